@@ -1,0 +1,102 @@
+import crypto from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Config } from './config.js';
+import { authenticate } from './http/auth-hook.js';
+import { registerErrorHandling } from './http/error-handler.js';
+import type { RouteDeps } from './http/route-deps.js';
+import type { Logger } from './infra/logger.js';
+import { adminRoutes } from './modules/admin/admin.routes.js';
+import { authRoutes } from './modules/auth/auth.routes.js';
+import type { AccessTokens } from './modules/auth/tokens.js';
+import { healthRoutes } from './modules/health/health.routes.js';
+import { notificationRoutes } from './modules/notifications/notifications.routes.js';
+import { projectRoutes } from './modules/projects/projects.routes.js';
+import type { Services } from './services.js';
+
+/** The API's base path. */
+export const API_PREFIX = '/api/v1';
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+// Query parameters whose values must never reach a log line.
+const SECRET_QUERY = /([?&](?:ticket|token|code|signature|sig)=)[^&]*/gi;
+
+/** Builds the Fastify instance: plugins, error model, then routes. It does not listen. */
+export async function buildApp(deps: {
+  config: Config;
+  logger: Logger;
+  services: Services;
+  tokens: AccessTokens;
+}): Promise<FastifyInstance> {
+  const { config, logger, services } = deps;
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // One line per request, written by the onResponse hook below with secrets stripped from the URL.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest('auth', null);
+  registerErrorHandling(app);
+
+  app.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        url: request.url.replace(SECRET_QUERY, '$1[redacted]'),
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 100) / 100,
+        user_id: request.auth?.userId,
+      },
+      'request',
+    );
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'HiveSync API',
+        version: config.version,
+        description:
+          'The HiveSync HTTP API v1. Errors use one envelope: {error: {code, message, request_id, retryable, details?}}.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  const routeDeps: RouteDeps = { services, authenticate: authenticate(deps.tokens) };
+  await app.register(healthRoutes(routeDeps));
+  await app.register(
+    async (api) => {
+      await api.register(authRoutes(routeDeps));
+      await api.register(projectRoutes(routeDeps));
+      await api.register(notificationRoutes(routeDeps));
+      await api.register(adminRoutes(routeDeps));
+      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    },
+    { prefix: API_PREFIX },
+  );
+  return app as unknown as FastifyInstance;
+}

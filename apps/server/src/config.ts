@@ -1,0 +1,182 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The only reader of process.env. Every setting is documented here and in docs/CONFIGURATION.md; every problem is
+ * reported at once and start-up stops with exit code 1.
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const EnvSchema = z
+  .object({
+    /** Address the HTTP server binds to. */
+    HIVESYNC_HOST: z.string().min(1).default('127.0.0.1'),
+    /** Port of the HTTP server (0 picks a free one). */
+    HIVESYNC_PORT: int(0, 65535).default(8080),
+    /** Directory for the embedded database, local object storage and the generated JWT secret. */
+    HIVESYNC_DATA_DIR: z.string().min(1).default('./.hivesync'),
+    /** What this process runs: the API and the workers (`all`), only the API, or only the workers. */
+    HIVESYNC_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+    /** PostgreSQL connection string; unset means the embedded PGlite database under the data directory. */
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, { message: 'must start with postgres:// or postgresql://' })
+      .optional(),
+    /** Maximum connections in the PostgreSQL pool of this process. */
+    DATABASE_POOL_SIZE: int(1, 500).default(10),
+    /** Redis connection string; unset means in-process rate limits, heartbeats in the database. */
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, { message: 'must start with redis:// or rediss://' })
+      .optional(),
+    /** HMAC secret for access tokens (at least 32 characters); generated once into the data directory when unset. */
+    HIVESYNC_JWT_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+    /** Lifetime of an access token, in seconds. */
+    HIVESYNC_ACCESS_TOKEN_TTL_SECONDS: int(60, 86_400).default(900),
+    /** Lifetime of a refresh token (only issued with `remember`), in days. */
+    HIVESYNC_REFRESH_TOKEN_TTL_DAYS: int(1, 365).default(30),
+    /** Login attempts allowed per client IP per minute. */
+    HIVESYNC_LOGIN_LIMIT_PER_IP: int(1, 100_000).default(20),
+    /** Failed login attempts allowed per account per 15 minutes. */
+    HIVESYNC_LOGIN_LIMIT_PER_ACCOUNT: int(1, 100_000).default(10),
+    /** Registrations allowed per client IP per hour. */
+    HIVESYNC_REGISTER_LIMIT_PER_IP: int(1, 100_000).default(20),
+    /** Largest accepted JSON request body, in bytes. */
+    HIVESYNC_BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
+    /** Trust X-Forwarded-For from a reverse proxy when deriving the client IP. */
+    HIVESYNC_TRUST_PROXY: bool.default(false),
+    /** pino log level. */
+    HIVESYNC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** How often a worker reports it is alive, in milliseconds. */
+    HIVESYNC_HEARTBEAT_INTERVAL_MS: int(100, 600_000).default(10_000),
+    /** How often workers look for new jobs when idle, in milliseconds (pg-boss minimum 500). */
+    HIVESYNC_JOB_POLL_INTERVAL_MS: int(500, 60_000).default(1000),
+    /** How often the queue's maintenance (timeouts, archiving) runs, in seconds. */
+    HIVESYNC_QUEUE_MAINTENANCE_SECONDS: int(1, 3600).default(60),
+    /** First retry delay for failed jobs, in seconds (doubles each attempt). */
+    HIVESYNC_JOB_RETRY_DELAY_SECONDS: int(0, 3600).default(5),
+    /** How long shutdown waits for running jobs before handing them back to the queue, in milliseconds. */
+    HIVESYNC_SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(30_000),
+    /** Prefix of every Redis key and channel, so several installations can share one Redis. */
+    HIVESYNC_REDIS_PREFIX: z
+      .string()
+      .regex(/^[\w:.-]{1,64}$/)
+      .default('hivesync:'),
+    /** Version reported by /health (defaults to the package version). */
+    HIVESYNC_VERSION: z.string().optional(),
+    /** Free space under the data directory below which /health/deep reports the disk as failing, in MiB. */
+    HIVESYNC_MIN_FREE_DISK_MB: int(0, 10_000_000).default(256),
+  })
+  .superRefine((env, ctx) => {
+    if (env.HIVESYNC_ROLE === 'api' && !env.HIVESYNC_JWT_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HIVESYNC_JWT_SECRET'],
+        message: 'must be set when HIVESYNC_ROLE is "api": every API instance has to sign tokens with the same secret',
+      });
+    }
+    if (env.HIVESYNC_ROLE !== 'all' && !env.DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HIVESYNC_ROLE'],
+        message: `"${env.HIVESYNC_ROLE}" needs DATABASE_URL: separate API and worker processes share one PostgreSQL (the embedded database serves one process)`,
+      });
+    }
+  });
+
+/** The validated, typed, frozen configuration of one process. */
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly role: 'all' | 'api' | 'worker';
+  readonly version: string;
+  readonly logLevel: string;
+  readonly trustProxy: boolean;
+  readonly bodyLimit: number;
+  readonly database: { readonly url: string | undefined; readonly poolSize: number };
+  readonly redis: { readonly url: string | undefined; readonly prefix: string };
+  readonly auth: {
+    readonly jwtSecret: string | undefined;
+    readonly accessTokenTtlSeconds: number;
+    readonly refreshTokenTtlDays: number;
+    readonly loginPerIpPerMinute: number;
+    readonly loginFailuresPerAccount: number;
+    readonly registerPerIpPerHour: number;
+  };
+  readonly jobs: {
+    readonly heartbeatIntervalMs: number;
+    readonly pollIntervalMs: number;
+    readonly maintenanceSeconds: number;
+    readonly retryDelaySeconds: number;
+    readonly shutdownTimeoutMs: number;
+  };
+  readonly health: { readonly minFreeDiskMb: number };
+}
+
+/** Raised when the environment is invalid; `problems` holds one line per bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const PACKAGE_VERSION = '0.1.0';
+
+/**
+ * Parses and validates the environment (process.env unless `env` is given) with `overrides` on top into a Config,
+ * or throws ConfigError listing every problem.
+ */
+export function loadConfig(
+  overrides: Record<string, string | undefined> = {},
+  env: Record<string, string | undefined> = process.env,
+): Config {
+  // An empty variable means "not set", as in most shells' `VAR= cmd`.
+  const merged = { ...env, ...overrides };
+  const cleaned = Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const name = String(i.path[0] ?? 'environment');
+        const given = cleaned[name];
+        const shown = given === undefined || /SECRET|PASSWORD|KEY|TOKEN|_URL$/.test(name) ? '' : ` (got "${given}")`;
+        return `${name}: ${i.message}${shown}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    host: e.HIVESYNC_HOST,
+    port: e.HIVESYNC_PORT,
+    dataDir: path.resolve(e.HIVESYNC_DATA_DIR),
+    role: e.HIVESYNC_ROLE,
+    version: e.HIVESYNC_VERSION ?? PACKAGE_VERSION,
+    logLevel: e.HIVESYNC_LOG_LEVEL,
+    trustProxy: e.HIVESYNC_TRUST_PROXY,
+    bodyLimit: e.HIVESYNC_BODY_LIMIT_BYTES,
+    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    redis: { url: e.REDIS_URL, prefix: e.HIVESYNC_REDIS_PREFIX },
+    auth: {
+      jwtSecret: e.HIVESYNC_JWT_SECRET,
+      accessTokenTtlSeconds: e.HIVESYNC_ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlDays: e.HIVESYNC_REFRESH_TOKEN_TTL_DAYS,
+      loginPerIpPerMinute: e.HIVESYNC_LOGIN_LIMIT_PER_IP,
+      loginFailuresPerAccount: e.HIVESYNC_LOGIN_LIMIT_PER_ACCOUNT,
+      registerPerIpPerHour: e.HIVESYNC_REGISTER_LIMIT_PER_IP,
+    },
+    jobs: {
+      heartbeatIntervalMs: e.HIVESYNC_HEARTBEAT_INTERVAL_MS,
+      pollIntervalMs: e.HIVESYNC_JOB_POLL_INTERVAL_MS,
+      maintenanceSeconds: e.HIVESYNC_QUEUE_MAINTENANCE_SECONDS,
+      retryDelaySeconds: e.HIVESYNC_JOB_RETRY_DELAY_SECONDS,
+      shutdownTimeoutMs: e.HIVESYNC_SHUTDOWN_TIMEOUT_MS,
+    },
+    health: { minFreeDiskMb: e.HIVESYNC_MIN_FREE_DISK_MB },
+  });
+}

@@ -1,0 +1,138 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+// 64-bit integers are declared with mode 'number' everywhere: PGlite hands them back as numbers and node-postgres as
+// strings, and drizzle's number mode maps both to one representation (see db.int.test.ts).
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const users = pgTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    email: text('email').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    displayName: text('display_name').notNull(),
+    role: text('role', { enum: ['user', 'admin'] }).notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('users_email_key').on(t.email)],
+);
+
+export const refreshTokens = pgTable(
+  'refresh_tokens',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    familyId: text('family_id').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    rotatedAt: ts('rotated_at'),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [uniqueIndex('refresh_tokens_hash_key').on(t.tokenHash), index('refresh_tokens_family_idx').on(t.familyId)],
+);
+
+export const projects = pgTable('projects', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  repoUrl: text('repo_url'),
+  branch: text('branch').notNull().default('main'),
+  createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+  lastSyncedAt: ts('last_synced_at'),
+  lastCommit: text('last_commit'),
+});
+
+export const projectMembers = pgTable(
+  'project_members',
+  {
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: ['owner', 'admin', 'member', 'viewer'] }).notNull(),
+    addedAt: ts('added_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.userId] }), index('project_members_user_idx').on(t.userId)],
+);
+
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: text('id').primaryKey(),
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    projectId: text('project_id').references(() => projects.id, { onDelete: 'set null' }),
+    type: text('type').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    readAt: ts('read_at'),
+  },
+  (t) => [
+    index('notifications_user_created_idx').on(t.userId, t.createdAt),
+    uniqueIndex('notifications_user_seq_idx').on(t.userId, t.seq),
+    index('notifications_user_unread_idx')
+      .on(t.userId, t.seq)
+      .where(sql`${t.readAt} is null`),
+  ],
+);
+
+/** One row per user: bumped whenever that user's notifications change, so an unchanged poll costs one lookup. */
+export const notificationState = pgTable('notification_state', {
+  userId: text('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  version: bigint('version', { mode: 'number' }).notNull().default(0),
+});
+
+export const canaries = pgTable(
+  'canaries',
+  {
+    id: text('id').primaryKey(),
+    requestedBy: text('requested_by').references(() => users.id, { onDelete: 'set null' }),
+    status: text('status', { enum: ['queued', 'running', 'completed', 'failed'] }).notNull(),
+    delayMs: integer('delay_ms').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    workerId: text('worker_id'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    startedAt: ts('started_at'),
+    finishedAt: ts('finished_at'),
+  },
+  (t) => [index('canaries_requested_by_status_idx').on(t.requestedBy, t.status)],
+);
+
+/** Worker liveness when no Redis is configured (embedded mode). */
+export const workerHeartbeats = pgTable('worker_heartbeats', {
+  id: text('id').primaryKey(),
+  kind: text('kind').notNull(),
+  startedAt: ts('started_at').notNull(),
+  lastHeartbeatAt: ts('last_heartbeat_at').notNull(),
+  activeJobs: jsonb('active_jobs').$type<ActiveJobLease[]>().notNull().default([]),
+});
+
+/** A job a worker holds, as recorded in its heartbeat so that a survivor can hand it back if the worker dies. */
+export interface ActiveJobLease {
+  queue: string;
+  id: string;
+  started_at: string;
+}

@@ -1,0 +1,28 @@
+import type { FastifyRequest } from 'fastify';
+import { errors } from '@hivesync/core';
+import type { AuthContext } from '../modules/auth/auth.types.js';
+import type { AccessTokens } from '../modules/auth/tokens.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by `authenticate` on every non-public route. */
+    auth: AuthContext | null;
+  }
+}
+
+/** An onRequest hook that requires a valid bearer token and records who is calling. */
+export function authenticate(tokens: AccessTokens) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const header = request.headers.authorization;
+    if (!header) throw errors.unauthorized('Send an access token as "Authorization: Bearer <token>".');
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw errors.unauthorized('The Authorization header must be "Bearer <token>".');
+    request.auth = await tokens.verify(match[1]!);
+  };
+}
+
+/** The caller of an authenticated route. */
+export function caller(request: FastifyRequest): AuthContext {
+  if (!request.auth) throw errors.unauthorized();
+  return request.auth;
+}

@@ -1,0 +1,78 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { AppError, errors, type ErrorEnvelope } from '@hivesync/core';
+
+/** Turns an error into the envelope and status of shared/API.md; never leaks a stack, SQL or internal message. */
+export function toEnvelope(
+  err: unknown,
+  request: FastifyRequest,
+): { status: number; body: ErrorEnvelope; headers: Record<string, string> } {
+  const appError = classify(err, request);
+  return {
+    status: appError.status,
+    headers: appError.headers,
+    body: {
+      error: {
+        code: appError.code,
+        message: appError.message,
+        request_id: request.id,
+        retryable: appError.retryable,
+        ...(appError.details && { details: appError.details }),
+      },
+    },
+  };
+}
+
+function classify(err: unknown, request: FastifyRequest): AppError {
+  if (err instanceof AppError) return err;
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const issues = err.validation.map((v) => ({
+      path: `${err.validationContext ?? 'body'}${v.instancePath.replaceAll('/', '.')}`,
+      message: v.message ?? 'is invalid',
+    }));
+    const first = issues[0];
+    const message = first ? `${first.path.replace(/^body\./, '')}: ${first.message}` : 'The request is invalid.';
+    return errors.validation(message, { issues });
+  }
+  if (isResponseSerializationError(err)) {
+    request.log.error({ err, method: err.method, url: err.url }, 'response did not match its schema');
+    return errors.internal();
+  }
+  const fe = err as Partial<FastifyError>;
+  switch (fe.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return errors.payloadTooLarge();
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return errors.validation('Send the request body as application/json.');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return errors.validation('The request body is empty; send a JSON object.');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return errors.validation('The request body is not valid JSON.');
+    default:
+  }
+  if (err instanceof SyntaxError && fe.statusCode === 400) {
+    return errors.validation('The request body is not valid JSON.');
+  }
+  if (fe.statusCode === 413) return errors.payloadTooLarge();
+  if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    request.log.info({ code: fe.code }, 'client error from the HTTP layer');
+    return errors.validation(fe.message ?? 'The request is invalid.');
+  }
+  request.log.error({ err }, 'unhandled error');
+  return errors.internal();
+}
+
+/** Registers the envelope for every error and for unknown routes. */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err, request, reply: FastifyReply) => {
+    const { status, body, headers } = toEnvelope(err, request);
+    void reply.code(status).headers(headers).type('application/json').send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const { status, body } = toEnvelope(
+      new AppError('not_found', `No route ${request.method} ${request.url.split('?')[0]}.`),
+      request,
+    );
+    void reply.code(status).send(body);
+  });
+}

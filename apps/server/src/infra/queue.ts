@@ -1,0 +1,158 @@
+import PgBoss from 'pg-boss';
+import type { Database, SqlExecutor } from './db.js';
+import type { Logger } from './logger.js';
+
+/** The schema pg-boss keeps its tables in, beside ours in the same database. */
+export const QUEUE_SCHEMA = 'pgboss';
+
+/** Retry and timeout policy of one queue. */
+export interface QueuePolicy {
+  /** Retries after the first attempt; the job then moves to the queue's dead-letter queue. */
+  retryLimit: number;
+  /** Doubles the retry delay after each attempt. */
+  retryBackoff: boolean;
+  /** First retry delay in seconds; defaults to HIVESYNC_JOB_RETRY_DELAY_SECONDS. */
+  retryDelaySeconds?: number;
+  /** A job still running after this long is failed (and retried): the backstop for a hung or lost worker. */
+  expireInSeconds: number;
+}
+
+/** Depth of one queue, as /health/workers shows it. */
+export interface QueueDepth {
+  name: string;
+  queued: number;
+  active: number;
+  failed: number;
+}
+
+/** A job as a handler sees it. */
+export interface QueuedJob<T> {
+  id: string;
+  data: T;
+  retryCount: number;
+  startedOn: Date;
+}
+
+/**
+ * The durable job queue: pg-boss on the same database as everything else (PGlite or PostgreSQL), so a job's own
+ * row and its queue entry commit in one transaction (`send(..., tx.sql)`).
+ */
+export class Queue {
+  readonly description = 'pg-boss';
+  private readonly boss: PgBoss;
+
+  constructor(
+    private readonly db: Database,
+    private readonly options: {
+      pollIntervalMs: number;
+      maintenanceSeconds: number;
+      retryDelaySeconds: number;
+      /** Only processes that run workers supervise (expire timed-out jobs, archive): an API instance stays light. */
+      supervise: boolean;
+    },
+    private readonly logger: Logger,
+  ) {
+    this.boss = new PgBoss({
+      db: db.sql as PgBoss.Db,
+      schema: QUEUE_SCHEMA,
+      maintenanceIntervalSeconds: options.maintenanceSeconds,
+      supervise: options.supervise,
+      // pg-boss's cron scheduler is not used; HiveSync's schedules live in its own tables.
+      schedule: false,
+    });
+    this.boss.on('error', (err: Error) => logger.warn({ err: { message: err.message } }, 'queue error'));
+  }
+
+  /** Creates pg-boss's schema on first use and starts its maintenance loop. */
+  async start(): Promise<void> {
+    await this.boss.start();
+  }
+
+  /** Creates or updates a queue and its dead-letter queue. */
+  async declare(name: string, policy: QueuePolicy): Promise<void> {
+    const deadLetter = `${name}-dead`;
+    await this.upsertQueue({ name: deadLetter, retryLimit: 0 });
+    await this.upsertQueue({
+      name,
+      retryLimit: policy.retryLimit,
+      retryDelay: policy.retryDelaySeconds ?? this.options.retryDelaySeconds,
+      retryBackoff: policy.retryBackoff,
+      expireInSeconds: policy.expireInSeconds,
+      deadLetter,
+    });
+  }
+
+  private async upsertQueue(queue: PgBoss.Queue): Promise<void> {
+    const existing = await this.boss.getQueue(queue.name);
+    if (existing) await this.boss.updateQueue(queue.name, queue);
+    else await this.boss.createQueue(queue.name, queue);
+  }
+
+  /** Enqueues a job; pass the transaction's executor to commit it together with the caller's own rows. */
+  async send(name: string, data: object, tx?: SqlExecutor): Promise<string> {
+    const id = await this.boss.send(name, data, tx ? { db: tx as PgBoss.Db } : {});
+    if (!id) throw new Error(`queue ${name} refused the job`);
+    return id;
+  }
+
+  /** Runs `loops` polling loops for a queue, each fetching up to `batchSize` jobs at a time. */
+  async work<T>(
+    name: string,
+    options: { batchSize: number; loops: number },
+    handler: (jobs: QueuedJob<T>[]) => Promise<void>,
+  ): Promise<void> {
+    for (let i = 0; i < options.loops; i++) {
+      await this.boss.work<T>(
+        name,
+        {
+          batchSize: options.batchSize,
+          includeMetadata: true,
+          pollingIntervalSeconds: this.options.pollIntervalMs / 1000,
+        },
+        async (jobs) =>
+          handler(jobs.map((j) => ({ id: j.id, data: j.data, retryCount: j.retryCount, startedOn: j.startedOn }))),
+      );
+    }
+  }
+
+  /** Fails one job of a queue (it is retried while its retry budget lasts). */
+  async fail(name: string, id: string, message: string, tx?: SqlExecutor): Promise<void> {
+    await this.boss.fail(name, id, { message }, tx ? { db: tx as PgBoss.Db } : {});
+  }
+
+  /** The state and start time of a job, or null once it is gone. */
+  async jobState(
+    name: string,
+    id: string,
+    tx?: SqlExecutor,
+  ): Promise<{ state: string; startedOn: Date | null } | null> {
+    const job = await this.boss.getJobById(name, id, tx ? { db: tx as PgBoss.Db, includeArchive: false } : undefined);
+    return job ? { state: job.state, startedOn: job.startedOn ? new Date(job.startedOn) : null } : null;
+  }
+
+  /** Queued, active and failed counts per queue. */
+  async depths(): Promise<QueueDepth[]> {
+    const { rows } = await this.db.sql.executeSql(
+      `select q.name,
+              count(j.id) filter (where j.state in ('created', 'retry'))::int as queued,
+              count(j.id) filter (where j.state = 'active')::int as active,
+              count(j.id) filter (where j.state = 'failed')::int as failed
+         from ${QUEUE_SCHEMA}.queue q
+         left join ${QUEUE_SCHEMA}.job j on j.name = q.name
+        group by q.name
+        order by q.name`,
+      [],
+    );
+    return rows.map((r) => ({
+      name: String(r.name),
+      queued: Number(r.queued),
+      active: Number(r.active),
+      failed: Number(r.failed),
+    }));
+  }
+
+  /** Stops polling; running jobs get `timeoutMs` to finish, then go back to the queue for a retry. */
+  async stop(timeoutMs: number): Promise<void> {
+    await this.boss.stop({ graceful: true, wait: true, close: false, timeout: Math.max(timeoutMs, 1) });
+  }
+}

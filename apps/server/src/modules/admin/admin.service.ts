@@ -1,0 +1,79 @@
+import crypto from 'node:crypto';
+import { errors, type BroadcastBody, type Canary, type CanaryBody } from '@hivesync/core';
+import type { Database } from '../../infra/db.js';
+import type { Queue } from '../../infra/queue.js';
+import type { AuthContext } from '../auth/auth.types.js';
+import type { NotificationsService } from '../notifications/notifications.service.js';
+import { AdminRepository, type CanaryRow } from './admin.repository.js';
+
+/** Queue name of the canary job. */
+export const CANARY_QUEUE = 'system-canary';
+
+/** Instance administration: canary jobs through the queue, maintenance broadcasts. */
+export class AdminService {
+  readonly repo: AdminRepository;
+
+  constructor(
+    private readonly db: Database,
+    private readonly queue: Queue,
+    private readonly notifications: NotificationsService,
+  ) {
+    this.repo = new AdminRepository(db.orm);
+  }
+
+  /** Instance admins only; everyone else gets 403 (the admin area's existence is no secret). */
+  requireAdmin(auth: AuthContext): void {
+    if (auth.role !== 'admin') throw errors.forbidden('This needs an instance administrator.');
+  }
+
+  /** Sends a canary through the queue: the row and its job commit together, so neither exists without the other. */
+  async startCanary(auth: AuthContext, body: CanaryBody): Promise<Canary> {
+    this.requireAdmin(auth);
+    const row = await this.db.transaction(async (tx) => {
+      const inserted = await this.repo.insertCanary(tx.orm, {
+        id: crypto.randomUUID(),
+        requestedBy: auth.userId,
+        status: 'queued',
+        delayMs: body.delay_ms ?? 0,
+      });
+      await this.queue.send(CANARY_QUEUE, { canary_id: inserted.id }, tx.sql);
+      tx.afterCommit(() => this.notifications.pollStateChanged(auth.userId));
+      return inserted;
+    });
+    return toCanary(row);
+  }
+
+  async getCanary(auth: AuthContext, id: string): Promise<Canary> {
+    this.requireAdmin(auth);
+    const row = await this.repo.findCanary(id);
+    if (!row) throw errors.notFound('canary');
+    return toCanary(row);
+  }
+
+  /** Tells every user of the instance about planned maintenance. */
+  async broadcast(auth: AuthContext, body: BroadcastBody): Promise<{ notified: number }> {
+    this.requireAdmin(auth);
+    const userIds = await this.repo.allUserIds();
+    await this.notifications.notify({
+      userIds,
+      projectId: null,
+      type: 'system_maintenance_warning',
+      payload: { message: body.message, ...(body.starts_at && { starts_at: body.starts_at }) },
+    });
+    return { notified: userIds.length };
+  }
+}
+
+/** The API's view of a canary row. */
+export function toCanary(row: CanaryRow): Canary {
+  return {
+    canary_id: row.id,
+    status: row.status,
+    delay_ms: row.delayMs,
+    attempts: row.attempts,
+    worker_id: row.workerId,
+    created_at: row.createdAt.toISOString(),
+    started_at: row.startedAt ? row.startedAt.toISOString() : null,
+    finished_at: row.finishedAt ? row.finishedAt.toISOString() : null,
+  };
+}

@@ -1,0 +1,7 @@
+import type { UserRole } from '@hivesync/core';
+
+/** Who is calling: set on every authenticated request from the verified access token. */
+export interface AuthContext {
+  userId: string;
+  role: UserRole;
+}

@@ -1,0 +1,183 @@
+import crypto from 'node:crypto';
+import {
+  errors,
+  POLL_INTERVAL_ACTIVE,
+  POLL_INTERVAL_IDLE,
+  type MarkReadBody,
+  type Notification,
+  type NotificationList,
+  type NotificationType,
+} from '@hivesync/core';
+import type { Database, Tx } from '../../infra/db.js';
+import type { EventBus } from '../../infra/event-bus.js';
+import type { Logger } from '../../infra/logger.js';
+import type { AuthContext } from '../auth/auth.types.js';
+import { NotificationsRepository, type NotificationRow } from './notifications.repository.js';
+
+/** What a feature says when it notifies. */
+export interface NotifyInput {
+  userIds: string[];
+  projectId: string | null;
+  type: NotificationType;
+  payload: Record<string, unknown>;
+}
+
+/** The outcome of a poll: either a page, or "not modified", always with the interval and ETag to send. */
+export type PollResult =
+  | { notModified: true; etag: string; pollInterval: number }
+  | { notModified: false; etag: string; pollInterval: number; body: NotificationList };
+
+/** Bus message kinds this module publishes. */
+export const BUS_NOTIFICATION = 'notification';
+export const BUS_POLL_STATE = 'poll-state';
+
+// Payload keys that could carry a secret; they are dropped before anything is stored or sent.
+const FORBIDDEN_KEY = /token|secret|password|credential|api_?key|authorization|^code$/i;
+// Upper bound on how long a poll state may be served from memory if an invalidation was lost (Redis down).
+const CACHE_TTL_MS = 5000;
+const CACHE_MAX = 50_000;
+
+interface CachedState {
+  version: number;
+  active: boolean;
+  at: number;
+}
+
+/**
+ * Notifications: the one `notify` every feature calls, and the poll that every client runs. An unchanged poll is
+ * answered from memory (version per user, kept coherent across processes by bus invalidations) and costs no query.
+ */
+export class NotificationsService {
+  private readonly repo: NotificationsRepository;
+  private readonly cache = new Map<string, CachedState>();
+  private readonly generation = new Map<string, number>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly bus: EventBus,
+    private readonly logger: Logger,
+  ) {
+    this.repo = new NotificationsRepository(db.orm);
+    bus.subscribe((m) => {
+      if (m.kind === BUS_NOTIFICATION || m.kind === BUS_POLL_STATE) this.forget(String(m.body.user_id));
+    });
+  }
+
+  /** Notifies users: stored with the caller's transaction when one is given, published once it commits. */
+  async notify(input: NotifyInput, tx?: Tx): Promise<void> {
+    const payload = this.sanitize(input.type, input.payload);
+    const userIds = [...new Set(input.userIds)];
+    const write = async (t: Tx) => {
+      const rows = await this.repo.insert(t.orm, userIds, { projectId: input.projectId, type: input.type, payload });
+      t.afterCommit(() => this.publish(rows));
+    };
+    if (tx) await write(tx);
+    else await this.db.transaction(write);
+  }
+
+  /** Tells every process that a user's poll state changed (work started or finished). */
+  async pollStateChanged(userId: string): Promise<void> {
+    this.forget(userId);
+    await this.bus.publish({ kind: BUS_POLL_STATE, body: { user_id: userId } });
+  }
+
+  async poll(
+    auth: AuthContext,
+    query: { since?: string; unread_only?: boolean; limit?: number },
+    ifNoneMatch: string | undefined,
+  ): Promise<PollResult> {
+    const state = await this.state(auth.userId);
+    const pollInterval = state.active ? POLL_INTERVAL_ACTIVE : POLL_INTERVAL_IDLE;
+    const limit = query.limit ?? 50;
+    const unreadOnly = query.unread_only === true;
+    const etag = `W/"n${state.version}-${queryKey(query.since, unreadOnly, limit)}"`;
+    if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((t) => t.trim() === etag)) {
+      return { notModified: true, etag, pollInterval };
+    }
+    const afterSeq = parseCursor(query.since);
+    const rows = await this.repo.list(auth.userId, { afterSeq, unreadOnly, limit });
+    const last = rows.at(-1);
+    const cursor = last ? String(last.seq) : String(afterSeq ?? (await this.repo.latestSeq(auth.userId)));
+    return { notModified: false, etag, pollInterval, body: { notifications: rows.map(toNotification), cursor } };
+  }
+
+  async markRead(auth: AuthContext, body: MarkReadBody): Promise<{ updated: number }> {
+    const ids = 'all' in body ? 'all' : body.notification_ids;
+    const updated = await this.db.transaction(async (tx) => {
+      const n = await this.repo.markRead(tx.orm, auth.userId, ids);
+      if (n > 0) tx.afterCommit(() => this.pollStateChanged(auth.userId));
+      return n;
+    });
+    return { updated };
+  }
+
+  private async state(userId: string): Promise<CachedState> {
+    const cached = this.cache.get(userId);
+    if (cached && Date.now() - cached.at < CACHE_TTL_MS) return cached;
+    const gen = this.generation.get(userId) ?? 0;
+    const fresh = { ...(await this.repo.pollState(userId)), at: Date.now() };
+    // Store only if nothing changed while we read: otherwise a concurrent write's invalidation would be undone.
+    if ((this.generation.get(userId) ?? 0) === gen) {
+      if (this.cache.size >= CACHE_MAX) this.cache.clear();
+      this.cache.set(userId, fresh);
+    }
+    return fresh;
+  }
+
+  private forget(userId: string): void {
+    this.cache.delete(userId);
+    this.generation.set(userId, (this.generation.get(userId) ?? 0) + 1);
+    if (this.generation.size > CACHE_MAX) this.generation.clear();
+  }
+
+  private async publish(rows: NotificationRow[]): Promise<void> {
+    for (const row of rows) {
+      this.forget(row.userId);
+      await this.bus.publish({
+        kind: BUS_NOTIFICATION,
+        body: { user_id: row.userId, seq: row.seq, notification: toNotification(row) },
+      });
+    }
+  }
+
+  private sanitize(type: NotificationType, payload: Record<string, unknown>): Record<string, unknown> {
+    const clean: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(payload)) {
+      if (FORBIDDEN_KEY.test(key)) {
+        this.logger.error({ type, key }, 'refused to store a notification payload key that may hold a secret');
+        continue;
+      }
+      clean[key] = value;
+    }
+    return clean;
+  }
+}
+
+/** The API's view of a notification row. */
+export function toNotification(row: NotificationRow): Notification {
+  return {
+    notification_id: row.id,
+    user_id: row.userId,
+    project_id: row.projectId,
+    type: row.type as NotificationType,
+    payload: row.payload,
+    created_at: row.createdAt.toISOString(),
+    read_at: row.readAt ? row.readAt.toISOString() : null,
+  };
+}
+
+function queryKey(since: string | undefined, unreadOnly: boolean, limit: number): string {
+  return crypto
+    .createHash('sha1')
+    .update(`${since ?? ''}|${unreadOnly ? 1 : 0}|${limit}`)
+    .digest('base64url')
+    .slice(0, 10);
+}
+
+function parseCursor(since: string | undefined): number | undefined {
+  if (since === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(since)) {
+    throw errors.validation('since must be a cursor returned by a previous notifications call.', { field: 'since' });
+  }
+  return Number(since);
+}

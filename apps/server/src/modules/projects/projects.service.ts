@@ -1,0 +1,148 @@
+import crypto from 'node:crypto';
+import {
+  errors,
+  ROLE_RANK,
+  type AddMemberBody,
+  type CreateProjectBody,
+  type Member,
+  type MemberAdded,
+  type Project,
+  type ProjectRole,
+  type UpdateProjectBody,
+} from '@hivesync/core';
+import type { z } from 'zod';
+import type { Database } from '../../infra/db.js';
+import type { AuthContext } from '../auth/auth.types.js';
+import { AuthRepository } from '../auth/auth.repository.js';
+import type { NotificationsService } from '../notifications/notifications.service.js';
+import { ProjectsRepository, type ProjectWithRole } from './projects.repository.js';
+
+/** Projects, members and the role checks every project-scoped feature goes through. */
+export class ProjectsService {
+  private readonly repo: ProjectsRepository;
+  private readonly users: AuthRepository;
+
+  constructor(
+    private readonly db: Database,
+    private readonly notifications: NotificationsService,
+  ) {
+    this.repo = new ProjectsRepository(db.orm);
+    this.users = new AuthRepository(db.orm);
+  }
+
+  /**
+   * The project as the caller sees it, if the caller's role is at least `minimum`. Non-members get 404 exactly as
+   * if the project did not exist; members below the role get 403.
+   */
+  async requireProjectRole(auth: AuthContext, projectId: string, minimum: ProjectRole): Promise<ProjectWithRole> {
+    const project = await this.repo.findForMember(projectId, auth.userId);
+    if (!project) throw errors.notFound('project');
+    if (ROLE_RANK[project.role] < ROLE_RANK[minimum]) {
+      throw errors.forbidden(`This needs the ${minimum} role or higher; yours is ${project.role}.`);
+    }
+    return project;
+  }
+
+  async create(auth: AuthContext, body: z.output<typeof CreateProjectBody>): Promise<Project> {
+    const row = await this.db.transaction((tx) =>
+      this.repo.insert(
+        tx.orm,
+        {
+          id: crypto.randomUUID(),
+          name: body.name,
+          repoUrl: body.repo_url ?? null,
+          branch: body.branch ?? 'main',
+          createdBy: auth.userId,
+        },
+        auth.userId,
+      ),
+    );
+    return toProject({ ...row, role: 'owner' });
+  }
+
+  async list(auth: AuthContext): Promise<Project[]> {
+    return (await this.repo.listForMember(auth.userId)).map(toProject);
+  }
+
+  async get(auth: AuthContext, projectId: string): Promise<Project> {
+    return toProject(await this.requireProjectRole(auth, projectId, 'viewer'));
+  }
+
+  async update(auth: AuthContext, projectId: string, body: z.output<typeof UpdateProjectBody>): Promise<Project> {
+    const current = await this.requireProjectRole(auth, projectId, 'admin');
+    const row = await this.repo.update(projectId, {
+      ...(body.name !== undefined && { name: body.name }),
+      ...(body.repo_url !== undefined && { repoUrl: body.repo_url }),
+      ...(body.branch !== undefined && { branch: body.branch }),
+    });
+    if (!row) throw errors.notFound('project');
+    return toProject({ ...row, role: current.role });
+  }
+
+  async delete(auth: AuthContext, projectId: string): Promise<void> {
+    await this.requireProjectRole(auth, projectId, 'owner');
+    await this.repo.delete(projectId);
+  }
+
+  async listMembers(auth: AuthContext, projectId: string): Promise<Member[]> {
+    await this.requireProjectRole(auth, projectId, 'viewer');
+    const rows = await this.repo.listMembers(projectId);
+    return rows.map((m) => ({
+      user_id: m.userId,
+      email: m.email,
+      display_name: m.displayName,
+      role: m.role,
+      added_at: m.addedAt.toISOString(),
+    }));
+  }
+
+  async addMember(auth: AuthContext, projectId: string, body: z.output<typeof AddMemberBody>): Promise<MemberAdded> {
+    const project = await this.requireProjectRole(auth, projectId, 'admin');
+    const user = await this.users.findUserByEmail(body.email);
+    if (!user) throw errors.notFound('user with that email');
+    await this.db.transaction(async (tx) => {
+      if (!(await this.repo.addMember(tx.orm, projectId, user.id, body.role))) {
+        throw errors.conflict('That user is already a member of this project.');
+      }
+      await this.notifications.notify(
+        {
+          userIds: [user.id],
+          projectId,
+          type: 'project_member_added',
+          payload: { project_name: project.name, role: body.role, added_by: auth.userId },
+        },
+        tx,
+      );
+    });
+    return { user_id: user.id, role: body.role };
+  }
+
+  /** Admins remove members; anyone but the owner may remove themselves (leave). */
+  async removeMember(auth: AuthContext, projectId: string, userId: string): Promise<void> {
+    const minimum: ProjectRole = userId === auth.userId ? 'viewer' : 'admin';
+    await this.requireProjectRole(auth, projectId, minimum);
+    const member = await this.repo.findMember(projectId, userId);
+    if (!member) throw errors.notFound('member');
+    if (member.role === 'owner') throw errors.conflict('The owner cannot be removed from the project.');
+    await this.repo.removeMember(projectId, userId);
+  }
+
+  /** The user ids of every member, for notifying a whole project. */
+  memberIds(projectId: string): Promise<string[]> {
+    return this.repo.memberIds(projectId);
+  }
+}
+
+/** The API's view of a project row. */
+export function toProject(row: ProjectWithRole): Project {
+  return {
+    id: row.id,
+    name: row.name,
+    repo_url: row.repoUrl,
+    branch: row.branch,
+    role: row.role,
+    created_at: row.createdAt.toISOString(),
+    last_synced_at: row.lastSyncedAt ? row.lastSyncedAt.toISOString() : null,
+    last_commit: row.lastCommit,
+  };
+}

@@ -1,0 +1,168 @@
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { buildApp } from './app.js';
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './infra/db.js';
+import { createMemoryBus, createRedisBus, type EventBus } from './infra/event-bus.js';
+import { createDbHeartbeatStore, createRedisHeartbeatStore } from './infra/heartbeats.js';
+import { createLogger, type Logger } from './infra/logger.js';
+import { Queue } from './infra/queue.js';
+import { createRateLimiterFactory } from './infra/rate-limit.js';
+import { openRedis, redisHost } from './infra/redis.js';
+import { createFsStorage } from './infra/storage.js';
+import { JobRunner } from './jobs/job-runner.js';
+import { AccessTokens, resolveJwtSecret } from './modules/auth/tokens.js';
+import { createServices, jobDefinitions, type Infra, type Services } from './services.js';
+
+/** A running HiveSync process: the API, the workers, or both. */
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  services: Services;
+  infra: Infra;
+  /** Set when this process serves the API. */
+  app: FastifyInstance | undefined;
+  /** The API's base URL, when it listens. */
+  url: string | undefined;
+  /** Set when this process runs workers. */
+  runner: JobRunner | undefined;
+  /** One line per backend, for the start-up banner. */
+  backends: string[];
+  /** Stops accepting requests, lets running jobs finish (or hands them back), closes every backend. */
+  stop(): Promise<void>;
+}
+
+/** Opens the backends, migrates, and starts what the configured role runs. */
+export async function startRuntime(
+  config: Config,
+  options: { logger?: Logger; listen?: boolean } = {},
+): Promise<Runtime> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const closers: (() => Promise<unknown>)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse())
+      await close().catch((err: Error) => logger.warn({ err: { message: err.message } }, 'close failed'));
+  };
+  try {
+    const db = await openDatabase({ ...config.database, dataDir: config.dataDir }, logger);
+    closers.push(() => db.close());
+    await db.migrate();
+
+    let redis: Redis | undefined;
+    let bus: EventBus = createMemoryBus();
+    if (config.redis.url) {
+      redis = openRedis(config.redis.url, logger);
+      const subscriber = openRedis(config.redis.url, logger, 'subscriber');
+      closers.push(async () => redis?.disconnect());
+      await redis
+        .connect()
+        .catch((err: Error) =>
+          logger.warn({ err: { message: err.message } }, 'redis not reachable at start; degraded until it is'),
+        );
+      bus = createRedisBus(redis, subscriber, `${config.redis.prefix}events`, logger);
+    }
+    closers.push(() => bus.close());
+
+    const runsWorkers = config.role !== 'api';
+    const queue = new Queue(
+      db,
+      {
+        pollIntervalMs: config.jobs.pollIntervalMs,
+        maintenanceSeconds: config.jobs.maintenanceSeconds,
+        retryDelaySeconds: config.jobs.retryDelaySeconds,
+        supervise: runsWorkers,
+      },
+      logger,
+    );
+    await queue.start();
+    let queueStopped = false;
+    closers.push(async () => {
+      if (!queueStopped) await queue.stop(0);
+    });
+
+    const tokens = new AccessTokens(
+      resolveJwtSecret(config.auth.jwtSecret, config.dataDir),
+      config.auth.accessTokenTtlSeconds,
+    );
+    const infra: Infra = {
+      config,
+      logger,
+      db,
+      redis,
+      bus,
+      queue,
+      heartbeats: redis ? createRedisHeartbeatStore(redis, config.redis.prefix) : createDbHeartbeatStore(db),
+      storage: createFsStorage(path.join(config.dataDir, 'objects')),
+      rateLimiter: createRateLimiterFactory(redis, config.redis.prefix),
+      tokens,
+    };
+    const services = createServices(infra);
+    const definitions = jobDefinitions(services);
+    for (const def of definitions) await queue.declare(def.queue, def.policy);
+
+    let runner: JobRunner | undefined;
+    if (runsWorkers) {
+      runner = new JobRunner(queue, db, infra.heartbeats, logger, {
+        heartbeatIntervalMs: config.jobs.heartbeatIntervalMs,
+        othersAreDead: db.kind === 'pglite',
+        onWorkerLost: async (worker) => {
+          const admins = await services.admin.repo.adminIds();
+          await services.notifications.notify({
+            userIds: admins,
+            projectId: null,
+            type: 'worker_unavailable',
+            payload: { worker_id: worker.id, last_heartbeat_at: worker.last_heartbeat_at },
+          });
+        },
+      });
+      await runner.start(definitions);
+    }
+
+    let app: FastifyInstance | undefined;
+    let url: string | undefined;
+    if (config.role !== 'worker') {
+      app = await buildApp({ config, logger, services, tokens });
+      if (options.listen !== false) {
+        url = await app.listen({ host: config.host, port: config.port });
+      } else {
+        await app.ready();
+      }
+    }
+
+    const backends = [
+      `database: ${db.description}`,
+      `queue: ${queue.description}`,
+      `cache: ${redis && config.redis.url ? `redis at ${redisHost(config.redis.url)}` : 'memory'}`,
+      `events: ${bus.description}`,
+      `heartbeats: ${infra.heartbeats.description}`,
+      `storage: ${infra.storage.description}`,
+    ];
+
+    let stopping: Promise<void> | undefined;
+    return {
+      config,
+      logger,
+      services,
+      infra,
+      app,
+      url,
+      runner,
+      backends,
+      stop: () =>
+        (stopping ??= (async () => {
+          // Stop taking requests first, then let the workers drain, then close the backends.
+          await app?.close();
+          if (runner) await runner.stop(config.jobs.shutdownTimeoutMs);
+          else await queue.stop(0);
+          queueStopped = true;
+          await closeAll();
+        })()),
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+export type { Database };

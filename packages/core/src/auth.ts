@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { Id } from './common.js';
+
+/** The instance-wide role of a user: the first user of an instance is its admin. */
+export const UserRole = z.enum(['user', 'admin']);
+export type UserRole = z.infer<typeof UserRole>;
+
+/** Minimum password length; shorter ones are refused with validation_error. */
+export const PASSWORD_MIN_LENGTH = 10;
+
+const Email = z
+  .email({ message: 'must be a valid email address' })
+  .max(254)
+  .transform((e) => e.trim().toLowerCase());
+
+export const RegisterBody = z
+  .object({
+    email: Email,
+    password: z
+      .string()
+      .min(PASSWORD_MIN_LENGTH, { message: `must be at least ${PASSWORD_MIN_LENGTH} characters` })
+      .max(1024),
+    display_name: z.string().trim().min(1).max(100).optional(),
+  })
+  .meta({ id: 'RegisterBody' });
+export type RegisterBody = z.input<typeof RegisterBody>;
+
+export const LoginBody = z
+  .object({
+    email: Email,
+    password: z.string().min(1).max(1024),
+    remember: z.boolean().optional(),
+  })
+  .meta({ id: 'LoginBody' });
+export type LoginBody = z.input<typeof LoginBody>;
+
+export const RefreshBody = z.object({ refresh_token: z.string().min(1).max(512) }).meta({ id: 'RefreshBody' });
+export type RefreshBody = z.infer<typeof RefreshBody>;
+
+export const LogoutBody = z.object({ refresh_token: z.string().min(1).max(512).optional() }).meta({ id: 'LogoutBody' });
+export type LogoutBody = z.infer<typeof LogoutBody>;
+
+export const User = z
+  .object({ id: Id, email: z.string(), display_name: z.string(), role: UserRole })
+  .meta({ id: 'User' });
+export type User = z.infer<typeof User>;
+
+export const AuthSession = z
+  .object({
+    user: User,
+    access_token: z.string(),
+    token_type: z.literal('Bearer'),
+    expires_in: z.number().int(),
+    refresh_token: z.string().optional(),
+  })
+  .meta({ id: 'AuthSession' });
+export type AuthSession = z.infer<typeof AuthSession>;

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { Id, Timestamp } from './common.js';
+
+/** Every notification type the system emits (shared/API.md, Notifications). */
+export const NOTIFICATION_TYPES = [
+  'ai_job_queued',
+  'ai_job_started',
+  'ai_job_completed',
+  'ai_job_failed',
+  'preview_token_created',
+  'preview_bundle_uploaded',
+  'preview_ready',
+  'preview_consumed',
+  'preview_expired',
+  'repo_sync_started',
+  'repo_sync_success',
+  'repo_sync_failed',
+  'system_maintenance_warning',
+  'worker_unavailable',
+  'project_member_added',
+] as const;
+export const NotificationType = z.enum(NOTIFICATION_TYPES);
+export type NotificationType = z.infer<typeof NotificationType>;
+
+export const Notification = z
+  .object({
+    notification_id: Id,
+    user_id: Id,
+    project_id: Id.nullable(),
+    type: NotificationType,
+    payload: z.record(z.string(), z.unknown()),
+    created_at: Timestamp,
+    read_at: Timestamp.nullable(),
+  })
+  .meta({ id: 'Notification' });
+export type Notification = z.infer<typeof Notification>;
+
+/** Poll interval in seconds while the caller has nothing queued or running. */
+export const POLL_INTERVAL_IDLE = 45;
+/** Poll interval in seconds while the caller has an AI job or a sync queued or running. */
+export const POLL_INTERVAL_ACTIVE = 15;
+
+const BoolString = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1')
+  .optional();
+
+export const ListNotificationsQuery = z.object({
+  since: z.string().max(64).optional(),
+  unread_only: BoolString,
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+});
+export type ListNotificationsQuery = z.input<typeof ListNotificationsQuery>;
+
+export const NotificationList = z
+  .object({ notifications: z.array(Notification), cursor: z.string().nullable() })
+  .meta({ id: 'NotificationList' });
+export type NotificationList = z.infer<typeof NotificationList>;
+
+export const MarkReadBody = z
+  .union([
+    z.object({ notification_ids: z.array(Id).min(1).max(500) }).strict(),
+    z.object({ all: z.literal(true) }).strict(),
+  ])
+  .meta({ id: 'MarkReadBody' });
+export type MarkReadBody = z.infer<typeof MarkReadBody>;
+
+export const MarkReadResult = z.object({ updated: z.number().int() }).meta({ id: 'MarkReadResult' });
+export type MarkReadResult = z.infer<typeof MarkReadResult>;

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { Id, Timestamp } from './common.js';
+
+/** A member's role in a project, strongest first. */
+export const ProjectRole = z.enum(['owner', 'admin', 'member', 'viewer']);
+export type ProjectRole = z.infer<typeof ProjectRole>;
+
+/** Roles that can be granted through the members API (owner is the creator's alone). */
+export const GrantableRole = z.enum(['admin', 'member', 'viewer']);
+export type GrantableRole = z.infer<typeof GrantableRole>;
+
+/** How strong each role is: a check for role R passes for R and every stronger one. */
+export const ROLE_RANK: Record<ProjectRole, number> = { owner: 4, admin: 3, member: 2, viewer: 1 };
+
+export const ProjectName = z.string().trim().min(1, { message: 'name must not be empty' }).max(100);
+
+export const CreateProjectBody = z
+  .object({
+    name: ProjectName,
+    repo_url: z.string().trim().min(1).max(2048).nullable().optional(),
+    branch: z.string().trim().min(1).max(255).optional(),
+  })
+  .meta({ id: 'CreateProjectBody' });
+export type CreateProjectBody = z.input<typeof CreateProjectBody>;
+
+export const UpdateProjectBody = z
+  .object({
+    name: ProjectName.optional(),
+    repo_url: z.string().trim().min(1).max(2048).nullable().optional(),
+    branch: z.string().trim().min(1).max(255).optional(),
+  })
+  .meta({ id: 'UpdateProjectBody' });
+export type UpdateProjectBody = z.input<typeof UpdateProjectBody>;
+
+export const Project = z
+  .object({
+    id: Id,
+    name: z.string(),
+    repo_url: z.string().nullable(),
+    branch: z.string(),
+    role: ProjectRole,
+    created_at: Timestamp,
+    last_synced_at: Timestamp.nullable(),
+    last_commit: z.string().nullable(),
+  })
+  .meta({ id: 'Project' });
+export type Project = z.infer<typeof Project>;
+
+export const ProjectList = z.object({ projects: z.array(Project) }).meta({ id: 'ProjectList' });
+export type ProjectList = z.infer<typeof ProjectList>;
+
+export const ProjectParams = z.object({ id: Id });
+
+export const AddMemberBody = z
+  .object({ email: z.email().transform((e) => e.trim().toLowerCase()), role: GrantableRole })
+  .meta({ id: 'AddMemberBody' });
+export type AddMemberBody = z.input<typeof AddMemberBody>;
+
+export const MemberAdded = z.object({ user_id: Id, role: ProjectRole }).meta({ id: 'MemberAdded' });
+export type MemberAdded = z.infer<typeof MemberAdded>;
+
+export const Member = z
+  .object({ user_id: Id, email: z.string(), display_name: z.string(), role: ProjectRole, added_at: Timestamp })
+  .meta({ id: 'Member' });
+export type Member = z.infer<typeof Member>;
+
+export const MemberList = z.object({ members: z.array(Member) }).meta({ id: 'MemberList' });
+export type MemberList = z.infer<typeof MemberList>;
+
+export const MemberParams = z.object({ id: Id, user_id: Id });
