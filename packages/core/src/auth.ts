@@ -8,10 +8,13 @@ export type UserRole = z.infer<typeof UserRole>;
 /** Minimum password length; shorter ones are refused with validation_error. */
 export const PASSWORD_MIN_LENGTH = 10;
 
-const Email = z
-  .email({ message: 'must be a valid email address' })
+/** An email address, trimmed and lower-cased before it is checked, so lookups never depend on case. */
+export const Email = z
+  .string()
+  .trim()
+  .toLowerCase()
   .max(254)
-  .transform((e) => e.trim().toLowerCase());
+  .check(z.email({ message: 'must be a valid email address' }));
 
 export const RegisterBody = z
   .object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Email } from './auth.js';
 import { Id, Timestamp } from './common.js';
 
 /** A member's role in a project, strongest first. */
@@ -51,9 +52,7 @@ export type ProjectList = z.infer<typeof ProjectList>;
 
 export const ProjectParams = z.object({ id: Id });
 
-export const AddMemberBody = z
-  .object({ email: z.email().transform((e) => e.trim().toLowerCase()), role: GrantableRole })
-  .meta({ id: 'AddMemberBody' });
+export const AddMemberBody = z.object({ email: Email, role: GrantableRole }).meta({ id: 'AddMemberBody' });
 export type AddMemberBody = z.input<typeof AddMemberBody>;
 
 export const MemberAdded = z.object({ user_id: Id, role: ProjectRole }).meta({ id: 'MemberAdded' });

@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends, eventually, registerUser, startTestServer, type TestServer } from '../../test/harness.js';
+
+describe.each(backends())('notifications on $name', (backend) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(backend);
+  });
+  afterAll(() => server?.stop());
+
+  const notify = (userId: string, n: number, payload: Record<string, unknown> = {}) =>
+    Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        server.runtime.services.notifications.notify({
+          userIds: [userId],
+          projectId: null,
+          type: 'repo_sync_success',
+          payload: { i, ...payload },
+        }),
+      ),
+    );
+  const poll = (token: string, query = '', headers: Record<string, string> = {}) =>
+    server.request({ method: 'GET', url: `/api/v1/notifications${query}`, token, headers });
+
+  it('pages with a cursor in ascending order and filters unread', async () => {
+    const u = await registerUser(server);
+    for (let i = 0; i < 5; i++) await notify(u.id, 1, { n: i });
+    const first = await poll(u.token, '?limit=3');
+    expect(first.statusCode).toBe(200);
+    const body = first.json();
+    // Without a cursor: the newest page, oldest first.
+    expect(body.notifications.map((n: { payload: { n: number } }) => n.payload.n)).toEqual([2, 3, 4]);
+    expect(body.notifications[0]).toMatchObject({ user_id: u.id, type: 'repo_sync_success', read_at: null });
+
+    await notify(u.id, 2, { n: 99 });
+    const next = (await poll(u.token, `?since=${body.cursor}`)).json();
+    expect(next.notifications).toHaveLength(2);
+    const empty = (await poll(u.token, `?since=${next.cursor}`)).json();
+    expect(empty).toEqual({ notifications: [], cursor: next.cursor });
+
+    const marked = await server.request({
+      method: 'POST',
+      url: '/api/v1/notifications/mark_read',
+      token: u.token,
+      body: { notification_ids: [body.notifications[0].notification_id] },
+    });
+    expect(marked.json()).toEqual({ updated: 1 });
+    const unread = (await poll(u.token, '?unread_only=true&limit=50')).json();
+    expect(unread.notifications).toHaveLength(6);
+  });
+
+  it('answers 304 to an unchanged poll and 200 once something changes', async () => {
+    const u = await registerUser(server);
+    await notify(u.id, 1);
+    const first = await poll(u.token);
+    const etag = first.headers.etag as string;
+    expect(etag).toBeTruthy();
+    expect(first.headers['x-poll-interval']).toBe('45');
+
+    const again = await poll(u.token, '', { 'if-none-match': etag });
+    expect(again.statusCode).toBe(304);
+    expect(again.body).toBe('');
+    expect(again.headers.etag).toBe(etag);
+    expect(again.headers['x-poll-interval']).toBe('45');
+
+    // Other query parameters are another resource.
+    expect((await poll(u.token, '?limit=1', { 'if-none-match': etag })).statusCode).toBe(200);
+
+    await notify(u.id, 1);
+    const changed = await poll(u.token, '', { 'if-none-match': etag });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.headers.etag).not.toBe(etag);
+
+    const etag2 = changed.headers.etag as string;
+    await server.request({
+      method: 'POST',
+      url: '/api/v1/notifications/mark_read',
+      token: u.token,
+      body: { all: true },
+    });
+    expect((await poll(u.token, '', { 'if-none-match': etag2 })).statusCode).toBe(200);
+  });
+
+  it('never shows or marks another user’s notifications', async () => {
+    const a = await registerUser(server);
+    const b = await registerUser(server);
+    await notify(a.id, 2);
+    const aList = (await poll(a.token)).json().notifications;
+    expect((await poll(b.token)).json().notifications).toEqual([]);
+    const res = await server.request({
+      method: 'POST',
+      url: '/api/v1/notifications/mark_read',
+      token: b.token,
+      body: { notification_ids: aList.map((n: { notification_id: string }) => n.notification_id) },
+    });
+    expect(res.json()).toEqual({ updated: 0 });
+    expect((await poll(a.token, '?unread_only=true')).json().notifications).toHaveLength(2);
+  });
+
+  it('drops payload keys that could carry secrets', async () => {
+    const u = await registerUser(server);
+    await server.runtime.services.notifications.notify({
+      userIds: [u.id],
+      projectId: null,
+      type: 'preview_ready',
+      payload: { preview_id: 'p1', token: 'abc', download_secret: 'x', code: 'ABCD2345' },
+    });
+    const [n] = (await poll(u.token)).json().notifications;
+    expect(n.payload).toEqual({ preview_id: 'p1' });
+  });
+
+  it('validates the query and the mark_read body', async () => {
+    const u = await registerUser(server);
+    expect((await poll(u.token, '?limit=0')).statusCode).toBe(400);
+    expect((await poll(u.token, '?since=yesterday')).json().error.code).toBe('validation_error');
+    const bad = await server.request({
+      method: 'POST',
+      url: '/api/v1/notifications/mark_read',
+      token: u.token,
+      body: { all: false },
+    });
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it('shortens the poll interval to 15 s while the caller has work queued or running', async () => {
+    const admin = server.admin;
+    const canary = await server.request({
+      method: 'POST',
+      url: '/api/v1/admin/canary',
+      token: admin.token,
+      body: { delay_ms: 1500 },
+    });
+    expect(canary.statusCode).toBe(202);
+    expect((await poll(admin.token)).headers['x-poll-interval']).toBe('15');
+    const id = canary.json().canary_id;
+    await eventually(async () => {
+      const c = await server.request({ method: 'GET', url: `/api/v1/admin/canary/${id}`, token: admin.token });
+      return c.json().status === 'completed';
+    });
+    expect((await poll(admin.token)).headers['x-poll-interval']).toBe('45');
+  });
+});

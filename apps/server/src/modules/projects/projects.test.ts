@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends, createProject, registerUser, startTestServer, type TestServer } from '../../test/harness.js';
+
+describe.each(backends())('projects and members on $name', (backend) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(backend);
+  });
+  afterAll(() => server?.stop());
+
+  const api = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, token: string, body?: unknown) =>
+    server.request({ method, url: `/api/v1${url}`, token, body });
+
+  it('creates a project with main as the default branch and the creator as owner', async () => {
+    const owner = await registerUser(server);
+    const res = await api('POST', '/projects', owner.token, {
+      name: '  Web app ',
+      repo_url: 'https://git.example.test/web.git',
+    });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({
+      name: 'Web app',
+      repo_url: 'https://git.example.test/web.git',
+      branch: 'main',
+      role: 'owner',
+      last_synced_at: null,
+      last_commit: null,
+    });
+    const list = await api('GET', '/projects', owner.token);
+    expect(list.json().projects.map((p: { id: string }) => p.id)).toContain(res.json().id);
+  });
+
+  it('refuses an empty name', async () => {
+    const owner = await registerUser(server);
+    const res = await api('POST', '/projects', owner.token, { name: '   ' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toMatch(/^name:/);
+  });
+
+  it('answers 404 to non-members on every project endpoint, exactly as for a missing project', async () => {
+    const owner = await registerUser(server);
+    const stranger = await registerUser(server);
+    const { id } = await createProject(server, owner.token);
+    const attempts = [
+      api('GET', `/projects/${id}`, stranger.token),
+      api('PATCH', `/projects/${id}`, stranger.token, { name: 'mine now' }),
+      api('DELETE', `/projects/${id}`, stranger.token),
+      api('GET', `/projects/${id}/members`, stranger.token),
+      api('POST', `/projects/${id}/members`, stranger.token, { email: stranger.email, role: 'admin' }),
+      api('DELETE', `/projects/${id}/members/${owner.id}`, stranger.token),
+    ];
+    const missing = await api('GET', '/projects/00000000-0000-0000-0000-000000000000', stranger.token);
+    for (const res of await Promise.all(attempts)) {
+      expect(res.statusCode).toBe(404);
+      expect(res.json().error.code).toBe('not_found');
+      expect(res.json().error.message).toBe(missing.json().error.message);
+    }
+    const list = await api('GET', '/projects', stranger.token);
+    expect(list.json().projects).toEqual([]);
+  });
+
+  it('lets a viewer read but answers its writes with 403', async () => {
+    const owner = await registerUser(server);
+    const viewer = await registerUser(server);
+    const { id } = await createProject(server, owner.token);
+    expect(
+      (await api('POST', `/projects/${id}/members`, owner.token, { email: viewer.email, role: 'viewer' })).statusCode,
+    ).toBe(201);
+
+    expect((await api('GET', `/projects/${id}`, viewer.token)).json().role).toBe('viewer');
+    expect((await api('GET', `/projects/${id}/members`, viewer.token)).statusCode).toBe(200);
+    const writes = await Promise.all([
+      api('PATCH', `/projects/${id}`, viewer.token, { name: 'renamed' }),
+      api('DELETE', `/projects/${id}`, viewer.token),
+      api('POST', `/projects/${id}/members`, viewer.token, { email: owner.email, role: 'viewer' }),
+    ]);
+    for (const res of writes) {
+      expect(res.statusCode).toBe(403);
+      expect(res.json().error.code).toBe('forbidden');
+    }
+  });
+
+  it('lets admins manage members, but never remove the owner', async () => {
+    const owner = await registerUser(server);
+    const admin = await registerUser(server);
+    const member = await registerUser(server);
+    const { id } = await createProject(server, owner.token);
+    await api('POST', `/projects/${id}/members`, owner.token, { email: admin.email, role: 'admin' });
+    const added = await api('POST', `/projects/${id}/members`, admin.token, {
+      email: member.email.toUpperCase(),
+      role: 'member',
+    });
+    expect(added.statusCode).toBe(201);
+    expect(added.json()).toEqual({ user_id: member.id, role: 'member' });
+
+    const again = await api('POST', `/projects/${id}/members`, admin.token, { email: member.email, role: 'viewer' });
+    expect(again.statusCode).toBe(409);
+    const unknown = await api('POST', `/projects/${id}/members`, admin.token, {
+      email: 'ghost@example.test',
+      role: 'viewer',
+    });
+    expect(unknown.statusCode).toBe(404);
+    const owning = await api('POST', `/projects/${id}/members`, admin.token, { email: member.email, role: 'owner' });
+    expect(owning.statusCode).toBe(400);
+
+    const members = (await api('GET', `/projects/${id}/members`, member.token)).json().members;
+    expect(members.map((m: { role: string }) => m.role).sort()).toEqual(['admin', 'member', 'owner']);
+
+    expect((await api('DELETE', `/projects/${id}/members/${owner.id}`, admin.token)).statusCode).toBe(409);
+    expect((await api('DELETE', `/projects/${id}/members/${owner.id}`, member.token)).statusCode).toBe(403);
+    // A member may leave on their own.
+    expect((await api('DELETE', `/projects/${id}/members/${member.id}`, member.token)).statusCode).toBe(204);
+    expect((await api('GET', `/projects/${id}`, member.token)).statusCode).toBe(404);
+  });
+
+  it('notifies a user who is added to a project', async () => {
+    const owner = await registerUser(server);
+    const added = await registerUser(server);
+    const { id } = await createProject(server, owner.token, 'Mobile');
+    await api('POST', `/projects/${id}/members`, owner.token, { email: added.email, role: 'member' });
+    const list = (await api('GET', '/notifications', added.token)).json().notifications;
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({
+      type: 'project_member_added',
+      project_id: id,
+      payload: { project_name: 'Mobile', role: 'member' },
+    });
+  });
+
+  it('lets admins rename and only the owner delete', async () => {
+    const owner = await registerUser(server);
+    const admin = await registerUser(server);
+    const { id } = await createProject(server, owner.token);
+    await api('POST', `/projects/${id}/members`, owner.token, { email: admin.email, role: 'admin' });
+    const renamed = await api('PATCH', `/projects/${id}`, admin.token, { name: 'Renamed', branch: 'develop' });
+    expect(renamed.json()).toMatchObject({ name: 'Renamed', branch: 'develop', role: 'admin' });
+    expect((await api('DELETE', `/projects/${id}`, admin.token)).statusCode).toBe(403);
+    expect((await api('DELETE', `/projects/${id}`, owner.token)).statusCode).toBe(204);
+    expect((await api('GET', `/projects/${id}`, owner.token)).statusCode).toBe(404);
+  });
+});

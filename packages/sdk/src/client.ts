@@ -1,0 +1,45 @@
+import { AdminApi } from './admin.api.js';
+import { AuthApi } from './auth.api.js';
+import { HealthApi } from './health.api.js';
+import { NotificationsApi } from './notifications.api.js';
+import { MembersApi, ProjectsApi } from './projects.api.js';
+import { Transport, type HiveSyncClientOptions, type HiveSyncTokens } from './transport.js';
+
+/**
+ * The typed HiveSync API client: one instance per server and session. Every failed call throws a HiveSyncError; an
+ * expired access token is refreshed (once, shared by concurrent calls) when the client holds a refresh token.
+ */
+export class HiveSyncClient {
+  readonly auth: AuthApi;
+  readonly projects: ProjectsApi;
+  readonly members: MembersApi;
+  readonly notifications: NotificationsApi;
+  readonly admin: AdminApi;
+  readonly health: HealthApi;
+  private readonly transport: Transport;
+
+  constructor(options: HiveSyncClientOptions) {
+    this.transport = new Transport(options);
+    this.auth = new AuthApi(this.transport);
+    this.projects = new ProjectsApi(this.transport);
+    this.members = new MembersApi(this.transport);
+    this.notifications = new NotificationsApi(this.transport);
+    this.admin = new AdminApi(this.transport);
+    this.health = new HealthApi(this.transport);
+  }
+
+  /** The server root this client talks to, without a trailing slash. */
+  get baseUrl(): string {
+    return this.transport.baseUrl;
+  }
+
+  /** The tokens the client holds now. */
+  get tokens(): HiveSyncTokens {
+    return this.transport.tokens;
+  }
+
+  /** Replaces the tokens, such as ones another process stored; onTokens is not called. */
+  setTokens(tokens: HiveSyncTokens): void {
+    this.transport.setTokens(tokens);
+  }
+}

@@ -1,0 +1,17 @@
+export { HiveSyncClient } from './client.js';
+export { HiveSyncError, isHiveSyncError, type HiveSyncErrorCode, type HiveSyncErrorInit } from './errors.js';
+export { API_PREFIX, type HiveSyncClientOptions, type HiveSyncTokens, type RequestOptions } from './transport.js';
+export { AuthApi } from './auth.api.js';
+export { ProjectsApi, MembersApi } from './projects.api.js';
+export {
+  NotificationsApi,
+  DEFAULT_POLL_INTERVAL,
+  MAX_BACKOFF,
+  type ListNotificationsParams,
+  type NotificationPoll,
+  type WatchOptions,
+} from './notifications.api.js';
+export { AdminApi } from './admin.api.js';
+export { HealthApi } from './health.api.js';
+export { SDK_VERSION } from './version.js';
+export type * from '@hivesync/core';

@@ -1,0 +1,68 @@
+import type {
+  AddMemberBody,
+  CreateProjectBody,
+  MemberAdded,
+  MemberList,
+  Project,
+  ProjectList,
+  UpdateProjectBody,
+} from '@hivesync/core';
+import type { RequestOptions, Transport } from './transport.js';
+
+const projectPath = (id: string) => `/projects/${encodeURIComponent(id)}`;
+
+/** /projects: the projects the caller is a member of. */
+export class ProjectsApi {
+  constructor(private readonly transport: Transport) {}
+
+  /** The projects the caller is a member of. */
+  list(opts?: RequestOptions): Promise<ProjectList> {
+    return this.transport.json<ProjectList>({ method: 'GET', path: '/projects' }, opts);
+  }
+
+  /** Creates a project; the caller becomes its owner. */
+  create(body: CreateProjectBody, opts?: RequestOptions): Promise<Project> {
+    return this.transport.json<Project>({ method: 'POST', path: '/projects', body }, opts);
+  }
+
+  /** One project (not_found when it does not exist or the caller is not a member). */
+  get(id: string, opts?: RequestOptions): Promise<Project> {
+    return this.transport.json<Project>({ method: 'GET', path: projectPath(id) }, opts);
+  }
+
+  /** Changes a project (admin or owner). */
+  update(id: string, body: UpdateProjectBody, opts?: RequestOptions): Promise<Project> {
+    return this.transport.json<Project>({ method: 'PATCH', path: projectPath(id), body }, opts);
+  }
+
+  /** Deletes a project (owner). */
+  async delete(id: string, opts?: RequestOptions): Promise<void> {
+    await this.transport.json<undefined>({ method: 'DELETE', path: projectPath(id) }, opts);
+  }
+}
+
+/** /projects/{id}/members: who may see and change a project. */
+export class MembersApi {
+  constructor(private readonly transport: Transport) {}
+
+  /** The members of a project. */
+  list(projectId: string, opts?: RequestOptions): Promise<MemberList> {
+    return this.transport.json<MemberList>({ method: 'GET', path: `${projectPath(projectId)}/members` }, opts);
+  }
+
+  /** Adds an existing user, by email, with a role (admin or owner only). */
+  add(projectId: string, body: AddMemberBody, opts?: RequestOptions): Promise<MemberAdded> {
+    return this.transport.json<MemberAdded>(
+      { method: 'POST', path: `${projectPath(projectId)}/members`, body },
+      opts,
+    );
+  }
+
+  /** Removes a member (admin or owner), or leaves the project when `userId` is the caller. */
+  async remove(projectId: string, userId: string, opts?: RequestOptions): Promise<void> {
+    await this.transport.json<undefined>(
+      { method: 'DELETE', path: `${projectPath(projectId)}/members/${encodeURIComponent(userId)}` },
+      opts,
+    );
+  }
+}

@@ -1,0 +1,234 @@
+import type { AuthSession } from '@hivesync/core';
+import { errorFromResponse, HiveSyncError } from './errors.js';
+import { SDK_VERSION } from './version.js';
+
+/** Options every call accepts. */
+export interface RequestOptions {
+  /** Sent as X-Request-Id (the server echoes it and logs it); when omitted the server makes one up. */
+  requestId?: string;
+  /** Aborts the call; the promise then rejects with the signal's reason (an AbortError), not a HiveSyncError. */
+  signal?: AbortSignal;
+}
+
+/** The tokens a client holds; null when it holds none. */
+export interface HiveSyncTokens {
+  accessToken: string | null;
+  refreshToken: string | null;
+}
+
+/** How to build a HiveSyncClient. */
+export interface HiveSyncClientOptions {
+  /** The server root, such as http://127.0.0.1:8080; the client adds /api/v1. */
+  baseUrl: string;
+  accessToken?: string | null;
+  /** Enables the automatic refresh of an expired access token. */
+  refreshToken?: string | null;
+  /** Called whenever the client's tokens change (login, register, refresh, logout, a refused refresh token). */
+  onTokens?: (tokens: HiveSyncTokens) => void | Promise<void>;
+  /** The fetch to use; the global one by default. */
+  fetch?: typeof fetch;
+  /** Put in front of the SDK's own User-Agent, such as `hivesync-cli/0.1.0`. */
+  userAgent?: string;
+  /**
+   * Wraps every automatic refresh, so that several processes sharing stored tokens refresh one at a time (the server
+   * revokes a whole session when a refresh token is presented twice). Inside, call `client.setTokens()` with tokens
+   * another process stored: when the access token is no longer the expired one, the refresh is skipped.
+   */
+  refreshLock?: (refresh: () => Promise<void>) => Promise<void>;
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/** One HTTP call, as the area classes describe it. */
+export interface Call {
+  method: Method;
+  /** Path under /api/v1, or under the server root when `root` is set. */
+  path: string;
+  root?: boolean;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  /** Send the access token (and refresh it when it has expired). Default true. */
+  auth?: boolean;
+  headers?: Record<string, string>;
+  /** Non-2xx statuses that are answers rather than errors, such as 304 or a 503 health report. */
+  accept?: readonly number[];
+}
+
+/** A successful answer: the status, the headers and the parsed JSON body (undefined when empty). */
+export interface Reply<T> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+/** The API's base path. */
+export const API_PREFIX = '/api/v1';
+
+/** Sends calls, holds the tokens, and refreshes an expired access token once per expiry. */
+export class Transport {
+  readonly baseUrl: string;
+  private accessToken: string | null;
+  private refreshToken: string | null;
+  private readonly fetchImpl: typeof fetch;
+  private readonly userAgent: string;
+  private refreshing: Promise<void> | undefined;
+
+  constructor(private readonly options: HiveSyncClientOptions) {
+    let url: URL;
+    try {
+      url = new URL(options.baseUrl);
+    } catch {
+      throw new TypeError(`baseUrl is not a URL: ${options.baseUrl}`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new TypeError(`baseUrl must be an http or https URL: ${options.baseUrl}`);
+    }
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.accessToken = options.accessToken ?? null;
+    this.refreshToken = options.refreshToken ?? null;
+    this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+    const runtime = typeof process !== 'undefined' && process.version ? ` node/${process.version}` : '';
+    this.userAgent = `${options.userAgent ? `${options.userAgent} ` : ''}hivesync-sdk/${SDK_VERSION}${runtime}`;
+  }
+
+  get tokens(): HiveSyncTokens {
+    return { accessToken: this.accessToken, refreshToken: this.refreshToken };
+  }
+
+  /** Replaces the tokens without calling onTokens (the caller already knows them). */
+  setTokens(tokens: HiveSyncTokens): void {
+    this.accessToken = tokens.accessToken;
+    this.refreshToken = tokens.refreshToken;
+  }
+
+  /** Replaces the tokens and tells onTokens. */
+  async changeTokens(tokens: HiveSyncTokens): Promise<void> {
+    this.setTokens(tokens);
+    await this.options.onTokens?.({ ...tokens });
+  }
+
+  /** Sends a call and returns its parsed JSON body. */
+  async json<T>(call: Call, opts: RequestOptions = {}): Promise<T> {
+    return (await this.send<T>(call, opts)).body;
+  }
+
+  /** Sends a call; an expired access token is refreshed and the call retried, once. */
+  async send<T>(call: Call, opts: RequestOptions = {}): Promise<Reply<T>> {
+    const useAuth = call.auth !== false;
+    const sentToken = useAuth ? this.accessToken : null;
+    let res = await this.fetchOnce(call, opts, sentToken);
+    if (res.status === 401 && useAuth && this.refreshToken !== null) {
+      const error = errorFromResponse(res.status, res.headers, await res.text());
+      if (error.code !== 'token_expired') throw error;
+      await this.refreshAfterExpiry(sentToken);
+      res = await this.fetchOnce(call, opts, this.accessToken);
+    }
+    return this.finish<T>(res, call);
+  }
+
+  /** POST /auth/refresh with the held refresh token; stores the new pair and tells onTokens. */
+  async refresh(opts: RequestOptions = {}): Promise<AuthSession> {
+    const refreshToken = this.refreshToken;
+    if (refreshToken === null) {
+      throw new HiveSyncError({
+        code: 'unauthorized',
+        message: 'This client holds no refresh token; log in with remember: true.',
+        status: 401,
+        retryable: false,
+      });
+    }
+    let session: AuthSession;
+    try {
+      session = await this.json<AuthSession>(
+        { method: 'POST', path: '/auth/refresh', body: { refresh_token: refreshToken }, auth: false },
+        opts,
+      );
+    } catch (err) {
+      // A refused refresh token stays refused: forget it (unless another refresh replaced it meanwhile).
+      if (err instanceof HiveSyncError && err.status === 401 && this.refreshToken === refreshToken) {
+        await this.changeTokens({ accessToken: null, refreshToken: null });
+      }
+      throw err;
+    }
+    await this.changeTokens({ accessToken: session.access_token, refreshToken: session.refresh_token ?? refreshToken });
+    return session;
+  }
+
+  // Concurrent callers that hit the same expiry share one refresh.
+  private refreshAfterExpiry(expired: string | null): Promise<void> {
+    this.refreshing ??= this.runRefresh(expired).finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async runRefresh(expired: string | null): Promise<void> {
+    const attempt = async () => {
+      // Someone (another caller, or another process through refreshLock) already replaced the expired token.
+      if (this.accessToken !== expired) return;
+      await this.refresh();
+    };
+    await (this.options.refreshLock ? this.options.refreshLock(attempt) : attempt());
+  }
+
+  private async fetchOnce(call: Call, opts: RequestOptions, token: string | null): Promise<Response> {
+    const url = new URL(`${this.baseUrl}${call.root ? '' : API_PREFIX}${call.path}`);
+    for (const [key, value] of Object.entries(call.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': this.userAgent,
+      ...call.headers,
+    };
+    if (token !== null) headers.authorization = `Bearer ${token}`;
+    if (opts.requestId !== undefined) headers['x-request-id'] = opts.requestId;
+    let body: string | undefined;
+    if (call.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(call.body);
+    }
+    try {
+      return await this.fetchImpl(url, { method: call.method, headers, body, signal: opts.signal });
+    } catch (err) {
+      if (opts.signal?.aborted) throw opts.signal.reason ?? err;
+      throw new HiveSyncError({
+        code: 'network_error',
+        message: `Cannot reach ${this.baseUrl}: ${describeNetworkError(err)}.`,
+        status: 0,
+        retryable: true,
+        details: { url: url.origin, cause: causeCode(err) },
+        cause: err,
+      });
+    }
+  }
+
+  private async finish<T>(res: Response, call: Call): Promise<Reply<T>> {
+    const text = await res.text();
+    const answered = res.ok || (call.accept?.includes(res.status) ?? false);
+    if (!answered) throw errorFromResponse(res.status, res.headers, text);
+    if (text.trim() === '') return { status: res.status, headers: res.headers, body: undefined as T };
+    try {
+      return { status: res.status, headers: res.headers, body: JSON.parse(text) as T };
+    } catch {
+      throw new HiveSyncError({
+        code: 'internal_error',
+        message: `The server answered HTTP ${res.status} with a body that is not JSON.`,
+        status: res.status,
+        requestId: res.headers.get('x-request-id') ?? undefined,
+        retryable: false,
+      });
+    }
+  }
+}
+
+function causeCode(err: unknown): string | undefined {
+  const cause = err instanceof Error ? (err.cause as { code?: unknown } | undefined) : undefined;
+  return typeof cause?.code === 'string' ? cause.code : undefined;
+}
+
+function describeNetworkError(err: unknown): string {
+  const code = causeCode(err);
+  if (code) return code;
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,94 @@
+import type {
+  AuthSession,
+  Canary,
+  DeepHealth,
+  ErrorCode,
+  MarkReadResult,
+  MemberAdded,
+  MemberList,
+  Notification,
+  NotificationList,
+  Project,
+  ProjectList,
+  User,
+  WorkersHealth,
+} from '@hivesync/core';
+import { describe, expectTypeOf, it } from 'vitest';
+import {
+  HiveSyncClient,
+  HiveSyncError,
+  type HiveSyncTokens,
+  type NotificationPoll,
+  type WatchOptions,
+} from './index.js';
+
+// These assertions are checked by `tsc -p packages/sdk/tsconfig.json`: they lock the SDK's public types.
+const client = new HiveSyncClient({ baseUrl: 'http://127.0.0.1:8080' });
+
+describe('public types', () => {
+  it('returns the core types', () => {
+    expectTypeOf(client.auth.login).returns.toEqualTypeOf<Promise<AuthSession>>();
+    expectTypeOf(client.auth.register).returns.toEqualTypeOf<Promise<AuthSession>>();
+    expectTypeOf(client.auth.refresh).returns.toEqualTypeOf<Promise<AuthSession>>();
+    expectTypeOf(client.auth.logout).returns.toEqualTypeOf<Promise<void>>();
+    expectTypeOf(client.auth.me).returns.toEqualTypeOf<Promise<User>>();
+    expectTypeOf(client.projects.list).returns.toEqualTypeOf<Promise<ProjectList>>();
+    expectTypeOf(client.projects.create).returns.toEqualTypeOf<Promise<Project>>();
+    expectTypeOf(client.projects.get).returns.toEqualTypeOf<Promise<Project>>();
+    expectTypeOf(client.projects.update).returns.toEqualTypeOf<Promise<Project>>();
+    expectTypeOf(client.projects.delete).returns.toEqualTypeOf<Promise<void>>();
+    expectTypeOf(client.members.list).returns.toEqualTypeOf<Promise<MemberList>>();
+    expectTypeOf(client.members.add).returns.toEqualTypeOf<Promise<MemberAdded>>();
+    expectTypeOf(client.members.remove).returns.toEqualTypeOf<Promise<void>>();
+    expectTypeOf(client.notifications.list).returns.toEqualTypeOf<Promise<NotificationList>>();
+    expectTypeOf(client.notifications.markRead).returns.toEqualTypeOf<Promise<MarkReadResult>>();
+    expectTypeOf(client.notifications.poll).returns.toEqualTypeOf<Promise<NotificationPoll>>();
+    expectTypeOf(client.notifications.watch).returns.toEqualTypeOf<Promise<void>>();
+    expectTypeOf(client.admin.canary).returns.toEqualTypeOf<Promise<Canary>>();
+    expectTypeOf(client.health.deep).returns.toEqualTypeOf<Promise<DeepHealth>>();
+    expectTypeOf(client.health.workers).returns.toEqualTypeOf<Promise<WorkersHealth>>();
+  });
+
+  it('types the request bodies', () => {
+    expectTypeOf(client.projects.create).parameter(0).toHaveProperty('name').toEqualTypeOf<string>();
+    expectTypeOf(client.projects.get).parameter(0).toEqualTypeOf<string>();
+    expectTypeOf(client.members.add).parameter(1).toHaveProperty('role').toEqualTypeOf<'admin' | 'member' | 'viewer'>();
+    expectTypeOf(client.notifications.markRead)
+      .parameter(0)
+      .toEqualTypeOf<{ notification_ids: string[] } | { all: true }>();
+    expectTypeOf(client.notifications.list).parameter(0).toEqualTypeOf<
+      { since?: string; unread_only?: boolean; limit?: number } | undefined
+    >();
+
+    // @ts-expect-error owner is not a grantable role
+    void client.members.add('p', { email: 'a@b.c', role: 'owner' });
+    // @ts-expect-error a project needs a name
+    void client.projects.create({ branch: 'main' });
+    // @ts-expect-error mark_read takes ids or all: true, not all: false
+    void client.notifications.markRead({ all: false });
+  });
+
+  it('types the error', () => {
+    expectTypeOf<HiveSyncError['code']>().toEqualTypeOf<ErrorCode | 'network_error' | (string & {})>();
+    expectTypeOf<ErrorCode>().toExtend<HiveSyncError['code']>();
+    expectTypeOf<HiveSyncError['status']>().toEqualTypeOf<number>();
+    expectTypeOf<HiveSyncError['requestId']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<HiveSyncError['retryable']>().toEqualTypeOf<boolean>();
+    expectTypeOf<HiveSyncError['retryAfter']>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<HiveSyncError['details']>().toEqualTypeOf<Record<string, unknown> | undefined>();
+    expectTypeOf<HiveSyncError>().toExtend<Error>();
+  });
+
+  it('types polling and tokens', () => {
+    expectTypeOf<NotificationPoll>().toEqualTypeOf<{
+      notModified: boolean;
+      notifications: Notification[];
+      cursor: string | null;
+      pollInterval: number;
+    }>();
+    expectTypeOf<WatchOptions['signal']>().toEqualTypeOf<AbortSignal>();
+    expectTypeOf<WatchOptions['onNotifications']>().parameter(0).toEqualTypeOf<Notification[]>();
+    expectTypeOf<HiveSyncTokens>().toEqualTypeOf<{ accessToken: string | null; refreshToken: string | null }>();
+    expectTypeOf(client.tokens).toEqualTypeOf<HiveSyncTokens>();
+  });
+});
