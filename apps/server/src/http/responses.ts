@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import { ErrorEnvelope } from '@hivesync/core';
 import { z } from 'zod';
 
@@ -13,3 +14,8 @@ export function withErrors<T extends Record<number, z.ZodType>>(
 
 /** The schema of a 204 answer. */
 export const NoContent = z.null().describe('No content');
+
+/** Ends a reply with no body at all (204, 304): not even a serialized `null`, and no Content-Length. */
+export function sendEmpty(reply: { code(status: number): unknown }, status: 204 | 304) {
+  return (reply as FastifyReply).code(status).send();
+}

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { AuthSession, LoginBody, LogoutBody, RefreshBody, RegisterBody, User } from '@hivesync/core';
 import { caller } from '../../http/auth-hook.js';
-import { NoContent, withErrors } from '../../http/responses.js';
+import { NoContent, sendEmpty, withErrors } from '../../http/responses.js';
 import type { RouteDeps } from '../../http/route-deps.js';
 
 /** /auth: register, login, refresh, logout, me. */
@@ -57,7 +57,7 @@ export function authRoutes({ services, authenticate }: RouteDeps): FastifyPlugin
       },
       async (req, reply) => {
         await services.auth.logout(caller(req), req.body?.refresh_token);
-        return reply.code(204).send(null);
+        return sendEmpty(reply, 204);
       },
     );
     app.get(

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ListNotificationsQuery, MarkReadBody, MarkReadResult, NotificationList } from '@hivesync/core';
 import { z } from 'zod';
 import { caller } from '../../http/auth-hook.js';
-import { withErrors } from '../../http/responses.js';
+import { sendEmpty, withErrors } from '../../http/responses.js';
 import type { RouteDeps } from '../../http/route-deps.js';
 
 /** /notifications: the cheap poll (ETag / 304, X-Poll-Interval) and mark_read. */
@@ -30,7 +30,7 @@ export function notificationRoutes({ services, authenticate }: RouteDeps): Fasti
           .header('x-poll-interval', String(result.pollInterval))
           .header('etag', result.etag)
           .header('cache-control', 'private, no-cache');
-        if (result.notModified) return reply.code(304).send(null);
+        if (result.notModified) return sendEmpty(reply, 304);
         return result.body;
       },
     );

@@ -11,7 +11,7 @@ import {
   UpdateProjectBody,
 } from '@hivesync/core';
 import { caller } from '../../http/auth-hook.js';
-import { NoContent, withErrors } from '../../http/responses.js';
+import { NoContent, sendEmpty, withErrors } from '../../http/responses.js';
 import type { RouteDeps } from '../../http/route-deps.js';
 
 /** /projects and /projects/{id}/members. */
@@ -85,7 +85,7 @@ export function projectRoutes({ services, authenticate }: RouteDeps): FastifyPlu
       },
       async (req, reply) => {
         await services.projects.delete(caller(req), req.params.id);
-        return reply.code(204).send(null);
+        return sendEmpty(reply, 204);
       },
     );
     app.post(
@@ -129,7 +129,7 @@ export function projectRoutes({ services, authenticate }: RouteDeps): FastifyPlu
       },
       async (req, reply) => {
         await services.projects.removeMember(caller(req), req.params.id, req.params.user_id);
-        return reply.code(204).send(null);
+        return sendEmpty(reply, 204);
       },
     );
   };

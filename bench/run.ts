@@ -1,0 +1,45 @@
+import fs from 'node:fs';
+import { ROOT } from './lib/processes.js';
+import { table, writePerformanceDoc, type Figure, type Suite } from './lib/report.js';
+import { notificationPolling } from './suites/notification-polling.js';
+
+/**
+ * `npm run bench [-- --seconds N] [-- --only NAME]`: every figure the issues name, each against a baseline measured
+ * in the same run. Writes the table to docs/PERFORMANCE.md and bench/results/latest.json.
+ * With DATABASE_URL and REDIS_URL set, suites that depend on the backends also run on PostgreSQL + Redis.
+ */
+const args = process.argv.slice(2);
+const seconds = Number(args[args.indexOf('--seconds') + 1] ?? '') || 10;
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+
+const suites: Suite[] = [notificationPolling];
+const setups: { label: string; env: Record<string, string> }[] = [{ label: 'embedded', env: {} }];
+if (process.env.DATABASE_URL && process.env.REDIS_URL) {
+  setups.push({
+    label: 'PostgreSQL + Redis',
+    env: { DATABASE_URL: process.env.DATABASE_URL, REDIS_URL: process.env.REDIS_URL },
+  });
+}
+
+const figures: Figure[] = [];
+for (const suite of suites) {
+  if (only && !suite.name.includes(only)) continue;
+  for (const setup of setups) {
+    process.stdout.write(`• ${suite.name} (${setup.label}) … `);
+    const started = Date.now();
+    const got = await suite.run({ seconds, env: setup.env, label: setup.label });
+    figures.push(...got);
+    console.log(`done in ${Math.round((Date.now() - started) / 1000)} s`);
+  }
+}
+
+console.log(`\n${table(figures)}\n`);
+fs.mkdirSync(`${ROOT}bench/results`, { recursive: true });
+fs.writeFileSync(
+  `${ROOT}bench/results/latest.json`,
+  JSON.stringify({ at: new Date().toISOString(), figures }, null, 2),
+);
+writePerformanceDoc(`${ROOT}docs/PERFORMANCE.md`, figures, seconds);
+console.log('written to docs/PERFORMANCE.md and bench/results/latest.json');
+const missed = figures.filter((f) => f.met === false);
+if (missed.length > 0) console.log(`goals missed: ${missed.map((f) => f.name).join('; ')}`);
