@@ -14,13 +14,11 @@ export const notificationPolling: Suite = {
     const bare = await startProcess(['--import', 'tsx', 'bench/bare-server.ts'], {}, /^url: (http:\/\/\S+)$/m);
     const hive = await startHiveSync(env);
     try {
-      const reg = await (
-        await call(`${hive.url}/api/v1/auth/register`, 'POST', {
-          email: 'bench@example.test',
-          password: 'bench password',
-        })
-      ).json();
-      const token = reg.access_token as string;
+      const reg = await call(`${hive.url}/api/v1/auth/register`, 'POST', {
+        email: 'bench@example.test',
+        password: 'bench password',
+      });
+      const token = ((await reg.json()) as { access_token: string }).access_token;
       // Twenty notifications, made the way features make them: a maintenance broadcast per notification.
       for (let i = 0; i < 20; i++) {
         await call(`${hive.url}/api/v1/admin/broadcast`, 'POST', { message: `maintenance window ${i}` }, token);
