@@ -112,12 +112,20 @@ export interface TestServer {
 }
 
 /** Starts an isolated installation on `backend` (a fresh data dir, database and Redis prefix). */
-export async function startTestServer(backend: Backend, overrides: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  backend: Backend,
+  overrides: Record<string, string> = {},
+  options: { logLines?: string[] } = {},
+): Promise<TestServer> {
   const tmp = tempDir();
   const provisioned = await backend.provision();
   const env = { ...TEST_DEFAULTS, HIVESYNC_DATA_DIR: tmp.dir, ...provisioned.env, ...overrides };
   const config = loadConfig(env, {});
-  const runtime = await startRuntime(config, { logger: createLogger(config.logLevel), listen: false });
+  const lines = options.logLines;
+  const logger = lines
+    ? createLogger(config.logLevel, { write: (line: string) => void lines.push(line) })
+    : createLogger(config.logLevel);
+  const runtime = await startRuntime(config, { logger, listen: false });
   const app = runtime.app!;
   const server: TestServer = {
     runtime,
