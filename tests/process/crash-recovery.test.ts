@@ -63,7 +63,13 @@ describe('a worker killed with SIGKILL while holding a job', () => {
     const { env, cleanup } = await external!.provision();
     const data = tempDir();
     try {
-      const shared = { ...env, ...FAST, HIVESYNC_DATA_DIR: data.dir, HIVESYNC_JWT_SECRET: 'a'.repeat(40) };
+      const shared = {
+        ...env,
+        ...FAST,
+        HIVESYNC_DATA_DIR: data.dir,
+        HIVESYNC_JWT_SECRET: 'a'.repeat(40),
+        HIVESYNC_SECRETS_KEY: 'b'.repeat(64),
+      };
       const api = tracked(shared, { args: ['api'] });
       await api.ready;
       const worker1 = tracked(shared, { args: ['worker'] });

@@ -20,6 +20,7 @@ import type { AccessTokens } from './modules/auth/tokens.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { notificationRoutes } from './modules/notifications/notifications.routes.js';
 import { projectRoutes } from './modules/projects/projects.routes.js';
+import { repoRoutes } from './modules/repo/repo.routes.js';
 import type { Services } from './services.js';
 
 /** The API's base path. */
@@ -94,6 +95,7 @@ export async function buildApp(deps: {
       await api.register(projectRoutes(routeDeps));
       await api.register(notificationRoutes(routeDeps));
       await api.register(adminRoutes(routeDeps));
+      await api.register(repoRoutes(routeDeps));
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: API_PREFIX },

@@ -66,6 +66,24 @@ const EnvSchema = z
       .string()
       .regex(/^[\w:.-]{1,64}$/)
       .default('hivesync:'),
+    /** Key for credentials at rest: 32 bytes as 64 hex characters or base64; generated into the data dir when unset. */
+    HIVESYNC_SECRETS_KEY: z.string().optional(),
+    /** Accept repository URLs that are local paths or file:// (off: a user could read the server's own disk). */
+    HIVESYNC_ALLOW_LOCAL_REPOS: bool.default(false),
+    /** Accept plain http:// repository URLs (off: credentials would travel unencrypted). */
+    HIVESYNC_ALLOW_HTTP_REPOS: bool.default(false),
+    /** SSH host-key checking for repositories: yes (strict), accept-new, or no. Default: accept-new embedded, yes otherwise. */
+    HIVESYNC_SSH_HOST_KEY_CHECKING: z.enum(['yes', 'accept-new', 'no']).optional(),
+    /** Longest a single git operation of a sync may take, in seconds. */
+    HIVESYNC_GIT_TIMEOUT_SECONDS: int(5, 24 * 3600).default(600),
+    /** Retries of a sync that failed on the network (after one immediate retry). */
+    HIVESYNC_SYNC_RETRY_LIMIT: int(0, 20).default(4),
+    /** Delay before the first queued retry of a sync, in seconds; doubles after each. */
+    HIVESYNC_SYNC_RETRY_DELAY_SECONDS: int(0, 3600).default(30),
+    /** Largest file /repo/file serves, in bytes (413 above). */
+    HIVESYNC_MAX_FILE_BYTES: int(1024, 100 * 1024 * 1024).default(5 * 1024 * 1024),
+    /** How often workers look for projects due a scheduled sync, in seconds. */
+    HIVESYNC_SCHEDULER_INTERVAL_SECONDS: int(1, 3600).default(60),
     /** Version reported by /health (defaults to the package version). */
     HIVESYNC_VERSION: z.string().optional(),
     /** Free space under the data directory below which /health/deep reports the disk as failing, in MiB. */
@@ -77,6 +95,20 @@ const EnvSchema = z
         code: 'custom',
         path: ['HIVESYNC_JWT_SECRET'],
         message: 'must be set when HIVESYNC_ROLE is "api": every API instance has to sign tokens with the same secret',
+      });
+    }
+    if (env.HIVESYNC_SECRETS_KEY && !/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/.test(env.HIVESYNC_SECRETS_KEY)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HIVESYNC_SECRETS_KEY'],
+        message: 'must be 32 bytes written as 64 hex characters or 44 base64 characters (openssl rand -base64 32)',
+      });
+    }
+    if (env.HIVESYNC_ROLE !== 'all' && !env.HIVESYNC_SECRETS_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HIVESYNC_SECRETS_KEY'],
+        message: `must be set when HIVESYNC_ROLE is "${env.HIVESYNC_ROLE}": API and worker processes must share the key that encrypts repository credentials`,
       });
     }
     if (env.HIVESYNC_ROLE !== 'all' && !env.DATABASE_URL) {
@@ -116,6 +148,19 @@ export interface Config {
     readonly shutdownTimeoutMs: number;
   };
   readonly health: { readonly minFreeDiskMb: number };
+  readonly secretsKey: string | undefined;
+  /** PATH for the programs the server runs (git, ssh); nothing else of the environment is passed to them. */
+  readonly systemPath: string;
+  readonly repos: {
+    readonly allowLocal: boolean;
+    readonly allowHttp: boolean;
+    readonly sshHostKeyChecking: 'yes' | 'accept-new' | 'no';
+    readonly gitTimeoutMs: number;
+    readonly syncRetryLimit: number;
+    readonly syncRetryDelaySeconds: number;
+    readonly maxFileBytes: number;
+    readonly schedulerIntervalMs: number;
+  };
 }
 
 /** Raised when the environment is invalid; `problems` holds one line per bad variable. */
@@ -178,5 +223,17 @@ export function loadConfig(
       shutdownTimeoutMs: e.HIVESYNC_SHUTDOWN_TIMEOUT_MS,
     },
     health: { minFreeDiskMb: e.HIVESYNC_MIN_FREE_DISK_MB },
+    secretsKey: e.HIVESYNC_SECRETS_KEY,
+    systemPath: merged.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    repos: {
+      allowLocal: e.HIVESYNC_ALLOW_LOCAL_REPOS,
+      allowHttp: e.HIVESYNC_ALLOW_HTTP_REPOS,
+      sshHostKeyChecking: e.HIVESYNC_SSH_HOST_KEY_CHECKING ?? (e.DATABASE_URL ? 'yes' : 'accept-new'),
+      gitTimeoutMs: e.HIVESYNC_GIT_TIMEOUT_SECONDS * 1000,
+      syncRetryLimit: e.HIVESYNC_SYNC_RETRY_LIMIT,
+      syncRetryDelaySeconds: e.HIVESYNC_SYNC_RETRY_DELAY_SECONDS,
+      maxFileBytes: e.HIVESYNC_MAX_FILE_BYTES,
+      schedulerIntervalMs: e.HIVESYNC_SCHEDULER_INTERVAL_SECONDS * 1000,
+    },
   });
 }

@@ -10,10 +10,11 @@ import { createLogger, type Logger } from './infra/logger.js';
 import { Queue } from './infra/queue.js';
 import { createRateLimiterFactory } from './infra/rate-limit.js';
 import { openRedis, redisHost } from './infra/redis.js';
+import { resolveSecretsKey, SecretBox } from './infra/secrets.js';
 import { createFsStorage } from './infra/storage.js';
 import { JobRunner } from './jobs/job-runner.js';
 import { AccessTokens, resolveJwtSecret } from './modules/auth/tokens.js';
-import { createServices, jobDefinitions, type Infra, type Services } from './services.js';
+import { createServices, jobDefinitions, periodicTasks, type Infra, type Services } from './services.js';
 
 /** A running HiveSync process: the API, the workers, or both. */
 export interface Runtime {
@@ -67,6 +68,7 @@ export async function startRuntime(
     const runsWorkers = config.role !== 'api';
     const queue = new Queue(
       db,
+      bus,
       {
         pollIntervalMs: config.jobs.pollIntervalMs,
         maintenanceSeconds: config.jobs.maintenanceSeconds,
@@ -96,9 +98,10 @@ export async function startRuntime(
       storage: createFsStorage(path.join(config.dataDir, 'objects')),
       rateLimiter: createRateLimiterFactory(redis, config.redis.prefix),
       tokens,
+      secrets: new SecretBox(resolveSecretsKey(config.secretsKey, config.dataDir)),
     };
     const services = createServices(infra);
-    const definitions = jobDefinitions(services);
+    const definitions = jobDefinitions(services, config);
     for (const def of definitions) await queue.declare(def.queue, def.policy);
 
     let runner: JobRunner | undefined;
@@ -116,7 +119,7 @@ export async function startRuntime(
           });
         },
       });
-      await runner.start(definitions);
+      await runner.start(definitions, periodicTasks(services, config));
     }
 
     let app: FastifyInstance | undefined;

@@ -1,5 +1,8 @@
 import type { Redis } from 'ioredis';
+import path from 'node:path';
 import type { Config } from './config.js';
+import { Git } from './infra/git.js';
+import { type SecretBox } from './infra/secrets.js';
 import type { Database } from './infra/db.js';
 import type { EventBus } from './infra/event-bus.js';
 import type { HeartbeatStore } from './infra/heartbeats.js';
@@ -7,7 +10,8 @@ import type { Logger } from './infra/logger.js';
 import type { Queue } from './infra/queue.js';
 import type { RateLimiterFactory } from './infra/rate-limit.js';
 import type { ObjectStorage } from './infra/storage.js';
-import type { JobDefinition } from './jobs/job-runner.js';
+import type { JobDefinition, PeriodicTask } from './jobs/job-runner.js';
+import { repoSyncJob } from './jobs/repo-sync.job.js';
 import { canaryJob } from './jobs/system-canary.job.js';
 import { AdminService } from './modules/admin/admin.service.js';
 import { AuthService } from './modules/auth/auth.service.js';
@@ -15,6 +19,9 @@ import type { AccessTokens } from './modules/auth/tokens.js';
 import { HealthService } from './modules/health/health.service.js';
 import { NotificationsService } from './modules/notifications/notifications.service.js';
 import { ProjectsService } from './modules/projects/projects.service.js';
+import { MirrorStore } from './modules/repo/mirror.repository.js';
+import { checkBranch, checkRepoUrl } from './modules/repo/repo-url.js';
+import { RepoService } from './modules/repo/repo.service.js';
 
 /** The backends of one process, opened by the runtime. */
 export interface Infra {
@@ -28,6 +35,7 @@ export interface Infra {
   storage: ObjectStorage;
   rateLimiter: RateLimiterFactory;
   tokens: AccessTokens;
+  secrets: SecretBox;
 }
 
 /** Every service, wired once per process. */
@@ -37,12 +45,24 @@ export interface Services {
   notifications: NotificationsService;
   admin: AdminService;
   health: HealthService;
+  repo: RepoService;
 }
 
 /** Wires the services over the given backends. */
 export function createServices(infra: Infra): Services {
   const { config, db } = infra;
   const notifications = new NotificationsService(db, infra.bus, infra.logger);
+  const git = new Git(config.systemPath, { ...config.repos, timeoutMs: config.repos.gitTimeoutMs });
+  const mirrors = new MirrorStore(path.join(config.dataDir, 'repos'), git, {
+    sshHostKeyChecking: config.repos.sshHostKeyChecking,
+    knownHostsFile: path.join(config.dataDir, 'ssh', 'known_hosts'),
+  });
+  const projects = new ProjectsService(
+    db,
+    notifications,
+    { repoUrl: (url) => checkRepoUrl(url, config.repos), branch: (b) => checkBranch(git, b) },
+    (projectId) => mirrors.remove(projectId),
+  );
   return {
     auth: new AuthService(db, infra.tokens, infra.rateLimiter, {
       loginPerIpPerMinute: config.auth.loginPerIpPerMinute,
@@ -50,7 +70,11 @@ export function createServices(infra: Infra): Services {
       registerPerIpPerHour: config.auth.registerPerIpPerHour,
       refreshTokenTtlDays: config.auth.refreshTokenTtlDays,
     }),
-    projects: new ProjectsService(db, notifications),
+    projects,
+    repo: new RepoService(db, infra.queue, projects, notifications, mirrors, infra.secrets, infra.logger, {
+      maxFileBytes: config.repos.maxFileBytes,
+      syncRetryLimit: config.repos.syncRetryLimit,
+    }),
     notifications,
     admin: new AdminService(db, infra.queue, notifications),
     health: new HealthService({
@@ -68,6 +92,28 @@ export function createServices(infra: Infra): Services {
 }
 
 /** Every background job kind; each queue is declared by every process, and worked by worker processes. */
-export function jobDefinitions(services: Services): JobDefinition<never>[] {
-  return [canaryJob(services.admin.repo, services.notifications)] as unknown as JobDefinition<never>[];
+export function jobDefinitions(services: Services, config: Config): JobDefinition<never>[] {
+  return [
+    canaryJob(services.admin.repo, services.notifications),
+    repoSyncJob(services.repo, {
+      retryLimit: config.repos.syncRetryLimit,
+      retryDelaySeconds: config.repos.syncRetryDelaySeconds,
+      gitTimeoutMs: config.repos.gitTimeoutMs,
+    }),
+  ] as unknown as JobDefinition<never>[];
+}
+
+/** Timed work of worker processes: scheduled syncs. */
+export function periodicTasks(services: Services, config: Config): PeriodicTask[] {
+  return [
+    {
+      name: 'scheduled-syncs',
+      intervalMs: config.repos.schedulerIntervalMs,
+      run: async () => {
+        for (const id of await services.repo.repo.projectsDueForSync(new Date())) {
+          await services.repo.startScheduledSync(id);
+        }
+      },
+    },
+  ];
 }

@@ -5,3 +5,4 @@ export * from './projects.js';
 export * from './notifications.js';
 export * from './health.js';
 export * from './admin.js';
+export * from './repo.js';

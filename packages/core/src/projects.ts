@@ -15,11 +15,15 @@ export const ROLE_RANK: Record<ProjectRole, number> = { owner: 4, admin: 3, memb
 
 export const ProjectName = z.string().trim().min(1, { message: 'name must not be empty' }).max(100);
 
+/** Minutes between scheduled syncs: from 5 minutes to a week, or null for none. */
+export const SyncInterval = z.number().int().min(5).max(10_080).nullable();
+
 export const CreateProjectBody = z
   .object({
     name: ProjectName,
     repo_url: z.string().trim().min(1).max(2048).nullable().optional(),
     branch: z.string().trim().min(1).max(255).optional(),
+    sync_interval_minutes: SyncInterval.optional(),
   })
   .meta({ id: 'CreateProjectBody' });
 export type CreateProjectBody = z.input<typeof CreateProjectBody>;
@@ -29,6 +33,7 @@ export const UpdateProjectBody = z
     name: ProjectName.optional(),
     repo_url: z.string().trim().min(1).max(2048).nullable().optional(),
     branch: z.string().trim().min(1).max(255).optional(),
+    sync_interval_minutes: SyncInterval.optional(),
   })
   .meta({ id: 'UpdateProjectBody' });
 export type UpdateProjectBody = z.input<typeof UpdateProjectBody>;
@@ -43,6 +48,9 @@ export const Project = z
     created_at: Timestamp,
     last_synced_at: Timestamp.nullable(),
     last_commit: z.string().nullable(),
+    /** Whether a repository credential is stored; the credential itself is never returned. */
+    credential: z.enum(['set', 'not set']),
+    sync_interval_minutes: z.number().int().nullable(),
   })
   .meta({ id: 'Project' });
 export type Project = z.infer<typeof Project>;

@@ -26,6 +26,9 @@ export class HealthApi {
 
   /** Worker heartbeats and queue depths. */
   workers(opts?: RequestOptions): Promise<WorkersHealth> {
-    return this.transport.json<WorkersHealth>({ method: 'GET', path: '/health/workers', root: true, auth: false }, opts);
+    return this.transport.json<WorkersHealth>(
+      { method: 'GET', path: '/health/workers', root: true, auth: false },
+      opts,
+    );
   }
 }

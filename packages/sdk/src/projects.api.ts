@@ -52,10 +52,7 @@ export class MembersApi {
 
   /** Adds an existing user, by email, with a role (admin or owner only). */
   add(projectId: string, body: AddMemberBody, opts?: RequestOptions): Promise<MemberAdded> {
-    return this.transport.json<MemberAdded>(
-      { method: 'POST', path: `${projectPath(projectId)}/members`, body },
-      opts,
-    );
+    return this.transport.json<MemberAdded>({ method: 'POST', path: `${projectPath(projectId)}/members`, body }, opts);
   }
 
   /** Removes a member (admin or owner), or leaves the project when `userId` is the caller. */

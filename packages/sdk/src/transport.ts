@@ -31,7 +31,7 @@ export interface HiveSyncClientOptions {
   userAgent?: string;
   /**
    * Wraps every automatic refresh, so that several processes sharing stored tokens refresh one at a time (the server
-   * revokes a whole session when a refresh token is presented twice). Inside, call `client.setTokens()` with tokens
+   * revokes a whole session when a refresh token is presented twice). Inside, you may call `client.setTokens()` with tokens
    * another process stored: when the access token is no longer the expired one, the refresh is skipped.
    */
   refreshLock?: (refresh: () => Promise<void>) => Promise<void>;

@@ -16,7 +16,7 @@ import type {
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   HiveSyncClient,
-  HiveSyncError,
+  type HiveSyncError,
   type HiveSyncTokens,
   type NotificationPoll,
   type WatchOptions,
@@ -56,16 +56,20 @@ describe('public types', () => {
     expectTypeOf(client.notifications.markRead)
       .parameter(0)
       .toEqualTypeOf<{ notification_ids: string[] } | { all: true }>();
-    expectTypeOf(client.notifications.list).parameter(0).toEqualTypeOf<
-      { since?: string; unread_only?: boolean; limit?: number } | undefined
-    >();
+    expectTypeOf(client.notifications.list)
+      .parameter(0)
+      .toEqualTypeOf<{ since?: string; unread_only?: boolean; limit?: number } | undefined>();
 
-    // @ts-expect-error owner is not a grantable role
-    void client.members.add('p', { email: 'a@b.c', role: 'owner' });
-    // @ts-expect-error a project needs a name
-    void client.projects.create({ branch: 'main' });
-    // @ts-expect-error mark_read takes ids or all: true, not all: false
-    void client.notifications.markRead({ all: false });
+    // Type-checked, never run.
+    const wrong = () => [
+      // @ts-expect-error owner is not a grantable role
+      client.members.add('p', { email: 'a@b.c', role: 'owner' }),
+      // @ts-expect-error a project needs a name
+      client.projects.create({ branch: 'main' }),
+      // @ts-expect-error mark_read takes ids or all: true, not all: false
+      client.notifications.markRead({ all: false }),
+    ];
+    expectTypeOf(wrong).toBeFunction();
   });
 
   it('types the error', () => {

@@ -57,6 +57,12 @@ export const projects = pgTable('projects', {
   updatedAt: ts('updated_at').notNull().defaultNow(),
   lastSyncedAt: ts('last_synced_at'),
   lastCommit: text('last_commit'),
+  /** 'https_token' | 'ssh_key' when a credential is stored. */
+  credentialType: text('credential_type', { enum: ['https_token', 'ssh_key'] }),
+  /** The credential, encrypted with AES-256-GCM (never returned by the API). */
+  credentialCiphertext: text('credential_ciphertext'),
+  /** Minutes between scheduled syncs; null means no schedule. */
+  syncIntervalMinutes: integer('sync_interval_minutes'),
 });
 
 export const projectMembers = pgTable(
@@ -119,6 +125,41 @@ export const canaries = pgTable(
     finishedAt: ts('finished_at'),
   },
   (t) => [index('canaries_requested_by_status_idx').on(t.requestedBy, t.status)],
+);
+
+/** Sync stages that count as "in progress": at most one such sync per project. */
+export const ACTIVE_SYNC_STATUSES = ['queued', 'running', 'updating_files', 'cleaning', 'finalizing'] as const;
+
+export const repoSyncs = pgTable(
+  'repo_syncs',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    requestedBy: text('requested_by').references(() => users.id, { onDelete: 'set null' }),
+    trigger: text('trigger', { enum: ['manual', 'schedule'] }).notNull(),
+    status: text('status', {
+      enum: ['queued', 'running', 'updating_files', 'cleaning', 'finalizing', 'completed', 'failed'],
+    }).notNull(),
+    commit: text('commit'),
+    /** The pg-boss job that runs this sync, to tell a sync whose job died from one still under way. */
+    jobId: text('job_id'),
+    attempts: integer('attempts').notNull().default(0),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    startedAt: ts('started_at'),
+    finishedAt: ts('finished_at'),
+    durationMs: integer('duration_ms'),
+  },
+  (t) => [
+    uniqueIndex('repo_syncs_one_active_per_project')
+      .on(t.projectId)
+      .where(sql`${t.status} in ('queued', 'running', 'updating_files', 'cleaning', 'finalizing')`),
+    index('repo_syncs_project_created_idx').on(t.projectId, t.createdAt),
+    index('repo_syncs_requested_by_status_idx').on(t.requestedBy, t.status),
+  ],
 );
 
 /** Worker liveness when no Redis is configured (embedded mode). */

@@ -24,7 +24,7 @@ describe('the error catalogue', () => {
   it('is documented code by code in docs/ERRORS.md', () => {
     const doc = fs.readFileSync(`${repoRoot}docs/ERRORS.md`, 'utf8');
     for (const code of ERROR_CODES) {
-      expect(doc, code).toMatch(new RegExp(`\\| \`${code}\` \\| ${ERROR_CATALOGUE[code].status} \\|`));
+      expect(doc, code).toMatch(new RegExp(`\\|\\s*\`${code}\`\\s*\\|\\s*${ERROR_CATALOGUE[code].status}\\s*\\|`));
     }
   });
 });

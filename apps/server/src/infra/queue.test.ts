@@ -25,7 +25,7 @@ describe.each(backends())('queue and database on $name', (backend) => {
     await expect(
       db.transaction(async (tx) => {
         await tx.orm.insert(canaries).values({ id: 'rolled-back', status: 'queued', delayMs: 0 });
-        await queue.send(CANARY_QUEUE, { canary_id: 'rolled-back' }, tx.sql);
+        await queue.send(CANARY_QUEUE, { canary_id: 'rolled-back' }, tx);
         throw new Error('abort');
       }),
     ).rejects.toThrow('abort');
@@ -41,7 +41,7 @@ describe.each(backends())('queue and database on $name', (backend) => {
     const { db, queue } = server.runtime.infra;
     await db.transaction(async (tx) => {
       await tx.orm.insert(canaries).values({ id: 'committed', status: 'queued', delayMs: 0 });
-      await queue.send(CANARY_QUEUE, { canary_id: 'committed' }, tx.sql);
+      await queue.send(CANARY_QUEUE, { canary_id: 'committed' }, tx);
     });
     expect(await jobsFor('committed')).toBe(1);
   });

@@ -1,6 +1,10 @@
 import PgBoss from 'pg-boss';
-import type { Database, SqlExecutor } from './db.js';
+import type { Database, SqlExecutor, Tx } from './db.js';
+import type { EventBus } from './event-bus.js';
 import type { Logger } from './logger.js';
+
+/** Bus message: a job was enqueued on `body.queue`. */
+export const BUS_JOB_ENQUEUED = 'job-enqueued';
 
 /** The schema pg-boss keeps its tables in, beside ours in the same database. */
 export const QUEUE_SCHEMA = 'pgboss';
@@ -40,9 +44,11 @@ export interface QueuedJob<T> {
 export class Queue {
   readonly description = 'pg-boss';
   private readonly boss: PgBoss;
+  private readonly workers = new Map<string, string[]>();
 
   constructor(
     private readonly db: Database,
+    private readonly bus: EventBus,
     private readonly options: {
       pollIntervalMs: number;
       maintenanceSeconds: number;
@@ -61,6 +67,10 @@ export class Queue {
       schedule: false,
     });
     this.boss.on('error', (err: Error) => logger.warn({ err: { message: err.message } }, 'queue error'));
+    // A job enqueued anywhere wakes this process's idle workers of that queue instead of waiting for their poll.
+    bus.subscribe((m) => {
+      if (m.kind === BUS_JOB_ENQUEUED) this.wake(String(m.body.queue));
+    });
   }
 
   /** Creates pg-boss's schema on first use and starts its maintenance loop. */
@@ -88,11 +98,21 @@ export class Queue {
     else await this.boss.createQueue(queue.name, queue);
   }
 
-  /** Enqueues a job; pass the transaction's executor to commit it together with the caller's own rows. */
-  async send(name: string, data: object, tx?: SqlExecutor): Promise<string> {
-    const id = await this.boss.send(name, data, tx ? { db: tx as PgBoss.Db } : {});
+  /**
+   * Enqueues a job. Pass the caller's transaction to commit the job together with the caller's own rows; workers
+   * everywhere are woken once it has committed.
+   */
+  async send(name: string, data: object, tx?: Tx): Promise<string> {
+    const id = await this.boss.send(name, data, tx ? { db: tx.sql as PgBoss.Db } : {});
     if (!id) throw new Error(`queue ${name} refused the job`);
+    const wake = () => this.bus.publish({ kind: BUS_JOB_ENQUEUED, body: { queue: name } });
+    if (tx) tx.afterCommit(wake);
+    else await wake();
     return id;
+  }
+
+  private wake(name: string): void {
+    for (const id of this.workers.get(name) ?? []) this.boss.notifyWorker(id);
   }
 
   /** Runs `loops` polling loops for a queue, each fetching up to `batchSize` jobs at a time. */
@@ -102,7 +122,7 @@ export class Queue {
     handler: (jobs: QueuedJob<T>[]) => Promise<void>,
   ): Promise<void> {
     for (let i = 0; i < options.loops; i++) {
-      await this.boss.work<T>(
+      const id = await this.boss.work<T>(
         name,
         {
           batchSize: options.batchSize,
@@ -112,6 +132,7 @@ export class Queue {
         async (jobs) =>
           handler(jobs.map((j) => ({ id: j.id, data: j.data, retryCount: j.retryCount, startedOn: j.startedOn }))),
       );
+      this.workers.set(name, [...(this.workers.get(name) ?? []), id]);
     }
   }
 

@@ -34,6 +34,13 @@ export interface JobDefinition<T = Record<string, unknown>> {
   handle(data: T, ctx: JobContext): Promise<void>;
 }
 
+/** Work a worker process does on a timer rather than from the queue (every worker process runs it). */
+export interface PeriodicTask {
+  name: string;
+  intervalMs: number;
+  run(): Promise<void>;
+}
+
 /** A worker process's heartbeat is stale after this many missed intervals. */
 const STALE_AFTER_BEATS = 3;
 /** Records of dead workers stay visible in /health/workers for this long. */
@@ -50,6 +57,7 @@ export class JobRunner {
   private readonly leases = new Map<string, ActiveJobLease>();
   private readonly abort = new AbortController();
   private timer: NodeJS.Timeout | undefined;
+  private readonly periodicTimers: NodeJS.Timeout[] = [];
   private beating: Promise<void> | undefined;
 
   constructor(
@@ -65,7 +73,8 @@ export class JobRunner {
     },
   ) {}
 
-  async start(definitions: JobDefinition<never>[]): Promise<void> {
+  /** Starts the workers of every queue, and `periodic` tasks (schedulers) on their intervals. */
+  async start(definitions: JobDefinition<never>[], periodic: PeriodicTask[] = []): Promise<void> {
     await this.beat();
     await this.reap(this.options.othersAreDead);
     for (const def of definitions) {
@@ -81,12 +90,24 @@ export class JobRunner {
         .catch((err: Error) => this.logger.warn({ err: { message: err.message } }, 'heartbeat failed'));
     }, this.options.heartbeatIntervalMs);
     this.timer.unref();
+    for (const task of periodic) {
+      const t = setInterval(() => {
+        void task
+          .run()
+          .catch((err: Error) =>
+            this.logger.warn({ task: task.name, err: { message: err.message } }, 'periodic task failed'),
+          );
+      }, task.intervalMs);
+      t.unref();
+      this.periodicTimers.push(t);
+    }
     this.logger.info({ worker_id: this.workerId, queues: definitions.map((d) => d.queue) }, 'worker started');
   }
 
   /** Stops taking jobs; running ones get `timeoutMs` to finish before they are handed back to the queue. */
   async stop(timeoutMs: number): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    for (const t of this.periodicTimers) clearInterval(t);
     const grace = sleep(timeoutMs, undefined, { ref: false }).then(() => this.abort.abort());
     await this.queue.stop(timeoutMs);
     void grace;

@@ -36,7 +36,7 @@ export class AdminService {
         status: 'queued',
         delayMs: body.delay_ms ?? 0,
       });
-      await this.queue.send(CANARY_QUEUE, { canary_id: inserted.id }, tx.sql);
+      await this.queue.send(CANARY_QUEUE, { canary_id: inserted.id }, tx);
       tx.afterCommit(() => this.notifications.pollStateChanged(auth.userId));
       return inserted;
     });

@@ -17,6 +17,12 @@ import { AuthRepository } from '../auth/auth.repository.js';
 import type { NotificationsService } from '../notifications/notifications.service.js';
 import { ProjectsRepository, type ProjectWithRole } from './projects.repository.js';
 
+/** Checks of a project's remote, applied before anything is stored. */
+export interface RemoteChecks {
+  repoUrl(url: string): string;
+  branch(branch: string): Promise<string>;
+}
+
 /** Projects, members and the role checks every project-scoped feature goes through. */
 export class ProjectsService {
   private readonly repo: ProjectsRepository;
@@ -25,6 +31,8 @@ export class ProjectsService {
   constructor(
     private readonly db: Database,
     private readonly notifications: NotificationsService,
+    private readonly remote: RemoteChecks,
+    private readonly onDeleted: (projectId: string) => Promise<void>,
   ) {
     this.repo = new ProjectsRepository(db.orm);
     this.users = new AuthRepository(db.orm);
@@ -44,14 +52,17 @@ export class ProjectsService {
   }
 
   async create(auth: AuthContext, body: z.output<typeof CreateProjectBody>): Promise<Project> {
+    const repoUrl = body.repo_url ? this.remote.repoUrl(body.repo_url) : null;
+    const branch = await this.remote.branch(body.branch ?? 'main');
     const row = await this.db.transaction((tx) =>
       this.repo.insert(
         tx.orm,
         {
           id: crypto.randomUUID(),
           name: body.name,
-          repoUrl: body.repo_url ?? null,
-          branch: body.branch ?? 'main',
+          repoUrl,
+          branch,
+          syncIntervalMinutes: body.sync_interval_minutes ?? null,
           createdBy: auth.userId,
         },
         auth.userId,
@@ -72,8 +83,11 @@ export class ProjectsService {
     const current = await this.requireProjectRole(auth, projectId, 'admin');
     const row = await this.repo.update(projectId, {
       ...(body.name !== undefined && { name: body.name }),
-      ...(body.repo_url !== undefined && { repoUrl: body.repo_url }),
-      ...(body.branch !== undefined && { branch: body.branch }),
+      ...(body.repo_url !== undefined && {
+        repoUrl: body.repo_url === null ? null : this.remote.repoUrl(body.repo_url),
+      }),
+      ...(body.branch !== undefined && { branch: await this.remote.branch(body.branch) }),
+      ...(body.sync_interval_minutes !== undefined && { syncIntervalMinutes: body.sync_interval_minutes }),
     });
     if (!row) throw errors.notFound('project');
     return toProject({ ...row, role: current.role });
@@ -82,6 +96,7 @@ export class ProjectsService {
   async delete(auth: AuthContext, projectId: string): Promise<void> {
     await this.requireProjectRole(auth, projectId, 'owner');
     await this.repo.delete(projectId);
+    await this.onDeleted(projectId);
   }
 
   async listMembers(auth: AuthContext, projectId: string): Promise<Member[]> {
@@ -144,5 +159,7 @@ export function toProject(row: ProjectWithRole): Project {
     created_at: row.createdAt.toISOString(),
     last_synced_at: row.lastSyncedAt ? row.lastSyncedAt.toISOString() : null,
     last_commit: row.lastCommit,
+    credential: row.credentialType ? 'set' : 'not set',
+    sync_interval_minutes: row.syncIntervalMinutes,
   };
 }

@@ -1,0 +1,73 @@
+import { Option, type Command } from 'commander';
+import type { GrantableRole } from '@hivesync/core';
+import type { Cli, Context } from '../context.js';
+import { CliError, EXIT } from '../errors.js';
+import { formatTime } from '../output.js';
+
+/** members add|list|remove. */
+export function memberCommands(program: Command, cli: Cli): void {
+  const members = program.command('members').description('who may see and change a project');
+
+  members
+    .command('add')
+    .description('add a user (who has an account) to a project; needs admin or owner')
+    .argument('<project>', 'the project id')
+    .argument('<email>', "the user's email")
+    .addOption(
+      new Option('--role <role>', 'the role to grant').choices(['admin', 'member', 'viewer']).makeOptionMandatory(),
+    )
+    .action((project: string, email: string, opts: { role: GrantableRole }, command: Command) =>
+      add(cli.context(command), project, email, opts.role),
+    );
+
+  members
+    .command('list')
+    .description('the members of a project')
+    .argument('<project>', 'the project id')
+    .action((project: string, _opts: unknown, command: Command) => list(cli.context(command), project));
+
+  members
+    .command('remove')
+    .description('remove a member (admin or owner), or leave a project (your own id)')
+    .argument('<project>', 'the project id')
+    .argument('<user>', "the member's user id (or email)")
+    .action((project: string, user: string, _opts: unknown, command: Command) =>
+      remove(cli.context(command), project, user),
+    );
+}
+
+async function add(ctx: Context, project: string, email: string, role: GrantableRole): Promise<void> {
+  const added = await (await ctx.loggedInClient()).members.add(project, { email, role });
+  ctx.out.result(added, () => ctx.out.line(`Added ${ctx.out.c.bold(email)} to project ${project} as ${added.role}.`));
+}
+
+async function list(ctx: Context, project: string): Promise<void> {
+  const result = await (await ctx.loggedInClient()).members.list(project);
+  ctx.out.result(result, () =>
+    ctx.out.table(
+      ['USER ID', 'EMAIL', 'NAME', 'ROLE', 'ADDED'],
+      result.members.map((m) => [
+        m.user_id,
+        { text: m.email, style: ctx.out.c.bold },
+        m.display_name,
+        m.role,
+        formatTime(m.added_at),
+      ]),
+    ),
+  );
+}
+
+async function remove(ctx: Context, project: string, user: string): Promise<void> {
+  const client = await ctx.loggedInClient();
+  let userId = user;
+  if (user.includes('@')) {
+    const { members } = await client.members.list(project);
+    const member = members.find((m) => m.email.toLowerCase() === user.trim().toLowerCase());
+    if (!member) throw new CliError('not_found', `${user} is not a member of project ${project}`, EXIT.api);
+    userId = member.user_id;
+  }
+  await client.members.remove(project, userId);
+  ctx.out.result({ project_id: project, user_id: userId, removed: true }, () =>
+    ctx.out.line(`Removed ${user} from project ${project}.`),
+  );
+}

@@ -1,0 +1,210 @@
+import { spawn } from 'node:child_process';
+
+/** How a git invocation ended badly. */
+export class GitError extends Error {
+  constructor(
+    readonly args: string[],
+    readonly exitCode: number | null,
+    readonly stderr: string,
+    readonly timedOut: boolean,
+  ) {
+    super(timedOut ? `git ${args[0]} timed out` : `git ${args[0]} failed (${exitCode}): ${firstLine(stderr)}`);
+    this.name = 'GitError';
+  }
+}
+
+/** Options of one git run. */
+export interface GitRunOptions {
+  /** Working directory (a worktree), or undefined with `gitDir`. */
+  cwd?: string;
+  /** `--git-dir` for plumbing on a bare repository. */
+  gitDir?: string;
+  /** Extra environment (credential helpers); merged over the safe base environment. */
+  env?: Record<string, string>;
+  timeoutMs: number;
+  /** Refuse stdout beyond this many bytes (the process is killed). */
+  maxStdoutBytes?: number;
+  /** Exit codes that are not failures (git grep exits 1 when nothing matched). */
+  okExitCodes?: number[];
+}
+
+/**
+ * Settings forced on every git command: no hooks, no fsmonitor, no submodule recursion, symlinks checked out as
+ * plain files, no pager, no credential helper from anywhere but us.
+ */
+const SAFE_CONFIG = [
+  'core.hooksPath=/dev/null',
+  'core.fsmonitor=false',
+  'core.symlinks=false',
+  'core.pager=cat',
+  'credential.helper=',
+  'submodule.recurse=false',
+  'advice.detachedHead=false',
+  'gc.auto=0',
+].flatMap((c) => ['-c', c]);
+
+/** The environment git runs with: nothing inherited but PATH, English messages, no prompts, no user config. */
+export function gitBaseEnv(systemPath: string, allowedProtocols: string): Record<string, string> {
+  return {
+    PATH: systemPath,
+    HOME: '/nonexistent',
+    LANG: 'C',
+    LC_ALL: 'C',
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_ASKPASS: '/bin/false',
+    SSH_ASKPASS: '/bin/false',
+    GIT_ALLOW_PROTOCOL: allowedProtocols,
+    GIT_SSH_COMMAND: 'ssh -o BatchMode=yes',
+  };
+}
+
+/**
+ * Runs git with an argument array (never a shell) and a timeout; resolves with stdout, rejects with GitError.
+ * Callers put user-controlled values after `--` or in option values, never where git would read them as options.
+ */
+export function runGit(args: string[], options: GitRunOptions & { baseEnv: Record<string, string> }): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const fullArgs = [...SAFE_CONFIG, ...(options.gitDir ? [`--git-dir=${options.gitDir}`] : []), ...args];
+    const child = spawn('git', fullArgs, {
+      cwd: options.cwd,
+      env: { ...options.baseEnv, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let stderr = '';
+    let timedOut = false;
+    let overflow = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (options.maxStdoutBytes !== undefined && size > options.maxStdoutBytes) {
+        overflow = true;
+        child.kill('SIGKILL');
+        return;
+      }
+      chunks.push(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (stderr.length < 64 * 1024) stderr += chunk.toString();
+    });
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(new GitError(args, null, err.message, false));
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (overflow) return reject(new GitError(args, code, 'output over the size limit', false));
+      if (timedOut) return reject(new GitError(args, code, stderr, true));
+      if (code === 0 || (code !== null && options.okExitCodes?.includes(code))) return resolve(Buffer.concat(chunks));
+      reject(new GitError(args, code, stderr, false));
+    });
+  });
+}
+
+/**
+ * Streams git's stdout line by line (split on `\n`) until `onLine` returns false, then stops git.
+ * Resolves with whether it was stopped early.
+ */
+export function streamGit(
+  args: string[],
+  options: GitRunOptions & { baseEnv: Record<string, string> },
+  onLine: (line: Buffer) => boolean,
+): Promise<{ stopped: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', [...SAFE_CONFIG, ...(options.gitDir ? [`--git-dir=${options.gitDir}`] : []), ...args], {
+      cwd: options.cwd,
+      env: { ...options.baseEnv, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let pending: Buffer = Buffer.alloc(0);
+    let stopped = false;
+    let stderr = '';
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (stopped) return;
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      let start = 0;
+      for (let i = pending.indexOf(10, start); i !== -1; i = pending.indexOf(10, start)) {
+        const keepGoing = onLine(pending.subarray(start, i));
+        start = i + 1;
+        if (!keepGoing) {
+          stopped = true;
+          child.kill('SIGKILL');
+          break;
+        }
+      }
+      pending = pending.subarray(start);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (stderr.length < 64 * 1024) stderr += chunk.toString();
+    });
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(new GitError(args, null, err.message, false));
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (stopped) return resolve({ stopped: true });
+      if (timedOut) return reject(new GitError(args, code, stderr, true));
+      if (pending.length > 0) onLine(pending);
+      if (code === 0 || (code !== null && options.okExitCodes?.includes(code))) return resolve({ stopped: false });
+      reject(new GitError(args, code, stderr, false));
+    });
+  });
+}
+
+/** Runs git for one installation: its PATH, its allowed protocols, its timeout. */
+export class Git {
+  readonly baseEnv: Record<string, string>;
+
+  constructor(
+    systemPath: string,
+    options: { allowHttp: boolean; allowLocal: boolean; timeoutMs: number },
+    readonly timeoutMs = options.timeoutMs,
+  ) {
+    const protocols = [
+      'https',
+      'ssh',
+      'git',
+      ...(options.allowHttp ? ['http'] : []),
+      ...(options.allowLocal ? ['file'] : []),
+    ];
+    this.baseEnv = gitBaseEnv(systemPath, protocols.join(':'));
+  }
+
+  run(args: string[], options: Partial<GitRunOptions> = {}): Promise<Buffer> {
+    return runGit(args, { timeoutMs: this.timeoutMs, ...options, baseEnv: this.baseEnv });
+  }
+
+  stream(
+    args: string[],
+    options: Partial<GitRunOptions>,
+    onLine: (line: Buffer) => boolean,
+  ): Promise<{ stopped: boolean }> {
+    return streamGit(args, { timeoutMs: this.timeoutMs, ...options, baseEnv: this.baseEnv }, onLine);
+  }
+
+  /** Whether git accepts `name` as a branch name (`git check-ref-format --branch`). */
+  async isValidBranch(name: string): Promise<boolean> {
+    try {
+      await this.run(['check-ref-format', '--branch', name], { timeoutMs: 5000, cwd: '/' });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+function firstLine(text: string): string {
+  return (text.split('\n').find((l) => l.trim()) ?? '').trim().slice(0, 300);
+}

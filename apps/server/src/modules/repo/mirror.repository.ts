@@ -1,0 +1,511 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { SyncErrorCode } from '@hivesync/core';
+import { GitError, type Git } from '../../infra/git.js';
+
+/** A project's credential, decrypted, as the sync worker hands it to git. */
+export type RepoCredential =
+  | { type: 'https_token'; token: string; username?: string }
+  | { type: 'ssh_key'; private_key: string; known_hosts?: string };
+
+/** A stage of a sync that is about to start. */
+export type SyncStage = 'running' | 'updating_files' | 'cleaning' | 'finalizing';
+
+/** Why a sync failed, in the terms of the API. */
+export class SyncFailure extends Error {
+  constructor(
+    readonly code: SyncErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SyncFailure';
+  }
+}
+
+/** The served side of a mirror: the worktree at `commit` and the git directory holding its objects. */
+export interface MirrorView {
+  worktree: string;
+  gitDir: string;
+  commit: string;
+}
+
+/** A git tree entry as ls-tree reports it. */
+export interface LsTreeEntry {
+  mode: string;
+  type: 'blob' | 'tree' | 'commit';
+  hash: string;
+  size: number | undefined;
+  path: string;
+}
+
+const PROJECT_ID = /^[A-Za-z0-9-]{1,64}$/;
+const GENERATION = /^g(\d+)$/;
+const WORKTREES = ['wt-a', 'wt-b'] as const;
+// Messages git prints when a repository is damaged.
+const CORRUPTION =
+  /corrupt|bad object|loose object|packfile|pack has|missing (blob|tree|commit|object)|unable to read|not a git repository|bad tree|broken link|index file|invalid object|fatal: bad revision|could not parse object|did not send all necessary objects/i;
+
+/**
+ * The mirrors on disk, one directory per project:
+ *
+ *     repos/<project>/g<N>/git      bare repository: objects and refs, the only thing fetch writes
+ *     repos/<project>/g<N>/wt-a|b   two worktrees; the one `current` points at is served, the other is updated
+ *     repos/<project>/current       symlink to the served worktree, replaced atomically (rename)
+ *
+ * An incremental sync fetches into g<N>/git, checks the *other* worktree out at the new commit, cleans it and then
+ * flips `current`: readers never see a half-updated tree. A re-clone (no mirror, or a damaged one) builds g<N+1>
+ * beside the old generation and flips `current` only once it is whole. Nothing here is ever modified by anything
+ * but the sync worker.
+ */
+export class MirrorStore {
+  constructor(
+    private readonly root: string,
+    private readonly git: Git,
+    private readonly options: { sshHostKeyChecking: 'yes' | 'accept-new' | 'no'; knownHostsFile: string },
+  ) {}
+
+  private base(projectId: string): string {
+    if (!PROJECT_ID.test(projectId)) throw new Error(`invalid project id for a mirror path: ${projectId}`);
+    return path.join(this.root, projectId);
+  }
+
+  /** The served worktree and its commit, or undefined before the first successful sync. */
+  async current(projectId: string): Promise<MirrorView | undefined> {
+    const base = this.base(projectId);
+    let target: string;
+    try {
+      target = await fs.readlink(path.join(base, 'current'));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    const worktree = path.join(base, target);
+    const gitDir = path.join(path.dirname(worktree), 'git');
+    const head = await fs
+      .readFile(path.join(gitDir, 'worktrees', path.basename(worktree), 'HEAD'), 'utf8')
+      .catch(() => '');
+    const commit = head.trim();
+    if (!/^[0-9a-f]{40}$/.test(commit)) return undefined;
+    return { worktree, gitDir, commit };
+  }
+
+  /** Removes a project's mirror entirely (the project was deleted). */
+  async remove(projectId: string): Promise<void> {
+    await fs.rm(this.base(projectId), { recursive: true, force: true });
+  }
+
+  /**
+   * Brings the mirror to the tip of `branch`: fetch + checkout of the idle worktree when the mirror is healthy,
+   * otherwise a fresh clone into a new generation. Calls `onStage` as each stage really starts.
+   */
+  async sync(
+    projectId: string,
+    remote: { url: string; branch: string; credential: RepoCredential | undefined },
+    onStage: (stage: SyncStage) => Promise<void>,
+  ): Promise<{ commit: string; recloned: boolean }> {
+    const base = this.base(projectId);
+    await fs.mkdir(base, { recursive: true });
+    const current = await this.current(projectId);
+    const currentGen = current ? path.basename(path.dirname(current.worktree)) : undefined;
+    await this.removeGenerations(base, currentGen);
+
+    const auth = await this.credentialEnv(remote.credential);
+    try {
+      await onStage('running');
+      if (current && currentGen && (await this.healthy(current.gitDir, remote.branch))) {
+        try {
+          return { commit: await this.update(base, currentGen, current, remote, auth.env, onStage), recloned: false };
+        } catch (err) {
+          if (!(err instanceof SyncFailure) || err.code !== 'repo_corrupt') throw err;
+          // Fall through to a clean clone: reads keep answering from the current generation meanwhile.
+        }
+      }
+      const next = `g${currentGen ? Number(GENERATION.exec(currentGen)?.[1] ?? 0) + 1 : 1}`;
+      const commit = await this.clone(base, next, remote, auth.env, onStage);
+      if (currentGen) await this.removeGenerationLater(base, currentGen);
+      return { commit, recloned: true };
+    } finally {
+      await auth.cleanup();
+    }
+  }
+
+  private async update(
+    base: string,
+    gen: string,
+    current: MirrorView,
+    remote: { url: string; branch: string },
+    env: Record<string, string>,
+    onStage: (stage: SyncStage) => Promise<void>,
+  ): Promise<string> {
+    const gitDir = current.gitDir;
+    const ref = `refs/heads/${remote.branch}`;
+    await this.gitOrFail(['fetch', '--prune', '--no-tags', '--quiet', '--', 'origin', `+${ref}:${ref}`], {
+      gitDir,
+      env,
+    });
+    const commit = await this.revParse(gitDir, ref);
+    if (commit !== current.commit) {
+      // What was fetched must be whole: every object reachable from the new tip and not from the old one.
+      await this.gitOrFail(['rev-list', '--objects', '--quiet', commit, '--not', current.commit], { gitDir }).catch(
+        (err: unknown) => {
+          throw err instanceof SyncFailure ? new SyncFailure('repo_corrupt', err.message) : err;
+        },
+      );
+    }
+    const idle = WORKTREES.find((w) => w !== path.basename(current.worktree))!;
+    const idlePath = path.join(base, gen, idle);
+    await onStage('updating_files');
+    if (await exists(path.join(idlePath, '.git'))) {
+      await this.gitOrFail(['reset', '--hard', '--quiet', commit], { cwd: idlePath });
+    } else {
+      await fs.rm(idlePath, { recursive: true, force: true });
+      await this.gitOrFail(['worktree', 'prune'], { gitDir });
+      await this.gitOrFail(['worktree', 'add', '--detach', '--quiet', idlePath, commit], { gitDir });
+    }
+    await onStage('cleaning');
+    await this.gitOrFail(['clean', '-ffdxq'], { cwd: idlePath });
+    await onStage('finalizing');
+    await flipCurrent(base, path.join(gen, idle));
+    return commit;
+  }
+
+  private async clone(
+    base: string,
+    gen: string,
+    remote: { url: string; branch: string },
+    env: Record<string, string>,
+    onStage: (stage: SyncStage) => Promise<void>,
+  ): Promise<string> {
+    const genDir = path.join(base, gen);
+    await fs.rm(genDir, { recursive: true, force: true });
+    await fs.mkdir(genDir, { recursive: true });
+    const gitDir = path.join(genDir, 'git');
+    // The URL and branch are values of options and a positional after `--`: git never reads them as options.
+    await this.gitOrFail(
+      [
+        'clone',
+        '--bare',
+        '--no-tags',
+        '--single-branch',
+        `--branch=${remote.branch}`,
+        '--quiet',
+        '--',
+        remote.url,
+        gitDir,
+      ],
+      { env, cwd: genDir },
+    );
+    await this.gitOrFail(['config', 'core.symlinks', 'false'], { gitDir });
+    await this.gitOrFail(
+      ['config', 'remote.origin.fetch', `+refs/heads/${remote.branch}:refs/heads/${remote.branch}`],
+      { gitDir },
+    );
+    const commit = await this.revParse(gitDir, `refs/heads/${remote.branch}`);
+    await onStage('updating_files');
+    const worktree = path.join(genDir, WORKTREES[0]);
+    await this.gitOrFail(['worktree', 'add', '--detach', '--quiet', worktree, commit], { gitDir });
+    await onStage('cleaning');
+    await this.gitOrFail(['clean', '-ffdxq'], { cwd: worktree });
+    await onStage('finalizing');
+    await flipCurrent(base, path.join(gen, WORKTREES[0]));
+    return commit;
+  }
+
+  /** Quick checks that a mirror can be fetched into: HEAD, objects, the branch resolves, no stale lock files. */
+  private async healthy(gitDir: string, branch: string): Promise<boolean> {
+    if (!(await exists(path.join(gitDir, 'HEAD'))) || !(await exists(path.join(gitDir, 'objects')))) return false;
+    if (await hasLockFiles(gitDir)) return false;
+    try {
+      await this.revParse(gitDir, `refs/heads/${branch}`);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async revParse(gitDir: string, ref: string): Promise<string> {
+    const out = await this.gitOrFail(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], {
+      gitDir,
+    });
+    return out.toString().trim();
+  }
+
+  /** Runs git, turning its failures into SyncFailure with the API's code. */
+  private async gitOrFail(args: string[], options: { gitDir?: string; cwd?: string; env?: Record<string, string> }) {
+    try {
+      return await this.git.run(args, options);
+    } catch (err) {
+      if (err instanceof GitError) {
+        throw new SyncFailure(classifyGitFailure(err), describeGitFailure(err, [this.root, os.tmpdir()]));
+      }
+      throw err;
+    }
+  }
+
+  /** Generations other than the served one are leftovers (a crashed attempt) or superseded: remove them. */
+  private async removeGenerations(base: string, keep: string | undefined): Promise<void> {
+    const entries = await fs.readdir(base).catch(() => [] as string[]);
+    await Promise.all(
+      entries
+        .filter((e) => e !== keep && (GENERATION.test(e) || e.startsWith('current.tmp-')))
+        .map((e) => fs.rm(path.join(base, e), { recursive: true, force: true })),
+    );
+  }
+
+  /** A superseded generation may still be read by a request in flight: give those a minute. */
+  private async removeGenerationLater(base: string, gen: string): Promise<void> {
+    const timer = setTimeout(() => {
+      void this.current(path.basename(base)).then((view) => {
+        if (view && path.basename(path.dirname(view.worktree)) !== gen) {
+          return fs.rm(path.join(base, gen), { recursive: true, force: true });
+        }
+      });
+    }, 60_000);
+    timer.unref();
+  }
+
+  /** Writes the credential into a private temporary directory for git's askpass / ssh, and how to remove it. */
+  private async credentialEnv(
+    credential: RepoCredential | undefined,
+  ): Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> {
+    const hostKeys = `-o StrictHostKeyChecking=${this.options.sshHostKeyChecking} -o UserKnownHostsFile=${shellQuote(this.options.knownHostsFile)}`;
+    const baseSsh = `ssh -o BatchMode=yes -o IdentitiesOnly=yes ${hostKeys}`;
+    if (!credential) return { env: { GIT_SSH_COMMAND: baseSsh }, cleanup: async () => undefined };
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hivesync-cred-'));
+    await fs.chmod(dir, 0o700);
+    const cleanup = () => fs.rm(dir, { recursive: true, force: true });
+    try {
+      if (credential.type === 'https_token') {
+        await fs.writeFile(path.join(dir, 'username'), credential.username ?? 'x-access-token', { mode: 0o600 });
+        await fs.writeFile(path.join(dir, 'password'), credential.token, { mode: 0o600 });
+        const script = path.join(dir, 'askpass');
+        await fs.writeFile(
+          script,
+          `#!/bin/sh\ncase "$1" in\n  Username*) cat ${shellQuote(path.join(dir, 'username'))} ;;\n  *) cat ${shellQuote(path.join(dir, 'password'))} ;;\nesac\n`,
+          { mode: 0o700 },
+        );
+        return { env: { GIT_ASKPASS: script, GIT_SSH_COMMAND: baseSsh }, cleanup };
+      }
+      const key = path.join(dir, 'id');
+      await fs.writeFile(
+        key,
+        credential.private_key.endsWith('\n') ? credential.private_key : `${credential.private_key}\n`,
+        {
+          mode: 0o600,
+        },
+      );
+      let knownHosts = this.options.knownHostsFile;
+      if (credential.known_hosts) {
+        knownHosts = path.join(dir, 'known_hosts');
+        await fs.writeFile(knownHosts, credential.known_hosts, { mode: 0o600 });
+      }
+      const ssh = `ssh -o BatchMode=yes -o IdentitiesOnly=yes -i ${shellQuote(key)} -o StrictHostKeyChecking=${this.options.sshHostKeyChecking} -o UserKnownHostsFile=${shellQuote(knownHosts)}`;
+      return { env: { GIT_SSH_COMMAND: ssh }, cleanup };
+    } catch (err) {
+      await cleanup();
+      throw err;
+    }
+  }
+
+  // ---- reads (API side): always at a commit, through git, so nothing outside the repository can be named ----
+  // `commit` is always a full hash (validated by the API, or read from the mirror): never option-like.
+
+  /** ls-tree of `treePath` (a directory, '' for the root) at `commit`; symlinks and submodules left out. */
+  async lsTree(view: MirrorView, commit: string, treePath: string, recursive: boolean): Promise<LsTreeEntry[]> {
+    const spec = treePath === '' ? [] : [`${treePath}/`];
+    const out = await this.git.run(['ls-tree', '-l', '-z', ...(recursive ? ['-r', '-t'] : []), commit, '--', ...spec], {
+      gitDir: view.gitDir,
+      timeoutMs: 60_000,
+    });
+    return parseLsTree(out).filter((e) => e.type !== 'commit' && e.mode !== '120000');
+  }
+
+  /** The entry at exactly `filePath` at `commit`, or undefined. */
+  async entry(view: MirrorView, commit: string, filePath: string): Promise<LsTreeEntry | undefined> {
+    const out = await this.git.run(['ls-tree', '-l', '-z', '--full-tree', commit, '--', filePath], {
+      gitDir: view.gitDir,
+      timeoutMs: 30_000,
+    });
+    return parseLsTree(out).find((e) => e.path === filePath);
+  }
+
+  async readBlob(view: MirrorView, hash: string, maxBytes: number): Promise<Buffer> {
+    return this.git.run(['cat-file', 'blob', hash], {
+      gitDir: view.gitDir,
+      timeoutMs: 30_000,
+      maxStdoutBytes: maxBytes,
+    });
+  }
+
+  /** Whether `commit` exists in the mirror. */
+  async hasCommit(view: MirrorView, commit: string): Promise<boolean> {
+    try {
+      await this.git.run(['cat-file', '-e', `${commit}^{commit}`], { gitDir: view.gitDir, timeoutMs: 10_000 });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Every file (blob, not symlink or submodule) at `commit` with its size and blob hash. */
+  async listFiles(view: MirrorView, commit: string): Promise<LsTreeEntry[]> {
+    const out = await this.git.run(['ls-tree', '-r', '-l', '-z', '--full-tree', commit], {
+      gitDir: view.gitDir,
+      timeoutMs: 120_000,
+    });
+    return parseLsTree(out).filter((e) => e.type === 'blob' && e.mode !== '120000');
+  }
+
+  /**
+   * git grep over the served worktree (tracked files only; binaries and symlinks skipped), stopping after `limit`
+   * matches. `onMatch` gets path, line, column, text.
+   */
+  async grep(
+    view: MirrorView,
+    query: { q: string; regex: boolean; ignoreCase: boolean; path: string | undefined },
+    limit: number,
+    onMatch: (m: { path: string; line: number; column: number; text: string }) => void,
+  ): Promise<{ truncated: boolean }> {
+    let count = 0;
+    let truncated = false;
+    const args = [
+      'grep',
+      '-n',
+      '--column',
+      '-z',
+      '-I',
+      '--full-name',
+      '--no-color',
+      query.regex ? '-E' : '-F',
+      ...(query.ignoreCase ? ['-i'] : []),
+      '-e',
+      query.q,
+      '--',
+      ...(query.path ? [`:(literal)${query.path}`] : []),
+    ];
+    await this.git.stream(args, { cwd: view.worktree, timeoutMs: 60_000, okExitCodes: [1] }, (line) => {
+      const a = line.indexOf(0);
+      const b = line.indexOf(0, a + 1);
+      const c = line.indexOf(0, b + 1);
+      if (a < 0 || b < 0 || c < 0) return true;
+      if (count >= limit) {
+        truncated = true;
+        return false;
+      }
+      count++;
+      const text = line.subarray(c + 1).toString('utf8');
+      onMatch({
+        path: line.subarray(0, a).toString('utf8'),
+        line: Number(line.subarray(a + 1, b).toString()),
+        column: Number(line.subarray(b + 1, c).toString()),
+        text: text.length > 1000 ? `${text.slice(0, 1000)}…` : text,
+      });
+      return true;
+    });
+    return { truncated };
+  }
+}
+
+/** Parses `git ls-tree -l -z` output. */
+export function parseLsTree(out: Buffer): LsTreeEntry[] {
+  const entries: LsTreeEntry[] = [];
+  for (const record of out.toString('utf8').split('\0')) {
+    if (!record) continue;
+    const tab = record.indexOf('\t');
+    const [mode, type, hash, size] = record.slice(0, tab).split(/\s+/);
+    entries.push({
+      mode: mode!,
+      type: type as LsTreeEntry['type'],
+      hash: hash!,
+      size: size === '-' || size === undefined ? undefined : Number(size),
+      path: record.slice(tab + 1),
+    });
+  }
+  return entries;
+}
+
+/** Maps git's complaint to the API's sync error code. */
+export function classifyGitFailure(err: GitError): SyncErrorCode {
+  const s = err.stderr;
+  if (err.timedOut) return 'timeout';
+  if (/No space left on device|Disk quota exceeded/i.test(s)) return 'storage_full';
+  if (
+    /Authentication failed|could not read (Username|Password)|terminal prompts disabled|Permission denied \(publickey|HTTP Basic: Access denied|returned error: 40[13]|Host key verification failed|invalid credentials/i.test(
+      s,
+    )
+  ) {
+    return 'repo_auth_failed';
+  }
+  if (
+    /Repository not found|does not appear to be a git repository|Remote branch .* not found|couldn't find remote ref|returned error: 404|not found in upstream|No such file or directory|does not exist/i.test(
+      s,
+    )
+  ) {
+    return 'repo_not_found';
+  }
+  if (
+    /Could not resolve host|Connection refused|Connection timed out|Connection reset|Failed to connect|unable to access|Network is unreachable|early EOF|the remote end hung up|transfer closed|Operation timed out|Could not read from remote repository|returned error: 5\d\d/i.test(
+      s,
+    )
+  ) {
+    return 'repo_network_error';
+  }
+  if (CORRUPTION.test(s)) return 'repo_corrupt';
+  if (/transport '.*' not allowed|unsupported URL protocol/i.test(s)) return 'repo_not_found';
+  return 'repo_corrupt';
+}
+
+/** One line for the sync's error message: git's own, without anything that could carry a credential. */
+export function describeGitFailure(err: GitError, privatePaths: string[]): string {
+  if (err.timedOut) return `git ${err.args[0]} took too long and was stopped`;
+  const line =
+    err.stderr
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => /^(fatal|error):/i.test(l)) ??
+    err.stderr.split('\n').find((l) => l.trim()) ??
+    `git ${err.args[0]} failed`;
+  // URLs with userinfo must never reach a message; paths on the server neither.
+  let clean = line.replace(/(\w+:\/\/)[^/@\s]*@/g, '$1');
+  for (const p of privatePaths) clean = clean.replaceAll(p, '<server>');
+  return clean.slice(0, 500);
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Lock files a killed git leaves behind (index.lock, HEAD.lock, refs/…/x.lock, shallow.lock). */
+async function hasLockFiles(gitDir: string): Promise<boolean> {
+  const stack = [gitDir, path.join(gitDir, 'refs')];
+  for (const dir of stack) {
+    const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      if (e.name.endsWith('.lock')) return true;
+      if (e.isDirectory() && dir !== gitDir && stack.length < 1000) stack.push(path.join(dir, e.name));
+    }
+  }
+  const worktrees = await fs.readdir(path.join(gitDir, 'worktrees')).catch(() => [] as string[]);
+  for (const w of worktrees) {
+    if (await exists(path.join(gitDir, 'worktrees', w, 'index.lock'))) return true;
+  }
+  return false;
+}
+
+/** Points `base/current` at `target` atomically: a new symlink renamed over the old one. */
+async function flipCurrent(base: string, target: string): Promise<void> {
+  const tmp = path.join(base, `current.tmp-${crypto.randomBytes(4).toString('hex')}`);
+  await fs.symlink(target, tmp);
+  await fs.rename(tmp, path.join(base, 'current'));
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replaceAll("'", `'\\''`)}'`;
+}

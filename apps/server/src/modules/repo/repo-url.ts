@@ -1,0 +1,78 @@
+import path from 'node:path';
+import { errors } from '@hivesync/core';
+import type { Git } from '../../infra/git.js';
+import { hasControlCharacters } from './repo-path.js';
+
+/** What kinds of repository URL this installation accepts. */
+export interface RepoUrlPolicy {
+  allowLocal: boolean;
+  allowHttp: boolean;
+}
+
+// user@host:path, git's scp-like syntax (no scheme, a colon before the first slash).
+const SCP_LIKE = /^[A-Za-z0-9._~-]+@[A-Za-z0-9.-]+:(?!\/\/)[^\s]+$/;
+// <transport>::<address> makes git run a remote helper (ext:: runs a command): never accepted.
+const REMOTE_HELPER = /^[A-Za-z][A-Za-z0-9+.-]*::/;
+
+/**
+ * Checks a repository URL before it is stored: https://, ssh://, scp-style and git:// are accepted; http:// and
+ * local paths or file:// only when the installation allows them; remote-helper syntax (ext::, fd::), option-like
+ * values, control characters and passwords inside the URL never. Throws validation_error with the reason.
+ */
+export function checkRepoUrl(url: string, policy: RepoUrlPolicy): string {
+  const bad = (reason: string) => errors.validation(`repo_url: ${reason}`, { field: 'repo_url' });
+  if (hasControlCharacters(url)) throw bad('must not contain control characters');
+  if (url.startsWith('-')) throw bad('must not start with "-"');
+  if (/\s/.test(url)) throw bad('must not contain spaces');
+  if (REMOTE_HELPER.test(url)) throw bad('remote-helper URLs (such as ext:: or fd::) are not accepted');
+  if (SCP_LIKE.test(url)) return url;
+
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url)?.[1]?.toLowerCase();
+  if (scheme === undefined) {
+    if (path.isAbsolute(url)) {
+      if (!policy.allowLocal) throw bad('local paths are not accepted on this server (HIVESYNC_ALLOW_LOCAL_REPOS)');
+      return url;
+    }
+    throw bad('must be an https://, ssh://, git:// or user@host:path URL');
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw bad('is not a valid URL');
+  }
+  switch (scheme) {
+    case 'https':
+    case 'ssh':
+    case 'git':
+      break;
+    case 'http':
+      if (!policy.allowHttp)
+        throw bad('plain http:// is not accepted on this server; use https:// (HIVESYNC_ALLOW_HTTP_REPOS)');
+      break;
+    case 'file':
+      if (!policy.allowLocal) throw bad('file:// URLs are not accepted on this server (HIVESYNC_ALLOW_LOCAL_REPOS)');
+      return url;
+    default:
+      throw bad(`the ${scheme}:// scheme is not accepted; use https://, ssh:// or git://`);
+  }
+  if (!parsed.hostname) throw bad('must name a host');
+  if (parsed.hostname.startsWith('-')) throw bad('the host must not start with "-"');
+  if (parsed.password) {
+    throw bad(
+      'must not carry a password or token; store it as the project credential instead (it is encrypted and never shown)',
+    );
+  }
+  return url;
+}
+
+/** Checks a branch name with git's own rules (`git check-ref-format --branch`). Throws validation_error. */
+export async function checkBranch(git: Git, branch: string): Promise<string> {
+  const bad = (reason: string) => errors.validation(`branch: ${reason}`, { field: 'branch' });
+  if (branch.startsWith('-')) throw bad('must not start with "-"');
+  if (hasControlCharacters(branch)) throw bad('must not contain control characters');
+  // `@{-1}` and friends pass check-ref-format --branch by expanding to another branch: refuse them outright.
+  if (branch.includes('@{')) throw bad(`"${branch}" is not a valid branch name`);
+  if (!(await git.isValidBranch(branch))) throw bad(`"${branch}" is not a valid branch name`);
+  return branch;
+}

@@ -1,0 +1,377 @@
+import crypto from 'node:crypto';
+import {
+  errors,
+  type CredentialStatus,
+  type Manifest,
+  type RepoFile,
+  type SearchResult,
+  type SetCredentialBody,
+  type Sync,
+  type SyncErrorCode,
+  type Tree,
+} from '@hivesync/core';
+import type { Database } from '../../infra/db.js';
+import type { Logger } from '../../infra/logger.js';
+import type { Queue } from '../../infra/queue.js';
+import type { SecretBox } from '../../infra/secrets.js';
+import type { AuthContext } from '../auth/auth.types.js';
+import type { NotificationsService, NotifyInput } from '../notifications/notifications.service.js';
+import type { ProjectsService } from '../projects/projects.service.js';
+import type { ProjectWithRole } from '../projects/projects.repository.js';
+import { type MirrorStore, SyncFailure, type MirrorView, type RepoCredential } from './mirror.repository.js';
+import { normalizeRepoPath } from './repo-path.js';
+import { RepoRepository, type SyncRow } from './repo.repository.js';
+
+/** Queue name of repository syncs. */
+export const SYNC_QUEUE = 'repo-sync';
+
+const RETRYABLE: SyncErrorCode[] = ['repo_network_error', 'timeout'];
+const CACHE_MAX = 500;
+
+/** Repository mirrors: starting and running syncs, and every read (tree, file, search, manifest) over a mirror. */
+export class RepoService {
+  readonly repo: RepoRepository;
+  private readonly manifests = new Map<string, Manifest>();
+  private readonly searches = new Map<string, SearchResult>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly queue: Queue,
+    private readonly projects: ProjectsService,
+    private readonly notifications: NotificationsService,
+    readonly mirrors: MirrorStore,
+    private readonly secrets: SecretBox,
+    private readonly logger: Logger,
+    private readonly options: { maxFileBytes: number; syncRetryLimit: number },
+  ) {
+    this.repo = new RepoRepository(db.orm);
+  }
+
+  // ---- syncs ----
+
+  /** Queues a sync (member role), or returns the one already queued or running for the project. */
+  async startSync(auth: AuthContext, projectId: string): Promise<Sync> {
+    const project = await this.projects.requireProjectRole(auth, projectId, 'member');
+    return toSync(await this.enqueueSync(project.id, project.repoUrl, auth.userId, 'manual'));
+  }
+
+  /** Queues a scheduled sync for a project, unless one is active. */
+  async startScheduledSync(projectId: string): Promise<void> {
+    const project = await this.repo.findProject(projectId);
+    if (project) await this.enqueueSync(project.id, project.repoUrl, null, 'schedule');
+  }
+
+  private async enqueueSync(
+    projectId: string,
+    repoUrl: string | null,
+    requestedBy: string | null,
+    trigger: 'manual' | 'schedule',
+  ): Promise<SyncRow> {
+    if (!repoUrl) throw errors.conflict('This project has no repository URL; set repo_url first.');
+    const active = await this.repo.findActiveSync(projectId);
+    if (active && !(await this.orphaned(active))) return active;
+    if (active) {
+      // Its job is gone (dead-lettered or lost): close it so that a new one can start.
+      await this.repo.updateSync(active.id, {
+        status: 'failed',
+        errorCode: 'internal_error',
+        errorMessage: 'The worker running this sync stopped; a new sync was started.',
+        finishedAt: new Date(),
+      });
+    }
+    const row = await this.db.transaction(async (tx) => {
+      const id = crypto.randomUUID();
+      const inserted = await this.repo.insertSync(tx.orm, { id, projectId, requestedBy, trigger, status: 'queued' });
+      if (!inserted) return undefined;
+      const jobId = await this.queue.send(SYNC_QUEUE, { sync_id: id }, tx);
+      await this.repo.setJobId(tx.orm, id, jobId);
+      if (requestedBy) tx.afterCommit(() => this.notifications.pollStateChanged(requestedBy));
+      return { ...inserted, jobId };
+    });
+    // Lost a race with a concurrent request: theirs is the sync.
+    return row ?? (await this.repo.findActiveSync(projectId))!;
+  }
+
+  /** Whether an active sync's job no longer exists or has already ended. */
+  private async orphaned(sync: SyncRow): Promise<boolean> {
+    if (!sync.jobId) return false;
+    const job = await this.queue.jobState(SYNC_QUEUE, sync.jobId);
+    return job === null || ['completed', 'failed', 'cancelled'].includes(job.state);
+  }
+
+  async getSync(auth: AuthContext, syncId: string): Promise<Sync> {
+    const row = await this.repo.findSync(syncId);
+    if (!row) throw errors.notFound('sync');
+    await this.projects.requireProjectRole(auth, row.projectId, 'viewer');
+    return toSync(row);
+  }
+
+  async listSyncs(auth: AuthContext, projectId: string, limit: number): Promise<Sync[]> {
+    await this.projects.requireProjectRole(auth, projectId, 'viewer');
+    return (await this.repo.listSyncs(projectId, limit)).map(toSync);
+  }
+
+  /**
+   * Runs one attempt of a sync (the worker side). A network failure is retried once at once; after that it is
+   * thrown back to the queue for a delayed retry, unless this was the last attempt. Other failures are final.
+   */
+  async runSync(syncId: string, attempt: number, workerLog: Logger): Promise<void> {
+    const sync = await this.repo.findSync(syncId);
+    if (!sync || sync.status === 'completed' || sync.status === 'failed') return;
+    const project = await this.repo.findProject(sync.projectId);
+    if (!project?.repoUrl) {
+      await this.finish(sync, { code: 'repo_not_found', message: 'The project has no repository URL.' });
+      return;
+    }
+    const started = new Date();
+    await this.repo.updateSync(sync.id, {
+      status: 'running',
+      attempts: sync.attempts + 1,
+      startedAt: sync.startedAt ?? started,
+    });
+    if (sync.attempts === 0) await this.notifySync(sync, 'repo_sync_started', { sync_id: sync.id });
+    const remote = {
+      url: project.repoUrl,
+      branch: project.branch,
+      credential: this.credentialOf(project.credentialCiphertext),
+    };
+    const onStage = async (stage: 'running' | 'updating_files' | 'cleaning' | 'finalizing') => {
+      await this.repo.updateSync(sync.id, { status: stage });
+    };
+    try {
+      let result: { commit: string; recloned: boolean };
+      try {
+        result = await this.mirrors.sync(project.id, remote, onStage);
+      } catch (err) {
+        if (!(err instanceof SyncFailure) || err.code !== 'repo_network_error') throw err;
+        workerLog.info({ sync_id: sync.id }, 'network error; retrying the sync at once');
+        result = await this.mirrors.sync(project.id, remote, onStage);
+      }
+      const finished = new Date();
+      await this.repo.updateSync(sync.id, {
+        status: 'completed',
+        commit: result.commit,
+        finishedAt: finished,
+        durationMs: finished.getTime() - started.getTime(),
+        errorCode: null,
+        errorMessage: null,
+      });
+      await this.repo.markProjectSynced(project.id, result.commit, finished);
+      workerLog.info({ sync_id: sync.id, commit: result.commit, recloned: result.recloned }, 'sync completed');
+      const previous = await this.repo.lastFinishedSync(project.id, sync.id);
+      if (sync.trigger === 'manual' || previous?.status === 'failed') {
+        await this.notifySync(sync, 'repo_sync_success', { sync_id: sync.id, commit: result.commit });
+      }
+    } catch (err) {
+      const failure =
+        err instanceof SyncFailure
+          ? err
+          : new SyncFailure('internal_error', 'The sync failed unexpectedly; see the server log.');
+      if (!(err instanceof SyncFailure)) workerLog.error({ err, sync_id: sync.id }, 'sync failed unexpectedly');
+      const retryable = RETRYABLE.includes(failure.code) || failure.code === 'internal_error';
+      if (retryable && attempt <= this.options.syncRetryLimit) {
+        await this.repo.updateSync(sync.id, {
+          status: 'queued',
+          errorCode: failure.code,
+          errorMessage: failure.message,
+        });
+        throw failure; // the queue retries it after a delay
+      }
+      await this.finish(sync, { code: failure.code, message: failure.message });
+    } finally {
+      if (sync.requestedBy) await this.notifications.pollStateChanged(sync.requestedBy);
+    }
+  }
+
+  private async finish(sync: SyncRow, error: { code: string; message: string }): Promise<void> {
+    const finished = new Date();
+    await this.repo.updateSync(sync.id, {
+      status: 'failed',
+      errorCode: error.code,
+      errorMessage: error.message,
+      finishedAt: finished,
+      durationMs: sync.startedAt ? finished.getTime() - sync.startedAt.getTime() : null,
+    });
+    await this.notifySync(sync, 'repo_sync_failed', { sync_id: sync.id, commit: null, error_code: error.code });
+  }
+
+  /** Manual syncs notify who asked; scheduled ones notify every member (failures and recoveries only). */
+  private async notifySync(sync: SyncRow, type: NotifyInput['type'], payload: Record<string, unknown>): Promise<void> {
+    if (sync.trigger === 'schedule' && type === 'repo_sync_started') return;
+    const userIds = sync.requestedBy ? [sync.requestedBy] : await this.projects.memberIds(sync.projectId);
+    await this.notifications.notify({ userIds, projectId: sync.projectId, type, payload });
+  }
+
+  private credentialOf(ciphertext: string | null): RepoCredential | undefined {
+    return ciphertext ? (JSON.parse(this.secrets.open(ciphertext)) as RepoCredential) : undefined;
+  }
+
+  // ---- credentials ----
+
+  async setCredential(auth: AuthContext, projectId: string, body: SetCredentialBody): Promise<CredentialStatus> {
+    await this.projects.requireProjectRole(auth, projectId, 'admin');
+    await this.repo.setCredential(projectId, body.type, this.secrets.seal(JSON.stringify(body)));
+    return { credential: 'set', type: body.type };
+  }
+
+  async deleteCredential(auth: AuthContext, projectId: string): Promise<void> {
+    await this.projects.requireProjectRole(auth, projectId, 'admin');
+    await this.repo.setCredential(projectId, null, null);
+  }
+
+  async credentialStatus(auth: AuthContext, projectId: string): Promise<CredentialStatus> {
+    const project = await this.projects.requireProjectRole(auth, projectId, 'viewer');
+    return { credential: project.credentialType ? 'set' : 'not set', type: project.credentialType };
+  }
+
+  // ---- reads ----
+
+  /** The served mirror and the commit to read at (the given one, which must exist, or the mirror's). */
+  private async view(
+    auth: AuthContext,
+    projectId: string,
+    commit?: string,
+  ): Promise<{ view: MirrorView; commit: string; project: ProjectWithRole }> {
+    const project = await this.projects.requireProjectRole(auth, projectId, 'viewer');
+    const view = await this.mirrors.current(project.id);
+    if (!view) throw errors.repoNotSynced();
+    if (commit && commit !== view.commit && !(await this.mirrors.hasCommit(view, commit))) {
+      throw errors.notFound('commit');
+    }
+    return { view, commit: commit ?? view.commit, project };
+  }
+
+  async tree(
+    auth: AuthContext,
+    query: { project_id: string; path?: string; recursive?: boolean; commit?: string },
+  ): Promise<Tree> {
+    const dir = normalizeRepoPath(query.path);
+    const { view, commit } = await this.view(auth, query.project_id, query.commit);
+    const entries = await this.mirrors.lsTree(view, commit, dir, query.recursive === true);
+    if (dir !== '' && entries.length === 0) {
+      const self = await this.mirrors.entry(view, commit, dir);
+      if (!self || self.mode === '120000' || self.type === 'commit') throw errors.notFound('directory');
+      if (self.type === 'blob') throw errors.validation(`path: "${dir}" is a file; use /repo/file to read it.`);
+    }
+    return {
+      commit,
+      path: dir,
+      entries: entries.map((e) =>
+        e.type === 'tree'
+          ? { path: e.path, type: 'dir' as const }
+          : { path: e.path, type: 'file' as const, size: e.size, hash: e.hash },
+      ),
+    };
+  }
+
+  async file(auth: AuthContext, query: { project_id: string; path: string; commit?: string }): Promise<RepoFile> {
+    const filePath = normalizeRepoPath(query.path);
+    if (filePath === '') throw errors.validation('path: name a file');
+    const { view, commit } = await this.view(auth, query.project_id, query.commit);
+    const entry = await this.mirrors.entry(view, commit, filePath);
+    if (!entry) throw errors.notFound('file');
+    if (entry.mode === '120000')
+      throw errors.validation(`path: "${filePath}" is a symbolic link; links are not served.`);
+    if (entry.type === 'commit')
+      throw errors.validation(`path: "${filePath}" is a submodule; submodules are not served.`);
+    if (entry.type === 'tree') throw errors.validation(`path: "${filePath}" is a directory; use /repo/tree.`);
+    const size = entry.size ?? 0;
+    if (size > this.options.maxFileBytes) {
+      throw errors.payloadTooLarge(
+        `"${filePath}" is ${size} bytes, above the ${this.options.maxFileBytes}-byte limit for reading files (HIVESYNC_MAX_FILE_BYTES).`,
+      );
+    }
+    const bytes = await this.mirrors.readBlob(view, entry.hash, this.options.maxFileBytes);
+    const text = decodeText(bytes);
+    return {
+      commit,
+      path: filePath,
+      size,
+      hash: entry.hash,
+      encoding: text === undefined ? 'base64' : 'utf8',
+      content: text ?? bytes.toString('base64'),
+    };
+  }
+
+  async search(
+    auth: AuthContext,
+    query: { project_id: string; q: string; regex?: boolean; ignore_case?: boolean; path?: string; limit?: number },
+  ): Promise<SearchResult> {
+    const dir = normalizeRepoPath(query.path);
+    const { view, commit } = await this.view(auth, query.project_id);
+    const limit = query.limit ?? 100;
+    const opts = {
+      q: query.q,
+      regex: query.regex === true,
+      ignoreCase: query.ignore_case === true,
+      path: dir || undefined,
+    };
+    // A commit never changes, so a search at a commit can be answered again from memory.
+    const key = JSON.stringify([view.gitDir, commit, opts, limit]);
+    const cached = this.searches.get(key);
+    if (cached) return cached;
+    const matches: SearchResult['matches'] = [];
+    let truncated: boolean;
+    try {
+      ({ truncated } = await this.mirrors.grep(view, opts, limit, (m) => matches.push(m)));
+    } catch (err) {
+      const stderr = (err as { stderr?: string }).stderr ?? '';
+      if (opts.regex && /regex|regcomp|Unmatched|Invalid/i.test(stderr)) {
+        throw errors.validation(
+          `q: not a valid regular expression (${stderr.split('\n')[0]?.replace(/^fatal: /, '')})`,
+        );
+      }
+      throw err;
+    }
+    const result = { commit, matches, truncated };
+    remember(this.searches, key, result);
+    return result;
+  }
+
+  async manifest(auth: AuthContext, projectId: string): Promise<Manifest> {
+    const { view, commit, project } = await this.view(auth, projectId);
+    const key = `${view.gitDir}:${commit}`;
+    const cached = this.manifests.get(key);
+    if (cached) return { ...cached, project_id: project.id };
+    const files = (await this.mirrors.listFiles(view, commit))
+      .map((f) => ({ path: f.path, size: f.size ?? 0, hash: f.hash }))
+      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const hash = crypto.createHash('sha256');
+    for (const f of files) hash.update(`${f.path}\0${f.hash}\n`);
+    const manifest = { project_id: project.id, commit, hash: hash.digest('hex'), files };
+    remember(this.manifests, key, manifest);
+    return manifest;
+  }
+}
+
+/** The API's view of a sync row. */
+export function toSync(row: SyncRow): Sync {
+  return {
+    sync_id: row.id,
+    project_id: row.projectId,
+    status: row.status,
+    trigger: row.trigger,
+    commit: row.commit,
+    attempts: row.attempts,
+    created_at: row.createdAt.toISOString(),
+    started_at: row.startedAt ? row.startedAt.toISOString() : null,
+    finished_at: row.finishedAt ? row.finishedAt.toISOString() : null,
+    duration_ms: row.durationMs,
+    error: row.errorCode ? { code: row.errorCode, message: row.errorMessage ?? '' } : null,
+  };
+}
+
+/** UTF-8 text, or undefined when the bytes are binary (a NUL byte, or not valid UTF-8). */
+function decodeText(bytes: Buffer): string | undefined {
+  if (bytes.subarray(0, 8000).includes(0)) return undefined;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+function remember<T>(map: Map<string, T>, key: string, value: T): void {
+  if (map.size >= CACHE_MAX) map.delete(map.keys().next().value!);
+  map.set(key, value);
+}

@@ -1,0 +1,476 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  backends,
+  createProject,
+  eventually,
+  registerUser,
+  startTestServer,
+  tempDir,
+  type TestServer,
+} from '../../test/harness.js';
+import {
+  addLinkAndSubmodule,
+  commitFiles,
+  git,
+  makeRepo,
+  startGitHttpServer,
+  type GitHttpServer,
+} from '../../test/git-fixtures.js';
+
+const REPO_ENV = {
+  HIVESYNC_ALLOW_LOCAL_REPOS: 'true',
+  HIVESYNC_ALLOW_HTTP_REPOS: 'true',
+  HIVESYNC_SYNC_RETRY_LIMIT: '1',
+  HIVESYNC_SYNC_RETRY_DELAY_SECONDS: '0',
+  HIVESYNC_SCHEDULER_INTERVAL_SECONDS: '1',
+  HIVESYNC_MAX_FILE_BYTES: '4096',
+};
+
+describe.each(backends())('repo mirrors on $name', (backend) => {
+  let server: TestServer;
+  let owner: { token: string; id: string; email: string };
+  const work = tempDir('hivesync-remotes-');
+  let http: GitHttpServer;
+  const TOKEN = 'ghp_supersecret_test_token_123';
+
+  beforeAll(async () => {
+    server = await startTestServer(backend, REPO_ENV);
+    owner = await registerUser(server);
+    http = await startGitHttpServer(work.dir, { username: 'git', token: TOKEN });
+  });
+  afterAll(async () => {
+    await http?.close();
+    await server?.stop();
+    work.remove();
+  });
+
+  const api = (method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, token: string, body?: unknown) =>
+    server.request({ method, url: `/api/v1${url}`, token, body });
+
+  async function projectFor(remote: string, branch = 'main', token = owner.token): Promise<string> {
+    const res = await api('POST', '/projects', token, { name: path.basename(remote), repo_url: remote, branch });
+    expect(res.statusCode, res.body).toBe(201);
+    return res.json().id;
+  }
+
+  async function syncAndWait(projectId: string, token = owner.token) {
+    const started = await api('POST', '/repo/sync', token, { project_id: projectId });
+    expect(started.statusCode, started.body).toBe(202);
+    const id = started.json().sync_id;
+    return eventually(async () => {
+      const s = (await api('GET', `/repo/sync/${id}`, token)).json();
+      return ['completed', 'failed'].includes(s.status) && s;
+    }, 30_000);
+  }
+
+  function sampleRepo(name: string): string {
+    const repo = makeRepo(path.join(work.dir, name), {
+      'README.md': '# Demo\nHello mirror\n',
+      'src/index.ts':
+        'export const answer = 42;\nexport function greet(name: string) {\n  return `hello ${name}`;\n}\n',
+      'src/util/math.ts': 'export const add = (a: number, b: number) => a + b;\n',
+      'assets/logo.bin': Buffer.from([0, 1, 2, 3, 255, 0, 10]),
+      'big.txt': 'x'.repeat(5000),
+    });
+    addLinkAndSubmodule(repo, '/etc/passwd');
+    return repo;
+  }
+
+  it('refuses remote-helper, option-like and other unsafe repository URLs and branches', async () => {
+    const bad = [
+      'ext::sh -c touch% /tmp/pwned',
+      'fd::17',
+      '-oProxyCommand=touch /tmp/pwned',
+      '--upload-pack=touch /tmp/pwned',
+      'https://user:token@example.test/repo.git',
+      'https://example.test/re\npo.git',
+      'ftp://example.test/repo.git',
+      'relative/path',
+    ];
+    for (const repo_url of bad) {
+      const res = await api('POST', '/projects', owner.token, { name: 'x', repo_url });
+      expect(res.statusCode, repo_url).toBe(400);
+      expect(res.json().error.message, repo_url).toMatch(/^repo_url: /);
+    }
+    for (const branch of ['--upload-pack=touch /tmp/x', '-b', 'a..b', '@{-1}', 'has space', 'ends.lock', 'x~1']) {
+      const res = await api('POST', '/projects', owner.token, {
+        name: 'x',
+        repo_url: 'https://example.test/r.git',
+        branch,
+      });
+      expect(res.statusCode, branch).toBe(400);
+      expect(res.json().error.message, branch).toMatch(/^branch: /);
+    }
+    for (const repo_url of [
+      'https://github.com/org/repo.git',
+      'ssh://git@example.test:2222/org/repo.git',
+      'git@github.com:org/repo.git',
+      'git://example.test/repo.git',
+    ]) {
+      expect(
+        (await api('POST', '/projects', owner.token, { name: 'ok', repo_url, branch: 'feature/x-1' })).statusCode,
+        repo_url,
+      ).toBe(201);
+    }
+    const { id } = await createProject(server, owner.token);
+    expect((await api('PATCH', `/projects/${id}`, owner.token, { branch: '--orphan' })).statusCode).toBe(400);
+    expect((await api('PATCH', `/projects/${id}`, owner.token, { repo_url: 'ext::x' })).statusCode).toBe(400);
+  });
+
+  it('answers reads before the first sync with 409 repo_not_synced', async () => {
+    const id = await projectFor(sampleRepo('unsynced'));
+    for (const url of [
+      `/repo/tree?project_id=${id}`,
+      `/repo/file?project_id=${id}&path=README.md`,
+      `/repo/search?project_id=${id}&q=x`,
+      `/projects/${id}/manifest`,
+    ]) {
+      const res = await api('GET', url, owner.token);
+      expect(res.statusCode, url).toBe(409);
+      expect(res.json().error.code).toBe('repo_not_synced');
+    }
+  });
+
+  describe('a synced mirror', () => {
+    let id: string;
+    let remote: string;
+    let head: string;
+    beforeAll(async () => {
+      remote = sampleRepo('sample');
+      head = git(remote, 'rev-parse', 'HEAD');
+      id = await projectFor(remote);
+      const sync = await syncAndWait(id);
+      expect(sync, JSON.stringify(sync)).toMatchObject({ status: 'completed', commit: head, attempts: 1, error: null });
+      expect(sync.duration_ms).toBeGreaterThanOrEqual(0);
+    });
+
+    it('records the commit on the project and notifies the requester', async () => {
+      const project = (await api('GET', `/projects/${id}`, owner.token)).json();
+      expect(project).toMatchObject({ last_commit: head, credential: 'not set' });
+      const types = (await api('GET', '/notifications?limit=200', owner.token))
+        .json()
+        .notifications.filter((n: { project_id: string }) => n.project_id === id)
+        .map((n: { type: string; payload: Record<string, unknown> }) => [n.type, n.payload]);
+      expect(types).toContainEqual(['repo_sync_started', expect.objectContaining({ sync_id: expect.any(String) })]);
+      expect(types).toContainEqual(['repo_sync_success', expect.objectContaining({ commit: head })]);
+      expect(JSON.stringify(types)).not.toContain(server.dataDir);
+    });
+
+    it('lists a directory and the whole tree, without symlinks or submodules', async () => {
+      const root = (await api('GET', `/repo/tree?project_id=${id}`, owner.token)).json();
+      expect(root.commit).toBe(head);
+      expect(root.entries.map((e: { path: string }) => e.path).sort()).toEqual([
+        'README.md',
+        'assets',
+        'big.txt',
+        'src',
+        'vendor',
+      ]);
+      const readme = root.entries.find((e: { path: string }) => e.path === 'README.md');
+      expect(readme).toMatchObject({ type: 'file', size: 20, hash: git(remote, 'rev-parse', 'HEAD:README.md') });
+      const all = (await api('GET', `/repo/tree?project_id=${id}&recursive=true`, owner.token)).json().entries;
+      const paths = all.map((e: { path: string }) => e.path);
+      expect(paths).toContain('src/util/math.ts');
+      expect(paths).toContain('src/util');
+      expect(paths).not.toContain('escape');
+      expect(paths).not.toContain('vendor/sub');
+      const sub = (await api('GET', `/repo/tree?project_id=${id}&path=src/`, owner.token)).json();
+      expect(sub.entries.map((e: { path: string }) => e.path)).toEqual(['src/index.ts', 'src/util']);
+      expect((await api('GET', `/repo/tree?project_id=${id}&path=nope`, owner.token)).statusCode).toBe(404);
+      expect((await api('GET', `/repo/tree?project_id=${id}&path=README.md`, owner.token)).statusCode).toBe(400);
+    });
+
+    it('serves text as utf8 and binary as base64, and refuses files above the size limit', async () => {
+      const text = (await api('GET', `/repo/file?project_id=${id}&path=src/index.ts`, owner.token)).json();
+      expect(text).toMatchObject({ commit: head, path: 'src/index.ts', encoding: 'utf8' });
+      expect(text.content).toContain('export const answer = 42;');
+      const bin = (await api('GET', `/repo/file?project_id=${id}&path=assets/logo.bin`, owner.token)).json();
+      expect(bin.encoding).toBe('base64');
+      expect(Buffer.from(bin.content, 'base64')).toEqual(Buffer.from([0, 1, 2, 3, 255, 0, 10]));
+      const big = await api('GET', `/repo/file?project_id=${id}&path=big.txt`, owner.token);
+      expect(big.statusCode).toBe(413);
+      expect(big.json().error.message).toMatch(/5000 bytes, above the 4096-byte limit/);
+    });
+
+    it('never serves anything outside the mirror: traversal, absolute, encoded, symlinks, .git', async () => {
+      const attempts: [string, number][] = [
+        ['../../../etc/passwd', 400],
+        ['src/../../etc/passwd', 400],
+        ['/etc/passwd', 400],
+        ['%2e%2e/%2e%2e/etc/passwd', 400],
+        ['%252e%252e%252fetc%252fpasswd', 404],
+        ['src%00.ts', 400],
+        ['escape', 400],
+        ['.git/config', 400],
+        ['src/.GIT/config', 400],
+        ['vendor/sub', 400],
+        ['C:/Windows/win.ini', 400],
+        ['src\\index.ts', 400],
+      ];
+      for (const [p, status] of attempts) {
+        const res = await api('GET', `/repo/file?project_id=${id}&path=${p}`, owner.token);
+        expect(res.statusCode, p).toBe(status);
+        expect(res.body, p).not.toContain('root:');
+      }
+      const tree = await api('GET', `/repo/tree?project_id=${id}&path=../`, owner.token);
+      expect(tree.statusCode).toBe(400);
+      const search = await api('GET', `/repo/search?project_id=${id}&q=root&path=../../etc`, owner.token);
+      expect(search.statusCode).toBe(400);
+    });
+
+    it('searches fixed strings, regular expressions, under a path, with a limit', async () => {
+      const fixed = (
+        await api('GET', `/repo/search?project_id=${id}&q=${encodeURIComponent('hello ${')}`, owner.token)
+      ).json();
+      expect(fixed).toEqual({
+        commit: head,
+        truncated: false,
+        matches: [{ path: 'src/index.ts', line: 3, column: 11, text: '  return `hello ${name}`;' }],
+      });
+      const regex = (
+        await api(
+          'GET',
+          `/repo/search?project_id=${id}&q=${encodeURIComponent('export (const|function) [a-z]+')}&regex=true`,
+          owner.token,
+        )
+      ).json();
+      expect(regex.matches.map((m: { path: string; line: number }) => `${m.path}:${m.line}`)).toEqual([
+        'src/index.ts:1',
+        'src/index.ts:2',
+        'src/util/math.ts:1',
+      ]);
+      const scoped = (await api('GET', `/repo/search?project_id=${id}&q=export&path=src/util`, owner.token)).json();
+      expect(scoped.matches).toHaveLength(1);
+      const limited = (await api('GET', `/repo/search?project_id=${id}&q=export&limit=2`, owner.token)).json();
+      expect(limited.matches).toHaveLength(2);
+      expect(limited.truncated).toBe(true);
+      const caseless = (
+        await api('GET', `/repo/search?project_id=${id}&q=HELLO%20MIRROR&ignore_case=true`, owner.token)
+      ).json();
+      expect(caseless.matches).toHaveLength(1);
+      // The symlink's target is never read.
+      expect((await api('GET', `/repo/search?project_id=${id}&q=passwd`, owner.token)).json().matches).toEqual([]);
+      expect((await api('GET', `/repo/search?project_id=${id}&q=root:x`, owner.token)).json().matches).toEqual([]);
+      const invalid = await api(
+        'GET',
+        `/repo/search?project_id=${id}&q=${encodeURIComponent('(unclosed')}&regex=true`,
+        owner.token,
+      );
+      expect(invalid.statusCode).toBe(400);
+      expect(invalid.json().error.message).toMatch(/^q: not a valid regular expression/);
+      // An option-like query is a pattern, not an option.
+      const optionLike = await api('GET', `/repo/search?project_id=${id}&q=--open-files-in-pager=touch`, owner.token);
+      expect(optionLike.statusCode).toBe(200);
+    });
+
+    it('serves a manifest with blob hashes and an overall hash, and 304 on its ETag', async () => {
+      const res = await api('GET', `/projects/${id}/manifest`, owner.token);
+      const manifest = res.json();
+      expect(manifest.commit).toBe(head);
+      expect(manifest.files.map((f: { path: string }) => f.path)).toEqual([
+        'README.md',
+        'assets/logo.bin',
+        'big.txt',
+        'src/index.ts',
+        'src/util/math.ts',
+      ]);
+      expect(manifest.files[0]).toEqual({
+        path: 'README.md',
+        size: 20,
+        hash: git(remote, 'rev-parse', 'HEAD:README.md'),
+      });
+      expect(manifest.hash).toMatch(/^[0-9a-f]{64}$/);
+      const again = await server.request({
+        method: 'GET',
+        url: `/api/v1/projects/${id}/manifest`,
+        token: owner.token,
+        headers: { 'if-none-match': res.headers.etag as string },
+      });
+      expect(again.statusCode).toBe(304);
+    });
+
+    it('keeps non-members out (404) and lets viewers read but not sync (403)', async () => {
+      const stranger = await registerUser(server);
+      const sync = (await api('GET', `/repo/syncs?project_id=${id}`, owner.token)).json().syncs[0];
+      for (const url of [
+        `/repo/tree?project_id=${id}`,
+        `/repo/file?project_id=${id}&path=README.md`,
+        `/repo/search?project_id=${id}&q=x`,
+        `/projects/${id}/manifest`,
+        `/repo/sync/${sync.sync_id}`,
+        `/projects/${id}/credential`,
+        `/repo/syncs?project_id=${id}`,
+      ]) {
+        const res = await api('GET', url, stranger.token);
+        expect(res.statusCode, url).toBe(404);
+      }
+      expect((await api('POST', '/repo/sync', stranger.token, { project_id: id })).statusCode).toBe(404);
+      const viewer = await registerUser(server);
+      await api('POST', `/projects/${id}/members`, owner.token, { email: viewer.email, role: 'viewer' });
+      expect((await api('GET', `/repo/tree?project_id=${id}`, viewer.token)).statusCode).toBe(200);
+      const denied = await api('POST', '/repo/sync', viewer.token, { project_id: id });
+      expect(denied.statusCode).toBe(403);
+      expect(
+        (await api('PUT', `/projects/${id}/credential`, viewer.token, { type: 'https_token', token: 'x' })).statusCode,
+      ).toBe(403);
+    });
+
+    it('syncs new commits incrementally and serves them, older commits still readable by hash', async () => {
+      const before = head;
+      for (let i = 0; i < 3; i++)
+        commitFiles(remote, { [`docs/page${i}.md`]: `page ${i}\n`, 'README.md': `# Demo v${i}\n` });
+      const next = git(remote, 'rev-parse', 'HEAD');
+      const sync = await syncAndWait(id);
+      expect(sync).toMatchObject({ status: 'completed', commit: next });
+      const readme = (await api('GET', `/repo/file?project_id=${id}&path=README.md`, owner.token)).json();
+      expect(readme).toMatchObject({ commit: next, content: '# Demo v2\n' });
+      const old = (await api('GET', `/repo/file?project_id=${id}&path=README.md&commit=${before}`, owner.token)).json();
+      expect(old.content).toBe('# Demo\nHello mirror\n');
+      expect((await api('GET', `/repo/search?project_id=${id}&q=page%202`, owner.token)).json().matches).toHaveLength(
+        1,
+      );
+      expect(
+        (await api('GET', `/repo/file?project_id=${id}&path=README.md&commit=${'0'.repeat(40)}`, owner.token))
+          .statusCode,
+      ).toBe(404);
+      head = next;
+    });
+
+    it('recovers a corrupted mirror by re-cloning', async () => {
+      const view = await server.runtime.services.repo.mirrors.current(id);
+      // A stale lock left by a killed git, and a missing object store.
+      fs.writeFileSync(path.join(view!.gitDir, 'index.lock'), '');
+      fs.rmSync(path.join(view!.gitDir, 'objects'), { recursive: true, force: true });
+      commitFiles(remote, { 'after-corruption.txt': 'fresh\n' });
+      const sync = await syncAndWait(id);
+      expect(sync).toMatchObject({ status: 'completed', commit: git(remote, 'rev-parse', 'HEAD') });
+      const after = await server.runtime.services.repo.mirrors.current(id);
+      expect(after!.gitDir).not.toBe(view!.gitDir);
+      expect(
+        (await api('GET', `/repo/file?project_id=${id}&path=after-corruption.txt`, owner.token)).json().content,
+      ).toBe('fresh\n');
+    });
+  });
+
+  it('answers a second sync request with the sync already queued or running', async () => {
+    const id = await projectFor(sampleRepo('dedupe'));
+    const [a, b] = await Promise.all([
+      api('POST', '/repo/sync', owner.token, { project_id: id }),
+      api('POST', '/repo/sync', owner.token, { project_id: id }),
+    ]);
+    expect(a.json().sync_id).toBe(b.json().sync_id);
+    await eventually(
+      async () => (await api('GET', `/repo/sync/${a.json().sync_id}`, owner.token)).json().status === 'completed',
+    );
+  });
+
+  it('fails a branch that does not exist with repo_not_found and notifies', async () => {
+    const id = await projectFor(sampleRepo('nobranch'), 'does-not-exist');
+    const sync = await syncAndWait(id);
+    expect(sync).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'repo_not_found' } });
+    expect(sync.error.message).not.toContain(work.dir);
+    const notes = (await api('GET', '/notifications?limit=200', owner.token)).json().notifications;
+    expect(
+      notes.find((n: { type: string; project_id: string }) => n.type === 'repo_sync_failed' && n.project_id === id),
+    ).toBeTruthy();
+  });
+
+  it('tells an authentication failure (not retried) from success with the stored token', async () => {
+    sampleRepo('private.git');
+    const id = await projectFor(`${http.url}/private.git`);
+    const noCredential = await syncAndWait(id);
+    expect(noCredential).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'repo_auth_failed' } });
+
+    const wrong = await api('PUT', `/projects/${id}/credential`, owner.token, {
+      type: 'https_token',
+      token: 'wrong-token',
+    });
+    expect(wrong.json()).toEqual({ credential: 'set', type: 'https_token' });
+    expect((await syncAndWait(id)).error.code).toBe('repo_auth_failed');
+
+    await api('PUT', `/projects/${id}/credential`, owner.token, { type: 'https_token', token: TOKEN, username: 'git' });
+    const ok = await syncAndWait(id);
+    expect(ok).toMatchObject({ status: 'completed', error: null });
+    expect((await api('GET', `/repo/file?project_id=${id}&path=README.md`, owner.token)).json().content).toContain(
+      'Hello mirror',
+    );
+
+    // The credential is write-only and never leaks into any answer.
+    const project = await api('GET', `/projects/${id}`, owner.token);
+    expect(project.json().credential).toBe('set');
+    for (const res of [
+      project,
+      await api('GET', `/projects/${id}/credential`, owner.token),
+      await api('GET', '/notifications?limit=200', owner.token),
+      await api('GET', `/repo/syncs?project_id=${id}`, owner.token),
+    ]) {
+      expect(res.body).not.toContain(TOKEN);
+    }
+    const row = await server.runtime.services.repo.repo.findProject(id);
+    expect(row!.credentialCiphertext).not.toContain(TOKEN);
+    expect((await api('DELETE', `/projects/${id}/credential`, owner.token)).statusCode).toBe(204);
+    expect((await api('GET', `/projects/${id}/credential`, owner.token)).json()).toEqual({
+      credential: 'not set',
+      type: null,
+    });
+  });
+
+  it('retries a network failure and then fails with repo_network_error', async () => {
+    sampleRepo('flaky.git');
+    const id = await projectFor(`${http.url}/flaky.git`);
+    await api('PUT', `/projects/${id}/credential`, owner.token, { type: 'https_token', token: TOKEN, username: 'git' });
+    http.failWith = 503;
+    try {
+      const sync = await syncAndWait(id);
+      // One attempt (with its immediate retry inside), then the queued retry: HIVESYNC_SYNC_RETRY_LIMIT=1.
+      expect(sync).toMatchObject({ status: 'failed', attempts: 2, error: { code: 'repo_network_error' } });
+    } finally {
+      http.failWith = undefined;
+    }
+    expect((await syncAndWait(id)).status).toBe('completed');
+  });
+
+  it('keeps serving the old mirror while a re-clone is under way', async () => {
+    sampleRepo('slow.git');
+    const id = await projectFor(`${http.url}/slow.git`);
+    await api('PUT', `/projects/${id}/credential`, owner.token, { type: 'https_token', token: TOKEN, username: 'git' });
+    const first = await syncAndWait(id);
+    const view = await server.runtime.services.repo.mirrors.current(id);
+    fs.writeFileSync(path.join(view!.gitDir, 'HEAD.lock'), '');
+    http.delayMs = 1500;
+    try {
+      const started = (await api('POST', '/repo/sync', owner.token, { project_id: id })).json();
+      await eventually(
+        async () => (await api('GET', `/repo/sync/${started.sync_id}`, owner.token)).json().status !== 'queued',
+      );
+      // Mid re-clone: reads answer from the old generation.
+      for (let i = 0; i < 3; i++) {
+        const res = await api('GET', `/repo/file?project_id=${id}&path=README.md`, owner.token);
+        expect(res.statusCode).toBe(200);
+        expect(res.json().commit).toBe(first.commit);
+      }
+      const done = await eventually(async () => {
+        const s = (await api('GET', `/repo/sync/${started.sync_id}`, owner.token)).json();
+        return s.status === 'completed' && s;
+      }, 30_000);
+      expect(done.commit).toBe(first.commit);
+    } finally {
+      http.delayMs = 0;
+    }
+  });
+
+  it('runs scheduled syncs for projects with an interval', async () => {
+    const id = await projectFor(sampleRepo('scheduled'));
+    await api('PATCH', `/projects/${id}`, owner.token, { sync_interval_minutes: 5 });
+    const syncs = await eventually(async () => {
+      const list = (await api('GET', `/repo/syncs?project_id=${id}`, owner.token)).json().syncs;
+      return list.length > 0 && list[0].status === 'completed' && list;
+    }, 20_000);
+    expect(syncs[0].trigger).toBe('schedule');
+    // Not again within the interval.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await api('GET', `/repo/syncs?project_id=${id}`, owner.token)).json().syncs).toHaveLength(1);
+  });
+});
