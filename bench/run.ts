@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import { ROOT } from './lib/processes.js';
 import { table, writePerformanceDoc, type Figure, type Suite } from './lib/report.js';
 import { notificationPolling } from './suites/notification-polling.js';
+import { repoSearch } from './suites/repo-search.js';
+import { repoSync } from './suites/repo-sync.js';
 
 /**
  * `npm run bench [-- --seconds N] [-- --only NAME]`: every figure the issues name, each against a baseline measured
@@ -12,7 +14,7 @@ const args = process.argv.slice(2);
 const seconds = Number(args[args.indexOf('--seconds') + 1] ?? '') || 10;
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 
-const suites: Suite[] = [notificationPolling];
+const suites: Suite[] = [notificationPolling, repoSync, repoSearch];
 const setups: { label: string; env: Record<string, string> }[] = [{ label: 'embedded', env: {} }];
 if (process.env.DATABASE_URL && process.env.REDIS_URL) {
   setups.push({

@@ -12,6 +12,7 @@ import { createRateLimiterFactory } from './infra/rate-limit.js';
 import { openRedis, redisHost } from './infra/redis.js';
 import { resolveSecretsKey, SecretBox } from './infra/secrets.js';
 import { createFsStorage } from './infra/storage.js';
+import { Git } from './infra/git.js';
 import { JobRunner } from './jobs/job-runner.js';
 import { AccessTokens, resolveJwtSecret } from './modules/auth/tokens.js';
 import { createServices, jobDefinitions, periodicTasks, type Infra, type Services } from './services.js';
@@ -99,7 +100,9 @@ export async function startRuntime(
       rateLimiter: createRateLimiterFactory(redis, config.redis.prefix),
       tokens,
       secrets: new SecretBox(resolveSecretsKey(config.secretsKey, config.dataDir)),
+      git: new Git(config.systemPath, { ...config.repos, timeoutMs: config.repos.gitTimeoutMs }),
     };
+    closers.push(async () => infra.git.close());
     const services = createServices(infra);
     const definitions = jobDefinitions(services, config);
     for (const def of definitions) await queue.declare(def.queue, def.policy);

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import path from 'node:path';
 import type { Config } from './config.js';
-import { Git } from './infra/git.js';
+import type { Git } from './infra/git.js';
 import { type SecretBox } from './infra/secrets.js';
 import type { Database } from './infra/db.js';
 import type { EventBus } from './infra/event-bus.js';
@@ -36,6 +36,7 @@ export interface Infra {
   rateLimiter: RateLimiterFactory;
   tokens: AccessTokens;
   secrets: SecretBox;
+  git: Git;
 }
 
 /** Every service, wired once per process. */
@@ -52,7 +53,7 @@ export interface Services {
 export function createServices(infra: Infra): Services {
   const { config, db } = infra;
   const notifications = new NotificationsService(db, infra.bus, infra.logger);
-  const git = new Git(config.systemPath, { ...config.repos, timeoutMs: config.repos.gitTimeoutMs });
+  const git = infra.git;
   const mirrors = new MirrorStore(path.join(config.dataDir, 'repos'), git, {
     sshHostKeyChecking: config.repos.sshHostKeyChecking,
     knownHostsFile: path.join(config.dataDir, 'ssh', 'known_hosts'),

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { Spawner } from './spawner.js';
 
 /** How a git invocation ended badly. */
 export class GitError extends Error {
@@ -41,6 +41,8 @@ const SAFE_CONFIG = [
   'submodule.recurse=false',
   'advice.detachedHead=false',
   'gc.auto=0',
+  // Check files out with one worker per core: a sync's worktree update is most of its time.
+  'checkout.workers=0',
 ].flatMap((c) => ['-c', c]);
 
 /** The environment git runs with: nothing inherited but PATH, English messages, no prompts, no user config. */
@@ -60,77 +62,49 @@ export function gitBaseEnv(systemPath: string, allowedProtocols: string): Record
   };
 }
 
-/**
- * Runs git with an argument array (never a shell) and a timeout; resolves with stdout, rejects with GitError.
- * Callers put user-controlled values after `--` or in option values, never where git would read them as options.
- */
-export function runGit(args: string[], options: GitRunOptions & { baseEnv: Record<string, string> }): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const fullArgs = [...SAFE_CONFIG, ...(options.gitDir ? [`--git-dir=${options.gitDir}`] : []), ...args];
-    const child = spawn('git', fullArgs, {
-      cwd: options.cwd,
-      env: { ...options.baseEnv, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let stderr = '';
-    let timedOut = false;
-    let overflow = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, options.timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (options.maxStdoutBytes !== undefined && size > options.maxStdoutBytes) {
-        overflow = true;
-        child.kill('SIGKILL');
-        return;
-      }
-      chunks.push(chunk);
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      if (stderr.length < 64 * 1024) stderr += chunk.toString();
-    });
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(new GitError(args, null, err.message, false));
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (overflow) return reject(new GitError(args, code, 'output over the size limit', false));
-      if (timedOut) return reject(new GitError(args, code, stderr, true));
-      if (code === 0 || (code !== null && options.okExitCodes?.includes(code))) return resolve(Buffer.concat(chunks));
-      reject(new GitError(args, code, stderr, false));
-    });
+/** Runs git with an argument array (never a shell) through `spawner`; resolves with stdout, rejects with GitError. */
+export async function runGit(
+  spawner: Spawner,
+  args: string[],
+  options: GitRunOptions & { baseEnv: Record<string, string> },
+): Promise<Buffer> {
+  const fullArgs = [...SAFE_CONFIG, ...(options.gitDir ? [`--git-dir=${options.gitDir}`] : []), ...args];
+  const { result } = spawner.run({
+    file: 'git',
+    args: fullArgs,
+    cwd: options.cwd,
+    env: { ...options.baseEnv, ...options.env },
+    timeoutMs: options.timeoutMs,
+    maxBytes: options.maxStdoutBytes,
   });
+  const r = await result;
+  if (r.overflow) throw new GitError(args, r.code, 'output over the size limit', false);
+  if (r.timedOut) throw new GitError(args, r.code, r.stderr, true);
+  if (r.code === 0 || (r.code !== null && options.okExitCodes?.includes(r.code))) return r.stdout;
+  throw new GitError(args, r.code, r.stderr, false);
 }
 
 /**
  * Streams git's stdout line by line (split on `\n`) until `onLine` returns false, then stops git.
  * Resolves with whether it was stopped early.
  */
-export function streamGit(
+export async function streamGit(
+  spawner: Spawner,
   args: string[],
   options: GitRunOptions & { baseEnv: Record<string, string> },
   onLine: (line: Buffer) => boolean,
 ): Promise<{ stopped: boolean }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', [...SAFE_CONFIG, ...(options.gitDir ? [`--git-dir=${options.gitDir}`] : []), ...args], {
+  let pending: Buffer = Buffer.alloc(0);
+  let stopped = false;
+  const run = spawner.run(
+    {
+      file: 'git',
+      args: [...SAFE_CONFIG, ...(options.gitDir ? [`--git-dir=${options.gitDir}`] : []), ...args],
       cwd: options.cwd,
       env: { ...options.baseEnv, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let pending: Buffer = Buffer.alloc(0);
-    let stopped = false;
-    let stderr = '';
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, options.timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => {
+      timeoutMs: options.timeoutMs,
+    },
+    (chunk) => {
       if (stopped) return;
       pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
       let start = 0;
@@ -139,33 +113,25 @@ export function streamGit(
         start = i + 1;
         if (!keepGoing) {
           stopped = true;
-          child.kill('SIGKILL');
+          run.kill();
           break;
         }
       }
       pending = pending.subarray(start);
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      if (stderr.length < 64 * 1024) stderr += chunk.toString();
-    });
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(new GitError(args, null, err.message, false));
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      if (stopped) return resolve({ stopped: true });
-      if (timedOut) return reject(new GitError(args, code, stderr, true));
-      if (pending.length > 0) onLine(pending);
-      if (code === 0 || (code !== null && options.okExitCodes?.includes(code))) return resolve({ stopped: false });
-      reject(new GitError(args, code, stderr, false));
-    });
-  });
+    },
+  );
+  const r = await run.result;
+  if (stopped) return { stopped: true };
+  if (r.timedOut) throw new GitError(args, r.code, r.stderr, true);
+  if (pending.length > 0) onLine(pending);
+  if (r.code === 0 || (r.code !== null && options.okExitCodes?.includes(r.code))) return { stopped: false };
+  throw new GitError(args, r.code, r.stderr, false);
 }
 
 /** Runs git for one installation: its PATH, its allowed protocols, its timeout. */
 export class Git {
   readonly baseEnv: Record<string, string>;
+  private readonly spawner = new Spawner();
 
   constructor(
     systemPath: string,
@@ -183,7 +149,7 @@ export class Git {
   }
 
   run(args: string[], options: Partial<GitRunOptions> = {}): Promise<Buffer> {
-    return runGit(args, { timeoutMs: this.timeoutMs, ...options, baseEnv: this.baseEnv });
+    return runGit(this.spawner, args, { timeoutMs: this.timeoutMs, ...options, baseEnv: this.baseEnv });
   }
 
   stream(
@@ -191,7 +157,12 @@ export class Git {
     options: Partial<GitRunOptions>,
     onLine: (line: Buffer) => boolean,
   ): Promise<{ stopped: boolean }> {
-    return streamGit(args, { timeoutMs: this.timeoutMs, ...options, baseEnv: this.baseEnv }, onLine);
+    return streamGit(this.spawner, args, { timeoutMs: this.timeoutMs, ...options, baseEnv: this.baseEnv }, onLine);
+  }
+
+  /** Stops the helper process git runs from. */
+  close(): void {
+    this.spawner.close();
   }
 
   /** Whether git accepts `name` as a branch name (`git check-ref-format --branch`). */

@@ -19,6 +19,8 @@ export interface QueuePolicy {
   retryDelaySeconds?: number;
   /** A job still running after this long is failed (and retried): the backstop for a hung or lost worker. */
   expireInSeconds: number;
+  /** At most one job per singleton key runs at a time (others wait their turn). */
+  onePerKey?: boolean;
 }
 
 /** Depth of one queue, as /health/workers shows it. */
@@ -84,6 +86,7 @@ export class Queue {
     await this.upsertQueue({ name: deadLetter, retryLimit: 0 });
     await this.upsertQueue({
       name,
+      policy: policy.onePerKey ? 'singleton' : 'standard',
       retryLimit: policy.retryLimit,
       retryDelay: policy.retryDelaySeconds ?? this.options.retryDelaySeconds,
       retryBackoff: policy.retryBackoff,
@@ -102,8 +105,8 @@ export class Queue {
    * Enqueues a job. Pass the caller's transaction to commit the job together with the caller's own rows; workers
    * everywhere are woken once it has committed.
    */
-  async send(name: string, data: object, tx?: Tx): Promise<string> {
-    const id = await this.boss.send(name, data, tx ? { db: tx.sql as PgBoss.Db } : {});
+  async send(name: string, data: object, tx?: Tx, options: { singletonKey?: string } = {}): Promise<string> {
+    const id = await this.boss.send(name, data, { ...(tx && { db: tx.sql as PgBoss.Db }), ...options });
     if (!id) throw new Error(`queue ${name} refused the job`);
     const wake = () => this.bus.publish({ kind: BUS_JOB_ENQUEUED, body: { queue: name } });
     if (tx) tx.afterCommit(wake);

@@ -14,6 +14,8 @@ export function repoSyncJob(
       retryDelaySeconds: options.retryDelaySeconds,
       // A clone is a handful of git operations, each bounded by the git timeout.
       expireInSeconds: Math.ceil((options.gitTimeoutMs * 4) / 1000) + 60,
+      // One sync of a project at a time, including the worktree catch-up that follows a completed sync.
+      onePerKey: true,
     },
     batchSize: 1,
     loops: 2,

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { SyncErrorCode } from '@hivesync/core';
 import { GitError, type Git } from '../../infra/git.js';
+import { buildSearchIndex, loadSearchIndex, locate, shardsFor } from './search-index.js';
 
 /** A project's credential, decrypted, as the sync worker hands it to git. */
 export type RepoCredential =
@@ -41,8 +42,9 @@ export interface LsTreeEntry {
 }
 
 const PROJECT_ID = /^[A-Za-z0-9-]{1,64}$/;
-const GENERATION = /^g(\d+)$/;
-const WORKTREES = ['wt-a', 'wt-b'] as const;
+// g<N>-<random>: numbered for order, and unique so that a clone a killed worker left running never shares a directory.
+const GENERATION = /^g(\d+)-[0-9a-f]{6}$/;
+const WORKTREES = ['wt-a', 'wt-b', 'wt-c'] as const;
 // Messages git prints when a repository is damaged.
 const CORRUPTION =
   /corrupt|bad object|loose object|packfile|pack has|missing (blob|tree|commit|object)|unable to read|not a git repository|bad tree|broken link|index file|invalid object|fatal: bad revision|could not parse object|did not send all necessary objects/i;
@@ -50,14 +52,16 @@ const CORRUPTION =
 /**
  * The mirrors on disk, one directory per project:
  *
- *     repos/<project>/g<N>/git      bare repository: objects and refs, the only thing fetch writes
- *     repos/<project>/g<N>/wt-a|b   two worktrees; the one `current` points at is served, the other is updated
- *     repos/<project>/current       symlink to the served worktree, replaced atomically (rename)
+ *     repos/<project>/g<N>-<rand>/git        bare repository: objects and refs, the only thing fetch writes
+ *     repos/<project>/g<N>-<rand>/wt-a|b|c   worktrees: one served, one just served, one spare
+ *     repos/<project>/current                symlink to the served worktree, replaced atomically (rename)
  *
- * An incremental sync fetches into g<N>/git, checks the *other* worktree out at the new commit, cleans it and then
- * flips `current`: readers never see a half-updated tree. A re-clone (no mirror, or a damaged one) builds g<N+1>
- * beside the old generation and flips `current` only once it is whole. Nothing here is ever modified by anything
- * but the sync worker.
+ * An incremental sync fetches into the bare repository, checks the spare worktree out at the new commit, cleans it
+ * and flips `current`: readers never see a half-updated tree. After the sync has completed, `catchUp` brings the
+ * worktree served two syncs ago (no reader left on it) to the new commit, so it is the next spare and the next
+ * sync checks out only its own changes. A re-clone (no mirror, or a damaged one) builds g<N+1> beside the old
+ * generation and flips `current` only once it is whole. Nothing here is modified by anything but the sync worker,
+ * one sync per project at a time.
  */
 export class MirrorStore {
   constructor(
@@ -122,7 +126,7 @@ export class MirrorStore {
           // Fall through to a clean clone: reads keep answering from the current generation meanwhile.
         }
       }
-      const next = `g${currentGen ? Number(GENERATION.exec(currentGen)?.[1] ?? 0) + 1 : 1}`;
+      const next = `g${currentGen ? Number(GENERATION.exec(currentGen)?.[1] ?? 0) + 1 : 1}-${crypto.randomBytes(3).toString('hex')}`;
       const commit = await this.clone(base, next, remote, auth.env, onStage);
       if (currentGen) await this.removeGenerationLater(base, currentGen);
       return { commit, recloned: true };
@@ -145,16 +149,16 @@ export class MirrorStore {
       gitDir,
       env,
     });
+    // fetch has verified that what it received is connected; a failure there comes back as repo_corrupt.
     const commit = await this.revParse(gitDir, ref);
-    if (commit !== current.commit) {
-      // What was fetched must be whole: every object reachable from the new tip and not from the old one.
-      await this.gitOrFail(['rev-list', '--objects', '--quiet', commit, '--not', current.commit], { gitDir }).catch(
-        (err: unknown) => {
-          throw err instanceof SyncFailure ? new SyncFailure('repo_corrupt', err.message) : err;
-        },
-      );
+    if (commit === current.commit) {
+      // Nothing new: the served worktree already is that commit, untouched since it was checked out.
+      await onStage('updating_files');
+      await onStage('cleaning');
+      await onStage('finalizing');
+      return commit;
     }
-    const idle = WORKTREES.find((w) => w !== path.basename(current.worktree))!;
+    const idle = await this.spareWorktree(base, gen, path.basename(current.worktree));
     const idlePath = path.join(base, gen, idle);
     await onStage('updating_files');
     if (await exists(path.join(idlePath, '.git'))) {
@@ -169,6 +173,57 @@ export class MirrorStore {
     await onStage('finalizing');
     await flipCurrent(base, path.join(gen, idle));
     return commit;
+  }
+
+  /** The worktree to update next: not the served one; the most recently caught-up of the others (or a new one). */
+  private async spareWorktree(base: string, gen: string, served: string): Promise<string> {
+    const candidates = WORKTREES.filter((w) => w !== served);
+    const dated = await Promise.all(
+      candidates.map(async (w) => {
+        const head = path.join(base, gen, 'git', 'worktrees', w, 'HEAD');
+        const stat = await fs.stat(head).catch(() => undefined);
+        return { w, mtime: stat && (await exists(path.join(base, gen, w, '.git'))) ? stat.mtimeMs : -1 };
+      }),
+    );
+    dated.sort((a, b) => b.mtime - a.mtime);
+    return dated[0]!.w;
+  }
+
+  /**
+   * Brings the worktree that was served two syncs ago (or a missing one) to the served commit, so it can be the
+   * next sync's spare. Runs after a sync has completed; never touches the served or the just-served worktree.
+   */
+  async catchUp(projectId: string): Promise<void> {
+    const base = this.base(projectId);
+    const view = await this.current(projectId);
+    if (!view) return;
+    const gen = path.basename(path.dirname(view.worktree));
+    const served = path.basename(view.worktree);
+    const others = await Promise.all(
+      WORKTREES.filter((w) => w !== served).map(async (w) => {
+        const stat = await fs.stat(path.join(base, gen, 'git', 'worktrees', w, 'HEAD')).catch(() => undefined);
+        return { w, mtime: stat && (await exists(path.join(base, gen, w, '.git'))) ? stat.mtimeMs : -1 };
+      }),
+    );
+    // The oldest of the two: the just-served one may still have readers.
+    others.sort((a, b) => a.mtime - b.mtime);
+    const target = path.join(base, gen, others[0]!.w);
+    await this.checkoutInto(view.gitDir, target, view.commit);
+    // And the search index of the served commit, from its (unchanging) worktree.
+    const files = (await this.listFiles(view, view.commit)).map((f) => f.path);
+    await buildSearchIndex(path.join(base, gen, 'search'), view.commit, view.worktree, files);
+  }
+
+  /** Puts `worktree` at `commit` (adding it if missing) and removes everything untracked. */
+  private async checkoutInto(gitDir: string, worktree: string, commit: string): Promise<void> {
+    if (await exists(path.join(worktree, '.git'))) {
+      await this.gitOrFail(['reset', '--hard', '--quiet', commit], { cwd: worktree });
+    } else {
+      await fs.rm(worktree, { recursive: true, force: true });
+      await this.gitOrFail(['worktree', 'prune'], { gitDir });
+      await this.gitOrFail(['worktree', 'add', '--detach', '--quiet', worktree, commit], { gitDir });
+    }
+    await this.gitOrFail(['clean', '-ffdxq'], { cwd: worktree });
   }
 
   private async clone(
@@ -359,53 +414,90 @@ export class MirrorStore {
   }
 
   /**
-   * git grep over the served worktree (tracked files only; binaries and symlinks skipped), stopping after `limit`
-   * matches. `onMatch` gets path, line, column, text.
+   * Searches the served commit, stopping after `limit` matches: over its search index when it has been built,
+   * else over the worktree. Tracked text files only (binaries, symlinks and submodules are never read).
+   * Patterns are fixed strings, or Perl-compatible regular expressions (POSIX extended where git lacks PCRE).
    */
   async grep(
     view: MirrorView,
     query: { q: string; regex: boolean; ignoreCase: boolean; path: string | undefined },
     limit: number,
     onMatch: (m: { path: string; line: number; column: number; text: string }) => void,
-  ): Promise<{ truncated: boolean }> {
+  ): Promise<{ truncated: boolean; engine: 'index' | 'worktree' }> {
+    const index = await loadSearchIndex(path.join(path.dirname(view.worktree), 'search'), view.commit);
     let count = 0;
     let truncated = false;
-    const args = [
-      'grep',
-      '-n',
-      '--column',
-      '-z',
-      '-I',
-      '--full-name',
-      '--no-color',
-      query.regex ? '-E' : '-F',
-      ...(query.ignoreCase ? ['-i'] : []),
-      '-e',
-      query.q,
-      '--',
-      ...(query.path ? [`:(literal)${query.path}`] : []),
-    ];
-    await this.git.stream(args, { cwd: view.worktree, timeoutMs: 60_000, okExitCodes: [1] }, (line) => {
-      const a = line.indexOf(0);
-      const b = line.indexOf(0, a + 1);
-      const c = line.indexOf(0, b + 1);
-      if (a < 0 || b < 0 || c < 0) return true;
+    const accept = (m: { path: string; line: number; column: number; text: string }): boolean => {
+      if (query.path && m.path !== query.path && !m.path.startsWith(`${query.path}/`)) return true;
       if (count >= limit) {
         truncated = true;
         return false;
       }
       count++;
-      const text = line.subarray(c + 1).toString('utf8');
-      onMatch({
-        path: line.subarray(0, a).toString('utf8'),
-        line: Number(line.subarray(a + 1, b).toString()),
-        column: Number(line.subarray(b + 1, c).toString()),
-        text: text.length > 1000 ? `${text.slice(0, 1000)}…` : text,
-      });
+      onMatch({ ...m, text: m.text.length > 1000 ? `${m.text.slice(0, 1000)}…` : m.text });
       return true;
-    });
-    return { truncated };
+    };
+    const run = async (flavour: string) => {
+      count = 0;
+      truncated = false;
+      const pattern = [
+        '-n',
+        '--column',
+        '-z',
+        '-I',
+        '--no-color',
+        flavour,
+        ...(query.ignoreCase ? ['-i'] : []),
+        '-e',
+        query.q,
+      ];
+      if (index) {
+        const shards = shardsFor(index, query.path).map((i) => `${String(i).padStart(4, '0')}.txt`);
+        if (shards.length === 0) return;
+        await this.git.stream(
+          ['grep', '--no-index', ...pattern, '--', ...shards],
+          { cwd: index.dir, timeoutMs: 30_000, okExitCodes: [1] },
+          (line) => {
+            const m = parseGrepLine(line);
+            const where = m && locate(index, Number(m.path.slice(0, 4)), m.line);
+            return where ? accept({ ...m, path: where.path, line: where.line }) : true;
+          },
+        );
+        return;
+      }
+      const scope = query.path ? [`:(literal)${query.path}`] : [];
+      await this.git.stream(
+        ['grep', '--full-name', ...pattern, '--', ...scope],
+        { cwd: view.worktree, timeoutMs: 30_000, okExitCodes: [1] },
+        (line) => {
+          const m = parseGrepLine(line);
+          return m ? accept(m) : true;
+        },
+      );
+    };
+    const flavour = query.regex ? '-P' : '-F';
+    try {
+      await run(flavour);
+    } catch (err) {
+      if (!(err instanceof GitError) || !/not compiled with|USE_LIBPCRE/i.test(err.stderr)) throw err;
+      await run('-E');
+    }
+    return { truncated, engine: index ? 'index' : 'worktree' };
   }
+}
+
+/** Parses one `git grep -n --column -z` line: path NUL line NUL column NUL text. */
+function parseGrepLine(line: Buffer): { path: string; line: number; column: number; text: string } | undefined {
+  const a = line.indexOf(0);
+  const b = line.indexOf(0, a + 1);
+  const c = line.indexOf(0, b + 1);
+  if (a < 0 || b < 0 || c < 0) return undefined;
+  return {
+    path: line.subarray(0, a).toString('utf8'),
+    line: Number(line.subarray(a + 1, b).toString()),
+    column: Number(line.subarray(b + 1, c).toString()),
+    text: line.subarray(c + 1).toString('utf8'),
+  };
 }
 
 /** Parses `git ls-tree -l -z` output. */

@@ -99,12 +99,17 @@ export function repoRoutes({ services, authenticate }: RouteDeps): FastifyPlugin
         schema: {
           tags,
           security,
-          summary: 'Search the mirror: fixed string by default, POSIX extended regex with regex=true',
+          summary: 'Search the mirror: a fixed string by default, a Perl-compatible regular expression with regex=true',
           querystring: SearchQuery,
           response: withErrors({ 200: SearchResult }, 404, 409),
         },
       },
-      async (req) => services.repo.search(caller(req), req.query),
+      async (req, reply) => {
+        const { engine, ...result } = await services.repo.search(caller(req), req.query);
+        // Which path answered: the search index, the worktree (index not built yet) or the per-commit cache.
+        void reply.header('x-hivesync-search-engine', engine);
+        return result;
+      },
     );
     app.get(
       '/projects/:id/manifest',

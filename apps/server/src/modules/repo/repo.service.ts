@@ -83,7 +83,7 @@ export class RepoService {
       const id = crypto.randomUUID();
       const inserted = await this.repo.insertSync(tx.orm, { id, projectId, requestedBy, trigger, status: 'queued' });
       if (!inserted) return undefined;
-      const jobId = await this.queue.send(SYNC_QUEUE, { sync_id: id }, tx);
+      const jobId = await this.queue.send(SYNC_QUEUE, { sync_id: id }, tx, { singletonKey: projectId });
       await this.repo.setJobId(tx.orm, id, jobId);
       if (requestedBy) tx.afterCommit(() => this.notifications.pollStateChanged(requestedBy));
       return { ...inserted, jobId };
@@ -148,6 +148,7 @@ export class RepoService {
         result = await this.mirrors.sync(project.id, remote, onStage);
       }
       const finished = new Date();
+      workerLog.debug({ sync_id: sync.id, ms: finished.getTime() - started.getTime() }, 'sync work done');
       await this.repo.updateSync(sync.id, {
         status: 'completed',
         commit: result.commit,
@@ -162,6 +163,12 @@ export class RepoService {
       if (sync.trigger === 'manual' || previous?.status === 'failed') {
         await this.notifySync(sync, 'repo_sync_success', { sync_id: sync.id, commit: result.commit });
       }
+      // Off the sync's path: bring a spare worktree up to date so that the next sync only checks out its own changes.
+      await this.mirrors
+        .catchUp(project.id)
+        .catch((err: Error) =>
+          workerLog.warn({ sync_id: sync.id, err: { message: err.message } }, 'worktree catch-up failed'),
+        );
     } catch (err) {
       const failure =
         err instanceof SyncFailure
@@ -296,7 +303,8 @@ export class RepoService {
   async search(
     auth: AuthContext,
     query: { project_id: string; q: string; regex?: boolean; ignore_case?: boolean; path?: string; limit?: number },
-  ): Promise<SearchResult> {
+  ): Promise<SearchResult & { engine: 'index' | 'worktree' | 'cache' }> {
+    if (/[\n\r\0]/.test(query.q)) throw errors.validation('q: must be a single line');
     const dir = normalizeRepoPath(query.path);
     const { view, commit } = await this.view(auth, query.project_id);
     const limit = query.limit ?? 100;
@@ -309,14 +317,15 @@ export class RepoService {
     // A commit never changes, so a search at a commit can be answered again from memory.
     const key = JSON.stringify([view.gitDir, commit, opts, limit]);
     const cached = this.searches.get(key);
-    if (cached) return cached;
+    if (cached) return { ...cached, engine: 'cache' };
     const matches: SearchResult['matches'] = [];
     let truncated: boolean;
+    let engine: 'index' | 'worktree';
     try {
-      ({ truncated } = await this.mirrors.grep(view, opts, limit, (m) => matches.push(m)));
+      ({ truncated, engine } = await this.mirrors.grep(view, opts, limit, (m) => matches.push(m)));
     } catch (err) {
       const stderr = (err as { stderr?: string }).stderr ?? '';
-      if (opts.regex && /regex|regcomp|Unmatched|Invalid/i.test(stderr)) {
+      if (opts.regex && /regex|regcomp|Unmatched|Invalid|pcre2|missing|quantifier|parenthes|bracket/i.test(stderr)) {
         throw errors.validation(
           `q: not a valid regular expression (${stderr.split('\n')[0]?.replace(/^fatal: /, '')})`,
         );
@@ -325,7 +334,7 @@ export class RepoService {
     }
     const result = { commit, matches, truncated };
     remember(this.searches, key, result);
-    return result;
+    return { ...result, engine };
   }
 
   async manifest(auth: AuthContext, projectId: string): Promise<Manifest> {

@@ -265,6 +265,38 @@ describe.each(backends())('repo mirrors on $name', (backend) => {
       expect(optionLike.statusCode).toBe(200);
     });
 
+    it('answers the same from the search index as from the worktree', async () => {
+      const queries = [
+        `q=export`,
+        `q=${encodeURIComponent('export (const|function) [a-z]+')}&regex=true`,
+        `q=hello&path=src`,
+        `q=HELLO&ignore_case=true`,
+      ];
+      const viaWorktree: string[] = [];
+      for (const q of queries)
+        viaWorktree.push((await api('GET', `/repo/search?project_id=${id}&${q}`, owner.token)).body);
+      // The index is built after the sync completes; wait for a search that the index answers.
+      await eventually(async () => {
+        const res = await api('GET', `/repo/search?project_id=${id}&q=probe${Date.now()}`, owner.token);
+        return res.headers['x-hivesync-search-engine'] === 'index';
+      });
+      const view = await server.runtime.services.repo.mirrors.current(id);
+      for (const [i, q] of queries.entries()) {
+        // Bypass the per-commit cache with an equivalent query (a different limit that is not reached).
+        const res = await api(
+          'GET',
+          `/repo/search?project_id=${id}&${q}${q.includes('limit') ? '' : '&limit=999'}`,
+          owner.token,
+        );
+        expect(res.headers['x-hivesync-search-engine'], q).toBe('index');
+        expect(res.json(), q).toEqual(JSON.parse(viaWorktree[i]!));
+      }
+      expect(view).toBeTruthy();
+      expect(
+        (await api('GET', `/repo/search?project_id=${id}&q=${encodeURIComponent('a\nb')}`, owner.token)).statusCode,
+      ).toBe(400);
+    });
+
     it('serves a manifest with blob hashes and an overall hash, and 304 on its ETag', async () => {
       const res = await api('GET', `/projects/${id}/manifest`, owner.token);
       const manifest = res.json();
