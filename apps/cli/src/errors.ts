@@ -17,3 +17,14 @@ export class CliError extends Error {
 export function usageError(message: string): CliError {
   return new CliError('usage_error', message, EXIT.usage);
 }
+
+/**
+ * Ends a command with an exit code and nothing more to print: what it had to say is already out (a failed sync, a
+ * search without matches, which, like grep, exits 1).
+ */
+export class ExitStatus extends Error {
+  constructor(readonly exitCode: number) {
+    super(`exit status ${exitCode}`);
+    this.name = 'ExitStatus';
+  }
+}

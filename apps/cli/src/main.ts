@@ -6,16 +6,19 @@ import { authCommands } from './commands/auth.js';
 import { memberCommands } from './commands/members.js';
 import { notificationCommands } from './commands/notifications.js';
 import { projectCommands } from './commands/projects.js';
+import { repoCommands } from './commands/repo.js';
 import { statusCommands } from './commands/status.js';
 import { CLI_VERSION, Context, DEFAULT_SERVER, type Cli, type Io } from './context.js';
 import { credentialsPath } from './credentials.js';
-import { EXIT } from './errors.js';
+import { EXIT, ExitStatus } from './errors.js';
 import { describeError } from './output.js';
 
 /** Builds the `hivesync` command tree; nothing runs until it is parsed. */
 export function buildProgram(cli: Cli, json = false): Command {
   const program = new Command('hivesync')
-    .description('The HiveSync command line: log in, manage projects and members, follow notifications.')
+    .description(
+      'The HiveSync command line: log in, manage projects and members, sync and read repository mirrors, follow notifications.',
+    )
     .version(CLI_VERSION, '-V, --version', 'print the version')
     .addOption(new Option('--json', 'machine-readable output: one JSON value on stdout, errors included'))
     .addOption(new Option('--server <url>', `the server (default: $HIVESYNC_SERVER, else ${DEFAULT_SERVER})`))
@@ -34,6 +37,7 @@ export function buildProgram(cli: Cli, json = false): Command {
   authCommands(program, cli);
   projectCommands(program, cli);
   memberCommands(program, cli);
+  repoCommands(program, cli);
   notificationCommands(program, cli);
   statusCommands(program, cli);
   return program;
@@ -63,6 +67,7 @@ export async function run(argv: string[], io: Io, options: { credentialsFile?: s
       }
       return EXIT.usage;
     }
+    if (err instanceof ExitStatus) return err.exitCode;
     const report = describeError(err, context?.server ?? io.env.HIVESYNC_SERVER ?? DEFAULT_SERVER);
     if (json) io.stdout.write(`${JSON.stringify(report.json)}\n`);
     else io.stderr.write(`${report.line}\n`);

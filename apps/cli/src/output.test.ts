@@ -5,7 +5,16 @@ import pc from 'picocolors';
 import { describe, expect, it } from 'vitest';
 import type { Io } from './context.js';
 import { CliError } from './errors.js';
-import { colorEnabled, describeError, formatNotification, formatTable, formatTime, Output } from './output.js';
+import {
+  colorEnabled,
+  describeError,
+  formatDuration,
+  formatNotification,
+  formatSize,
+  formatTable,
+  formatTime,
+  Output,
+} from './output.js';
 
 const plain = pc.createColors(false);
 const colored = pc.createColors(true);
@@ -65,6 +74,25 @@ describe('formatTime', () => {
     expect(formatTime('2025-06-08T12:00:00Z', now)).toBe('2 d ago');
     expect(formatTime('2025-01-02T00:00:00Z', now)).toBe('2025-01-02');
     expect(formatTime(null, now)).toBe('-');
+  });
+});
+
+describe('formatSize and formatDuration', () => {
+  it('print sizes like ls -h, in binary units', () => {
+    expect(formatSize(0)).toBe('0 B');
+    expect(formatSize(1023)).toBe('1023 B');
+    expect(formatSize(1024)).toBe('1.0 KiB');
+    expect(formatSize(5000)).toBe('4.9 KiB');
+    expect(formatSize(20 * 1024)).toBe('20 KiB');
+    expect(formatSize(1024 * 1024 - 1)).toBe('1.0 MiB');
+    expect(formatSize(3 * 1024 ** 3)).toBe('3.0 GiB');
+  });
+
+  it('print durations in seconds, then minutes', () => {
+    expect(formatDuration(0)).toBe('0.0 s');
+    expect(formatDuration(1449)).toBe('1.4 s');
+    expect(formatDuration(59_900)).toBe('59.9 s');
+    expect(formatDuration(125_000)).toBe('2 min 05 s');
   });
 });
 

@@ -49,6 +49,11 @@ export class Output {
     write(this.io.stdout, `${text}\n`);
   }
 
+  /** Bytes on stdout, exactly as given (no newline, no decoding). */
+  bytes(data: Uint8Array): void {
+    this.io.stdout.write(data);
+  }
+
   /** A table on stdout. */
   table(headers: string[], rows: Cell[][]): void {
     this.line(formatTable(headers, rows, this.c));
@@ -94,6 +99,29 @@ export function formatTime(iso: string | null, now = Date.now()): string {
   if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
   if (s < 7 * 86_400) return `${Math.floor(s / 86_400)} d ago`;
   return iso.slice(0, 10);
+}
+
+/** A size for people, like `ls -h`: "20 B", "4.9 KiB", "12 MiB". */
+export function formatSize(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  if (unit === 0) return `${bytes} B`;
+  const shown = value < 10 ? value.toFixed(1) : String(Math.round(value));
+  // 1023.7 KiB rounds to 1024: that is the next unit.
+  if (shown === '1024' && unit < units.length - 1) return `1.0 ${units[unit + 1]}`;
+  return `${shown} ${units[unit]}`;
+}
+
+/** A duration for people: "0.4 s", "12.3 s", "2 min 05 s". */
+export function formatDuration(ms: number): string {
+  if (ms < 60_000) return `${(Math.max(0, ms) / 1000).toFixed(1)} s`;
+  const s = Math.floor(ms / 1000);
+  return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
 }
 
 /** One line per notification: unread marker, when, type, and what it says. */

@@ -84,6 +84,26 @@ const EnvSchema = z
     HIVESYNC_MAX_FILE_BYTES: int(1024, 100 * 1024 * 1024).default(5 * 1024 * 1024),
     /** How often workers look for projects due a scheduled sync, in seconds. */
     HIVESYNC_SCHEDULER_INTERVAL_SECONDS: int(1, 3600).default(60),
+    /** The URL clients reach this server at (for presigned local-storage URLs); defaults to the listening address. */
+    HIVESYNC_PUBLIC_URL: z
+      .string()
+      .regex(/^https?:\/\/[^/?#]+(\/[^?#]*)?$/, { message: 'must be an http:// or https:// URL without query' })
+      .optional(),
+    /** S3-compatible endpoint (MinIO, R2, Linode); unset with S3_BUCKET set means AWS S3. */
+    S3_ENDPOINT: z.url().optional(),
+    /** S3 region. */
+    S3_REGION: z.string().default('us-east-1'),
+    /** S3 bucket for bundles and artifacts; setting it switches object storage from local files to S3. */
+    S3_BUCKET: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'must be a valid bucket name' })
+      .optional(),
+    /** S3 access key id. */
+    S3_ACCESS_KEY_ID: z.string().optional(),
+    /** S3 secret access key. */
+    S3_SECRET_ACCESS_KEY: z.string().optional(),
+    /** Path-style S3 URLs (MinIO and most self-hosted stores need it). */
+    S3_FORCE_PATH_STYLE: bool.default(false),
     /** Version reported by /health (defaults to the package version). */
     HIVESYNC_VERSION: z.string().optional(),
     /** Free space under the data directory below which /health/deep reports the disk as failing, in MiB. */
@@ -95,6 +115,13 @@ const EnvSchema = z
         code: 'custom',
         path: ['HIVESYNC_JWT_SECRET'],
         message: 'must be set when HIVESYNC_ROLE is "api": every API instance has to sign tokens with the same secret',
+      });
+    }
+    if (env.S3_BUCKET && (!env.S3_ACCESS_KEY_ID || !env.S3_SECRET_ACCESS_KEY)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.S3_ACCESS_KEY_ID ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID'],
+        message: 'must be set when S3_BUCKET is set',
       });
     }
     if (env.HIVESYNC_SECRETS_KEY && !/^([0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/.test(env.HIVESYNC_SECRETS_KEY)) {
@@ -149,6 +176,18 @@ export interface Config {
   };
   readonly health: { readonly minFreeDiskMb: number };
   readonly secretsKey: string | undefined;
+  readonly publicUrl: string | undefined;
+  /** S3 settings when object storage is S3; undefined means local files under the data directory. */
+  readonly s3:
+    | {
+        readonly endpoint: string | undefined;
+        readonly region: string;
+        readonly bucket: string;
+        readonly accessKeyId: string;
+        readonly secretAccessKey: string;
+        readonly forcePathStyle: boolean;
+      }
+    | undefined;
   /** PATH for the programs the server runs (git, ssh); nothing else of the environment is passed to them. */
   readonly systemPath: string;
   readonly repos: {
@@ -224,6 +263,17 @@ export function loadConfig(
     },
     health: { minFreeDiskMb: e.HIVESYNC_MIN_FREE_DISK_MB },
     secretsKey: e.HIVESYNC_SECRETS_KEY,
+    publicUrl: e.HIVESYNC_PUBLIC_URL?.replace(/\/+$/, ''),
+    s3: e.S3_BUCKET
+      ? {
+          endpoint: e.S3_ENDPOINT,
+          region: e.S3_REGION,
+          bucket: e.S3_BUCKET,
+          accessKeyId: e.S3_ACCESS_KEY_ID ?? '',
+          secretAccessKey: e.S3_SECRET_ACCESS_KEY ?? '',
+          forcePathStyle: e.S3_FORCE_PATH_STYLE,
+        }
+      : undefined,
     systemPath: merged.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     repos: {
       allowLocal: e.HIVESYNC_ALLOW_LOCAL_REPOS,

@@ -11,7 +11,8 @@ import { Queue } from './infra/queue.js';
 import { createRateLimiterFactory } from './infra/rate-limit.js';
 import { openRedis, redisHost } from './infra/redis.js';
 import { resolveSecretsKey, SecretBox } from './infra/secrets.js';
-import { createFsStorage } from './infra/storage.js';
+import { createFsStorage, createS3Storage, FsUrlSigner, type ObjectStorage } from './infra/storage.js';
+import crypto from 'node:crypto';
 import { Git } from './infra/git.js';
 import { JobRunner } from './jobs/job-runner.js';
 import { AccessTokens, resolveJwtSecret } from './modules/auth/tokens.js';
@@ -84,6 +85,16 @@ export async function startRuntime(
       if (!queueStopped) await queue.stop(0);
     });
 
+    const secretsKey = resolveSecretsKey(config.secretsKey, config.dataDir);
+    // Where presigned local-storage URLs point: the configured public URL, else the address this process listens on.
+    let baseUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
+    const fsSigner = new FsUrlSigner(
+      crypto.createHmac('sha256', secretsKey).update('hivesync storage urls').digest(),
+      () => baseUrl,
+    );
+    const storage: ObjectStorage = config.s3
+      ? createS3Storage(config.s3)
+      : createFsStorage(path.join(config.dataDir, 'objects'), fsSigner);
     const tokens = new AccessTokens(
       resolveJwtSecret(config.auth.jwtSecret, config.dataDir),
       config.auth.accessTokenTtlSeconds,
@@ -96,10 +107,11 @@ export async function startRuntime(
       bus,
       queue,
       heartbeats: redis ? createRedisHeartbeatStore(redis, config.redis.prefix) : createDbHeartbeatStore(db),
-      storage: createFsStorage(path.join(config.dataDir, 'objects')),
+      storage,
+      fsSigner,
       rateLimiter: createRateLimiterFactory(redis, config.redis.prefix),
       tokens,
-      secrets: new SecretBox(resolveSecretsKey(config.secretsKey, config.dataDir)),
+      secrets: new SecretBox(secretsKey),
       git: new Git(config.systemPath, { ...config.repos, timeoutMs: config.repos.gitTimeoutMs }),
     };
     closers.push(async () => infra.git.close());
@@ -131,6 +143,7 @@ export async function startRuntime(
       app = await buildApp({ config, logger, services, tokens });
       if (options.listen !== false) {
         url = await app.listen({ host: config.host, port: config.port });
+        if (!config.publicUrl) baseUrl = url;
       } else {
         await app.ready();
       }

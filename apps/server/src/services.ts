@@ -9,7 +9,7 @@ import type { HeartbeatStore } from './infra/heartbeats.js';
 import type { Logger } from './infra/logger.js';
 import type { Queue } from './infra/queue.js';
 import type { RateLimiterFactory } from './infra/rate-limit.js';
-import type { ObjectStorage } from './infra/storage.js';
+import type { FsUrlSigner, ObjectStorage } from './infra/storage.js';
 import type { JobDefinition, PeriodicTask } from './jobs/job-runner.js';
 import { repoSyncJob } from './jobs/repo-sync.job.js';
 import { canaryJob } from './jobs/system-canary.job.js';
@@ -33,6 +33,8 @@ export interface Infra {
   queue: Queue;
   heartbeats: HeartbeatStore;
   storage: ObjectStorage;
+  /** Signs local-storage URLs (used by the routes that serve them when storage is local files). */
+  fsSigner: FsUrlSigner;
   rateLimiter: RateLimiterFactory;
   tokens: AccessTokens;
   secrets: SecretBox;

@@ -46,6 +46,9 @@ export const Sync = z
   .meta({ id: 'Sync' });
 export type Sync = z.infer<typeof Sync>;
 
+export const SyncList = z.object({ syncs: z.array(Sync) }).meta({ id: 'SyncList' });
+export type SyncList = z.infer<typeof SyncList>;
+
 export const StartSyncBody = z.object({ project_id: Id }).meta({ id: 'StartSyncBody' });
 export type StartSyncBody = z.infer<typeof StartSyncBody>;
 

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import http, { type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Notification } from '@hivesync/core';
+import type { Notification, Sync, SyncStatus } from '@hivesync/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HiveSyncClient, HiveSyncError, SDK_VERSION, type HiveSyncTokens } from './index.js';
+import { HiveSyncClient, HiveSyncError, SDK_VERSION, SYNC_POLL_RETRIES, type HiveSyncTokens } from './index.js';
 
 interface Received {
   method: string;
+  /** The request target as sent (path and raw query string). */
+  url: string;
   path: string;
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
@@ -37,6 +39,7 @@ async function fakeServer(handler: Handler): Promise<FakeServer> {
       const text = Buffer.concat(chunks).toString();
       const r: Received = {
         method: req.method ?? '',
+        url: req.url ?? '',
         path: url.pathname,
         query: url.searchParams,
         headers: req.headers,
@@ -445,5 +448,145 @@ describe('notification polling', () => {
       client.notifications.watch({ signal: new AbortController().signal, onNotifications: () => undefined }),
     );
     expect(err.code).toBe('forbidden');
+  });
+});
+
+function sync(status: SyncStatus, extra: Partial<Sync> = {}): Sync {
+  const final = status === 'completed' || status === 'failed';
+  return {
+    sync_id: 's1',
+    project_id: 'p1',
+    status,
+    trigger: 'manual',
+    commit: status === 'completed' ? 'c'.repeat(40) : null,
+    attempts: status === 'queued' ? 0 : 1,
+    created_at: '2025-01-01T00:00:00.000Z',
+    started_at: status === 'queued' ? null : '2025-01-01T00:00:01.000Z',
+    finished_at: final ? '2025-01-01T00:00:02.000Z' : null,
+    duration_ms: final ? 1000 : null,
+    error: null,
+    ...extra,
+  };
+}
+
+describe('repo', () => {
+  // Every character a query parser may take for syntax: space, #, %, +, &, =, ?, and non-ASCII.
+  const awkward = 'docs/a b#c%20d+e&f=g?h/ünïcødé 😀.md';
+
+  it('sends each call to its endpoint, with every query value percent-encoded (%20 for a space)', async () => {
+    const server = await fakeServer((req, res) =>
+      req.method === 'DELETE' ? reply(res, 204) : reply(res, req.method === 'POST' ? 202 : 200, { ok: req.path }),
+    );
+    const client = new HiveSyncClient({ baseUrl: server.url, accessToken: 'a1' });
+    const commit = 'a'.repeat(40);
+
+    await client.repo.sync('p1');
+    await client.repo.getSync('s/1');
+    await client.repo.listSyncs('p1', { limit: 5 });
+    await client.repo.tree('p1', { path: awkward, recursive: true, commit });
+    await client.repo.tree('p1');
+    await client.repo.file('p1', awkward, { commit });
+    await client.repo.search('p1', 'a&b=c #x +y', { regex: true, ignore_case: false, path: awkward, limit: 3 });
+    await client.repo.manifest('p 1');
+    await client.repo.setCredential('p1', { type: 'https_token', token: 't0k3n', username: 'bot' });
+    await client.repo.credential('p1');
+    expect(await client.repo.deleteCredential('p1')).toBeUndefined();
+
+    const calls = server.received.map((r) => [r.method, r.path, Object.fromEntries(r.query), r.body]);
+    expect(calls).toEqual([
+      ['POST', '/api/v1/repo/sync', {}, { project_id: 'p1' }],
+      ['GET', '/api/v1/repo/sync/s%2F1', {}, undefined],
+      ['GET', '/api/v1/repo/syncs', { project_id: 'p1', limit: '5' }, undefined],
+      ['GET', '/api/v1/repo/tree', { project_id: 'p1', path: awkward, recursive: 'true', commit }, undefined],
+      ['GET', '/api/v1/repo/tree', { project_id: 'p1' }, undefined],
+      ['GET', '/api/v1/repo/file', { project_id: 'p1', path: awkward, commit }, undefined],
+      [
+        'GET',
+        '/api/v1/repo/search',
+        { project_id: 'p1', q: 'a&b=c #x +y', regex: 'true', ignore_case: 'false', path: awkward, limit: '3' },
+        undefined,
+      ],
+      ['GET', '/api/v1/projects/p%201/manifest', {}, undefined],
+      ['PUT', '/api/v1/projects/p1/credential', {}, { type: 'https_token', token: 't0k3n', username: 'bot' }],
+      ['GET', '/api/v1/projects/p1/credential', {}, undefined],
+      ['DELETE', '/api/v1/projects/p1/credential', {}, undefined],
+    ]);
+    // On the wire: no `+` for a space (some parsers keep it literally), and `#` never starts a fragment.
+    const file = server.received[5]!.url;
+    expect(file).toBe(`/api/v1/repo/file?project_id=p1&path=${encodeURIComponent(awkward)}&commit=${commit}`);
+    expect(file).toContain('a%20b%23c%2520d%2Be%26f%3Dg%3Fh');
+    expect(file).not.toContain('+');
+  });
+
+  it('waitForSync() polls until completed and reports each stage once, in order', async () => {
+    const stages: SyncStatus[] = ['queued', 'queued', 'running', 'updating_files', 'updating_files', 'cleaning'];
+    const answers = [...stages, 'finalizing', 'completed'] as SyncStatus[];
+    let polls = 0;
+    const server = await fakeServer((req, res) =>
+      reply(res, 200, sync(answers[Math.min(polls++, answers.length - 1)]!)),
+    );
+    const client = new HiveSyncClient({ baseUrl: server.url, accessToken: 'a1' });
+    const seen: SyncStatus[] = [];
+
+    const final = await client.repo.waitForSync('s1', { intervalMs: 5, onProgress: (s) => void seen.push(s.status) });
+
+    expect(final).toEqual(sync('completed'));
+    expect(seen).toEqual(['queued', 'running', 'updating_files', 'cleaning', 'finalizing', 'completed']);
+    expect(polls).toBe(answers.length);
+    expect(new Set(server.received.map((r) => `${r.method} ${r.path}`))).toEqual(new Set(['GET /api/v1/repo/sync/s1']));
+  });
+
+  it('waitForSync() resolves with a failed sync rather than throwing', async () => {
+    const failed = sync('failed', { error: { code: 'repo_auth_failed', message: 'Authentication failed.' } });
+    const server = await fakeServer((_req, res) => reply(res, 200, failed));
+    const client = new HiveSyncClient({ baseUrl: server.url, accessToken: 'a1' });
+
+    expect(await client.repo.waitForSync('s1', { intervalMs: 5 })).toEqual(failed);
+    expect(server.received).toHaveLength(1);
+  });
+
+  it('waitForSync() rides out a retryable failure, and rejects on any other', async () => {
+    let polls = 0;
+    const server = await fakeServer((_req, res) => {
+      polls++;
+      if (polls === 2) return reply(res, 503, envelope('service_unavailable', 'Restarting.', { retryable: true }));
+      if (polls === 4) return reply(res, 404, envelope('not_found', 'The sync was not found.'));
+      reply(res, 200, sync('running'));
+    });
+    const client = new HiveSyncClient({ baseUrl: server.url, accessToken: 'a1' });
+    const seen: SyncStatus[] = [];
+
+    const err = await rejection(
+      client.repo.waitForSync('s1', { intervalMs: 5, onProgress: (s) => void seen.push(s.status) }),
+    );
+    expect(err.code).toBe('not_found');
+    expect(polls).toBe(4);
+    expect(seen).toEqual(['running']);
+  });
+
+  it('waitForSync() gives up after SYNC_POLL_RETRIES failures in a row', async () => {
+    const server = await fakeServer((_req, res) =>
+      reply(res, 503, envelope('service_unavailable', 'Down.', { retryable: true })),
+    );
+    const client = new HiveSyncClient({ baseUrl: server.url, accessToken: 'a1' });
+
+    const err = await rejection(client.repo.waitForSync('s1', { intervalMs: 1 }));
+    expect(err.code).toBe('service_unavailable');
+    expect(server.received).toHaveLength(1 + SYNC_POLL_RETRIES);
+  });
+
+  it('waitForSync() rejects with the abort reason and stops polling when the signal aborts', async () => {
+    const server = await fakeServer((_req, res) => reply(res, 200, sync('running')));
+    const client = new HiveSyncClient({ baseUrl: server.url, accessToken: 'a1' });
+    const controller = new AbortController();
+
+    const pending = client.repo.waitForSync('s1', {
+      intervalMs: 10_000,
+      signal: controller.signal,
+      onProgress: () => setTimeout(() => controller.abort(), 10),
+    });
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(server.received).toHaveLength(1);
   });
 });

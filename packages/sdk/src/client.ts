@@ -3,6 +3,7 @@ import { AuthApi } from './auth.api.js';
 import { HealthApi } from './health.api.js';
 import { NotificationsApi } from './notifications.api.js';
 import { MembersApi, ProjectsApi } from './projects.api.js';
+import { RepoApi } from './repo.api.js';
 import { Transport, type HiveSyncClientOptions, type HiveSyncTokens } from './transport.js';
 
 /**
@@ -13,6 +14,7 @@ export class HiveSyncClient {
   readonly auth: AuthApi;
   readonly projects: ProjectsApi;
   readonly members: MembersApi;
+  readonly repo: RepoApi;
   readonly notifications: NotificationsApi;
   readonly admin: AdminApi;
   readonly health: HealthApi;
@@ -23,6 +25,7 @@ export class HiveSyncClient {
     this.auth = new AuthApi(this.transport);
     this.projects = new ProjectsApi(this.transport);
     this.members = new MembersApi(this.transport);
+    this.repo = new RepoApi(this.transport);
     this.notifications = new NotificationsApi(this.transport);
     this.admin = new AdminApi(this.transport);
     this.health = new HealthApi(this.transport);

@@ -4,6 +4,16 @@ export { API_PREFIX, type HiveSyncClientOptions, type HiveSyncTokens, type Reque
 export { AuthApi } from './auth.api.js';
 export { ProjectsApi, MembersApi } from './projects.api.js';
 export {
+  RepoApi,
+  DEFAULT_SYNC_POLL_MS,
+  SYNC_POLL_RETRIES,
+  type FileParams,
+  type ListSyncsParams,
+  type SearchParams,
+  type TreeParams,
+  type WaitForSyncOptions,
+} from './repo.api.js';
+export {
   NotificationsApi,
   DEFAULT_POLL_INTERVAL,
   MAX_BACKOFF,

@@ -37,7 +37,7 @@ export interface HiveSyncClientOptions {
   refreshLock?: (refresh: () => Promise<void>) => Promise<void>;
 }
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** One HTTP call, as the area classes describe it. */
 export interface Call {
@@ -172,10 +172,7 @@ export class Transport {
   }
 
   private async fetchOnce(call: Call, opts: RequestOptions, token: string | null): Promise<Response> {
-    const url = new URL(`${this.baseUrl}${call.root ? '' : API_PREFIX}${call.path}`);
-    for (const [key, value] of Object.entries(call.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(key, String(value));
-    }
+    const url = new URL(`${this.baseUrl}${call.root ? '' : API_PREFIX}${call.path}${queryString(call.query)}`);
     const headers: Record<string, string> = {
       accept: 'application/json',
       'user-agent': this.userAgent,
@@ -220,6 +217,19 @@ export class Transport {
       });
     }
   }
+}
+
+/**
+ * `?a=1&b=x%20y`, or '' when nothing is set. Percent-encodes every value with encodeURIComponent (a space is %20,
+ * not the form encoding's `+`), so paths with spaces, `#`, `%`, `+`, `&` or any Unicode reach the server intact
+ * whatever query parser it uses.
+ */
+function queryString(query: Call['query']): string {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== undefined) parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(value))}`);
+  }
+  return parts.length === 0 ? '' : `?${parts.join('&')}`;
 }
 
 function causeCode(err: unknown): string | undefined {

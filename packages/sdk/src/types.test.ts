@@ -1,15 +1,21 @@
 import type {
   AuthSession,
   Canary,
+  CredentialStatus,
   DeepHealth,
   ErrorCode,
   MarkReadResult,
   MemberAdded,
   MemberList,
+  Manifest,
   Notification,
   NotificationList,
   Project,
   ProjectList,
+  RepoFile,
+  SearchResult,
+  Sync,
+  Tree,
   User,
   WorkersHealth,
 } from '@hivesync/core';
@@ -19,6 +25,8 @@ import {
   type HiveSyncError,
   type HiveSyncTokens,
   type NotificationPoll,
+  type SyncList,
+  type WaitForSyncOptions,
   type WatchOptions,
 } from './index.js';
 
@@ -47,6 +55,59 @@ describe('public types', () => {
     expectTypeOf(client.admin.canary).returns.toEqualTypeOf<Promise<Canary>>();
     expectTypeOf(client.health.deep).returns.toEqualTypeOf<Promise<DeepHealth>>();
     expectTypeOf(client.health.workers).returns.toEqualTypeOf<Promise<WorkersHealth>>();
+    expectTypeOf(client.repo.sync).returns.toEqualTypeOf<Promise<Sync>>();
+    expectTypeOf(client.repo.getSync).returns.toEqualTypeOf<Promise<Sync>>();
+    expectTypeOf(client.repo.listSyncs).returns.toEqualTypeOf<Promise<SyncList>>();
+    expectTypeOf(client.repo.tree).returns.toEqualTypeOf<Promise<Tree>>();
+    expectTypeOf(client.repo.file).returns.toEqualTypeOf<Promise<RepoFile>>();
+    expectTypeOf(client.repo.search).returns.toEqualTypeOf<Promise<SearchResult>>();
+    expectTypeOf(client.repo.manifest).returns.toEqualTypeOf<Promise<Manifest>>();
+    expectTypeOf(client.repo.setCredential).returns.toEqualTypeOf<Promise<CredentialStatus>>();
+    expectTypeOf(client.repo.credential).returns.toEqualTypeOf<Promise<CredentialStatus>>();
+    expectTypeOf(client.repo.deleteCredential).returns.toEqualTypeOf<Promise<void>>();
+    expectTypeOf(client.repo.waitForSync).returns.toEqualTypeOf<Promise<Sync>>();
+  });
+
+  it('types the repo API', () => {
+    expectTypeOf<SyncList>().toEqualTypeOf<{ syncs: Sync[] }>();
+    expectTypeOf<Sync['status']>().toEqualTypeOf<
+      'queued' | 'running' | 'updating_files' | 'cleaning' | 'finalizing' | 'completed' | 'failed'
+    >();
+    expectTypeOf<Sync['error']>().toEqualTypeOf<{ code: string; message: string } | null>();
+    expectTypeOf(client.repo.listSyncs).parameter(1).toEqualTypeOf<{ limit?: number } | undefined>();
+    expectTypeOf(client.repo.tree)
+      .parameter(1)
+      .toEqualTypeOf<{ path?: string; recursive?: boolean; commit?: string } | undefined>();
+    expectTypeOf(client.repo.file).parameter(1).toEqualTypeOf<string>();
+    expectTypeOf(client.repo.file).parameter(2).toEqualTypeOf<{ commit?: string } | undefined>();
+    expectTypeOf(client.repo.search).parameter(1).toEqualTypeOf<string>();
+    expectTypeOf(client.repo.search)
+      .parameter(2)
+      .toEqualTypeOf<{ regex?: boolean; ignore_case?: boolean; path?: string; limit?: number } | undefined>();
+    expectTypeOf<RepoFile['encoding']>().toEqualTypeOf<'utf8' | 'base64'>();
+    expectTypeOf<Tree['entries'][number]['type']>().toEqualTypeOf<'file' | 'dir'>();
+    expectTypeOf<CredentialStatus>().toEqualTypeOf<{
+      credential: 'set' | 'not set';
+      type: 'https_token' | 'ssh_key' | null;
+    }>();
+    expectTypeOf<WaitForSyncOptions>().toEqualTypeOf<{
+      onProgress?: (sync: Sync) => void;
+      intervalMs?: number;
+      signal?: AbortSignal;
+    }>();
+
+    // Type-checked, never run.
+    const wrong = () => [
+      // @ts-expect-error recursive is a boolean, not the query string's "true"
+      client.repo.tree('p', { recursive: 'true' }),
+      // @ts-expect-error an ssh_key credential carries private_key, not token
+      client.repo.setCredential('p', { type: 'ssh_key', token: 'x' }),
+      // @ts-expect-error an https_token credential needs its token
+      client.repo.setCredential('p', { type: 'https_token' }),
+      // @ts-expect-error the search query is required
+      client.repo.search('p'),
+    ];
+    expectTypeOf(wrong).toBeFunction();
   });
 
   it('types the request bodies', () => {

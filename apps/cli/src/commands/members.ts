@@ -3,6 +3,7 @@ import type { GrantableRole } from '@hivesync/core';
 import type { Cli, Context } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { formatTime } from '../output.js';
+import { resolveProject } from '../project-ref.js';
 
 /** members add|list|remove. */
 export function memberCommands(program: Command, cli: Cli): void {
@@ -11,7 +12,7 @@ export function memberCommands(program: Command, cli: Cli): void {
   members
     .command('add')
     .description('add a user (who has an account) to a project; needs admin or owner')
-    .argument('<project>', 'the project id')
+    .argument('<project>', 'the project id or name')
     .argument('<email>', "the user's email")
     .addOption(
       new Option('--role <role>', 'the role to grant').choices(['admin', 'member', 'viewer']).makeOptionMandatory(),
@@ -23,13 +24,13 @@ export function memberCommands(program: Command, cli: Cli): void {
   members
     .command('list')
     .description('the members of a project')
-    .argument('<project>', 'the project id')
+    .argument('<project>', 'the project id or name')
     .action((project: string, _opts: unknown, command: Command) => list(cli.context(command), project));
 
   members
     .command('remove')
     .description('remove a member (admin or owner), or leave a project (your own id)')
-    .argument('<project>', 'the project id')
+    .argument('<project>', 'the project id or name')
     .argument('<user>', "the member's user id (or email)")
     .action((project: string, user: string, _opts: unknown, command: Command) =>
       remove(cli.context(command), project, user),
@@ -37,12 +38,14 @@ export function memberCommands(program: Command, cli: Cli): void {
 }
 
 async function add(ctx: Context, project: string, email: string, role: GrantableRole): Promise<void> {
-  const added = await (await ctx.loggedInClient()).members.add(project, { email, role });
+  const client = await ctx.loggedInClient();
+  const added = await client.members.add(await resolveProject(client, project), { email, role });
   ctx.out.result(added, () => ctx.out.line(`Added ${ctx.out.c.bold(email)} to project ${project} as ${added.role}.`));
 }
 
 async function list(ctx: Context, project: string): Promise<void> {
-  const result = await (await ctx.loggedInClient()).members.list(project);
+  const client = await ctx.loggedInClient();
+  const result = await client.members.list(await resolveProject(client, project));
   ctx.out.result(result, () =>
     ctx.out.table(
       ['USER ID', 'EMAIL', 'NAME', 'ROLE', 'ADDED'],
@@ -59,15 +62,16 @@ async function list(ctx: Context, project: string): Promise<void> {
 
 async function remove(ctx: Context, project: string, user: string): Promise<void> {
   const client = await ctx.loggedInClient();
+  const projectId = await resolveProject(client, project);
   let userId = user;
   if (user.includes('@')) {
-    const { members } = await client.members.list(project);
+    const { members } = await client.members.list(projectId);
     const member = members.find((m) => m.email.toLowerCase() === user.trim().toLowerCase());
     if (!member) throw new CliError('not_found', `${user} is not a member of project ${project}`, EXIT.api);
     userId = member.user_id;
   }
-  await client.members.remove(project, userId);
-  ctx.out.result({ project_id: project, user_id: userId, removed: true }, () =>
+  await client.members.remove(projectId, userId);
+  ctx.out.result({ project_id: projectId, user_id: userId, removed: true }, () =>
     ctx.out.line(`Removed ${user} from project ${project}.`),
   );
 }

@@ -1,18 +1,31 @@
-import type { Project } from '@hivesync/core';
+import type { Project, UpdateProjectBody } from '@hivesync/core';
 import type { Command } from 'commander';
+import { parseSyncInterval, syncIntervalMinutes } from '../args.js';
 import type { Cli, Context } from '../context.js';
 import { CliError, EXIT, usageError } from '../errors.js';
 import { formatTime } from '../output.js';
+import { resolveProject } from '../project-ref.js';
 import { confirm } from '../prompt.js';
 
 interface CreateOptions {
   repoUrl?: string;
   branch?: string;
+  syncInterval?: number | 'off';
 }
 
-/** projects list|create|show|delete. */
+/** What `projects update` was given; `repoUrl: false` is --no-repo-url. */
+export interface UpdateOptions {
+  name?: string;
+  repoUrl?: string | false;
+  branch?: string;
+  syncInterval?: number | 'off';
+}
+
+const SYNC_INTERVAL_HELP = 'sync on a schedule, every N minutes (5 to 10080), or "off"';
+
+/** projects list|create|show|update|delete. */
 export function projectCommands(program: Command, cli: Cli): void {
-  const projects = program.command('projects').description('list, create, show and delete projects');
+  const projects = program.command('projects').description('list, create, show, update and delete projects');
 
   projects
     .command('list')
@@ -25,18 +38,30 @@ export function projectCommands(program: Command, cli: Cli): void {
     .argument('<name>', 'the project name')
     .option('--repo-url <url>', 'the git repository to mirror')
     .option('--branch <branch>', 'the branch to mirror (default: main)')
+    .option('--sync-interval <minutes>', `${SYNC_INTERVAL_HELP} (default: off)`, parseSyncInterval)
     .action((name: string, opts: CreateOptions, command: Command) => create(cli.context(command), name, opts));
 
   projects
     .command('show')
     .description('show one project')
-    .argument('<id>', 'the project id')
+    .argument('<id>', 'the project id or name')
     .action((id: string, _opts: unknown, command: Command) => show(cli.context(command), id));
+
+  projects
+    .command('update')
+    .description('change a project (admin or owner)')
+    .argument('<id>', 'the project id or name')
+    .option('--name <name>', 'a new name')
+    .option('--repo-url <url>', 'the git repository to mirror')
+    .option('--no-repo-url', 'stop mirroring a repository')
+    .option('--branch <branch>', 'the branch to mirror')
+    .option('--sync-interval <minutes>', SYNC_INTERVAL_HELP, parseSyncInterval)
+    .action((id: string, opts: UpdateOptions, command: Command) => update(cli.context(command), id, opts));
 
   projects
     .command('delete')
     .description('delete a project (owner only)')
-    .argument('<id>', 'the project id')
+    .argument('<id>', 'the project id or name')
     .option('-y, --yes', 'do not ask for confirmation')
     .action((id: string, opts: { yes?: boolean }, command: Command) => remove(cli.context(command), id, opts));
 }
@@ -69,22 +94,49 @@ async function create(ctx: Context, name: string, opts: CreateOptions): Promise<
     name,
     ...(opts.repoUrl !== undefined && { repo_url: opts.repoUrl }),
     ...(opts.branch !== undefined && { branch: opts.branch }),
+    ...(opts.syncInterval !== undefined && { sync_interval_minutes: syncIntervalMinutes(opts.syncInterval) }),
   });
   ctx.out.result(project, () => {
     ctx.out.line(`Created project ${ctx.out.c.bold(project.name)} (${project.id}).`);
   });
 }
 
-async function show(ctx: Context, id: string): Promise<void> {
-  const project = await (await ctx.loggedInClient()).projects.get(id);
+async function show(ctx: Context, ref: string): Promise<void> {
+  const client = await ctx.loggedInClient();
+  const project = await client.projects.get(await resolveProject(client, ref));
   ctx.out.result(project, () => printProject(ctx, project));
 }
 
-async function remove(ctx: Context, id: string, opts: { yes?: boolean }): Promise<void> {
+/** The PATCH body of `projects update`; a usage error when it would change nothing. */
+export function updateBody(opts: UpdateOptions): UpdateProjectBody {
+  const body: UpdateProjectBody = {
+    ...(opts.name !== undefined && { name: opts.name }),
+    ...(opts.repoUrl !== undefined && { repo_url: opts.repoUrl === false ? null : opts.repoUrl }),
+    ...(opts.branch !== undefined && { branch: opts.branch }),
+    ...(opts.syncInterval !== undefined && { sync_interval_minutes: syncIntervalMinutes(opts.syncInterval) }),
+  };
+  if (Object.keys(body).length === 0) {
+    throw usageError('nothing to change: give --name, --repo-url, --no-repo-url, --branch or --sync-interval');
+  }
+  return body;
+}
+
+async function update(ctx: Context, ref: string, opts: UpdateOptions): Promise<void> {
+  const body = updateBody(opts);
+  const client = await ctx.loggedInClient();
+  const project = await client.projects.update(await resolveProject(client, ref), body);
+  ctx.out.result(project, () => {
+    ctx.out.line(`Updated project ${ctx.out.c.bold(project.name)} (${project.id}).`);
+    printProject(ctx, project);
+  });
+}
+
+async function remove(ctx: Context, ref: string, opts: { yes?: boolean }): Promise<void> {
   if (!opts.yes && ctx.io.stdin.isTTY !== true) {
     throw usageError('pass --yes to delete a project when stdin is not a terminal');
   }
   const client = await ctx.loggedInClient();
+  const id = await resolveProject(client, ref);
   if (!opts.yes) {
     const project = await client.projects.get(id);
     if (!(await confirm(ctx.io, `Delete project "${project.name}" (${project.id}) and everything in it?`))) {
@@ -102,6 +154,8 @@ function printProject(ctx: Context, p: Project): void {
     ['your role', p.role],
     ['repository', p.repo_url ?? '-'],
     ['branch', p.branch],
+    ['credential', p.credential],
+    ['sync every', p.sync_interval_minutes === null ? 'off' : `${p.sync_interval_minutes} min`],
     ['created', `${p.created_at} (${formatTime(p.created_at)})`],
     ['last sync', p.last_synced_at ? `${p.last_synced_at} (${formatTime(p.last_synced_at)})` : 'never'],
     ['last commit', p.last_commit ?? '-'],

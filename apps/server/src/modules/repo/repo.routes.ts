@@ -11,6 +11,7 @@ import {
   SetCredentialBody,
   StartSyncBody,
   Sync,
+  SyncList,
   SyncParams,
   Tree,
   TreeQuery,
@@ -60,7 +61,7 @@ export function repoRoutes({ services, authenticate }: RouteDeps): FastifyPlugin
           security,
           summary: 'Recent syncs of a project, newest first',
           querystring: z.object({ project_id: Id, limit: z.coerce.number().int().min(1).max(100).optional() }),
-          response: withErrors({ 200: z.object({ syncs: z.array(Sync) }) }, 404),
+          response: withErrors({ 200: SyncList }, 404),
         },
       },
       async (req) => ({

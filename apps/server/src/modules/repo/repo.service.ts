@@ -184,7 +184,10 @@ export class RepoService {
         });
         throw failure; // the queue retries it after a delay
       }
-      await this.finish(sync, { code: failure.code, message: failure.message });
+      await this.finish(
+        { ...sync, startedAt: sync.startedAt ?? started },
+        { code: failure.code, message: failure.message },
+      );
     } finally {
       if (sync.requestedBy) await this.notifications.pollStateChanged(sync.requestedBy);
     }
@@ -254,7 +257,10 @@ export class RepoService {
   ): Promise<Tree> {
     const dir = normalizeRepoPath(query.path);
     const { view, commit } = await this.view(auth, query.project_id, query.commit);
-    const entries = await this.mirrors.lsTree(view, commit, dir, query.recursive === true);
+    // ls-tree -r -t also lists the directories leading to `dir`: keep only what is inside it.
+    const entries = (await this.mirrors.lsTree(view, commit, dir, query.recursive === true)).filter(
+      (e) => dir === '' || e.path.startsWith(`${dir}/`),
+    );
     if (dir !== '' && entries.length === 0) {
       const self = await this.mirrors.entry(view, commit, dir);
       if (!self || self.mode === '120000' || self.type === 'commit') throw errors.notFound('directory');
@@ -374,7 +380,8 @@ export function toSync(row: SyncRow): Sync {
 function decodeText(bytes: Buffer): string | undefined {
   if (bytes.subarray(0, 8000).includes(0)) return undefined;
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    // ignoreBOM keeps a byte-order mark in the text: the content must be the file's bytes exactly.
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     return undefined;
   }

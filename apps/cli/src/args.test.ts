@@ -1,0 +1,121 @@
+import type { Project } from '@hivesync/core';
+import { InvalidArgumentError } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { integerIn, parseSyncInterval, syncIntervalMinutes } from './args.js';
+import { credentialBody, type CredentialOptions } from './commands/repo.js';
+import { updateBody } from './commands/projects.js';
+import { CliError } from './errors.js';
+import { pickProject } from './project-ref.js';
+
+describe('integerIn', () => {
+  it('takes integers in range and refuses anything else', () => {
+    const limit = integerIn(1, 10_000);
+    expect(limit('1')).toBe(1);
+    expect(limit('10000')).toBe(10_000);
+    for (const bad of ['0', '10001', '-1', '1.5', '1e3', ' 5', 'ten', '']) {
+      expect(() => limit(bad), bad).toThrow(InvalidArgumentError);
+    }
+  });
+});
+
+describe('--sync-interval', () => {
+  it('takes minutes from 5 to a week, or off', () => {
+    expect(parseSyncInterval('5')).toBe(5);
+    expect(parseSyncInterval('10080')).toBe(10_080);
+    expect(parseSyncInterval('off')).toBe('off');
+    expect(parseSyncInterval('OFF')).toBe('off');
+    expect(syncIntervalMinutes('off')).toBeNull();
+    expect(syncIntervalMinutes(60)).toBe(60);
+    for (const bad of ['4', '10081', '1h', '']) expect(() => parseSyncInterval(bad), bad).toThrow(/or "off"/);
+  });
+});
+
+describe('projects update', () => {
+  it('sends only what was given; --no-repo-url clears the repository', () => {
+    expect(updateBody({ name: 'x' })).toEqual({ name: 'x' });
+    expect(updateBody({ repoUrl: false, syncInterval: 'off' })).toEqual({
+      repo_url: null,
+      sync_interval_minutes: null,
+    });
+    expect(updateBody({ repoUrl: 'https://example.test/r.git', branch: 'dev', syncInterval: 15 })).toEqual({
+      repo_url: 'https://example.test/r.git',
+      branch: 'dev',
+      sync_interval_minutes: 15,
+    });
+  });
+
+  it('refuses to change nothing', () => {
+    expect(() => updateBody({})).toThrow(/nothing to change/);
+  });
+});
+
+describe('pickProject', () => {
+  const project = (id: string, name: string) => ({ id, name }) as Project;
+  const projects = [project('p1', 'demo'), project('p2', 'twin'), project('p3', 'twin'), project('p4', 'p1')];
+
+  it('takes an id first, then an exact name', () => {
+    expect(pickProject(projects, 'p2')).toBe('p2');
+    expect(pickProject(projects, 'demo')).toBe('p1');
+    expect(pickProject(projects, 'p1')).toBe('p1'); // p4 is named "p1", but p1 is an id
+    expect(pickProject(projects, 'Demo')).toBeUndefined();
+    expect(pickProject(projects, 'nope')).toBeUndefined();
+  });
+
+  it('refuses a name several projects share, listing their ids (exit 2)', () => {
+    let err: unknown;
+    try {
+      pickProject(projects, 'twin');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CliError);
+    expect(err).toMatchObject({ exitCode: 2, code: 'usage_error', message: expect.stringContaining('p2, p3') });
+  });
+});
+
+describe('credential set', () => {
+  const files: Record<string, string> = {
+    id_ed25519: '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n',
+    known_hosts: 'example.test ssh-ed25519 AAAA\n',
+    'id_ed25519.pub': 'ssh-ed25519 AAAA me@host\n',
+  };
+  const read = (token = 'secret-token\n') => ({
+    token: async () => token,
+    file: async (p: string) => files[p] ?? Promise.reject(new Error(`no ${p}`)),
+  });
+  const body = (opts: CredentialOptions, token?: string) => credentialBody(opts, read(token));
+
+  it('builds a token credential, with the user name when given', async () => {
+    expect(await body({ tokenStdin: true })).toEqual({ type: 'https_token', token: 'secret-token' });
+    expect(await body({ tokenStdin: true, username: 'bot' })).toEqual({
+      type: 'https_token',
+      token: 'secret-token',
+      username: 'bot',
+    });
+  });
+
+  it('builds an SSH key credential from files, keeping the key byte for byte', async () => {
+    expect(await body({ sshKey: 'id_ed25519', knownHosts: 'known_hosts' })).toEqual({
+      type: 'ssh_key',
+      private_key: files.id_ed25519,
+      known_hosts: files.known_hosts,
+    });
+  });
+
+  it.each<[CredentialOptions, RegExp]>([
+    [{}, /--token-stdin .* or --ssh-key/],
+    [{ tokenStdin: true, sshKey: 'id_ed25519' }, /not both/],
+    [{ tokenStdin: true, knownHosts: 'known_hosts' }, /--known-hosts goes with --ssh-key/],
+    [{ sshKey: 'id_ed25519', username: 'bot' }, /--username goes with --token-stdin/],
+    [{ sshKey: 'id_ed25519.pub' }, /is not a private key/],
+  ])('refuses %j', async (opts, message) => {
+    await expect(body(opts)).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(message) });
+  });
+
+  it('refuses an empty token', async () => {
+    await expect(body({ tokenStdin: true }, ' \n')).rejects.toMatchObject({
+      exitCode: 2,
+      message: 'the token is empty',
+    });
+  });
+});

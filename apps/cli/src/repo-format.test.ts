@@ -1,0 +1,126 @@
+import crypto from 'node:crypto';
+import type { RepoFile, Tree } from '@hivesync/core';
+import pc from 'picocolors';
+import { describe, expect, it } from 'vitest';
+import { fileBytes, formatMatch, formatTree } from './repo-format.js';
+
+const plain = pc.createColors(false);
+const colored = pc.createColors(true);
+
+describe('formatTree', () => {
+  const tree: Tree = {
+    commit: 'c'.repeat(40),
+    path: 'src',
+    entries: [
+      { path: 'src/util', type: 'dir' },
+      { path: 'src/index.ts', type: 'file', size: 38, hash: 'h1' },
+      { path: 'src/Big.bin', type: 'file', size: 5 * 1024 * 1024 + 1, hash: 'h2' },
+      { path: 'src/a b#c.md', type: 'file', size: 2048, hash: 'h3' },
+    ],
+  };
+
+  it('lists names relative to the directory, like ls: dirs with a slash, files after their size', () => {
+    expect(formatTree(tree, plain)).toEqual([
+      '5.0 MiB  Big.bin',
+      '2.0 KiB  a b#c.md',
+      '   38 B  index.ts',
+      '         util/',
+    ]);
+  });
+
+  it('prints only names when there are no files, and colors directories on a terminal', () => {
+    const dirs: Tree = {
+      commit: 'c',
+      path: '',
+      entries: [
+        { path: 'src', type: 'dir' },
+        { path: 'docs', type: 'dir' },
+      ],
+    };
+    expect(formatTree(dirs, plain)).toEqual(['docs/', 'src/']);
+    expect(formatTree(dirs, colored)[0]).toBe(colored.bold(colored.blue('docs/')));
+  });
+
+  it('keeps the path below the directory for a recursive listing, and leaves out the directory and its parents', () => {
+    const recursive: Tree = {
+      commit: 'c',
+      path: 'src',
+      entries: [
+        { path: 'src', type: 'dir' }, // what the server adds to a recursive listing
+        { path: 'src/util', type: 'dir' },
+        { path: 'src/util/math.ts', type: 'file', size: 0 },
+      ],
+    };
+    expect(formatTree(recursive, plain)).toEqual(['     util/', '0 B  util/math.ts']);
+    const deeper: Tree = { ...recursive, path: 'src/util', entries: recursive.entries };
+    expect(formatTree(deeper, plain)).toEqual(['0 B  math.ts']);
+  });
+});
+
+describe('formatMatch', () => {
+  const match = { path: 'src/index.ts', line: 3, column: 11, text: '  return `hello ${name}`;' };
+
+  it('prints path:line:column:text', () => {
+    expect(formatMatch(match, plain, { query: 'hello', ignoreCase: false })).toBe(
+      'src/index.ts:3:11:  return `hello ${name}`;',
+    );
+  });
+
+  it('colors like grep and highlights a fixed-string match at its byte column', () => {
+    const sep = colored.cyan(':');
+    expect(formatMatch(match, colored, { query: 'hello', ignoreCase: false })).toBe(
+      `${colored.magenta('src/index.ts')}${sep}${colored.green('3')}${sep}${colored.green('11')}${sep}` +
+        `  return \`${colored.bold(colored.red('hello'))} \${name}\`;`,
+    );
+  });
+
+  it('finds the match after multi-byte characters, and with --ignore-case', () => {
+    // "héllo " is 7 bytes: the match starts at byte column 8, character index 6.
+    const m = { path: 'a.md', line: 1, column: 8, text: 'héllo WÖRLD' };
+    expect(formatMatch(m, colored, { query: 'wörld', ignoreCase: true })).toContain(
+      `héllo ${colored.bold(colored.red('WÖRLD'))}`,
+    );
+  });
+
+  it('leaves the text alone for a regular expression or a column that does not point at the query', () => {
+    const m = { path: 'a', line: 1, column: 1, text: 'export const x' };
+    const text = `${colored.cyan(':')}export const x`;
+    expect(formatMatch(m, colored).endsWith(text)).toBe(true);
+    expect(formatMatch(m, colored, { query: 'const', ignoreCase: false }).endsWith(text)).toBe(true);
+  });
+});
+
+describe('fileBytes', () => {
+  const blobHash = (bytes: Buffer, algorithm = 'sha1') =>
+    crypto.createHash(algorithm).update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+  const file = (bytes: Buffer, encoding: RepoFile['encoding'], content: string, algorithm?: string): RepoFile => ({
+    commit: 'c'.repeat(40),
+    path: 'f',
+    size: bytes.length,
+    hash: blobHash(bytes, algorithm),
+    encoding,
+    content,
+  });
+
+  it('decodes utf8 and base64 content to the exact bytes, checked against the git blob hash', () => {
+    const text = Buffer.from('héllo\r\nno newline at the end');
+    const binary = Buffer.from([0, 1, 2, 255, 254, 10, 13, 0]);
+    expect(fileBytes(file(text, 'utf8', text.toString()))).toEqual({ bytes: text, verified: true });
+    expect(fileBytes(file(binary, 'base64', binary.toString('base64')))).toEqual({ bytes: binary, verified: true });
+    expect(fileBytes(file(binary, 'base64', binary.toString('base64'), 'sha256'))).toEqual({
+      bytes: binary,
+      verified: true,
+    });
+  });
+
+  it('puts back a byte-order mark the server dropped from utf8 content', () => {
+    const bytes = Buffer.from('\ufeffBOM file\n');
+    expect(bytes.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    expect(fileBytes(file(bytes, 'utf8', 'BOM file\n'))).toEqual({ bytes, verified: true });
+  });
+
+  it('reports bytes that do not match the hash', () => {
+    const bytes = Buffer.from('the real content');
+    expect(fileBytes(file(bytes, 'utf8', 'something else')).verified).toBe(false);
+  });
+});
