@@ -23,6 +23,11 @@ export default tseslint.config(
     rules: { 'no-restricted-properties': 'off' },
   },
   {
+    // Scripts that run in the browser.
+    files: ['apps/server/viewer/**/*.js'],
+    languageOptions: { globals: { ...globals.browser }, sourceType: 'script' },
+  },
+  {
     files: ['apps/server/src/config.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },

@@ -9,6 +9,8 @@ export default defineConfig({
     alias: {
       '@hivesync/core': src('./packages/core/src/index.ts'),
       '@hivesync/sdk': src('./packages/sdk/src/index.ts'),
+      '@hivesync/ai': src('./packages/ai/src/index.ts'),
+      '@hivesync/bundler': src('./packages/bundler/src/index.ts'),
     },
   },
   test: {

@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { authCommands } from './commands/auth.js';
 import { memberCommands } from './commands/members.js';
 import { notificationCommands } from './commands/notifications.js';
+import { previewCommands } from './commands/preview.js';
 import { projectCommands } from './commands/projects.js';
 import { repoCommands } from './commands/repo.js';
 import { statusCommands } from './commands/status.js';
@@ -17,7 +18,7 @@ import { describeError } from './output.js';
 export function buildProgram(cli: Cli, json = false): Command {
   const program = new Command('hivesync')
     .description(
-      'The HiveSync command line: log in, manage projects and members, sync and read repository mirrors, follow notifications.',
+      'The HiveSync command line: log in, manage projects and members, sync and read repository mirrors, publish device previews, follow notifications.',
     )
     .version(CLI_VERSION, '-V, --version', 'print the version')
     .addOption(new Option('--json', 'machine-readable output: one JSON value on stdout, errors included'))
@@ -38,6 +39,7 @@ export function buildProgram(cli: Cli, json = false): Command {
   projectCommands(program, cli);
   memberCommands(program, cli);
   repoCommands(program, cli);
+  previewCommands(program, cli);
   notificationCommands(program, cli);
   statusCommands(program, cli);
   return program;

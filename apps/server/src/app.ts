@@ -21,6 +21,14 @@ import { healthRoutes } from './modules/health/health.routes.js';
 import { notificationRoutes } from './modules/notifications/notifications.routes.js';
 import { projectRoutes } from './modules/projects/projects.routes.js';
 import { repoRoutes } from './modules/repo/repo.routes.js';
+import { eventRoutes } from './modules/events/events.routes.js';
+import { auditRoutes } from './modules/audit/audit.routes.js';
+import { threadRoutes } from './modules/threads/threads.routes.js';
+import { previewRoutes, workerCallbackRoutes } from './modules/previews/previews.routes.js';
+import { storageRoutes } from './http/storage.routes.js';
+import { viewerRoutes } from './http/viewer.routes.js';
+import type { ObjectStorage, FsStorage } from './infra/storage.js';
+import type { Metrics } from './infra/metrics.js';
 import type { Services } from './services.js';
 
 /** The API's base path. */
@@ -36,6 +44,8 @@ export async function buildApp(deps: {
   logger: Logger;
   services: Services;
   tokens: AccessTokens;
+  storage: ObjectStorage;
+  metrics: Metrics;
 }): Promise<FastifyInstance> {
   const { config, logger, services } = deps;
   const app = Fastify({
@@ -54,11 +64,18 @@ export async function buildApp(deps: {
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('auth', null);
   registerErrorHandling(app);
+  // Event streams hold their connections open: end them first, or closing would wait for them forever.
+  app.addHook('preClose', async () => services.events.closeAll());
 
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
   app.addHook('onResponse', async (request, reply) => {
+    // By route pattern (never the raw URL, which would explode the label space); unknown routes as one.
+    deps.metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
     request.log.info(
       {
         method: request.method,
@@ -89,6 +106,13 @@ export async function buildApp(deps: {
 
   const routeDeps: RouteDeps = { services, authenticate: authenticate(deps.tokens) };
   await app.register(healthRoutes(routeDeps));
+  await app.register(viewerRoutes());
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
+    reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
+  );
+  if (deps.storage.kind === 'fs') {
+    await app.register(storageRoutes(deps.storage as FsStorage, { maxUploadBytes: config.previews.maxBundleBytes }));
+  }
   await app.register(
     async (api) => {
       await api.register(authRoutes(routeDeps));
@@ -96,6 +120,13 @@ export async function buildApp(deps: {
       await api.register(notificationRoutes(routeDeps));
       await api.register(adminRoutes(routeDeps));
       await api.register(repoRoutes(routeDeps));
+      await api.register(previewRoutes(routeDeps));
+      await api.register(eventRoutes(routeDeps));
+      await api.register(auditRoutes(routeDeps));
+      await api.register(threadRoutes(routeDeps));
+      await api.register(
+        workerCallbackRoutes(routeDeps, { secret: config.previews.workerSharedSecret, once: services.once }),
+      );
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: API_PREFIX },

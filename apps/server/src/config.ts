@@ -104,6 +104,20 @@ const EnvSchema = z
     S3_SECRET_ACCESS_KEY: z.string().optional(),
     /** Path-style S3 URLs (MinIO and most self-hosted stores need it). */
     S3_FORCE_PATH_STYLE: bool.default(false),
+    /** How long a preview's code and token live, in minutes. */
+    HIVESYNC_PREVIEW_TTL_MINUTES: int(1, 7 * 24 * 60).default(15),
+    /** Largest preview bundle accepted, in bytes (413 above). */
+    HIVESYNC_PREVIEW_MAX_BUNDLE_BYTES: int(1024, 2 * 1024 * 1024 * 1024).default(50 * 1024 * 1024),
+    /** How long an expired preview's bundle is kept before the cleanup worker deletes it, in minutes. */
+    HIVESYNC_PREVIEW_GRACE_MINUTES: int(0, 30 * 24 * 60).default(60),
+    /** How often workers expire previews and delete old bundles, in seconds. */
+    HIVESYNC_PREVIEW_CLEANUP_INTERVAL_SECONDS: int(1, 3600).default(60),
+    /** Preview resolutions (code or token) allowed per client IP per minute. */
+    HIVESYNC_RESOLVE_LIMIT_PER_IP: int(1, 100_000).default(30),
+    /** Shared secret of sandboxed build workers (at least 32 characters); their callbacks are refused without it. */
+    WORKER_SHARED_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+    /** Interval of the heartbeat comment on event streams, in milliseconds. */
+    HIVESYNC_SSE_HEARTBEAT_MS: int(100, 600_000).default(15_000),
     /** Version reported by /health (defaults to the package version). */
     HIVESYNC_VERSION: z.string().optional(),
     /** Free space under the data directory below which /health/deep reports the disk as failing, in MiB. */
@@ -177,6 +191,15 @@ export interface Config {
   readonly health: { readonly minFreeDiskMb: number };
   readonly secretsKey: string | undefined;
   readonly publicUrl: string | undefined;
+  readonly sseHeartbeatMs: number;
+  readonly previews: {
+    readonly ttlMinutes: number;
+    readonly maxBundleBytes: number;
+    readonly graceMinutes: number;
+    readonly cleanupIntervalMs: number;
+    readonly resolvePerIpPerMinute: number;
+    readonly workerSharedSecret: string | undefined;
+  };
   /** S3 settings when object storage is S3; undefined means local files under the data directory. */
   readonly s3:
     | {
@@ -229,7 +252,8 @@ export function loadConfig(
       parsed.error.issues.map((i) => {
         const name = String(i.path[0] ?? 'environment');
         const given = cleaned[name];
-        const shown = given === undefined || /SECRET|PASSWORD|KEY|TOKEN|_URL$/.test(name) ? '' : ` (got "${given}")`;
+        const shown =
+          given === undefined || /SECRET|PASSWORD|KEY|TOKEN|_URL$|_ID$/.test(name) ? '' : ` (got "${given}")`;
         return `${name}: ${i.message}${shown}`;
       }),
     );
@@ -264,6 +288,15 @@ export function loadConfig(
     health: { minFreeDiskMb: e.HIVESYNC_MIN_FREE_DISK_MB },
     secretsKey: e.HIVESYNC_SECRETS_KEY,
     publicUrl: e.HIVESYNC_PUBLIC_URL?.replace(/\/+$/, ''),
+    sseHeartbeatMs: e.HIVESYNC_SSE_HEARTBEAT_MS,
+    previews: {
+      ttlMinutes: e.HIVESYNC_PREVIEW_TTL_MINUTES,
+      maxBundleBytes: e.HIVESYNC_PREVIEW_MAX_BUNDLE_BYTES,
+      graceMinutes: e.HIVESYNC_PREVIEW_GRACE_MINUTES,
+      cleanupIntervalMs: e.HIVESYNC_PREVIEW_CLEANUP_INTERVAL_SECONDS * 1000,
+      resolvePerIpPerMinute: e.HIVESYNC_RESOLVE_LIMIT_PER_IP,
+      workerSharedSecret: e.WORKER_SHARED_SECRET,
+    },
     s3: e.S3_BUCKET
       ? {
           endpoint: e.S3_ENDPOINT,

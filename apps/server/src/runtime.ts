@@ -14,6 +14,7 @@ import { resolveSecretsKey, SecretBox } from './infra/secrets.js';
 import { createFsStorage, createS3Storage, FsUrlSigner, type ObjectStorage } from './infra/storage.js';
 import crypto from 'node:crypto';
 import { Git } from './infra/git.js';
+import { Metrics } from './infra/metrics.js';
 import { JobRunner } from './jobs/job-runner.js';
 import { AccessTokens, resolveJwtSecret } from './modules/auth/tokens.js';
 import { createServices, jobDefinitions, periodicTasks, type Infra, type Services } from './services.js';
@@ -79,7 +80,8 @@ export async function startRuntime(
       },
       logger,
     );
-    await queue.start();
+    // Several processes starting together must not race creating pg-boss's schema and queues.
+    await db.exclusive(() => queue.start());
     let queueStopped = false;
     closers.push(async () => {
       if (!queueStopped) await queue.stop(0);
@@ -112,16 +114,35 @@ export async function startRuntime(
       rateLimiter: createRateLimiterFactory(redis, config.redis.prefix),
       tokens,
       secrets: new SecretBox(secretsKey),
+      previewKey: crypto.createHmac('sha256', secretsKey).update('hivesync preview tokens').digest(),
+      metrics: new Metrics(config.role),
       git: new Git(config.systemPath, { ...config.repos, timeoutMs: config.repos.gitTimeoutMs }),
     };
     closers.push(async () => infra.git.close());
     const services = createServices(infra);
     const definitions = jobDefinitions(services, config);
-    for (const def of definitions) await queue.declare(def.queue, def.policy);
+    infra.metrics.gauge(
+      'hivesync_queue_jobs',
+      'Jobs per queue and state (queued, active, failed)',
+      ['queue', 'state'],
+      async (g) => {
+        for (const q of await queue.depths()) {
+          g.set({ queue: q.name, state: 'queued' }, q.queued);
+          g.set({ queue: q.name, state: 'active' }, q.active);
+          g.set({ queue: q.name, state: 'failed' }, q.failed);
+        }
+      },
+    );
+    infra.metrics.gauge('hivesync_event_streams_open', 'Open Server-Sent Events streams in this process', [], (g) =>
+      g.set(services.events.openStreams),
+    );
+    await db.exclusive(async () => {
+      for (const def of definitions) await queue.declare(def.queue, def.policy);
+    });
 
     let runner: JobRunner | undefined;
     if (runsWorkers) {
-      runner = new JobRunner(queue, db, infra.heartbeats, logger, {
+      runner = new JobRunner(queue, db, infra.heartbeats, logger, infra.metrics, {
         heartbeatIntervalMs: config.jobs.heartbeatIntervalMs,
         othersAreDead: db.kind === 'pglite',
         onWorkerLost: async (worker) => {
@@ -140,7 +161,7 @@ export async function startRuntime(
     let app: FastifyInstance | undefined;
     let url: string | undefined;
     if (config.role !== 'worker') {
-      app = await buildApp({ config, logger, services, tokens });
+      app = await buildApp({ config, logger, services, tokens, storage, metrics: infra.metrics });
       if (options.listen !== false) {
         url = await app.listen({ host: config.host, port: config.port });
         if (!config.publicUrl) baseUrl = url;

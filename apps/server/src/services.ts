@@ -10,6 +10,7 @@ import type { Logger } from './infra/logger.js';
 import type { Queue } from './infra/queue.js';
 import type { RateLimiterFactory } from './infra/rate-limit.js';
 import type { FsUrlSigner, ObjectStorage } from './infra/storage.js';
+import type { Metrics } from './infra/metrics.js';
 import type { JobDefinition, PeriodicTask } from './jobs/job-runner.js';
 import { repoSyncJob } from './jobs/repo-sync.job.js';
 import { canaryJob } from './jobs/system-canary.job.js';
@@ -22,6 +23,13 @@ import { ProjectsService } from './modules/projects/projects.service.js';
 import { MirrorStore } from './modules/repo/mirror.repository.js';
 import { checkBranch, checkRepoUrl } from './modules/repo/repo-url.js';
 import { RepoService } from './modules/repo/repo.service.js';
+import { AuditService } from './modules/audit/audit.service.js';
+import { ThreadsService } from './modules/threads/threads.service.js';
+import { PreviewTokens } from './modules/previews/preview-tokens.js';
+import { PreviewsService } from './modules/previews/previews.service.js';
+import { createOnceStore, type OnceStore } from './infra/once.js';
+import { createTicketStore } from './infra/tickets.js';
+import { EventsService } from './modules/events/events.service.js';
 
 /** The backends of one process, opened by the runtime. */
 export interface Infra {
@@ -33,11 +41,14 @@ export interface Infra {
   queue: Queue;
   heartbeats: HeartbeatStore;
   storage: ObjectStorage;
+  metrics: Metrics;
   /** Signs local-storage URLs (used by the routes that serve them when storage is local files). */
   fsSigner: FsUrlSigner;
   rateLimiter: RateLimiterFactory;
   tokens: AccessTokens;
   secrets: SecretBox;
+  /** Key material derived for preview tokens (never the secrets key itself). */
+  previewKey: Buffer;
   git: Git;
 }
 
@@ -49,12 +60,19 @@ export interface Services {
   admin: AdminService;
   health: HealthService;
   repo: RepoService;
+  previews: PreviewsService;
+  events: EventsService;
+  audit: AuditService;
+  threads: ThreadsService;
+  /** Remembers seen worker-callback signatures (replay protection). */
+  once: OnceStore;
 }
 
 /** Wires the services over the given backends. */
 export function createServices(infra: Infra): Services {
   const { config, db } = infra;
   const notifications = new NotificationsService(db, infra.bus, infra.logger);
+  const audit = new AuditService(db, infra.logger);
   const git = infra.git;
   const mirrors = new MirrorStore(path.join(config.dataDir, 'repos'), git, {
     sshHostKeyChecking: config.repos.sshHostKeyChecking,
@@ -65,21 +83,61 @@ export function createServices(infra: Infra): Services {
     notifications,
     { repoUrl: (url) => checkRepoUrl(url, config.repos), branch: (b) => checkBranch(git, b) },
     (projectId) => mirrors.remove(projectId),
+    audit,
   );
-  return {
-    auth: new AuthService(db, infra.tokens, infra.rateLimiter, {
-      loginPerIpPerMinute: config.auth.loginPerIpPerMinute,
-      loginFailuresPerAccount: config.auth.loginFailuresPerAccount,
-      registerPerIpPerHour: config.auth.registerPerIpPerHour,
-      refreshTokenTtlDays: config.auth.refreshTokenTtlDays,
-    }),
+  const threads = new ThreadsService(db, projects, mirrors, notifications, audit, infra.logger);
+  const services: Services = {
+    threads,
+    auth: new AuthService(
+      db,
+      infra.tokens,
+      infra.rateLimiter,
+      {
+        loginPerIpPerMinute: config.auth.loginPerIpPerMinute,
+        loginFailuresPerAccount: config.auth.loginFailuresPerAccount,
+        registerPerIpPerHour: config.auth.registerPerIpPerHour,
+        refreshTokenTtlDays: config.auth.refreshTokenTtlDays,
+      },
+      audit,
+    ),
     projects,
-    repo: new RepoService(db, infra.queue, projects, notifications, mirrors, infra.secrets, infra.logger, {
-      maxFileBytes: config.repos.maxFileBytes,
-      syncRetryLimit: config.repos.syncRetryLimit,
-    }),
+    previews: new PreviewsService(
+      db,
+      infra.storage,
+      new PreviewTokens(infra.previewKey),
+      projects,
+      notifications,
+      infra.rateLimiter('preview-resolve-ip', config.previews.resolvePerIpPerMinute, 60),
+      infra.logger,
+      config.previews,
+      audit,
+    ),
+    once: createOnceStore(infra.redis, config.redis.prefix),
+    events: new EventsService(
+      db,
+      infra.bus,
+      createTicketStore(infra.redis, config.redis.prefix),
+      infra.logger,
+      config.sseHeartbeatMs,
+    ),
+    repo: new RepoService(
+      db,
+      infra.queue,
+      projects,
+      notifications,
+      mirrors,
+      infra.secrets,
+      infra.logger,
+      {
+        maxFileBytes: config.repos.maxFileBytes,
+        syncRetryLimit: config.repos.syncRetryLimit,
+      },
+      audit,
+      (outcome, seconds) => infra.metrics.syncDuration.observe({ outcome }, seconds),
+    ),
     notifications,
-    admin: new AdminService(db, infra.queue, notifications),
+    admin: new AdminService(db, infra.queue, notifications, audit),
+    audit,
     health: new HealthService({
       version: config.version,
       db,
@@ -92,6 +150,9 @@ export function createServices(infra: Infra): Services {
       heartbeatIntervalMs: config.jobs.heartbeatIntervalMs,
     }),
   };
+  // Threads are placed again at every commit a sync brings.
+  services.repo.onSynced = (projectId, commit) => threads.repositionAll(projectId, commit).then(() => undefined);
+  return services;
 }
 
 /** Every background job kind; each queue is declared by every process, and worked by worker processes. */
@@ -106,9 +167,14 @@ export function jobDefinitions(services: Services, config: Config): JobDefinitio
   ] as unknown as JobDefinition<never>[];
 }
 
-/** Timed work of worker processes: scheduled syncs. */
+/** Timed work of worker processes: scheduled syncs, preview expiry and cleanup. */
 export function periodicTasks(services: Services, config: Config): PeriodicTask[] {
   return [
+    {
+      name: 'preview-cleanup',
+      intervalMs: config.previews.cleanupIntervalMs,
+      run: async () => void (await services.previews.cleanup()),
+    },
     {
       name: 'scheduled-syncs',
       intervalMs: config.repos.schedulerIntervalMs,

@@ -6,3 +6,5 @@ export * from './notifications.js';
 export * from './health.js';
 export * from './admin.js';
 export * from './repo.js';
+export * from './previews.js';
+export * from './collaboration.js';

@@ -18,6 +18,11 @@ export const NOTIFICATION_TYPES = [
   'system_maintenance_warning',
   'worker_unavailable',
   'project_member_added',
+  'thread_created',
+  'thread_reply',
+  'thread_mention',
+  'thread_resolved',
+  'task_assigned',
 ] as const;
 export const NotificationType = z.enum(NOTIFICATION_TYPES);
 export type NotificationType = z.infer<typeof NotificationType>;

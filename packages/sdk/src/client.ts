@@ -2,6 +2,7 @@ import { AdminApi } from './admin.api.js';
 import { AuthApi } from './auth.api.js';
 import { HealthApi } from './health.api.js';
 import { NotificationsApi } from './notifications.api.js';
+import { PreviewsApi } from './previews.api.js';
 import { MembersApi, ProjectsApi } from './projects.api.js';
 import { RepoApi } from './repo.api.js';
 import { Transport, type HiveSyncClientOptions, type HiveSyncTokens } from './transport.js';
@@ -16,6 +17,7 @@ export class HiveSyncClient {
   readonly members: MembersApi;
   readonly repo: RepoApi;
   readonly notifications: NotificationsApi;
+  readonly previews: PreviewsApi;
   readonly admin: AdminApi;
   readonly health: HealthApi;
   private readonly transport: Transport;
@@ -27,6 +29,7 @@ export class HiveSyncClient {
     this.members = new MembersApi(this.transport);
     this.repo = new RepoApi(this.transport);
     this.notifications = new NotificationsApi(this.transport);
+    this.previews = new PreviewsApi(this.transport);
     this.admin = new AdminApi(this.transport);
     this.health = new HealthApi(this.transport);
   }

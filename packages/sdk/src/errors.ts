@@ -60,15 +60,24 @@ export function parseRetryAfter(header: string | null, now = Date.now()): number
   return Math.max(0, Math.ceil((at - now) / 1000));
 }
 
-/** Builds the error for a non-2xx response from its body text (an error envelope, or anything else). */
-export function errorFromResponse(status: number, headers: Headers, text: string): HiveSyncError {
+/**
+ * Builds the error for a non-2xx response from its body text (an error envelope, or anything else). Without an
+ * envelope the code is `internal_error`, or `fallback.code` when given (a storage server's answer to a presigned
+ * request, say).
+ */
+export function errorFromResponse(
+  status: number,
+  headers: Headers,
+  text: string,
+  fallback?: { code: HiveSyncErrorCode; message: string },
+): HiveSyncError {
   const retryAfter = parseRetryAfter(headers.get('retry-after'));
   const headerRequestId = headers.get('x-request-id') ?? undefined;
   const envelope = parseEnvelope(text);
   if (!envelope) {
     return new HiveSyncError({
-      code: 'internal_error',
-      message: `The server answered HTTP ${status} with a body that is not a HiveSync error.`,
+      code: fallback?.code ?? 'internal_error',
+      message: fallback?.message ?? `The server answered HTTP ${status} with a body that is not a HiveSync error.`,
       status,
       requestId: headerRequestId,
       retryable: status >= 500 || status === 429,

@@ -21,6 +21,7 @@ export {
   type NotificationPoll,
   type WatchOptions,
 } from './notifications.api.js';
+export { PreviewsApi } from './previews.api.js';
 export { AdminApi } from './admin.api.js';
 export { HealthApi } from './health.api.js';
 export { SDK_VERSION } from './version.js';

@@ -126,6 +126,37 @@ export class Transport {
     return this.finish<T>(res, call);
   }
 
+  /**
+   * Fetches a URL outside the API, such as a presigned upload or download URL: with exactly the given headers (no
+   * access token, no SDK headers), a relative URL taken from the server root. A request that gets no answer throws
+   * `network_error`; any answer, whatever its status, is returned.
+   */
+  async fetchUrl(
+    url: string,
+    init: { method: Method; headers?: Record<string, string>; body?: Uint8Array },
+    opts: RequestOptions = {},
+  ): Promise<Response> {
+    const target = new URL(url, `${this.baseUrl}/`);
+    try {
+      return await this.fetchImpl(target, {
+        method: init.method,
+        headers: init.headers ?? {},
+        body: init.body,
+        signal: opts.signal,
+      });
+    } catch (err) {
+      if (opts.signal?.aborted) throw opts.signal.reason ?? err;
+      throw new HiveSyncError({
+        code: 'network_error',
+        message: `Cannot reach ${target.origin}: ${describeNetworkError(err)}.`,
+        status: 0,
+        retryable: true,
+        details: { url: target.origin, cause: causeCode(err) },
+        cause: err,
+      });
+    }
+  }
+
   /** POST /auth/refresh with the held refresh token; stores the new pair and tells onTokens. */
   async refresh(opts: RequestOptions = {}): Promise<AuthSession> {
     const refreshToken = this.refreshToken;

@@ -10,9 +10,13 @@ import type {
   Manifest,
   Notification,
   NotificationList,
+  Preview,
+  PreviewCreated,
+  PreviewList,
   Project,
   ProjectList,
   RepoFile,
+  ResolvedPreview,
   SearchResult,
   Sync,
   Tree,
@@ -106,6 +110,46 @@ describe('public types', () => {
       client.repo.setCredential('p', { type: 'https_token' }),
       // @ts-expect-error the search query is required
       client.repo.search('p'),
+    ];
+    expectTypeOf(wrong).toBeFunction();
+  });
+
+  it('types the previews API', () => {
+    expectTypeOf(client.previews.create).returns.toEqualTypeOf<Promise<PreviewCreated>>();
+    expectTypeOf(client.previews.upload).returns.toEqualTypeOf<Promise<void>>();
+    expectTypeOf(client.previews.complete).returns.toEqualTypeOf<Promise<Preview>>();
+    expectTypeOf(client.previews.get).returns.toEqualTypeOf<Promise<Preview>>();
+    expectTypeOf(client.previews.list).returns.toEqualTypeOf<Promise<PreviewList>>();
+    expectTypeOf(client.previews.resolve).returns.toEqualTypeOf<Promise<ResolvedPreview>>();
+    expectTypeOf(client.previews.download).returns.toEqualTypeOf<Promise<Buffer>>();
+    expectTypeOf(client.previews.create)
+      .parameter(0)
+      .toEqualTypeOf<{ project_id: string; platform: 'ios' | 'android' | 'web'; sha256?: string; size?: number }>();
+    expectTypeOf(client.previews.upload).parameter(0).toEqualTypeOf<Pick<PreviewCreated, 'upload'>>();
+    expectTypeOf(client.previews.upload).parameter(1).toEqualTypeOf<Uint8Array>();
+    expectTypeOf(client.previews.complete).parameter(1).toEqualTypeOf<{ sha256: string; size: number }>();
+    expectTypeOf(client.previews.resolve).parameter(0).toEqualTypeOf<{ token: string } | { code: string }>();
+    expectTypeOf<PreviewCreated['upload']>().toEqualTypeOf<{
+      method: 'PUT';
+      url: string;
+      headers: Record<string, string>;
+    }>();
+    expectTypeOf<PreviewCreated['upload_required']>().toEqualTypeOf<boolean>();
+    expectTypeOf<Preview['status']>().toEqualTypeOf<
+      'pending_upload' | 'ready' | 'consumed' | 'expired' | 'deleted' | 'failed'
+    >();
+    expectTypeOf<ResolvedPreview>().toHaveProperty('download_url').toEqualTypeOf<string>();
+
+    // Type-checked, never run.
+    const wrong = () => [
+      // @ts-expect-error a preview runs on ios, android or web
+      client.previews.create({ project_id: 'p', platform: 'windows' }),
+      // @ts-expect-error resolve takes a code or a token, not neither
+      client.previews.resolve({}),
+      // @ts-expect-error completing needs the size too
+      client.previews.complete('pv', { sha256: 'x' }),
+      // @ts-expect-error the bundle is bytes, not text
+      client.previews.upload({ upload: { method: 'PUT', url: 'u', headers: {} } }, 'text'),
     ];
     expectTypeOf(wrong).toBeFunction();
   });

@@ -162,6 +162,154 @@ export const repoSyncs = pgTable(
   ],
 );
 
+/** Preview statuses in which a code is live (and must be unique). */
+export const LIVE_PREVIEW_STATUSES = ['pending_upload', 'ready'] as const;
+
+export const previews = pgTable(
+  'previews',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    platform: text('platform', { enum: ['ios', 'android', 'web'] }).notNull(),
+    status: text('status', { enum: ['pending_upload', 'ready', 'consumed', 'expired', 'deleted', 'failed'] }).notNull(),
+    code: text('code').notNull(),
+    /** Where the client uploads (a per-preview key), and the deduplicated bundle it becomes. */
+    uploadKey: text('upload_key').notNull(),
+    bundleKey: text('bundle_key'),
+    /** The hash the token names when the client declared it at creation. */
+    claimedSha256: text('claimed_sha256'),
+    sha256: text('sha256'),
+    size: integer('size'),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    expiresAt: ts('expires_at').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    readyAt: ts('ready_at'),
+    consumedAt: ts('consumed_at'),
+    expiredAt: ts('expired_at'),
+    deletedAt: ts('deleted_at'),
+  },
+  (t) => [
+    uniqueIndex('previews_live_code_key')
+      .on(t.code)
+      .where(sql`${t.status} in ('pending_upload', 'ready')`),
+    index('previews_project_created_idx').on(t.projectId, t.createdAt),
+    index('previews_status_expires_idx').on(t.status, t.expiresAt),
+    index('previews_bundle_key_idx').on(t.bundleKey),
+  ],
+);
+
+export const threads = pgTable(
+  'threads',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    state: text('state', { enum: ['open', 'resolved'] }).notNull(),
+    path: text('path').notNull(),
+    commit: text('commit').notNull(),
+    startLine: integer('start_line').notNull(),
+    endLine: integer('end_line').notNull(),
+    /** The anchored lines' text at `commit`, for finding them again when they move or change. */
+    anchorText: text('anchor_text').notNull(),
+    symbol: text('symbol'),
+    createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    resolvedAt: ts('resolved_at'),
+    resolvedBy: text('resolved_by').references(() => users.id, { onDelete: 'set null' }),
+  },
+  (t) => [
+    index('threads_project_path_idx').on(t.projectId, t.path),
+    index('threads_project_state_idx').on(t.projectId, t.state),
+  ],
+);
+
+export const comments = pgTable(
+  'comments',
+  {
+    id: text('id').primaryKey(),
+    threadId: text('thread_id')
+      .notNull()
+      .references(() => threads.id, { onDelete: 'cascade' }),
+    authorId: text('author_id').references(() => users.id, { onDelete: 'set null' }),
+    /** Set when an AI job posted the comment. */
+    aiJobId: text('ai_job_id'),
+    body: text('body').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    editedAt: ts('edited_at'),
+    deletedAt: ts('deleted_at'),
+  },
+  (t) => [index('comments_thread_created_idx').on(t.threadId, t.createdAt)],
+);
+
+/** Where a thread's code is at a commit, computed on the server once per commit. */
+export const threadPositions = pgTable(
+  'thread_positions',
+  {
+    threadId: text('thread_id')
+      .notNull()
+      .references(() => threads.id, { onDelete: 'cascade' }),
+    commit: text('commit').notNull(),
+    path: text('path').notNull(),
+    startLine: integer('start_line').notNull(),
+    endLine: integer('end_line').notNull(),
+    status: text('status', { enum: ['current', 'moved', 'edited', 'outdated'] }).notNull(),
+    reason: text('reason', { enum: ['deleted', 'file_deleted'] }),
+    /** The lines' text at this commit (what the next commit is matched against). */
+    text: text('text').notNull(),
+    computedAt: ts('computed_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.threadId, t.commit] })],
+);
+
+export const tasks = pgTable(
+  'tasks',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    description: text('description').notNull().default(''),
+    status: text('status', { enum: ['todo', 'in_progress', 'done'] }).notNull(),
+    assigneeId: text('assignee_id').references(() => users.id, { onDelete: 'set null' }),
+    threadId: text('thread_id').references(() => threads.id, { onDelete: 'set null' }),
+    filePath: text('file_path'),
+    fileLine: integer('file_line'),
+    createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [index('tasks_project_status_idx').on(t.projectId, t.status), index('tasks_assignee_idx').on(t.assigneeId)],
+);
+
+/** Append-only record of security- and content-relevant actions (a trigger refuses UPDATE and DELETE). */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: ts('at').notNull().defaultNow(),
+    actorId: text('actor_id'),
+    actorEmail: text('actor_email'),
+    action: text('action').notNull(),
+    targetType: text('target_type'),
+    targetId: text('target_id'),
+    projectId: text('project_id'),
+    ip: text('ip'),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [
+    index('audit_log_at_idx').on(t.at),
+    index('audit_log_actor_idx').on(t.actorId, t.at),
+    index('audit_log_action_idx').on(t.action, t.at),
+    index('audit_log_project_idx').on(t.projectId, t.at),
+  ],
+);
+
 /** Worker liveness when no Redis is configured (embedded mode). */
 export const workerHeartbeats = pgTable('worker_heartbeats', {
   id: text('id').primaryKey(),

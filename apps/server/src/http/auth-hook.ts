@@ -17,7 +17,7 @@ export function authenticate(tokens: AccessTokens) {
     if (!header) throw errors.unauthorized('Send an access token as "Authorization: Bearer <token>".');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw errors.unauthorized('The Authorization header must be "Bearer <token>".');
-    request.auth = await tokens.verify(match[1]!);
+    request.auth = { ...(await tokens.verify(match[1]!)), ip: request.ip };
   };
 }
 

@@ -58,6 +58,10 @@ function classify(err: unknown, request: FastifyRequest): AppError {
     request.log.info({ code: fe.code }, 'client error from the HTTP layer');
     return errors.validation(fe.message ?? 'The request is invalid.');
   }
+  if (isConnectionFailure(err)) {
+    request.log.warn({ err: { message: (err as Error).message } }, 'a backend is unreachable');
+    return errors.serviceUnavailable('A backend the server needs is unreachable; try again shortly.');
+  }
   request.log.error({ err }, 'unhandled error');
   return errors.internal();
 }
@@ -75,4 +79,36 @@ export function registerErrorHandling(app: FastifyInstance): void {
     );
     void reply.code(status).send(body);
   });
+}
+
+// Connection-level failures of PostgreSQL (or anything reached over a socket): the request may work when retried.
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+]);
+
+function isConnectionFailure(err: unknown): boolean {
+  for (
+    let e = err as { code?: string; message?: string; cause?: unknown } | undefined, depth = 0;
+    e && depth < 4;
+    e = e.cause as typeof e, depth++
+  ) {
+    if (e.code && CONNECTION_CODES.has(e.code)) return true;
+    if (
+      /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+        e.message ?? '',
+      )
+    )
+      return true;
+  }
+  return false;
 }

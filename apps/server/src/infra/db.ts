@@ -38,6 +38,8 @@ export interface Database {
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Runs pending migrations; safe to call from several processes at once. */
   migrate(): Promise<void>;
+  /** Runs `fn` while no other process of the installation runs set-up work (migrations, queue creation). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -93,6 +95,8 @@ async function openPglite(dataDir: string): Promise<Database> {
         ),
       ),
     migrate: () => migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_DIR }),
+    // One process owns the embedded database (the data directory is locked): nothing to exclude.
+    exclusive: (fn) => fn(),
     ping: async () => {
       await client.query('select 1');
     },
@@ -140,21 +144,25 @@ async function openPostgres(url: string, poolSize: number, logger: Logger): Prom
           client.release();
         }
       }),
-    async migrate() {
-      const client = await pool.connect();
-      try {
-        await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-        await migratePg(drizzlePg(client), { migrationsFolder: MIGRATIONS_DIR });
-      } finally {
-        await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
-        client.release();
-      }
-    },
+    migrate: () => exclusive(() => migratePg(drizzlePg(pool), { migrationsFolder: MIGRATIONS_DIR })),
+    exclusive: (fn) => exclusive(fn),
     ping: async () => {
       await pool.query('select 1');
     },
     close: () => pool.end(),
   };
+
+  async function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    // A session-level advisory lock held on a dedicated connection while `fn` works through the pool.
+    const client = await pool.connect();
+    try {
+      await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+      return await fn();
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+      client.release();
+    }
+  }
 }
 
 /** Runs a transaction body, then the callbacks it registered with afterCommit, once it has committed. */

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   CopyObjectCommand,
@@ -90,14 +90,51 @@ export class FsUrlSigner {
   }
 }
 
+/** The local-files driver, with what only the routes serving its signed URLs need. */
+export interface FsStorage extends ObjectStorage {
+  readonly kind: 'fs';
+  readonly signer: FsUrlSigner;
+  /** Absolute path of an object. */
+  file(key: string): string;
+  /** Streams a body into an object; false (and nothing stored) when it exceeds `maxBytes`. */
+  putStream(key: string, body: Readable, maxBytes: number): Promise<boolean>;
+}
+
 /** Object storage on the local filesystem. */
-export function createFsStorage(root: string, signer: FsUrlSigner): ObjectStorage & { file(key: string): string } {
+export function createFsStorage(root: string, signer: FsUrlSigner): FsStorage {
   const file = (key: string) => path.join(root, assertKey(key));
   const expires = (seconds: number) => Math.floor(Date.now() / 1000) + seconds;
   return {
     kind: 'fs',
     description: `local files at ${root}`,
+    signer,
     file,
+    async putStream(key, body, maxBytes) {
+      const target = file(key);
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      const tmp = `${target}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+      let size = 0;
+      let tooLarge = false;
+      const handle = await fs.open(tmp, 'w', 0o600);
+      try {
+        for await (const chunk of body as AsyncIterable<Buffer>) {
+          size += chunk.length;
+          if (size > maxBytes) {
+            tooLarge = true;
+            break;
+          }
+          await handle.write(chunk);
+        }
+      } finally {
+        await handle.close();
+      }
+      if (tooLarge) {
+        await fs.rm(tmp, { force: true });
+        return false;
+      }
+      await fs.rename(tmp, target);
+      return true;
+    },
     async put(key, data) {
       const target = file(key);
       await fs.mkdir(path.dirname(target), { recursive: true });
@@ -256,5 +293,3 @@ export function createS3Storage(settings: S3Settings): ObjectStorage {
     },
   };
 }
-
-export { Readable };

@@ -6,6 +6,7 @@ import type { Database } from '../infra/db.js';
 import type { HeartbeatStore, WorkerRecord } from '../infra/heartbeats.js';
 import type { Logger } from '../infra/logger.js';
 import type { Queue, QueuedJob, QueuePolicy } from '../infra/queue.js';
+import type { Metrics } from '../infra/metrics.js';
 
 /** What a handler gets besides the job's data. */
 export interface JobContext {
@@ -65,6 +66,7 @@ export class JobRunner {
     private readonly db: Database,
     private readonly heartbeats: HeartbeatStore,
     private readonly logger: Logger,
+    private readonly metrics: Metrics,
     private readonly options: {
       heartbeatIntervalMs: number;
       /** Every recorded worker is known dead (the embedded data directory is locked by this process). */
@@ -123,15 +125,23 @@ export class JobRunner {
     }
     try {
       const results = await Promise.allSettled(
-        jobs.map((job) =>
-          def.handle(job.data, {
-            jobId: job.id,
-            attempt: job.retryCount + 1,
-            workerId: this.workerId,
-            signal: this.abort.signal,
-            logger: this.logger.child({ queue: def.queue, job_id: job.id }),
-          }),
-        ),
+        jobs.map(async (job) => {
+          const started = performance.now();
+          let outcome = 'failed';
+          try {
+            await def.handle(job.data, {
+              jobId: job.id,
+              attempt: job.retryCount + 1,
+              workerId: this.workerId,
+              signal: this.abort.signal,
+              logger: this.logger.child({ queue: def.queue, job_id: job.id }),
+            });
+            outcome = 'completed';
+          } finally {
+            this.metrics.jobs.inc({ queue: def.queue, outcome });
+            this.metrics.jobDuration.observe({ queue: def.queue, outcome }, (performance.now() - started) / 1000);
+          }
+        }),
       );
       const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ job: jobs[i]!, err: r.reason }] : []));
       if (failed.length === jobs.length && failed.length > 0) throw failed[0]!.err;

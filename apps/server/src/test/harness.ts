@@ -99,6 +99,8 @@ export interface TestServer {
   config: Config;
   env: Record<string, string>;
   dataDir: string;
+  /** The base URL, when started with `listen`. */
+  url: string | undefined;
   /** The instance admin: the first user, registered when the server started. */
   admin: { token: string; id: string; email: string; password: string };
   request(opts: {
@@ -115,7 +117,7 @@ export interface TestServer {
 export async function startTestServer(
   backend: Backend,
   overrides: Record<string, string> = {},
-  options: { logLines?: string[] } = {},
+  options: { logLines?: string[]; listen?: boolean } = {},
 ): Promise<TestServer> {
   const tmp = tempDir();
   const provisioned = await backend.provision();
@@ -125,7 +127,7 @@ export async function startTestServer(
   const logger = lines
     ? createLogger(config.logLevel, { write: (line: string) => void lines.push(line) })
     : createLogger(config.logLevel);
-  const runtime = await startRuntime(config, { logger, listen: false });
+  const runtime = await startRuntime(config, { logger, listen: options.listen === true });
   const app = runtime.app!;
   const server: TestServer = {
     runtime,
@@ -133,6 +135,7 @@ export async function startTestServer(
     env,
     dataDir: tmp.dir,
     admin: undefined as unknown as TestServer['admin'],
+    url: runtime.url,
     request: ({ method, url, token, body, headers }) =>
       app.inject({
         method,

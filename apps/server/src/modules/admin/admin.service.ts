@@ -5,6 +5,7 @@ import type { Queue } from '../../infra/queue.js';
 import type { AuthContext } from '../auth/auth.types.js';
 import type { NotificationsService } from '../notifications/notifications.service.js';
 import { AdminRepository, type CanaryRow } from './admin.repository.js';
+import type { AuditService } from '../audit/audit.service.js';
 
 /** Queue name of the canary job. */
 export const CANARY_QUEUE = 'system-canary';
@@ -17,6 +18,7 @@ export class AdminService {
     private readonly db: Database,
     private readonly queue: Queue,
     private readonly notifications: NotificationsService,
+    private readonly audit: AuditService,
   ) {
     this.repo = new AdminRepository(db.orm);
   }
@@ -38,6 +40,10 @@ export class AdminService {
       });
       await this.queue.send(CANARY_QUEUE, { canary_id: inserted.id }, tx);
       tx.afterCommit(() => this.notifications.pollStateChanged(auth.userId));
+      await this.audit.record(
+        { actorId: auth.userId, action: 'admin.canary', target: { type: 'canary', id: inserted.id }, ip: auth.ip },
+        tx.orm,
+      );
       return inserted;
     });
     return toCanary(row);
@@ -59,6 +65,12 @@ export class AdminService {
       projectId: null,
       type: 'system_maintenance_warning',
       payload: { message: body.message, ...(body.starts_at && { starts_at: body.starts_at }) },
+    });
+    await this.audit.record({
+      actorId: auth.userId,
+      action: 'admin.broadcast',
+      ip: auth.ip,
+      details: { recipients: userIds.length },
     });
     return { notified: userIds.length };
   }

@@ -14,6 +14,7 @@ import type { RateLimiter, RateLimiterFactory } from '../../infra/rate-limit.js'
 import type { AuthContext } from './auth.types.js';
 import { AuthRepository, type UserRow } from './auth.repository.js';
 import { type AccessTokens, hashRefreshToken, newRefreshToken } from './tokens.js';
+import type { AuditService } from '../audit/audit.service.js';
 
 /** argon2id with OWASP's first recommended parameter set: m=19 MiB, t=2, p=1. */
 const ARGON2_OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
@@ -40,6 +41,7 @@ export class AuthService {
     readonly tokens: AccessTokens,
     limiter: RateLimiterFactory,
     private readonly limits: AuthLimits,
+    private readonly audit: AuditService,
   ) {
     this.repo = new AuthRepository(db.orm);
     this.loginByIp = limiter('login-ip', limits.loginPerIpPerMinute, 60);
@@ -60,6 +62,7 @@ export class AuthService {
       }),
     );
     if (!user) throw errors.conflict('An account with this email already exists.');
+    await this.audit.record({ actorId: user.id, action: 'auth.register', target: { type: 'user', id: user.id }, ip });
     return this.session(user, false);
   }
 
@@ -69,10 +72,17 @@ export class AuthService {
     const user = await this.repo.findUserByEmail(body.email);
     const ok = await verify(user?.passwordHash ?? (await this.dummyHash), body.password);
     if (!user || !ok) {
+      await this.audit.record({
+        actorId: user?.id ?? null,
+        action: 'auth.login_failed',
+        ip,
+        details: { email: body.email },
+      });
       await this.loginFailuresByAccount.consume(body.email);
       throw errors.unauthorized(INVALID_CREDENTIALS);
     }
     await this.loginFailuresByAccount.reset(body.email);
+    await this.audit.record({ actorId: user.id, action: 'auth.login', target: { type: 'user', id: user.id }, ip });
     return this.session(user, body.remember === true);
   }
 

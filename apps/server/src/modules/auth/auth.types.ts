@@ -4,4 +4,6 @@ import type { UserRole } from '@hivesync/core';
 export interface AuthContext {
   userId: string;
   role: UserRole;
+  /** The client's address, for the audit log. */
+  ip?: string;
 }

@@ -16,6 +16,7 @@ import type { AuthContext } from '../auth/auth.types.js';
 import { AuthRepository } from '../auth/auth.repository.js';
 import type { NotificationsService } from '../notifications/notifications.service.js';
 import { ProjectsRepository, type ProjectWithRole } from './projects.repository.js';
+import type { AuditService } from '../audit/audit.service.js';
 
 /** Checks of a project's remote, applied before anything is stored. */
 export interface RemoteChecks {
@@ -33,6 +34,7 @@ export class ProjectsService {
     private readonly notifications: NotificationsService,
     private readonly remote: RemoteChecks,
     private readonly onDeleted: (projectId: string) => Promise<void>,
+    private readonly audit: AuditService,
   ) {
     this.repo = new ProjectsRepository(db.orm);
     this.users = new AuthRepository(db.orm);
@@ -68,6 +70,13 @@ export class ProjectsService {
         auth.userId,
       ),
     );
+    await this.audit.record({
+      actorId: auth.userId,
+      action: 'project.created',
+      target: { type: 'project', id: row.id },
+      projectId: row.id,
+      ip: auth.ip,
+    });
     return toProject({ ...row, role: 'owner' });
   }
 
@@ -97,6 +106,13 @@ export class ProjectsService {
     await this.requireProjectRole(auth, projectId, 'owner');
     await this.repo.delete(projectId);
     await this.onDeleted(projectId);
+    await this.audit.record({
+      actorId: auth.userId,
+      action: 'project.deleted',
+      target: { type: 'project', id: projectId },
+      projectId,
+      ip: auth.ip,
+    });
   }
 
   async listMembers(auth: AuthContext, projectId: string): Promise<Member[]> {
@@ -119,6 +135,17 @@ export class ProjectsService {
       if (!(await this.repo.addMember(tx.orm, projectId, user.id, body.role))) {
         throw errors.conflict('That user is already a member of this project.');
       }
+      await this.audit.record(
+        {
+          actorId: auth.userId,
+          action: 'member.added',
+          target: { type: 'user', id: user.id },
+          projectId,
+          ip: auth.ip,
+          details: { role: body.role },
+        },
+        tx.orm,
+      );
       await this.notifications.notify(
         {
           userIds: [user.id],
@@ -140,6 +167,14 @@ export class ProjectsService {
     if (!member) throw errors.notFound('member');
     if (member.role === 'owner') throw errors.conflict('The owner cannot be removed from the project.');
     await this.repo.removeMember(projectId, userId);
+    await this.audit.record({
+      actorId: auth.userId,
+      action: userId === auth.userId ? 'member.left' : 'member.removed',
+      target: { type: 'user', id: userId },
+      projectId,
+      ip: auth.ip,
+      details: { role: member.role },
+    });
   }
 
   /** The user ids of every member, for notifying a whole project. */

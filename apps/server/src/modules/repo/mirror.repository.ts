@@ -394,6 +394,69 @@ export class MirrorStore {
     });
   }
 
+  /** A file's bytes at a commit (blobs only), or undefined when there is none at that path. */
+  async readAt(view: MirrorView, commit: string, filePath: string, maxBytes: number): Promise<Buffer | undefined> {
+    const entry = await this.entry(view, commit, filePath);
+    if (!entry || entry.type !== 'blob' || entry.mode === '120000') return undefined;
+    return this.readBlob(view, entry.hash, maxBytes);
+  }
+
+  /**
+   * What happened to `filePath` between two commits, with git's rename detection: unchanged, modified, renamed
+   * (with its new path) or deleted.
+   */
+  async fileChange(
+    view: MirrorView,
+    from: string,
+    to: string,
+    filePath: string,
+  ): Promise<{ kind: 'unchanged' | 'modified' | 'deleted' } | { kind: 'renamed'; path: string }> {
+    if (from === to) return { kind: 'unchanged' };
+    const changes = await this.changes(view, from, to);
+    return changes.get(filePath) ?? { kind: 'unchanged' };
+  }
+
+  private readonly changeCache = new Map<
+    string,
+    Map<string, { kind: 'modified' | 'deleted' } | { kind: 'renamed'; path: string }>
+  >();
+
+  /** Every changed path between two commits (renames detected), parsed once per pair of commits. */
+  private async changes(view: MirrorView, from: string, to: string) {
+    const key = `${view.gitDir}:${from}:${to}`;
+    const cached = this.changeCache.get(key);
+    if (cached) return cached;
+    const out = await this.git.run(['diff', '--name-status', '-M', '-z', '--no-color', from, to], {
+      gitDir: view.gitDir,
+      timeoutMs: 60_000,
+    });
+    const parts = out.toString('utf8').split('\0');
+    const map = new Map<string, { kind: 'modified' | 'deleted' } | { kind: 'renamed'; path: string }>();
+    for (let i = 0; i < parts.length - 1;) {
+      const status = parts[i]!;
+      if (status.startsWith('R') || status.startsWith('C')) {
+        if (status.startsWith('R')) map.set(parts[i + 1]!, { kind: 'renamed', path: parts[i + 2]! });
+        i += 3;
+      } else {
+        map.set(parts[i + 1]!, { kind: status === 'D' ? 'deleted' : 'modified' });
+        i += 2;
+      }
+    }
+    if (this.changeCache.size >= 64) this.changeCache.delete(this.changeCache.keys().next().value!);
+    this.changeCache.set(key, map);
+    return map;
+  }
+
+  /** Whether `older` is an ancestor of (or equal to) `newer`. */
+  async isAncestor(view: MirrorView, older: string, newer: string): Promise<boolean> {
+    try {
+      await this.git.run(['merge-base', '--is-ancestor', older, newer], { gitDir: view.gitDir, timeoutMs: 30_000 });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Whether `commit` exists in the mirror. */
   async hasCommit(view: MirrorView, commit: string): Promise<boolean> {
     try {

@@ -21,6 +21,7 @@ import type { ProjectWithRole } from '../projects/projects.repository.js';
 import { type MirrorStore, SyncFailure, type MirrorView, type RepoCredential } from './mirror.repository.js';
 import { normalizeRepoPath } from './repo-path.js';
 import { RepoRepository, type SyncRow } from './repo.repository.js';
+import type { AuditService } from '../audit/audit.service.js';
 
 /** Queue name of repository syncs. */
 export const SYNC_QUEUE = 'repo-sync';
@@ -31,6 +32,8 @@ const CACHE_MAX = 500;
 /** Repository mirrors: starting and running syncs, and every read (tree, file, search, manifest) over a mirror. */
 export class RepoService {
   readonly repo: RepoRepository;
+  /** Called after each successful sync with the new commit (threads are repositioned there). */
+  onSynced: ((projectId: string, commit: string) => Promise<void>) | undefined;
   private readonly manifests = new Map<string, Manifest>();
   private readonly searches = new Map<string, SearchResult>();
 
@@ -43,6 +46,8 @@ export class RepoService {
     private readonly secrets: SecretBox,
     private readonly logger: Logger,
     private readonly options: { maxFileBytes: number; syncRetryLimit: number },
+    private readonly audit: AuditService,
+    private readonly observeSync: (outcome: 'completed' | 'failed', seconds: number) => void = () => undefined,
   ) {
     this.repo = new RepoRepository(db.orm);
   }
@@ -52,7 +57,15 @@ export class RepoService {
   /** Queues a sync (member role), or returns the one already queued or running for the project. */
   async startSync(auth: AuthContext, projectId: string): Promise<Sync> {
     const project = await this.projects.requireProjectRole(auth, projectId, 'member');
-    return toSync(await this.enqueueSync(project.id, project.repoUrl, auth.userId, 'manual'));
+    const sync = await this.enqueueSync(project.id, project.repoUrl, auth.userId, 'manual');
+    await this.audit.record({
+      actorId: auth.userId,
+      action: 'repo.sync_requested',
+      target: { type: 'sync', id: sync.id },
+      projectId,
+      ip: auth.ip,
+    });
+    return toSync(sync);
   }
 
   /** Queues a scheduled sync for a project, unless one is active. */
@@ -148,6 +161,7 @@ export class RepoService {
         result = await this.mirrors.sync(project.id, remote, onStage);
       }
       const finished = new Date();
+      this.observeSync('completed', (finished.getTime() - started.getTime()) / 1000);
       workerLog.debug({ sync_id: sync.id, ms: finished.getTime() - started.getTime() }, 'sync work done');
       await this.repo.updateSync(sync.id, {
         status: 'completed',
@@ -163,6 +177,9 @@ export class RepoService {
       if (sync.trigger === 'manual' || previous?.status === 'failed') {
         await this.notifySync(sync, 'repo_sync_success', { sync_id: sync.id, commit: result.commit });
       }
+      await this.onSynced?.(project.id, result.commit).catch((err: Error) =>
+        workerLog.warn({ sync_id: sync.id, err: { message: err.message } }, 'after-sync work failed'),
+      );
       // Off the sync's path: bring a spare worktree up to date so that the next sync only checks out its own changes.
       await this.mirrors
         .catchUp(project.id)
@@ -170,6 +187,7 @@ export class RepoService {
           workerLog.warn({ sync_id: sync.id, err: { message: err.message } }, 'worktree catch-up failed'),
         );
     } catch (err) {
+      this.observeSync('failed', (Date.now() - started.getTime()) / 1000);
       const failure =
         err instanceof SyncFailure
           ? err
@@ -221,12 +239,20 @@ export class RepoService {
   async setCredential(auth: AuthContext, projectId: string, body: SetCredentialBody): Promise<CredentialStatus> {
     await this.projects.requireProjectRole(auth, projectId, 'admin');
     await this.repo.setCredential(projectId, body.type, this.secrets.seal(JSON.stringify(body)));
+    await this.audit.record({
+      actorId: auth.userId,
+      action: 'repo.credential_set',
+      projectId,
+      ip: auth.ip,
+      details: { type: body.type },
+    });
     return { credential: 'set', type: body.type };
   }
 
   async deleteCredential(auth: AuthContext, projectId: string): Promise<void> {
     await this.projects.requireProjectRole(auth, projectId, 'admin');
     await this.repo.setCredential(projectId, null, null);
+    await this.audit.record({ actorId: auth.userId, action: 'repo.credential_removed', projectId, ip: auth.ip });
   }
 
   async credentialStatus(auth: AuthContext, projectId: string): Promise<CredentialStatus> {

@@ -1,0 +1,98 @@
+import { and, desc, eq, gte, lt, lte, or, sql } from 'drizzle-orm';
+import { errors, type AuditEntry, type AuditPage, type AuditQuery } from '@hivesync/core';
+import { auditLog, users } from '../../db/schema.js';
+import type { Database, Orm } from '../../infra/db.js';
+import type { Logger } from '../../infra/logger.js';
+import type { AuthContext } from '../auth/auth.types.js';
+
+/** One thing that happened, as a service reports it. */
+export interface AuditEvent {
+  /** Who did it (a user id), if anyone was signed in. */
+  actorId?: string | null;
+  action: string;
+  target?: { type: string; id: string };
+  projectId?: string | null;
+  ip?: string | null;
+  details?: Record<string, unknown>;
+}
+
+/**
+ * The audit log: an append-only row per security- or content-relevant action (logins and failed logins,
+ * membership, syncs, suggestions, previews, deleted threads, admin actions). The API offers no way to change or
+ * delete a row, and a database trigger refuses it anyway. Admins search it at /admin/audit.
+ */
+export class AuditService {
+  constructor(
+    private readonly db: Database,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Records an event; pass the caller's transaction so the record commits (or not) with the action itself. */
+  async record(event: AuditEvent, orm: Orm = this.db.orm): Promise<void> {
+    try {
+      await orm.insert(auditLog).values({
+        actorId: event.actorId ?? null,
+        actorEmail: event.actorId
+          ? sql`(select ${users.email} from ${users} where ${users.id} = ${event.actorId})`
+          : null,
+        action: event.action,
+        targetType: event.target?.type ?? null,
+        targetId: event.target?.id ?? null,
+        projectId: event.projectId ?? null,
+        ip: event.ip ?? null,
+        details: event.details ?? {},
+      });
+    } catch (err) {
+      // Inside a transaction the failure propagates (the action rolls back with it); outside, it is logged loudly.
+      if (orm !== this.db.orm) throw err;
+      this.logger.error({ err, action: event.action }, 'could not write the audit log');
+    }
+  }
+
+  /** Searches the log, newest first (instance admins only). */
+  async search(auth: AuthContext, query: AuditQuery): Promise<AuditPage> {
+    if (auth.role !== 'admin') throw errors.forbidden('The audit log is for instance administrators.');
+    const limit = query.limit ?? 100;
+    const rows = await this.db.orm
+      .select()
+      .from(auditLog)
+      .where(
+        and(
+          query.actor
+            ? or(eq(auditLog.actorId, query.actor), eq(auditLog.actorEmail, query.actor.toLowerCase()))
+            : undefined,
+          query.action
+            ? query.action.endsWith('.*')
+              ? sql`${auditLog.action} like ${`${query.action.slice(0, -1)}%`}`
+              : eq(auditLog.action, query.action)
+            : undefined,
+          query.project_id ? eq(auditLog.projectId, query.project_id) : undefined,
+          query.from ? gte(auditLog.at, new Date(query.from)) : undefined,
+          query.to ? lte(auditLog.at, new Date(query.to)) : undefined,
+          query.cursor ? lt(auditLog.id, Number(query.cursor)) : undefined,
+        ),
+      )
+      .orderBy(desc(auditLog.id))
+      .limit(limit + 1);
+    const page = rows.slice(0, limit);
+    return {
+      entries: page.map(toEntry),
+      next_cursor: rows.length > limit ? String(page.at(-1)!.id) : null,
+    };
+  }
+}
+
+function toEntry(row: typeof auditLog.$inferSelect): AuditEntry {
+  return {
+    id: String(row.id),
+    at: row.at.toISOString(),
+    actor_id: row.actorId,
+    actor_email: row.actorEmail,
+    action: row.action,
+    target_type: row.targetType,
+    target_id: row.targetId,
+    project_id: row.projectId,
+    ip: row.ip,
+    details: row.details,
+  };
+}

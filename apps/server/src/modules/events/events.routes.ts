@@ -1,0 +1,69 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { errors } from '@hivesync/core';
+import { z } from 'zod';
+import { caller } from '../../http/auth-hook.js';
+import { withErrors } from '../../http/responses.js';
+import type { RouteDeps } from '../../http/route-deps.js';
+
+const EventsQuery = z.object({
+  ticket: z.string().max(200).optional(),
+  last_event_id: z
+    .string()
+    .regex(/^\d{1,15}$/)
+    .optional(),
+});
+
+/** /events (Server-Sent Events) and /events/ticket. */
+export function eventRoutes({ services, authenticate }: RouteDeps): FastifyPluginAsyncZod {
+  return async (app) => {
+    const tags = ['notifications'];
+    app.post(
+      '/events/ticket',
+      {
+        onRequest: authenticate,
+        schema: {
+          tags,
+          security: [{ bearer: [] }],
+          summary:
+            'A single-use, 60-second ticket for GET /events?ticket= (for EventSource, which cannot send headers)',
+          response: withErrors({ 200: z.object({ ticket: z.string(), expires_in: z.number().int() }) }),
+        },
+      },
+      async (req) => services.events.issueTicket(caller(req)),
+    );
+    app.get(
+      '/events',
+      {
+        onRequest: async (req, reply) => {
+          if (req.headers.authorization) return authenticate.call(app, req, reply);
+          const ticket = (req.query as { ticket?: string }).ticket;
+          if (!ticket)
+            throw errors.unauthorized('Send a bearer token, or a ticket from POST /events/ticket as ?ticket=.');
+          const userId = await services.events.redeemTicket(ticket);
+          if (!userId) throw errors.unauthorized('The ticket is not valid (unknown, used or expired).');
+          req.auth = { userId, role: 'user' };
+        },
+        schema: {
+          tags,
+          security: [{ bearer: [] }],
+          summary: 'Server-Sent Events: each new Notification as `event: notification` with `id` = its sequence',
+          description:
+            'Resumable: a reconnect with Last-Event-ID (or ?last_event_id=) first replays what was missed. A comment line is sent every 15 s as a heartbeat.',
+          querystring: EventsQuery,
+        },
+      },
+      async (req, reply) => {
+        const header = req.headers['last-event-id'];
+        const last =
+          typeof header === 'string' && /^\d{1,15}$/.test(header)
+            ? Number(header)
+            : req.query.last_event_id
+              ? Number(req.query.last_event_id)
+              : undefined;
+        reply.hijack();
+        reply.raw.setHeader('x-request-id', req.id);
+        await services.events.open(caller(req), reply.raw, last);
+      },
+    );
+  };
+}

@@ -1,0 +1,119 @@
+import type { ServerResponse } from 'node:http';
+import type { Notification } from '@hivesync/core';
+import type { Database } from '../../infra/db.js';
+import type { EventBus } from '../../infra/event-bus.js';
+import type { Logger } from '../../infra/logger.js';
+import type { TicketStore } from '../../infra/tickets.js';
+import type { AuthContext } from '../auth/auth.types.js';
+import { NotificationsRepository } from '../notifications/notifications.repository.js';
+import { BUS_NOTIFICATION, toNotification } from '../notifications/notifications.service.js';
+
+const TICKET_SECONDS = 60;
+const REPLAY_PAGE = 200;
+
+interface Stream {
+  userId: string;
+  res: ServerResponse;
+  lastSeq: number;
+  /** Events that arrived while the missed ones were being replayed. */
+  pending: { seq: number; notification: Notification }[] | undefined;
+}
+
+/**
+ * The real-time stream: Server-Sent Events of the same Notification objects the poll returns, fanned out over the
+ * event bus (Redis pub/sub across instances), resumable with Last-Event-ID (missed events are replayed from the
+ * notifications table), with a heartbeat so proxies keep the connection open.
+ */
+export class EventsService {
+  private readonly streams = new Set<Stream>();
+  private readonly repo: NotificationsRepository;
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(
+    db: Database,
+    bus: EventBus,
+    private readonly tickets: TicketStore,
+    private readonly logger: Logger,
+    heartbeatMs: number,
+  ) {
+    this.repo = new NotificationsRepository(db.orm);
+    bus.subscribe((m) => {
+      if (m.kind !== BUS_NOTIFICATION) return;
+      const userId = String(m.body.user_id);
+      const seq = Number(m.body.seq);
+      const notification = m.body.notification as Notification;
+      for (const s of this.streams) if (s.userId === userId) this.deliver(s, seq, notification);
+    });
+    this.heartbeat = setInterval(() => {
+      for (const s of this.streams) s.res.write(': heartbeat\n\n');
+    }, heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  /** Streams currently open in this process. */
+  get openStreams(): number {
+    return this.streams.size;
+  }
+
+  /** A single-use ticket for `?ticket=`, for EventSource clients that cannot send an Authorization header. */
+  async issueTicket(auth: AuthContext): Promise<{ ticket: string; expires_in: number }> {
+    return { ticket: await this.tickets.issue(auth.userId, TICKET_SECONDS), expires_in: TICKET_SECONDS };
+  }
+
+  redeemTicket(ticket: string): Promise<string | undefined> {
+    return this.tickets.redeem(ticket);
+  }
+
+  /** Takes over `res` as an event stream for the user, replaying what came after `lastEventId`. */
+  async open(auth: AuthContext, res: ServerResponse, lastEventId: number | undefined): Promise<void> {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write('retry: 3000\n\n');
+    const stream: Stream = {
+      userId: auth.userId,
+      res,
+      lastSeq: lastEventId ?? 0,
+      pending: lastEventId === undefined ? undefined : [],
+    };
+    this.streams.add(stream);
+    res.on('close', () => this.streams.delete(stream));
+    if (lastEventId === undefined) return;
+    try {
+      for (;;) {
+        const rows = await this.repo.list(auth.userId, {
+          afterSeq: stream.lastSeq,
+          unreadOnly: false,
+          limit: REPLAY_PAGE,
+        });
+        for (const row of rows) this.write(stream, row.seq, toNotification(row));
+        if (rows.length < REPLAY_PAGE) break;
+      }
+    } catch (err) {
+      this.logger.warn({ err: { message: (err as Error).message } }, 'event replay failed');
+    }
+    const pending = stream.pending ?? [];
+    stream.pending = undefined;
+    for (const p of pending) this.deliver(stream, p.seq, p.notification);
+  }
+
+  /** Ends every open stream (shutdown): clients reconnect, to another instance if need be, and resume. */
+  closeAll(): void {
+    for (const s of this.streams) s.res.end();
+    this.streams.clear();
+  }
+
+  private deliver(stream: Stream, seq: number, notification: Notification): void {
+    if (stream.pending) stream.pending.push({ seq, notification });
+    else this.write(stream, seq, notification);
+  }
+
+  private write(stream: Stream, seq: number, notification: Notification): void {
+    if (seq <= stream.lastSeq) return; // already sent (replay and live delivery overlap)
+    stream.lastSeq = seq;
+    stream.res.write(`id: ${seq}\nevent: notification\ndata: ${JSON.stringify(notification)}\n\n`);
+  }
+}

@@ -1,0 +1,287 @@
+import crypto from 'node:crypto';
+import {
+  BUNDLE_CONTENT_TYPES,
+  errors,
+  type CompletePreviewBody,
+  type CreatePreviewBody,
+  type Preview,
+  type PreviewCreated,
+  type ResolvedPreview,
+  type ResolvePreviewBody,
+  type WorkerCallbackBody,
+} from '@hivesync/core';
+import type { Database } from '../../infra/db.js';
+import type { Logger } from '../../infra/logger.js';
+import type { RateLimiter } from '../../infra/rate-limit.js';
+import type { ObjectStorage } from '../../infra/storage.js';
+import type { AuthContext } from '../auth/auth.types.js';
+import type { NotificationsService } from '../notifications/notifications.service.js';
+import type { ProjectsService } from '../projects/projects.service.js';
+import { newPreviewCode, normalizeCode, type PreviewTokens } from './preview-tokens.js';
+import { PreviewsRepository, type PreviewRow } from './previews.repository.js';
+import type { AuditService } from '../audit/audit.service.js';
+
+const UPLOAD_URL_SECONDS = 15 * 60;
+const DOWNLOAD_URL_SECONDS = 5 * 60;
+
+/** Preview sessions: create (code, token, upload URL), complete, resolve once, expire, clean up. */
+export class PreviewsService {
+  readonly repo: PreviewsRepository;
+
+  constructor(
+    db: Database,
+    private readonly storage: ObjectStorage,
+    private readonly tokens: PreviewTokens,
+    private readonly projects: ProjectsService,
+    private readonly notifications: NotificationsService,
+    private readonly resolveLimiter: RateLimiter,
+    private readonly logger: Logger,
+    private readonly options: { ttlMinutes: number; maxBundleBytes: number; graceMinutes: number },
+    private readonly audit: AuditService,
+  ) {
+    this.repo = new PreviewsRepository(db.orm);
+  }
+
+  async create(auth: AuthContext, body: CreatePreviewBody): Promise<PreviewCreated> {
+    const project = await this.projects.requireProjectRole(auth, body.project_id, 'member');
+    if (body.size !== undefined && body.size > this.options.maxBundleBytes) throw this.tooLarge(body.size);
+    const id = crypto.randomUUID();
+    const expiresAt = new Date(Date.now() + this.options.ttlMinutes * 60_000);
+    let row: PreviewRow | undefined;
+    // Codes are unique among live previews: draw again on the (rare) collision.
+    for (let attempt = 0; attempt < 10 && !row; attempt++) {
+      row = await this.repo.insert({
+        id,
+        projectId: project.id,
+        createdBy: auth.userId,
+        platform: body.platform,
+        status: 'pending_upload',
+        code: newPreviewCode(),
+        uploadKey: `uploads/${project.id}/${id}`,
+        claimedSha256: body.sha256 ?? null,
+        expiresAt,
+      });
+    }
+    if (!row) throw errors.serviceUnavailable('Could not allocate a preview code; try again.');
+    const token = await this.tokens.sign({
+      previewId: id,
+      projectId: project.id,
+      bundleSha256: body.sha256 ?? null,
+      expiresAt,
+    });
+    const upload = await this.storage.presignPut(
+      row.uploadKey,
+      UPLOAD_URL_SECONDS,
+      BUNDLE_CONTENT_TYPES[body.platform],
+    );
+    const known = body.sha256 ? await this.storage.head(bundleKey(project.id, body.sha256)) : undefined;
+    await this.notify(row, 'preview_token_created', { expires_at: expiresAt.toISOString() });
+    await this.audit.record({
+      actorId: auth.userId,
+      action: 'preview.created',
+      target: { type: 'preview', id },
+      projectId: project.id,
+      ip: auth.ip,
+      details: { platform: body.platform },
+    });
+    return {
+      preview_id: id,
+      token,
+      code: row.code,
+      expires_at: expiresAt.toISOString(),
+      status: 'pending_upload',
+      upload: { method: 'PUT', url: upload.url, headers: upload.headers },
+      upload_required: known === undefined,
+    };
+  }
+
+  async get(auth: AuthContext, previewId: string): Promise<Preview> {
+    const row = await this.repo.find(previewId);
+    if (!row) throw errors.notFound('preview');
+    await this.projects.requireProjectRole(auth, row.projectId, 'viewer');
+    return toPreview(row);
+  }
+
+  async list(auth: AuthContext, projectId: string): Promise<Preview[]> {
+    await this.projects.requireProjectRole(auth, projectId, 'viewer');
+    return (await this.repo.listForProject(projectId, 50)).map(toPreview);
+  }
+
+  /** The client says its upload is done: the server checks the object's size and SHA-256 before it is ready. */
+  async complete(auth: AuthContext, previewId: string, body: CompletePreviewBody): Promise<Preview> {
+    const row = await this.repo.find(previewId);
+    if (!row) throw errors.notFound('preview');
+    await this.projects.requireProjectRole(auth, row.projectId, 'member');
+    return toPreview(await this.finishUpload(row, body));
+  }
+
+  private async finishUpload(row: PreviewRow, claim: { sha256: string; size: number }): Promise<PreviewRow> {
+    if (row.status !== 'pending_upload') {
+      if (row.status === 'expired' || row.status === 'deleted' || row.expiresAt <= new Date())
+        throw errors.previewTokenExpired();
+      throw errors.conflict(`The preview is already ${row.status}.`);
+    }
+    if (row.expiresAt <= new Date()) throw errors.previewTokenExpired();
+    if (row.claimedSha256 && row.claimedSha256 !== claim.sha256) {
+      throw errors.validation('sha256: differs from the hash this preview was created for.');
+    }
+    if (claim.size > this.options.maxBundleBytes) {
+      await this.storage.delete(row.uploadKey);
+      throw this.tooLarge(claim.size);
+    }
+    const target = bundleKey(row.projectId, claim.sha256);
+    const existing = await this.storage.head(target);
+    if (existing) {
+      // The project already holds this exact bundle: keep one copy.
+      if (existing.size !== claim.size)
+        throw errors.validation(`size: the bundle with this sha256 is ${existing.size} bytes.`);
+      await this.storage.delete(row.uploadKey);
+    } else {
+      const uploaded = await this.storage.head(row.uploadKey);
+      if (!uploaded)
+        throw errors.conflict('Nothing was uploaded for this preview yet: PUT the bundle to upload.url first.');
+      const refuse = async (message: string) => {
+        await this.storage.delete(row.uploadKey);
+        return errors.validation(message);
+      };
+      if (uploaded.size > this.options.maxBundleBytes) {
+        await this.storage.delete(row.uploadKey);
+        throw this.tooLarge(uploaded.size);
+      }
+      if (uploaded.size !== claim.size)
+        throw await refuse(`size: the upload is ${uploaded.size} bytes, not ${claim.size}; upload again.`);
+      const actual = await this.storage.sha256(row.uploadKey);
+      if (actual !== claim.sha256) throw await refuse('sha256: does not match the uploaded bytes; upload again.');
+      await this.storage.move(row.uploadKey, target);
+    }
+    const ready = await this.repo.markReady(row.id, { bundleKey: target, sha256: claim.sha256, size: claim.size });
+    if (!ready) throw errors.conflict('The preview was completed or expired meanwhile.');
+    await this.notify(ready, 'preview_bundle_uploaded', { size: claim.size });
+    await this.notify(ready, 'preview_ready', { platform: ready.platform, expires_at: ready.expiresAt.toISOString() });
+    return ready;
+  }
+
+  /**
+   * Resolves a code or token once (public, rate limited per IP so codes cannot be enumerated). Forged or unknown:
+   * 404; consumed: 410 preview_token_consumed; expired: 410 preview_token_expired.
+   */
+  async resolve(body: ResolvePreviewBody, ip: string): Promise<ResolvedPreview> {
+    await this.resolveLimiter.consume(ip);
+    let by: { id: string } | { code: string };
+    if ('token' in body) {
+      const claims = await this.tokens.verify(body.token);
+      if (claims === 'expired') throw errors.previewTokenExpired();
+      if (!claims) throw errors.notFound('preview');
+      by = { id: claims.previewId };
+      const current = await this.repo.find(claims.previewId);
+      if (!current || current.projectId !== claims.projectId) throw errors.notFound('preview');
+      if (claims.bundleSha256 && current.sha256 && claims.bundleSha256 !== current.sha256)
+        throw errors.notFound('preview');
+    } else {
+      const code = normalizeCode(body.code);
+      if (!code) throw errors.notFound('preview');
+      by = { code };
+    }
+    const row = await this.repo.consume(by);
+    if (!row) {
+      const seen = 'id' in by ? await this.repo.find(by.id) : await this.repo.findByCode(by.code);
+      if (!seen) throw errors.notFound('preview');
+      if (seen.status === 'consumed') throw errors.previewTokenConsumed();
+      if (seen.status === 'expired' || seen.status === 'deleted' || seen.expiresAt <= new Date())
+        throw errors.previewTokenExpired();
+      if (seen.status === 'failed') throw errors.conflict('The preview build failed.');
+      throw errors.conflict('The preview is not ready yet: its bundle has not been uploaded.');
+    }
+    const download = await this.storage.presignGet(row.bundleKey!, DOWNLOAD_URL_SECONDS);
+    await this.notify(row, 'preview_consumed', { platform: row.platform });
+    await this.audit.record({
+      action: 'preview.resolved',
+      target: { type: 'preview', id: row.id },
+      projectId: row.projectId,
+      ip,
+      details: { by: 'token' in body ? 'token' : 'code' },
+    });
+    return {
+      preview_id: row.id,
+      project_id: row.projectId,
+      platform: row.platform,
+      download_url: download.url,
+      sha256: row.sha256!,
+      size: row.size!,
+      expires_at: row.expiresAt.toISOString(),
+    };
+  }
+
+  /** A sandboxed build worker reports on the preview it builds (the signature was checked by the route). */
+  async workerCallback(previewId: string, body: WorkerCallbackBody): Promise<Preview> {
+    const row = await this.repo.find(previewId);
+    if (!row) throw errors.notFound('job');
+    if (body.status === 'running') return toPreview(row);
+    if (body.status === 'failed') {
+      const failed = await this.repo.markFailed(row.id, body.error);
+      if (!failed) throw errors.conflict(`The preview is already ${row.status}.`);
+      return toPreview(failed);
+    }
+    return toPreview(await this.finishUpload(row, body));
+  }
+
+  /** Expires previews past their lifetime, then deletes the objects of those past the grace period. */
+  async cleanup(): Promise<{ expired: number; deleted: number }> {
+    const expired = await this.repo.expireDue();
+    for (const row of expired) await this.notify(row, 'preview_expired', {});
+    const due = await this.repo.dueForDeletion(new Date(Date.now() - this.options.graceMinutes * 60_000), 200);
+    for (const row of due) {
+      await this.storage.delete(row.uploadKey);
+      // A bundle shared with another live preview (same sha256 in the project) stays.
+      if (row.bundleKey && !(await this.repo.bundleInUse(row.bundleKey, row.id)))
+        await this.storage.delete(row.bundleKey);
+      await this.repo.markDeleted(row.id);
+    }
+    if (expired.length + due.length > 0)
+      this.logger.info({ expired: expired.length, deleted: due.length }, 'preview cleanup');
+    return { expired: expired.length, deleted: due.length };
+  }
+
+  private tooLarge(size: number) {
+    return errors.payloadTooLarge(
+      `The bundle is ${size} bytes, above the ${this.options.maxBundleBytes}-byte limit (HIVESYNC_PREVIEW_MAX_BUNDLE_BYTES).`,
+    );
+  }
+
+  private async notify(
+    row: PreviewRow,
+    type: Parameters<NotificationsService['notify']>[0]['type'],
+    extra: Record<string, unknown>,
+  ) {
+    if (!row.createdBy) return;
+    // Never the token or the code: a notification is not a way to open someone's preview.
+    await this.notifications.notify({
+      userIds: [row.createdBy],
+      projectId: row.projectId,
+      type,
+      payload: { preview_id: row.id, ...extra },
+    });
+  }
+}
+
+/** Where a project's bundle with this hash is kept (one copy per project and hash). */
+export function bundleKey(projectId: string, sha256: string): string {
+  return `bundles/${projectId}/${sha256}`;
+}
+
+/** The API's view of a preview row. */
+export function toPreview(row: PreviewRow): Preview {
+  return {
+    preview_id: row.id,
+    project_id: row.projectId,
+    platform: row.platform,
+    status: row.status,
+    sha256: row.sha256,
+    size: row.size,
+    expires_at: row.expiresAt.toISOString(),
+    created_at: row.createdAt.toISOString(),
+    ready_at: row.readyAt?.toISOString() ?? null,
+    consumed_at: row.consumedAt?.toISOString() ?? null,
+    error: row.errorCode ? { code: row.errorCode, message: row.errorMessage ?? '' } : null,
+  };
+}

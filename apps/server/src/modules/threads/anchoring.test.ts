@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { placeInFile, similarity } from './anchoring.js';
+
+const file = (...lines: string[]) => `${lines.join('\n')}\n`;
+const base = file('import x from "x";', '', 'function add(a, b) {', '  return a + b;', '}', '', 'export { add };');
+const anchor = { path: 'm.js', startLine: 3, endLine: 5, text: 'function add(a, b) {\n  return a + b;\n}' };
+
+describe('placeInFile', () => {
+  it('follows lines inserted above', () => {
+    const next = file(
+      '// header',
+      '// more',
+      'import x from "x";',
+      '',
+      'function add(a, b) {',
+      '  return a + b;',
+      '}',
+      '',
+      'export { add };',
+    );
+    expect(placeInFile(base, next, anchor)).toMatchObject({ status: 'current', startLine: 5, endLine: 7 });
+  });
+
+  it('finds the block moved elsewhere in the file, even re-indented', () => {
+    const next = file(
+      'import x from "x";',
+      '',
+      'export { add };',
+      '',
+      'class M {',
+      '  function add(a, b) {',
+      '    return a + b;',
+      '  }',
+      '}',
+    );
+    expect(placeInFile(base, next, anchor)).toMatchObject({ status: 'moved', startLine: 6, endLine: 8 });
+  });
+
+  it('follows a slightly edited block', () => {
+    const next = file(
+      'import x from "x";',
+      '',
+      'function add(a, b, c = 0) {',
+      '  return a + b + c;',
+      '}',
+      '',
+      'export { add };',
+    );
+    const p = placeInFile(base, next, anchor);
+    expect(p).toMatchObject({ status: 'edited', startLine: 3, endLine: 5 });
+    expect(p.text).toContain('a + b + c');
+  });
+
+  it('marks a deleted block outdated instead of jumping to a look-alike', () => {
+    const next = file('import x from "x";', '', 'function sub(a, b) {', '  return a - b;', '}', '', 'export { sub };');
+    const withOther = file(
+      'import x from "x";',
+      '',
+      '',
+      'export { add };',
+      'function scale(x) {',
+      '  return x * 3 + offset;',
+      '}',
+    );
+    expect(placeInFile(base, withOther, anchor)).toMatchObject({ status: 'outdated', reason: 'deleted' });
+    // Rewritten beyond recognition in place: also gone.
+    const rewritten = file(
+      'import x from "x";',
+      '',
+      'const table = new Map();',
+      'table.set(1, 2);',
+      'console.log(table);',
+      '',
+      'export {};',
+    );
+    expect(placeInFile(base, rewritten, anchor)).toMatchObject({ status: 'outdated', reason: 'deleted' });
+    expect(placeInFile(base, next, anchor).status).not.toBe('current');
+  });
+
+  it('keeps a single deleted line outdated even when similar lines exist', () => {
+    const src = file('a();', 'b();', 'target(1);', 'c();');
+    const next = file('a();', 'b();', 'c();', 'target(2);');
+    const one = { path: 'f.js', startLine: 3, endLine: 3, text: 'target(1);' };
+    // Not in the replaced region (pure deletion there), and elsewhere only 90% similar: still found as moved+edited.
+    expect(placeInFile(src, next, one)).toMatchObject({ status: 'edited', startLine: 4 });
+    const none = file('a();', 'b();', 'c();', 'other(9);');
+    expect(placeInFile(src, none, one)).toMatchObject({ status: 'outdated', reason: 'deleted' });
+  });
+});
+
+describe('similarity', () => {
+  it('is a Levenshtein ratio', () => {
+    expect(similarity('abc', 'abc')).toBe(1);
+    expect(similarity('abcd', 'abce')).toBe(0.75);
+    expect(similarity('', '')).toBe(1);
+  });
+});

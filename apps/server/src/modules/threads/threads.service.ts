@@ -1,0 +1,512 @@
+import crypto from 'node:crypto';
+import {
+  errors,
+  ROLE_RANK,
+  type Comment,
+  type CreateTaskBody,
+  type CreateThreadBody,
+  type Task,
+  type Thread,
+  type ThreadPosition,
+  type UpdateTaskBody,
+} from '@hivesync/core';
+import type { Database } from '../../infra/db.js';
+import type { Logger } from '../../infra/logger.js';
+import type { AuditService } from '../audit/audit.service.js';
+import type { AuthContext } from '../auth/auth.types.js';
+import type { NotificationsService } from '../notifications/notifications.service.js';
+import type { ProjectsService } from '../projects/projects.service.js';
+import type { MirrorStore, MirrorView } from '../repo/mirror.repository.js';
+import { normalizeRepoPath } from '../repo/repo-path.js';
+import { placeInFile, splitLines, type Anchor } from './anchoring.js';
+import { ThreadsRepository, type PositionRow, type TaskRow, type ThreadRow } from './threads.repository.js';
+
+const MAX_FILE = 5 * 1024 * 1024;
+const MENTION = /(^|[^\w@])@([A-Za-z0-9._%+-]+(?:@[A-Za-z0-9.-]+\.[A-Za-z]{2,})?)/g;
+
+type Base = Anchor & { commit: string; status: ThreadPosition['status']; reason: ThreadPosition['reason'] };
+
+/**
+ * Code comment threads anchored to lines, placed again by the server at every commit (the same place for every
+ * client), and tasks. Viewers may read and comment; resolving takes the thread's author or a member.
+ */
+export class ThreadsService {
+  readonly repo: ThreadsRepository;
+
+  constructor(
+    private readonly db: Database,
+    private readonly projects: ProjectsService,
+    private readonly mirrors: MirrorStore,
+    private readonly notifications: NotificationsService,
+    private readonly audit: AuditService,
+    private readonly logger: Logger,
+  ) {
+    this.repo = new ThreadsRepository(db.orm);
+  }
+
+  private async mirror(projectId: string): Promise<MirrorView> {
+    const view = await this.mirrors.current(projectId);
+    if (!view) throw errors.repoNotSynced();
+    return view;
+  }
+
+  private async commitOrCurrent(view: MirrorView, commit: string | undefined): Promise<string> {
+    if (!commit || commit === view.commit) return view.commit;
+    if (!(await this.mirrors.hasCommit(view, commit))) throw errors.notFound('commit');
+    return commit;
+  }
+
+  async create(auth: AuthContext, projectId: string, body: CreateThreadBody): Promise<Thread> {
+    await this.projects.requireProjectRole(auth, projectId, 'viewer');
+    const path = normalizeRepoPath(body.path);
+    const view = await this.mirror(projectId);
+    const commit = await this.commitOrCurrent(view, body.commit);
+    const content = await this.mirrors.readAt(view, commit, path, MAX_FILE);
+    if (!content) throw errors.validation(`path: there is no file "${path}" at ${commit.slice(0, 7)}.`);
+    const lines = splitLines(content.toString('utf8'));
+    const end = body.end_line ?? body.start_line;
+    if (end < body.start_line) throw errors.validation('end_line: must not be before start_line.');
+    if (end > lines.length) throw errors.validation(`end_line: "${path}" has ${lines.length} lines.`);
+    const text = lines.slice(body.start_line - 1, end).join('\n');
+    const id = crypto.randomUUID();
+    const thread = await this.db.transaction(async (tx) => {
+      const row = await this.repo.insertThread(tx.orm, {
+        id,
+        projectId,
+        state: 'open',
+        path,
+        commit,
+        startLine: body.start_line,
+        endLine: end,
+        anchorText: text,
+        symbol: body.symbol ?? null,
+        createdBy: auth.userId,
+      });
+      await this.repo.insertComment(tx.orm, {
+        id: crypto.randomUUID(),
+        threadId: id,
+        authorId: auth.userId,
+        body: body.body,
+      });
+      await this.repo.savePosition(tx.orm, {
+        threadId: id,
+        commit,
+        path,
+        startLine: body.start_line,
+        endLine: end,
+        status: 'current',
+        reason: null,
+        text,
+      });
+      return row;
+    });
+    await this.notifyMentions(thread, auth.userId, body.body);
+    return this.get(auth, id, undefined);
+  }
+
+  async list(
+    auth: AuthContext,
+    projectId: string,
+    query: { path?: string; state?: 'open' | 'resolved' | 'all'; commit?: string },
+  ): Promise<Thread[]> {
+    await this.projects.requireProjectRole(auth, projectId, 'viewer');
+    const view = await this.mirrors.current(projectId);
+    const commit = view ? await this.commitOrCurrent(view, query.commit) : undefined;
+    const path = query.path ? normalizeRepoPath(query.path) : undefined;
+    const rows = await this.repo.listThreads(projectId, {
+      state: query.state === 'all' ? undefined : (query.state ?? 'open'),
+    });
+    const counts = await this.repo.commentCounts(rows.map((r) => r.id));
+    const out: Thread[] = [];
+    for (const row of rows) {
+      const position = view && commit ? await this.positionAt(row, view, commit) : anchorPosition(row);
+      // Filter by where the code is at that commit, not where it was first commented.
+      if (path && position.path !== path) continue;
+      out.push(toThread(row, position, counts.get(row.id) ?? 0));
+    }
+    return out;
+  }
+
+  async get(auth: AuthContext, threadId: string, commit: string | undefined): Promise<Thread> {
+    const row = await this.visibleThread(auth, threadId, 'viewer');
+    const view = await this.mirrors.current(row.projectId);
+    const position = view
+      ? await this.positionAt(row, view, await this.commitOrCurrent(view, commit))
+      : anchorPosition(row);
+    const list = await this.repo.listComments(row.id);
+    return { ...toThread(row, position, list.filter((c) => !c.deletedAt).length), comments: list.map(toComment) };
+  }
+
+  async reply(auth: AuthContext, threadId: string, body: string): Promise<Thread> {
+    const thread = await this.visibleThread(auth, threadId, 'viewer');
+    const before = await this.repo.participants(thread.id);
+    await this.repo.insertComment(this.db.orm, { id: crypto.randomUUID(), threadId, authorId: auth.userId, body });
+    const mentioned = await this.notifyMentions(thread, auth.userId, body);
+    const others = before.filter((id) => id !== auth.userId && !mentioned.includes(id));
+    await this.notifications.notify({
+      userIds: others,
+      projectId: thread.projectId,
+      type: 'thread_reply',
+      payload: this.payload(thread, auth.userId),
+    });
+    return this.get(auth, threadId, undefined);
+  }
+
+  /** An AI job's contribution to a thread, marked as such. */
+  async postAiComment(threadId: string, jobId: string, body: string): Promise<void> {
+    await this.repo.insertComment(this.db.orm, {
+      id: crypto.randomUUID(),
+      threadId,
+      authorId: null,
+      aiJobId: jobId,
+      body,
+    });
+  }
+
+  async setState(auth: AuthContext, threadId: string, state: 'open' | 'resolved'): Promise<Thread> {
+    const thread = await this.visibleThread(auth, threadId, 'viewer');
+    const role = (await this.projects.requireProjectRole(auth, thread.projectId, 'viewer')).role;
+    if (thread.createdBy !== auth.userId && ROLE_RANK[role] < ROLE_RANK.member) {
+      throw errors.forbidden('Only the thread’s author or a project member can resolve or reopen it.');
+    }
+    await this.repo.setState(threadId, state, auth.userId);
+    if (state === 'resolved') {
+      const others = (await this.repo.participants(threadId)).filter((id) => id !== auth.userId);
+      await this.notifications.notify({
+        userIds: others,
+        projectId: thread.projectId,
+        type: 'thread_resolved',
+        payload: this.payload(thread, auth.userId),
+      });
+    }
+    return this.get(auth, threadId, undefined);
+  }
+
+  async editComment(auth: AuthContext, threadId: string, commentId: string, body: string): Promise<Thread> {
+    await this.visibleThread(auth, threadId, 'viewer');
+    const comment = await this.ownComment(auth, threadId, commentId);
+    await this.repo.updateComment(comment.id, { body, editedAt: new Date() });
+    return this.get(auth, threadId, undefined);
+  }
+
+  async deleteComment(auth: AuthContext, threadId: string, commentId: string): Promise<void> {
+    const thread = await this.visibleThread(auth, threadId, 'viewer');
+    const comment = await this.ownComment(auth, threadId, commentId);
+    await this.repo.updateComment(comment.id, { body: '', deletedAt: new Date() });
+    await this.audit.record({
+      actorId: auth.userId,
+      action: 'comment.deleted',
+      target: { type: 'comment', id: commentId },
+      projectId: thread.projectId,
+      ip: auth.ip,
+    });
+  }
+
+  /** The thread's author or a project admin deletes a whole thread. */
+  async deleteThread(auth: AuthContext, threadId: string): Promise<void> {
+    const thread = await this.visibleThread(auth, threadId, 'viewer');
+    const { role } = await this.projects.requireProjectRole(auth, thread.projectId, 'viewer');
+    if (thread.createdBy !== auth.userId && ROLE_RANK[role] < ROLE_RANK.admin) {
+      throw errors.forbidden('Only the thread’s author or a project admin can delete it.');
+    }
+    await this.repo.deleteThread(threadId);
+    await this.audit.record({
+      actorId: auth.userId,
+      action: 'thread.deleted',
+      target: { type: 'thread', id: threadId },
+      projectId: thread.projectId,
+      ip: auth.ip,
+      details: { path: thread.path, start_line: thread.startLine },
+    });
+  }
+
+  /** After a sync: every open thread of the project gets its position at the new commit. */
+  async repositionAll(projectId: string, commit: string): Promise<number> {
+    const view = await this.mirrors.current(projectId);
+    if (!view || view.commit !== commit) return 0;
+    const open = await this.repo.listThreads(projectId, { state: 'open' });
+    for (const thread of open) {
+      try {
+        await this.positionAt(thread, view, commit);
+      } catch (err) {
+        this.logger.warn(
+          { thread_id: thread.id, err: { message: (err as Error).message } },
+          'could not place a thread',
+        );
+      }
+    }
+    return open.length;
+  }
+
+  /** The thread's position at `commit`: stored, or computed from its latest known position and stored. */
+  private async positionAt(thread: ThreadRow, view: MirrorView, commit: string): Promise<ThreadPosition> {
+    const stored = await this.repo.position(thread.id, commit);
+    if (stored) return toPosition(stored);
+    const latest = await this.repo.latestPosition(thread.id);
+    // Follow the code step by step from where it was last seen, when that is an ancestor; else from the anchor.
+    const base: Base =
+      latest && latest.commit !== commit && (await this.isAncestor(view, latest.commit, commit))
+        ? fromRow(latest)
+        : fromAnchor(thread);
+    const placed = await this.place(view, base, commit);
+    const row = { threadId: thread.id, commit, ...placed };
+    await this.repo.savePosition(this.db.orm, row);
+    return toPosition({ ...row, computedAt: new Date() });
+  }
+
+  private async place(
+    view: MirrorView,
+    base: Base,
+    commit: string,
+  ): Promise<Omit<PositionRow, 'threadId' | 'commit' | 'computedAt'>> {
+    const keep = (status: Base['status'], reason: Base['reason']) => ({
+      path: base.path,
+      startLine: base.startLine,
+      endLine: base.endLine,
+      status,
+      reason,
+      text: base.text,
+    });
+    if (base.commit === commit) return keep(base.status, base.reason);
+    if (base.status === 'outdated') return keep('outdated', base.reason);
+    const change = await this.mirrors.fileChange(view, base.commit, commit, base.path);
+    if (change.kind === 'unchanged') return keep(base.status === 'current' ? 'current' : base.status, null);
+    if (change.kind === 'deleted') return keep('outdated', 'file_deleted');
+    const newPath = change.kind === 'renamed' ? change.path : base.path;
+    const [before, after] = await Promise.all([
+      this.mirrors.readAt(view, base.commit, base.path, MAX_FILE),
+      this.mirrors.readAt(view, commit, newPath, MAX_FILE),
+    ]);
+    if (!after) return keep('outdated', 'file_deleted');
+    const p = placeInFile(before?.toString('utf8') ?? '', after.toString('utf8'), base, newPath);
+    const status = p.status === 'current' && newPath !== base.path ? 'moved' : p.status;
+    return { path: p.path, startLine: p.startLine, endLine: p.endLine, status, reason: p.reason, text: p.text };
+  }
+
+  private async isAncestor(view: MirrorView, older: string, newer: string): Promise<boolean> {
+    return this.mirrors.isAncestor(view, older, newer);
+  }
+
+  private async visibleThread(auth: AuthContext, threadId: string, role: 'viewer'): Promise<ThreadRow> {
+    const thread = await this.repo.findThread(threadId);
+    if (!thread) throw errors.notFound('thread');
+    await this.projects.requireProjectRole(auth, thread.projectId, role);
+    return thread;
+  }
+
+  private async ownComment(auth: AuthContext, threadId: string, commentId: string) {
+    const comment = await this.repo.findComment(threadId, commentId);
+    if (!comment || comment.deletedAt) throw errors.notFound('comment');
+    if (comment.authorId !== auth.userId) throw errors.forbidden('Only its author can change or delete a comment.');
+    return comment;
+  }
+
+  /** Notifies the members a comment @mentions (by email, or by the part before @ when that is unambiguous). */
+  private async notifyMentions(thread: ThreadRow, authorId: string, body: string): Promise<string[]> {
+    const handles = [...body.matchAll(MENTION)].map((m) => m[2]!.toLowerCase());
+    if (handles.length === 0) return [];
+    const members = await this.repo.members(thread.projectId);
+    const ids = new Set<string>();
+    for (const handle of handles) {
+      const exact = members.find((m) => m.email === handle);
+      const byLocal = members.filter((m) => m.email.split('@')[0] === handle);
+      const hit = exact ?? (byLocal.length === 1 ? byLocal[0] : undefined);
+      if (hit && hit.id !== authorId) ids.add(hit.id);
+    }
+    await this.notifications.notify({
+      userIds: [...ids],
+      projectId: thread.projectId,
+      type: 'thread_mention',
+      payload: this.payload(thread, authorId),
+    });
+    return [...ids];
+  }
+
+  private payload(thread: ThreadRow, by: string) {
+    return { thread_id: thread.id, path: thread.path, line: thread.startLine, by };
+  }
+
+  // ---- tasks ----
+
+  async createTask(auth: AuthContext, projectId: string, body: CreateTaskBody): Promise<Task> {
+    await this.projects.requireProjectRole(auth, projectId, 'member');
+    await this.checkTaskLinks(projectId, body);
+    const row = await this.repo.insertTask({
+      id: crypto.randomUUID(),
+      projectId,
+      title: body.title,
+      description: body.description ?? '',
+      status: body.status ?? 'todo',
+      assigneeId: body.assignee_id ?? null,
+      threadId: body.thread_id ?? null,
+      filePath: body.file ? normalizeRepoPath(body.file.path, 'file.path') : null,
+      fileLine: body.file?.line ?? null,
+      createdBy: auth.userId,
+    });
+    if (row.assigneeId && row.assigneeId !== auth.userId) await this.notifyAssignee(row, auth.userId);
+    return toTask(row);
+  }
+
+  async listTasks(
+    auth: AuthContext,
+    projectId: string,
+    query: { status?: TaskRow['status']; assignee_id?: string },
+  ): Promise<Task[]> {
+    await this.projects.requireProjectRole(auth, projectId, 'viewer');
+    return (await this.repo.listTasks(projectId, { status: query.status, assigneeId: query.assignee_id })).map(toTask);
+  }
+
+  async getTask(auth: AuthContext, taskId: string): Promise<Task> {
+    return toTask(await this.visibleTask(auth, taskId, 'viewer'));
+  }
+
+  async updateTask(auth: AuthContext, taskId: string, body: UpdateTaskBody): Promise<Task> {
+    const task = await this.visibleTask(auth, taskId, 'member');
+    await this.checkTaskLinks(task.projectId, body);
+    const row = await this.repo.updateTask(taskId, {
+      ...(body.title !== undefined && { title: body.title }),
+      ...(body.description !== undefined && { description: body.description }),
+      ...(body.status !== undefined && { status: body.status }),
+      ...(body.assignee_id !== undefined && { assigneeId: body.assignee_id }),
+      ...(body.thread_id !== undefined && { threadId: body.thread_id }),
+      ...(body.file !== undefined && {
+        filePath: body.file ? normalizeRepoPath(body.file.path, 'file.path') : null,
+        fileLine: body.file?.line ?? null,
+      }),
+    });
+    if (!row) throw errors.notFound('task');
+    if (body.assignee_id && body.assignee_id !== task.assigneeId && body.assignee_id !== auth.userId)
+      await this.notifyAssignee(row, auth.userId);
+    return toTask(row);
+  }
+
+  async deleteTask(auth: AuthContext, taskId: string): Promise<void> {
+    await this.visibleTask(auth, taskId, 'member');
+    await this.repo.deleteTask(taskId);
+  }
+
+  private async visibleTask(auth: AuthContext, taskId: string, role: 'viewer' | 'member'): Promise<TaskRow> {
+    const task = await this.repo.findTask(taskId);
+    if (!task) throw errors.notFound('task');
+    await this.projects.requireProjectRole(auth, task.projectId, role);
+    return task;
+  }
+
+  private async checkTaskLinks(projectId: string, body: UpdateTaskBody): Promise<void> {
+    if (body.assignee_id) {
+      const members = await this.projects.memberIds(projectId);
+      if (!members.includes(body.assignee_id)) throw errors.validation('assignee_id: must be a member of the project.');
+    }
+    if (body.thread_id) {
+      const thread = await this.repo.findThread(body.thread_id);
+      if (!thread || thread.projectId !== projectId)
+        throw errors.validation('thread_id: no such thread in this project.');
+    }
+  }
+
+  private async notifyAssignee(task: TaskRow, by: string): Promise<void> {
+    await this.notifications.notify({
+      userIds: [task.assigneeId!],
+      projectId: task.projectId,
+      type: 'task_assigned',
+      payload: { task_id: task.id, title: task.title, by },
+    });
+  }
+}
+
+function fromAnchor(t: ThreadRow): Base {
+  return {
+    commit: t.commit,
+    path: t.path,
+    startLine: t.startLine,
+    endLine: t.endLine,
+    text: t.anchorText,
+    status: 'current',
+    reason: null,
+  };
+}
+
+function fromRow(p: PositionRow): Base {
+  return {
+    commit: p.commit,
+    path: p.path,
+    startLine: p.startLine,
+    endLine: p.endLine,
+    text: p.text,
+    status: p.status,
+    reason: p.reason,
+  };
+}
+
+function anchorPosition(t: ThreadRow): ThreadPosition {
+  return {
+    commit: t.commit,
+    path: t.path,
+    start_line: t.startLine,
+    end_line: t.endLine,
+    status: 'current',
+    reason: null,
+  };
+}
+
+function toPosition(p: Omit<PositionRow, 'threadId'>): ThreadPosition {
+  return {
+    commit: p.commit,
+    path: p.path,
+    start_line: p.startLine,
+    end_line: p.endLine,
+    status: p.status,
+    reason: p.reason,
+  };
+}
+
+function toThread(t: ThreadRow, position: ThreadPosition, commentCount: number): Thread {
+  return {
+    thread_id: t.id,
+    project_id: t.projectId,
+    state: t.state,
+    anchor: {
+      path: t.path,
+      commit: t.commit,
+      start_line: t.startLine,
+      end_line: t.endLine,
+      text: t.anchorText,
+      symbol: t.symbol,
+    },
+    position,
+    created_by: t.createdBy,
+    created_at: t.createdAt.toISOString(),
+    resolved_at: t.resolvedAt?.toISOString() ?? null,
+    comment_count: commentCount,
+  };
+}
+
+function toComment(c: Awaited<ReturnType<ThreadsRepository['listComments']>>[number]): Comment {
+  return {
+    comment_id: c.id,
+    thread_id: c.threadId,
+    author_id: c.authorId,
+    author_name: c.authorName,
+    ai: c.aiJobId !== null,
+    body: c.deletedAt ? '' : c.body,
+    created_at: c.createdAt.toISOString(),
+    edited_at: c.editedAt?.toISOString() ?? null,
+    deleted: c.deletedAt !== null,
+  };
+}
+
+function toTask(t: TaskRow): Task {
+  return {
+    task_id: t.id,
+    project_id: t.projectId,
+    title: t.title,
+    description: t.description,
+    status: t.status,
+    assignee_id: t.assigneeId,
+    thread_id: t.threadId,
+    file: t.filePath ? { path: t.filePath, line: t.fileLine } : null,
+    created_by: t.createdBy,
+    created_at: t.createdAt.toISOString(),
+    updated_at: t.updatedAt.toISOString(),
+  };
+}

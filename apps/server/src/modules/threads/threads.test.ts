@@ -1,0 +1,343 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends, eventually, registerUser, startTestServer, tempDir, type TestServer } from '../../test/harness.js';
+import { commitFiles, git, makeRepo } from '../../test/git-fixtures.js';
+
+const lines = (...l: string[]) => `${l.join('\n')}\n`;
+// More lines than the block, so that moving the block below them is a move, not the tail moving up.
+const TAIL = [
+  '',
+  'export const one = 1;',
+  'export const two = 2;',
+  'export const three = 3;',
+  'export const four = 4;',
+  'export const five = 5;',
+];
+const fn = (name: string, body = `return ${name}Value;`) => [
+  `export function ${name}(input: number) {`,
+  `  const ${name}Value = input * 2;`,
+  `  ${body}`,
+  '}',
+];
+
+describe.each(backends())('threads, tasks and audit on $name', (backend) => {
+  let server: TestServer;
+  const work = tempDir('hivesync-threads-');
+  let owner: Awaited<ReturnType<typeof registerUser>>;
+  let member: Awaited<ReturnType<typeof registerUser>>;
+  let viewer: Awaited<ReturnType<typeof registerUser>>;
+  let projectId: string;
+  let remote: string;
+  let first: string;
+
+  const api = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT', url: string, token: string, body?: unknown) =>
+    server.request({ method, url: `/api/v1${url}`, token, body });
+  const sync = async () => {
+    const s = (await api('POST', '/repo/sync', owner.token, { project_id: projectId })).json();
+    return eventually(async () => {
+      const r = (await api('GET', `/repo/sync/${s.sync_id}`, owner.token)).json();
+      return r.status === 'completed' && r;
+    });
+  };
+
+  beforeAll(async () => {
+    server = await startTestServer(backend, { HIVESYNC_ALLOW_LOCAL_REPOS: 'true' });
+    owner = await registerUser(server);
+    member = await registerUser(server, { email: `mia.member.${Date.now()}@example.test` });
+    viewer = await registerUser(server);
+    remote = makeRepo(path.join(work.dir, 'app'), {
+      'src/a.ts': lines('// a', ...fn('alpha'), ''),
+      'src/b.ts': lines('// b', ...fn('beta'), ...TAIL),
+      'src/c.ts': lines('// c', ...fn('gamma')),
+      'src/d.ts': lines('// d', ...fn('delta'), 'export const keep = 1;'),
+      'src/e.ts': lines('// e', ...fn('epsilon'), '// a file long enough for rename detection', '// ...', '// ...'),
+      'src/f.ts': lines('// f', ...fn('zeta')),
+    });
+    first = git(remote, 'rev-parse', 'HEAD');
+    projectId = (await api('POST', '/projects', owner.token, { name: 'app', repo_url: remote })).json().id;
+    await api('POST', `/projects/${projectId}/members`, owner.token, { email: member.email, role: 'member' });
+    await api('POST', `/projects/${projectId}/members`, owner.token, { email: viewer.email, role: 'viewer' });
+    await sync();
+  });
+  afterAll(async () => {
+    await server?.stop();
+    work.remove();
+  });
+
+  const thread = async (file: string, start: number, end: number, body = `about ${file}`, token = owner.token) => {
+    const res = await api('POST', `/projects/${projectId}/threads`, token, {
+      path: file,
+      start_line: start,
+      end_line: end,
+      body,
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    return res.json();
+  };
+
+  it('keeps every thread on its code as the code moves, changes, is renamed or deleted', async () => {
+    const t = {
+      inserted: await thread('src/a.ts', 2, 5),
+      moved: await thread('src/b.ts', 2, 5),
+      edited: await thread('src/c.ts', 2, 5),
+      deleted: await thread('src/d.ts', 2, 5),
+      renamed: await thread('src/e.ts', 2, 5),
+      fileDeleted: await thread('src/f.ts', 2, 5),
+    };
+    expect(t.inserted.anchor).toMatchObject({ commit: first, path: 'src/a.ts', start_line: 2, end_line: 5 });
+    expect(t.inserted.anchor.text).toBe(fn('alpha').join('\n'));
+
+    commitFiles(remote, {
+      'src/a.ts': lines('// a', '// one', '// two', '// three', ...fn('alpha'), ''),
+      'src/b.ts': lines('// b', ...TAIL, ...fn('beta')),
+      'src/c.ts': lines('// c', ...fn('gamma', 'return gammaValue + 1; // off by one')),
+      'src/d.ts': lines('// d', 'export const keep = 1;'),
+      'src/f.ts': null,
+    });
+    git(remote, 'mv', 'src/e.ts', 'src/e-renamed.ts');
+    git(remote, 'commit', '-q', '-m', 'rename e');
+    const second = (await sync()).commit;
+
+    const all = (await api('GET', `/projects/${projectId}/threads?state=all`, owner.token)).json().threads;
+    const pos = (id: string) => all.find((x: { thread_id: string }) => x.thread_id === id).position;
+    expect(pos(t.inserted.thread_id)).toEqual({
+      commit: second,
+      path: 'src/a.ts',
+      start_line: 5,
+      end_line: 8,
+      status: 'current',
+      reason: null,
+    });
+    expect(pos(t.moved.thread_id)).toMatchObject({ path: 'src/b.ts', start_line: 8, end_line: 11, status: 'moved' });
+    expect(pos(t.edited.thread_id)).toMatchObject({ path: 'src/c.ts', start_line: 2, end_line: 5, status: 'edited' });
+    expect(pos(t.deleted.thread_id)).toMatchObject({ path: 'src/d.ts', status: 'outdated', reason: 'deleted' });
+    expect(pos(t.renamed.thread_id)).toMatchObject({
+      path: 'src/e-renamed.ts',
+      start_line: 2,
+      end_line: 5,
+      status: 'moved',
+    });
+    expect(pos(t.fileDeleted.thread_id)).toMatchObject({
+      path: 'src/f.ts',
+      status: 'outdated',
+      reason: 'file_deleted',
+    });
+
+    // Any commit can be asked for: at the first one, the original place.
+    const then = (await api('GET', `/threads/${t.inserted.thread_id}?commit=${first}`, owner.token)).json();
+    expect(then.position).toMatchObject({ commit: first, start_line: 2, status: 'current' });
+    // Filtering by path uses where the code is now.
+    const byPath = (
+      await api('GET', `/projects/${projectId}/threads?state=all&path=src/e-renamed.ts`, owner.token)
+    ).json().threads;
+    expect(byPath.map((x: { thread_id: string }) => x.thread_id)).toEqual([t.renamed.thread_id]);
+
+    // A further commit that shifts a.ts again is followed from the last known place.
+    commitFiles(remote, { 'src/a.ts': lines('// a', '// zero', '// one', '// two', '// three', ...fn('alpha'), '') });
+    await sync();
+    const again = (await api('GET', `/threads/${t.inserted.thread_id}`, owner.token)).json();
+    expect(again.position).toMatchObject({ start_line: 6, end_line: 9, status: 'current' });
+  });
+
+  it('refuses lines that are not in the file', async () => {
+    const res = await api('POST', `/projects/${projectId}/threads`, owner.token, {
+      path: 'src/a.ts',
+      start_line: 2,
+      end_line: 400,
+      body: 'x',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toMatch(/^end_line:/);
+    expect(
+      (
+        await api('POST', `/projects/${projectId}/threads`, owner.token, {
+          path: '../etc/passwd',
+          start_line: 1,
+          body: 'x',
+        })
+      ).statusCode,
+    ).toBe(400);
+    expect(
+      (await api('POST', `/projects/${projectId}/threads`, owner.token, { path: 'nope.ts', start_line: 1, body: 'x' }))
+        .statusCode,
+    ).toBe(400);
+  });
+
+  it('lets viewers comment, authors edit and delete only their own comments, and notifies mentions and participants', async () => {
+    const t = await thread('src/c.ts', 1, 1, 'is this header right?', viewer.token);
+    const reply = await api('POST', `/threads/${t.thread_id}/replies`, member.token, {
+      body: `looks fine, @${owner.email} can you confirm?`,
+    });
+    expect(reply.statusCode).toBe(201);
+    const comments = reply.json().comments;
+    expect(comments).toHaveLength(2);
+    const ownerNotes = (await api('GET', '/notifications?limit=200', owner.token))
+      .json()
+      .notifications.map((n: { type: string; payload: { thread_id?: string } }) => [n.type, n.payload.thread_id]);
+    expect(ownerNotes).toContainEqual(['thread_mention', t.thread_id]);
+    const viewerNotes = (await api('GET', '/notifications?limit=200', viewer.token))
+      .json()
+      .notifications.map((n: { type: string }) => n.type);
+    expect(viewerNotes).toContain('thread_reply');
+    // by the local part of the email, when it is unambiguous
+    await api('POST', `/threads/${t.thread_id}/replies`, owner.token, {
+      body: `thanks @${member.email.split('@')[0]}`,
+    });
+    const memberNotes = (await api('GET', '/notifications?limit=200', member.token))
+      .json()
+      .notifications.map((n: { type: string }) => n.type);
+    expect(memberNotes).toContain('thread_mention');
+
+    const mine = comments[1].comment_id;
+    expect(
+      (await api('PATCH', `/threads/${t.thread_id}/comments/${mine}`, owner.token, { body: 'hijack' })).statusCode,
+    ).toBe(403);
+    expect((await api('DELETE', `/threads/${t.thread_id}/comments/${mine}`, viewer.token)).statusCode).toBe(403);
+    const edited = await api('PATCH', `/threads/${t.thread_id}/comments/${mine}`, member.token, {
+      body: 'looks fine to me',
+    });
+    expect(edited.json().comments[1]).toMatchObject({ body: 'looks fine to me', deleted: false });
+    expect(edited.json().comments[1].edited_at).not.toBeNull();
+    expect((await api('DELETE', `/threads/${t.thread_id}/comments/${mine}`, member.token)).statusCode).toBe(204);
+    const after = (await api('GET', `/threads/${t.thread_id}`, viewer.token)).json();
+    expect(after.comments[1]).toMatchObject({ deleted: true, body: '' });
+  });
+
+  it('lets the author or a member resolve, not other viewers; the author or an admin delete', async () => {
+    const t = await thread('src/a.ts', 1, 1, 'owner thread', owner.token);
+    const other = await registerUser(server);
+    await api('POST', `/projects/${projectId}/members`, owner.token, { email: other.email, role: 'viewer' });
+    expect((await api('POST', `/threads/${t.thread_id}/resolve`, other.token)).statusCode).toBe(403);
+    expect((await api('POST', `/threads/${t.thread_id}/resolve`, member.token)).json().state).toBe('resolved');
+    expect((await api('POST', `/threads/${t.thread_id}/reopen`, owner.token)).json().state).toBe('open');
+    expect((await api('DELETE', `/threads/${t.thread_id}`, member.token)).statusCode).toBe(403);
+    expect((await api('DELETE', `/threads/${t.thread_id}`, owner.token)).statusCode).toBe(204);
+    expect((await api('GET', `/threads/${t.thread_id}`, owner.token)).statusCode).toBe(404);
+  });
+
+  it('keeps non-members out of threads and tasks (404)', async () => {
+    const t = await thread('src/a.ts', 1, 1);
+    const task = (await api('POST', `/projects/${projectId}/tasks`, owner.token, { title: 'x' })).json();
+    const stranger = await registerUser(server);
+    const attempts: [string, string, unknown?][] = [
+      ['GET', `/projects/${projectId}/threads`],
+      ['POST', `/projects/${projectId}/threads`, { path: 'src/a.ts', start_line: 1, body: 'x' }],
+      ['GET', `/threads/${t.thread_id}`],
+      ['POST', `/threads/${t.thread_id}/replies`, { body: 'x' }],
+      ['POST', `/threads/${t.thread_id}/resolve`],
+      ['DELETE', `/threads/${t.thread_id}`],
+      ['GET', `/projects/${projectId}/tasks`],
+      ['GET', `/tasks/${task.task_id}`],
+      ['PATCH', `/tasks/${task.task_id}`, { status: 'done' }],
+    ];
+    for (const [method, url, body] of attempts) {
+      const res = await api(method as 'GET', url, stranger.token, body);
+      expect(res.statusCode, `${method} ${url}`).toBe(404);
+    }
+  });
+
+  it('manages tasks: assignment notifies, assignees must be members, viewers only read', async () => {
+    const t = await thread('src/a.ts', 1, 1);
+    const created = await api('POST', `/projects/${projectId}/tasks`, owner.token, {
+      title: 'Fix the header',
+      description: 'see thread',
+      assignee_id: member.id,
+      thread_id: t.thread_id,
+      file: { path: 'src/a.ts', line: 1 },
+    });
+    expect(created.statusCode).toBe(201);
+    const task = created.json();
+    expect(task).toMatchObject({
+      status: 'todo',
+      assignee_id: member.id,
+      thread_id: t.thread_id,
+      file: { path: 'src/a.ts', line: 1 },
+    });
+    const notes = (await api('GET', '/notifications?limit=200', member.token)).json().notifications;
+    expect(
+      notes.find(
+        (n: { type: string; payload: { task_id?: string } }) =>
+          n.type === 'task_assigned' && n.payload.task_id === task.task_id,
+      ),
+    ).toBeTruthy();
+    const stranger = await registerUser(server);
+    expect(
+      (await api('POST', `/projects/${projectId}/tasks`, owner.token, { title: 'y', assignee_id: stranger.id }))
+        .statusCode,
+    ).toBe(400);
+    expect((await api('POST', `/projects/${projectId}/tasks`, viewer.token, { title: 'y' })).statusCode).toBe(403);
+    expect((await api('PATCH', `/tasks/${task.task_id}`, member.token, { status: 'in_progress' })).json().status).toBe(
+      'in_progress',
+    );
+    const todo = (await api('GET', `/projects/${projectId}/tasks?status=in_progress`, viewer.token)).json().tasks;
+    expect(todo.map((x: { task_id: string }) => x.task_id)).toContain(task.task_id);
+    expect((await api('DELETE', `/tasks/${task.task_id}`, viewer.token)).statusCode).toBe(403);
+    expect((await api('DELETE', `/tasks/${task.task_id}`, member.token)).statusCode).toBe(204);
+  });
+
+  it('writes an audit row for each listed action, searchable by admins only and never changed', async () => {
+    const fresh = await registerUser(server);
+    await api('POST', '/auth/login', '', { email: fresh.email, password: 'wrong password here' });
+    await server.request({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      body: { email: fresh.email, password: fresh.password },
+    });
+    await api('POST', `/projects/${projectId}/members`, owner.token, { email: fresh.email, role: 'viewer' });
+    await api('DELETE', `/projects/${projectId}/members/${fresh.id}`, owner.token);
+    await sync();
+    const t = await thread('src/a.ts', 1, 1);
+    await api('DELETE', `/threads/${t.thread_id}`, owner.token);
+    await api('POST', '/admin/canary', server.admin.token, {});
+    await api('POST', '/admin/broadcast', server.admin.token, { message: 'maintenance at noon' });
+    const created = (await api('POST', '/previews', owner.token, { project_id: projectId, platform: 'web' })).json();
+    expect(created.preview_id).toBeTruthy();
+
+    const search = async (q: string) => (await api('GET', `/admin/audit?${q}`, server.admin.token)).json();
+    const actions = (await search('limit=500')).entries.map((e: { action: string }) => e.action);
+    for (const action of [
+      'auth.register',
+      'auth.login',
+      'auth.login_failed',
+      'member.added',
+      'member.removed',
+      'repo.sync_requested',
+      'thread.deleted',
+      'admin.canary',
+      'admin.broadcast',
+      'preview.created',
+      'project.created',
+    ]) {
+      expect(actions, action).toContain(action);
+    }
+    const failed = (await search(`action=auth.login_failed&actor=${fresh.email}`)).entries;
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({
+      actor_id: fresh.id,
+      actor_email: fresh.email,
+      ip: '127.0.0.1',
+      details: { email: fresh.email },
+    });
+    const members = (await search(`action=member.*&project_id=${projectId}`)).entries.map(
+      (e: { action: string }) => e.action,
+    );
+    expect(new Set(members)).toEqual(new Set(['member.added', 'member.removed']));
+    const future = (await search(`from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`)).entries;
+    expect(future).toEqual([]);
+    const page1 = await search('limit=3');
+    const page2 = await search(`limit=3&cursor=${page1.next_cursor}`);
+    expect(page2.entries[0].id).not.toBe(page1.entries[0].id);
+    expect(Number(page2.entries[0].id)).toBeLessThan(Number(page1.entries.at(-1).id));
+
+    expect((await api('GET', '/admin/audit', owner.token)).statusCode).toBe(403);
+    const id = page1.entries[0].id;
+    expect((await api('DELETE', `/admin/audit/${id}`, server.admin.token)).statusCode).toBe(404);
+    expect((await api('PATCH', `/admin/audit/${id}`, server.admin.token, { action: 'x' })).statusCode).toBe(404);
+    await expect(
+      server.runtime.infra.db.sql.executeSql(`update audit_log set action = 'forged' where id = $1`, [Number(id)]),
+    ).rejects.toThrow(/append-only/);
+    await expect(
+      server.runtime.infra.db.sql.executeSql(`delete from audit_log where id = $1`, [Number(id)]),
+    ).rejects.toThrow(/append-only/);
+  });
+});
