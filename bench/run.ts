@@ -3,6 +3,7 @@ import { ROOT } from './lib/processes.js';
 import { table, writePerformanceDoc, type Figure, type Suite } from './lib/report.js';
 import { notificationPolling } from './suites/notification-polling.js';
 import { repoSearch } from './suites/repo-search.js';
+import { previewLoop } from './suites/preview-loop.js';
 import { repoSync } from './suites/repo-sync.js';
 
 /**
@@ -14,7 +15,7 @@ const args = process.argv.slice(2);
 const seconds = Number(args[args.indexOf('--seconds') + 1] ?? '') || 10;
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 
-const suites: Suite[] = [notificationPolling, repoSync, repoSearch];
+const suites: Suite[] = [notificationPolling, repoSync, repoSearch, previewLoop];
 const setups: { label: string; env: Record<string, string> }[] = [{ label: 'embedded', env: {} }];
 if (process.env.DATABASE_URL && process.env.REDIS_URL) {
   setups.push({

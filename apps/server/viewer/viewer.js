@@ -69,14 +69,14 @@
 
   form.addEventListener('submit', function (event) {
     event.preventDefault();
-    var code = input.value.trim();
+    var code = input.value.trim().toUpperCase();
     if (code)
       open(code).catch(function (e) {
         say('The preview could not be opened: ' + e.message, true);
       });
   });
 
-  var fromPath = decodeURIComponent(location.pathname.replace(/^\/p\/?/, '').split('/')[0] || '');
+  var fromPath = decodeURIComponent(location.pathname.replace(/^\/p\/?/, '').split('/')[0] || '').toUpperCase();
   if (fromPath) {
     input.value = fromPath;
     open(fromPath).catch(function (e) {
