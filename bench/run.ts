@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { ROOT } from './lib/processes.js';
-import { table, writePerformanceDoc, type Figure, type Suite } from './lib/report.js';
+import { table, writeFormatted, writePerformanceDoc, type Figure, type Suite } from './lib/report.js';
 import { notificationPolling } from './suites/notification-polling.js';
 import { repoSearch } from './suites/repo-search.js';
 import { previewLoop } from './suites/preview-loop.js';

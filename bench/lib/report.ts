@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
+import * as prettier from 'prettier';
 
 /** One measured figure, against a baseline measured in the same run. */
 export interface Figure {
@@ -47,8 +48,14 @@ export function table(figures: Figure[]): string {
   return lines.join('\n');
 }
 
+/** Writes a file formatted the way the repository's Prettier settings want it (so `npm run check` stays green). */
+export async function writeFormatted(file: string, text: string): Promise<void> {
+  const options = (await prettier.resolveConfig(file)) ?? {};
+  fs.writeFileSync(file, await prettier.format(text, { ...options, filepath: file }));
+}
+
 /** Replaces the generated block of docs/PERFORMANCE.md with this run's table. */
-export function writePerformanceDoc(file: string, figures: Figure[], seconds: number): void {
+export async function writePerformanceDoc(file: string, figures: Figure[], seconds: number): Promise<void> {
   const begin = '<!-- bench:begin -->';
   const end = '<!-- bench:end -->';
   const block = [
@@ -65,5 +72,5 @@ export function writePerformanceDoc(file: string, figures: Figure[], seconds: nu
     start >= 0 && stop > start
       ? current.slice(0, start) + block + current.slice(stop + end.length)
       : `${current}\n${block}\n`;
-  fs.writeFileSync(file, next);
+  await writeFormatted(file, next);
 }
