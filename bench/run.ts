@@ -4,6 +4,7 @@ import { table, writeFormatted, writePerformanceDoc, type Figure, type Suite } f
 import { notificationPolling } from './suites/notification-polling.js';
 import { repoSearch } from './suites/repo-search.js';
 import { previewLoop } from './suites/preview-loop.js';
+import { coldStart, eventDelivery, jobThroughput, manyPollers } from './suites/operations.js';
 import { repoSync } from './suites/repo-sync.js';
 
 /**
@@ -15,7 +16,16 @@ const args = process.argv.slice(2);
 const seconds = Number(args[args.indexOf('--seconds') + 1] ?? '') || 10;
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 
-const suites: Suite[] = [notificationPolling, repoSync, repoSearch, previewLoop];
+const suites: Suite[] = [
+  notificationPolling,
+  repoSync,
+  repoSearch,
+  previewLoop,
+  eventDelivery,
+  manyPollers,
+  coldStart,
+  jobThroughput,
+];
 const setups: { label: string; env: Record<string, string> }[] = [{ label: 'embedded', env: {} }];
 if (process.env.DATABASE_URL && process.env.REDIS_URL) {
   setups.push({
@@ -27,7 +37,7 @@ if (process.env.DATABASE_URL && process.env.REDIS_URL) {
 const figures: Figure[] = [];
 for (const suite of suites) {
   if (only && !suite.name.includes(only)) continue;
-  for (const setup of setups) {
+  for (const setup of suite.embeddedOnly ? setups.slice(0, 1) : setups) {
     process.stdout.write(`• ${suite.name} (${setup.label}) … `);
     const started = Date.now();
     const got = await suite.run({ seconds, env: setup.env, label: setup.label });

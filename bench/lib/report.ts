@@ -19,6 +19,8 @@ export interface Figure {
 /** A group of figures measured together. */
 export interface Suite {
   name: string;
+  /** Runs once, on the embedded backends, even when PostgreSQL and Redis are configured. */
+  embeddedOnly?: boolean;
   run(options: { seconds: number; env: Record<string, string>; label: string }): Promise<Figure[]>;
 }
 

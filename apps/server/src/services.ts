@@ -14,6 +14,7 @@ import type { Metrics } from './infra/metrics.js';
 import type { JobDefinition, PeriodicTask } from './jobs/job-runner.js';
 import { repoSyncJob } from './jobs/repo-sync.job.js';
 import { canaryJob } from './jobs/system-canary.job.js';
+import { noopJob } from './jobs/system-noop.job.js';
 import { AdminService } from './modules/admin/admin.service.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import type { AccessTokens } from './modules/auth/tokens.js';
@@ -159,6 +160,7 @@ export function createServices(infra: Infra): Services {
 export function jobDefinitions(services: Services, config: Config): JobDefinition<never>[] {
   return [
     canaryJob(services.admin.repo, services.notifications),
+    noopJob(),
     repoSyncJob(services.repo, {
       retryLimit: config.repos.syncRetryLimit,
       retryDelaySeconds: config.repos.syncRetryDelaySeconds,

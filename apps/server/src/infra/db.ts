@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PGlite, type Transaction as PGliteTransaction } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -56,13 +58,43 @@ export async function openDatabase(
   return options.url ? openPostgres(options.url, options.poolSize, logger) : openPglite(options.dataDir);
 }
 
+// Sized for one embedded installation, not a server: small buffers keep an idle HiveSync well under 250 MB.
+const PGLITE_OPTIONS = {
+  initialMemory: 128 * 1024 * 1024,
+  postgresqlconf: ['shared_buffers = 16MB', 'work_mem = 4MB', 'maintenance_work_mem = 32MB', 'wal_buffers = 1MB'],
+};
+
+/**
+ * Creates a new embedded database in a short-lived child process: initdb grows WebAssembly memory to ~750 MB, which
+ * a process can never give back, so the server itself only ever opens an existing one.
+ */
+async function initPgliteInChild(dir: string): Promise<void> {
+  const pglite = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  const script = `import(${JSON.stringify(pathToFileURL(pglite).href)}).then(async ({ PGlite }) => {
+    const db = await PGlite.create(${JSON.stringify(dir)});
+    await db.close();
+  }).catch((err) => { console.error(err && err.message); process.exit(1); });`;
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`could not create the embedded database: ${stderr.trim()}`)),
+    );
+  });
+}
+
 async function openPglite(dataDir: string): Promise<Database> {
   const release = acquireDataDirLock(dataDir);
   const dir = path.join(dataDir, 'pgdata');
   let client: PGlite;
   try {
     fs.mkdirSync(dir, { recursive: true });
-    client = await PGlite.create(dir);
+    if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) await initPgliteInChild(dir);
+    client = await PGlite.create(dir, PGLITE_OPTIONS);
   } catch (err) {
     release();
     throw err;

@@ -114,6 +114,21 @@ export class Queue {
     return id;
   }
 
+  /** Enqueues many jobs in one statement (no transaction of the caller's). */
+  async sendMany(name: string, data: object[]): Promise<void> {
+    await this.boss.insert(data.map((d) => ({ name, data: d })));
+    await this.bus.publish({ kind: BUS_JOB_ENQUEUED, body: { queue: name } });
+  }
+
+  /** Jobs of a queue whose data has `key` = `value`, by state. */
+  async countByData(name: string, key: string, value: string): Promise<Record<string, number>> {
+    const { rows } = await this.db.sql.executeSql(
+      `select state, count(*)::int as n from ${QUEUE_SCHEMA}.job where name = $1 and data->>$2 = $3 group by state`,
+      [name, key, value],
+    );
+    return Object.fromEntries(rows.map((r) => [String(r.state), Number(r.n)]));
+  }
+
   private wake(name: string): void {
     for (const id of this.workers.get(name) ?? []) this.boss.notifyWorker(id);
   }
@@ -125,15 +140,21 @@ export class Queue {
     handler: (jobs: QueuedJob<T>[]) => Promise<void>,
   ): Promise<void> {
     for (let i = 0; i < options.loops; i++) {
-      const id = await this.boss.work<T>(
+      let id = '';
+      id = await this.boss.work<T>(
         name,
         {
           batchSize: options.batchSize,
           includeMetadata: true,
           pollingIntervalSeconds: this.options.pollIntervalMs / 1000,
         },
-        async (jobs) =>
-          handler(jobs.map((j) => ({ id: j.id, data: j.data, retryCount: j.retryCount, startedOn: j.startedOn }))),
+        async (jobs) => {
+          await handler(
+            jobs.map((j) => ({ id: j.id, data: j.data, retryCount: j.retryCount, startedOn: j.startedOn })),
+          );
+          // A full batch means more are waiting: fetch again at once instead of after the polling interval.
+          if (jobs.length >= options.batchSize) this.boss.notifyWorker(id);
+        },
       );
       this.workers.set(name, [...(this.workers.get(name) ?? []), id]);
     }

@@ -37,6 +37,41 @@ export function adminRoutes({ services, authenticate }: RouteDeps): FastifyPlugi
       },
       async (req) => services.admin.getCanary(caller(req), req.params.id),
     );
+    const Probe = z.object({
+      probe_id: Id,
+      total: z.number().int(),
+      completed: z.number().int(),
+      failed: z.number().int(),
+    });
+    app.post(
+      '/admin/queue-probe',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Enqueue N no-op jobs to measure the queue end to end (follow with GET /admin/queue-probe/{id})',
+          body: z.object({ jobs: z.number().int().min(1).max(100_000) }),
+          response: withErrors(
+            { 202: z.object({ probe_id: Id, enqueued: z.number().int(), enqueue_ms: z.number().int() }) },
+            403,
+          ),
+        },
+      },
+      async (req, reply) => reply.code(202).send(await services.admin.startProbe(caller(req), req.body.jobs)),
+    );
+    app.get(
+      '/admin/queue-probe/:id',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Progress of a queue probe',
+          params: z.object({ id: Id }),
+          response: withErrors({ 200: Probe }, 403, 404),
+        },
+      },
+      async (req) => services.admin.probeStatus(caller(req), req.params.id),
+    );
     app.post(
       '/admin/broadcast',
       {

@@ -6,6 +6,7 @@ import type { AuthContext } from '../auth/auth.types.js';
 import type { NotificationsService } from '../notifications/notifications.service.js';
 import { AdminRepository, type CanaryRow } from './admin.repository.js';
 import type { AuditService } from '../audit/audit.service.js';
+import { NOOP_QUEUE } from '../../jobs/system-noop.job.js';
 
 /** Queue name of the canary job. */
 export const CANARY_QUEUE = 'system-canary';
@@ -54,6 +55,34 @@ export class AdminService {
     const row = await this.repo.findCanary(id);
     if (!row) throw errors.notFound('canary');
     return toCanary(row);
+  }
+
+  /** Enqueues `jobs` no-op jobs to measure the queue end to end; follow them with probeStatus. */
+  async startProbe(
+    auth: AuthContext,
+    jobs: number,
+  ): Promise<{ probe_id: string; enqueued: number; enqueue_ms: number }> {
+    this.requireAdmin(auth);
+    const probe = crypto.randomUUID();
+    const started = performance.now();
+    for (let i = 0; i < jobs; i += 1000) {
+      await this.queue.sendMany(
+        NOOP_QUEUE,
+        Array.from({ length: Math.min(1000, jobs - i) }, () => ({ probe })),
+      );
+    }
+    return { probe_id: probe, enqueued: jobs, enqueue_ms: Math.round(performance.now() - started) };
+  }
+
+  async probeStatus(
+    auth: AuthContext,
+    probeId: string,
+  ): Promise<{ probe_id: string; total: number; completed: number; failed: number }> {
+    this.requireAdmin(auth);
+    const byState = await this.queue.countByData(NOOP_QUEUE, 'probe', probeId);
+    const total = Object.values(byState).reduce((a, b) => a + b, 0);
+    if (total === 0) throw errors.notFound('probe');
+    return { probe_id: probeId, total, completed: byState.completed ?? 0, failed: byState.failed ?? 0 };
   }
 
   /** Tells every user of the instance about planned maintenance. */

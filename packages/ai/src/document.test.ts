@@ -1,0 +1,280 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { unifiedDiff } from './diff.js';
+import { documentFile, documentFunction, summarizeFile } from './document.js';
+import { AiError } from './errors.js';
+import { commentOnlyProblem } from './testing/comments.js';
+import { cleanRepos, gitApply, loadFixture, readRepoFile, tempRepo } from './testing/git.js';
+import { type Edit } from './types.js';
+
+afterAll(cleanRepos);
+
+const docs = loadFixture('docs');
+
+/** Applies the edit's patch with git on a repository of the original files and returns the file as git leaves it. */
+function applyWithGit(files: ReadonlyMap<string, string>, edit: Edit): string {
+  const dir = tempRepo(files);
+  gitApply(dir, unifiedDiff([edit]));
+  return readRepoFile(dir, edit.path);
+}
+
+async function refusal(promise: Promise<unknown>): Promise<AiError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AiError);
+  return error as AiError;
+}
+
+describe('documentFunction', () => {
+  it('documents an async TypeScript function with its parameters, result and the error it throws', async () => {
+    const edit = await documentFunction(docs, 'users.ts', { symbol: 'fetchUser' });
+    const patch = unifiedDiff([edit]);
+    expect(commentOnlyProblem(patch, 'typescript')).toBeUndefined();
+    expect(applyWithGit(docs, edit)).toBe(edit.after);
+    const doc = edit.after.slice(edit.after.indexOf('/**'), edit.after.indexOf('export async function fetchUser'));
+    expect(doc).toContain('Asynchronously fetches the user with the given id.');
+    expect(doc).toContain('sends network requests with `fetch`');
+    expect(doc).toContain("@param userId The user's id.");
+    expect(doc).toContain("@param baseUrl The base URL. Defaults to `'https://api.example.com'`.");
+    expect(doc).toContain('@returns A promise that resolves to the fetched user.');
+    expect(doc).toContain('@throws {NotFoundError} when `res.status` is 404.');
+    expect(edit.description).toBe('Document function fetchUser in users.ts');
+  });
+
+  it('finds the declaration from a line range, and documents methods in place', async () => {
+    const lines = docs.get('users.ts')!.split('\n');
+    const line = lines.findIndex((text) => text.includes('save(user: User): void')) + 1;
+    const edit = await documentFunction(docs, 'users.ts', { startLine: line + 1, endLine: line + 2 });
+    expect(commentOnlyProblem(unifiedDiff([edit]), 'typescript')).toBeUndefined();
+    expect(edit.after).toContain(
+      [
+        '  /**',
+        '   * Saves the user. It updates `this.users` and logs to the console.',
+        '   *',
+        '   * @param user The user to save.',
+        '   * @throws {TypeError} when `isValidEmail(user.email)` is false.',
+        '   */',
+        '  save(user: User): void {',
+      ].join('\n'),
+    );
+  });
+
+  it('writes a Google-style Python docstring after the def line, indented like the body', async () => {
+    const edit = await documentFunction(docs, 'users.py', { symbol: 'parse_config' });
+    const patch = unifiedDiff([edit]);
+    expect(commentOnlyProblem(patch, 'python')).toBeUndefined();
+    expect(applyWithGit(docs, edit)).toBe(edit.after);
+    expect(edit.after).toContain(
+      [
+        'def parse_config(text: str, strict: bool = True) -> dict:',
+        '    """Parses the config from the given text.',
+        '',
+        '    Args:',
+        '        text: The text to parse.',
+        '        strict: Whether to use strict mode. Defaults to `True`.',
+        '',
+        '    Returns:',
+        '        The parsed config.',
+        '',
+        '    Raises:',
+        '        ValueError: If `strict` is set and `"name"` is not in `data`.',
+        '    """',
+        '    data = json.loads(text)',
+      ].join('\n'),
+    );
+  });
+
+  it('documents a Python method found by Class.method, skipping self', async () => {
+    const edit = await documentFunction(docs, 'users.py', { symbol: 'UserRepository.find_by_email' });
+    expect(commentOnlyProblem(unifiedDiff([edit]), 'python')).toBeUndefined();
+    expect(edit.after).toContain('        """Finds the user by email. It queries the database (`self.db.execute`).');
+    expect(edit.after).toContain('            The matching user, or `None` if nothing matches.');
+    expect(edit.after).not.toContain('self: ');
+  });
+
+  it('moves the body of a one-line Python def to its own line, keeping the code as it was', async () => {
+    const edit = await documentFunction(docs, 'users.py', { symbol: 'is_admin' });
+    const patch = unifiedDiff([edit]);
+    expect(applyWithGit(docs, edit)).toBe(edit.after);
+    const removed = patch.split('\n').filter((line) => line.startsWith('-') && !line.startsWith('---'));
+    expect(removed).toEqual(['-def is_admin(user: dict) -> bool: return user.get("role") == "admin"']);
+    expect(edit.after).toContain('def is_admin(user: dict) -> bool:\n    """Checks whether the user is admin.');
+    expect(edit.after).toContain('    """\n    return user.get("role") == "admin"');
+    expect(edit.description).toContain('one-line body moves to its own line');
+  });
+
+  it('writes Go doc comments that start with the name, from a line range', async () => {
+    const lines = docs.get('store.go')!.split('\n');
+    const line = lines.findIndex((text) => text.startsWith('func (s *Store) GetUser')) + 1;
+    const edit = await documentFunction(docs, 'store.go', { startLine: line, endLine: line });
+    const patch = unifiedDiff([edit]);
+    expect(commentOnlyProblem(patch, 'go')).toBeUndefined();
+    expect(applyWithGit(docs, edit)).toBe(edit.after);
+    const after = edit.after.split('\n');
+    const at = after.findIndex((text) => text.startsWith('func (s *Store) GetUser'));
+    let first = at;
+    while (after[first - 1]?.startsWith('//')) first--;
+    const comment = after
+      .slice(first, at)
+      .map((text) => text.replace(/^\/\/ /, ''))
+      .join(' ');
+    expect(comment).toMatch(/^GetUser gets the user with the given id\./);
+    expect(comment).toContain('ErrNotFound if err is sql.ErrNoRows');
+    expect(comment).toContain('an error if row.Scan fails');
+  });
+
+  it('refuses a declaration that already has a doc comment, in every language', async () => {
+    expect((await refusal(documentFunction(docs, 'users.ts', { symbol: 'loadUsers' }))).code).toBe(
+      'already_documented',
+    );
+    expect((await refusal(documentFunction(docs, 'users.py', { symbol: 'get_user' }))).code).toBe('already_documented');
+    expect((await refusal(documentFunction(docs, 'store.go', { symbol: 'DeleteUser' }))).code).toBe(
+      'already_documented',
+    );
+  });
+
+  it('refuses unknown symbols, missing files and other languages', async () => {
+    expect((await refusal(documentFunction(docs, 'users.ts', { symbol: 'nope' }))).code).toBe('symbol_not_found');
+    expect((await refusal(documentFunction(docs, 'users.ts', { startLine: 999, endLine: 999 }))).code).toBe(
+      'symbol_not_found',
+    );
+    expect((await refusal(documentFunction(docs, 'missing.ts', { symbol: 'x' }))).code).toBe('file_not_found');
+    const ruby = new Map([['app.rb', 'def hello; end\n']]);
+    expect((await refusal(documentFunction(ruby, 'app.rb', { symbol: 'hello' }))).code).toBe('unsupported_language');
+  });
+});
+
+describe('documentFile', () => {
+  it('documents every undocumented declaration and leaves documented ones alone', async () => {
+    const edit = await documentFile(docs, 'users.ts');
+    expect(commentOnlyProblem(unifiedDiff([edit]), 'typescript')).toBeUndefined();
+    expect(applyWithGit(docs, edit)).toBe(edit.after);
+    expect(edit.after.match(/Reads users from a JSON file on disk/g)).toHaveLength(1);
+    for (const declaration of [
+      'export interface User {',
+      'export class NotFoundError',
+      'export type Role',
+      'export async function fetchUser',
+      'export function isValidEmail',
+      'export class UserCache',
+      '  get(userId: string)',
+      '  save(user: User)',
+      'export const formatUserName',
+    ]) {
+      const before = edit.after.slice(0, edit.after.indexOf(declaration)).trimEnd();
+      expect(before.endsWith('*/'), declaration).toBe(true);
+    }
+    const again = await documentFile(new Map([['users.ts', edit.after]]), 'users.ts');
+    expect(again.after).toBe(again.before);
+    expect(again.description).toContain('Nothing to document');
+  });
+
+  it('keeps CRLF line endings', async () => {
+    const text = [
+      'export function sum(values: number[]): number {',
+      '  return values.reduce((a, b) => a + b, 0);',
+      '}',
+      '',
+      'export function isEmpty(values: number[]): boolean {',
+      '  return values.length === 0;',
+      '}',
+      '',
+    ].join('\r\n');
+    const files = new Map([['math.ts', text]]);
+    const edit = await documentFile(files, 'math.ts');
+    expect(edit.after.replace(/\r\n/g, '')).not.toContain('\n');
+    expect(edit.after).toContain('/**\r\n * Checks whether the values is empty.\r\n');
+    expect(commentOnlyProblem(unifiedDiff([edit]), 'typescript')).toBeUndefined();
+    expect(applyWithGit(files, edit)).toBe(edit.after);
+  });
+
+  it('matches tab indentation in TypeScript and Python', async () => {
+    const ts =
+      'export class Counter {\n\tcount = 0;\n\n\tincrement(step: number): number {\n\t\tthis.count += step;\n\t\treturn this.count;\n\t}\n}\n';
+    const py = 'class Counter:\n\tdef increment(self, step):\n\t\tself.count += step\n\t\treturn self.count\n';
+    const files = new Map([
+      ['counter.ts', ts],
+      ['counter.py', py],
+    ]);
+    const tsEdit = await documentFile(files, 'counter.ts');
+    expect(tsEdit.after).toContain(
+      '\t/**\n\t * Increments the counter by the given step. It updates `this.count`.\n\t *\n\t * @param step The step.\n',
+    );
+    const pyEdit = await documentFile(files, 'counter.py');
+    expect(pyEdit.after).toContain(
+      '\tdef increment(self, step):\n\t\t"""Increments the counter by the given step. It updates `self.count`.\n\n\t\tArgs:\n\t\t\tstep: The step.\n',
+    );
+    expect(commentOnlyProblem(unifiedDiff([pyEdit]), 'python')).toBeUndefined();
+    expect(applyWithGit(files, pyEdit)).toBe(pyEdit.after);
+  });
+
+  it('handles a file without a final newline', async () => {
+    const files = new Map([['last.go', 'package last\n\nfunc Add(a int, b int) int {\n\treturn a + b\n}']]);
+    const edit = await documentFile(files, 'last.go');
+    expect(edit.after.endsWith('}')).toBe(true);
+    const patch = unifiedDiff([edit]);
+    expect(patch).toContain('\\ No newline at end of file');
+    expect(commentOnlyProblem(patch, 'go')).toBeUndefined();
+    expect(applyWithGit(files, edit)).toBe(edit.after);
+  });
+
+  it('puts the comment above directives that apply to the next line', async () => {
+    const files = new Map([
+      [
+        'lint.ts',
+        '// eslint-disable-next-line @typescript-eslint/no-explicit-any\nexport function load(raw: any): number {\n  return Number(raw);\n}\n',
+      ],
+      ['fast.go', 'package fast\n\n//go:noinline\nfunc Double(n int) int {\n\treturn n * 2\n}\n'],
+    ]);
+    const ts = await documentFunction(files, 'lint.ts', { symbol: 'load' });
+    expect(ts.after).toMatch(/^\/\*\*\n(.*\n)* \*\/\n\/\/ eslint-disable-next-line .*\nexport function load/);
+    const go = await documentFunction(files, 'fast.go', { symbol: 'Double' });
+    expect(go.after).toMatch(/\n\/\/ Double [^\n]+\n\/\/go:noinline\nfunc Double\(n int\) int \{/);
+    expect(commentOnlyProblem(unifiedDiff([go]), 'go')).toBeUndefined();
+  });
+
+  it('documents a Python file with a mix of documented and undocumented symbols', async () => {
+    const edit = await documentFile(docs, 'users.py');
+    expect(applyWithGit(docs, edit)).toBe(edit.after);
+    expect(edit.after.match(/Return the user with this id\./g)).toHaveLength(1);
+    expect(edit.after).toContain(
+      'class NotFoundError(Exception):\n    """Raised when the requested item does not exist."""',
+    );
+    expect(edit.after).toContain(
+      'class UserRepository:\n    """Stores and loads users. Provides `find_by_email` and `get_user`."""',
+    );
+    expect(edit.description).toMatch(/^Document 6 declarations in users\.py/);
+  });
+});
+
+describe('summarizeFile', () => {
+  it('describes the exported API of a TypeScript file', async () => {
+    const { summary, exports } = await summarizeFile(docs, 'users.ts');
+    expect(exports.map((e) => [e.name, e.kind])).toEqual([
+      ['User', 'interface'],
+      ['NotFoundError', 'class'],
+      ['Role', 'type'],
+      ['fetchUser', 'function'],
+      ['isValidEmail', 'function'],
+      ['loadUsers', 'function'],
+      ['UserCache', 'class'],
+      ['formatUserName', 'function'],
+    ]);
+    expect(exports.find((e) => e.name === 'fetchUser')?.signature).toBe(
+      "async function fetchUser(userId: string, baseUrl = 'https://api.example.com'): Promise<User>",
+    );
+    expect(exports.find((e) => e.name === 'loadUsers')?.doc).toBe('Reads users from a JSON file on disk.');
+    expect(summary).toMatch(/^`users\.ts` exports 1 interface \(`User`\), 2 classes/);
+    expect(summary).toContain('`fetchUser` asynchronously fetches the user with the given id.');
+    expect(summary).toContain('Side effects: network requests (`fetch`), file reads (`readFile`) and console output.');
+  });
+
+  it('lists public Python and exported Go declarations only', async () => {
+    const python = await summarizeFile(docs, 'users.py');
+    expect(python.exports.map((e) => e.name)).toEqual(['NotFoundError', 'UserRepository', 'parse_config', 'is_admin']);
+    const go = await summarizeFile(docs, 'store.go');
+    expect(go.exports.map((e) => e.name)).toEqual(['User', 'Store', 'NewStore', 'ValidateEmail']);
+    expect(go.exports.find((e) => e.name === 'NewStore')?.signature).toBe('func NewStore(db *sql.DB) *Store');
+  });
+});

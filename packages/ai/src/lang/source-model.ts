@@ -1,0 +1,75 @@
+import { type FunctionFacts, type Language, type TypeFacts } from '../model.js';
+import { type SymbolKind } from '../types.js';
+
+/** A documentable declaration of a file, as every language adapter reports it. */
+export interface DocItem {
+  /** `name`, or `Owner.name` for a member. */
+  name: string;
+  kind: SymbolKind;
+  /** Part of the file's public API (exported, capitalised in Go, not underscored in Python). */
+  exported: boolean;
+  /** Whether it sits at the top level of the file (or is a member of a top-level type). */
+  topLevel: boolean;
+  /** 1-based lines the declaration spans, decorators and existing docs included. */
+  startLine: number;
+  endLine: number;
+  /** The first sentence of its doc comment, when it has one. */
+  doc?: string;
+  /** The declaration's head on one line. */
+  signature: string;
+  facts: FunctionFacts | TypeFacts;
+}
+
+/** A change of the file's text: an insertion when `start === end`. */
+export interface TextChange {
+  start: number;
+  end: number;
+  text: string;
+  /** Whether an existing line had to change (a Python one-line `def f(): return x` is split). */
+  splitsLine: boolean;
+}
+
+/** What a language adapter knows about one file. */
+export interface SourceModel {
+  language: Language;
+  items: DocItem[];
+  /** The comment that documents `item`, placed the way the language wants it. */
+  render(item: DocItem): TextChange | undefined;
+}
+
+/** Whether an item describes a function-like declaration. */
+export function isFunctionFacts(facts: FunctionFacts | TypeFacts): facts is FunctionFacts {
+  return 'params' in facts;
+}
+
+/** Code quoted for prose: whitespace collapsed, in backticks; long expressions are not quoted whole. */
+export function codeSpan(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= 60 ? `\`${flat}\`` : `\`${flat.slice(0, 57).replace(/\s+\S*$/, '')} …\``;
+}
+
+/** English for a comparison operator shared by the C-like languages and Python. */
+export function comparisonWords(operator: string): string | undefined {
+  const words: Record<string, string> = {
+    '===': 'is',
+    '==': 'is',
+    '!==': 'is not',
+    '!=': 'is not',
+    '<': 'is less than',
+    '>': 'is greater than',
+    '<=': 'is at most',
+    '>=': 'is at least',
+    is: 'is',
+    'is not': 'is not',
+    in: 'is in',
+    'not in': 'is not in',
+  };
+  return words[operator];
+}
+
+/** The first sentence of an existing doc comment's text. */
+export function firstSentence(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  const match = /^(.+?[.!?])(\s|$)/.exec(flat);
+  return (match?.[1] ?? flat).trim();
+}

@@ -1,0 +1,861 @@
+import {
+  Node,
+  SyntaxKind,
+  type ArrowFunction,
+  type ClassDeclaration,
+  type ConstructorDeclaration,
+  type EnumDeclaration,
+  type Expression,
+  type FunctionDeclaration,
+  type FunctionExpression,
+  type GetAccessorDeclaration,
+  type InterfaceDeclaration,
+  type JSDoc,
+  type MethodDeclaration,
+  type ParameterDeclaration,
+  type SetAccessorDeclaration,
+  type SourceFile,
+  type Type,
+  type TypeAliasDeclaration,
+  type VariableStatement,
+} from 'ts-morph';
+import { describeFunction, describeType } from '../describe.js';
+import {
+  type EffectFact,
+  type FailureFact,
+  type FunctionFacts,
+  type ParamFact,
+  type TypeFacts,
+  type TypeShape,
+} from '../model.js';
+import { detectJsDocStyle, renderJsDoc } from '../render.js';
+import { aboveDirectives, detectEol, indentAt, oneLine, startsLine } from '../text.js';
+import {
+  codeSpan,
+  comparisonWords,
+  firstSentence,
+  isFunctionFacts,
+  type DocItem,
+  type SourceModel,
+  type TextChange,
+} from './source-model.js';
+import { JS_EXTENSIONS } from './ts-project.js';
+
+type FunctionLike =
+  | FunctionDeclaration
+  | MethodDeclaration
+  | ConstructorDeclaration
+  | GetAccessorDeclaration
+  | SetAccessorDeclaration
+  | ArrowFunction
+  | FunctionExpression;
+
+interface TsItem extends DocItem {
+  /** The node the comment goes above: the statement or the class member. */
+  anchor: Node;
+}
+
+/** Reads a TypeScript or JavaScript file's declarations through the project's type checker. */
+export function typescriptModel(sourceFile: SourceFile, text: string): SourceModel {
+  const javascript = JS_EXTENSIONS.test(sourceFile.getFilePath());
+  const language = javascript ? 'javascript' : 'typescript';
+  const eol = detectEol(text);
+  const style = detectJsDocStyle(text, javascript);
+  // The checker's offsets count from the text it parsed; a byte-order mark may or may not be part of it.
+  const shift = text.length - sourceFile.getFullText().length;
+  const items: TsItem[] = [];
+
+  const add = (
+    anchor: Node,
+    name: string,
+    facts: FunctionFacts | TypeFacts,
+    signature: string,
+    docs: JSDoc[],
+    exported: boolean,
+  ) => {
+    const item: TsItem = {
+      name,
+      kind: facts.kind,
+      exported,
+      topLevel: true,
+      startLine: anchor.getStartLineNumber(true),
+      endLine: anchor.getEndLineNumber(),
+      signature,
+      facts,
+      anchor,
+    };
+    const doc = docs[0]?.getDescription().trim();
+    if (docs.length > 0) item.doc = doc ? firstSentence(doc) : '(documented)';
+    items.push(item);
+  };
+
+  for (const statement of sourceFile.getStatements()) {
+    if (Node.isFunctionDeclaration(statement)) {
+      const overloads = statement.getOverloads();
+      if (!statement.hasBody() && statement.getImplementation()?.getOverloads()[0] !== statement) continue;
+      if (statement.hasBody() && overloads.length > 0) continue;
+      const implementation = statement.getImplementation() ?? statement;
+      const name = statement.getName() ?? 'default';
+      const docs = [statement, ...implementation.getOverloads(), implementation].flatMap((node) => node.getJsDocs());
+      add(
+        statement,
+        name,
+        functionFacts(implementation, name, undefined, language),
+        headOf(statement),
+        docs,
+        statement.isExported(),
+      );
+    } else if (Node.isClassDeclaration(statement)) {
+      const name = statement.getName() ?? 'default';
+      add(
+        statement,
+        name,
+        classFacts(statement, language),
+        headOf(statement),
+        statement.getJsDocs(),
+        statement.isExported(),
+      );
+      addMembers(statement, name, statement.isExported());
+    } else if (Node.isInterfaceDeclaration(statement)) {
+      add(
+        statement,
+        statement.getName(),
+        interfaceFacts(statement, language),
+        headOf(statement),
+        statement.getJsDocs(),
+        statement.isExported(),
+      );
+    } else if (Node.isTypeAliasDeclaration(statement)) {
+      add(
+        statement,
+        statement.getName(),
+        aliasFacts(statement, language),
+        oneLine(statement.getText())
+          .replace(/^export\s+/, '')
+          .replace(/;$/, '')
+          .slice(0, 160),
+        statement.getJsDocs(),
+        statement.isExported(),
+      );
+    } else if (Node.isEnumDeclaration(statement)) {
+      add(
+        statement,
+        statement.getName(),
+        enumFacts(statement, language),
+        `enum ${statement.getName()}`,
+        statement.getJsDocs(),
+        statement.isExported(),
+      );
+    } else if (Node.isVariableStatement(statement)) {
+      const fn = variableFunction(statement);
+      if (fn) {
+        add(
+          statement,
+          fn.name,
+          functionFacts(fn.node, fn.name, undefined, language),
+          fn.head,
+          statement.getJsDocs(),
+          statement.isExported(),
+        );
+      }
+    }
+  }
+
+  function addMembers(cls: ClassDeclaration, owner: string, exported: boolean): void {
+    for (const member of cls.getMembers()) {
+      const isPublic = !Node.hasName(member) || !member.getName().startsWith('#');
+      const visible =
+        isPublic &&
+        !(
+          Node.isModifierable(member) &&
+          (member.hasModifier(SyntaxKind.PrivateKeyword) || member.hasModifier(SyntaxKind.ProtectedKeyword))
+        );
+      if (Node.isConstructorDeclaration(member)) {
+        if (!member.hasBody() && member.getImplementation()?.getOverloads()[0] !== member) continue;
+        if (member.hasBody() && member.getOverloads().length > 0) continue;
+        const impl = member.getImplementation() ?? member;
+        const docs = [member, ...impl.getOverloads(), impl].flatMap((node) => node.getJsDocs());
+        add(
+          member,
+          `${owner}.constructor`,
+          functionFacts(impl, 'constructor', owner, language),
+          headOf(member),
+          docs,
+          exported,
+        );
+      } else if (Node.isMethodDeclaration(member)) {
+        if (!member.hasBody() && member.getImplementation() && member.getImplementation()?.getOverloads()[0] !== member)
+          continue;
+        if (member.hasBody() && member.getOverloads().length > 0) continue;
+        const impl = member.getImplementation() ?? member;
+        const docs = [member, ...impl.getOverloads(), impl].flatMap((node) => node.getJsDocs());
+        add(
+          member,
+          `${owner}.${member.getName()}`,
+          functionFacts(impl, member.getName(), owner, language),
+          headOf(member),
+          docs,
+          exported && visible,
+        );
+      } else if (Node.isGetAccessorDeclaration(member) || Node.isSetAccessorDeclaration(member)) {
+        add(
+          member,
+          `${owner}.${member.getName()}`,
+          functionFacts(member, member.getName(), owner, language),
+          headOf(member),
+          member.getJsDocs(),
+          exported && visible,
+        );
+      } else if (Node.isPropertyDeclaration(member)) {
+        const initializer = member.getInitializer();
+        if (initializer && (Node.isArrowFunction(initializer) || Node.isFunctionExpression(initializer))) {
+          const facts = functionFacts(initializer, member.getName(), owner, language);
+          facts.kind = 'method';
+          add(
+            member,
+            `${owner}.${member.getName()}`,
+            facts,
+            oneLine(member.getText().slice(0, initializer.getBody().getStart() - member.getStart())),
+            member.getJsDocs(),
+            exported && visible,
+          );
+        }
+      }
+    }
+  }
+
+  return {
+    language,
+    items,
+    render(item): TextChange | undefined {
+      const { anchor } = item as TsItem;
+      const start = anchor.getStart() + shift;
+      if (!startsLine(text, start)) return undefined;
+      const lineStart = aboveDirectives(text, text.lastIndexOf('\n', start - 1) + 1);
+      const doc = isFunctionFacts(item.facts) ? describeFunction(item.facts) : describeType(item.facts);
+      const lines = renderJsDoc(doc, indentAt(text, start), style);
+      return { start: lineStart, end: lineStart, text: lines.map((line) => line + eol).join(''), splitsLine: false };
+    },
+  };
+}
+
+/** The declaration's text up to its body, on one line, without `export`/`default`. */
+function headOf(node: Node): string {
+  const body =
+    Node.isFunctionDeclaration(node) ||
+    Node.isMethodDeclaration(node) ||
+    Node.isConstructorDeclaration(node) ||
+    Node.isGetAccessorDeclaration(node) ||
+    Node.isSetAccessorDeclaration(node)
+      ? node.getBody()
+      : undefined;
+  let end = node.getEnd();
+  if (body) end = body.getStart();
+  else if (Node.isClassDeclaration(node) || Node.isInterfaceDeclaration(node)) {
+    end = node.getFirstChildByKind(SyntaxKind.OpenBraceToken)?.getStart() ?? end;
+  }
+  const text = node.getSourceFile().getFullText().slice(node.getStart(), end);
+  return oneLine(
+    text
+      .replace(/^(\s*@[\w.]+(\([^)]*\))?\s*)+/, '')
+      .replace(/^export\s+(default\s+)?/, '')
+      .replace(/^declare\s+/, ''),
+  ).replace(/;$/, '');
+}
+
+function variableFunction(
+  statement: VariableStatement,
+): { name: string; node: ArrowFunction | FunctionExpression; head: string } | undefined {
+  const declarations = statement.getDeclarations();
+  const declaration = declarations[0];
+  if (declarations.length !== 1 || !declaration) return undefined;
+  const initializer = declaration.getInitializer();
+  if (!initializer || !(Node.isArrowFunction(initializer) || Node.isFunctionExpression(initializer))) return undefined;
+  const bodyStart = initializer.getBody().getStart();
+  const head = oneLine(
+    statement
+      .getSourceFile()
+      .getFullText()
+      .slice(statement.getStart(), bodyStart)
+      .replace(/^export\s+/, ''),
+  ).replace(/\s*=>\s*$/, '');
+  return { name: declaration.getName(), node: initializer, head };
+}
+
+function paramFact(param: ParameterDeclaration, javascript: boolean): ParamFact {
+  const nameNode = param.getNameNode();
+  let name = param.getName();
+  let properties: string[] | undefined;
+  if (Node.isObjectBindingPattern(nameNode)) {
+    properties = nameNode.getElements().map((element) => element.getName());
+    name = 'options';
+  } else if (Node.isArrayBindingPattern(nameNode)) name = 'items';
+  const type = param.getType();
+  let shape = bestShape(type, param, param.getTypeNode()?.getText());
+  if (properties && shape.kind !== 'named') shape = { kind: 'object', properties };
+  const typeNode = param.getTypeNode();
+  const fact: ParamFact = {
+    name,
+    type: shape,
+    optional: param.isOptional(),
+    rest: param.isRestParameter(),
+  };
+  const typeText = typeNode?.getText() ?? (javascript ? typeText_(type, param) : undefined);
+  if (typeText) fact.typeText = oneLine(param.isRestParameter() ? typeText.replace(/\[\]$/, '') : typeText);
+  const initializer = param.getInitializer();
+  if (initializer) fact.defaultValue = oneLine(initializer.getText());
+  return fact;
+}
+
+function typeText_(type: Type, at: Node): string | undefined {
+  const text = type.getText(at);
+  return text === 'any' || text.length > 60 ? undefined : text;
+}
+
+/**
+ * A type as written, reduced to a TypeShape: used when the checker cannot resolve it (its package is not in the
+ * file set, so it is an error type).
+ */
+export function shapeFromText(text: string): TypeShape {
+  const clean = text.replace(/\s+/g, ' ').trim();
+  const generic = /^(Promise|PromiseLike|Array|ReadonlyArray|Set|ReadonlySet)<(.+)>$/.exec(clean);
+  if (generic) {
+    const inner = shapeFromText(generic[2] ?? '');
+    return generic[1]?.startsWith('Promise') ? { kind: 'promise', inner } : { kind: 'array', element: inner };
+  }
+  if (clean.endsWith('[]')) return { kind: 'array', element: shapeFromText(clean.slice(0, -2)) };
+  const union = clean.split('|').map((part) => part.trim());
+  if (union.length > 1) {
+    const rest = union.filter((part) => part !== 'null' && part !== 'undefined');
+    if (rest.length === 1 && rest.length < union.length) {
+      return {
+        kind: 'nullable',
+        inner: shapeFromText(rest[0] ?? ''),
+        none: union.includes('null') ? 'null' : 'undefined',
+      };
+    }
+    return { kind: 'unknown' };
+  }
+  if (clean === 'void' || clean === 'undefined' || clean === 'never') return { kind: 'void' };
+  if (clean === 'boolean') return { kind: 'boolean' };
+  if (clean === 'string') return { kind: 'string' };
+  if (clean === 'number' || clean === 'bigint') return { kind: 'number' };
+  if (/^[A-Z][\w]*(\.[A-Z]\w*)*$/.test(clean)) return { kind: 'named', name: clean.split('.').pop() ?? clean };
+  return { kind: 'unknown' };
+}
+
+/** Whether a shape says nothing (any, unknown, or an unresolved type), at any depth that matters. */
+function vague(shape: TypeShape): boolean {
+  if (shape.kind === 'unknown') return true;
+  if (shape.kind === 'promise') return vague(shape.inner);
+  if (shape.kind === 'array') return vague(shape.element);
+  if (shape.kind === 'nullable') return vague(shape.inner);
+  return false;
+}
+
+/** The checker's shape, or the written type's when the checker could not resolve it. */
+function bestShape(type: Type, at: Node, written: string | undefined): TypeShape {
+  const checked = typeShape(type, at);
+  if (!written || !vague(checked)) return checked;
+  const fromText = shapeFromText(written);
+  return vague(fromText) && fromText.kind === 'unknown' ? checked : fromText;
+}
+
+/** A checker type reduced to a TypeShape. */
+export function typeShape(type: Type, at: Node, depth = 0): TypeShape {
+  if (depth > 4) return { kind: 'unknown' };
+  if (type.isAny() || type.isUnknown()) return { kind: 'unknown' };
+  if (type.isVoid() || type.isUndefined() || type.isNever()) return { kind: 'void' };
+  if (type.isBoolean() || type.isBooleanLiteral()) return { kind: 'boolean' };
+  if (type.isUnion()) {
+    const members = type.getUnionTypes();
+    const present = members.filter((member) => !member.isNull() && !member.isUndefined());
+    if (present.length < members.length && present.length > 0) {
+      const none = members.some((member) => member.isNull()) ? 'null' : 'undefined';
+      const inner =
+        present.length === 1 && present[0] ? typeShape(present[0], at, depth + 1) : unionShape(present, at, depth);
+      if (inner.kind === 'void') return inner;
+      return { kind: 'nullable', inner, none };
+    }
+    return unionShape(members, at, depth);
+  }
+  if (type.isString() || type.isStringLiteral() || type.isTemplateLiteral()) return { kind: 'string' };
+  if (type.isNumber() || type.isNumberLiteral() || type.isBigInt() || type.isBigIntLiteral()) return { kind: 'number' };
+  if (type.isArray() || type.isReadonlyArray?.()) {
+    const element = type.getArrayElementType() ?? type.getTypeArguments()[0];
+    return { kind: 'array', element: element ? typeShape(element, at, depth + 1) : { kind: 'unknown' } };
+  }
+  if (type.isTuple()) return { kind: 'array', element: { kind: 'unknown' } };
+  const symbol = type.getAliasSymbol() ?? type.getSymbol();
+  const name = symbol?.getName() ?? '';
+  const args = type.getTypeArguments().length > 0 ? type.getTypeArguments() : type.getAliasTypeArguments();
+  const arg = (i: number): TypeShape => {
+    const t = args[i];
+    return t ? typeShape(t, at, depth + 1) : { kind: 'unknown' };
+  };
+  if (/^(Partial|Readonly|Required|NonNullable|Pick|Omit|Awaited)$/.test(name) && args[0])
+    return typeShape(args[0], at, depth + 1);
+  if (name === 'Promise' || name === 'PromiseLike') return { kind: 'promise', inner: arg(0) };
+  if (name === 'Map' || name === 'ReadonlyMap' || name === 'Record' || name === 'WeakMap') {
+    return { kind: 'map', key: arg(0), value: arg(1) };
+  }
+  if (name === 'Set' || name === 'ReadonlySet') return { kind: 'array', element: arg(0) };
+  if (/^(Async)?(Iterable)?(Iterator|Generator)$|^AsyncIterable$|^Iterable$/.test(name))
+    return { kind: 'iterator', element: arg(0) };
+  const calls = type.getCallSignatures();
+  if (calls.length > 0 && type.getProperties().length === 0) {
+    return { kind: 'function', params: calls[0]?.getParameters().map((p) => p.getName()) ?? [] };
+  }
+  if (type.isTypeParameter()) return { kind: 'named', name: type.getText(at) };
+  const properties = type
+    .getProperties()
+    .map((property) => property.getName())
+    .filter((property) => !property.startsWith('__'))
+    .slice(0, 12);
+  if (type.isAnonymous() || (type.isObject() && (name === '__type' || name === '__object' || name === ''))) {
+    return { kind: 'object', properties };
+  }
+  if (name) return { kind: 'named', name, properties };
+  return { kind: 'unknown' };
+}
+
+function unionShape(members: Type[], at: Node, depth: number): TypeShape {
+  if (members.length > 0 && members.every((member) => member.isStringLiteral() || member.isNumberLiteral())) {
+    return { kind: 'literals', values: members.map((member) => member.getText(at)) };
+  }
+  if (members.every((member) => member.isBooleanLiteral())) return { kind: 'boolean' };
+  const shapes = members.map((member) => typeShape(member, at, depth + 1));
+  const first = shapes[0];
+  if (first && shapes.every((shape) => shape.kind === first.kind && shape.kind !== 'named')) return first;
+  return { kind: 'unknown' };
+}
+
+function functionFacts(
+  fn: FunctionLike,
+  name: string,
+  owner: string | undefined,
+  language: 'typescript' | 'javascript',
+): FunctionFacts {
+  const javascript = language === 'javascript';
+  const params = fn
+    .getParameters()
+    .filter((param) => param.getName() !== 'this')
+    .map((param) => paramFact(param, javascript));
+  const signature = fn.getSignature();
+  const declared =
+    Node.isConstructorDeclaration(fn) || Node.isSetAccessorDeclaration(fn) ? undefined : signature.getReturnType();
+  const writtenReturn = 'getReturnTypeNode' in fn ? fn.getReturnTypeNode()?.getText() : undefined;
+  const returnType = declared ? bestShape(declared, fn, writtenReturn) : ({ kind: 'void' } as const);
+  const body = fn.getBody();
+  const facts: FunctionFacts = {
+    language,
+    name,
+    kind: Node.isConstructorDeclaration(fn)
+      ? 'constructor'
+      : Node.isGetAccessorDeclaration(fn)
+        ? 'getter'
+        : Node.isSetAccessorDeclaration(fn)
+          ? 'setter'
+          : owner
+            ? 'method'
+            : 'function',
+    params,
+    returnType,
+    returnsValue: false,
+    isAsync: 'isAsync' in fn ? fn.isAsync() : false,
+    isGenerator: 'isGenerator' in fn ? fn.isGenerator() : false,
+    failures: [],
+    effects: [],
+  };
+  if (owner) facts.owner = owner;
+  const returnTypeNode = 'getReturnTypeNode' in fn ? fn.getReturnTypeNode() : undefined;
+  if (returnTypeNode) facts.returnTypeText = returnTypeNode.getText();
+  else if (declared && javascript) {
+    const text = typeText_(declared, fn);
+    if (text && text !== 'void') facts.returnTypeText = text;
+  }
+  const unwrapped = returnType.kind === 'promise' ? returnType.inner : returnType;
+  facts.returnsValue = unwrapped.kind !== 'void';
+  if (body) {
+    inspectBody(body, facts);
+    if (!returnTypeNode && body.getKind() === SyntaxKind.Block) {
+      facts.returnsValue = facts.returnsValue && hasValueReturn(body);
+    }
+  }
+  if (facts.isGenerator) facts.returnsValue = false;
+  return facts;
+}
+
+function isFunctionBoundary(node: Node): boolean {
+  return (
+    Node.isFunctionDeclaration(node) ||
+    Node.isFunctionExpression(node) ||
+    Node.isArrowFunction(node) ||
+    Node.isMethodDeclaration(node) ||
+    Node.isClassDeclaration(node) ||
+    Node.isClassExpression(node) ||
+    Node.isGetAccessorDeclaration(node) ||
+    Node.isSetAccessorDeclaration(node) ||
+    Node.isConstructorDeclaration(node)
+  );
+}
+
+function hasValueReturn(body: Node): boolean {
+  let found = false;
+  body.forEachDescendant((node, traversal) => {
+    if (isFunctionBoundary(node)) return traversal.skip();
+    if (Node.isReturnStatement(node) && node.getExpression()) {
+      found = true;
+      traversal.stop();
+    }
+    return undefined;
+  });
+  return found;
+}
+
+const MUTATORS = new Set([
+  'set',
+  'delete',
+  'clear',
+  'push',
+  'pop',
+  'shift',
+  'unshift',
+  'splice',
+  'add',
+  'sort',
+  'reverse',
+]);
+
+function inspectBody(body: Node, facts: FunctionFacts): void {
+  const visit = (node: Node, insideCallback: boolean) => {
+    node.forEachChild((child) => {
+      if (Node.isFunctionDeclaration(child) || Node.isClassDeclaration(child) || Node.isClassExpression(child)) return;
+      const callback = insideCallback || Node.isArrowFunction(child) || Node.isFunctionExpression(child);
+      if (Node.isThrowStatement(child) && !insideCallback) {
+        const failure = throwFact(child.getExpression());
+        if (failure) {
+          const condition = enclosingCondition(child);
+          if (condition) failure.condition = condition;
+          facts.failures.push(failure);
+        }
+      } else if (Node.isCallExpression(child)) {
+        const effect = callEffect(child.getExpression(), child.getArguments()[0]);
+        if (effect) facts.effects.push(effect);
+      } else if (Node.isBinaryExpression(child) && isAssignment(child.getOperatorToken().getKind())) {
+        const field = thisField(child.getLeft());
+        if (field) facts.effects.push({ kind: 'state', detail: field });
+      } else if (Node.isPrefixUnaryExpression(child) || Node.isPostfixUnaryExpression(child)) {
+        const operator = child.getOperatorToken();
+        if (operator === SyntaxKind.PlusPlusToken || operator === SyntaxKind.MinusMinusToken) {
+          const field = thisField(child.getOperand());
+          if (field) facts.effects.push({ kind: 'state', detail: field });
+        }
+      } else if (Node.isYieldExpression(child) && !insideCallback) {
+        const yielded = child.getExpression();
+        if (yielded && Node.isIdentifier(yielded)) facts.yieldName ??= yielded.getText();
+      } else if (Node.isDeleteExpression(child)) {
+        const field = thisField(child.getExpression());
+        if (field) facts.effects.push({ kind: 'state', detail: field });
+      }
+      visit(child, callback);
+    });
+  };
+  visit(body, false);
+}
+
+function isAssignment(kind: SyntaxKind): boolean {
+  return kind >= SyntaxKind.FirstAssignment && kind <= SyntaxKind.LastAssignment;
+}
+
+/** `this.cache` for `this.cache = …`, `this.cache.size += 1` or `this.#cache = …`. */
+function thisField(node: Node): string | undefined {
+  let current: Node = node;
+  while (Node.isPropertyAccessExpression(current) || Node.isElementAccessExpression(current)) {
+    const object: Node = current.getExpression();
+    if (object.getKind() === SyntaxKind.ThisKeyword)
+      return Node.isPropertyAccessExpression(current) ? `this.${current.getName()}` : undefined;
+    current = object;
+  }
+  return undefined;
+}
+
+function stringValue(node: Node | undefined): string | undefined {
+  if (node && (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node))) return node.getLiteralText();
+  return undefined;
+}
+
+function throwFact(expression: Expression | undefined): FailureFact | undefined {
+  if (!expression) return undefined;
+  if (Node.isNewExpression(expression)) {
+    const failure: FailureFact = { type: expression.getExpression().getText(), via: 'throw' };
+    const message = stringValue(expression.getArguments()[0]);
+    if (message) failure.message = message;
+    return failure;
+  }
+  if (Node.isIdentifier(expression)) {
+    const declaration = expression.getSymbol()?.getDeclarations()[0];
+    if (declaration && Node.isVariableDeclaration(declaration) && Node.isCatchClause(declaration.getParent()))
+      return undefined;
+  }
+  const symbolName = expression.getType().getSymbol()?.getName();
+  const type = symbolName && /^[A-Z]/.test(symbolName) && symbolName !== '__type' ? symbolName : 'Error';
+  const failure: FailureFact = { type, via: 'throw' };
+  if (Node.isCallExpression(expression)) {
+    const message = stringValue(expression.getArguments()[0]);
+    if (message) failure.message = message;
+  }
+  return failure;
+}
+
+/** The condition under which a statement runs, in English, from the nearest `if`, `case` or `catch`. */
+function enclosingCondition(node: Node): string | undefined {
+  let current: Node = node;
+  for (let parent = current.getParent(); parent; current = parent, parent = parent.getParent()) {
+    if (isFunctionBoundary(parent)) return undefined;
+    if (Node.isIfStatement(parent)) {
+      if (current === parent.getThenStatement()) return tsCondition(parent.getExpression());
+      if (current === parent.getElseStatement()) return negate(tsCondition(parent.getExpression()));
+    }
+    if (Node.isCaseClause(parent)) {
+      const switchStatement = parent.getParentIfKind(SyntaxKind.CaseBlock)?.getParentIfKind(SyntaxKind.SwitchStatement);
+      if (switchStatement)
+        return `${codeSpan(switchStatement.getExpression().getText())} is ${operand(parent.getExpression())}`;
+    }
+    if (Node.isDefaultClause(parent)) {
+      const switchStatement = parent.getParentIfKind(SyntaxKind.CaseBlock)?.getParentIfKind(SyntaxKind.SwitchStatement);
+      if (switchStatement) return `${codeSpan(switchStatement.getExpression().getText())} has an unexpected value`;
+    }
+    if (Node.isCatchClause(parent)) return 'an error occurs';
+  }
+  return undefined;
+}
+
+function negate(condition: string): string {
+  const match = /^(`[^`]+`) is (not )?(.+)$/.exec(condition);
+  if (match && !/ (and|or) /.test(condition)) return `${match[1]} is ${match[2] ? '' : 'not '}${match[3]}`;
+  return `it is not the case that ${condition}`;
+}
+
+function operand(node: Node): string {
+  if (Node.isNumericLiteral(node)) return node.getText();
+  if (Node.isStringLiteral(node)) return `'${node.getLiteralText()}'`;
+  if (
+    node.getKind() === SyntaxKind.NullKeyword ||
+    node.getKind() === SyntaxKind.TrueKeyword ||
+    node.getKind() === SyntaxKind.FalseKeyword
+  ) {
+    return `\`${node.getText()}\``;
+  }
+  if (Node.isIdentifier(node) && node.getText() === 'undefined') return '`undefined`';
+  return codeSpan(node.getText());
+}
+
+/** An `if` condition in English: `!user` → "`user` is missing", `res.status === 404` → "`res.status` is 404". */
+export function tsCondition(node: Node): string {
+  if (Node.isParenthesizedExpression(node)) return tsCondition(node.getExpression());
+  if (Node.isPrefixUnaryExpression(node) && node.getOperatorToken() === SyntaxKind.ExclamationToken) {
+    const inner = node.getOperand();
+    if (Node.isParenthesizedExpression(inner)) return negate(tsCondition(inner.getExpression()));
+    if (Node.isCallExpression(inner)) return `${codeSpan(inner.getText())} is false`;
+    const type = inner.getType();
+    if (type.isBoolean() || type.isBooleanLiteral()) return `${codeSpan(inner.getText())} is false`;
+    if (type.isString() || type.isStringLiteral()) return `${codeSpan(inner.getText())} is empty`;
+    if (type.isNumber()) return `${codeSpan(inner.getText())} is zero`;
+    return `${codeSpan(inner.getText())} is missing`;
+  }
+  if (Node.isBinaryExpression(node)) {
+    const op = node.getOperatorToken().getText();
+    const left = node.getLeft();
+    const right = node.getRight();
+    if (op === '&&' || op === '||') return `${tsCondition(left)} ${op === '&&' ? 'and' : 'or'} ${tsCondition(right)}`;
+    if (op === 'instanceof')
+      return `${codeSpan(left.getText())} is ${/^[AEIOU]/.test(right.getText()) ? 'an' : 'a'} \`${right.getText()}\``;
+    if (op === 'in') return `${codeSpan(left.getText())} is a key of ${codeSpan(right.getText())}`;
+    if (Node.isTypeOfExpression(left) && Node.isStringLiteral(right)) {
+      const kind = right.getLiteralText();
+      const negated = op === '!==' || op === '!=';
+      return `${codeSpan(left.getExpression().getText())} is ${negated ? 'not ' : ''}${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`;
+    }
+    if (
+      Node.isPropertyAccessExpression(left) &&
+      left.getName() === 'length' &&
+      right.getText() === '0' &&
+      (op === '===' || op === '==' || op === '<=')
+    ) {
+      return `${codeSpan(left.getExpression().getText())} is empty`;
+    }
+    const words = comparisonWords(op);
+    if (words) return `${operand(left)} ${words} ${operand(right)}`;
+  }
+  if (Node.isCallExpression(node)) return `${codeSpan(node.getText())} is true`;
+  const type = node.getType();
+  if (type.isBoolean() || type.isBooleanLiteral()) return `${codeSpan(node.getText())} is true`;
+  return `${codeSpan(node.getText())} is set`;
+}
+
+const FS_MODULES = /^(node:)?fs(\/promises)?$/;
+const CHILD_PROCESS_MODULES = /^(node:)?child_process$|^execa$/;
+const FS_READS = /^(read|stat|lstat|access|exists|open|readdir|readlink|realpath|createReadStream|watch|opendir)/;
+
+/** What a call does to the world, judged by the callee's name and where it was imported from. */
+function callEffect(callee: Expression, firstArgument: Node | undefined): EffectFact | undefined {
+  const text = callee.getText().replace(/\s+/g, '').replace(/\?\./g, '.').replace(/!/g, '');
+  if (text.includes('(')) return undefined;
+  const parts = text.split('.');
+  const root = parts[0] ?? '';
+  const last = parts[parts.length - 1] ?? '';
+  const importedFrom = moduleOf(Node.isPropertyAccessExpression(callee) ? rootIdentifier(callee) : callee);
+
+  if (
+    text === 'fetch' ||
+    text === 'globalThis.fetch' ||
+    text === 'window.fetch' ||
+    /^(axios|got|ky|superagent|undici)(\.|$)/.test(text) ||
+    /^https?\.(get|request)$/.test(text)
+  ) {
+    return { kind: 'network', detail: text };
+  }
+  if (
+    (importedFrom && FS_MODULES.test(importedFrom)) ||
+    /^(fs|fsp|fsPromises)\./.test(text) ||
+    /^fs\.promises\./.test(text)
+  ) {
+    return { kind: FS_READS.test(last) ? 'fs-read' : 'fs-write', detail: text };
+  }
+  if (root === 'console') return { kind: 'console', detail: text };
+  if (
+    /^(this\.)?(logger|log|\w+\.log)\.(trace|debug|info|warn|error|fatal|log)$/.test(text) ||
+    /^(request|req|app|fastify|server)\.log\.\w+$/.test(text)
+  ) {
+    return { kind: 'log', detail: text };
+  }
+  if (
+    /^(this\.)?(db|database|prisma|knex|pool|tx|trx|sql|pg|drizzle|connection|conn|repository|repo)\.\w+/.test(text)
+  ) {
+    return { kind: 'db', detail: parts.slice(0, root === 'this' ? 3 : 2).join('.') };
+  }
+  if (last === 'emit' && firstArgument) {
+    const event = stringValue(firstArgument);
+    if (event) return { kind: 'emit', detail: event };
+  }
+  if (text === 'process.exit') return { kind: 'process', detail: text };
+  if ((importedFrom && CHILD_PROCESS_MODULES.test(importedFrom)) || /^child_process\./.test(text))
+    return { kind: 'spawn', detail: text };
+  if (/^(setTimeout|setInterval|setImmediate)$/.test(text)) return { kind: 'timer', detail: text };
+  if (parts.length >= 3 && root === 'this' && MUTATORS.has(last))
+    return { kind: 'state', detail: parts.slice(0, 2).join('.') };
+  return undefined;
+}
+
+function rootIdentifier(node: Node): Node {
+  let current = node;
+  while (
+    Node.isPropertyAccessExpression(current) ||
+    Node.isCallExpression(current) ||
+    Node.isElementAccessExpression(current)
+  ) {
+    current = current.getExpression();
+  }
+  return current;
+}
+
+/** The module an identifier was imported from, when it was. */
+function moduleOf(node: Node): string | undefined {
+  if (!Node.isIdentifier(node)) return undefined;
+  const declaration = node.getSymbol()?.getDeclarations()[0];
+  const importDeclaration = declaration?.getFirstAncestorByKind(SyntaxKind.ImportDeclaration);
+  return importDeclaration?.getModuleSpecifierValue();
+}
+
+function classFacts(cls: ClassDeclaration, language: 'typescript' | 'javascript'): TypeFacts {
+  const visible = (member: Node) =>
+    !(
+      Node.isModifierable(member) &&
+      (member.hasModifier(SyntaxKind.PrivateKeyword) || member.hasModifier(SyntaxKind.ProtectedKeyword))
+    ) && !(Node.hasName(member) && member.getName().startsWith('#'));
+  const properties = cls
+    .getProperties()
+    .filter((p) => visible(p) && !isFunctionInitializer(p.getInitializer()))
+    .map((p) => p.getName());
+  for (const ctor of cls.getConstructors()) {
+    for (const param of ctor.getParameters()) {
+      if (param.isParameterProperty() && visible(param)) properties.push(param.getName());
+    }
+  }
+  const methods = [
+    ...cls.getMethods().filter((m) => visible(m) && !m.isStatic()),
+    ...cls.getProperties().filter((p) => visible(p) && isFunctionInitializer(p.getInitializer())),
+  ].map((m) => m.getName());
+  const base = cls.getExtends()?.getExpression().getText();
+  return {
+    language,
+    name: cls.getName() ?? 'default',
+    kind: 'class',
+    properties,
+    methods: [...new Set(methods)],
+    extends: base ? [base] : [],
+    implements: cls.getImplements().map((i) => i.getText()),
+  };
+}
+
+function isFunctionInitializer(node: Node | undefined): boolean {
+  return !!node && (Node.isArrowFunction(node) || Node.isFunctionExpression(node));
+}
+
+function interfaceFacts(decl: InterfaceDeclaration, language: 'typescript' | 'javascript'): TypeFacts {
+  return {
+    language,
+    name: decl.getName(),
+    kind: 'interface',
+    properties: decl.getProperties().map((p) => p.getName()),
+    methods: decl.getMethods().map((m) => m.getName()),
+    extends: decl.getExtends().map((e) => e.getText()),
+    implements: [],
+  };
+}
+
+function aliasFacts(decl: TypeAliasDeclaration, language: 'typescript' | 'javascript'): TypeFacts {
+  const typeNode = decl.getTypeNode();
+  const facts: TypeFacts = {
+    language,
+    name: decl.getName(),
+    kind: 'type',
+    properties: [],
+    methods: [],
+    extends: [],
+    implements: [],
+  };
+  if (typeNode && Node.isTypeLiteral(typeNode)) {
+    facts.properties = typeNode.getProperties().map((p) => p.getName());
+    facts.methods = typeNode.getMethods().map((m) => m.getName());
+    facts.aliasOf = { kind: 'object', properties: facts.properties };
+  } else if (typeNode && Node.isFunctionTypeNode(typeNode)) {
+    facts.aliasOf = { kind: 'function', params: typeNode.getParameters().map((p) => p.getName()) };
+  } else if (
+    typeNode &&
+    Node.isUnionTypeNode(typeNode) &&
+    typeNode.getTypeNodes().every((t) => Node.isLiteralTypeNode(t))
+  ) {
+    facts.aliasOf = { kind: 'literals', values: typeNode.getTypeNodes().map((t) => t.getText()) };
+  } else if (typeNode && Node.isTypeReference(typeNode) && typeNode.getTypeArguments().length === 0) {
+    facts.aliasOf = { kind: 'named', name: typeNode.getText() };
+    facts.aliasText = typeNode.getText();
+  } else {
+    facts.aliasOf = typeShape(decl.getType(), decl);
+    if (typeNode) facts.aliasText = oneLine(typeNode.getText());
+  }
+  return facts;
+}
+
+function enumFacts(decl: EnumDeclaration, language: 'typescript' | 'javascript'): TypeFacts {
+  return {
+    language,
+    name: decl.getName(),
+    kind: 'enum',
+    properties: decl.getMembers().map((m) => m.getName()),
+    methods: [],
+    extends: [],
+    implements: [],
+  };
+}
