@@ -47,12 +47,17 @@ for (const suite of suites) {
 }
 
 console.log(`\n${table(figures)}\n`);
+// A partial run (--only) replaces its own suites' figures and keeps the others from earlier runs.
+const resultsFile = `${ROOT}bench/results/latest.json`;
+const previous: Figure[] = fs.existsSync(resultsFile)
+  ? (JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as { figures: Figure[] }).figures
+  : [];
+const ran = new Set(figures.map((f) => f.suite));
+const order = (f: Figure) => suites.findIndex((s) => s.name === f.suite);
+const merged = [...previous.filter((f) => !ran.has(f.suite)), ...figures].sort((a, b) => order(a) - order(b));
 fs.mkdirSync(`${ROOT}bench/results`, { recursive: true });
-fs.writeFileSync(
-  `${ROOT}bench/results/latest.json`,
-  JSON.stringify({ at: new Date().toISOString(), figures }, null, 2),
-);
-writePerformanceDoc(`${ROOT}docs/PERFORMANCE.md`, figures, seconds);
+await writeFormatted(resultsFile, JSON.stringify({ at: new Date().toISOString(), figures: merged }, null, 2));
+await writePerformanceDoc(`${ROOT}docs/PERFORMANCE.md`, merged, seconds);
 console.log('written to docs/PERFORMANCE.md and bench/results/latest.json');
 const missed = figures.filter((f) => f.met === false);
 if (missed.length > 0) console.log(`goals missed: ${missed.map((f) => f.name).join('; ')}`);

@@ -1,9 +1,10 @@
 import type { Project } from '@hivesync/core';
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { integerIn, parseSyncInterval, syncIntervalMinutes } from './args.js';
+import { integerIn, parseFileRef, parseLineRange, parseSince, parseSyncInterval, syncIntervalMinutes } from './args.js';
 import { credentialBody, type CredentialOptions } from './commands/repo.js';
 import { updateBody } from './commands/projects.js';
+import { isNobody, updateBody as taskUpdateBody } from './commands/tasks.js';
 import { CliError } from './errors.js';
 import { pickProject } from './project-ref.js';
 
@@ -117,5 +118,85 @@ describe('credential set', () => {
       exitCode: 2,
       message: 'the token is empty',
     });
+  });
+});
+
+describe('FILE:LINE[-END]', () => {
+  it('takes a line or a range, from the end, so that a path may hold colons', () => {
+    expect(parseLineRange('src/index.ts:12')).toEqual({ path: 'src/index.ts', startLine: 12, endLine: 12 });
+    expect(parseLineRange('src/index.ts:12-14')).toEqual({ path: 'src/index.ts', startLine: 12, endLine: 14 });
+    expect(parseLineRange('docs/a:b.md:3-3')).toEqual({ path: 'docs/a:b.md', startLine: 3, endLine: 3 });
+    expect(parseLineRange('a b/ü #1.md:1')).toEqual({ path: 'a b/ü #1.md', startLine: 1, endLine: 1 });
+  });
+
+  it('refuses a missing line, line 0, a backwards range, and anything else', () => {
+    expect(() => parseLineRange('src/index.ts:0')).toThrow(/lines count from 1/);
+    expect(() => parseLineRange('src/index.ts:14-12')).toThrow(/ends \(12\) before it starts \(14\)/);
+    for (const bad of [
+      'src/index.ts',
+      'src/index.ts:',
+      ':12',
+      'a.ts:1-',
+      'a.ts:-3',
+      'a.ts:x',
+      'a.ts:1-2-3',
+      'a.ts:1.5',
+    ]) {
+      expect(() => parseLineRange(bad), bad).toThrow(InvalidArgumentError);
+    }
+  });
+});
+
+describe('--file PATH[:LINE]', () => {
+  it('takes a path with or without a line', () => {
+    expect(parseFileRef('src/a.ts')).toEqual({ path: 'src/a.ts', line: null });
+    expect(parseFileRef('src/a.ts:7')).toEqual({ path: 'src/a.ts', line: 7 });
+    expect(parseFileRef('c:d.txt:2')).toEqual({ path: 'c:d.txt', line: 2 });
+    expect(() => parseFileRef('src/a.ts:0')).toThrow(/lines count from 1/);
+    expect(() => parseFileRef('')).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('--since', () => {
+  const now = Date.parse('2025-03-10T12:00:00.000Z');
+
+  it('takes a duration back from now', () => {
+    expect(parseSince('90s', now)).toBe('2025-03-10T11:58:30.000Z');
+    expect(parseSince('30m', now)).toBe('2025-03-10T11:30:00.000Z');
+    expect(parseSince('45min', now)).toBe('2025-03-10T11:15:00.000Z');
+    expect(parseSince('1h', now)).toBe('2025-03-10T11:00:00.000Z');
+    expect(parseSince('2d', now)).toBe('2025-03-08T12:00:00.000Z');
+    expect(parseSince('1w', now)).toBe('2025-03-03T12:00:00.000Z');
+    expect(parseSince(' 0h ', now)).toBe('2025-03-10T12:00:00.000Z');
+  });
+
+  it('takes a date or a time, and gives UTC', () => {
+    expect(parseSince('2025-01-31', now)).toBe('2025-01-31T00:00:00.000Z');
+    expect(parseSince('2025-01-31T12:30:00Z', now)).toBe('2025-01-31T12:30:00.000Z');
+    expect(parseSince('2025-01-31T12:30:00+02:00', now)).toBe('2025-01-31T10:30:00.000Z');
+  });
+
+  it('refuses anything else', () => {
+    for (const bad of ['yesterday', '1y', '-1h', 'h', '1.5h', '31/01/2025', '2025-13-45', '']) {
+      expect(() => parseSince(bad, now), bad).toThrow(/a duration such as 30m/);
+    }
+  });
+});
+
+describe('tasks update', () => {
+  it('sends only what was given; --assign none unassigns', () => {
+    expect(taskUpdateBody({ status: 'done' }, undefined)).toEqual({ status: 'done' });
+    expect(taskUpdateBody({ assign: 'none' }, null)).toEqual({ assignee_id: null });
+    expect(taskUpdateBody({ title: 'T', description: '', assign: 'b@x.test' }, 'u2')).toEqual({
+      title: 'T',
+      description: '',
+      assignee_id: 'u2',
+    });
+    expect(['none', 'NONE', 'nobody', '-'].every(isNobody)).toBe(true);
+    expect(isNobody('none@example.test')).toBe(false);
+  });
+
+  it('refuses to change nothing', () => {
+    expect(() => taskUpdateBody({}, undefined)).toThrow(/nothing to change/);
   });
 });

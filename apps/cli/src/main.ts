@@ -2,6 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
+import { auditCommands } from './commands/audit.js';
 import { authCommands } from './commands/auth.js';
 import { memberCommands } from './commands/members.js';
 import { notificationCommands } from './commands/notifications.js';
@@ -9,6 +10,8 @@ import { previewCommands } from './commands/preview.js';
 import { projectCommands } from './commands/projects.js';
 import { repoCommands } from './commands/repo.js';
 import { statusCommands } from './commands/status.js';
+import { taskCommands } from './commands/tasks.js';
+import { threadCommands } from './commands/threads.js';
 import { CLI_VERSION, Context, DEFAULT_SERVER, type Cli, type Io } from './context.js';
 import { credentialsPath } from './credentials.js';
 import { EXIT, ExitStatus } from './errors.js';
@@ -18,7 +21,7 @@ import { describeError } from './output.js';
 export function buildProgram(cli: Cli, json = false): Command {
   const program = new Command('hivesync')
     .description(
-      'The HiveSync command line: log in, manage projects and members, sync and read repository mirrors, publish device previews, follow notifications.',
+      'The HiveSync command line: log in, manage projects and members, sync and read repository mirrors, discuss code in threads, track tasks, publish device previews, follow notifications.',
     )
     .version(CLI_VERSION, '-V, --version', 'print the version')
     .addOption(new Option('--json', 'machine-readable output: one JSON value on stdout, errors included'))
@@ -39,8 +42,11 @@ export function buildProgram(cli: Cli, json = false): Command {
   projectCommands(program, cli);
   memberCommands(program, cli);
   repoCommands(program, cli);
+  threadCommands(program, cli);
+  taskCommands(program, cli);
   previewCommands(program, cli);
   notificationCommands(program, cli);
+  auditCommands(program, cli);
   statusCommands(program, cli);
   return program;
 }

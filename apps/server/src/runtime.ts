@@ -95,7 +95,7 @@ export async function startRuntime(
       () => baseUrl,
     );
     const storage: ObjectStorage = config.s3
-      ? createS3Storage(config.s3)
+      ? await createS3Storage(config.s3)
       : createFsStorage(path.join(config.dataDir, 'objects'), fsSigner);
     const tokens = new AccessTokens(
       resolveJwtSecret(config.auth.jwtSecret, config.dataDir),

@@ -1,10 +1,12 @@
 import { AdminApi } from './admin.api.js';
 import { AuthApi } from './auth.api.js';
+import { EventsApi } from './events.api.js';
 import { HealthApi } from './health.api.js';
 import { NotificationsApi } from './notifications.api.js';
 import { PreviewsApi } from './previews.api.js';
 import { MembersApi, ProjectsApi } from './projects.api.js';
 import { RepoApi } from './repo.api.js';
+import { TasksApi, ThreadsApi } from './threads.api.js';
 import { Transport, type HiveSyncClientOptions, type HiveSyncTokens } from './transport.js';
 
 /**
@@ -17,6 +19,9 @@ export class HiveSyncClient {
   readonly members: MembersApi;
   readonly repo: RepoApi;
   readonly notifications: NotificationsApi;
+  readonly events: EventsApi;
+  readonly threads: ThreadsApi;
+  readonly tasks: TasksApi;
   readonly previews: PreviewsApi;
   readonly admin: AdminApi;
   readonly health: HealthApi;
@@ -29,6 +34,9 @@ export class HiveSyncClient {
     this.members = new MembersApi(this.transport);
     this.repo = new RepoApi(this.transport);
     this.notifications = new NotificationsApi(this.transport);
+    this.events = new EventsApi(this.transport);
+    this.threads = new ThreadsApi(this.transport);
+    this.tasks = new TasksApi(this.transport);
     this.previews = new PreviewsApi(this.transport);
     this.admin = new AdminApi(this.transport);
     this.health = new HealthApi(this.transport);

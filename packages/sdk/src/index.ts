@@ -21,6 +21,22 @@ export {
   type NotificationPoll,
   type WatchOptions,
 } from './notifications.api.js';
+export {
+  EventsApi,
+  MAX_STREAM_BACKOFF_MS,
+  STREAM_RETRY_MS,
+  type EventTicket,
+  type StreamOpen,
+  type StreamOptions,
+} from './events.api.js';
+export { SseParser, type SseEvent } from './sse.js';
+export {
+  ThreadsApi,
+  TasksApi,
+  type GetThreadParams,
+  type ListTasksParams,
+  type ListThreadsParams,
+} from './threads.api.js';
 export { PreviewsApi } from './previews.api.js';
 export { AdminApi } from './admin.api.js';
 export { HealthApi } from './health.api.js';

@@ -114,16 +114,18 @@ export class Transport {
 
   /** Sends a call; an expired access token is refreshed and the call retried, once. */
   async send<T>(call: Call, opts: RequestOptions = {}): Promise<Reply<T>> {
-    const useAuth = call.auth !== false;
-    const sentToken = useAuth ? this.accessToken : null;
-    let res = await this.fetchOnce(call, opts, sentToken);
-    if (res.status === 401 && useAuth && this.refreshToken !== null) {
-      const error = errorFromResponse(res.status, res.headers, await res.text());
-      if (error.code !== 'token_expired') throw error;
-      await this.refreshAfterExpiry(sentToken);
-      res = await this.fetchOnce(call, opts, this.accessToken);
-    }
-    return this.finish<T>(res, call);
+    return this.finish<T>(await this.fetchWithRefresh(call, opts), call);
+  }
+
+  /**
+   * Sends a call whose answer is read as it arrives (an event stream): resolves with the response as soon as its
+   * headers are in, its body unread. An expired access token is refreshed and the call retried, once, as in send();
+   * a non-2xx answer throws its HiveSyncError.
+   */
+  async stream(call: Call, opts: RequestOptions = {}): Promise<Response> {
+    const res = await this.fetchWithRefresh(call, opts);
+    if (!res.ok) throw errorFromResponse(res.status, res.headers, await res.text());
+    return res;
   }
 
   /**
@@ -200,6 +202,18 @@ export class Transport {
       await this.refresh();
     };
     await (this.options.refreshLock ? this.options.refreshLock(attempt) : attempt());
+  }
+
+  // An expired access token is refreshed (once per expiry, shared) and the call sent again, once.
+  private async fetchWithRefresh(call: Call, opts: RequestOptions): Promise<Response> {
+    const useAuth = call.auth !== false;
+    const sentToken = useAuth ? this.accessToken : null;
+    const res = await this.fetchOnce(call, opts, sentToken);
+    if (res.status !== 401 || !useAuth || this.refreshToken === null) return res;
+    const error = errorFromResponse(res.status, res.headers, await res.text());
+    if (error.code !== 'token_expired') throw error;
+    await this.refreshAfterExpiry(sentToken);
+    return this.fetchOnce(call, opts, this.accessToken);
   }
 
   private async fetchOnce(call: Call, opts: RequestOptions, token: string | null): Promise<Response> {

@@ -1,4 +1,6 @@
 import type {
+  AuditEntry,
+  AuditPage,
   AuthSession,
   Canary,
   CredentialStatus,
@@ -19,6 +21,10 @@ import type {
   ResolvedPreview,
   SearchResult,
   Sync,
+  Task,
+  TaskList,
+  Thread,
+  ThreadList,
   Tree,
   User,
   WorkersHealth,
@@ -26,9 +32,12 @@ import type {
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   HiveSyncClient,
+  type EventTicket,
   type HiveSyncError,
   type HiveSyncTokens,
   type NotificationPoll,
+  type StreamOpen,
+  type StreamOptions,
   type SyncList,
   type WaitForSyncOptions,
   type WatchOptions,
@@ -173,6 +182,87 @@ describe('public types', () => {
       client.projects.create({ branch: 'main' }),
       // @ts-expect-error mark_read takes ids or all: true, not all: false
       client.notifications.markRead({ all: false }),
+    ];
+    expectTypeOf(wrong).toBeFunction();
+  });
+
+  it('types threads and tasks', () => {
+    expectTypeOf(client.threads.list).returns.toEqualTypeOf<Promise<ThreadList>>();
+    expectTypeOf(client.threads.create).returns.toEqualTypeOf<Promise<Thread>>();
+    expectTypeOf(client.threads.get).returns.toEqualTypeOf<Promise<Thread>>();
+    expectTypeOf(client.threads.reply).returns.toEqualTypeOf<Promise<Thread>>();
+    expectTypeOf(client.threads.resolve).returns.toEqualTypeOf<Promise<Thread>>();
+    expectTypeOf(client.threads.reopen).returns.toEqualTypeOf<Promise<Thread>>();
+    expectTypeOf(client.threads.editComment).returns.toEqualTypeOf<Promise<Thread>>();
+    expectTypeOf(client.threads.deleteComment).returns.toEqualTypeOf<Promise<void>>();
+    expectTypeOf(client.threads.delete).returns.toEqualTypeOf<Promise<void>>();
+    expectTypeOf(client.tasks.list).returns.toEqualTypeOf<Promise<TaskList>>();
+    expectTypeOf(client.tasks.create).returns.toEqualTypeOf<Promise<Task>>();
+    expectTypeOf(client.tasks.get).returns.toEqualTypeOf<Promise<Task>>();
+    expectTypeOf(client.tasks.update).returns.toEqualTypeOf<Promise<Task>>();
+    expectTypeOf(client.tasks.delete).returns.toEqualTypeOf<Promise<void>>();
+    expectTypeOf(client.threads.list)
+      .parameter(1)
+      .toEqualTypeOf<{ path?: string; state?: 'open' | 'resolved' | 'all'; commit?: string } | undefined>();
+    expectTypeOf(client.threads.get).parameter(1).toEqualTypeOf<{ commit?: string } | undefined>();
+    expectTypeOf(client.threads.reply).parameter(1).toEqualTypeOf<string>();
+    expectTypeOf(client.tasks.list)
+      .parameter(1)
+      .toEqualTypeOf<{ status?: 'todo' | 'in_progress' | 'done'; assignee_id?: string } | undefined>();
+    expectTypeOf<Thread['position']['status']>().toEqualTypeOf<'current' | 'moved' | 'edited' | 'outdated'>();
+    expectTypeOf<Thread['position']['reason']>().toEqualTypeOf<'deleted' | 'file_deleted' | null>();
+    expectTypeOf<Thread['state']>().toEqualTypeOf<'open' | 'resolved'>();
+    expectTypeOf<NonNullable<Thread['comments']>[number]['ai']>().toEqualTypeOf<boolean>();
+    expectTypeOf<Task['file']>().toEqualTypeOf<{ path: string; line: number | null } | null>();
+
+    // Type-checked, never run.
+    const wrong = () => [
+      // @ts-expect-error a thread needs the comment's text
+      client.threads.create('p', { path: 'a.ts', start_line: 1 }),
+      // @ts-expect-error lines are numbers
+      client.threads.create('p', { path: 'a.ts', start_line: '1', body: 'x' }),
+      // @ts-expect-error state is open, resolved or all
+      client.threads.list('p', { state: 'closed' }),
+      // @ts-expect-error a reply is the text itself
+      client.threads.reply('t', { body: 'x' }),
+      // @ts-expect-error a task status is todo, in_progress or done
+      client.tasks.update('k', { status: 'blocked' }),
+      // @ts-expect-error a task needs a title
+      client.tasks.create('p', { description: 'x' }),
+    ];
+    expectTypeOf(wrong).toBeFunction();
+  });
+
+  it('types the audit log and the event stream', () => {
+    expectTypeOf(client.admin.audit).returns.toEqualTypeOf<Promise<AuditPage>>();
+    expectTypeOf(client.admin.auditAll).returns.toEqualTypeOf<AsyncGenerator<AuditEntry, void, undefined>>();
+    expectTypeOf<AuditPage>().toEqualTypeOf<{ entries: AuditEntry[]; next_cursor: string | null }>();
+    expectTypeOf(client.admin.audit).parameter(0).toEqualTypeOf<
+      | {
+          actor?: string;
+          action?: string;
+          project_id?: string;
+          from?: string;
+          to?: string;
+          cursor?: string;
+          limit?: number;
+        }
+      | undefined
+    >();
+    expectTypeOf(client.events.stream).returns.toEqualTypeOf<Promise<void>>();
+    expectTypeOf(client.events.ticket).returns.toEqualTypeOf<Promise<EventTicket>>();
+    expectTypeOf<EventTicket>().toEqualTypeOf<{ ticket: string; expires_in: number }>();
+    expectTypeOf<StreamOptions['signal']>().toEqualTypeOf<AbortSignal>();
+    expectTypeOf<StreamOptions['onNotification']>().parameters.toEqualTypeOf<[Notification, string | null]>();
+    expectTypeOf<StreamOptions['lastEventId']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<StreamOpen>().toEqualTypeOf<{ lastEventId: string | null; reconnected: boolean }>();
+
+    // Type-checked, never run.
+    const wrong = () => [
+      // @ts-expect-error a stream needs a signal to end it
+      client.events.stream({ onNotification: () => undefined }),
+      // @ts-expect-error the limit is a number
+      client.admin.audit({ limit: '10' }),
     ];
     expectTypeOf(wrong).toBeFunction();
   });

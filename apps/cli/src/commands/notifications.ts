@@ -1,5 +1,5 @@
 import type { Notification } from '@hivesync/core';
-import type { HiveSyncClient } from '@hivesync/sdk';
+import { isHiveSyncError, type HiveSyncClient, type HiveSyncError } from '@hivesync/sdk';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Cli, Context } from '../context.js';
 import { describeError, formatNotification } from '../output.js';
@@ -18,7 +18,7 @@ export function notificationCommands(program: Command, cli: Cli): void {
     .description('show your latest notifications, or follow new ones with --watch')
     .option('--unread', 'only unread notifications')
     .option('--limit <n>', 'how many (1 to 200, default 50)', parseLimit)
-    .option('--watch', 'after the latest, print each new notification as it arrives, until Ctrl-C')
+    .option('--watch', 'after the latest, print each new notification as it arrives (live), until Ctrl-C')
     .option('--mark-read', 'mark the printed notifications read')
     .action((opts: NotificationOptions, command: Command) => notifications(cli.context(command), opts));
 }
@@ -44,35 +44,124 @@ async function notifications(ctx: Context, opts: NotificationOptions): Promise<v
   });
 }
 
-/** Prints the latest page, then each new batch, until SIGINT or SIGTERM; with --json, one notification a line. */
-async function watch(
-  ctx: Context,
-  client: HiveSyncClient,
-  params: { unread_only?: boolean; limit?: number },
-  mark: boolean,
-): Promise<void> {
+/** How long the first connection of the event stream may take to send something before --watch polls instead. */
+const STREAM_OPEN_TIMEOUT_MS = 10_000;
+/** An open stream that sent nothing, not even a heartbeat (every 15 s), for this long is reopened. */
+const STREAM_IDLE_TIMEOUT_MS = 60_000;
+
+type Params = { unread_only?: boolean; limit?: number };
+type Print = (batch: Notification[]) => Promise<void>;
+
+/**
+ * Prints the latest page, then each new notification as it arrives, until SIGINT or SIGTERM; with --json, one
+ * notification a line. New ones come over the event stream; when it cannot be used (an old server, a proxy that
+ * buffers it), by polling.
+ */
+async function watch(ctx: Context, client: HiveSyncClient, params: Params, mark: boolean): Promise<void> {
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   if (!ctx.out.json) ctx.out.note(ctx.out.ec.dim(`Watching notifications on ${ctx.server} (Ctrl-C to stop)…`));
+  // What was printed, so that the latest page and the stream (or the polls after it) never print one twice.
+  const printed = new Set<string>();
+  const print: Print = async (batch) => {
+    const fresh = batch.filter((n) => !printed.has(n.notification_id));
+    for (const n of fresh) {
+      printed.add(n.notification_id);
+      if (ctx.out.json) ctx.out.jsonLine(n);
+      else ctx.out.line(formatNotification(n, ctx.out.c));
+    }
+    if (mark) await markRead(client, fresh);
+  };
   try {
+    const unusable = await followStream(ctx, client, params, controller.signal, print);
+    if (unusable === undefined || controller.signal.aborted) return;
+    ctx.out.note(`hivesync: no event stream: ${unusable}; polling instead`);
     await client.notifications.watch({
       ...params,
       signal: controller.signal,
-      onNotifications: async (batch) => {
-        for (const n of batch) {
-          if (ctx.out.json) ctx.out.jsonLine(n);
-          else ctx.out.line(formatNotification(n, ctx.out.c));
-        }
-        if (mark) await markRead(client, batch);
-      },
+      onNotifications: print,
       onRetry: (err, wait) => ctx.out.note(`${describeError(err, ctx.server).line}; retrying in ${wait} s`),
     });
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
+}
+
+/**
+ * Follows the event stream until `signal` aborts, printing the latest page once it is open and then each new
+ * notification. A dropped stream is reopened where it stopped. Resolves with undefined once aborted, or with the
+ * reason the stream cannot be used: its first connection failed, or it failed for good later. Rejects when the
+ * server refused the session (401, 403) or printing failed.
+ */
+async function followStream(
+  ctx: Context,
+  client: HiveSyncClient,
+  params: Params,
+  signal: AbortSignal,
+  print: Print,
+): Promise<string | undefined> {
+  const stream = new AbortController();
+  const forward = () => stream.abort();
+  signal.addEventListener('abort', forward, { once: true });
+  let opened = false;
+  let unusable: string | undefined;
+  let failure: { error: unknown } | undefined;
+  const fail = (error: unknown) => {
+    failure ??= { error };
+    stream.abort();
+  };
+  let latest: Promise<void> | undefined;
+  try {
+    await client.events.stream({
+      signal: stream.signal,
+      openTimeoutMs: STREAM_OPEN_TIMEOUT_MS,
+      idleTimeoutMs: STREAM_IDLE_TIMEOUT_MS,
+      onOpen: (open) => {
+        if (open.reconnected) {
+          ctx.out.note(ctx.out.ec.dim('hivesync: reconnected to the event stream'));
+          return;
+        }
+        opened = true;
+        // Listed once the stream is open: what is created from now on comes over the stream, so nothing falls in
+        // between (what comes both ways is printed once).
+        latest = client.notifications
+          .list(params)
+          .then((list) => print(list.notifications))
+          .catch(fail);
+      },
+      onNotification: async (n) => {
+        await latest;
+        if (failure) return;
+        await print([n]).catch(fail);
+      },
+      onRetry: (err, wait) => {
+        if (!opened) {
+          unusable = streamProblem(ctx, err);
+          stream.abort();
+          return;
+        }
+        ctx.out.note(`hivesync: the event stream dropped: ${streamProblem(ctx, err)}; reconnecting in ${wait} s`);
+      },
+    });
+  } catch (err) {
+    if (!isHiveSyncError(err) || err.status === 401 || err.status === 403) throw err;
+    unusable = streamProblem(ctx, err);
+  } finally {
+    signal.removeEventListener('abort', forward);
+  }
+  await latest;
+  if (failure) throw failure.error;
+  return signal.aborted ? undefined : unusable;
+}
+
+/** What went wrong with the stream, to go inside a note: no `hivesync:` prefix, no final period. */
+function streamProblem(ctx: Context, err: HiveSyncError): string {
+  const text =
+    err.code === 'network_error' ? describeError(err, ctx.server).line.replace(/^hivesync: /, '') : err.message;
+  return text.replace(/\.$/, '');
 }
 
 async function markRead(client: HiveSyncClient, notifications: Notification[]): Promise<number> {

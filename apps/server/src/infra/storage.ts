@@ -4,17 +4,6 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import {
-  CopyObjectCommand,
-  CreateBucketCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 
 /** A presigned request a client can make without holding any storage credential. */
 export interface PresignedRequest {
@@ -204,8 +193,22 @@ export interface S3Settings {
   forcePathStyle: boolean;
 }
 
-/** Object storage on S3 or any S3-compatible store (R2, MinIO, Linode); clients get presigned URLs only. */
-export function createS3Storage(settings: S3Settings): ObjectStorage {
+/**
+ * Object storage on S3 or any S3-compatible store (R2, MinIO, Linode); clients get presigned URLs only. The AWS SDK
+ * (~25 MB) is loaded only when S3 is configured.
+ */
+export async function createS3Storage(settings: S3Settings): Promise<ObjectStorage> {
+  const {
+    CopyObjectCommand,
+    CreateBucketCommand,
+    DeleteObjectCommand,
+    GetObjectCommand,
+    HeadBucketCommand,
+    HeadObjectCommand,
+    PutObjectCommand,
+    S3Client,
+  } = await import('@aws-sdk/client-s3');
+  const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
   const client = new S3Client({
     region: settings.region,
     endpoint: settings.endpoint,
@@ -230,7 +233,7 @@ export function createS3Storage(settings: S3Settings): ObjectStorage {
         bucketReady = undefined;
         throw err;
       }));
-  return {
+  const storage: ObjectStorage = {
     kind: 's3',
     description: `S3 bucket ${Bucket}${settings.endpoint ? ` at ${new URL(settings.endpoint).host}` : ''}`,
     async put(key, data) {
@@ -288,8 +291,9 @@ export function createS3Storage(settings: S3Settings): ObjectStorage {
     async check() {
       await ensureBucket();
       const key = `health/probe-${process.pid}-${Date.now()}`;
-      await this.put(key, Buffer.from('ok'));
-      await this.delete(key);
+      await storage.put(key, Buffer.from('ok'));
+      await storage.delete(key);
     },
   };
+  return storage;
 }

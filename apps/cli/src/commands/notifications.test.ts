@@ -1,0 +1,234 @@
+import fs from 'node:fs/promises';
+import http, { type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import type { Notification } from '@hivesync/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CredentialStore } from '../credentials.js';
+import { run } from '../main.js';
+
+interface Request {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: IncomingHttpHeaders;
+  body: unknown;
+}
+
+let dir: string;
+let server: http.Server;
+let url: string;
+let requests: Request[];
+/** Answers GET /api/v1/events; `n` counts the connections from 1. */
+let events: (res: ServerResponse, n: number) => void;
+let latest: Notification[];
+
+function notification(id: string): Notification {
+  return {
+    notification_id: id,
+    user_id: 'u1',
+    project_id: 'p1',
+    type: 'thread_reply',
+    payload: { message: `hello ${id}` },
+    created_at: new Date().toISOString(),
+    read_at: null,
+  };
+}
+
+function open(res: ServerResponse, retry = 10): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' });
+  res.write(`retry: ${retry}\n\n`);
+}
+
+const send = (res: ServerResponse, seq: number, n: Notification) =>
+  res.write(`id: ${seq}\nevent: notification\ndata: ${JSON.stringify(n)}\n\n`);
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+beforeEach(async () => {
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hivesync-cli-watch-'));
+  requests = [];
+  latest = [notification('n1'), notification('n2')];
+  events = (res) => open(res);
+  let connections = 0;
+  server = http.createServer((req, res) => {
+    let text = '';
+    req.on('data', (d: Buffer) => (text += d.toString()));
+    req.on('end', () => {
+      const u = new URL(req.url ?? '/', 'http://x');
+      const r: Request = {
+        method: req.method ?? '',
+        path: u.pathname,
+        query: Object.fromEntries(u.searchParams),
+        headers: req.headers,
+        body: text ? JSON.parse(text) : undefined,
+      };
+      requests.push(r);
+      if (r.path === '/api/v1/events') return events(res, ++connections);
+      if (r.path === '/api/v1/notifications') {
+        // The first poll gets the latest page; later ones nothing new.
+        const notifications = r.query.since === undefined ? latest : [];
+        return reply(res, 200, { notifications, cursor: '2' });
+      }
+      if (r.path === '/api/v1/notifications/mark_read') {
+        return reply(res, 200, { updated: (r.body as { notification_ids: string[] }).notification_ids.length });
+      }
+      reply(res, 404, { error: { code: 'not_found', message: 'Not found.', request_id: 'r1' } });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new CredentialStore(path.join(dir, 'hivesync', 'credentials.json')).set(url, {
+    access_token: 'a1',
+    refresh_token: null,
+    email: 'a@example.com',
+    user_id: 'u1',
+    updated_at: '2025-01-01T00:00:00.000Z',
+  });
+});
+
+afterEach(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  await fs.rm(dir, { recursive: true, force: true });
+});
+
+/**
+ * Runs `notifications --watch` in-process; `stopWhen` looks at stdout and stderr after each write and, once it
+ * says so, sends our SIGINT handler a Ctrl-C (only ours: vitest's must not see one).
+ */
+async function watch(args: string[], stopWhen: (out: string, err: string) => boolean) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  const before = process.listeners('SIGINT');
+  let stopped = false;
+  const check = () => {
+    if (stopped || !stopWhen(out, err)) return;
+    stopped = true;
+    for (const listener of process.listeners('SIGINT').filter((l) => !before.includes(l))) listener('SIGINT');
+  };
+  stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    check();
+  });
+  stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+    check();
+  });
+  const code = await run(['notifications', '--watch', ...args, '--server', url], {
+    stdout,
+    stderr,
+    stdin: Readable.from([]),
+    env: { XDG_CONFIG_HOME: dir },
+  });
+  expect(process.listeners('SIGINT')).toEqual(before);
+  return { code, out, err, stopped };
+}
+
+const ids = (out: string) =>
+  out
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as Notification).notification_id);
+const lines = (out: string) => out.trim().split('\n').length;
+
+describe('notifications --watch', () => {
+  it('prints the latest page once the stream is open, then each new notification once; Ctrl-C exits 0', async () => {
+    events = (res) => {
+      open(res);
+      send(res, 2, notification('n2')); // also in the latest page: printed once
+      send(res, 3, notification('n3'));
+    };
+    const r = await watch(['--json'], (out) => out !== '' && lines(out) >= 3);
+
+    expect(r).toMatchObject({ code: 0, stopped: true, err: '' });
+    expect(ids(r.out)).toEqual(['n1', 'n2', 'n3']);
+    const events1 = requests.find((q) => q.path === '/api/v1/events')!;
+    expect(events1.headers).toMatchObject({ accept: 'text/event-stream', authorization: 'Bearer a1' });
+    // One list, after the stream opened; no polling.
+    expect(requests.map((q) => q.path)).toEqual(['/api/v1/events', '/api/v1/notifications']);
+  });
+
+  it('reopens a dropped stream where it stopped, and says so on stderr', async () => {
+    events = (res, n) => {
+      open(res);
+      if (n === 1) {
+        send(res, 3, notification('n3'));
+        res.end();
+      } else {
+        send(res, 4, notification('n4'));
+      }
+    };
+    const r = await watch([], (out) => out.includes('hello n4'));
+
+    expect(r.code).toBe(0);
+    expect(r.out.match(/hello n\d/g)).toEqual(['hello n1', 'hello n2', 'hello n3', 'hello n4']);
+    expect(r.err).toContain(
+      'hivesync: the event stream dropped: The server closed the event stream; reconnecting in 0.01 s\n',
+    );
+    expect(r.err).toContain('hivesync: reconnected to the event stream\n');
+    expect(requests.filter((q) => q.path === '/api/v1/events').map((q) => q.headers['last-event-id'])).toEqual([
+      undefined,
+      '3',
+    ]);
+  });
+
+  it.each([
+    [
+      'an old server without /events',
+      (res: ServerResponse) =>
+        reply(res, 404, { error: { code: 'not_found', message: 'Route GET:/api/v1/events not found' } }),
+      'Route GET:/api/v1/events not found',
+    ],
+    [
+      'a proxy answering with a page',
+      (res: ServerResponse) => {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end('<html>proxy</html>');
+      },
+      'The server answered HTTP 200 with text/html instead of an event stream',
+    ],
+    [
+      'a proxy that holds the stream back',
+      (res: ServerResponse) => void res.writeHead(200, { 'content-type': 'text/event-stream' }),
+      'The event stream sent nothing for 10 s after it was requested',
+    ],
+  ])('polls instead when the stream cannot be opened (%s)', async (_case, answer, why) => {
+    events = answer;
+    const r = await watch(['--json'], (out) => out !== '' && lines(out) >= 2);
+
+    expect(r.code).toBe(0);
+    expect(ids(r.out)).toEqual(['n1', 'n2']);
+    expect(r.err).toBe(`hivesync: no event stream: ${why}; polling instead\n`);
+    expect(requests.map((q) => q.path)).toEqual(['/api/v1/events', '/api/v1/notifications']);
+  });
+
+  it('exits 3 when the stream refuses the session, without polling', async () => {
+    events = (res) => reply(res, 401, { error: { code: 'unauthorized', message: 'The session has ended.' } });
+    const r = await watch([], () => false);
+
+    expect(r.code).toBe(3);
+    expect(r.err).toContain('hivesync: unauthorized: The session has ended.');
+    expect(requests.map((q) => q.path)).toEqual(['/api/v1/events']);
+  });
+
+  it('--mark-read marks what it printed', async () => {
+    events = (res) => {
+      open(res);
+      send(res, 3, notification('n3'));
+    };
+    // Ctrl-C right after the last line: marking what was printed still finishes before the CLI exits.
+    const r = await watch(['--mark-read', '--json'], (out) => out !== '' && lines(out) >= 3);
+
+    expect(r.code).toBe(0);
+    const marked = requests.filter((q) => q.path.endsWith('/mark_read')).map((q) => q.body);
+    expect(marked).toEqual([{ notification_ids: ['n1', 'n2'] }, { notification_ids: ['n3'] }]);
+  });
+});
