@@ -24,6 +24,7 @@ import { repoRoutes } from './modules/repo/repo.routes.js';
 import { eventRoutes } from './modules/events/events.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { threadRoutes } from './modules/threads/threads.routes.js';
+import { aiRoutes } from './modules/ai/ai.routes.js';
 import { previewRoutes, workerCallbackRoutes } from './modules/previews/previews.routes.js';
 import { storageRoutes } from './http/storage.routes.js';
 import { viewerRoutes } from './http/viewer.routes.js';
@@ -124,6 +125,7 @@ export async function buildApp(deps: {
       await api.register(eventRoutes(routeDeps));
       await api.register(auditRoutes(routeDeps));
       await api.register(threadRoutes(routeDeps));
+      await api.register(aiRoutes(routeDeps));
       await api.register(
         workerCallbackRoutes(routeDeps, { secret: config.previews.workerSharedSecret, once: services.once }),
       );

@@ -118,6 +118,16 @@ const EnvSchema = z
     WORKER_SHARED_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
     /** Interval of the heartbeat comment on event streams, in milliseconds. */
     HIVESYNC_SSE_HEARTBEAT_MS: int(100, 600_000).default(15_000),
+    /** Who writes AI text: `local` (offline, deterministic; the default) or `openai` (any OpenAI-compatible API). */
+    HIVESYNC_AI_PROVIDER: z.enum(['local', 'openai']).default('local'),
+    /** Base URL of the OpenAI-compatible API (OpenAI, DeepSeek, Ollama, vLLM, LM Studio). */
+    OPENAI_BASE_URL: z.url().default('https://api.openai.com/v1'),
+    /** API key of that service (never logged or returned). */
+    OPENAI_API_KEY: z.string().optional(),
+    /** The model to ask. */
+    HIVESYNC_AI_MODEL: z.string().default('gpt-4o-mini'),
+    /** How long one model request may take, in milliseconds. */
+    HIVESYNC_AI_TIMEOUT_MS: int(1000, 600_000).default(60_000),
     /** Version reported by /health (defaults to the package version). */
     HIVESYNC_VERSION: z.string().optional(),
     /** Free space under the data directory below which /health/deep reports the disk as failing, in MiB. */
@@ -192,6 +202,13 @@ export interface Config {
   readonly secretsKey: string | undefined;
   readonly publicUrl: string | undefined;
   readonly sseHeartbeatMs: number;
+  readonly ai: {
+    readonly provider: 'local' | 'openai';
+    readonly baseUrl: string;
+    readonly apiKey: string | undefined;
+    readonly model: string;
+    readonly timeoutMs: number;
+  };
   readonly previews: {
     readonly ttlMinutes: number;
     readonly maxBundleBytes: number;
@@ -289,6 +306,13 @@ export function loadConfig(
     secretsKey: e.HIVESYNC_SECRETS_KEY,
     publicUrl: e.HIVESYNC_PUBLIC_URL?.replace(/\/+$/, ''),
     sseHeartbeatMs: e.HIVESYNC_SSE_HEARTBEAT_MS,
+    ai: {
+      provider: e.HIVESYNC_AI_PROVIDER,
+      baseUrl: e.OPENAI_BASE_URL.replace(/\/+$/, ''),
+      apiKey: e.OPENAI_API_KEY,
+      model: e.HIVESYNC_AI_MODEL,
+      timeoutMs: e.HIVESYNC_AI_TIMEOUT_MS,
+    },
     previews: {
       ttlMinutes: e.HIVESYNC_PREVIEW_TTL_MINUTES,
       maxBundleBytes: e.HIVESYNC_PREVIEW_MAX_BUNDLE_BYTES,

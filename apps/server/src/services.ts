@@ -26,6 +26,8 @@ import { checkBranch, checkRepoUrl } from './modules/repo/repo-url.js';
 import { RepoService } from './modules/repo/repo.service.js';
 import { AuditService } from './modules/audit/audit.service.js';
 import { ThreadsService } from './modules/threads/threads.service.js';
+import { AiService } from './modules/ai/ai.service.js';
+import { aiJob } from './jobs/ai-job.job.js';
 import { PreviewTokens } from './modules/previews/preview-tokens.js';
 import { PreviewsService } from './modules/previews/previews.service.js';
 import { createOnceStore, type OnceStore } from './infra/once.js';
@@ -65,6 +67,7 @@ export interface Services {
   events: EventsService;
   audit: AuditService;
   threads: ThreadsService;
+  ai: AiService;
   /** Remembers seen worker-callback signatures (replay protection). */
   once: OnceStore;
 }
@@ -89,6 +92,7 @@ export function createServices(infra: Infra): Services {
   const threads = new ThreadsService(db, projects, mirrors, notifications, audit, infra.logger);
   const services: Services = {
     threads,
+    ai: new AiService(db, infra.queue, projects, mirrors, notifications, audit, infra.logger, config.ai),
     auth: new AuthService(
       db,
       infra.tokens,
@@ -161,6 +165,7 @@ export function jobDefinitions(services: Services, config: Config): JobDefinitio
   return [
     canaryJob(services.admin.repo, services.notifications),
     noopJob(),
+    aiJob(services.ai),
     repoSyncJob(services.repo, {
       retryLimit: config.repos.syncRetryLimit,
       retryDelaySeconds: config.repos.syncRetryDelaySeconds,

@@ -8,3 +8,4 @@ export * from './admin.js';
 export * from './repo.js';
 export * from './previews.js';
 export * from './collaboration.js';
+export * from './ai.js';

@@ -310,6 +310,69 @@ export const auditLog = pgTable(
   ],
 );
 
+export const aiJobs = pgTable(
+  'ai_jobs',
+  {
+    id: text('id').primaryKey(),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    requestedBy: text('requested_by').references(() => users.id, { onDelete: 'set null' }),
+    action: text('action', {
+      enum: ['document_function', 'document_file', 'summarize_file', 'rename_symbol', 'refactor'],
+    }).notNull(),
+    params: jsonb('params').$type<Record<string, unknown>>().notNull(),
+    status: text('status', { enum: ['queued', 'running', 'completed', 'failed'] }).notNull(),
+    /** The mirror commit the job reads, fixed when it is created. */
+    commit: text('commit').notNull(),
+    result: jsonb('result').$type<Record<string, unknown>>(),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    startedAt: ts('started_at'),
+    finishedAt: ts('finished_at'),
+  },
+  (t) => [
+    index('ai_jobs_project_created_idx').on(t.projectId, t.createdAt),
+    index('ai_jobs_requested_by_status_idx').on(t.requestedBy, t.status),
+  ],
+);
+
+export const suggestions = pgTable(
+  'suggestions',
+  {
+    id: text('id').primaryKey(),
+    jobId: text('job_id')
+      .notNull()
+      .references(() => aiJobs.id, { onDelete: 'cascade' }),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    description: text('description').notNull(),
+    files: jsonb('files').$type<string[]>().notNull(),
+    patch: text('patch').notNull(),
+    state: text('state', { enum: ['proposed', 'approved', 'rejected', 'applied', 'reverted'] }).notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('suggestions_project_state_idx').on(t.projectId, t.state), index('suggestions_job_idx').on(t.jobId)],
+);
+
+/** Every state move of a suggestion: who, when, from and to. */
+export const suggestionEvents = pgTable(
+  'suggestion_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    suggestionId: text('suggestion_id')
+      .notNull()
+      .references(() => suggestions.id, { onDelete: 'cascade' }),
+    fromState: text('from_state').notNull(),
+    toState: text('to_state').notNull(),
+    actorId: text('actor_id'),
+    at: ts('at').notNull().defaultNow(),
+  },
+  (t) => [index('suggestion_events_suggestion_idx').on(t.suggestionId, t.id)],
+);
+
 /** Worker liveness when no Redis is configured (embedded mode). */
 export const workerHeartbeats = pgTable('worker_heartbeats', {
   id: text('id').primaryKey(),

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { and, asc, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { NotificationType } from '@hivesync/core';
-import { canaries, notifications, notificationState, repoSyncs } from '../../db/schema.js';
+import { aiJobs, canaries, notifications, notificationState, repoSyncs } from '../../db/schema.js';
 import type { Orm } from '../../infra/db.js';
 
 export type NotificationRow = typeof notifications.$inferSelect;
@@ -57,7 +57,8 @@ export class NotificationsRepository {
         active: sql<boolean>`(
           exists (select 1 from ${canaries} where ${canaries.requestedBy} = ${userId} and ${canaries.status} in ('queued', 'running'))
           or exists (select 1 from ${repoSyncs} where ${repoSyncs.requestedBy} = ${userId}
-                     and ${repoSyncs.status} in ('queued', 'running', 'updating_files', 'cleaning', 'finalizing')))`,
+                     and ${repoSyncs.status} in ('queued', 'running', 'updating_files', 'cleaning', 'finalizing'))
+          or exists (select 1 from ${aiJobs} where ${aiJobs.requestedBy} = ${userId} and ${aiJobs.status} in ('queued', 'running')))`,
       })
       .from(sql`(select 1) as one`);
     return { version: row?.version ?? 0, active: row?.active === true };

@@ -1,0 +1,102 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { AiJob, AiJobList, CreateAiJobBody, Id, Suggestion, SuggestionList, SuggestionState } from '@hivesync/core';
+import { z } from 'zod';
+import { caller } from '../../http/auth-hook.js';
+import { withErrors } from '../../http/responses.js';
+import type { RouteDeps } from '../../http/route-deps.js';
+
+/** /ai/jobs and /ai/suggestions. */
+export function aiRoutes({ services, authenticate }: RouteDeps): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.addHook('onRequest', authenticate);
+    const tags = ['ai'];
+    const security = [{ bearer: [] }];
+    app.post(
+      '/ai/jobs',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Queue an AI job (member role); it proposes a patch, it never changes anything',
+          body: CreateAiJobBody,
+          response: withErrors({ 202: AiJob }, 403, 404, 409),
+        },
+      },
+      async (req, reply) => reply.code(202).send(await services.ai.create(caller(req), req.body)),
+    );
+    app.get(
+      '/ai/jobs',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'AI jobs of a project',
+          querystring: z.object({ project_id: Id }),
+          response: withErrors({ 200: AiJobList }, 404),
+        },
+      },
+      async (req) => ({ jobs: await services.ai.list(caller(req), req.query.project_id) }),
+    );
+    app.get(
+      '/ai/jobs/:job_id',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'An AI job with its suggestions',
+          params: z.object({ job_id: Id }),
+          response: withErrors({ 200: AiJob }, 404),
+        },
+      },
+      async (req) => services.ai.get(caller(req), req.params.job_id),
+    );
+    app.get(
+      '/ai/suggestions',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Suggestions of a project, newest first',
+          querystring: z.object({ project_id: Id, state: SuggestionState.optional() }),
+          response: withErrors({ 200: SuggestionList }, 404),
+        },
+      },
+      async (req) => ({
+        suggestions: await services.ai.listSuggestions(caller(req), req.query.project_id, req.query.state),
+      }),
+    );
+    app.get(
+      '/ai/suggestions/:id',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'A suggestion with its patch and history',
+          params: z.object({ id: Id }),
+          response: withErrors({ 200: Suggestion }, 404),
+        },
+      },
+      async (req) => services.ai.getSuggestion(caller(req), req.params.id),
+    );
+    for (const [verb, state] of [
+      ['approve', 'approved'],
+      ['reject', 'rejected'],
+      ['applied', 'applied'],
+      ['reverted', 'reverted'],
+    ] as const) {
+      app.post(
+        `/ai/suggestions/:id/${verb}`,
+        {
+          schema: {
+            tags,
+            security,
+            summary: `Move a suggestion to ${state} (member role; 409 for a move the states do not allow)`,
+            params: z.object({ id: Id }),
+            response: withErrors({ 200: Suggestion }, 403, 404, 409),
+          },
+        },
+        async (req) => services.ai.move(caller(req), req.params.id, state),
+      );
+    }
+  };
+}

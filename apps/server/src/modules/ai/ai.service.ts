@@ -1,0 +1,373 @@
+import crypto from 'node:crypto';
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import type { AiProvider, Edit, FileSet } from '@hivesync/ai';
+import { errors, type AiJob, type CreateAiJobBody, type Suggestion, type SuggestionState } from '@hivesync/core';
+import { aiJobs, suggestionEvents, suggestions } from '../../db/schema.js';
+import type { Database } from '../../infra/db.js';
+import type { Logger } from '../../infra/logger.js';
+import type { Queue } from '../../infra/queue.js';
+import type { AuditService } from '../audit/audit.service.js';
+import type { AuthContext } from '../auth/auth.types.js';
+import type { NotificationsService, NotifyInput } from '../notifications/notifications.service.js';
+import type { ProjectsService } from '../projects/projects.service.js';
+import type { MirrorStore } from '../repo/mirror.repository.js';
+import { normalizeRepoPath } from '../repo/repo-path.js';
+import { AiProviderError, OpenAiProvider, type OpenAiSettings } from './openai.provider.js';
+
+/** Queue name of AI jobs. */
+export const AI_QUEUE = 'ai-job';
+
+type JobRow = typeof aiJobs.$inferSelect;
+type SuggestionRow = typeof suggestions.$inferSelect;
+
+const MOVES: Record<string, SuggestionState[]> = {
+  proposed: ['approved', 'rejected'],
+  approved: ['applied'],
+  applied: ['reverted'],
+};
+const TS_FILE = /\.(c|m)?(t|j)sx?$/;
+const MAX_FILE = 1024 * 1024;
+const MAX_FILES = 2000;
+
+/**
+ * AI jobs and the suggestions they produce. Nothing here changes a mirror or anyone's files: a job reads the mirror
+ * at the commit recorded when it was created, and proposes a patch; people approve it, apply it locally, report it.
+ */
+export class AiService {
+  private provider: Promise<AiProvider & { refactor?: OpenAiProvider['refactor'] }> | undefined;
+
+  constructor(
+    private readonly db: Database,
+    private readonly queue: Queue,
+    private readonly projects: ProjectsService,
+    private readonly mirrors: MirrorStore,
+    private readonly notifications: NotificationsService,
+    private readonly audit: AuditService,
+    private readonly logger: Logger,
+    private readonly settings: { provider: 'local' | 'openai' } & OpenAiSettings,
+  ) {}
+
+  /** The configured provider, loaded on first use (the TypeScript analysis is heavy; idle servers never load it). */
+  private async getProvider() {
+    this.provider ??= import('@hivesync/ai').then(({ LocalProvider }) => {
+      const local = new LocalProvider();
+      return this.settings.provider === 'openai' ? new OpenAiProvider(local, this.settings) : local;
+    });
+    return this.provider;
+  }
+
+  async create(auth: AuthContext, body: CreateAiJobBody): Promise<AiJob> {
+    const project = await this.projects.requireProjectRole(auth, body.project_id, 'member');
+    const path = body.path ? normalizeRepoPath(body.path) : undefined;
+    if (body.action !== 'refactor' && !path) throw errors.validation(`path: ${body.action} needs a file.`);
+    if (body.action === 'document_function' && !body.range && !body.symbol)
+      throw errors.validation('range: name the function by range or symbol.');
+    if (body.action === 'rename_symbol' && (!body.new_name || !body.symbol))
+      throw errors.validation('new_name: rename_symbol needs symbol and new_name.');
+    if (body.action === 'refactor') {
+      if (!body.instructions) throw errors.validation('instructions: refactor needs instructions.');
+      if (this.settings.provider !== 'openai')
+        throw errors.validation('action: refactor needs a language model (HIVESYNC_AI_PROVIDER=openai).');
+    }
+    const view = await this.mirrors.current(project.id);
+    if (!view) throw errors.repoNotSynced();
+    const id = crypto.randomUUID();
+    const row = await this.db.transaction(async (tx) => {
+      const [inserted] = await tx.orm
+        .insert(aiJobs)
+        .values({
+          id,
+          projectId: project.id,
+          requestedBy: auth.userId,
+          action: body.action,
+          params: { ...body, path },
+          status: 'queued',
+          commit: view.commit,
+        })
+        .returning();
+      await this.queue.send(AI_QUEUE, { ai_job_id: id }, tx);
+      tx.afterCommit(() => this.notifications.pollStateChanged(auth.userId));
+      return inserted!;
+    });
+    await this.notify(row, 'ai_job_queued');
+    return toJob(row, []);
+  }
+
+  async list(auth: AuthContext, projectId: string): Promise<AiJob[]> {
+    await this.projects.requireProjectRole(auth, projectId, 'viewer');
+    const rows = await this.db.orm
+      .select()
+      .from(aiJobs)
+      .where(eq(aiJobs.projectId, projectId))
+      .orderBy(desc(aiJobs.createdAt))
+      .limit(100);
+    const sugg = await this.suggestionsOf(rows.map((r) => r.id));
+    return rows.map((r) =>
+      toJob(
+        r,
+        sugg.filter((s) => s.job_id === r.id),
+      ),
+    );
+  }
+
+  async get(auth: AuthContext, jobId: string): Promise<AiJob> {
+    const [row] = await this.db.orm.select().from(aiJobs).where(eq(aiJobs.id, jobId)).limit(1);
+    if (!row) throw errors.notFound('AI job');
+    await this.projects.requireProjectRole(auth, row.projectId, 'viewer');
+    return toJob(row, await this.suggestionsOf([row.id]));
+  }
+
+  async listSuggestions(
+    auth: AuthContext,
+    projectId: string,
+    state: SuggestionState | undefined,
+  ): Promise<Suggestion[]> {
+    await this.projects.requireProjectRole(auth, projectId, 'viewer');
+    const rows = await this.db.orm
+      .select({ id: suggestions.id })
+      .from(suggestions)
+      .where(and(eq(suggestions.projectId, projectId), state ? eq(suggestions.state, state) : undefined))
+      .orderBy(desc(suggestions.createdAt))
+      .limit(200);
+    return this.suggestionsById(rows.map((r) => r.id));
+  }
+
+  async getSuggestion(auth: AuthContext, id: string): Promise<Suggestion> {
+    const row = await this.findSuggestion(id);
+    await this.projects.requireProjectRole(auth, row.projectId, 'viewer');
+    return (await this.suggestionsById([id]))[0]!;
+  }
+
+  /** Moves a suggestion along proposed → approved|rejected, approved → applied → reverted; anything else is 409. */
+  async move(auth: AuthContext, id: string, to: SuggestionState): Promise<Suggestion> {
+    const row = await this.findSuggestion(id);
+    await this.projects.requireProjectRole(auth, row.projectId, 'member');
+    if (!(MOVES[row.state] ?? []).includes(to)) {
+      throw errors.conflict(`A ${row.state} suggestion cannot become ${to}.`, {
+        state: row.state,
+        allowed: MOVES[row.state] ?? [],
+      });
+    }
+    await this.db.transaction(async (tx) => {
+      const updated = await tx.orm
+        .update(suggestions)
+        .set({ state: to })
+        .where(and(eq(suggestions.id, id), eq(suggestions.state, row.state)))
+        .returning({ id: suggestions.id });
+      if (updated.length === 0) throw errors.conflict('The suggestion changed meanwhile; reload it.');
+      await tx.orm
+        .insert(suggestionEvents)
+        .values({ suggestionId: id, fromState: row.state, toState: to, actorId: auth.userId });
+      await this.audit.record(
+        {
+          actorId: auth.userId,
+          action: `suggestion.${to}`,
+          target: { type: 'suggestion', id },
+          projectId: row.projectId,
+          ip: auth.ip,
+        },
+        tx.orm,
+      );
+    });
+    return (await this.suggestionsById([id]))[0]!;
+  }
+
+  /** Runs one attempt of a job (worker side). Refusals of the analysis fail the job at once; a crash is retried. */
+  async run(jobId: string, attempt: number, log: Logger): Promise<void> {
+    const [job] = await this.db.orm.select().from(aiJobs).where(eq(aiJobs.id, jobId)).limit(1);
+    if (!job || job.status === 'completed' || job.status === 'failed') return;
+    await this.db.orm
+      .update(aiJobs)
+      .set({ status: 'running', startedAt: job.startedAt ?? new Date() })
+      .where(eq(aiJobs.id, jobId));
+    if (attempt === 1) await this.notify(job, 'ai_job_started');
+    const p = job.params as CreateAiJobBody & { path?: string };
+    try {
+      const provider = await this.getProvider();
+      const files = await this.readFiles(job.projectId, job.commit, p.path, job.action);
+      let edits: Edit[] = [];
+      let result: Record<string, unknown> | null = null;
+      switch (job.action) {
+        case 'document_function':
+          edits = [
+            await provider.documentFunction(
+              files,
+              p.path!,
+              p.range ? { startLine: p.range.start_line, endLine: p.range.end_line } : { symbol: p.symbol! },
+            ),
+          ];
+          break;
+        case 'document_file':
+          edits = [await provider.documentFile(files, p.path!)].filter((e) => e.before !== e.after);
+          break;
+        case 'summarize_file':
+          result = { ...(await provider.summarizeFile(files, p.path!)) };
+          break;
+        case 'rename_symbol':
+          edits = await provider.renameSymbol(files, p.path!, p.range?.start_line ?? 1, p.symbol!, p.new_name!);
+          break;
+        case 'refactor': {
+          if (!provider.refactor) throw new AiProviderError('refactor needs a language model provider.');
+          const focus = p.path ? [p.path] : [...files.keys()].slice(0, 20);
+          const { buildContext } = await import('@hivesync/ai');
+          const manifest = (await this.mirrors.listFiles((await this.mirrors.current(job.projectId))!, job.commit)).map(
+            (f) => ({ path: f.path, size: f.size ?? 0 }),
+          );
+          edits = await provider.refactor(
+            files,
+            focus,
+            p.instructions!,
+            await buildContext(files, manifest, focus, 60_000),
+          );
+          break;
+        }
+      }
+      const { unifiedDiff } = await import('@hivesync/ai');
+      await this.db.transaction(async (tx) => {
+        if (edits.length > 0) {
+          await tx.orm.insert(suggestions).values({
+            id: crypto.randomUUID(),
+            jobId,
+            projectId: job.projectId,
+            description: edits[0]!.description,
+            files: edits.map((e) => e.path),
+            patch: unifiedDiff(edits),
+            state: 'proposed',
+          });
+        }
+        await tx.orm
+          .update(aiJobs)
+          .set({ status: 'completed', result, finishedAt: new Date() })
+          .where(eq(aiJobs.id, jobId));
+      });
+      await this.notify(job, 'ai_job_completed', { suggestions: edits.length > 0 ? 1 : 0 });
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      const known = err instanceof AiProviderError || (err as Error).name === 'AiError';
+      if (!known) {
+        log.error({ err, ai_job_id: jobId }, 'AI job failed unexpectedly');
+        throw err; // retried by the queue
+      }
+      await this.db.orm
+        .update(aiJobs)
+        .set({
+          status: 'failed',
+          errorCode: code ?? 'ai_provider_error',
+          errorMessage: (err as Error).message,
+          finishedAt: new Date(),
+        })
+        .where(eq(aiJobs.id, jobId));
+      await this.notify(job, 'ai_job_failed', { error_code: code ?? 'ai_provider_error' });
+    } finally {
+      if (job.requestedBy) await this.notifications.pollStateChanged(job.requestedBy);
+    }
+  }
+
+  /** The files a job needs, read from the mirror at the job's commit: the file, or every JS/TS file for TS analysis. */
+  private async readFiles(
+    projectId: string,
+    commit: string,
+    path: string | undefined,
+    action: string,
+  ): Promise<FileSet> {
+    const view = await this.mirrors.current(projectId);
+    if (!view) throw new AiProviderError('The repository mirror is gone; sync the project again.');
+    const wantAll = action === 'rename_symbol' || action === 'refactor' || (path !== undefined && TS_FILE.test(path));
+    const listed = wantAll ? (await this.mirrors.listFiles(view, commit)).filter((f) => (f.size ?? 0) <= MAX_FILE) : [];
+    const paths = new Set<string>(
+      listed
+        .map((f) => f.path)
+        .filter(
+          (f) =>
+            (TS_FILE.test(f) || /(^|\/)(tsconfig[^/]*\.json|package\.json)$/.test(f)) &&
+            !/(^|\/)(node_modules|dist)\//.test(f),
+        )
+        .slice(0, MAX_FILES),
+    );
+    if (path) paths.add(path);
+    const files = new Map<string, string>();
+    for (const p of paths) {
+      const bytes = await this.mirrors.readAt(view, commit, p, MAX_FILE);
+      if (bytes) files.set(p, bytes.toString('utf8'));
+    }
+    if (path && !files.has(path))
+      throw Object.assign(new Error(`There is no file "${path}" at ${commit.slice(0, 7)}.`), {
+        name: 'AiError',
+        code: 'file_not_found',
+      });
+    return files;
+  }
+
+  private async findSuggestion(id: string): Promise<SuggestionRow> {
+    const [row] = await this.db.orm.select().from(suggestions).where(eq(suggestions.id, id)).limit(1);
+    if (!row) throw errors.notFound('suggestion');
+    return row;
+  }
+
+  private async suggestionsOf(jobIds: string[]): Promise<Suggestion[]> {
+    if (jobIds.length === 0) return [];
+    const rows = await this.db.orm
+      .select({ id: suggestions.id })
+      .from(suggestions)
+      .where(inArray(suggestions.jobId, jobIds));
+    return this.suggestionsById(rows.map((r) => r.id));
+  }
+
+  private async suggestionsById(ids: string[]): Promise<Suggestion[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.orm
+      .select()
+      .from(suggestions)
+      .where(inArray(suggestions.id, ids))
+      .orderBy(desc(suggestions.createdAt));
+    const events = await this.db.orm
+      .select()
+      .from(suggestionEvents)
+      .where(inArray(suggestionEvents.suggestionId, ids))
+      .orderBy(asc(suggestionEvents.id));
+    return rows.map((r) => ({
+      id: r.id,
+      job_id: r.jobId,
+      description: r.description,
+      files: r.files,
+      patch: r.patch,
+      state: r.state,
+      created_at: r.createdAt.toISOString(),
+      history: events
+        .filter((e) => e.suggestionId === r.id)
+        .map((e) => ({
+          from: e.fromState as SuggestionState,
+          to: e.toState as SuggestionState,
+          by: e.actorId,
+          at: e.at.toISOString(),
+        })),
+    }));
+  }
+
+  private async notify(job: JobRow, type: NotifyInput['type'], extra: Record<string, unknown> = {}) {
+    if (!job.requestedBy) return;
+    await this.notifications.notify({
+      userIds: [job.requestedBy],
+      projectId: job.projectId,
+      type,
+      payload: { job_id: job.id, action: job.action, ...extra },
+    });
+  }
+}
+
+function toJob(r: JobRow, sugg: Suggestion[]): AiJob {
+  return {
+    job_id: r.id,
+    project_id: r.projectId,
+    action: r.action,
+    status: r.status,
+    commit: r.commit,
+    path: (r.params.path as string | undefined) ?? null,
+    created_at: r.createdAt.toISOString(),
+    started_at: r.startedAt?.toISOString() ?? null,
+    finished_at: r.finishedAt?.toISOString() ?? null,
+    error: r.errorCode ? { code: r.errorCode, message: r.errorMessage ?? '' } : null,
+    result: r.result ?? null,
+    suggestions: sugg,
+  };
+}

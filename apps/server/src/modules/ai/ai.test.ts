@@ -1,0 +1,260 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backends, eventually, registerUser, startTestServer, tempDir, type TestServer } from '../../test/harness.js';
+import { git } from '../../test/git-fixtures.js';
+
+const FIXTURES = fileURLToPath(new URL('../../../../../packages/ai/test-fixtures/', import.meta.url));
+
+/** A repository holding the AI fixtures: a TS project for renames and files in TS, Python and Go to document. */
+function fixtureRepo(dir: string): string {
+  fs.cpSync(path.join(FIXTURES, 'rename-project'), dir, { recursive: true });
+  fs.mkdirSync(path.join(dir, 'docs'), { recursive: true });
+  for (const f of ['users.ts', 'users.py', 'store.go'])
+    fs.copyFileSync(path.join(FIXTURES, 'docs', f), path.join(dir, 'docs', f));
+  git(dir, 'init', '-q', '-b', 'main');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'fixtures');
+  return dir;
+}
+
+/** Applies a patch to a fresh checkout of `commit` and returns the checkout (git apply must accept it). */
+function applyOnCheckout(remote: string, commit: string, patch: string, where: string): string {
+  execFileSync('git', ['clone', '-q', remote, where]);
+  execFileSync('git', ['-C', where, 'checkout', '-q', commit]);
+  fs.writeFileSync(path.join(where, 'p.diff'), patch);
+  execFileSync('git', ['-C', where, 'apply', '--check', 'p.diff']);
+  execFileSync('git', ['-C', where, 'apply', 'p.diff']);
+  fs.rmSync(path.join(where, 'p.diff'));
+  return where;
+}
+
+describe.each(backends())('AI jobs on $name', (backend) => {
+  let server: TestServer;
+  const work = tempDir('hivesync-ai-');
+  let owner: Awaited<ReturnType<typeof registerUser>>;
+  let projectId: string;
+  let remote: string;
+  const api = (method: 'GET' | 'POST', url: string, token: string, body?: unknown) =>
+    server.request({ method, url: `/api/v1${url}`, token, body });
+
+  beforeAll(async () => {
+    server = await startTestServer(backend, { HIVESYNC_ALLOW_LOCAL_REPOS: 'true' });
+    owner = await registerUser(server);
+    remote = fixtureRepo(path.join(work.dir, 'remote'));
+    projectId = (await api('POST', '/projects', owner.token, { name: 'ai', repo_url: remote })).json().id;
+    const s = (await api('POST', '/repo/sync', owner.token, { project_id: projectId })).json();
+    await eventually(
+      async () => (await api('GET', `/repo/sync/${s.sync_id}`, owner.token)).json().status === 'completed',
+    );
+  });
+  afterAll(async () => {
+    await server?.stop();
+    work.remove();
+  });
+
+  const runJob = async (body: Record<string, unknown>, token = owner.token) => {
+    const created = await api('POST', '/ai/jobs', token, { project_id: projectId, ...body });
+    expect(created.statusCode, created.body).toBe(202);
+    return eventually(async () => {
+      const j = (await api('GET', `/ai/jobs/${created.json().job_id}`, token)).json();
+      return ['completed', 'failed'].includes(j.status) && j;
+    }, 60_000);
+  };
+
+  it.each([
+    ['TypeScript', { path: 'docs/users.ts', symbol: 'fetchUser' }, /@param userId/],
+    ['Python', { path: 'docs/users.py', symbol: 'parse_config' }, /Args:/],
+    ['Go', { path: 'docs/store.go', symbol: 'NewStore' }, /\/\/ NewStore/],
+  ])(
+    'documents a %s function with a patch that applies and only adds comment lines',
+    async (_lang, target, expected) => {
+      const job = await runJob({ action: 'document_function', ...target });
+      expect(job.status, JSON.stringify(job.error)).toBe('completed');
+      const [s] = job.suggestions;
+      expect(s).toMatchObject({ state: 'proposed', files: [target.path] });
+      const changed = s.patch.split('\n').filter((l: string) => /^[+-](?![+-]{2} )/.test(l));
+      expect(changed.every((l: string) => l.startsWith('+'))).toBe(true);
+      expect(s.patch).toMatch(expected);
+      const dir = applyOnCheckout(remote, job.commit, s.patch, path.join(work.dir, `apply-${target.symbol}`));
+      expect(fs.readFileSync(path.join(dir, target.path), 'utf8')).toMatch(expected);
+    },
+  );
+
+  it('renames a symbol across files (import, re-export, call), and the result type-checks', async () => {
+    const job = await runJob({
+      action: 'rename_symbol',
+      path: 'src/users/user.ts',
+      symbol: 'formatUser',
+      new_name: 'describeUser',
+      range: { start_line: 23, end_line: 23 },
+    });
+    expect(job.status, JSON.stringify(job.error)).toBe('completed');
+    const [s] = job.suggestions;
+    expect(s.files.length).toBeGreaterThanOrEqual(3);
+    const dir = applyOnCheckout(remote, job.commit, s.patch, path.join(work.dir, 'apply-rename'));
+    expect(fs.readFileSync(path.join(dir, 'src/report.ts'), 'utf8')).toContain("'formatUser report'");
+    const tsc = fileURLToPath(new URL('../../../../../node_modules/.bin/tsc', import.meta.url));
+    execFileSync(tsc, ['--noEmit', '-p', path.join(dir, 'tsconfig.json')]);
+  });
+
+  it('fails a colliding new name clearly', async () => {
+    const job = await runJob({
+      action: 'rename_symbol',
+      path: 'src/users/user.ts',
+      symbol: 'formatUser',
+      new_name: 'UserStore',
+      range: { start_line: 23, end_line: 23 },
+    });
+    expect(job).toMatchObject({ status: 'failed', error: { code: 'name_collision' } });
+    expect(job.suggestions).toEqual([]);
+  });
+
+  it('summarizes a file', async () => {
+    const job = await runJob({ action: 'summarize_file', path: 'docs/users.ts' });
+    expect(job.status).toBe('completed');
+    expect(String(job.result.summary)).toMatch(/fetch/i);
+    expect(job.result.exports.map((e: { name: string }) => e.name)).toContain('fetchUser');
+  });
+
+  it('moves suggestions only along their states, recording who and when', async () => {
+    const job = await runJob({ action: 'document_function', path: 'docs/users.py', symbol: 'is_admin' });
+    const id = job.suggestions[0].id;
+    expect((await api('POST', `/ai/suggestions/${id}/applied`, owner.token)).statusCode).toBe(409);
+    expect((await api('POST', `/ai/suggestions/${id}/approve`, owner.token)).json().state).toBe('approved');
+    expect((await api('POST', `/ai/suggestions/${id}/reject`, owner.token)).statusCode).toBe(409);
+    expect((await api('POST', `/ai/suggestions/${id}/applied`, owner.token)).json().state).toBe('applied');
+    const reverted = (await api('POST', `/ai/suggestions/${id}/reverted`, owner.token)).json();
+    expect(reverted.state).toBe('reverted');
+    expect(reverted.history.map((h: { from: string; to: string; by: string }) => [h.from, h.to, h.by])).toEqual([
+      ['proposed', 'approved', owner.id],
+      ['approved', 'applied', owner.id],
+      ['applied', 'reverted', owner.id],
+    ]);
+    const audit = (await api('GET', '/admin/audit?action=suggestion.*', server.admin.token))
+      .json()
+      .entries.map((e: { action: string }) => e.action);
+    expect(audit).toEqual(expect.arrayContaining(['suggestion.approved', 'suggestion.applied', 'suggestion.reverted']));
+  });
+
+  it('keeps another user’s jobs and suggestions out of reach (404)', async () => {
+    const job = await runJob({ action: 'document_function', path: 'docs/users.ts', symbol: 'fetchUser' });
+    const stranger = await registerUser(server);
+    expect((await api('GET', `/ai/jobs/${job.job_id}`, stranger.token)).statusCode).toBe(404);
+    expect((await api('GET', `/ai/jobs?project_id=${projectId}`, stranger.token)).statusCode).toBe(404);
+    expect((await api('GET', `/ai/suggestions/${job.suggestions[0].id}`, stranger.token)).statusCode).toBe(404);
+    expect((await api('POST', `/ai/suggestions/${job.suggestions[0].id}/approve`, stranger.token)).statusCode).toBe(
+      404,
+    );
+    expect(
+      (
+        await api('POST', '/ai/jobs', stranger.token, {
+          project_id: projectId,
+          action: 'summarize_file',
+          path: 'docs/users.ts',
+        })
+      ).statusCode,
+    ).toBe(404);
+  });
+
+  it('notifies the requester through the job lifecycle', async () => {
+    const job = await runJob({ action: 'summarize_file', path: 'docs/store.go' });
+    const types = (await api('GET', '/notifications?limit=200', owner.token))
+      .json()
+      .notifications.filter((n: { payload: { job_id?: string } }) => n.payload.job_id === job.job_id)
+      .map((n: { type: string }) => n.type);
+    expect(types).toEqual(['ai_job_queued', 'ai_job_started', 'ai_job_completed']);
+  });
+});
+
+describe('the openai provider, against an OpenAI-compatible server on loopback', () => {
+  let server: TestServer;
+  const work = tempDir('hivesync-ai-openai-');
+  let fake: http.Server;
+  let mode: 'ok' | 'fail' = 'ok';
+  const requests: { auth?: string; body: { model: string; messages: { content: string }[] } }[] = [];
+
+  beforeAll(async () => {
+    fake = http.createServer((req, res) => {
+      let raw = '';
+      req.on('data', (c) => (raw += c));
+      req.on('end', () => {
+        const body = JSON.parse(raw);
+        requests.push({ auth: req.headers.authorization, body });
+        if (mode === 'fail') return void res.writeHead(503).end('{"error":"overloaded"}');
+        const wantsJson = String(body.messages[0].content).includes('JSON');
+        const content = wantsJson
+          ? JSON.stringify({
+              description: 'Rename the greeting',
+              files: [{ path: 'docs/users.ts', content: '// refactored by the model\n' }],
+            })
+          : 'Loads a user record from the remote API by its id.';
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ choices: [{ message: { role: 'assistant', content } }] }));
+      });
+    });
+    await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
+    server = await startTestServer(backends()[0]!, {
+      HIVESYNC_ALLOW_LOCAL_REPOS: 'true',
+      HIVESYNC_AI_PROVIDER: 'openai',
+      OPENAI_BASE_URL: `http://127.0.0.1:${(fake.address() as AddressInfo).port}/v1`,
+      OPENAI_API_KEY: 'sk-test-key-never-in-logs',
+      HIVESYNC_AI_MODEL: 'test-model',
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    fake?.close();
+    work.remove();
+  });
+
+  it('lets the model write the text while the patch is built locally; provider failures fail the job', async () => {
+    const token = server.admin.token;
+    const remote = fixtureRepo(path.join(work.dir, 'remote'));
+    const projectId = (
+      await server.request({ method: 'POST', url: '/api/v1/projects', token, body: { name: 'ai', repo_url: remote } })
+    ).json().id;
+    const s = (
+      await server.request({ method: 'POST', url: '/api/v1/repo/sync', token, body: { project_id: projectId } })
+    ).json();
+    await eventually(
+      async () =>
+        (await server.request({ method: 'GET', url: `/api/v1/repo/sync/${s.sync_id}`, token })).json().status ===
+        'completed',
+    );
+    const run = async (body: Record<string, unknown>) => {
+      const id = (
+        await server.request({
+          method: 'POST',
+          url: '/api/v1/ai/jobs',
+          token,
+          body: { project_id: projectId, ...body },
+        })
+      ).json().job_id;
+      return eventually(async () => {
+        const j = (await server.request({ method: 'GET', url: `/api/v1/ai/jobs/${id}`, token })).json();
+        return ['completed', 'failed'].includes(j.status) && j;
+      }, 60_000);
+    };
+    const doc = await run({ action: 'document_function', path: 'docs/users.ts', symbol: 'fetchUser' });
+    expect(doc.status, JSON.stringify(doc.error)).toBe('completed');
+    expect(doc.suggestions[0].patch).toContain('+ * Loads a user record from the remote API by its id.');
+    expect(requests.at(-1)!.auth).toBe('Bearer sk-test-key-never-in-logs');
+    expect(requests.at(-1)!.body.model).toBe('test-model');
+    applyOnCheckout(remote, doc.commit, doc.suggestions[0].patch, path.join(work.dir, 'apply'));
+
+    const refactor = await run({ action: 'refactor', path: 'docs/users.ts', instructions: 'simplify' });
+    expect(refactor.status, JSON.stringify(refactor.error)).toBe('completed');
+    expect(refactor.suggestions[0].patch).toContain('+// refactored by the model');
+
+    mode = 'fail';
+    const failed = await run({ action: 'summarize_file', path: 'docs/users.ts' });
+    expect(failed).toMatchObject({ status: 'failed', error: { code: 'ai_provider_error' } });
+    expect(failed.error.message).not.toContain('sk-test-key');
+  });
+});

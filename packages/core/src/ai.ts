@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { Id, Timestamp } from './common.js';
+import { RepoPath } from './repo.js';
+
+/** What an AI job can be asked to do. `refactor` needs a language-model provider (openai). */
+export const AiAction = z.enum(['document_function', 'document_file', 'summarize_file', 'rename_symbol', 'refactor']);
+export type AiAction = z.infer<typeof AiAction>;
+
+export const CreateAiJobBody = z
+  .object({
+    project_id: Id,
+    action: AiAction,
+    path: RepoPath.min(1).optional(),
+    range: z.object({ start_line: z.number().int().min(1), end_line: z.number().int().min(1) }).optional(),
+    symbol: z.string().min(1).max(200).optional(),
+    new_name: z.string().min(1).max(200).optional(),
+    instructions: z.string().max(10_000).optional(),
+  })
+  .meta({ id: 'CreateAiJobBody' });
+export type CreateAiJobBody = z.infer<typeof CreateAiJobBody>;
+
+/** proposed → approved | rejected; approved → applied → reverted. */
+export const SuggestionState = z.enum(['proposed', 'approved', 'rejected', 'applied', 'reverted']);
+export type SuggestionState = z.infer<typeof SuggestionState>;
+
+export const Suggestion = z
+  .object({
+    id: Id,
+    job_id: Id,
+    description: z.string(),
+    files: z.array(z.string()),
+    /** A unified diff that `git apply` accepts on the job's commit. */
+    patch: z.string(),
+    state: SuggestionState,
+    created_at: Timestamp,
+    /** Every move, with who made it and when. */
+    history: z.array(z.object({ from: SuggestionState, to: SuggestionState, by: Id.nullable(), at: Timestamp })),
+  })
+  .meta({ id: 'Suggestion' });
+export type Suggestion = z.infer<typeof Suggestion>;
+
+export const AiJob = z
+  .object({
+    job_id: Id,
+    project_id: Id,
+    action: AiAction,
+    status: z.enum(['queued', 'running', 'completed', 'failed']),
+    commit: z.string(),
+    path: z.string().nullable(),
+    created_at: Timestamp,
+    started_at: Timestamp.nullable(),
+    finished_at: Timestamp.nullable(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    /** For summarize_file: the summary and the exported API it describes. */
+    result: z.record(z.string(), z.unknown()).nullable(),
+    suggestions: z.array(Suggestion),
+  })
+  .meta({ id: 'AiJob' });
+export type AiJob = z.infer<typeof AiJob>;
+
+export const AiJobList = z.object({ jobs: z.array(AiJob) }).meta({ id: 'AiJobList' });
+export type AiJobList = z.infer<typeof AiJobList>;
+
+export const SuggestionList = z.object({ suggestions: z.array(Suggestion) }).meta({ id: 'SuggestionList' });
+export type SuggestionList = z.infer<typeof SuggestionList>;
