@@ -5,6 +5,7 @@ import { notificationPolling } from './suites/notification-polling.js';
 import { repoSearch } from './suites/repo-search.js';
 import { previewLoop } from './suites/preview-loop.js';
 import { coldStart, eventDelivery, jobThroughput, manyPollers } from './suites/operations.js';
+import { aiAnalysis } from './suites/ai-analysis.js';
 import { repoSync } from './suites/repo-sync.js';
 
 /**
@@ -25,6 +26,7 @@ const suites: Suite[] = [
   manyPollers,
   coldStart,
   jobThroughput,
+  aiAnalysis,
 ];
 const setups: { label: string; env: Record<string, string> }[] = [{ label: 'embedded', env: {} }];
 if (process.env.DATABASE_URL && process.env.REDIS_URL) {

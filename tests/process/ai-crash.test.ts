@@ -1,0 +1,84 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { eventually, tempDir } from '../../apps/server/src/test/harness.js';
+import { makeRepo } from '../../apps/server/src/test/git-fixtures.js';
+import { call, spawnServer, stopServer, type ServerProcess } from '../support/server-process.js';
+
+describe('a worker killed with SIGKILL in the middle of an AI job', () => {
+  const data = tempDir();
+  const started: ServerProcess[] = [];
+  let model: http.Server | undefined;
+  afterAll(async () => {
+    for (const s of started) await stopServer(s, 'SIGKILL');
+    model?.close();
+    data.remove();
+  });
+
+  it('completes the job after a restart', async () => {
+    let slow = true;
+    let requests = 0;
+    model = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        requests++;
+        const answer = () =>
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ choices: [{ message: { content: 'Greets people by name.' } }] }));
+        // The first attempt hangs long enough to be killed mid-job.
+        if (slow) setTimeout(answer, 20_000);
+        else answer();
+      });
+    });
+    await new Promise<void>((r) => model!.listen(0, '127.0.0.1', r));
+    const env = {
+      HIVESYNC_DATA_DIR: data.dir,
+      HIVESYNC_ALLOW_LOCAL_REPOS: 'true',
+      HIVESYNC_AI_PROVIDER: 'openai',
+      OPENAI_BASE_URL: `http://127.0.0.1:${(model.address() as AddressInfo).port}/v1`,
+      HIVESYNC_JOB_RETRY_DELAY_SECONDS: '0',
+    };
+    const remote = makeRepo(path.join(data.dir, 'remote'), {
+      'greet.ts': 'export function greet(name: string): string {\n  return `hi ${name}`;\n}\n',
+    });
+    const first = spawnServer(env);
+    started.push(first);
+    await first.ready;
+    const token = (
+      await call(first.url, 'POST', '/api/v1/auth/register', {
+        body: { email: 'ai@example.test', password: 'ai crash password' },
+      })
+    ).body.access_token as string;
+    const project = (
+      await call(first.url, 'POST', '/api/v1/projects', { token, body: { name: 'g', repo_url: remote } })
+    ).body.id as string;
+    const sync = (await call(first.url, 'POST', '/api/v1/repo/sync', { token, body: { project_id: project } })).body;
+    await eventually(
+      async () =>
+        (await call(first.url, 'GET', `/api/v1/repo/sync/${sync.sync_id}`, { token })).body.status === 'completed',
+    );
+    const job = (
+      await call(first.url, 'POST', '/api/v1/ai/jobs', {
+        token,
+        body: { project_id: project, action: 'summarize_file', path: 'greet.ts' },
+      })
+    ).body;
+    await eventually(async () => requests > 0);
+    expect((await call(first.url, 'GET', `/api/v1/ai/jobs/${job.job_id}`, { token })).body.status).toBe('running');
+    first.proc.kill('SIGKILL');
+    await first.exited;
+
+    slow = false;
+    const second = spawnServer(env);
+    started.push(second);
+    await second.ready;
+    const done = await eventually(async () => {
+      const j = (await call(second.url, 'GET', `/api/v1/ai/jobs/${job.job_id}`, { token })).body;
+      return j.status === 'completed' && j;
+    }, 40_000);
+    expect(done.result.summary).toBe('Greets people by name.');
+    await stopServer(second);
+  });
+});
