@@ -1,14 +1,11 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Member, Notification, Project, Sync, Tree, User } from '@hivesync/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitFiles, git, makeRepo } from '../../apps/server/src/test/git-fixtures.js';
 import { eventually, tempDir } from '../../apps/server/src/test/harness.js';
-import { ROOT, spawnServer, type ServerProcess } from '../support/server-process.js';
-
-/** The built CLI, run the way a user (or an editor plugin) runs it. */
-const CLI = path.join(ROOT, 'apps/cli/dist/main.js');
+import { runCli } from '../support/cli.js';
+import { spawnServer, type ServerProcess } from '../support/server-process.js';
 
 const FILES = {
   'README.md': '# Demo\n\nHello mirror.\n',
@@ -45,30 +42,13 @@ describe('the hivesync CLI against `npm start`', () => {
   let projectId: string;
 
   /** Runs `hivesync args… --server URL` as one user (each has their own XDG_CONFIG_HOME). */
-  function hivesync(args: string[], options: { as?: keyof typeof config; stdin?: string } = {}): Promise<Run> {
-    const child = spawn(process.execPath, [CLI, ...args, '--server', server.url], {
+  const hivesync = (args: string[], options: { as?: keyof typeof config; stdin?: string } = {}): Promise<Run> =>
+    runCli(args, {
+      server: server.url,
+      configHome: config[options.as ?? 'alice'],
       cwd: home.dir,
-      // A minimal environment: the runner's HIVESYNC_SERVER or FORCE_COLOR must not change what the CLI does.
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: home.dir,
-        XDG_CONFIG_HOME: config[options.as ?? 'alice'],
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdin: options.stdin,
     });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    child.stdin.end(options.stdin ?? '');
-    return new Promise((resolve, reject) => {
-      child.once('error', reject);
-      child.once('close', (code) => {
-        const stdout = Buffer.concat(out);
-        resolve({ code, stdout, out: stdout.toString(), err: Buffer.concat(err).toString() });
-      });
-    });
-  }
 
   /** Runs a command with --json, expects exit 0 and exactly one line of JSON on stdout, and parses it. */
   async function json<T>(args: string[], options: Parameters<typeof hivesync>[1] = {}): Promise<T> {

@@ -1,14 +1,12 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AuditPage, Notification, Project, Task, TaskList, Thread, ThreadList, User } from '@hivesync/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitFiles, makeRepo } from '../../apps/server/src/test/git-fixtures.js';
 import { eventually, tempDir } from '../../apps/server/src/test/harness.js';
-import { ROOT, spawnServer, type ServerProcess } from '../support/server-process.js';
-
-/** The built CLI, run the way a user (or an editor plugin) runs it. */
-const CLI = path.join(ROOT, 'apps/cli/dist/main.js');
+import { runCli, startCli } from '../support/cli.js';
+import { spawnServer, type ServerProcess } from '../support/server-process.js';
 
 const INDEX = [
   'export const answer = 42;',
@@ -38,29 +36,12 @@ describe('threads, tasks and live notifications through the CLI against `npm sta
   let alice: User;
   const watchers: ChildProcessWithoutNullStreams[] = [];
 
+  const as = (who: keyof typeof config) => ({ server: server.url, configHome: config[who], cwd: home.dir });
   /** Starts `hivesync args… --server URL` as one user (each has their own XDG_CONFIG_HOME). */
-  function start(args: string[], as: keyof typeof config = 'alice'): ChildProcessWithoutNullStreams {
-    return spawn(process.execPath, [CLI, ...args, '--server', server.url], {
-      cwd: home.dir,
-      // A minimal environment: the runner's HIVESYNC_SERVER or FORCE_COLOR must not change what the CLI does.
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home.dir, XDG_CONFIG_HOME: config[as] },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-  }
-
+  const start = (args: string[], who: keyof typeof config = 'alice') => startCli(args, as(who));
   /** Runs a command to its end. */
-  function hivesync(args: string[], options: { as?: keyof typeof config; stdin?: string } = {}): Promise<Run> {
-    const child = start(args, options.as);
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdin.end(options.stdin ?? '');
-    return new Promise((resolve, reject) => {
-      child.once('error', reject);
-      child.once('close', (code) => resolve({ code, out, err }));
-    });
-  }
+  const hivesync = (args: string[], options: { as?: keyof typeof config; stdin?: string } = {}): Promise<Run> =>
+    runCli(args, { ...as(options.as ?? 'alice'), stdin: options.stdin });
 
   /** Runs a command with --json, expects exit 0 and exactly one line of JSON on stdout, and parses it. */
   async function json<T>(args: string[], options: Parameters<typeof hivesync>[1] = {}): Promise<T> {

@@ -1,9 +1,21 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import { ROOT } from './server-process.js';
 
 /** The built CLI, run the way a user (or an editor plugin) runs it. */
 export const CLI = path.join(ROOT, 'apps/cli/dist/main.js');
+
+/** Starts the CLI (for commands that keep running, such as `notifications --watch`). */
+export function startCli(
+  args: string[],
+  options: { server: string; configHome: string; cwd: string },
+): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [CLI, ...args, '--server', options.server], {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: options.cwd, XDG_CONFIG_HOME: options.configHome },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}
 
 /** What one CLI run printed and how it ended. */
 export interface CliRun {
@@ -21,11 +33,7 @@ export function runCli(
   args: string[],
   options: { server: string; configHome: string; cwd: string; stdin?: string },
 ): Promise<CliRun> {
-  const child = spawn(process.execPath, [CLI, ...args, '--server', options.server], {
-    cwd: options.cwd,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: options.cwd, XDG_CONFIG_HOME: options.configHome },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = startCli(args, options);
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout.on('data', (d: Buffer) => out.push(d));
