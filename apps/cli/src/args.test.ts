@@ -1,7 +1,15 @@
 import type { Project } from '@hivesync/core';
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { integerIn, parseFileRef, parseLineRange, parseSince, parseSyncInterval, syncIntervalMinutes } from './args.js';
+import {
+  integerIn,
+  parseDocTarget,
+  parseFileRef,
+  parseLineRange,
+  parseSince,
+  parseSyncInterval,
+  syncIntervalMinutes,
+} from './args.js';
 import { credentialBody, type CredentialOptions } from './commands/repo.js';
 import { updateBody } from './commands/projects.js';
 import { isNobody, updateBody as taskUpdateBody } from './commands/tasks.js';
@@ -198,5 +206,20 @@ describe('tasks update', () => {
 
   it('refuses to change nothing', () => {
     expect(() => taskUpdateBody({}, undefined)).toThrow(/nothing to change/);
+  });
+});
+
+describe('parseDocTarget', () => {
+  it('reads FILE, FILE:LINE and FILE:START-END, the lines from the end', () => {
+    expect(parseDocTarget('src/a.ts')).toEqual({ path: 'src/a.ts', range: null });
+    expect(parseDocTarget('src/a.ts:12')).toEqual({ path: 'src/a.ts', range: { start_line: 12, end_line: 12 } });
+    expect(parseDocTarget('docs/a:b.ts:3-9')).toEqual({ path: 'docs/a:b.ts', range: { start_line: 3, end_line: 9 } });
+    expect(parseDocTarget('a:b.ts')).toEqual({ path: 'a:b.ts', range: null });
+  });
+
+  it('refuses line 0, a backwards range and an empty file', () => {
+    expect(() => parseDocTarget('a.ts:0')).toThrow(InvalidArgumentError);
+    expect(() => parseDocTarget('a.ts:9-3')).toThrow(/ends \(3\) before it starts \(9\)/);
+    expect(() => parseDocTarget('')).toThrow(InvalidArgumentError);
   });
 });

@@ -91,3 +91,22 @@ export function parseSince(value: string, now = Date.now()): string {
   }
   return new Date(at).toISOString();
 }
+
+/** What `doc` documents: a file, and the lines of the function to document when given (`FILE:LINE[-END]`). */
+export interface DocTarget {
+  path: string;
+  range: { start_line: number; end_line: number } | null;
+}
+
+/**
+ * Parses the FILE argument of `doc`: `FILE`, `FILE:LINE` or `FILE:START-END` (lines from 1, read from the end as
+ * `parseLineRange` does, so a path may contain colons).
+ */
+export function parseDocTarget(value: string): DocTarget {
+  if (/:\d+(-\d+)?$/.test(value)) {
+    const { path, startLine, endLine } = parseLineRange(value);
+    return { path, range: { start_line: startLine, end_line: endLine } };
+  }
+  if (value.trim() === '') throw new InvalidArgumentError('must be FILE, FILE:LINE or FILE:START-END');
+  return { path: value, range: null };
+}

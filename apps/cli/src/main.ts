@@ -2,6 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
+import { aiCommands } from './commands/ai.js';
 import { auditCommands } from './commands/audit.js';
 import { authCommands } from './commands/auth.js';
 import { memberCommands } from './commands/members.js';
@@ -21,7 +22,7 @@ import { describeError } from './output.js';
 export function buildProgram(cli: Cli, json = false): Command {
   const program = new Command('hivesync')
     .description(
-      'The HiveSync command line: log in, manage projects and members, sync and read repository mirrors, discuss code in threads, track tasks, publish device previews, follow notifications.',
+      'The HiveSync command line: log in, manage projects and members, sync and read repository mirrors, discuss code in threads, track tasks, publish device previews, review and apply AI suggestions, follow notifications.',
     )
     .version(CLI_VERSION, '-V, --version', 'print the version')
     .addOption(new Option('--json', 'machine-readable output: one JSON value on stdout, errors included'))
@@ -45,6 +46,7 @@ export function buildProgram(cli: Cli, json = false): Command {
   threadCommands(program, cli);
   taskCommands(program, cli);
   previewCommands(program, cli);
+  aiCommands(program, cli);
   notificationCommands(program, cli);
   auditCommands(program, cli);
   statusCommands(program, cli);

@@ -1,4 +1,5 @@
 import { AdminApi } from './admin.api.js';
+import { AiApi } from './ai.api.js';
 import { AuthApi } from './auth.api.js';
 import { EventsApi } from './events.api.js';
 import { HealthApi } from './health.api.js';
@@ -23,6 +24,7 @@ export class HiveSyncClient {
   readonly threads: ThreadsApi;
   readonly tasks: TasksApi;
   readonly previews: PreviewsApi;
+  readonly ai: AiApi;
   readonly admin: AdminApi;
   readonly health: HealthApi;
   private readonly transport: Transport;
@@ -38,6 +40,7 @@ export class HiveSyncClient {
     this.threads = new ThreadsApi(this.transport);
     this.tasks = new TasksApi(this.transport);
     this.previews = new PreviewsApi(this.transport);
+    this.ai = new AiApi(this.transport);
     this.admin = new AdminApi(this.transport);
     this.health = new HealthApi(this.transport);
   }

@@ -38,6 +38,13 @@ export {
   type ListThreadsParams,
 } from './threads.api.js';
 export { PreviewsApi } from './previews.api.js';
+export {
+  AiApi,
+  DEFAULT_JOB_POLL_MS,
+  JOB_POLL_RETRIES,
+  type ListSuggestionsParams,
+  type WaitForJobOptions,
+} from './ai.api.js';
 export { AdminApi } from './admin.api.js';
 export { HealthApi } from './health.api.js';
 export { SDK_VERSION } from './version.js';

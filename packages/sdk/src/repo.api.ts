@@ -10,6 +10,7 @@ import type {
   SyncList,
 } from '@hivesync/core';
 import { isHiveSyncError } from './errors.js';
+import { sleep } from './sleep.js';
 import type { RequestOptions, Transport } from './transport.js';
 
 /** Milliseconds between polls of `repo.waitForSync()` when the caller does not say. */
@@ -165,20 +166,4 @@ export class RepoApi {
       await sleep(intervalMs, signal);
     }
   }
-}
-
-/** Waits `ms`; rejects with the signal's reason as soon as it aborts. */
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason as Error);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,4 +1,6 @@
 import type {
+  AiJob,
+  AiJobList,
   AuditEntry,
   AuditPage,
   AuthSession,
@@ -20,6 +22,8 @@ import type {
   RepoFile,
   ResolvedPreview,
   SearchResult,
+  Suggestion,
+  SuggestionList,
   Sync,
   Task,
   TaskList,
@@ -39,6 +43,7 @@ import {
   type StreamOpen,
   type StreamOptions,
   type SyncList,
+  type WaitForJobOptions,
   type WaitForSyncOptions,
   type WatchOptions,
 } from './index.js';
@@ -68,6 +73,16 @@ describe('public types', () => {
     expectTypeOf(client.admin.canary).returns.toEqualTypeOf<Promise<Canary>>();
     expectTypeOf(client.health.deep).returns.toEqualTypeOf<Promise<DeepHealth>>();
     expectTypeOf(client.health.workers).returns.toEqualTypeOf<Promise<WorkersHealth>>();
+    expectTypeOf(client.ai.create).returns.toEqualTypeOf<Promise<AiJob>>();
+    expectTypeOf(client.ai.list).returns.toEqualTypeOf<Promise<AiJobList>>();
+    expectTypeOf(client.ai.get).returns.toEqualTypeOf<Promise<AiJob>>();
+    expectTypeOf(client.ai.waitForJob).returns.toEqualTypeOf<Promise<AiJob>>();
+    expectTypeOf(client.ai.suggestions).returns.toEqualTypeOf<Promise<SuggestionList>>();
+    expectTypeOf(client.ai.suggestion).returns.toEqualTypeOf<Promise<Suggestion>>();
+    expectTypeOf(client.ai.approve).returns.toEqualTypeOf<Promise<Suggestion>>();
+    expectTypeOf(client.ai.markApplied).returns.toEqualTypeOf<Promise<Suggestion>>();
+    expectTypeOf(client.ai.markReverted).returns.toEqualTypeOf<Promise<Suggestion>>();
+    expectTypeOf<WaitForJobOptions['onProgress']>().toEqualTypeOf<((job: AiJob) => void) | undefined>();
     expectTypeOf(client.repo.sync).returns.toEqualTypeOf<Promise<Sync>>();
     expectTypeOf(client.repo.getSync).returns.toEqualTypeOf<Promise<Sync>>();
     expectTypeOf(client.repo.listSyncs).returns.toEqualTypeOf<Promise<SyncList>>();

@@ -1,0 +1,61 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeRepo } from '../../apps/server/src/test/git-fixtures.js';
+import { tempDir } from '../../apps/server/src/test/harness.js';
+import { runCli } from '../support/cli.js';
+import { spawnServer, stopServer, type ServerProcess } from '../support/server-process.js';
+
+const SOURCE =
+  'export function greet(name: string, excited = false): string {\n  return excited ? `Hello, ${name}!` : `Hello, ${name}.`;\n}\n';
+
+describe('AI documentation through the CLI: doc → apply → revert against `npm start`', () => {
+  const data = tempDir('hivesync-ai-e2e-');
+  const home = tempDir('hivesync-ai-e2e-home-');
+  let server: ServerProcess;
+  let repo: string;
+  const cli = (args: string[], stdin?: string) =>
+    runCli(args, { server: server.url, configHome: path.join(home.dir, 'config'), cwd: home.dir, stdin });
+  const json = async (args: string[]) => {
+    const r = await cli([...args, '--json']);
+    expect(r.code, `${args.join(' ')}: ${r.out}${r.err}`).toBe(0);
+    return JSON.parse(r.out);
+  };
+
+  beforeAll(async () => {
+    server = spawnServer({ HIVESYNC_DATA_DIR: data.dir, HIVESYNC_ALLOW_LOCAL_REPOS: 'true' }, { npmStart: true });
+    await server.ready;
+    repo = makeRepo(path.join(home.dir, 'app'), { 'src/greet.ts': SOURCE });
+  });
+  afterAll(async () => {
+    await stopServer(server);
+    data.remove();
+    home.remove();
+  });
+
+  it('proposes a doc comment, applies it to the working copy, and reverts it', async () => {
+    expect(
+      (await cli(['register', '--email', 'doc@example.test', '--password-stdin'], 'documentation pw\n')).code,
+    ).toBe(0);
+    await json(['projects', 'create', 'app', '--repo-url', repo]);
+    expect((await json(['sync', 'app', '--wait'])).status).toBe('completed');
+
+    const job = await json(['doc', 'app', 'src/greet.ts:1']);
+    expect(job.status).toBe('completed');
+    const suggestion = job.suggestions[0];
+    expect(suggestion.state).toBe('proposed');
+
+    const applied = await json(['apply', suggestion.id, '--yes', '--dir', repo]);
+    expect(applied.suggestion.state).toBe('applied');
+    const documented = fs.readFileSync(path.join(repo, 'src/greet.ts'), 'utf8');
+    expect(documented).toMatch(/^\/\*\*\n \* .*greet/i);
+    expect(documented).toContain('@param name');
+    expect(documented.endsWith(SOURCE)).toBe(true);
+
+    const reverted = await json(['revert', suggestion.id, '--yes', '--dir', repo]);
+    expect(reverted.suggestion.state).toBe('reverted');
+    expect(fs.readFileSync(path.join(repo, 'src/greet.ts'), 'utf8')).toBe(SOURCE);
+    const history = (await json(['suggestions', 'show', suggestion.id])).history.map((h: { to: string }) => h.to);
+    expect(history).toEqual(['approved', 'applied', 'reverted']);
+  });
+});
