@@ -25,9 +25,7 @@ const time = async (fn: () => unknown) => {
 const docCold = await time(() =>
   documentFunction(files, 'apps/server/src/modules/repo/mirror.repository.ts', { symbol: 'exists' }),
 );
-const docWarm = await time(() =>
-  documentFunction(files, 'apps/server/src/infra/git.ts', { symbol: 'firstLine' }),
-);
+const docWarm = await time(() => documentFunction(files, 'apps/server/src/infra/git.ts', { symbol: 'firstLine' }));
 const lines = files.get('apps/server/src/modules/repo/repo-path.ts')!.split('\n');
 const line = lines.findIndex((l) => l.includes('export function normalizeRepoPath')) + 1;
 const renameFirst = await time(() =>
