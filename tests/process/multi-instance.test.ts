@@ -75,6 +75,26 @@ describe.runIf(external)('distributed mode: 2 API instances and 2 workers on one
     await eventually(async () => received.join('').includes('repo_sync_success'));
     expect(received.join('')).toContain(done.sync_id);
 
+    // An AI job: created on one instance, run by a worker process, read on the other.
+    commitFiles(remote, { 'src/greet.ts': 'export function greet(name: string) {\n  return `hi ${name}`;\n}\n' });
+    const syncAi = (await call(next(), 'POST', '/api/v1/repo/sync', { token, body: { project_id: project.id } })).body;
+    await eventually(
+      async () =>
+        (await call(next(), 'GET', `/api/v1/repo/sync/${syncAi.sync_id}`, { token })).body.status === 'completed',
+    );
+    const job = (
+      await call(next(), 'POST', '/api/v1/ai/jobs', {
+        token,
+        body: { project_id: project.id, action: 'document_function', path: 'src/greet.ts', symbol: 'greet' },
+      })
+    ).body;
+    const finished = await eventually(async () => {
+      const j = (await call(next(), 'GET', `/api/v1/ai/jobs/${job.job_id}`, { token })).body;
+      return j.status === 'completed' && j;
+    }, 60_000);
+    expect(finished.suggestions[0].patch).toContain('+/**');
+    await eventually(async () => received.join('').includes('ai_job_completed'));
+
     commitFiles(remote, { 'README.md': '# Distributed v2\n' });
     const sync2 = (await call(next(), 'POST', '/api/v1/repo/sync', { token, body: { project_id: project.id } })).body;
     await eventually(
