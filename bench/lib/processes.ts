@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import pg from 'pg';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,9 +43,30 @@ export async function startProcess(
   };
 }
 
-/** Starts HiveSync (embedded unless `env` points elsewhere) on a free port with a fresh data dir. */
+/**
+ * Starts HiveSync (embedded unless `env` points elsewhere) on a free port with a fresh data dir, and with a fresh
+ * PostgreSQL database and Redis prefix when `env` names them, so every suite starts from nothing.
+ */
 export async function startHiveSync(env: Record<string, string> = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hivesync-bench-'));
+  let dropDatabase = async () => undefined as void;
+  if (env.DATABASE_URL) {
+    const name = `hivesync_bench_${crypto.randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: env.DATABASE_URL });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const url = new URL(env.DATABASE_URL);
+    url.pathname = `/${name}`;
+    const base = env.DATABASE_URL;
+    env = { ...env, DATABASE_URL: url.toString(), HIVESYNC_REDIS_PREFIX: `${name}:` };
+    dropDatabase = async () => {
+      const c = new pg.Client({ connectionString: base });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    };
+  }
   const server = await startProcess(
     ['apps/server/dist/main.js', 'start'],
     { HIVESYNC_DATA_DIR: dataDir, HIVESYNC_PORT: '0', HIVESYNC_LOG_LEVEL: 'warn', ...env },
@@ -54,6 +77,7 @@ export async function startHiveSync(env: Record<string, string> = {}) {
     stop: async () => {
       await server.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
+      await dropDatabase();
     },
   };
 }

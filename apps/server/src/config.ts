@@ -116,6 +116,8 @@ const EnvSchema = z
     HIVESYNC_RESOLVE_LIMIT_PER_IP: int(1, 100_000).default(30),
     /** Shared secret of sandboxed build workers (at least 32 characters); their callbacks are refused without it. */
     WORKER_SHARED_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
+    /** Port on which a worker-only process serves /metrics (API processes serve it on their own port). */
+    HIVESYNC_METRICS_PORT: int(1, 65535).optional(),
     /** Interval of the heartbeat comment on event streams, in milliseconds. */
     HIVESYNC_SSE_HEARTBEAT_MS: int(100, 600_000).default(15_000),
     /** Who writes AI text: `local` (offline, deterministic; the default) or `openai` (any OpenAI-compatible API). */
@@ -202,6 +204,7 @@ export interface Config {
   readonly secretsKey: string | undefined;
   readonly publicUrl: string | undefined;
   readonly sseHeartbeatMs: number;
+  readonly metricsPort: number | undefined;
   readonly ai: {
     readonly provider: 'local' | 'openai';
     readonly baseUrl: string;
@@ -306,6 +309,7 @@ export function loadConfig(
     secretsKey: e.HIVESYNC_SECRETS_KEY,
     publicUrl: e.HIVESYNC_PUBLIC_URL?.replace(/\/+$/, ''),
     sseHeartbeatMs: e.HIVESYNC_SSE_HEARTBEAT_MS,
+    metricsPort: e.HIVESYNC_METRICS_PORT,
     ai: {
       provider: e.HIVESYNC_AI_PROVIDER,
       baseUrl: e.OPENAI_BASE_URL.replace(/\/+$/, ''),

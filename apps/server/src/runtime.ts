@@ -1,3 +1,4 @@
+import http from 'node:http';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
@@ -156,6 +157,18 @@ export async function startRuntime(
         },
       });
       await runner.start(definitions, periodicTasks(services, config));
+    }
+
+    if (config.role === 'worker' && config.metricsPort) {
+      // A worker has no API: its job metrics get a port of their own for Prometheus to scrape.
+      const metricsServer = http.createServer((req, res) => {
+        if (req.url !== '/metrics') return void res.writeHead(404).end();
+        void infra.metrics.registry
+          .metrics()
+          .then((text) => res.writeHead(200, { 'content-type': infra.metrics.registry.contentType }).end(text));
+      });
+      await new Promise<void>((resolve) => metricsServer.listen(config.metricsPort, config.host, resolve));
+      closers.push(() => new Promise<void>((resolve) => metricsServer.close(() => resolve())));
     }
 
     let app: FastifyInstance | undefined;

@@ -173,7 +173,7 @@ export class AiService {
   }
 
   /** Runs one attempt of a job (worker side). Refusals of the analysis fail the job at once; a crash is retried. */
-  async run(jobId: string, attempt: number, log: Logger): Promise<void> {
+  async run(jobId: string, attempt: number, log: Logger, retryLimit = Infinity): Promise<void> {
     const [job] = await this.db.orm.select().from(aiJobs).where(eq(aiJobs.id, jobId)).limit(1);
     if (!job || job.status === 'completed' || job.status === 'failed') return;
     await this.db.orm
@@ -204,7 +204,13 @@ export class AiService {
           result = { ...(await provider.summarizeFile(files, p.path!)) };
           break;
         case 'rename_symbol':
-          edits = await provider.renameSymbol(files, p.path!, p.range?.start_line ?? 1, p.symbol!, p.new_name!);
+          edits = await provider.renameSymbol(
+            files,
+            p.path!,
+            p.range?.start_line ?? declarationLine(files.get(p.path!) ?? '', p.symbol!),
+            p.symbol!,
+            p.new_name!,
+          );
           break;
         case 'refactor': {
           if (!provider.refactor) throw new AiProviderError('refactor needs a language model provider.');
@@ -244,20 +250,18 @@ export class AiService {
     } catch (err) {
       const code = (err as { code?: string }).code;
       const known = err instanceof AiProviderError || (err as Error).name === 'AiError';
-      if (!known) {
-        log.error({ err, ai_job_id: jobId }, 'AI job failed unexpectedly');
-        throw err; // retried by the queue
-      }
+      if (!known) log.error({ err, ai_job_id: jobId }, 'AI job failed unexpectedly');
+      if (!known && attempt <= retryLimit) throw err; // retried by the queue
       await this.db.orm
         .update(aiJobs)
         .set({
           status: 'failed',
-          errorCode: code ?? 'ai_provider_error',
-          errorMessage: (err as Error).message,
+          errorCode: known ? (code ?? 'ai_provider_error') : 'internal_error',
+          errorMessage: known ? (err as Error).message : 'The job failed on every attempt; see the server log.',
           finishedAt: new Date(),
         })
         .where(eq(aiJobs.id, jobId));
-      await this.notify(job, 'ai_job_failed', { error_code: code ?? 'ai_provider_error' });
+      await this.notify(job, 'ai_job_failed', { error_code: known ? (code ?? 'ai_provider_error') : 'internal_error' });
     } finally {
       if (job.requestedBy) await this.notifications.pollStateChanged(job.requestedBy);
     }
@@ -370,4 +374,23 @@ function toJob(r: JobRow, sugg: Suggestion[]): AiJob {
     result: r.result ?? null,
     suggestions: sugg,
   };
+}
+
+/** Where `symbol` is most likely declared in `text` (1-based): a declaration keyword before it, else its first use. */
+function declarationLine(text: string, symbol: string): number {
+  const name = (symbol.split('.').at(-1) ?? symbol).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const lines = text.split('\n');
+  const declared = new RegExp(
+    `\\b(function|class|interface|type|enum|const|let|var|def|func)\\s+(\\*\\s*)?${name}\\b|^\\s*(public |private |protected |static |async |readonly )*${name}\\s*[(<:=]`,
+  );
+  const used = new RegExp(`\\b${name}\\b`);
+  const at = lines.findIndex((l) => declared.test(l));
+  return (
+    (at >= 0
+      ? at
+      : Math.max(
+          0,
+          lines.findIndex((l) => used.test(l)),
+        )) + 1
+  );
 }

@@ -63,7 +63,11 @@ export class HealthService {
 
   async workers(): Promise<WorkersHealth> {
     const staleBefore = Date.now() - 3 * this.deps.heartbeatIntervalMs;
-    const [records, queues] = await Promise.all([this.deps.heartbeats.list(), this.deps.queue.depths()]);
+    // Heartbeats live in Redis when it is configured: while it is down, show the queues and no workers.
+    const [records, queues] = await Promise.all([
+      this.deps.heartbeats.list().catch(() => []),
+      this.deps.queue.depths(),
+    ]);
     return {
       workers: records
         .map((w) => ({
