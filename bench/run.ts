@@ -37,8 +37,24 @@ if (process.env.DATABASE_URL && process.env.REDIS_URL) {
 }
 
 const figures: Figure[] = [];
+const skip = args.includes('--skip') ? args[args.indexOf('--skip') + 1] : undefined;
+const resultsFile = `${ROOT}bench/results/latest.json`;
+
+/** Saves what has been measured so far, keeping earlier figures of suites not run now (a partial or failed run). */
+async function save(): Promise<void> {
+  const previous: Figure[] = fs.existsSync(resultsFile)
+    ? (JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as { figures: Figure[] }).figures
+    : [];
+  const ran = new Set(figures.map((f) => f.suite));
+  const order = (f: Figure) => suites.findIndex((s) => s.name === f.suite);
+  const merged = [...previous.filter((f) => !ran.has(f.suite)), ...figures].sort((a, b) => order(a) - order(b));
+  fs.mkdirSync(`${ROOT}bench/results`, { recursive: true });
+  await writeFormatted(resultsFile, JSON.stringify({ at: new Date().toISOString(), figures: merged }, null, 2));
+  await writePerformanceDoc(`${ROOT}docs/PERFORMANCE.md`, merged, seconds);
+}
+
 for (const suite of suites) {
-  if (only && !suite.name.includes(only)) continue;
+  if ((only && !suite.name.includes(only)) || (skip && suite.name.includes(skip))) continue;
   for (const setup of suite.embeddedOnly ? setups.slice(0, 1) : setups) {
     process.stdout.write(`• ${suite.name} (${setup.label}) … `);
     const started = Date.now();
@@ -46,20 +62,10 @@ for (const suite of suites) {
     figures.push(...got);
     console.log(`done in ${Math.round((Date.now() - started) / 1000)} s`);
   }
+  await save();
 }
 
 console.log(`\n${table(figures)}\n`);
-// A partial run (--only) replaces its own suites' figures and keeps the others from earlier runs.
-const resultsFile = `${ROOT}bench/results/latest.json`;
-const previous: Figure[] = fs.existsSync(resultsFile)
-  ? (JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as { figures: Figure[] }).figures
-  : [];
-const ran = new Set(figures.map((f) => f.suite));
-const order = (f: Figure) => suites.findIndex((s) => s.name === f.suite);
-const merged = [...previous.filter((f) => !ran.has(f.suite)), ...figures].sort((a, b) => order(a) - order(b));
-fs.mkdirSync(`${ROOT}bench/results`, { recursive: true });
-await writeFormatted(resultsFile, JSON.stringify({ at: new Date().toISOString(), figures: merged }, null, 2));
-await writePerformanceDoc(`${ROOT}docs/PERFORMANCE.md`, merged, seconds);
 console.log('written to docs/PERFORMANCE.md and bench/results/latest.json');
 const missed = figures.filter((f) => f.met === false);
 if (missed.length > 0) console.log(`goals missed: ${missed.map((f) => f.name).join('; ')}`);

@@ -127,7 +127,14 @@ export const coldStart: Suite = {
       proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
       proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
       let base: string | undefined;
-      while (!(base = url(out))) await new Promise((r) => setTimeout(r, 5));
+      const deadline = Date.now() + 60_000;
+      while (!(base = url(out))) {
+        if (Date.now() > deadline || proc.exitCode !== null) {
+          proc.kill('SIGKILL');
+          throw new Error(`${args.join(' ')} did not start:\n${out}`);
+        }
+        await new Promise((r) => setTimeout(r, 5));
+      }
       for (;;) {
         const ok = await fetch(`${base}/health`)
           .then((r) => r.ok)
