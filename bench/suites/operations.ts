@@ -116,7 +116,12 @@ export const coldStart: Suite = {
   // Embedded only: it is about the zero-setup process.
   embeddedOnly: true,
   async run(): Promise<Figure[]> {
-    const measure = async (args: string[], env: Record<string, string>, url: (out: string) => string | undefined) => {
+    const measure = async (
+      args: string[],
+      env: Record<string, string>,
+      url: (out: string) => string | undefined,
+      readyPath = '/health',
+    ) => {
       const started = performance.now();
       const proc = spawn(process.execPath, args, {
         cwd: ROOT,
@@ -136,7 +141,7 @@ export const coldStart: Suite = {
         await new Promise((r) => setTimeout(r, 5));
       }
       for (;;) {
-        const ok = await fetch(`${base}/health`)
+        const ok = await fetch(`${base}${readyPath}`)
           .then((r) => r.ok)
           .catch(() => false);
         if (ok) break;
@@ -167,6 +172,7 @@ export const coldStart: Suite = {
       ['--import', 'tsx', 'bench/bare-server.ts'],
       {},
       (o) => /^url: (http:\/\/\S+)$/m.exec(o)?.[1],
+      '/bare',
     );
     return [
       {
