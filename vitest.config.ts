@@ -1,7 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import ProgressReporter from './tests/support/progress-reporter.js';
 
 const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+// `npm run test:quick`: the unit tests and the API tests on the embedded backends only, for the edit-test loop.
+const quick = process.env.HIVESYNC_TEST_QUICK === '1';
 
 export default defineConfig({
   resolve: {
@@ -14,10 +18,15 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'tests/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', ...(quick ? [] : ['tests/**/*.test.ts'])],
+    env: quick ? { HIVESYNC_TEST_BACKENDS: 'embedded' } : {},
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    reporters: ['default'],
+    // Most test files wait on git, servers and child processes rather than compute: more files than cores at once
+    // (vitest's default is one per core less one, a single worker on 2 cores).
+    maxWorkers: 4,
+    // On a terminal the default reporter shows a live count; elsewhere a line per file says how far the run is.
+    reporters: process.stdout.isTTY ? ['default'] : ['default', new ProgressReporter()],
   },
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeRepo } from '../../apps/server/src/test/git-fixtures.js';
+import { commitFiles, git, makeRepo } from '../../apps/server/src/test/git-fixtures.js';
 import { tempDir } from '../../apps/server/src/test/harness.js';
 import { runCli } from '../support/cli.js';
 import { spawnServer, stopServer, type ServerProcess } from '../support/server-process.js';
@@ -57,5 +57,46 @@ describe('AI documentation through the CLI: doc → apply → revert against `np
     expect(fs.readFileSync(path.join(repo, 'src/greet.ts'), 'utf8')).toBe(SOURCE);
     const history = (await json(['suggestions', 'show', suggestion.id])).history.map((h: { to: string }) => h.to);
     expect(history).toEqual(['approved', 'applied', 'reverted']);
+  });
+
+  it('applies a second suggestion on top of the first with a three-way merge; a real clash changes nothing', async () => {
+    // Two neighbouring functions documented by two jobs on the same commit: once the first comment is in, the
+    // second patch no longer applies as it is (its hunk starts at line 1), only merged three-way.
+    const ops =
+      'export const one = (): number => 1;\nexport function double(x: number): number {\n  return x * 2;\n}\n';
+    commitFiles(repo, { 'src/ops.ts': ops }, 'ops');
+    expect((await json(['sync', 'app', '--wait'])).status).toBe('completed');
+    const first = (await json(['doc', 'app', 'src/ops.ts:1'])).suggestions[0];
+    const second = (await json(['doc', 'app', 'src/ops.ts:2'])).suggestions[0];
+    expect(first.description).toMatch(/one/);
+    expect(second.description).toMatch(/double/);
+
+    expect((await json(['apply', first.id, '--yes', '--dir', repo])).suggestion.state).toBe('applied');
+    const merged = await cli(['apply', second.id, '--yes', '--dir', repo]);
+    expect(merged.code, merged.err).toBe(0);
+    const text = fs.readFileSync(path.join(repo, 'src/ops.ts'), 'utf8');
+    expect(text).toMatch(/^\/\*\*\n(.*\n)*export const one[^\n]*\n\/\*\*\n(.*\n)*export function double/);
+    const added = git(repo, 'diff', 'HEAD', '--', 'src/ops.ts')
+      .split('\n')
+      .filter((l) => /^[+-](?![+-]{2} )/.test(l));
+    expect(
+      added.every((l) => /^\+\s*(\/\*\*|\*)/.test(l)),
+      added.join('\n'),
+    ).toBe(true);
+
+    // A third suggestion, for `double` again, against a local change of the same lines.
+    git(repo, 'reset', '-q', '--hard');
+    const third = (await json(['doc', 'app', 'src/ops.ts:2'])).suggestions[0];
+    const mine = ops.replace('double(x: number)', 'double(value: number)');
+    fs.writeFileSync(path.join(repo, 'src/ops.ts'), mine);
+    const clash = await cli(['apply', third.id, '--yes', '--dir', repo]);
+    expect(clash.code).toBe(1);
+    expect(clash.err).toContain('nothing was changed');
+    expect(clash.err).toMatch(
+      /src\/ops\.ts: hunk @@ -1,4 \+1,\d+ @@ clashes with your local change at line 2 \(the lines differ from the job's commit [0-9a-f]{7}\)/,
+    );
+    expect(fs.readFileSync(path.join(repo, 'src/ops.ts'), 'utf8')).toBe(mine);
+    expect(git(repo, 'status', '--porcelain')).toBe('M src/ops.ts');
+    expect((await json(['suggestions', 'show', third.id])).state).toBe('proposed');
   });
 });

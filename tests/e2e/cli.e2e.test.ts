@@ -163,13 +163,15 @@ describe('the hivesync CLI against `npm start`', () => {
     const root = await hivesync(['tree', 'demo']);
     expect(root.code).toBe(0);
     const size = (file: keyof typeof FILES) => Buffer.byteLength(FILES[file]);
+    // Small files: their sizes spelled out in bytes.
+    const bytes = (n: number) => `${n} ${n === 1 ? 'byte' : 'bytes'}`;
     expect(root.out.split('\n').map((l) => l.trim())).toEqual([
-      `${Buffer.byteLength('- first release\n')} B  CHANGELOG.md`,
-      `${size('README.md')} B  README.md`,
+      `${bytes(Buffer.byteLength('- first release\n'))}  CHANGELOG.md`,
+      `${bytes(size('README.md'))}  README.md`,
       'assets/',
-      `${size('bom.txt')} B  bom.txt`,
+      `${bytes(size('bom.txt'))}  bom.txt`,
       'docs/',
-      `${size('plain.txt')} B  plain.txt`,
+      `${bytes(size('plain.txt'))}  plain.txt`,
       'src/',
       '',
     ]);
@@ -187,7 +189,7 @@ describe('the hivesync CLI against `npm start`', () => {
     ]);
 
     const recursive = await hivesync(['tree', 'demo', 'docs', '-r']);
-    expect(recursive).toMatchObject({ code: 0, out: `${size('docs/guide (v2) #1.md')} B  guide (v2) #1.md\n` });
+    expect(recursive).toMatchObject({ code: 0, out: `${bytes(size('docs/guide (v2) #1.md'))}  guide (v2) #1.md\n` });
   });
 
   it('cat writes every file byte for byte: text, binary, a BOM, no final newline, an awkward path', async () => {
@@ -225,7 +227,8 @@ describe('the hivesync CLI against `npm start`', () => {
     }, 10_000);
     expect(success.payload).toMatchObject({ commit: head });
     const human = await hivesync(['notifications']);
-    expect(human.out).toMatch(new RegExp(`repo_sync_success \\[project ${projectId}\\]`));
+    // The project by name (the server puts it in the payload), else its short id; never the full one.
+    expect(human.out).toMatch(new RegExp(`repo_sync_success \\[(demo|project ${projectId.slice(0, 8)})\\]`));
   });
 
   it('status shows the server, the user and the checks', async () => {

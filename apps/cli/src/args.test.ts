@@ -11,7 +11,7 @@ import {
   syncIntervalMinutes,
 } from './args.js';
 import { credentialBody, type CredentialOptions } from './commands/repo.js';
-import { updateBody } from './commands/projects.js';
+import { branchLabel, updateBody } from './commands/projects.js';
 import { isNobody, updateBody as taskUpdateBody } from './commands/tasks.js';
 import { CliError } from './errors.js';
 import { pickProject } from './project-ref.js';
@@ -55,6 +55,22 @@ describe('projects update', () => {
 
   it('refuses to change nothing', () => {
     expect(() => updateBody({})).toThrow(/nothing to change/);
+  });
+
+  it("--default-branch follows the remote's default branch again (branch: null)", () => {
+    expect(updateBody({ defaultBranch: true })).toEqual({ branch: null });
+    expect(() => updateBody({ branch: 'dev', defaultBranch: true })).toThrow(/either --branch or --default-branch/);
+  });
+});
+
+describe('branchLabel', () => {
+  it("says when the branch is the remote's default, and that it is unknown before the first sync", () => {
+    const p = { branch: 'main', follows_default_branch: true, last_synced_at: null };
+    expect(branchLabel(p)).toBe('remote default (found at the first sync)');
+    expect(branchLabel({ ...p, branch: 'master', last_synced_at: '2026-12-01T00:00:00.000Z' })).toBe(
+      'master (remote default)',
+    );
+    expect(branchLabel({ ...p, branch: 'dev', follows_default_branch: false })).toBe('dev');
   });
 });
 

@@ -97,6 +97,9 @@ describe('threads', () => {
     // Colors do not skew the columns.
     const line = formatThreadList(threads, first, colored)[0]!;
     expect(line).toContain(`${colored.green('[current]')}${' '.repeat(17)}Why`);
+    // A real id shows as its first 8 characters, which `threads show` takes back.
+    const uuid = '0f6c9a2b-1d2e-4f30-8a4b-5c6d7e8f9a0b';
+    expect(formatThreadList([thread(uuid)], new Map(), plain)[0]).toMatch(/\(2 comments\) {2}0f6c9a2b$/);
   });
 
   it('takes the first non-empty line of a comment, cut to a width', () => {
@@ -181,6 +184,9 @@ describe('tasks and audit', () => {
     expect(formatTaskLink(task({ file: { path: 'src/a.ts', line: null }, thread_id: 't1' }))).toBe(
       'src/a.ts, thread t1',
     );
+    const linked = task({ thread_id: '0f6c9a2b-1d2e-4f30-8a4b-5c6d7e8f9a0b' });
+    expect(formatTaskLink(linked)).toBe('thread 0f6c9a2b-1d2e-4f30-8a4b-5c6d7e8f9a0b');
+    expect(formatTaskLink(linked, { shortIds: true })).toBe('thread 0f6c9a2b');
   });
 
   it('formats an audit entry as a row, times in UTC to the second', () => {

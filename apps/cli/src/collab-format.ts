@@ -1,6 +1,6 @@
 import type { AuditEntry, Comment, Task, Thread, ThreadPosition } from '@hivesync/core';
 import pc from 'picocolors';
-import { formatTime, type Cell, type Colors } from './output.js';
+import { formatTime, plural, shortId, type Cell, type Colors } from './output.js';
 
 // Colors that do nothing, to measure text without escape codes.
 const plain = pc.createColors(false);
@@ -45,8 +45,8 @@ export function formatThreadList(threads: Thread[], firstComments: Map<string, s
     status: formatStatus(t, plain),
     styled: formatStatus(t, c),
     text: firstComments.get(t.thread_id),
-    count: `(${t.comment_count} comment${t.comment_count === 1 ? '' : 's'})`,
-    id: t.thread_id,
+    count: `(${plural(t.comment_count, 'comment')})`,
+    id: shortId(t.thread_id),
   }));
   const placeWidth = Math.max(0, ...rows.map((r) => r.place.length));
   const statusWidth = Math.max(0, ...rows.map((r) => r.status.length));
@@ -107,11 +107,11 @@ export function taskStatusCell(task: Task, c: Colors): Cell {
   return { text: task.status, style };
 }
 
-/** What a task points at: `src/a.ts:12`, `thread 0f6c…`, both, or `-`. */
-export function formatTaskLink(task: Task): string {
+/** What a task points at: `src/a.ts:12`, `thread 0f6c9a2b-…`, both, or `-`; `shortIds` cuts the thread's id to 8. */
+export function formatTaskLink(task: Task, options: { shortIds?: boolean } = {}): string {
   const parts: string[] = [];
   if (task.file) parts.push(task.file.line === null ? task.file.path : `${task.file.path}:${task.file.line}`);
-  if (task.thread_id) parts.push(`thread ${task.thread_id}`);
+  if (task.thread_id) parts.push(`thread ${options.shortIds ? shortId(task.thread_id) : task.thread_id}`);
   return parts.length === 0 ? '-' : parts.join(', ');
 }
 

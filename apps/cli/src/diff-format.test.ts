@@ -146,6 +146,9 @@ describe('suggestions', () => {
       'sg22  applied   Rename x         a, b',
     ]);
     expect(formatSuggestion(suggestion({ files: [] }), plain)[2]).toBe('    files: src/a.ts, old.ts');
+    // Real ids are cut to their first 8 characters (any unique prefix of 8+ is taken back).
+    const long = formatSuggestionList([suggestion({ id: '9e8d7c6b-1d2e-4f30-8a4b-5c6d7e8f9a0b' })], plain);
+    expect(long.split('\n')[1]).toMatch(/^9e8d7c6b {2}proposed /);
   });
 
   it('formatSummary prints the summary and the exported API table, and copes with an odd result', () => {

@@ -1,6 +1,6 @@
 import type { AiJob, Suggestion, SuggestionState } from '@hivesync/core';
 import { firstLine } from './collab-format.js';
-import { formatTable, type Cell, type Colors } from './output.js';
+import { formatTable, shortId, type Cell, type Colors } from './output.js';
 
 /** What a line of a unified diff is. */
 export type DiffLineKind = 'header' | 'hunk' | 'add' | 'del' | 'context' | 'note';
@@ -170,7 +170,7 @@ export function formatSuggestion(s: Suggestion, c: Colors): string[] {
 /** `suggestions` output: one suggestion a row, with its id, state, first line of description and files. */
 export function formatSuggestionList(suggestions: Suggestion[], c: Colors): string {
   const rows: Cell[][] = suggestions.map((s) => [
-    { text: s.id, style: c.dim },
+    { text: shortId(s.id), style: c.dim },
     { text: s.state, style: STYLE[s.state](c) },
     firstLine(s.description, 72),
     truncate(s.files.join(', '), 60),

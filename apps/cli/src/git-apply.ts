@@ -13,13 +13,13 @@ export interface GitResult {
 
 /**
  * Runs git with an argument array (never a shell, so nothing in a path or a patch is interpreted) in `cwd`, with
- * messages in English so that they can be recognised.
+ * messages in English so that they can be recognised, and `env` on top of this process's environment.
  */
-export function git(args: string[], cwd: string): Promise<GitResult> {
+export function git(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<GitResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, {
       cwd,
-      env: { ...process.env, LC_ALL: 'C', LANGUAGE: 'C', GIT_TERMINAL_PROMPT: '0' },
+      env: { ...process.env, LC_ALL: 'C', LANGUAGE: 'C', GIT_TERMINAL_PROMPT: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -64,51 +64,257 @@ export async function workingCopy(dir: string): Promise<string> {
   return top;
 }
 
-/** How `checkPatch` found a patch: whether it applies, and git's reasons when it does not. */
-export interface PatchCheck {
-  ok: boolean;
-  /** git's error lines, without its notes on falling back from a 3-way merge. */
-  problems: string[];
-}
-
-/** Options of `checkPatch` and `applyPatch`. */
+/** Options of `checkPatch`, `appliesExactly` and `applyPatch`. */
 export interface PatchOptions {
   /** Apply the patch backwards (undo it): `git apply -R`. */
   reverse?: boolean;
 }
 
-/** `git apply --check --3way [-R]`: whether the patch applies to the working copy at `root`; nothing is changed. */
-export function checkPatch(root: string, patch: string, options: PatchOptions = {}): Promise<PatchCheck> {
+/** How `checkPatch` found a patch: whether it applies, and git's reasons when it does not. */
+export interface PatchCheck {
+  ok: boolean;
+  /** Files where the three-way merge met a change of the working copy on the same lines. */
+  conflicts: string[];
+  /** git's error lines, without its notes on falling back from a 3-way merge. */
+  problems: string[];
+}
+
+/** `git apply --check [-R]`: whether the patch applies as it is, every line where it says, with no merging. */
+export async function appliesExactly(root: string, patch: string, options: PatchOptions = {}): Promise<boolean> {
   return withPatchFile(patch, async (file) => {
-    const result = await git(['apply', '--check', '--3way', ...(options.reverse ? ['-R'] : []), file], root);
-    return { ok: result.code === 0, problems: problems(result) };
+    const result = await git(['apply', '--check', ...(options.reverse ? ['-R'] : []), file], root);
+    return result.code === 0;
   });
 }
 
 /**
- * Applies a patch to the working copy at `root` with `git apply --3way [-R]`: the working tree and the index both
- * change. Check it with `checkPatch` first; if git still fails (a 3-way merge that left conflict markers), the error
- * is a CliError (exit 1) naming the files to resolve.
+ * Whether the patch applies to the working copy at `root`, directly or merged three-way with the copy's own changes
+ * (`git apply --3way`, from the original blobs its `index` lines name, when this repository has them). It is tried on
+ * a scratch index holding the working tree's version of the patch's files: neither the working tree nor the index
+ * changes.
  */
-export async function applyPatch(root: string, patch: string, options: PatchOptions = {}): Promise<void> {
-  const result = await withPatchFile(patch, (file) =>
-    git(['apply', '--3way', ...(options.reverse ? ['-R'] : []), file], root),
-  );
-  if (result.code === 0) return;
-  const conflicted = [...`${result.stdout}\n${result.stderr}`.matchAll(/Applied patch to '(.+)' with conflicts/g)].map(
-    (m) => m[1]!,
-  );
-  if (conflicted.length > 0) {
-    throw new CliError(
-      'patch_conflicts',
-      `the patch was merged with conflicts in ${conflicted.join(', ')}: resolve the conflict markers (see \`git status\`), or undo with \`git checkout HEAD -- <file>\``,
-      EXIT.api,
-    );
-  }
-  throw new CliError('patch_failed', `git apply failed:\n  ${problems(result).join('\n  ')}`, EXIT.api);
+export function checkPatch(root: string, patch: string, options: PatchOptions = {}): Promise<PatchCheck> {
+  return withPatchFile(patch, async (file, dir) => (await trial(root, file, dir, options)).check);
 }
 
-const NOISE = [/^error: repository lacks the necessary blob/, /^Falling back to direct application/];
+/**
+ * Applies a patch to the working copy at `root` the way `checkPatch` tries it, then writes the merged files into
+ * the working tree. Files that had no unstaged changes are staged as well (as `git apply --3way` does); a file with
+ * unstaged changes of its own keeps them unstaged, the suggestion's lines with them. Nothing is written unless the
+ * whole patch applies: otherwise a CliError (exit 1), and every file is as it was.
+ */
+export async function applyPatch(root: string, patch: string, options: PatchOptions = {}): Promise<void> {
+  await withPatchFile(patch, async (file, dir) => {
+    const { check, files, env, ours } = await trial(root, file, dir, options);
+    if (!check.ok) {
+      const what = check.conflicts.length > 0 ? `clashes with your changes in ${check.conflicts.join(', ')}` : 'fails';
+      throw new CliError(
+        'patch_does_not_apply',
+        `the patch ${what}; nothing was changed:\n  ${check.problems.join('\n  ')}`,
+        EXIT.api,
+      );
+    }
+    // The working tree must still be what the merge started from (an editor may have saved a file meanwhile).
+    if ((await contentIds(root, files)) !== ours) {
+      throw new CliError(
+        'patch_failed',
+        'the files changed while the patch was merged; nothing was changed: run it again',
+        EXIT.api,
+      );
+    }
+    const unstaged = await git(['diff', '--name-only', '-z', '--', ...files], root);
+    const dirty = new Set(unstaged.stdout.split('\0').filter((f) => f !== ''));
+    // Through git, so that the repository's filters (line endings, attributes) apply as on any checkout.
+    const written = await git(['checkout-index', '-f', '--', ...files], root, env);
+    if (written.code !== 0) {
+      throw new CliError(
+        'patch_failed',
+        `git could not write the files:\n  ${problems(written).join('\n  ')}`,
+        EXIT.api,
+      );
+    }
+    const clean = files.filter((f) => !dirty.has(f));
+    if (clean.length > 0) await git(['update-index', '--', ...clean], root);
+  });
+}
+
+/**
+ * Adds `index` lines to a patch that has none (suggestions made before the server wrote them), naming each file's
+ * blob at `commit`, so that `git apply --3way` can merge it. Undefined when this repository does not have them.
+ */
+export async function withBaseBlobs(root: string, patch: string, commit: string): Promise<string | undefined> {
+  const files = parsePatch(patch);
+  if (files.length === 0 || files.some((f) => f.base !== undefined)) return undefined;
+  const out: string[] = [];
+  for (const file of files) {
+    const blob = await git(['rev-parse', '--verify', '-q', `${commit}:${file.path}`], root);
+    if (blob.code !== 0) return undefined;
+    const id = blob.stdout.trim();
+    // Only the original blob matters for a forward merge: git computes the result itself.
+    out.push(
+      [file.header[0], `index ${id}..${id}`, ...file.header.slice(1), ...file.hunks.flatMap((h) => h.lines)].join('\n'),
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** What `describeClash` found. */
+export interface Clash {
+  /** One line per hunk that clashes: `src/a.ts: hunk @@ -10,6 +10,9 @@ clashes with your local change at lines 10–14 (…)`. */
+  hunks: string[];
+  /** Whether some file's original (at the job's commit) is not in this repository, so git could not merge it. */
+  missingOriginal: boolean;
+}
+
+/**
+ * Which hunks of a patch that does not apply clash with the working copy, and with what: where the repository has
+ * the original file (named by the patch or found at `commit`), the local changes that overlap each hunk; otherwise
+ * the hunks that do not apply on their own. Changes no file (it may add blobs to the object store).
+ */
+export async function describeClash(root: string, patch: string, commit: string | undefined): Promise<Clash> {
+  const since = commit ? `the job's commit ${commit.slice(0, 7)}` : "the job's commit";
+  const hunks: string[] = [];
+  let missingOriginal = false;
+  for (const file of parsePatch(patch)) {
+    const base = await originalBlob(root, file, commit);
+    const found: string[] = [];
+    if (base) {
+      const ours = await git(['hash-object', '-w', '--', file.path], root);
+      if (ours.code !== 0) {
+        hunks.push(`${file.path}: the file is not in your working copy`);
+        continue;
+      }
+      const local = localChanges(
+        (await git(['diff', '-U0', '--no-color', '--no-ext-diff', base, ours.stdout.trim()], root)).stdout,
+      );
+      for (const hunk of file.hunks) {
+        const overlapping = local.filter((change) => overlaps(hunk, change));
+        if (overlapping.length > 0) {
+          found.push(
+            `${file.path}: hunk ${hunk.header} clashes with your local change at ${lineList(overlapping)} (the lines differ from ${since})`,
+          );
+        }
+      }
+    } else missingOriginal = true;
+    if (found.length === 0) {
+      // No original to compare with (or no overlap found): name the hunks that do not apply on their own.
+      for (const hunk of file.hunks) {
+        const single = `${[...file.header, ...hunk.lines].join('\n')}\n`;
+        if (!(await appliesExactly(root, single))) {
+          found.push(`${file.path}: hunk ${hunk.header} does not match your copy (the lines differ from ${since})`);
+        }
+      }
+    }
+    hunks.push(...found);
+  }
+  return { hunks, missingOriginal };
+}
+
+/** The scratch index a trial runs on, and what it found. */
+async function trial(
+  root: string,
+  patchFile: string,
+  dir: string,
+  options: PatchOptions,
+): Promise<{ check: PatchCheck; files: string[]; env: NodeJS.ProcessEnv; ours: string }> {
+  const index = path.join(dir, 'index');
+  const env = { GIT_INDEX_FILE: index };
+  const real = (await git(['rev-parse', '--git-path', 'index'], root)).stdout.trim();
+  // A repository with nothing staged yet has no index: the scratch one then starts empty.
+  await fs.copyFile(path.resolve(root, real), index).catch(() => undefined);
+  const files = await patchPaths(root, patchFile);
+  // The merge's "ours" is the working tree as the user sees it, staged or not.
+  const ours = await contentIds(root, files);
+  const fail = (result: GitResult, conflicts: string[] = []) => ({
+    check: { ok: false, conflicts, problems: problems(result) },
+    files,
+    env,
+    ours,
+  });
+  const seeded = await seed(root, files, env);
+  if (seeded.code !== 0) return fail(seeded);
+  const result = await git(['apply', '--cached', '--3way', ...(options.reverse ? ['-R'] : []), patchFile], root, env);
+  if (result.code === 0) return { check: { ok: true, conflicts: [], problems: [] }, files, env, ours };
+  const conflicts = [...`${result.stdout}\n${result.stderr}`.matchAll(/Applied patch to '(.+)' with conflicts/g)].map(
+    (m) => m[1]!,
+  );
+  return fail(result, conflicts);
+}
+
+/** The blob ids of the files' content in the working tree now, one line each (`-` for a missing file). */
+async function contentIds(root: string, files: string[]): Promise<string> {
+  const ids: string[] = [];
+  for (const file of files) {
+    const stat = await fs.lstat(path.join(root, file)).catch(() => undefined);
+    ids.push(stat?.isFile() ? (await git(['hash-object', '--', file], root)).stdout.trim() : '-');
+  }
+  return ids.join('\n');
+}
+
+/**
+ * Puts the working tree's version of `files` into the scratch index, hashing their content every time: the copied
+ * index's stat data cannot be trusted (a file edited within the same second, same size, would look unchanged).
+ */
+async function seed(root: string, files: string[], env: NodeJS.ProcessEnv): Promise<GitResult> {
+  const present: string[] = [];
+  const absent: string[] = [];
+  for (const file of files) {
+    const stat = await fs.lstat(path.join(root, file)).catch(() => undefined);
+    (stat?.isFile() ? present : absent).push(file);
+  }
+  const args = ['update-index', '--add'];
+  if (present.length > 0) {
+    const hashed = await git(['hash-object', '-w', '--', ...present], root);
+    if (hashed.code !== 0) return hashed;
+    const hashes = hashed.stdout.trim().split('\n');
+    const modes = await indexModes(root, present);
+    for (const [i, file] of present.entries()) {
+      const mode = modes.get(file) ?? ((await fs.stat(path.join(root, file))).mode & 0o111 ? '100755' : '100644');
+      args.push('--cacheinfo', `${mode},${hashes[i]},${file}`);
+    }
+  }
+  if (absent.length > 0) args.push('--force-remove', '--', ...absent);
+  return git(args, root, env);
+}
+
+/** The mode each file has in the real index (`git ls-files -s`), for the files that are in it. */
+async function indexModes(root: string, files: string[]): Promise<Map<string, string>> {
+  const listed = await git(['ls-files', '-s', '-z', '--', ...files], root);
+  const modes = new Map<string, string>();
+  for (const record of listed.stdout.split('\0')) {
+    const tab = record.indexOf('\t');
+    if (tab !== -1) modes.set(record.slice(tab + 1), record.split(' ')[0]!);
+  }
+  return modes;
+}
+
+/** The paths a patch touches, as git reads them (`git apply --numstat -z`). */
+async function patchPaths(root: string, patchFile: string): Promise<string[]> {
+  const result = await git(['apply', '--numstat', '-z', patchFile], root);
+  const tokens = result.stdout.split('\0');
+  const paths: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const record = tokens[i]!;
+    if (record === '') continue;
+    const name = record.split('\t').slice(2).join('\t');
+    if (name !== '') paths.push(name);
+    else {
+      // A rename: the old and the new path follow.
+      paths.push(tokens[i + 1] ?? '', tokens[i + 2] ?? '');
+      i += 2;
+    }
+  }
+  return [...new Set(paths.filter((p) => p !== ''))];
+}
+
+const NOISE = [
+  /^error: repository lacks the necessary blob/,
+  /^Falling back to direct application/,
+  /^Falling back to three-way merge/,
+  /^Applied patch to '.+' cleanly/,
+  /^Performing three-way merge/,
+  /^U /,
+];
 
 function problems(result: GitResult): string[] {
   return `${result.stderr}\n${result.stdout}`
@@ -117,14 +323,129 @@ function problems(result: GitResult): string[] {
     .filter((l) => l !== '' && !NOISE.some((re) => re.test(l)));
 }
 
-/** Writes the patch to a private temporary file for `fn`, and removes it afterwards. */
-async function withPatchFile<T>(patch: string, fn: (file: string) => Promise<T>): Promise<T> {
+/** One file of a unified diff: its header lines, its path, the original blob it names, and its hunks. */
+interface PatchFile {
+  header: string[];
+  path: string;
+  base: string | undefined;
+  hunks: Hunk[];
+}
+
+/** A hunk: its `@@` line, where it starts in the original and how many lines of it it covers. */
+interface Hunk {
+  header: string;
+  start: number;
+  count: number;
+  lines: string[];
+}
+
+/** A change of the working copy against the original: lines of the original, and lines of the copy now. */
+interface LocalChange {
+  start: number;
+  count: number;
+  newStart: number;
+  newCount: number;
+}
+
+const HUNK = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
+
+function parsePatch(patch: string): PatchFile[] {
+  const files: PatchFile[] = [];
+  let file: PatchFile | undefined;
+  let hunk: Hunk | undefined;
+  for (const line of patch.replace(/\n$/, '').split('\n')) {
+    if (line.startsWith('diff --git ')) {
+      file = { header: [line], path: '', base: undefined, hunks: [] };
+      hunk = undefined;
+      files.push(file);
+      continue;
+    }
+    if (!file) continue;
+    const at = HUNK.exec(line);
+    if (at) {
+      hunk = {
+        header: line.slice(0, line.indexOf('@@', 2) + 2),
+        start: Number(at[1]),
+        count: at[2] === undefined ? 1 : Number(at[2]),
+        lines: [line],
+      };
+      file.hunks.push(hunk);
+    } else if (hunk) hunk.lines.push(line);
+    else {
+      file.header.push(line);
+      const index = /^index ([0-9a-f]{7,64})\.\.[0-9a-f]{7,64}/.exec(line);
+      if (index) file.base = index[1];
+      if (line.startsWith('--- a/') && file.path === '') file.path = unquote(line.slice(6));
+      if (line.startsWith('+++ b/')) file.path = unquote(line.slice(6));
+    }
+  }
+  return files.filter((f) => f.path !== '');
+}
+
+function unquote(name: string): string {
+  const trimmed = name.replace(/\t.*$/, '');
+  return trimmed.startsWith('"') && trimmed.endsWith('"') ? trimmed.slice(1, -1) : trimmed;
+}
+
+/** The file as the job saw it, when this repository has it: the blob the patch names, or the file at `commit`. */
+async function originalBlob(root: string, file: PatchFile, commit: string | undefined): Promise<string | undefined> {
+  if (file.base && (await git(['cat-file', '-e', `${file.base}^{blob}`], root)).code === 0) return file.base;
+  if (!commit) return undefined;
+  const blob = await git(['rev-parse', '--verify', '-q', `${commit}:${file.path}`], root);
+  return blob.code === 0 ? blob.stdout.trim() : undefined;
+}
+
+function localChanges(diff: string): LocalChange[] {
+  return diff.split('\n').flatMap((line) => {
+    const at = HUNK.exec(line);
+    if (!at) return [];
+    return [
+      {
+        start: Number(at[1]),
+        count: at[2] === undefined ? 1 : Number(at[2]),
+        newStart: Number(at[3]),
+        newCount: at[4] === undefined ? 1 : Number(at[4]),
+      },
+    ];
+  });
+}
+
+/** Whether a local change touches the lines a hunk covers (its context included) in the original. */
+function overlaps(hunk: Hunk, change: LocalChange): boolean {
+  const hunkEnd = hunk.start + Math.max(hunk.count, 1) - 1;
+  // A pure insertion (count 0) sits between line `start` and the next one.
+  const changeEnd = change.count === 0 ? change.start + 1 : change.start + change.count - 1;
+  return change.start <= hunkEnd && changeEnd >= hunk.start;
+}
+
+/** "line 12", "lines 10–14", "lines 3 and 10–14"; a deletion is "the lines removed after line 9". */
+function lineList(changes: LocalChange[]): string {
+  const parts = changes.map((c) =>
+    c.newCount === 0
+      ? `the lines removed after line ${c.newStart}`
+      : c.newCount === 1
+        ? `${c.newStart}`
+        : `${c.newStart}–${c.newStart + c.newCount - 1}`,
+  );
+  const plain = parts.filter((p) => !p.startsWith('the'));
+  const removed = parts.filter((p) => p.startsWith('the'));
+  const many = plain.length > 1 || plain.some((p) => p.includes('–'));
+  const lines = plain.length > 0 ? [`${many ? 'lines' : 'line'} ${joinAnd(plain)}`] : [];
+  return joinAnd([...lines, ...removed]);
+}
+
+function joinAnd(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+/** Writes the patch to a private temporary file for `fn` (with the folder, for scratch files), and removes both. */
+async function withPatchFile<T>(patch: string, fn: (file: string, dir: string) => Promise<T>): Promise<T> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hivesync-patch-'));
   try {
     const file = path.join(dir, 'suggestion.patch');
     // git apply wants the patch to end with a line break.
     await fs.writeFile(file, patch.endsWith('\n') ? patch : `${patch}\n`, { mode: 0o600 });
-    return await fn(file);
+    return await fn(file, dir);
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

@@ -39,7 +39,6 @@ describe('usage errors exit with code 2', () => {
     [['projects', 'list', '--bogus'], /unknown option '--bogus'/],
     [['projects', 'show'], /missing required argument 'id'/],
     [['projects', 'show', 'a', 'b'], /too many arguments/],
-    [['members', 'add', 'p1', 'x@example.com'], /required option '--role <role>' not specified/],
     [['members', 'add', 'p1', 'x@example.com', '--role', 'owner'], /Allowed choices are admin, member, viewer/],
     [['notifications', '--limit', '0'], /must be an integer from 1 to 200/],
     [['notifications', '--limit', 'many'], /must be an integer from 1 to 200/],
@@ -69,10 +68,17 @@ describe('usage errors exit with code 2', () => {
     expect(noEmail).toMatchObject({ code: 2, err: 'hivesync: --email is required when stdin is not a terminal\n' });
   });
 
-  it('refuses to delete a project without --yes when stdin is not a terminal', async () => {
-    const r = await cli(['projects', 'delete', 'p1']);
+  it('refuses to delete a project without --yes when stdin is not a terminal, naming the command that does', async () => {
+    const r = await cli(['projects', 'delete', 'my app']);
     expect(r.code).toBe(2);
-    expect(r.err).toContain('pass --yes');
+    expect(r.err).toBe(
+      "hivesync: stdin is not a terminal, so there is no one to ask: to delete the project, run `hivesync projects delete 'my app' --yes`\n",
+    );
+    // The server is named when it is not the one the command would use anyway.
+    const elsewhere = await cli(['projects', 'delete', 'p1', '--server', 'http://hive.example:9000/']);
+    expect(elsewhere.err).toContain('run `hivesync projects delete p1 --server http://hive.example:9000 --yes`');
+    const fromEnv = await cli(['projects', 'delete', 'p1'], { env: { HIVESYNC_SERVER: 'http://hive.example:9000' } });
+    expect(fromEnv.err).toContain('run `hivesync projects delete p1 --yes`');
   });
 
   it('in --json mode, prints a usage_error envelope on stdout', async () => {

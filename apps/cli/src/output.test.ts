@@ -8,12 +8,14 @@ import { CliError } from './errors.js';
 import {
   colorEnabled,
   describeError,
+  formatBytes,
   formatDuration,
   formatNotification,
-  formatSize,
   formatTable,
   formatTime,
   Output,
+  plural,
+  shortId,
 } from './output.js';
 
 const plain = pc.createColors(false);
@@ -77,15 +79,32 @@ describe('formatTime', () => {
   });
 });
 
-describe('formatSize and formatDuration', () => {
-  it('print sizes like ls -h, in binary units', () => {
-    expect(formatSize(0)).toBe('0 B');
-    expect(formatSize(1023)).toBe('1023 B');
-    expect(formatSize(1024)).toBe('1.0 KiB');
-    expect(formatSize(5000)).toBe('4.9 KiB');
-    expect(formatSize(20 * 1024)).toBe('20 KiB');
-    expect(formatSize(1024 * 1024 - 1)).toBe('1.0 MiB');
-    expect(formatSize(3 * 1024 ** 3)).toBe('3.0 GiB');
+describe('plural, formatBytes, shortId and formatDuration', () => {
+  it('plural: one of a noun, else its plural (given for irregular ones)', () => {
+    expect(plural(0, 'file')).toBe('0 files');
+    expect(plural(1, 'file')).toBe('1 file');
+    expect(plural(2, 'file')).toBe('2 files');
+    expect(plural(1, 'match', 'matches')).toBe('1 match');
+    expect(plural(3, 'match', 'matches')).toBe('3 matches');
+  });
+
+  it('formatBytes: bytes spelled out below 1 KB, then decimal units with one decimal below 10', () => {
+    expect(formatBytes(0)).toBe('0 bytes');
+    expect(formatBytes(1)).toBe('1 byte');
+    expect(formatBytes(999)).toBe('999 bytes');
+    expect(formatBytes(1000)).toBe('1.0 KB');
+    expect(formatBytes(1005)).toBe('1.0 KB');
+    expect(formatBytes(4949)).toBe('4.9 KB');
+    expect(formatBytes(20_000)).toBe('20 KB');
+    expect(formatBytes(999_600)).toBe('1.0 MB');
+    expect(formatBytes(1_250_000)).toBe('1.3 MB');
+    expect(formatBytes(3e9)).toBe('3.0 GB');
+    expect(formatBytes(5e15)).toBe('5000 TB');
+  });
+
+  it('shortId: the first 8 characters', () => {
+    expect(shortId('1f0c9a2b-5d3e-4c1a-9b8f-0123456789ab')).toBe('1f0c9a2b');
+    expect(shortId('t1')).toBe('t1');
   });
 
   it('print durations in seconds, then minutes', () => {
@@ -108,9 +127,28 @@ describe('formatNotification', () => {
   };
   const now = Date.parse('2025-06-10T12:00:00Z');
 
-  it('marks unread ones and summarizes the payload', () => {
-    expect(formatNotification(n, plain, now)).toBe(
-      '● 5 min ago   project_member_added [project p1]  project_name=demo role=member',
+  it('marks unread ones and summarizes the payload, with the project by name', () => {
+    expect(formatNotification(n, plain, now)).toBe('● 5 min ago   project_member_added [demo]  role=member');
+  });
+
+  it('names users from the `<field>_name` beside their ids; a short id only where there is no name', () => {
+    const user = '0a1b2c3d-0000-4000-8000-000000000001';
+    const thread = 'fedcba98-0000-4000-8000-000000000002';
+    const reply: Notification = {
+      ...n,
+      project_id: '1f0c9a2b-5d3e-4c1a-9b8f-0123456789ab',
+      type: 'thread_reply',
+      payload: { thread_id: thread, path: 'src/a.ts', line: 3, by: user, by_name: 'Bob' },
+    };
+    expect(formatNotification(reply, plain, now)).toBe(
+      '● 5 min ago   thread_reply [project 1f0c9a2b]  thread_id=fedcba98 path=src/a.ts line=3 by=Bob',
+    );
+    const named = { ...reply, payload: { ...reply.payload, project_name: 'demo', author_id: user, author_name: 'Al' } };
+    expect(formatNotification(named, plain, now)).toMatch(/ thread_reply \[demo\] .* by=Bob author=Al$/);
+    const anonymous = { ...reply, payload: { added_by: user, task_id: user } };
+    // A user without a name shows short; other ids (a task's) stay whole.
+    expect(formatNotification(anonymous, plain, now)).toMatch(
+      / {2}added_by=0a1b2c3d task_id=0a1b2c3d-0000-4000-8000-000000000001$/,
     );
   });
 

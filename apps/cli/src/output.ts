@@ -101,20 +101,34 @@ export function formatTime(iso: string | null, now = Date.now()): string {
   return iso.slice(0, 10);
 }
 
-/** A size for people, like `ls -h`: "20 B", "4.9 KiB", "12 MiB". */
-export function formatSize(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+/** `1 file`, `2 files`: a count with its noun, plural unless the count is exactly one (`many` for irregular nouns). */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+const BYTE_UNITS = ['KB', 'MB', 'GB', 'TB'];
+
+/**
+ * A size for people, in decimal units: "1 byte", "999 bytes", "1.0 KB" (1,000 bytes), "4.9 KB", "20 KB", "1.2 MB".
+ * Every size the CLI prints goes through here, so that one size never reads two ways.
+ */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return plural(bytes, 'byte');
   let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
+  let unit = -1;
+  while (value >= 1000 && unit < BYTE_UNITS.length - 1) {
+    value /= 1000;
     unit++;
   }
-  if (unit === 0) return `${bytes} B`;
   const shown = value < 10 ? value.toFixed(1) : String(Math.round(value));
-  // 1023.7 KiB rounds to 1024: that is the next unit.
-  if (shown === '1024' && unit < units.length - 1) return `1.0 ${units[unit + 1]}`;
-  return `${shown} ${units[unit]}`;
+  // 999.6 KB rounds to 1000: that is the next unit.
+  if (shown === '1000' && unit < BYTE_UNITS.length - 1) return `1.0 ${BYTE_UNITS[unit + 1]}`;
+  return `${shown} ${BYTE_UNITS[unit]}`;
+}
+
+/** The first 8 characters of an id, as tables show it; any unique prefix of 8 or more is taken back (id-ref.ts). */
+export function shortId(id: string): string {
+  return id.slice(0, 8);
 }
 
 /** A duration for people: "0.4 s", "12.3 s", "2 min 05 s". */
@@ -124,18 +138,48 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
 }
 
-/** One line per notification: unread marker, when, type, and what it says. */
+/**
+ * One line per notification: unread marker, when, type, project (by name), and what it says, with people named
+ * (`by=Bob`, from the payload's `by_name`) and ids cut short; an id stands in only where the payload has no name.
+ */
 export function formatNotification(n: Notification, c: Colors, now = Date.now()): string {
   const marker = n.read_at === null ? c.cyan('●') : ' ';
-  const summary =
-    typeof n.payload.message === 'string'
-      ? n.payload.message
-      : Object.entries(n.payload)
-          .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-          .join(' ');
-  const project = n.project_id ? c.dim(` [project ${n.project_id}]`) : '';
+  const summary = typeof n.payload.message === 'string' ? n.payload.message : describePayload(n.payload);
+  const projectName = n.payload.project_name;
+  const project =
+    typeof projectName === 'string'
+      ? c.dim(` [${projectName}]`)
+      : n.project_id
+        ? c.dim(` [project ${shortId(n.project_id)}]`)
+        : '';
   const time = formatTime(n.created_at, now).padEnd(10);
   return `${marker} ${c.dim(time)}  ${c.bold(n.type)}${project}  ${truncate(summary, 120)}`;
+}
+
+const UUID_VALUE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Ids a person can type back short (`hivesync threads show 1f0c9a2b`), and the fields that name a user.
+const SHORT_ID_FIELDS = new Set(['thread_id', 'suggestion_id', 'job_id', 'preview_id', 'sync_id']);
+const USER_FIELDS = new Set(['by', 'added_by', 'author_id', 'user_id', 'requested_by', 'assignee_id', 'created_by']);
+
+/** Where the server puts the name of the user a field holds: `by` → `by_name`, `author_id` → `author_name`. */
+function nameField(field: string): string {
+  return `${field.replace(/_id$/, '')}_name`;
+}
+
+/** `key=value` pairs of a payload: the project left out (shown apart), users by name, ids short. */
+function describePayload(payload: Record<string, unknown>): string {
+  const named = (field: string) => typeof payload[nameField(field)] === 'string';
+  // A name the server added beside an id is shown in the id's place, not again on its own.
+  const inPlace = new Set(Object.keys(payload).filter(named).map(nameField));
+  return Object.entries(payload)
+    .filter(([key]) => key !== 'project_id' && key !== 'project_name' && !inPlace.has(key))
+    .map(([key, value]) => {
+      if (named(key)) return `${key.replace(/_id$/, '')}=${payload[nameField(key)] as string}`;
+      if (typeof value !== 'string') return `${key}=${JSON.stringify(value)}`;
+      const short = UUID_VALUE.test(value) && (SHORT_ID_FIELDS.has(key) || USER_FIELDS.has(key));
+      return `${key}=${short ? shortId(value) : value}`;
+    })
+    .join(' ');
 }
 
 function truncate(text: string, max: number): string {
@@ -160,7 +204,7 @@ export function describeError(err: unknown, server: string): ErrorReport {
         json: { error: { code: 'network_error', message, status: 0, retryable: true, details: err.details ?? {} } },
       };
     }
-    const request = err.requestId ? ` (request ${shortId(err.requestId)})` : '';
+    const request = err.requestId ? ` (request ${shortRequestId(err.requestId)})` : '';
     return {
       exitCode: err.status === 401 ? EXIT.auth : EXIT.api,
       line: `hivesync: ${err.code}: ${err.message}${request}`,
@@ -188,6 +232,6 @@ export function describeError(err: unknown, server: string): ErrorReport {
   return { exitCode: EXIT.api, line: `hivesync: ${message}`, json: { error: { code: 'cli_error', message } } };
 }
 
-function shortId(id: string): string {
+function shortRequestId(id: string): string {
   return id.length > 12 ? `${id.slice(0, 8)}…` : id;
 }

@@ -64,14 +64,14 @@ describe('times', () => {
   it('lines up each step with its time and the bundle size', () => {
     const bundle = { size: 1_153_434, files: 3, platform: 'web' as const };
     expect(formatTimings({ build: 84.6, create: 12.2, upload: 1520, complete: 8 }, bundle, plain)).toEqual([
-      'build     85 ms  1.1 MiB web bundle, 3 files',
+      'build     85 ms  1.2 MB web bundle, 3 files',
       'create    12 ms',
-      'upload    1.5 s  1.1 MiB',
+      'upload    1.5 s  1.2 MB',
       'complete   8 ms',
       'total     1.6 s',
     ]);
     expect(formatTimings({ build: 5, create: 7, upload: null, complete: 3 }, { ...bundle, files: 1 }, plain)).toEqual([
-      'build        5 ms  1.1 MiB web bundle, 1 file',
+      'build        5 ms  1.2 MB web bundle, 1 file',
       'create       7 ms',
       'upload    skipped  the server already holds this bundle',
       'complete     3 ms',

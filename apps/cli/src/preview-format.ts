@@ -1,6 +1,6 @@
 import type { PreviewPlatform } from '@hivesync/core';
 import QRCode from 'qrcode';
-import { formatDuration, formatSize, type Colors } from './output.js';
+import { formatBytes, formatDuration, plural, type Colors } from './output.js';
 
 /** How long each step of `hivesync preview` took, in milliseconds; `upload` is null when it was skipped. */
 export interface PreviewTimings {
@@ -72,16 +72,16 @@ export interface BundleSummary {
 
 /**
  * One aligned line per step: its time, and for the build the bundle's size, e.g.
- * `build     85 ms  1.1 MiB web bundle, 3 files`.
+ * `build     85 ms  1.1 MB web bundle, 3 files`.
  */
 export function formatTimings(t: PreviewTimings, bundle: BundleSummary, c: Colors): string[] {
-  const files = `${bundle.files} file${bundle.files === 1 ? '' : 's'}`;
+  const files = plural(bundle.files, 'file');
   const rows: [string, string, string][] = [
-    ['build', formatMs(t.build), `${formatSize(bundle.size)} ${bundle.platform} bundle, ${files}`],
+    ['build', formatMs(t.build), `${formatBytes(bundle.size)} ${bundle.platform} bundle, ${files}`],
     ['create', formatMs(t.create), ''],
     t.upload === null
       ? ['upload', 'skipped', 'the server already holds this bundle']
-      : ['upload', formatMs(t.upload), formatSize(bundle.size)],
+      : ['upload', formatMs(t.upload), formatBytes(bundle.size)],
     ['complete', formatMs(t.complete), ''],
   ];
   const total = t.build + t.create + (t.upload ?? 0) + t.complete;

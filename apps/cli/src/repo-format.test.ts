@@ -21,10 +21,10 @@ describe('formatTree', () => {
 
   it('lists names relative to the directory, like ls: dirs with a slash, files after their size', () => {
     expect(formatTree(tree, plain)).toEqual([
-      '5.0 MiB  Big.bin',
-      '2.0 KiB  a b#c.md',
-      '   38 B  index.ts',
-      '         util/',
+      '  5.2 MB  Big.bin',
+      '  2.0 KB  a b#c.md',
+      '38 bytes  index.ts',
+      '          util/',
     ]);
   });
 
@@ -51,9 +51,9 @@ describe('formatTree', () => {
         { path: 'src/util/math.ts', type: 'file', size: 0 },
       ],
     };
-    expect(formatTree(recursive, plain)).toEqual(['     util/', '0 B  util/math.ts']);
+    expect(formatTree(recursive, plain)).toEqual(['         util/', '0 bytes  util/math.ts']);
     const deeper: Tree = { ...recursive, path: 'src/util', entries: recursive.entries };
-    expect(formatTree(deeper, plain)).toEqual(['0 B  math.ts']);
+    expect(formatTree(deeper, plain)).toEqual(['0 bytes  math.ts']);
   });
 });
 

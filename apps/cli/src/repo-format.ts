@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { RepoFile, SearchMatch, Tree } from '@hivesync/core';
-import { formatSize, type Colors } from './output.js';
+import { formatBytes, type Colors } from './output.js';
 
 /**
  * `tree` output, like `ls`: one entry per line, named relative to the listed directory, directories with a trailing
@@ -14,7 +14,7 @@ export function formatTree(tree: Tree, c: Colors): string[] {
     const name = e.path.slice(prefix.length);
     return e.type === 'dir'
       ? { name: `${name}/`, size: '', style: (s: string) => c.bold(c.blue(s)) }
-      : { name, size: formatSize(e.size ?? 0), style: (s: string) => s };
+      : { name, size: formatBytes(e.size ?? 0), style: (s: string) => s };
   });
   rows.sort((a, b) => compareBytes(a.name, b.name));
   const width = Math.max(0, ...rows.map((r) => r.size.length));

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import {
@@ -25,7 +26,9 @@ import { eventRoutes } from './modules/events/events.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { threadRoutes } from './modules/threads/threads.routes.js';
 import { aiRoutes } from './modules/ai/ai.routes.js';
+import { lookupRoutes } from './modules/lookup/lookup.routes.js';
 import { previewRoutes, workerCallbackRoutes } from './modules/previews/previews.routes.js';
+import { homeRoutes } from './http/home.routes.js';
 import { storageRoutes } from './http/storage.routes.js';
 import { viewerRoutes } from './http/viewer.routes.js';
 import type { ObjectStorage, FsStorage } from './infra/storage.js';
@@ -68,8 +71,18 @@ export async function buildApp(deps: {
   // Event streams hold their connections open: end them first, or closing would wait for them forever.
   app.addHook('preClose', async () => services.events.closeAll());
 
+  // Security headers on every answer. JSON needs no sources at all; the HTML pages (/, /p, /docs) set their own
+  // policy. HSTS only over HTTPS (directly, or from a trusted proxy), where browsers honour it.
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    strictTransportSecurity: false,
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  });
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+    if (request.protocol === 'https') {
+      void reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    }
   });
   app.addHook('onResponse', async (request, reply) => {
     // By route pattern (never the raw URL, which would explode the label space); unknown routes as one.
@@ -103,11 +116,12 @@ export async function buildApp(deps: {
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
 
   const routeDeps: RouteDeps = { services, authenticate: authenticate(deps.tokens) };
   await app.register(healthRoutes(routeDeps));
   await app.register(viewerRoutes());
+  await app.register(homeRoutes({ version: config.version }));
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
     reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
   );
@@ -126,6 +140,7 @@ export async function buildApp(deps: {
       await api.register(auditRoutes(routeDeps));
       await api.register(threadRoutes(routeDeps));
       await api.register(aiRoutes(routeDeps));
+      await api.register(lookupRoutes(routeDeps));
       await api.register(
         workerCallbackRoutes(routeDeps, { secret: config.previews.workerSharedSecret, once: services.once }),
       );

@@ -36,6 +36,20 @@ describe('loadConfig', () => {
     );
   });
 
+  it('allows local repositories by default only on an embedded server bound to loopback', () => {
+    expect(loadConfig({}, {}).repos.allowLocal).toBe(true);
+    expect(loadConfig({ HIVESYNC_HOST: '::1' }, {}).repos.allowLocal).toBe(true);
+    expect(loadConfig({ HIVESYNC_HOST: '0.0.0.0' }, {}).repos.allowLocal).toBe(false);
+    expect(loadConfig({ HIVESYNC_HOST: '192.168.1.20' }, {}).repos.allowLocal).toBe(false);
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://h/db', HIVESYNC_JWT_SECRET: 'x'.repeat(40) }, {}).repos.allowLocal,
+    ).toBe(false);
+    expect(loadConfig({ HIVESYNC_HOST: '0.0.0.0', HIVESYNC_ALLOW_LOCAL_REPOS: 'true' }, {}).repos.allowLocal).toBe(
+      true,
+    );
+    expect(loadConfig({ HIVESYNC_ALLOW_LOCAL_REPOS: 'false' }, {}).repos.allowLocal).toBe(false);
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', HIVESYNC_PORT: '' }, {}).port).toBe(8080);
   });

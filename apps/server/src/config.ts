@@ -68,8 +68,11 @@ const EnvSchema = z
       .default('hivesync:'),
     /** Key for credentials at rest: 32 bytes as 64 hex characters or base64; generated into the data dir when unset. */
     HIVESYNC_SECRETS_KEY: z.string().optional(),
-    /** Accept repository URLs that are local paths or file:// (off: a user could read the server's own disk). */
-    HIVESYNC_ALLOW_LOCAL_REPOS: bool.default(false),
+    /**
+     * Accept repository URLs that are local paths or file:// (a user could read the server's own disk). Default: on
+     * for an embedded server bound to loopback (one person's machine), off otherwise.
+     */
+    HIVESYNC_ALLOW_LOCAL_REPOS: bool.optional(),
     /** Accept plain http:// repository URLs (off: credentials would travel unencrypted). */
     HIVESYNC_ALLOW_HTTP_REPOS: bool.default(false),
     /** SSH host-key checking for repositories: yes (strict), accept-new, or no. Default: accept-new embedded, yes otherwise. */
@@ -337,7 +340,7 @@ export function loadConfig(
       : undefined,
     systemPath: merged.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     repos: {
-      allowLocal: e.HIVESYNC_ALLOW_LOCAL_REPOS,
+      allowLocal: e.HIVESYNC_ALLOW_LOCAL_REPOS ?? (!e.DATABASE_URL && isLoopbackHost(e.HIVESYNC_HOST)),
       allowHttp: e.HIVESYNC_ALLOW_HTTP_REPOS,
       sshHostKeyChecking: e.HIVESYNC_SSH_HOST_KEY_CHECKING ?? (e.DATABASE_URL ? 'yes' : 'accept-new'),
       gitTimeoutMs: e.HIVESYNC_GIT_TIMEOUT_SECONDS * 1000,
@@ -347,4 +350,10 @@ export function loadConfig(
       schedulerIntervalMs: e.HIVESYNC_SCHEDULER_INTERVAL_SECONDS * 1000,
     },
   });
+}
+
+/** Whether a listen address reaches this machine only (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }

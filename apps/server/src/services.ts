@@ -33,6 +33,7 @@ import { PreviewsService } from './modules/previews/previews.service.js';
 import { createOnceStore, type OnceStore } from './infra/once.js';
 import { createTicketStore } from './infra/tickets.js';
 import { EventsService } from './modules/events/events.service.js';
+import { LookupService } from './modules/lookup/lookup.service.js';
 
 /** The backends of one process, opened by the runtime. */
 export interface Infra {
@@ -68,6 +69,7 @@ export interface Services {
   audit: AuditService;
   threads: ThreadsService;
   ai: AiService;
+  lookup: LookupService;
   /** Remembers seen worker-callback signatures (replay protection). */
   once: OnceStore;
 }
@@ -141,6 +143,7 @@ export function createServices(infra: Infra): Services {
       (outcome, seconds) => infra.metrics.syncDuration.observe({ outcome }, seconds),
     ),
     notifications,
+    lookup: new LookupService(db),
     admin: new AdminService(db, infra.queue, notifications, audit),
     audit,
     health: new HealthService({

@@ -1,9 +1,16 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { reverseEdits, unifiedDiff } from './diff.js';
 import { cleanRepos, gitApply, readRepoFile, tempRepo } from './testing/git.js';
 import { type Edit } from './types.js';
 
 afterAll(cleanRepos);
+
+/** What git itself calls this content. */
+const hashObject = (text: string) =>
+  execFileSync('git', ['hash-object', '--stdin'], { input: text, encoding: 'utf8' }).trim();
 
 const lines = (count: number, eol = '\n') => Array.from({ length: count }, (_, i) => `line ${i + 1}`).join(eol) + eol;
 
@@ -15,6 +22,7 @@ describe('unifiedDiff', () => {
     expect(patch).toBe(
       [
         'diff --git a/src/a.txt b/src/a.txt',
+        `index ${hashObject(before)}..${hashObject(after)}`,
         '--- a/src/a.txt',
         '+++ b/src/a.txt',
         '@@ -8,6 +8,7 @@',
@@ -86,5 +94,22 @@ describe('unifiedDiff', () => {
       { path: 'b', before: '4\n', after: '3\n', description: 'Revert: two' },
       { path: 'a', before: '2\n', after: '1\n', description: 'Revert: one' },
     ]);
+  });
+
+  it('names the original blobs, so that git apply --3way merges a patch with a change next to its hunk', () => {
+    // Two doc comments made on the same commit: once the first is applied, the second's hunk no longer matches
+    // where it must (it starts at line 1), and only a three-way merge, which needs the original blob, applies it.
+    const original = 'export const a = 1;\nexport function b() {\n  return a;\n}\n';
+    const first = `/** One. */\n${original}`;
+    const second = original.replace('export function b', '/** Returns a. */\nexport function b');
+    const dir = tempRepo(new Map([['m.ts', original]]));
+    const git = (args: string[], input?: string) =>
+      execFileSync('git', args, { cwd: dir, input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+    writeFileSync(path.join(dir, 'm.ts'), first);
+    const patch = unifiedDiff([{ path: 'm.ts', before: original, after: second, description: '' }]);
+    expect(() => git(['apply', '--check', '-'], patch)).toThrow(/patch does not apply/);
+    git(['add', 'm.ts']);
+    git(['apply', '--3way', '-'], patch);
+    expect(readRepoFile(dir, 'm.ts')).toBe(`/** One. */\n${second}`);
   });
 });

@@ -1,9 +1,10 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unifiedDiff } from './diff.js';
-import { documentFile, documentFunction, summarizeFile } from './document.js';
+import { documentFile, documentFunction, nothingToDocument, summarizeFile } from './document.js';
 import { AiError } from './errors.js';
 import { commentOnlyProblem } from './testing/comments.js';
 import { cleanRepos, gitApply, loadFixture, readRepoFile, tempRepo } from './testing/git.js';
+import { repoFile, repoFiles, skipWithout } from './testing/test-repos.js';
 import { type Edit } from './types.js';
 
 afterAll(cleanRepos);
@@ -15,6 +16,11 @@ function applyWithGit(files: ReadonlyMap<string, string>, edit: Edit): string {
   const dir = tempRepo(files);
   gitApply(dir, unifiedDiff([edit]));
   return readRepoFile(dir, edit.path);
+}
+
+/** The 1-based line of the first line containing `needle`. */
+function lineOf(text: string, needle: string): number {
+  return text.split('\n').findIndex((line) => line.includes(needle)) + 1;
 }
 
 async function refusal(promise: Promise<unknown>): Promise<AiError> {
@@ -124,14 +130,16 @@ describe('documentFunction', () => {
     expect(comment).toContain('an error if row.Scan fails');
   });
 
-  it('refuses a declaration that already has a doc comment, in every language', async () => {
-    expect((await refusal(documentFunction(docs, 'users.ts', { symbol: 'loadUsers' }))).code).toBe(
-      'already_documented',
-    );
-    expect((await refusal(documentFunction(docs, 'users.py', { symbol: 'get_user' }))).code).toBe('already_documented');
-    expect((await refusal(documentFunction(docs, 'store.go', { symbol: 'DeleteUser' }))).code).toBe(
-      'already_documented',
-    );
+  it('leaves a declaration that already has a doc comment alone, and says why, in every language', async () => {
+    for (const [file, symbol, line] of [
+      ['users.ts', 'loadUsers', lineOf(docs.get('users.ts')!, 'export async function loadUsers')],
+      ['users.py', 'UserRepository.get_user', lineOf(docs.get('users.py')!, 'def get_user')],
+      ['store.go', 'Store.DeleteUser', lineOf(docs.get('store.go')!, ') DeleteUser(')],
+    ] as const) {
+      const edit = await documentFunction(docs, file, { symbol: symbol.split('.').pop()! });
+      expect(edit.after).toBe(edit.before);
+      expect(edit.description).toBe(`\`${symbol}\` in ${file}:${line} already has a doc comment.`);
+    }
   });
 
   it('refuses unknown symbols, missing files and other languages', async () => {
@@ -167,7 +175,7 @@ describe('documentFile', () => {
     }
     const again = await documentFile(new Map([['users.ts', edit.after]]), 'users.ts');
     expect(again.after).toBe(again.before);
-    expect(again.description).toContain('Nothing to document');
+    expect(again.description).toBe('Every declaration in users.ts already has a doc comment (11 in all).');
   });
 
   it('keeps CRLF line endings', async () => {
@@ -276,5 +284,129 @@ describe('summarizeFile', () => {
     const go = await summarizeFile(docs, 'store.go');
     expect(go.exports.map((e) => e.name)).toEqual(['User', 'Store', 'NewStore', 'ValidateEmail']);
     expect(go.exports.find((e) => e.name === 'NewStore')?.signature).toBe('func NewStore(db *sql.DB) *Store');
+  });
+});
+
+describe('CommonJS exports', () => {
+  const cjs = (text: string) => summarizeFile(new Map([['lib/m.js', text]]), 'lib/m.js');
+  const listed = async (text: string) => (await cjs(text)).exports.map((e) => `${e.kind} ${e.name}`);
+
+  it('sees exports.x = …, module.exports.x = …, module.exports = … as the exported API', async () => {
+    expect(await listed('exports.add = function add(a, b) {\n  return a + b;\n};\n')).toEqual(['function add']);
+    expect(await listed('module.exports.sub = (a, b) => a - b;\nfunction local() {}\n')).toEqual(['function sub']);
+    expect(await listed('module.exports = function parse(text) {\n  return text;\n};\n')).toEqual(['function parse']);
+    expect(await listed('function a() {}\nfunction b() {}\nfunction c() {}\nmodule.exports = { a, b: b };\n')).toEqual([
+      'function a',
+      'function b',
+    ]);
+    expect(await listed('exports = module.exports = create;\nfunction create() {}\nfunction helper() {}\n')).toEqual([
+      'function create',
+    ]);
+    expect(await listed('/** Supported methods. */\nexports.methods = ["get"];\nexports.version = "1";\n')).toEqual([
+      'variable methods',
+      'variable version',
+    ]);
+    const { summary, exports } = await cjs(
+      '/** Supported methods. */\nexports.methods = ["get"];\n\n/** Parses a header. */\nexports.parse = function (header) {\n  return header.split(",");\n};\n',
+    );
+    expect(summary).toBe(
+      '`lib/m.js` exports 1 value (`methods`) and 1 function (`parse`). `methods`: Supported methods. `parse` parses a header.',
+    );
+    expect(exports[1]).toEqual({
+      name: 'parse',
+      kind: 'function',
+      signature: 'exports.parse = function (header)',
+      doc: 'Parses a header.',
+    });
+  });
+
+  it('lists the methods assigned to the exported object, not those of a local helper object', async () => {
+    const text = [
+      'var app = exports = module.exports = {};',
+      'var helper = {};',
+      '',
+      '/** Starts the app. */',
+      'app.start = function start(port) {',
+      '  return port;',
+      '};',
+      '',
+      'helper.secret = function secret() {};',
+      '',
+    ].join('\n');
+    expect(await listed(text)).toEqual(['method app.start']);
+    expect(
+      await listed('function View() {}\nView.prototype.render = function () {};\nmodule.exports = View;\n'),
+    ).toEqual(['function View']);
+  });
+
+  it('documents a function assigned to exports.x in place, and git applies the patch', async () => {
+    const files = new Map([['lib/m.js', "'use strict';\n\nexports.add = function add(a, b) {\n  return a + b;\n};\n"]]);
+    const edit = await documentFunction(files, 'lib/m.js', { startLine: 3, endLine: 3 });
+    expect(edit.description).toBe('Document function add in lib/m.js');
+    expect(edit.after).toMatch(/\n\/\*\*\n \* Adds [^\n]*\n(.*\n)* \*\/\nexports\.add = function add\(a, b\) \{\n/);
+    expect(commentOnlyProblem(unifiedDiff([edit]), 'javascript')).toBeUndefined();
+    expect(applyWithGit(files, edit)).toBe(edit.after);
+  });
+});
+
+describe.skipIf(skipWithout('express'))('on express, whose functions are documented already', () => {
+  let application: string;
+  let utils: string;
+  beforeAll(() => {
+    application = repoFile('express', 'lib/application.js');
+    utils = repoFile('express', 'lib/utils.js');
+  });
+
+  it('says that a documented function has nothing to do from its file alone, in well under a second', async () => {
+    const init = lineOf(application, 'app.init = function init()');
+    const logerror = lineOf(application, 'function logerror(err)');
+    const file = new Map([['lib/application.js', application]]);
+    const started = performance.now();
+    expect(await nothingToDocument(file, 'lib/application.js', { startLine: init, endLine: init })).toBe(
+      `\`app.init\` in lib/application.js:${init} already has a doc comment.`,
+    );
+    expect(await nothingToDocument(file, 'lib/application.js', { startLine: logerror, endLine: logerror })).toBe(
+      `\`logerror\` in lib/application.js:${logerror} already has a doc comment.`,
+    );
+    expect(await nothingToDocument(file, 'lib/application.js')).toBe(
+      'Every declaration in lib/application.js already has a doc comment (18 in all).',
+    );
+    expect(performance.now() - started).toBeLessThan(1000);
+    // An undocumented function is work to do.
+    const bare = new Map([['lib/x.js', 'exports.add = function (a, b) {\n  return a + b;\n};\n']]);
+    expect(await nothingToDocument(bare, 'lib/x.js', { startLine: 1, endLine: 1 })).toBeUndefined();
+    expect(await nothingToDocument(bare, 'lib/x.js')).toBeUndefined();
+  });
+
+  it('leaves documented functions alone with the whole project loaded too', async () => {
+    const project = repoFiles('express', /\.js$|package\.json$/);
+    const init = lineOf(application, 'app.init = function init()');
+    const edit = await documentFunction(project, 'lib/application.js', { startLine: init, endLine: init });
+    expect(edit.after).toBe(edit.before);
+    expect(edit.description).toBe(`\`app.init\` in lib/application.js:${init} already has a doc comment.`);
+    const file = await documentFile(project, 'lib/utils.js');
+    expect(file.after).toBe(file.before);
+    expect(file.description).toBe('Every declaration in lib/utils.js already has a doc comment (9 in all).');
+  });
+
+  it('summarizes lib/utils.js by its CommonJS exports', async () => {
+    const { summary, exports } = await summarizeFile(new Map([['lib/utils.js', utils]]), 'lib/utils.js');
+    expect(exports.map((e) => `${e.kind} ${e.name}`)).toEqual([
+      'variable methods',
+      'variable etag',
+      'variable wetag',
+      'function normalizeType',
+      'function normalizeTypes',
+      'function compileETag',
+      'function compileQueryParser',
+      'function compileTrust',
+      'function setCharset',
+    ]);
+    expect(exports.find((e) => e.name === 'compileQueryParser')).toMatchObject({
+      signature: 'exports.compileQueryParser = function compileQueryParser(val)',
+      doc: 'Compile "query parser" value to function.',
+    });
+    expect(summary).toMatch(/^`lib\/utils\.js` exports 3 values \(`methods`, `etag`, `wetag`\) and 6 functions /);
+    expect(summary).not.toContain('acceptParams');
   });
 });

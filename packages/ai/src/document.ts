@@ -2,8 +2,14 @@ import { describeFunction, describeType, listEffects } from './describe.js';
 import { AiError } from './errors.js';
 import { goModel } from './lang/go.js';
 import { pythonModel } from './lang/python.js';
-import { isFunctionFacts, type DocItem, type SourceModel, type TextChange } from './lang/source-model.js';
-import { TS_EXTENSIONS, sourceFileOf, tsProject, type ProjectOptions } from './lang/ts-project.js';
+import {
+  isFunctionFacts,
+  type DocItem,
+  type SourceModel,
+  type TextChange,
+  type ValueExport,
+} from './lang/source-model.js';
+import { TS_EXTENSIONS, singleFileProject, sourceFileOf, tsProject, type ProjectOptions } from './lang/ts-project.js';
 import { typescriptModel } from './lang/typescript.js';
 import { type Language } from './model.js';
 import { listing } from './words.js';
@@ -34,14 +40,26 @@ function readFile(files: FileSet, filePath: string): { text: string; bom: string
   return text.startsWith(BOM) ? { text: text.slice(1), bom: BOM } : { text, bom: '' };
 }
 
+/** Options of `loadModel`. */
+interface ModelOptions extends ProjectOptions {
+  /**
+   * Read the file alone, without the rest of the project: names, lines and doc comments are right, types are not.
+   * For questions the syntax answers (is this function documented?), in milliseconds instead of seconds.
+   */
+  syntaxOnly?: boolean;
+}
+
 /** The declarations of one file and how to document them. */
-export async function loadModel(files: FileSet, filePath: string, options: ProjectOptions = {}): Promise<SourceModel> {
+export async function loadModel(files: FileSet, filePath: string, options: ModelOptions = {}): Promise<SourceModel> {
   const { text } = readFile(files, filePath);
   const language = languageOf(filePath);
   if (language === 'python') return pythonModel(text, filePath);
   if (language === 'go') return goModel(text, filePath);
   if (language === 'typescript' || language === 'javascript') {
-    const project = tsProject(files, { near: filePath, ...options });
+    const { syntaxOnly, ...projectOptions } = options;
+    const project = syntaxOnly
+      ? singleFileProject(filePath, files.get(filePath) ?? text)
+      : tsProject(files, { near: filePath, ...projectOptions });
     const sourceFile = sourceFileOf(project, filePath);
     if (!sourceFile)
       throw new AiError('unsupported_language', `${filePath} is too large or generated; it is not read.`);
@@ -89,10 +107,41 @@ function findItem(items: readonly DocItem[], target: DocTarget, filePath: string
   return found;
 }
 
+/** Why documenting `item` has nothing to do. */
+function documentedMessage(item: DocItem, filePath: string): string {
+  return `\`${item.name}\` in ${filePath}:${item.line} already has a doc comment.`;
+}
+
+/** Why documenting the whole file has nothing to do, when every declaration has docs (or there is none). */
+function fileDocumentedMessage(items: readonly DocItem[], filePath: string): string | undefined {
+  if (items.length === 0) return `${filePath} declares no functions or types to document.`;
+  if (items.every((item) => item.doc !== undefined))
+    return `Every declaration in ${filePath} already has a doc comment (${items.length} in all).`;
+  return undefined;
+}
+
+/**
+ * Why documenting `target` (one function, or with no target the whole file) has nothing to do, found from the file
+ * alone without loading the project: the sentence to show, or undefined when there is work to do. Fast (no type
+ * checking), so callers ask it before reading the rest of the project. Refusals (no such function) reject as
+ * `documentFunction` would.
+ */
+export async function nothingToDocument(
+  files: FileSet,
+  filePath: string,
+  target?: DocTarget,
+): Promise<string | undefined> {
+  const model = await loadModel(files, filePath, { syntaxOnly: true });
+  if (!target) return fileDocumentedMessage(model.items, filePath);
+  const item = findItem(model.items, target, filePath);
+  return item.doc === undefined ? undefined : documentedMessage(item, filePath);
+}
+
 /**
  * Adds a doc comment to one function, method or type: JSDoc for TypeScript and JavaScript, a docstring for Python,
  * `//` lines for Go. Only comment lines are added (a one-line Python `def f(): …` is the exception: its body moves to
- * the next line). Refuses a declaration that already has docs.
+ * the next line). A declaration that already has docs is left alone: `after` equals `before`, and `description`
+ * says why.
  */
 export async function documentFunction(
   files: FileSet,
@@ -104,7 +153,7 @@ export async function documentFunction(
   const model = await loadModel(files, filePath, options);
   const item = findItem(model.items, target, filePath);
   if (item.doc !== undefined) {
-    throw new AiError('already_documented', `${item.name} in ${filePath} already has a doc comment.`);
+    return { path: filePath, before: bom + text, after: bom + text, description: documentedMessage(item, filePath) };
   }
   const change = model.render(item);
   if (!change) {
@@ -123,7 +172,8 @@ export async function documentFunction(
 
 /**
  * Documents every declaration of the file that has no doc comment yet (functions, classes, methods, interfaces,
- * types), leaving documented ones as they are. When there is nothing to add, `after` equals `before`.
+ * types), leaving documented ones as they are. When there is nothing to add, `after` equals `before` and
+ * `description` says why.
  */
 export async function documentFile(files: FileSet, filePath: string, options: ProjectOptions = {}): Promise<Edit> {
   const { text, bom } = readFile(files, filePath);
@@ -141,14 +191,16 @@ export async function documentFile(files: FileSet, filePath: string, options: Pr
   }
   const names = documented.map((item) => item.name);
   const shown = names.length > 4 ? `${names.slice(0, 4).join(', ')} and ${names.length - 4} more` : listing(names);
+  const undocumented = model.items.filter((item) => item.doc === undefined).map((item) => `\`${item.name}\``);
   return {
     path: filePath,
     before: bom + text,
     after: bom + applyChanges(text, changes),
     description:
-      documented.length === 0
-        ? `Nothing to document in ${filePath}: every declaration has a doc comment`
-        : `Document ${documented.length} declaration${documented.length === 1 ? '' : 's'} in ${filePath} (${shown})`,
+      documented.length > 0
+        ? `Document ${documented.length} declaration${documented.length === 1 ? '' : 's'} in ${filePath} (${shown})`
+        : (fileDocumentedMessage(model.items, filePath) ??
+          `The declarations of ${filePath} without a doc comment (${listing(undocumented)}) share their line with other code: there is no line to put a comment above.`),
   };
 }
 
@@ -169,6 +221,54 @@ function generatedSummary(item: DocItem): string {
   return isFunctionFacts(item.facts) ? describeFunction(item.facts).summary : describeType(item.facts).summary;
 }
 
+/** One line of a summary: a declaration, or an exported value (CommonJS `exports.x = …`). */
+interface Listed {
+  name: string;
+  kind: SymbolKind;
+  signature: string;
+  line: number;
+  doc: () => string;
+  item?: DocItem;
+}
+
+function listedItem(item: DocItem): Listed {
+  const own = item.doc && item.doc !== '(documented)' ? item.doc : undefined;
+  return {
+    name: item.name,
+    kind: item.kind,
+    signature: item.signature,
+    line: item.line,
+    doc: () => own ?? generatedSummary(item),
+    item,
+  };
+}
+
+function listedValue(value: ValueExport): Listed {
+  return {
+    name: value.name,
+    kind: 'variable',
+    signature: value.signature,
+    line: value.line,
+    doc: () => value.doc ?? `A value exported as \`${value.name}\`.`,
+  };
+}
+
+/**
+ * What a file exports: exported top-level declarations, CommonJS exports (`exports.x = …`, `module.exports = …`,
+ * `module.exports.x = …`), and the methods assigned to an exported object (`app.use = function use() {…}` after
+ * `var app = module.exports = {}`), in file order.
+ */
+function exportsOf(model: SourceModel): Listed[] {
+  const names = new Set(model.items.map((item) => item.name));
+  const exported = model.items.filter((item) => {
+    if (!item.exported) return false;
+    const dot = item.name.indexOf('.');
+    // Members of an exported class are described with it; members of an exported plain object are the API.
+    return dot === -1 || !names.has(item.name.slice(0, dot));
+  });
+  return [...exported.map(listedItem), ...(model.values ?? []).map(listedValue)].sort((a, b) => a.line - b.line);
+}
+
 /** Describes a file's exported API in a paragraph, and lists each export with its signature and doc. */
 export async function summarizeFile(
   files: FileSet,
@@ -176,29 +276,31 @@ export async function summarizeFile(
   options: ProjectOptions = {},
 ): Promise<FileSummary> {
   const model = await loadModel(files, filePath, options);
-  const topLevel = model.items.filter((item) => !item.name.includes('.'));
-  const exported = topLevel.filter((item) => item.exported);
-  const exports: ExportSummary[] = exported.map((item) => ({
-    name: item.name,
-    kind: item.kind,
-    signature: item.signature,
-    doc: item.doc && item.doc !== '(documented)' ? item.doc : generatedSummary(item),
+  const topLevel = model.items.filter((item) => !item.name.includes('.')).map(listedItem);
+  const exported = exportsOf(model);
+  const exports: ExportSummary[] = exported.map((entry) => ({
+    name: entry.name,
+    kind: entry.kind,
+    signature: entry.signature,
+    doc: entry.doc(),
   }));
   const listed = exported.length > 0 ? exported : topLevel;
   const byKind = new Map<SymbolKind, string[]>();
-  for (const item of listed) byKind.set(item.kind, [...(byKind.get(item.kind) ?? []), item.name]);
+  for (const entry of listed) byKind.set(entry.kind, [...(byKind.get(entry.kind) ?? []), entry.name]);
   const groups = [...byKind].map(([kind, names]) => {
-    const noun = names.length === 1 ? kind : kind === 'class' ? 'classes' : `${kind}s`;
+    const noun = kind === 'variable' ? 'value' : kind;
+    const plural = names.length === 1 ? noun : noun === 'class' ? 'classes' : `${noun}s`;
     const shown = names.slice(0, 4).map((name) => `\`${name}\``);
-    return `${names.length} ${noun} (${shown.join(', ')}${names.length > 4 ? ', …' : ''})`;
+    return `${names.length} ${plural} (${shown.join(', ')}${names.length > 4 ? ', …' : ''})`;
   });
   const sentences: string[] = [];
   if (listed.length === 0) sentences.push(`\`${filePath}\` declares no functions or types.`);
   else if (exported.length === 0) sentences.push(`\`${filePath}\` exports nothing; it declares ${listing(groups)}.`);
   else sentences.push(`\`${filePath}\` exports ${listing(groups)}.`);
-  for (const item of listed.slice(0, 8)) {
-    const doc = item.doc && item.doc !== '(documented)' ? item.doc : generatedSummary(item);
-    sentences.push(asClause(item.name, doc));
+  for (const entry of listed.slice(0, 8)) {
+    const clause = asClause(entry.name, entry.doc());
+    // Doc comments often end without a full stop ("Expose middleware"); the paragraph needs one.
+    sentences.push(/[.!?]$/.test(clause) ? clause : `${clause}.`);
   }
   if (listed.length > 8) sentences.push(`${listed.length - 8} more declarations are not described here.`);
   const effects = listEffects(

@@ -3,7 +3,6 @@ export type AiErrorCode =
   | 'file_not_found'
   | 'unsupported_language'
   | 'symbol_not_found'
-  | 'already_documented'
   | 'invalid_name'
   | 'name_collision'
   | 'not_renameable'

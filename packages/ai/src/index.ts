@@ -7,7 +7,7 @@ export {
   type FileSummary,
   type SymbolKind,
 } from './types.js';
-export { documentFile, documentFunction, languageOf, summarizeFile } from './document.js';
+export { documentFile, documentFunction, languageOf, nothingToDocument, summarizeFile } from './document.js';
 export { renameSymbol } from './rename.js';
 export { reverseEdits, unifiedDiff } from './diff.js';
 export {

@@ -1,4 +1,4 @@
-import { documentFile, documentFunction, summarizeFile } from './document.js';
+import { documentFile, documentFunction, nothingToDocument, summarizeFile } from './document.js';
 import { type ProjectOptions } from './lang/ts-project.js';
 import { renameSymbol } from './rename.js';
 import { type DocTarget, type Edit, type FileSet, type FileSummary } from './types.js';
@@ -10,6 +10,13 @@ import { type DocTarget, type Edit, type FileSet, type FileSummary } from './typ
 export interface AiProvider {
   /** The provider's name as jobs record it (`local`, …). */
   readonly name: string;
+  /**
+   * Why a documentation request has nothing to do (the function, or with no target every declaration of the file,
+   * already has docs), judged from that one file: a sentence, or undefined when there is work. Cheap: ask it before
+   * reading the whole project.
+   */
+  nothingToDocument(files: FileSet, path: string, target?: DocTarget): Promise<string | undefined>;
+  /** A doc comment for one declaration; when it already has one, `after` equals `before` and `description` says so. */
   documentFunction(files: FileSet, path: string, target: DocTarget, options?: ProjectOptions): Promise<Edit>;
   documentFile(files: FileSet, path: string, options?: ProjectOptions): Promise<Edit>;
   summarizeFile(files: FileSet, path: string, options?: ProjectOptions): Promise<FileSummary>;
@@ -26,6 +33,10 @@ export interface AiProvider {
 /** The offline provider: the TypeScript compiler API and tree-sitter, no model and no network. */
 export class LocalProvider implements AiProvider {
   readonly name = 'local';
+
+  nothingToDocument(files: FileSet, path: string, target?: DocTarget): Promise<string | undefined> {
+    return nothingToDocument(files, path, target);
+  }
 
   documentFunction(files: FileSet, path: string, target: DocTarget, options?: ProjectOptions): Promise<Edit> {
     return documentFunction(files, path, target, options);

@@ -51,6 +51,11 @@ export const AiJob = z
     started_at: Timestamp.nullable(),
     finished_at: Timestamp.nullable(),
     error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    /**
+     * Why a completed job has no suggestion, when that is worth saying: "`init` in lib/app.js:59 already has a doc
+     * comment." Null otherwise; absent from servers older than this field.
+     */
+    message: z.string().nullable().optional(),
     /** For summarize_file: the summary and the exported API it describes. */
     result: z.record(z.string(), z.unknown()).nullable(),
     suggestions: z.array(Suggestion),

@@ -2,10 +2,11 @@ import { z } from 'zod';
 
 /**
  * Every error code the API can answer with, its HTTP status and whether repeating the same request may succeed.
- * shared/API.md is the contract; `errors.test.ts` keeps this table and that page in step.
+ * docs/API.md is the contract; `errors.test.ts` keeps this table, that page and docs/ERRORS.md in step.
  */
 export const ERROR_CATALOGUE = {
   validation_error: { status: 400, retryable: false },
+  repo_url_forbidden: { status: 400, retryable: false },
   unauthorized: { status: 401, retryable: false },
   token_expired: { status: 401, retryable: false },
   forbidden: { status: 403, retryable: false },
@@ -69,6 +70,8 @@ export class AppError extends Error {
 export const errors = {
   validation: (message: string, details?: Record<string, unknown>) =>
     new AppError('validation_error', message, { details }),
+  repoUrlForbidden: (message: string) =>
+    new AppError('repo_url_forbidden', message, { details: { field: 'repo_url' } }),
   unauthorized: (message = 'Authentication is required.') => new AppError('unauthorized', message),
   tokenExpired: () => new AppError('token_expired', 'The access token has expired; refresh it or log in again.'),
   forbidden: (message = 'Your role does not allow this.') => new AppError('forbidden', message),

@@ -9,3 +9,4 @@ export * from './repo.js';
 export * from './previews.js';
 export * from './collaboration.js';
 export * from './ai.js';
+export * from './lookup.js';

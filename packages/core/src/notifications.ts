@@ -50,10 +50,29 @@ const BoolString = z
   .transform((v) => v === 'true' || v === '1')
   .optional();
 
+/**
+ * The intermediate steps of background work (queued, started, uploaded): clients show a job's outcome by default and
+ * these only when asked (`steps=false` leaves them out of a list).
+ */
+export const NOTIFICATION_STEP_TYPES: readonly NotificationType[] = [
+  'ai_job_queued',
+  'ai_job_started',
+  'repo_sync_started',
+  'preview_token_created',
+  'preview_bundle_uploaded',
+];
+
+/** True for a notification type that is a step of background work rather than its outcome. */
+export function isStepNotification(type: string): boolean {
+  return (NOTIFICATION_STEP_TYPES as readonly string[]).includes(type);
+}
+
 export const ListNotificationsQuery = z.object({
   since: z.string().max(64).optional(),
   unread_only: BoolString,
   limit: z.coerce.number().int().min(1).max(200).optional(),
+  /** `false` leaves out the steps of background work (NOTIFICATION_STEP_TYPES); default true (everything). */
+  steps: BoolString,
 });
 export type ListNotificationsQuery = z.input<typeof ListNotificationsQuery>;
 

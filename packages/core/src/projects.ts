@@ -32,7 +32,8 @@ export const UpdateProjectBody = z
   .object({
     name: ProjectName.optional(),
     repo_url: z.string().trim().min(1).max(2048).nullable().optional(),
-    branch: z.string().trim().min(1).max(255).optional(),
+    /** A branch name, or null to follow the remote's default branch again. */
+    branch: z.string().trim().min(1).max(255).nullable().optional(),
     sync_interval_minutes: SyncInterval.optional(),
   })
   .meta({ id: 'UpdateProjectBody' });
@@ -44,6 +45,11 @@ export const Project = z
     name: z.string(),
     repo_url: z.string().nullable(),
     branch: z.string(),
+    /**
+     * True when no branch was chosen: `branch` is then the remote's default branch (its HEAD), found again at each
+     * sync (`main` until the first sync has asked the remote).
+     */
+    follows_default_branch: z.boolean(),
     role: ProjectRole,
     created_at: Timestamp,
     last_synced_at: Timestamp.nullable(),
@@ -60,7 +66,10 @@ export type ProjectList = z.infer<typeof ProjectList>;
 
 export const ProjectParams = z.object({ id: Id });
 
-export const AddMemberBody = z.object({ email: Email, role: GrantableRole }).meta({ id: 'AddMemberBody' });
+/** `role` defaults to `member`. */
+export const AddMemberBody = z
+  .object({ email: Email, role: GrantableRole.default('member') })
+  .meta({ id: 'AddMemberBody' });
 export type AddMemberBody = z.input<typeof AddMemberBody>;
 
 export const MemberAdded = z.object({ user_id: Id, role: ProjectRole }).meta({ id: 'MemberAdded' });

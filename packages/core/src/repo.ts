@@ -18,6 +18,7 @@ export type SyncStatus = z.infer<typeof SyncStatus>;
 export const SYNC_ERROR_CODES = [
   'repo_auth_failed',
   'repo_not_found',
+  'repo_branch_not_found',
   'repo_network_error',
   'repo_corrupt',
   'storage_full',

@@ -3,6 +3,7 @@ import { AiApi } from './ai.api.js';
 import { AuthApi } from './auth.api.js';
 import { EventsApi } from './events.api.js';
 import { HealthApi } from './health.api.js';
+import { LookupApi } from './lookup.api.js';
 import { NotificationsApi } from './notifications.api.js';
 import { PreviewsApi } from './previews.api.js';
 import { MembersApi, ProjectsApi } from './projects.api.js';
@@ -27,6 +28,7 @@ export class HiveSyncClient {
   readonly ai: AiApi;
   readonly admin: AdminApi;
   readonly health: HealthApi;
+  readonly lookup: LookupApi;
   private readonly transport: Transport;
 
   constructor(options: HiveSyncClientOptions) {
@@ -43,6 +45,7 @@ export class HiveSyncClient {
     this.ai = new AiApi(this.transport);
     this.admin = new AdminApi(this.transport);
     this.health = new HealthApi(this.transport);
+    this.lookup = new LookupApi(this.transport);
   }
 
   /** The server root this client talks to, without a trailing slash. */

@@ -47,6 +47,7 @@ export {
 } from './ai.api.js';
 export { AdminApi } from './admin.api.js';
 export { HealthApi } from './health.api.js';
+export { LookupApi } from './lookup.api.js';
 export { SDK_VERSION } from './version.js';
 // The API's types, so that a client needs no direct dependency on @hivesync/core.
 export type * from '@hivesync/core';

@@ -14,6 +14,8 @@ export interface ListNotificationsParams {
   unread_only?: boolean;
   /** 1 to 200; the server's default is 50. */
   limit?: number;
+  /** false leaves out the steps of background work (queued, started: NOTIFICATION_STEP_TYPES); default true. */
+  steps?: boolean;
 }
 
 /** The outcome of one conditional poll. */

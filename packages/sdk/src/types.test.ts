@@ -8,6 +8,7 @@ import type {
   CredentialStatus,
   DeepHealth,
   ErrorCode,
+  LookupResult,
   MarkReadResult,
   MemberAdded,
   MemberList,
@@ -73,6 +74,10 @@ describe('public types', () => {
     expectTypeOf(client.admin.canary).returns.toEqualTypeOf<Promise<Canary>>();
     expectTypeOf(client.health.deep).returns.toEqualTypeOf<Promise<DeepHealth>>();
     expectTypeOf(client.health.workers).returns.toEqualTypeOf<Promise<WorkersHealth>>();
+    expectTypeOf(client.lookup.resolve).returns.toEqualTypeOf<Promise<LookupResult>>();
+    expectTypeOf(client.lookup.resolve)
+      .parameter(0)
+      .toEqualTypeOf<'thread' | 'suggestion' | 'job' | 'preview' | 'sync'>();
     expectTypeOf(client.ai.create).returns.toEqualTypeOf<Promise<AiJob>>();
     expectTypeOf(client.ai.list).returns.toEqualTypeOf<Promise<AiJobList>>();
     expectTypeOf(client.ai.get).returns.toEqualTypeOf<Promise<AiJob>>();
@@ -181,13 +186,17 @@ describe('public types', () => {
   it('types the request bodies', () => {
     expectTypeOf(client.projects.create).parameter(0).toHaveProperty('name').toEqualTypeOf<string>();
     expectTypeOf(client.projects.get).parameter(0).toEqualTypeOf<string>();
-    expectTypeOf(client.members.add).parameter(1).toHaveProperty('role').toEqualTypeOf<'admin' | 'member' | 'viewer'>();
+    // The role may be left out: the server grants `member`.
+    expectTypeOf(client.members.add)
+      .parameter(1)
+      .toHaveProperty('role')
+      .toEqualTypeOf<'admin' | 'member' | 'viewer' | undefined>();
     expectTypeOf(client.notifications.markRead)
       .parameter(0)
       .toEqualTypeOf<{ notification_ids: string[] } | { all: true }>();
     expectTypeOf(client.notifications.list)
       .parameter(0)
-      .toEqualTypeOf<{ since?: string; unread_only?: boolean; limit?: number } | undefined>();
+      .toEqualTypeOf<{ since?: string; unread_only?: boolean; limit?: number; steps?: boolean } | undefined>();
 
     // Type-checked, never run.
     const wrong = () => [

@@ -91,6 +91,8 @@ function api(jobs: AiJob[], start: Suggestion = suggestion('proposed')): (req: R
     if (key === 'GET /api/v1/ai/jobs/j1') return [200, jobs[Math.min(polls++, jobs.length - 1)]];
     if (key === 'GET /api/v1/ai/suggestions') return [200, { suggestions: [current] }];
     if (key === 'GET /api/v1/ai/suggestions/sg1') return [200, current];
+    // A short id: any 8+ hex characters name sg1 here.
+    if (key === 'GET /api/v1/lookup') return [200, { kind: req.query.get('kind'), id: 'sg1' }];
     const move = /^POST \/api\/v1\/ai\/suggestions\/sg1\/(\w+)$/.exec(key);
     if (move && MOVES[move[1]!]) {
       const [from, to] = MOVES[move[1]!]!;
@@ -289,6 +291,21 @@ describe('doc, summarize, rename, refactor', () => {
     });
   });
 
+  it('a job with nothing to do prints why, and exits 0', async () => {
+    const message = '`add` in src/math.js:1 already has a doc comment.';
+    route = api([job('completed', { suggestions: [], message })]);
+    const one = await cli(['doc', 'demo', 'src/math.js:1']);
+    expect(one.code).toBe(0);
+    expect(one.out).toBe('Nothing to do: `add` in src/math.js:1 already has a doc comment.\n');
+
+    const every = 'Every declaration in src/math.js already has a doc comment (1 in all).';
+    route = api([job('completed', { action: 'document_file', suggestions: [], message: every })]);
+    const file = await cli(['doc', 'demo', 'src/math.js', '--whole-file']);
+    expect(file.out).toBe('Nothing to do: every declaration in src/math.js already has a doc comment (1 in all).\n');
+    const json = await cli(['doc', 'demo', 'src/math.js', '--whole-file', '--json']);
+    expect(JSON.parse(json.out)).toMatchObject({ status: 'completed', suggestions: [], message: every });
+  });
+
   it('usage errors exit 2 before any request', async () => {
     for (const args of [
       ['doc', 'demo', 'src/math.js'],
@@ -324,6 +341,14 @@ describe('suggestions', () => {
     expect(again.code).toBe(1);
     expect(again.err).toBe('hivesync: conflict: The suggestion is rejected. (request r1)\n');
   });
+
+  it('takes the first 8+ characters of a suggestion id (resolved by GET /lookup)', async () => {
+    const approved = await cli(['suggestions', 'approve', '5ab0c0de']);
+    expect(approved.code, approved.err).toBe(0);
+    expect(approved.out).toBe('Suggestion sg1 is now approved.\n');
+    expect(Object.fromEntries(requests[0]!.query)).toEqual({ kind: 'suggestion', prefix: '5ab0c0de' });
+    expect(calls()).toEqual(['GET /api/v1/lookup', 'POST /api/v1/ai/suggestions/sg1/approve']);
+  });
 });
 
 describe('apply and revert, with git, in a real repository', () => {
@@ -351,8 +376,20 @@ describe('apply and revert, with git, in a real repository', () => {
   it('a proposed suggestion: --yes approves then applies; without a terminal and --yes it is exit 2', async () => {
     const refused = await cli(['apply', 'sg1', '--dir', repo]);
     expect(refused.code).toBe(2);
-    expect(refused.err).toContain('pass --yes');
+    // The exact command that does it without asking.
+    expect(refused.err).toBe(
+      `hivesync: stdin is not a terminal, so there is no one to ask: to approve and apply the proposed suggestion sg1, run \`hivesync apply sg1 --dir ${repo} --server ${url} --yes\`\n`,
+    );
     expect(await source()).toBe(ORIGINAL);
+
+    // revert too, before any request; a directory with a space is quoted for the shell.
+    requests = [];
+    const odd = await cli(['revert', 'sg1', '--dir', '/tmp/my work', '--json']);
+    expect(odd.code).toBe(2);
+    expect(JSON.parse(odd.out).error.message).toBe(
+      `stdin is not a terminal, so there is no one to ask: to revert suggestion sg1, run \`hivesync revert sg1 --dir '/tmp/my work' --server ${url} --json --yes\``,
+    );
+    expect(requests).toEqual([]);
 
     requests = [];
     const r = await cli(['apply', 'sg1', '--yes', '--dir', repo, '--json']);
@@ -383,20 +420,108 @@ describe('apply and revert, with git, in a real repository', () => {
     const edited = 'export function add(x, y) {\n  return x + y;\n}\n';
     await fs.writeFile(path.join(repo, 'src', 'math.js'), edited);
     gitIn(repo, 'commit', '-q', '-am', 'edit');
-    route = api([], suggestion('approved'));
+    route = api([job('completed')], suggestion('approved'));
 
     const r = await cli(['apply', 'sg1', '--dir', repo]);
     expect(r.code).toBe(1);
-    expect(r.err).toContain('hivesync: suggestion sg1 cannot be applied in');
-    expect(r.err).toContain('nothing was changed');
-    expect(r.err).toContain('error: patch failed: src/math.js:1');
-    expect(r.err).not.toContain('lacks the necessary blob');
+    const root = gitIn(repo, 'rev-parse', '--show-toplevel').trim();
+    expect(r.err).toBe(
+      [
+        `hivesync: suggestion sg1 cannot be applied in ${root}; nothing was changed:`,
+        "  src/math.js: hunk @@ -1,3 +1,4 @@ does not match your copy (the lines differ from the job's commit ccccccc)",
+        "this repository does not have the job's commit ccccccc: fetch it (or pull) and apply again, so that git can merge the suggestion with your changes",
+        '',
+      ].join('\n'),
+    );
     expect(await source()).toBe(edited);
     expect(gitIn(repo, 'status', '--porcelain')).toBe('');
-    expect(calls()).toEqual(['GET /api/v1/ai/suggestions/sg1']);
+    // The job is read for its commit only when the patch does not apply.
+    expect(calls()).toEqual(['GET /api/v1/ai/suggestions/sg1', 'GET /api/v1/ai/jobs/j1']);
 
     const json = await cli(['apply', 'sg1', '--dir', repo, '--json']);
     expect(JSON.parse(json.out)).toMatchObject({ error: { code: 'patch_does_not_apply' } });
+  });
+
+  describe('two suggestions made on the same commit, for neighbouring functions', () => {
+    const OPS = 'export const one = () => 1;\nexport function double(x) {\n  return x * 2;\n}\n';
+    const ops = () => fs.readFile(path.join(repo, 'src', 'ops.js'), 'utf8');
+    /** The patch of `after` against the committed file, as git writes it (with the blobs' full ids). */
+    const patchTo = async (after: string) => {
+      await fs.writeFile(path.join(repo, 'src', 'ops.js'), after);
+      const patch = gitIn(repo, 'diff', '--full-index', '--', 'src/ops.js');
+      await fs.writeFile(path.join(repo, 'src', 'ops.js'), OPS);
+      return patch;
+    };
+    let first: string;
+    let second: string;
+    const withDouble = OPS.replace('export function double', '/** Doubles x. */\nexport function double');
+
+    beforeEach(async () => {
+      await fs.writeFile(path.join(repo, 'src', 'ops.js'), OPS);
+      gitIn(repo, 'add', '.');
+      gitIn(repo, 'commit', '-q', '-m', 'ops');
+      first = await patchTo(`/** One. */\n${OPS}`);
+      second = await patchTo(withDouble);
+    });
+    const serve = (patch: string, extra: Partial<AiJob> = {}) => {
+      route = api([job('completed', extra)], suggestion('approved', { patch, files: ['src/ops.js'] }));
+    };
+    const appliesAsItIs = (patch: string) => {
+      try {
+        execFileSync('git', ['apply', '--check', '-'], { cwd: repo, input: patch, stdio: 'pipe' });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+
+    it('applies the second on top of the first with a three-way merge, and reverts the first alone', async () => {
+      serve(first);
+      expect((await cli(['apply', 'sg1', '--dir', repo])).code).toBe(0);
+      expect(appliesAsItIs(second)).toBe(false);
+
+      serve(second);
+      const r = await cli(['apply', 'sg1', '--dir', repo]);
+      expect(r.code, r.err).toBe(0);
+      expect(await ops()).toBe(`/** One. */\n${withDouble}`);
+      expect(gitIn(repo, 'status', '--porcelain')).toBe('M  src/ops.js\n');
+
+      route = api([job('completed')], suggestion('applied', { patch: first, files: ['src/ops.js'] }));
+      const reverted = await cli(['revert', 'sg1', '--yes', '--dir', repo]);
+      expect(reverted.code, reverted.err).toBe(0);
+      expect(await ops()).toBe(withDouble);
+    });
+
+    it('merges a patch without index lines too, when the job’s commit is in the repository', async () => {
+      serve(first);
+      expect((await cli(['apply', 'sg1', '--dir', repo])).code).toBe(0);
+      // As servers wrote patches before naming the original blobs.
+      const bare = second.replace(/^index .*\n/m, '');
+      serve(bare, { commit: gitIn(repo, 'rev-parse', 'HEAD').trim() });
+      const r = await cli(['apply', 'sg1', '--dir', repo]);
+      expect(r.code, r.err).toBe(0);
+      expect(await ops()).toBe(`/** One. */\n${withDouble}`);
+    });
+
+    it('names the file and the hunk that clash with a local change, and changes nothing', async () => {
+      const mine = OPS.replace('double(x)', 'double(n)').replace('x * 2', 'n * 2');
+      await fs.writeFile(path.join(repo, 'src', 'ops.js'), mine);
+      serve(second);
+      const r = await cli(['apply', 'sg1', '--dir', repo]);
+      expect(r.code).toBe(1);
+      const root = gitIn(repo, 'rev-parse', '--show-toplevel').trim();
+      expect(r.err).toBe(
+        [
+          `hivesync: suggestion sg1 cannot be applied in ${root}; nothing was changed:`,
+          "  src/ops.js: hunk @@ -1,4 +1,5 @@ clashes with your local change at lines 2–3 (the lines differ from the job's commit ccccccc)",
+          'your changes and the suggestion touch the same lines: set yours aside (`git stash`), apply, then `git stash pop` and resolve the conflict there, or add the change by hand',
+          '',
+        ].join('\n'),
+      );
+      expect(await ops()).toBe(mine);
+      expect(gitIn(repo, 'status', '--porcelain')).toBe(' M src/ops.js\n');
+      expect(calls().filter((c) => c.startsWith('POST'))).toEqual([]);
+    });
   });
 
   it('refuses a suggestion in the wrong state, and a directory outside git, before touching anything', async () => {

@@ -6,10 +6,20 @@ import type { Cli, Context } from '../context.js';
 import { formatLines } from '../collab-format.js';
 import { formatState, formatSuggestion, formatSuggestionList, formatSummary, patchFiles } from '../diff-format.js';
 import { CliError, EXIT, ExitStatus, usageError } from '../errors.js';
-import { applyPatch, checkPatch, workingCopy, type PatchCheck } from '../git-apply.js';
+import {
+  appliesExactly,
+  applyPatch,
+  checkPatch,
+  describeClash,
+  withBaseBlobs,
+  workingCopy,
+  type PatchCheck,
+} from '../git-apply.js';
+import { resolveId } from '../id-ref.js';
 import { JobProgress } from '../job-progress.js';
+import { shortId } from '../output.js';
 import { resolveProject } from '../project-ref.js';
-import { confirm, readStdin } from '../prompt.js';
+import { confirm, confirmationNeeded, readStdin } from '../prompt.js';
 
 interface DocOptions {
   symbol?: string;
@@ -23,7 +33,7 @@ interface ApplyOptions {
 }
 
 const PROJECT = ['<project>', 'the project id or name'] as const;
-const SUGGESTION = ['<id>', 'the suggestion id'] as const;
+const SUGGESTION = ['<id>', 'the suggestion id, or its first 8+ characters'] as const;
 const STATES: SuggestionState[] = ['proposed', 'approved', 'rejected', 'applied', 'reverted'];
 const DIR_HELP = 'the working copy to change (default: the git repository containing the current directory)';
 
@@ -236,14 +246,19 @@ function printOutcome(ctx: Context, job: AiJob): void {
     return;
   }
   if (job.suggestions.length === 0) {
-    ctx.out.line(`The AI job ${job.job_id} completed with no change to suggest.`);
+    // Older servers leave `message` out.
+    ctx.out.line(
+      job.message
+        ? `Nothing to do: ${lowerFirst(job.message)}`
+        : `The AI job ${job.job_id} completed with no change to suggest.`,
+    );
     return;
   }
   job.suggestions.forEach((s, i) => {
     if (i > 0) ctx.out.line();
     for (const line of formatSuggestion(s, c)) ctx.out.line(line);
   });
-  const ids = job.suggestions.map((s) => s.id);
+  const ids = job.suggestions.map((s) => shortId(s.id));
   ctx.out.note(
     ec.dim(
       `Nothing has changed yet. Review, then \`hivesync apply ${ids[0]}\` (or \`hivesync suggestions reject ${ids[0]}\`).`,
@@ -292,16 +307,17 @@ async function list(ctx: Context, ref: string, state: SuggestionState | undefine
   });
 }
 
-async function show(ctx: Context, id: string): Promise<void> {
+async function show(ctx: Context, ref: string): Promise<void> {
   const client = await ctx.loggedInClient();
-  const suggestion = await client.ai.suggestion(id);
+  const suggestion = await client.ai.suggestion(await resolveId(client, 'suggestion', ref));
   ctx.out.result(suggestion, () => {
     for (const line of formatSuggestion(suggestion, ctx.out.c)) ctx.out.line(line);
   });
 }
 
-async function review(ctx: Context, id: string, action: 'approve' | 'reject'): Promise<void> {
+async function review(ctx: Context, ref: string, action: 'approve' | 'reject'): Promise<void> {
   const client = await ctx.loggedInClient();
+  const id = await resolveId(client, 'suggestion', ref);
   const suggestion = action === 'approve' ? await client.ai.approve(id) : await client.ai.reject(id);
   ctx.out.result(suggestion, () => {
     ctx.out.line(`Suggestion ${suggestion.id} is now ${formatState(suggestion.state, ctx.out.c)}.`);
@@ -310,11 +326,12 @@ async function review(ctx: Context, id: string, action: 'approve' | 'reject'): P
 }
 
 /**
- * apply: checks that the patch applies (nothing is touched when it does not), approves a proposed suggestion (after
- * a question unless --yes), applies it with `git apply --3way`, then reports it applied.
+ * apply: checks that the patch applies, as it is or merged three-way with your own changes (nothing is touched when
+ * it does not), approves a proposed suggestion (after a question unless --yes), applies it, then reports it applied.
  */
-async function apply(ctx: Context, id: string, opts: ApplyOptions): Promise<void> {
+async function apply(ctx: Context, ref: string, opts: ApplyOptions): Promise<void> {
   const client = await ctx.loggedInClient();
+  const id = await resolveId(client, 'suggestion', ref);
   let suggestion = await client.ai.suggestion(id);
   if (suggestion.state !== 'proposed' && suggestion.state !== 'approved') {
     throw new CliError(
@@ -324,15 +341,19 @@ async function apply(ctx: Context, id: string, opts: ApplyOptions): Promise<void
     );
   }
   if (suggestion.state === 'proposed' && !opts.yes && ctx.io.stdin.isTTY !== true) {
-    throw usageError(`suggestion ${id} is proposed: pass --yes to approve and apply it when stdin is not a terminal`);
+    throw confirmationNeeded(ctx, `approve and apply the proposed suggestion ${shortId(id)}`, [
+      'apply',
+      id,
+      ...dirArgs(opts),
+    ]);
   }
   const root = await workingCopy(opts.dir ?? process.cwd());
-  const check = await checkPatch(root, suggestion.patch);
+  let patch = suggestion.patch;
   let alreadyDone = false;
-  if (!check.ok) {
-    // Applied here before, but reporting it failed? Then the patch applies backwards: only report it.
-    alreadyDone = suggestion.state === 'approved' && (await checkPatch(root, suggestion.patch, { reverse: true })).ok;
-    if (!alreadyDone) throw doesNotApply(id, root, check, 'apply');
+  if (!(await appliesExactly(root, patch))) {
+    // Applied here before, but reporting it failed? Then the patch applies backwards as it is: only report it.
+    alreadyDone = suggestion.state === 'approved' && (await appliesExactly(root, patch, { reverse: true }));
+    if (!alreadyDone) patch = await mergeablePatch(client, root, suggestion);
   }
   if (suggestion.state === 'proposed') {
     if (!opts.yes) {
@@ -344,18 +365,19 @@ async function apply(ctx: Context, id: string, opts: ApplyOptions): Promise<void
     suggestion = await client.ai.approve(id);
   }
   if (alreadyDone) ctx.out.note(`hivesync: the patch is already applied in ${root}; reporting it as applied`);
-  else await applyPatch(root, suggestion.patch);
+  else await applyPatch(root, patch);
   const applied = await reportAfterGit(() => client.ai.markApplied(id), root, 'applied', id);
   const files = patchFiles(suggestion.patch);
   ctx.out.result({ suggestion: applied, files }, () => printFiles(ctx, `Applied suggestion ${id} to ${root}`, files));
 }
 
 /** revert: checks that the patch can be undone, asks (unless --yes), applies it backwards, then reports it reverted. */
-async function revert(ctx: Context, id: string, opts: ApplyOptions): Promise<void> {
+async function revert(ctx: Context, ref: string, opts: ApplyOptions): Promise<void> {
   if (!opts.yes && ctx.io.stdin.isTTY !== true) {
-    throw usageError('pass --yes to revert a suggestion when stdin is not a terminal');
+    throw confirmationNeeded(ctx, `revert suggestion ${ref}`, ['revert', ref, ...dirArgs(opts)]);
   }
   const client = await ctx.loggedInClient();
+  const id = await resolveId(client, 'suggestion', ref);
   const suggestion = await client.ai.suggestion(id);
   if (suggestion.state !== 'applied') {
     throw new CliError(
@@ -365,11 +387,11 @@ async function revert(ctx: Context, id: string, opts: ApplyOptions): Promise<voi
     );
   }
   const root = await workingCopy(opts.dir ?? process.cwd());
-  const check = await checkPatch(root, suggestion.patch, { reverse: true });
   let alreadyDone = false;
-  if (!check.ok) {
-    alreadyDone = (await checkPatch(root, suggestion.patch)).ok;
-    if (!alreadyDone) throw doesNotApply(id, root, check, 'revert');
+  if (!(await appliesExactly(root, suggestion.patch, { reverse: true }))) {
+    alreadyDone = await appliesExactly(root, suggestion.patch);
+    const check = alreadyDone ? undefined : await checkPatch(root, suggestion.patch, { reverse: true });
+    if (check && !check.ok) throw doesNotApply(id, root, check);
   }
   const files = patchFiles(suggestion.patch);
   if (!opts.yes && !(await confirm(ctx.io, `Revert suggestion ${id} (${files.join(', ')}) in ${root}?`))) {
@@ -381,18 +403,57 @@ async function revert(ctx: Context, id: string, opts: ApplyOptions): Promise<voi
   ctx.out.result({ suggestion: reverted, files }, () => printFiles(ctx, `Reverted suggestion ${id} in ${root}`, files));
 }
 
-function doesNotApply(id: string, root: string, check: PatchCheck, what: 'apply' | 'revert'): CliError {
-  const reasons = check.problems.length > 0 ? check.problems : ['git apply --check refused the patch'];
-  const hint = reasons.some((r) => r.includes('does not match index'))
-    ? '; commit, stage or stash your own changes to those files first'
-    : what === 'apply'
-      ? "; the suggestion was made on the job's commit: update your working copy to it (or sync and ask again)"
-      : '; the files have changed since the suggestion was applied';
-  return new CliError(
+/** `--dir DIR` when it was given, to repeat a command exactly. */
+function dirArgs(opts: ApplyOptions): string[] {
+  return opts.dir === undefined ? [] : ['--dir', opts.dir];
+}
+
+/**
+ * The patch to apply when it does not apply as it is: git merges it three-way with the working copy's own changes
+ * when this repository has the original files (named by the patch's `index` lines, or found at the job's commit).
+ * When it cannot, the error names each hunk that clashes and what with; nothing has been changed.
+ */
+async function mergeablePatch(client: HiveSyncClient, root: string, suggestion: Suggestion): Promise<string> {
+  const check = await checkPatch(root, suggestion.patch);
+  if (check.ok) return suggestion.patch;
+  const commit = await jobCommit(client, suggestion.job_id);
+  // A suggestion from a server that did not name the original blobs: name them from the job's commit, if it is here.
+  const named = commit ? await withBaseBlobs(root, suggestion.patch, commit) : undefined;
+  if (named && (await checkPatch(root, named)).ok) return named;
+  const clash = await describeClash(root, named ?? suggestion.patch, commit);
+  const reasons = clash.hunks.length > 0 ? clash.hunks : check.problems;
+  const hint = clash.missingOriginal
+    ? `this repository does not have the job's commit${commit ? ` ${commit.slice(0, 7)}` : ''}: fetch it (or pull) and apply again, so that git can merge the suggestion with your changes`
+    : 'your changes and the suggestion touch the same lines: set yours aside (`git stash`), apply, then `git stash pop` and resolve the conflict there, or add the change by hand';
+  throw new CliError(
     'patch_does_not_apply',
-    `suggestion ${id} cannot be ${what === 'apply' ? 'applied' : 'reverted'} in ${root}; nothing was changed${hint}:\n  ${reasons.join('\n  ')}`,
+    `suggestion ${suggestion.id} cannot be applied in ${root}; nothing was changed:\n  ${reasons.join('\n  ')}\n${hint}`,
     EXIT.api,
   );
+}
+
+/** The commit a suggestion's job read, or undefined when the server cannot say. */
+async function jobCommit(client: HiveSyncClient, jobId: string): Promise<string | undefined> {
+  try {
+    const { commit } = await client.ai.get(jobId);
+    return /^[0-9a-f]{7,64}$/.test(commit) ? commit : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function doesNotApply(id: string, root: string, check: PatchCheck): CliError {
+  const reasons = check.problems.length > 0 ? check.problems : ['git apply refused the patch'];
+  return new CliError(
+    'patch_does_not_apply',
+    `suggestion ${id} cannot be reverted in ${root}; nothing was changed; the files have changed since the suggestion was applied, on the same lines:\n  ${reasons.join('\n  ')}`,
+    EXIT.api,
+  );
+}
+
+/** "Every declaration …" → "every declaration …", to follow "Nothing to do: "; a name in backticks stays as it is. */
+function lowerFirst(sentence: string): string {
+  return /^[A-Z][a-z]/.test(sentence) ? sentence.charAt(0).toLowerCase() + sentence.slice(1) : sentence;
 }
 
 /** Reports a move after git changed the working copy; a failure says that the files did change. */
@@ -418,7 +479,7 @@ function printFiles(ctx: Context, heading: string, files: string[]): void {
   for (const file of files) ctx.out.line(`  ${ctx.out.c.bold(file)}`);
   ctx.out.note(
     ctx.out.ec.dim(
-      'The changes are in the working tree and the index (git apply --3way); review them with `git diff --cached`.',
+      'The changes are in the working tree, and staged unless a file had unstaged changes of yours; review them with `git diff HEAD`.',
     ),
   );
 }

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import type { GrantableRole } from '@hivesync/core';
+import { GrantableRole } from '@hivesync/core';
 import type { Cli, Context } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { formatTime } from '../output.js';
@@ -14,10 +14,8 @@ export function memberCommands(program: Command, cli: Cli): void {
     .description('add a user (who has an account) to a project; needs admin or owner')
     .argument('<project>', 'the project id or name')
     .argument('<email>', "the user's email")
-    .addOption(
-      new Option('--role <role>', 'the role to grant').choices(['admin', 'member', 'viewer']).makeOptionMandatory(),
-    )
-    .action((project: string, email: string, opts: { role: GrantableRole }, command: Command) =>
+    .addOption(new Option('--role <role>', 'the role to grant (default: member)').choices(GrantableRole.options))
+    .action((project: string, email: string, opts: { role?: GrantableRole }, command: Command) =>
       add(cli.context(command), project, email, opts.role),
     );
 
@@ -37,10 +35,17 @@ export function memberCommands(program: Command, cli: Cli): void {
     );
 }
 
-async function add(ctx: Context, project: string, email: string, role: GrantableRole): Promise<void> {
+/** The role `members add` grants when --role is not given. */
+export const DEFAULT_ROLE: GrantableRole = 'member';
+
+async function add(ctx: Context, project: string, email: string, role: GrantableRole | undefined): Promise<void> {
   const client = await ctx.loggedInClient();
-  const added = await client.members.add(await resolveProject(client, project), { email, role });
-  ctx.out.result(added, () => ctx.out.line(`Added ${ctx.out.c.bold(email)} to project ${project} as ${added.role}.`));
+  const added = await client.members.add(await resolveProject(client, project), { email, role: role ?? DEFAULT_ROLE });
+  ctx.out.result(added, () => {
+    // Said in the same sentence: a role nobody chose should not go unnoticed.
+    const why = role === undefined ? ' (default role; use --role to choose admin, member or viewer)' : '';
+    ctx.out.line(`Added ${ctx.out.c.bold(email)} to project ${project} as ${added.role}${why}.`);
+  });
 }
 
 async function list(ctx: Context, project: string): Promise<void> {

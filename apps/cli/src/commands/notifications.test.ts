@@ -132,6 +132,32 @@ async function watch(args: string[], stopWhen: (out: string, err: string) => boo
   return { code, out, err, stopped };
 }
 
+/** Runs `notifications args…` (not --watch) in-process. */
+async function list(args: string[]) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d: Buffer) => (out += d.toString()));
+  stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await run(['notifications', ...args, '--server', url], {
+    stdout,
+    stderr,
+    stdin: Readable.from([]),
+    env: { XDG_CONFIG_HOME: dir },
+  });
+  return { code, out, err };
+}
+
+const BOB = '0b0b0b0b-0000-4000-8000-000000000002';
+const PROJECT = '1f0c9a2b-5d3e-4c1a-9b8f-0123456789ab';
+const JOB = '9e8d7c6b-1d2e-4f30-8a4b-5c6d7e8f9a0b';
+
+/** A notification as the server sends it now: the project's name, and a name beside each user id. */
+function named(id: string, type: Notification['type'], payload: Record<string, unknown>): Notification {
+  return { ...notification(id), project_id: PROJECT, type, payload: { project_name: 'demo', ...payload } };
+}
+
 const ids = (out: string) =>
   out
     .trim()
@@ -139,7 +165,63 @@ const ids = (out: string) =>
     .map((l) => (JSON.parse(l) as Notification).notification_id);
 const lines = (out: string) => out.trim().split('\n').length;
 
+describe('notifications', () => {
+  it('asks for outcomes only (steps=false) and shows projects and people by name, ids short', async () => {
+    latest = [
+      named('n1', 'thread_reply', { thread_id: JOB, path: 'src/a.ts', line: 3, by: BOB, by_name: 'Bob' }),
+      // A server from before `steps` sends the steps anyway: they are left out here too.
+      named('n2', 'ai_job_started', { job_id: JOB, action: 'refactor', requested_by: BOB }),
+      named('n3', 'ai_job_completed', { job_id: JOB, action: 'refactor', requested_by: BOB }),
+      { ...notification('n4'), project_id: PROJECT, type: 'task_assigned', payload: { title: 'Fix', by: BOB } },
+    ];
+    const r = await list(['--mark-read']);
+
+    expect(r.code).toBe(0);
+    expect(requests[0]).toMatchObject({ path: '/api/v1/notifications', query: { steps: 'false' } });
+    const lines = r.out.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/ thread_reply \[demo\] {2}thread_id=9e8d7c6b path=src\/a\.ts line=3 by=Bob$/);
+    expect(lines[1]).toMatch(/ ai_job_completed \[demo\] {2}job_id=9e8d7c6b action=refactor requested_by=0b0b0b0b$/);
+    // No name in the payload: the short id stands in.
+    expect(lines[2]).toMatch(/ task_assigned \[project 1f0c9a2b\] {2}title=Fix by=0b0b0b0b$/);
+    expect(r.out).not.toContain(PROJECT);
+    expect(r.err).toBe('Marked 3 notifications read.\n');
+
+    requests = [];
+    latest = [named('n3', 'ai_job_completed', { job_id: JOB })];
+    expect((await list(['--mark-read'])).err).toBe('Marked 1 notification read.\n');
+  });
+
+  it('--all shows the steps too, and --json keeps the full ids', async () => {
+    latest = [named('n2', 'ai_job_started', { job_id: JOB }), named('n3', 'ai_job_completed', { job_id: JOB })];
+    const r = await list(['--all', '--json']);
+
+    expect(r.code).toBe(0);
+    expect(requests[0]!.query).toEqual({});
+    expect(JSON.parse(r.out)).toEqual({ notifications: latest, cursor: '2' });
+    const human = await list(['--all']);
+    expect(human.out).toMatch(/ ai_job_started \[demo\] {2}job_id=9e8d7c6b\n.* ai_job_completed /);
+  });
+});
+
 describe('notifications --watch', () => {
+  it('leaves out the steps that arrive over the stream, unless --all', async () => {
+    latest = [];
+    events = (res) => {
+      open(res);
+      send(res, 3, named('n3', 'ai_job_queued', { job_id: JOB }));
+      send(res, 4, named('n4', 'ai_job_completed', { job_id: JOB }));
+    };
+    const outcomes = await watch(['--json'], (out) => out.includes('"n4"'));
+    expect(ids(outcomes.out)).toEqual(['n4']);
+    expect(requests.find((q) => q.path === '/api/v1/notifications')!.query).toEqual({ steps: 'false' });
+
+    requests = [];
+    const all = await watch(['--json', '--all'], (out) => out.includes('"n4"'));
+    expect(ids(all.out)).toEqual(['n3', 'n4']);
+    expect(requests.find((q) => q.path === '/api/v1/notifications')!.query).toEqual({});
+  });
+
   it('prints the latest page once the stream is open, then each new notification once; Ctrl-C exits 0', async () => {
     events = (res) => {
       open(res);

@@ -1,17 +1,18 @@
-import type { Notification } from '@hivesync/core';
+import { isStepNotification, type Notification } from '@hivesync/core';
 import { isHiveSyncError, type HiveSyncClient, type HiveSyncError } from '@hivesync/sdk';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Cli, Context } from '../context.js';
-import { describeError, formatNotification } from '../output.js';
+import { describeError, formatNotification, plural } from '../output.js';
 
 interface NotificationOptions {
   unread?: boolean;
   limit?: number;
   watch?: boolean;
   markRead?: boolean;
+  all?: boolean;
 }
 
-/** notifications [--unread] [--limit N] [--watch] [--mark-read]. */
+/** notifications [--unread] [--limit N] [--watch] [--mark-read] [--all]. */
 export function notificationCommands(program: Command, cli: Cli): void {
   program
     .command('notifications')
@@ -20,6 +21,7 @@ export function notificationCommands(program: Command, cli: Cli): void {
     .option('--limit <n>', 'how many (1 to 200, default 50)', parseLimit)
     .option('--watch', 'after the latest, print each new notification as it arrives (live), until Ctrl-C')
     .option('--mark-read', 'mark the printed notifications read')
+    .option('--all', 'also the steps of background work (AI job queued and started, sync started, preview uploaded)')
     .action((opts: NotificationOptions, command: Command) => notifications(cli.context(command), opts));
 }
 
@@ -32,16 +34,29 @@ export function parseLimit(value: string): number {
 
 async function notifications(ctx: Context, opts: NotificationOptions): Promise<void> {
   const client = await ctx.loggedInClient();
-  const params = { ...(opts.unread && { unread_only: true }), ...(opts.limit !== undefined && { limit: opts.limit }) };
-  if (opts.watch) return watch(ctx, client, params, opts.markRead === true);
+  const all = opts.all === true;
+  const params: Params = {
+    ...(opts.unread && { unread_only: true }),
+    ...(opts.limit !== undefined && { limit: opts.limit }),
+    // Outcomes only, unless --all: a job's queued and started steps are noise once it has completed.
+    ...(!all && { steps: false }),
+  };
+  if (opts.watch) return watch(ctx, client, params, opts.markRead === true, all);
 
-  const list = await client.notifications.list(params);
+  const answer = await client.notifications.list(params);
+  // A server from before `steps` sends them anyway: they are left out here too.
+  const list = all ? answer : { ...answer, notifications: withoutSteps(answer.notifications) };
   const marked = opts.markRead ? await markRead(client, list.notifications) : undefined;
   ctx.out.result(marked === undefined ? list : { ...list, marked_read: marked }, () => {
     if (list.notifications.length === 0) ctx.out.line(opts.unread ? 'No unread notifications.' : 'No notifications.');
     for (const n of list.notifications) ctx.out.line(formatNotification(n, ctx.out.c));
-    if (marked) ctx.out.note(`Marked ${marked} read.`);
+    if (marked) ctx.out.note(`Marked ${plural(marked, 'notification')} read.`);
   });
+}
+
+/** The notifications that are not steps of background work (isStepNotification). */
+function withoutSteps(notifications: Notification[]): Notification[] {
+  return notifications.filter((n) => !isStepNotification(n.type));
 }
 
 /** How long the first connection of the event stream may take to send something before --watch polls instead. */
@@ -49,15 +64,15 @@ const STREAM_OPEN_TIMEOUT_MS = 10_000;
 /** An open stream that sent nothing, not even a heartbeat (every 15 s), for this long is reopened. */
 const STREAM_IDLE_TIMEOUT_MS = 60_000;
 
-type Params = { unread_only?: boolean; limit?: number };
+type Params = { unread_only?: boolean; limit?: number; steps?: boolean };
 type Print = (batch: Notification[]) => Promise<void>;
 
 /**
  * Prints the latest page, then each new notification as it arrives, until SIGINT or SIGTERM; with --json, one
  * notification a line. New ones come over the event stream; when it cannot be used (an old server, a proxy that
- * buffers it), by polling.
+ * buffers it), by polling. Steps of background work are left out unless `all`.
  */
-async function watch(ctx: Context, client: HiveSyncClient, params: Params, mark: boolean): Promise<void> {
+async function watch(ctx: Context, client: HiveSyncClient, params: Params, mark: boolean, all: boolean): Promise<void> {
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once('SIGINT', stop);
@@ -66,7 +81,8 @@ async function watch(ctx: Context, client: HiveSyncClient, params: Params, mark:
   // What was printed, so that the latest page and the stream (or the polls after it) never print one twice.
   const printed = new Set<string>();
   const print: Print = async (batch) => {
-    const fresh = batch.filter((n) => !printed.has(n.notification_id));
+    // The stream sends every notification: steps are left out here unless --all.
+    const fresh = (all ? batch : withoutSteps(batch)).filter((n) => !printed.has(n.notification_id));
     for (const n of fresh) {
       printed.add(n.notification_id);
       if (ctx.out.json) ctx.out.jsonLine(n);

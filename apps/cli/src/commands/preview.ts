@@ -6,7 +6,7 @@ import type { Preview, PreviewCreated, PreviewPlatform, ResolvedPreview } from '
 import { Option, type Command } from 'commander';
 import type { Cli, Context } from '../context.js';
 import { CliError, EXIT, usageError } from '../errors.js';
-import { formatSize, formatTime } from '../output.js';
+import { formatBytes, formatTime, plural, shortId } from '../output.js';
 import {
   formatCode,
   formatExpiry,
@@ -88,7 +88,9 @@ async function publish(ctx: Context, dir: string, opts: PublishOptions): Promise
   const bundle = await build(dir, platform, opts);
   const buildMs = performance.now() - t;
   for (const warning of bundle.warnings) ctx.out.note(`hivesync: warning: ${warning}`);
-  progress(`built ${formatSize(bundle.size)} from ${bundle.manifest.files.length} files in ${formatMs(buildMs)}`);
+  progress(
+    `built ${formatBytes(bundle.size)} from ${plural(bundle.manifest.files.length, 'file')} in ${formatMs(buildMs)}`,
+  );
 
   const projectId = await resolveProject(client, project);
   progress('creating the preview…');
@@ -103,7 +105,7 @@ async function publish(ctx: Context, dir: string, opts: PublishOptions): Promise
 
   let uploadMs: number | null = null;
   if (created.upload_required) {
-    progress(`uploading ${formatSize(bundle.size)}…`);
+    progress(`uploading ${formatBytes(bundle.size)}…`);
     t = performance.now();
     await client.previews.upload(created, bundle.bytes);
     uploadMs = performance.now() - t;
@@ -214,10 +216,10 @@ async function list(ctx: Context, ref: string): Promise<void> {
     ctx.out.table(
       ['ID', 'PLATFORM', 'STATUS', 'SIZE', 'CREATED', 'EXPIRES'],
       result.previews.map((p) => [
-        p.preview_id,
+        shortId(p.preview_id),
         p.platform,
         { text: p.status, style: p.status === 'ready' ? c.green : p.status === 'failed' ? c.red : c.dim },
-        p.size === null ? '-' : formatSize(p.size),
+        p.size === null ? '-' : formatBytes(p.size),
         formatTime(p.created_at),
         p.status === 'ready' || p.status === 'pending_upload' ? formatExpiry(p.expires_at) : '-',
       ]),
@@ -244,7 +246,7 @@ async function open(ctx: Context, input: string, out: string | undefined): Promi
   await fs.writeFile(file, bytes);
   ctx.out.result({ ...resolved, out: file }, () =>
     ctx.out.line(
-      `Wrote the ${resolved.platform} bundle (${formatSize(bytes.length)}, sha256 ${resolved.sha256.slice(0, 12)}…, checked) to ${file}.`,
+      `Wrote the ${resolved.platform} bundle (${formatBytes(bytes.length)}, sha256 ${resolved.sha256.slice(0, 12)}…, checked) to ${file}.`,
     ),
   );
 }
@@ -255,7 +257,7 @@ function printResolved(ctx: Context, r: ResolvedPreview): void {
     ['preview', r.preview_id],
     ['project', r.project_id],
     ['platform', r.platform],
-    ['size', `${formatSize(r.size)} (${r.size} bytes)`],
+    ['size', r.size < 1000 ? formatBytes(r.size) : `${formatBytes(r.size)} (${plural(r.size, 'byte')})`],
     ['sha256', r.sha256],
     ['expires', formatExpiry(r.expires_at)],
     ['download', c.underline(r.download_url)],

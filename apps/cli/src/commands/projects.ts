@@ -5,7 +5,7 @@ import type { Cli, Context } from '../context.js';
 import { CliError, EXIT, usageError } from '../errors.js';
 import { formatTime } from '../output.js';
 import { resolveProject } from '../project-ref.js';
-import { confirm } from '../prompt.js';
+import { confirm, confirmationNeeded } from '../prompt.js';
 
 interface CreateOptions {
   repoUrl?: string;
@@ -18,6 +18,8 @@ export interface UpdateOptions {
   name?: string;
   repoUrl?: string | false;
   branch?: string;
+  /** --default-branch: follow the remote's default branch again. */
+  defaultBranch?: boolean;
   syncInterval?: number | 'off';
 }
 
@@ -37,7 +39,7 @@ export function projectCommands(program: Command, cli: Cli): void {
     .description('create a project (you become its owner)')
     .argument('<name>', 'the project name')
     .option('--repo-url <url>', 'the git repository to mirror')
-    .option('--branch <branch>', 'the branch to mirror (default: main)')
+    .option('--branch <branch>', "the branch to mirror (default: the remote's default branch)")
     .option('--sync-interval <minutes>', `${SYNC_INTERVAL_HELP} (default: off)`, parseSyncInterval)
     .action((name: string, opts: CreateOptions, command: Command) => create(cli.context(command), name, opts));
 
@@ -55,6 +57,7 @@ export function projectCommands(program: Command, cli: Cli): void {
     .option('--repo-url <url>', 'the git repository to mirror')
     .option('--no-repo-url', 'stop mirroring a repository')
     .option('--branch <branch>', 'the branch to mirror')
+    .option('--default-branch', "follow the remote's default branch again")
     .option('--sync-interval <minutes>', SYNC_INTERVAL_HELP, parseSyncInterval)
     .action((id: string, opts: UpdateOptions, command: Command) => update(cli.context(command), id, opts));
 
@@ -79,7 +82,7 @@ async function list(ctx: Context): Promise<void> {
         p.id,
         { text: p.name, style: ctx.out.c.bold },
         p.role,
-        p.branch,
+        branchLabel(p),
         p.repo_url ?? '-',
         p.last_synced_at ? formatTime(p.last_synced_at) : 'never',
       ]),
@@ -113,10 +116,16 @@ export function updateBody(opts: UpdateOptions): UpdateProjectBody {
     ...(opts.name !== undefined && { name: opts.name }),
     ...(opts.repoUrl !== undefined && { repo_url: opts.repoUrl === false ? null : opts.repoUrl }),
     ...(opts.branch !== undefined && { branch: opts.branch }),
+    ...(opts.defaultBranch === true && { branch: null }),
     ...(opts.syncInterval !== undefined && { sync_interval_minutes: syncIntervalMinutes(opts.syncInterval) }),
   };
+  if (opts.branch !== undefined && opts.defaultBranch === true) {
+    throw usageError('give either --branch or --default-branch, not both');
+  }
   if (Object.keys(body).length === 0) {
-    throw usageError('nothing to change: give --name, --repo-url, --no-repo-url, --branch or --sync-interval');
+    throw usageError(
+      'nothing to change: give --name, --repo-url, --no-repo-url, --branch, --default-branch or --sync-interval',
+    );
   }
   return body;
 }
@@ -133,7 +142,7 @@ async function update(ctx: Context, ref: string, opts: UpdateOptions): Promise<v
 
 async function remove(ctx: Context, ref: string, opts: { yes?: boolean }): Promise<void> {
   if (!opts.yes && ctx.io.stdin.isTTY !== true) {
-    throw usageError('pass --yes to delete a project when stdin is not a terminal');
+    throw confirmationNeeded(ctx, 'delete the project', ['projects', 'delete', ref]);
   }
   const client = await ctx.loggedInClient();
   const id = await resolveProject(client, ref);
@@ -153,7 +162,7 @@ function printProject(ctx: Context, p: Project): void {
     ['name', ctx.out.c.bold(p.name)],
     ['your role', p.role],
     ['repository', p.repo_url ?? '-'],
-    ['branch', p.branch],
+    ['branch', branchLabel(p)],
     ['credential', p.credential],
     ['sync every', p.sync_interval_minutes === null ? 'off' : `${p.sync_interval_minutes} min`],
     ['created', `${p.created_at} (${formatTime(p.created_at)})`],
@@ -161,4 +170,10 @@ function printProject(ctx: Context, p: Project): void {
     ['last commit', p.last_commit ?? '-'],
   ];
   for (const [key, value] of rows) ctx.out.line(`${ctx.out.c.dim(key.padEnd(12))} ${value}`);
+}
+
+/** The branch as a person should read it: a followed default branch says so, and is unknown before a sync. */
+export function branchLabel(p: Pick<Project, 'branch' | 'follows_default_branch' | 'last_synced_at'>): string {
+  if (!p.follows_default_branch) return p.branch;
+  return p.last_synced_at ? `${p.branch} (remote default)` : 'remote default (found at the first sync)';
 }

@@ -239,7 +239,7 @@ describe('cat, search, tree, credential', () => {
     expect(missJson.code).toBe(1);
     expect(JSON.parse(missJson.out)).toEqual({ commit: COMMIT, matches: [], truncated: false });
     expect(truncated.code).toBe(0);
-    expect(truncated.err).toBe('hivesync: showing the first 1 matches; there are more (raise --limit, up to 10000)\n');
+    expect(truncated.err).toBe('hivesync: showing the first 1 match; there are more (raise --limit, up to 10000)\n');
     expect(Object.fromEntries(requests.at(-1)!.query)).toEqual({
       project_id: DEMO,
       q: 'TODO',

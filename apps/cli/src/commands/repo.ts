@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { integerIn } from '../args.js';
 import type { Cli, Context } from '../context.js';
 import { CliError, EXIT, ExitStatus, usageError } from '../errors.js';
-import { formatDuration } from '../output.js';
+import { formatDuration, plural } from '../output.js';
 import { resolveProject } from '../project-ref.js';
 import { ask, readStdin } from '../prompt.js';
 import { fileBytes, formatMatch, formatTree } from '../repo-format.js';
@@ -212,7 +212,7 @@ async function search(ctx: Context, ref: string, query: string, opts: SearchOpti
     for (const m of result.matches) ctx.out.line(formatMatch(m, ctx.out.c, highlight));
     if (result.truncated) {
       ctx.out.note(
-        `hivesync: showing the first ${result.matches.length} matches; there are more (raise --limit, up to 10000)`,
+        `hivesync: showing the first ${plural(result.matches.length, 'match', 'matches')}; there are more (raise --limit, up to 10000)`,
       );
     }
   });

@@ -5,6 +5,7 @@ import { parseFileRef } from '../args.js';
 import { formatTaskLink, taskStatusCell } from '../collab-format.js';
 import type { Cli, Context } from '../context.js';
 import { CliError, EXIT, usageError } from '../errors.js';
+import { resolveId } from '../id-ref.js';
 import { formatTime } from '../output.js';
 import { resolveProject } from '../project-ref.js';
 
@@ -53,7 +54,7 @@ export function taskCommands(program: Command, cli: Cli): void {
     .option('--description <text>', 'more about it')
     .addOption(statusOption('its status (default: todo)'))
     .option('--assign <email>', 'assign it to this member')
-    .option('--thread <id>', 'the thread it comes from')
+    .option('--thread <id>', 'the thread it comes from (its id, or the first 8+ characters of it)')
     .option('--file <path[:line]>', 'the file (and line) it is about', parseFileRef)
     .action((project: string, title: string, opts: CreateOptions, command: Command) =>
       create(cli.context(command), project, title, opts),
@@ -106,7 +107,7 @@ async function list(ctx: Context, ref: string, opts: ListOptions): Promise<void>
       taskStatusCell(t, ctx.out.c),
       { text: t.title, style: ctx.out.c.bold },
       assigneeName(t, emails),
-      formatTaskLink(t),
+      formatTaskLink(t, { shortIds: true }),
       formatTime(t.updated_at),
     ]),
   );
@@ -121,7 +122,7 @@ async function create(ctx: Context, ref: string, title: string, opts: CreateOpti
     ...(opts.description !== undefined && { description: opts.description }),
     ...(opts.status !== undefined && { status: opts.status }),
     ...(assignee !== undefined && { assignee_id: assignee }),
-    ...(opts.thread !== undefined && { thread_id: opts.thread }),
+    ...(opts.thread !== undefined && { thread_id: await resolveId(client, 'thread', opts.thread) }),
     ...(opts.file !== undefined && { file: opts.file }),
   });
   ctx.out.result(task, () => {

@@ -129,13 +129,28 @@ function entry(id: number): AuditEntry {
   };
 }
 
+// Prefixes the fake GET /lookup knows: one names t1, the other starts two thread ids.
+const T1_PREFIX = 'a1b2c3d4';
+const AMBIGUOUS = 'a1b2c3d5';
+const CANDIDATES = ['a1b2c3d5-0000-4000-8000-000000000001', 'a1b2c3d5-0000-4000-8000-000000000002'];
+
 function route(req: Request): Answer {
   const key = `${req.method} ${req.path.replace('/api/v1', '')}`;
+  if (key === 'GET /lookup') {
+    if (req.query.prefix === T1_PREFIX) return [200, { kind: req.query.kind, id: 't1' }];
+    if (req.query.prefix === AMBIGUOUS) {
+      const error = { code: 'conflict', message: 'The prefix matches 2 threads.', request_id: 'r1' };
+      return [409, { error: { ...error, details: { kind: 'thread', prefix: AMBIGUOUS, candidates: CANDIDATES } } }];
+    }
+    return [404, { error: { code: 'not_found', message: 'The thread was not found.', request_id: 'r1' } }];
+  }
   const threadId = /^\/threads\/([^/]+)/.exec(req.path.replace('/api/v1', ''))?.[1];
   if (key === 'GET /projects') return [200, { projects: [{ id: DEMO, name: 'demo' }] }];
   if (key === `GET /projects/${DEMO}/threads`) return [200, { threads: THREADS }];
   if (key === `POST /projects/${DEMO}/threads`) return [201, thread('t9', { comment_count: 1 })];
   if (key === `GET /projects/${DEMO}/members`) return [200, { members: MEMBERS }];
+  if (key === `POST /projects/${DEMO}/members`)
+    return [201, { user_id: 'u3', role: (req.body as { role: string }).role }];
   if (key === `GET /projects/${DEMO}/tasks`)
     return [200, { tasks: [task(), task({ task_id: 'k2', assignee_id: null })] }];
   if (key === `POST /projects/${DEMO}/tasks`) return [201, task(req.body as Partial<Task>)];
@@ -321,6 +336,56 @@ describe('threads', () => {
     expect(requests).toEqual([]);
   });
 
+  it('takes the first 8+ characters of an id: resolved by GET /lookup, a full UUID as is', async () => {
+    const shown = await cli(['threads', 'show', T1_PREFIX]);
+    expect(shown.code, shown.err).toBe(0);
+    expect(shown.out).toContain('thread t1, written on src/a.ts:3-4');
+    expect(requests[0]).toMatchObject({ path: '/api/v1/lookup', query: { kind: 'thread', prefix: T1_PREFIX } });
+    expect(calls()[1]).toBe('GET /threads/t1');
+
+    requests = [];
+    const replied = await cli(['threads', 'reply', T1_PREFIX.toUpperCase(), 'Same here.']);
+    expect(replied).toMatchObject({ code: 0, out: 'Replied to thread t1 on src/a.ts:6-7 (3 comments).\n' });
+    expect(calls()).toEqual(['GET /lookup', 'POST /threads/t1/replies']);
+
+    requests = [];
+    const full = CANDIDATES[0]!;
+    await cli(['threads', 'resolve', full]);
+    expect(calls()).toEqual([`POST /threads/${full}/resolve`]);
+  });
+
+  it('an ambiguous prefix lists the candidates (exit 2); an unknown one is not_found; a short one is refused', async () => {
+    const ambiguous = await cli(['threads', 'show', AMBIGUOUS]);
+    expect(ambiguous).toMatchObject({
+      code: 2,
+      err: `hivesync: ${AMBIGUOUS} is the start of more than one thread id; give more of it, or one of these:\n  ${CANDIDATES[0]}\n  ${CANDIDATES[1]}\n`,
+    });
+    const json = await cli(['threads', 'delete', AMBIGUOUS, '--yes', '--json']);
+    expect(JSON.parse(json.out)).toMatchObject({ error: { code: 'ambiguous_id' } });
+
+    const unknown = await cli(['threads', 'show', 'ffffffff']);
+    expect(unknown).toMatchObject({ code: 1, err: 'hivesync: not_found: The thread was not found. (request r1)\n' });
+
+    requests = [];
+    const short = await cli(['threads', 'show', 'a1b2c3']);
+    expect(short).toMatchObject({
+      code: 2,
+      err: 'hivesync: give at least 8 characters of the thread id, not "a1b2c3"\n',
+    });
+    expect(requests).toEqual([]);
+    // Nothing deleted along the way.
+    expect(calls()).not.toContain('DELETE /threads/t1');
+  });
+
+  it('delete without a terminal names the exact command that deletes without asking', async () => {
+    const r = await cli(['threads', 'delete', T1_PREFIX]);
+    expect(r).toMatchObject({
+      code: 2,
+      err: `hivesync: stdin is not a terminal, so there is no one to ask: to delete the thread, run \`hivesync threads delete ${T1_PREFIX} --server ${url} --yes\`\n`,
+    });
+    expect(requests).toEqual([]);
+  });
+
   it('delete --yes deletes; --json says so', async () => {
     const r = await cli(['threads', 'delete', 't1', '--yes', '--json']);
     expect(r.code).toBe(0);
@@ -404,6 +469,29 @@ describe('tasks', () => {
     expect(calls().slice(0, 3)).toEqual(['GET /tasks/k1', `GET /projects/${DEMO}/members`, 'PATCH /tasks/k1']);
     expect(requests[2]!.body).toEqual({ assignee_id: 'u1' });
     expect(r.out).toMatch(/^Updated task k1\.\nid +k1\n/);
+  });
+});
+
+describe('members add', () => {
+  it('without --role adds a member, and says it was the default and how to choose', async () => {
+    const r = await cli(['members', 'add', 'demo', 'carol@example.test']);
+    expect(r).toMatchObject({
+      code: 0,
+      err: '',
+      out: 'Added carol@example.test to project demo as member (default role; use --role to choose admin, member or viewer).\n',
+    });
+    expect(requests.at(-1)).toMatchObject({ method: 'POST', body: { email: 'carol@example.test', role: 'member' } });
+  });
+
+  it('with --role grants that role and says nothing more; a role that does not exist is a usage error', async () => {
+    const r = await cli(['members', 'add', 'demo', 'carol@example.test', '--role', 'viewer']);
+    expect(r).toMatchObject({ code: 0, out: 'Added carol@example.test to project demo as viewer.\n' });
+    expect(requests.at(-1)!.body).toEqual({ email: 'carol@example.test', role: 'viewer' });
+
+    requests = [];
+    const owner = await cli(['members', 'add', 'demo', 'carol@example.test', '--role', 'owner']);
+    expect(owner.code).toBe(2);
+    expect(requests).toEqual([]);
   });
 });
 

@@ -13,8 +13,10 @@ import {
 } from '../collab-format.js';
 import type { Cli, Context } from '../context.js';
 import { CliError, EXIT, usageError } from '../errors.js';
+import { resolveId } from '../id-ref.js';
+import { plural } from '../output.js';
 import { resolveProject } from '../project-ref.js';
-import { confirm, readStdin } from '../prompt.js';
+import { confirm, confirmationNeeded, readStdin } from '../prompt.js';
 
 interface ListOptions {
   path?: string;
@@ -28,7 +30,7 @@ interface CreateOptions {
 }
 
 const PROJECT = ['<project>', 'the project id or name'] as const;
-const THREAD = ['<thread>', 'the thread id'] as const;
+const THREAD = ['<thread>', 'the thread id, or its first 8+ characters'] as const;
 const TEXT = ['<text>', 'the comment ("-" reads it from stdin)'] as const;
 const COMMIT_HELP = 'place the threads at this commit (full hash) instead of the mirrored one';
 // How many threads `threads` fetches at once for their first comments.
@@ -125,8 +127,9 @@ async function list(ctx: Context, ref: string, opts: ListOptions): Promise<void>
   for (const line of formatThreadList(result.threads, firstComments, ctx.out.c)) ctx.out.line(line);
 }
 
-async function show(ctx: Context, threadId: string, commit: string | undefined): Promise<void> {
+async function show(ctx: Context, ref: string, commit: string | undefined): Promise<void> {
   const client = await ctx.loggedInClient();
+  const threadId = await resolveId(client, 'thread', ref);
   const thread = await client.threads.get(threadId, commit === undefined ? {} : { commit });
   if (ctx.out.json) {
     ctx.out.jsonLine(thread);
@@ -197,19 +200,20 @@ async function create(ctx: Context, ref: string, range: LineRange, text: string,
   );
 }
 
-async function reply(ctx: Context, threadId: string, text: string): Promise<void> {
+async function reply(ctx: Context, ref: string, text: string): Promise<void> {
   const body = await commentText(ctx, text);
   const client = await ctx.loggedInClient();
-  const thread = await client.threads.reply(threadId, body);
+  const thread = await client.threads.reply(await resolveId(client, 'thread', ref), body);
   ctx.out.result(thread, () =>
     ctx.out.line(
-      `Replied to thread ${thread.thread_id} on ${ctx.out.c.bold(formatPlace(thread.position))} (${thread.comment_count} comments).`,
+      `Replied to thread ${thread.thread_id} on ${ctx.out.c.bold(formatPlace(thread.position))} (${plural(thread.comment_count, 'comment')}).`,
     ),
   );
 }
 
-async function setState(ctx: Context, threadId: string, action: 'resolve' | 'reopen'): Promise<void> {
+async function setState(ctx: Context, ref: string, action: 'resolve' | 'reopen'): Promise<void> {
   const client = await ctx.loggedInClient();
+  const threadId = await resolveId(client, 'thread', ref);
   const thread = action === 'resolve' ? await client.threads.resolve(threadId) : await client.threads.reopen(threadId);
   ctx.out.result(thread, () =>
     ctx.out.line(
@@ -218,14 +222,15 @@ async function setState(ctx: Context, threadId: string, action: 'resolve' | 'reo
   );
 }
 
-async function remove(ctx: Context, threadId: string, yes: boolean): Promise<void> {
+async function remove(ctx: Context, ref: string, yes: boolean): Promise<void> {
   if (!yes && ctx.io.stdin.isTTY !== true) {
-    throw usageError('pass --yes to delete a thread when stdin is not a terminal');
+    throw confirmationNeeded(ctx, 'delete the thread', ['threads', 'delete', ref]);
   }
   const client = await ctx.loggedInClient();
+  const threadId = await resolveId(client, 'thread', ref);
   if (!yes) {
     const thread = await client.threads.get(threadId);
-    const comments = `${thread.comment_count} comment${thread.comment_count === 1 ? '' : 's'}`;
+    const comments = plural(thread.comment_count, 'comment');
     if (!(await confirm(ctx.io, `Delete the thread on ${formatPlace(thread.position)} and its ${comments}?`))) {
       throw new CliError('cancelled', 'cancelled: the thread was not deleted', EXIT.usage);
     }

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
+  boolean,
   index,
   integer,
   jsonb,
@@ -52,6 +53,8 @@ export const projects = pgTable('projects', {
   name: text('name').notNull(),
   repoUrl: text('repo_url'),
   branch: text('branch').notNull().default('main'),
+  /** True while `branch` follows the remote's default branch (HEAD), resolved again at every sync. */
+  followsDefaultBranch: boolean('follows_default_branch').notNull().default(false),
   createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
   createdAt: ts('created_at').notNull().defaultNow(),
   updatedAt: ts('updated_at').notNull().defaultNow(),
@@ -61,6 +64,8 @@ export const projects = pgTable('projects', {
   credentialType: text('credential_type', { enum: ['https_token', 'ssh_key'] }),
   /** The credential, encrypted with AES-256-GCM (never returned by the API). */
   credentialCiphertext: text('credential_ciphertext'),
+  /** Who stored the credential: only they (or the owner) may keep it when the URL's path changes. */
+  credentialSetBy: text('credential_set_by'),
   /** Minutes between scheduled syncs; null means no schedule. */
   syncIntervalMinutes: integer('sync_interval_minutes'),
 });
@@ -328,6 +333,8 @@ export const aiJobs = pgTable(
     result: jsonb('result').$type<Record<string, unknown>>(),
     errorCode: text('error_code'),
     errorMessage: text('error_message'),
+    /** Why a completed job has no suggestion ("`init` in lib/app.js:59 already has a doc comment."). */
+    message: text('message'),
     createdAt: ts('created_at').notNull().defaultNow(),
     startedAt: ts('started_at'),
     finishedAt: ts('finished_at'),

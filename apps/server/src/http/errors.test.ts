@@ -8,10 +8,9 @@ const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 
 describe('the error catalogue', () => {
   it('holds every code of the API contract with its status', () => {
-    // shared/API.md lies beside the checkout, for developers and CI alike.
-    const contract = fs.readFileSync(`${repoRoot}../shared/API.md`, 'utf8');
-    const table = contract.slice(contract.indexOf('| code | HTTP |'), contract.indexOf('Failed background work'));
-    const rows = [...table.matchAll(/^\| ([a-z_, ]+?)(?: \(.*\))? \| (\d{3}) \|$/gm)];
+    const contract = fs.readFileSync(`${repoRoot}docs/API.md`, 'utf8');
+    const table = contract.slice(contract.search(/^\| code +\| HTTP +\|/m), contract.indexOf('Failed background work'));
+    const rows = [...table.matchAll(/^\| ([a-z_, ]+?)(?: \(.*\))? *\| (\d{3}) +\|$/gm)];
     expect(rows.length).toBeGreaterThan(10);
     for (const [, codes, status] of rows) {
       for (const code of codes!.split(',').map((c) => c.trim())) {
@@ -100,5 +99,50 @@ describe('the HTTP error model', () => {
     expect(doc.paths['/api/v1/auth/register'].post.requestBody.content['application/json'].schema).toBeTruthy();
     const ui = await server.request({ method: 'GET', url: '/docs' });
     expect([200, 302]).toContain(ui.statusCode);
+  });
+
+  it('answers / with a home page for people: the version, the API docs and the CLI quick start', async () => {
+    const res = await server.request({ method: 'GET', url: '/', headers: { host: 'hive.example.test:8080' } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(res.body).toContain(`Server ${server.runtime.config.version} is running at http://hive.example.test:8080`);
+    expect(res.body).toContain('href="/docs"');
+    expect(res.body).toContain('export HIVESYNC_SERVER=http://hive.example.test:8080');
+    expect(res.body).toContain('npx hivesync sync express --wait');
+    // A hostile Host header is shown as text, never as markup.
+    const hostile = await server.request({
+      method: 'GET',
+      url: '/',
+      headers: { host: 'x"><script>alert(1)</script>' },
+    });
+    expect(hostile.body).not.toContain('<script>');
+  });
+
+  it('sends security headers on every answer, and a policy each HTML page can live with', async () => {
+    for (const url of ['/api/v1/projects', '/health', '/api/v1/nothing-here', '/docs/', '/p', '/']) {
+      const res = await server.request({ method: 'GET', url, token: server.admin.token });
+      expect(res.headers['x-content-type-options'], url).toBe('nosniff');
+      expect(res.headers['referrer-policy'], url).toBe('no-referrer');
+      expect(String(res.headers['content-security-policy']), url).toMatch(/default-src|script-src/);
+      expect(res.headers['strict-transport-security'], url).toBeUndefined(); // plain HTTP here
+    }
+    const json = await server.request({ method: 'GET', url: '/health' });
+    expect(json.headers['content-security-policy']).toBe("default-src 'none';frame-ancestors 'none'");
+  });
+
+  it('serves no route that docs/API.md does not name', async () => {
+    const doc = (await server.request({ method: 'GET', url: '/api/v1/openapi.json' })).json();
+    const contract = fs.readFileSync(`${repoRoot}docs/API.md`, 'utf8');
+    const missing: string[] = [];
+    for (const [route, operations] of Object.entries(doc.paths as Record<string, Record<string, unknown>>)) {
+      for (const method of Object.keys(operations)) {
+        const named = `${method.toUpperCase()} ${route.replace(/^\/api\/v1/, '')}`;
+        // Named exactly: followed by a query string, a body, a cell border or the end of a line, never a longer path.
+        const pattern = new RegExp(`${named.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=[?\\s|\`,]|$)`, 'm');
+        if (!pattern.test(contract)) missing.push(named);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 });

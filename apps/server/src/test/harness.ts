@@ -8,6 +8,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { loadConfig, type Config } from '../config.js';
 import { createLogger } from '../infra/logger.js';
 import { startRuntime, type Runtime } from '../runtime.js';
+import { seedEmbeddedDatabase } from './pglite-template.js';
 
 /** A set of backends the API tests run against. */
 export interface Backend {
@@ -20,10 +21,13 @@ const inCi = process.env.CI === 'true' || process.env.CI === '1';
 
 /**
  * The embedded backends always; PostgreSQL + Redis when DATABASE_URL / REDIS_URL are set. In CI both must be
- * set: a missing service fails the run rather than silently testing less.
+ * set: a missing service fails the run rather than silently testing less. `HIVESYNC_TEST_BACKENDS=embedded` (set by
+ * `npm run test:quick`) runs the embedded backends alone.
  */
 export function backends(): Backend[] {
   const list: Backend[] = [embedded];
+  // `npm run test:quick` runs on the embedded backends alone, wherever it runs.
+  if (process.env.HIVESYNC_TEST_BACKENDS === 'embedded') return list;
   const databaseUrl = process.env.DATABASE_URL;
   const redisUrl = process.env.REDIS_URL;
   if (inCi && (!databaseUrl || !redisUrl)) {
@@ -121,6 +125,7 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const tmp = tempDir();
   const provisioned = await backend.provision();
+  if (backend.name === 'embedded') await seedEmbeddedDatabase(tmp.dir);
   const env = { ...TEST_DEFAULTS, HIVESYNC_DATA_DIR: tmp.dir, ...provisioned.env, ...overrides };
   const config = loadConfig(env, {});
   const lines = options.logLines;

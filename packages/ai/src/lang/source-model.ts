@@ -13,6 +13,8 @@ export interface DocItem {
   /** 1-based lines the declaration spans, decorators and existing docs included. */
   startLine: number;
   endLine: number;
+  /** 1-based line where the declaration itself starts (after its doc comment and decorators): where a reader points. */
+  line: number;
   /** The first sentence of its doc comment, when it has one. */
   doc?: string;
   /** The declaration's head on one line. */
@@ -29,10 +31,27 @@ export interface TextChange {
   splitsLine: boolean;
 }
 
+/** An exported value that is neither a function nor a type (CommonJS `exports.methods = […]`). */
+export interface ValueExport {
+  name: string;
+  /** 1-based line of the statement that exports it. */
+  line: number;
+  /** The statement that exports it, on one line. */
+  signature: string;
+  /** The first sentence of its doc comment, when it has one. */
+  doc?: string;
+}
+
 /** What a language adapter knows about one file. */
 export interface SourceModel {
   language: Language;
+  /**
+   * The declarations that can carry a doc comment. `facts` may be computed on first read (through the type
+   * checker), so code that only needs names, lines and existing docs stays cheap.
+   */
   items: DocItem[];
+  /** Exported values that are not declarations of `items`; summaries list them, documentation leaves them alone. */
+  values?: ValueExport[];
   /** The comment that documents `item`, placed the way the language wants it. */
   render(item: DocItem): TextChange | undefined;
 }

@@ -1,17 +1,19 @@
 import {
   Node,
   SyntaxKind,
+  ts,
   type ArrowFunction,
   type ClassDeclaration,
   type ConstructorDeclaration,
   type EnumDeclaration,
   type Expression,
+  type ExpressionStatement,
   type FunctionDeclaration,
   type FunctionExpression,
   type GetAccessorDeclaration,
   type InterfaceDeclaration,
-  type JSDoc,
   type MethodDeclaration,
+  type ObjectLiteralExpression,
   type ParameterDeclaration,
   type SetAccessorDeclaration,
   type SourceFile,
@@ -38,7 +40,9 @@ import {
   type DocItem,
   type SourceModel,
   type TextChange,
+  type ValueExport,
 } from './source-model.js';
+import { type SymbolKind } from '../types.js';
 import { JS_EXTENSIONS } from './ts-project.js';
 
 type FunctionLike =
@@ -51,11 +55,21 @@ type FunctionLike =
   | FunctionExpression;
 
 interface TsItem extends DocItem {
-  /** The node the comment goes above: the statement or the class member. */
+  /** The node the comment goes above: the statement, the class member or the object literal's property. */
   anchor: Node;
 }
 
-/** Reads a TypeScript or JavaScript file's declarations through the project's type checker. */
+/** Where a doc comment's description comes from: a ts-morph JSDoc, or one read off the compiler's node. */
+interface DocSource {
+  getDescription(): string;
+}
+
+/**
+ * Reads a TypeScript or JavaScript file's declarations, CommonJS exports included (`exports.x = …`,
+ * `module.exports = …`, methods assigned to the exported object). Names, lines and existing docs come from the
+ * syntax alone; each item's `facts` go through the project's type checker on first read, so finding out that a
+ * function is already documented costs no type checking.
+ */
 export function typescriptModel(sourceFile: SourceFile, text: string): SourceModel {
   const javascript = JS_EXTENSIONS.test(sourceFile.getFilePath());
   const language = javascript ? 'javascript' : 'typescript';
@@ -63,25 +77,34 @@ export function typescriptModel(sourceFile: SourceFile, text: string): SourceMod
   const style = detectJsDocStyle(text, javascript);
   // The checker's offsets count from the text it parsed; a byte-order mark may or may not be part of it.
   const shift = text.length - sourceFile.getFullText().length;
+  // `isExported()` would ask the type checker (and so build the whole program); the syntax tells as much here.
+  const commonJs = commonJsExports(sourceFile);
   const items: TsItem[] = [];
+  const values: ValueExport[] = [];
 
   const add = (
     anchor: Node,
     name: string,
-    facts: FunctionFacts | TypeFacts,
+    kind: SymbolKind,
+    facts: () => FunctionFacts | TypeFacts,
     signature: string,
-    docs: JSDoc[],
+    docs: readonly DocSource[],
     exported: boolean,
   ) => {
+    let computed: FunctionFacts | TypeFacts | undefined;
     const item: TsItem = {
       name,
-      kind: facts.kind,
-      exported,
+      kind,
+      exported: exported || commonJs.exported.has(name),
       topLevel: true,
       startLine: anchor.getStartLineNumber(true),
       endLine: anchor.getEndLineNumber(),
+      line: anchor.getStartLineNumber(false),
       signature,
-      facts,
+      get facts() {
+        computed ??= facts();
+        return computed;
+      },
       anchor,
     };
     const doc = docs[0]?.getDescription().trim();
@@ -100,51 +123,56 @@ export function typescriptModel(sourceFile: SourceFile, text: string): SourceMod
       add(
         statement,
         name,
-        functionFacts(implementation, name, undefined, language),
+        'function',
+        () => functionFacts(implementation, name, undefined, language),
         headOf(statement),
         docs,
-        statement.isExported(),
+        statement.hasExportKeyword(),
       );
     } else if (Node.isClassDeclaration(statement)) {
       const name = statement.getName() ?? 'default';
       add(
         statement,
         name,
-        classFacts(statement, language),
+        'class',
+        () => classFacts(statement, language),
         headOf(statement),
         statement.getJsDocs(),
-        statement.isExported(),
+        statement.hasExportKeyword(),
       );
-      addMembers(statement, name, statement.isExported());
+      addMembers(statement, name, statement.hasExportKeyword() || commonJs.exported.has(name));
     } else if (Node.isInterfaceDeclaration(statement)) {
       add(
         statement,
         statement.getName(),
-        interfaceFacts(statement, language),
+        'interface',
+        () => interfaceFacts(statement, language),
         headOf(statement),
         statement.getJsDocs(),
-        statement.isExported(),
+        statement.hasExportKeyword(),
       );
     } else if (Node.isTypeAliasDeclaration(statement)) {
       add(
         statement,
         statement.getName(),
-        aliasFacts(statement, language),
+        'type',
+        () => aliasFacts(statement, language),
         oneLine(statement.getText())
           .replace(/^export\s+/, '')
           .replace(/;$/, '')
           .slice(0, 160),
         statement.getJsDocs(),
-        statement.isExported(),
+        statement.hasExportKeyword(),
       );
     } else if (Node.isEnumDeclaration(statement)) {
       add(
         statement,
         statement.getName(),
-        enumFacts(statement, language),
+        'enum',
+        () => enumFacts(statement, language),
         `enum ${statement.getName()}`,
         statement.getJsDocs(),
-        statement.isExported(),
+        statement.hasExportKeyword(),
       );
     } else if (Node.isVariableStatement(statement)) {
       const fn = variableFunction(statement);
@@ -152,11 +180,118 @@ export function typescriptModel(sourceFile: SourceFile, text: string): SourceMod
         add(
           statement,
           fn.name,
-          functionFacts(fn.node, fn.name, undefined, language),
+          'function',
+          () => functionFacts(fn.node, fn.name, undefined, language),
           fn.head,
           statement.getJsDocs(),
-          statement.isExported(),
+          statement.hasExportKeyword(),
         );
+      }
+    } else if (Node.isExpressionStatement(statement)) {
+      addAssignment(statement);
+    }
+  }
+
+  /**
+   * `exports.x = function …`, `module.exports = function …`, `app.use = function use(…)` (app being the exported
+   * object), `View.prototype.lookup = function …`: functions, named as written; other values given to `exports.x`
+   * are listed as exported values.
+   */
+  function addAssignment(statement: ExpressionStatement): void {
+    const chain = assignmentChain(statement.getExpression());
+    if (!chain) return;
+    const target = chain.targets.map(commonJsTarget).find((t) => t !== undefined);
+    if (!target) return;
+    const { value } = chain;
+    if (Node.isFunctionExpression(value) || Node.isArrowFunction(value)) {
+      const head = oneLine(sourceFile.getFullText().slice(statement.getStart(), value.getBody().getStart())).replace(
+        /\s*=>\s*$/,
+        '',
+      );
+      if (target.kind === 'member') {
+        const exported = commonJs.aliases.has(target.owner) || commonJs.exported.has(target.owner);
+        add(
+          statement,
+          `${target.owner}.${target.name}`,
+          'method',
+          () => functionFacts(value, target.name, target.owner, language),
+          head,
+          statement.getJsDocs(),
+          exported,
+        );
+      } else {
+        const fnName =
+          target.kind === 'export'
+            ? target.name
+            : ((Node.isFunctionExpression(value) ? value.getName() : undefined) ?? 'default');
+        add(
+          statement,
+          fnName,
+          'function',
+          () => functionFacts(value, fnName, undefined, language),
+          head,
+          statement.getJsDocs(),
+          true,
+        );
+      }
+    } else if (target.kind === 'module' && Node.isObjectLiteralExpression(value)) {
+      addObjectExports(value);
+    } else if (target.kind === 'export' && !(Node.isIdentifier(value) && commonJs.declared.has(value.getText()))) {
+      const doc = statement.getJsDocs()[0]?.getDescription().trim();
+      values.push({
+        name: target.name,
+        line: statement.getStartLineNumber(false),
+        signature: oneLine(statement.getText()).replace(/;$/, '').slice(0, 160),
+        ...(doc && { doc: firstSentence(doc) }),
+      });
+    }
+  }
+
+  /** `module.exports = { parse, format: function (…) {…}, version: '1.0' }`. */
+  function addObjectExports(object: ObjectLiteralExpression): void {
+    for (const property of object.getProperties()) {
+      if (Node.isShorthandPropertyAssignment(property) && !commonJs.declared.has(property.getName())) {
+        values.push({
+          name: property.getName(),
+          line: property.getStartLineNumber(false),
+          signature: property.getName(),
+        });
+      } else if (Node.isMethodDeclaration(property)) {
+        const name = property.getName();
+        add(
+          property,
+          name,
+          'function',
+          () => ({ ...functionFacts(property, name, undefined, language), kind: 'function' }),
+          headOf(property),
+          property.getJsDocs(),
+          true,
+        );
+      } else if (Node.isPropertyAssignment(property)) {
+        const name = property.getName();
+        const initializer = property.getInitializer();
+        if (initializer && (Node.isFunctionExpression(initializer) || Node.isArrowFunction(initializer))) {
+          add(
+            property,
+            name,
+            'function',
+            () => functionFacts(initializer, name, undefined, language),
+            oneLine(property.getText().slice(0, initializer.getBody().getStart() - property.getStart())).replace(
+              /\s*=>\s*$/,
+              '',
+            ),
+            jsDocsOf(property),
+            true,
+          );
+        } else if (initializer && !(Node.isIdentifier(initializer) && commonJs.declared.has(initializer.getText()))) {
+          const doc = jsDocsOf(property)[0]?.getDescription().trim();
+          values.push({
+            name,
+            line: property.getStartLineNumber(false),
+            signature: oneLine(property.getText()).slice(0, 160),
+            ...(doc && { doc: firstSentence(doc) }),
+          });
+        }
       }
     }
   }
@@ -178,7 +313,8 @@ export function typescriptModel(sourceFile: SourceFile, text: string): SourceMod
         add(
           member,
           `${owner}.constructor`,
-          functionFacts(impl, 'constructor', owner, language),
+          'constructor',
+          () => functionFacts(impl, 'constructor', owner, language),
           headOf(member),
           docs,
           exported,
@@ -192,7 +328,8 @@ export function typescriptModel(sourceFile: SourceFile, text: string): SourceMod
         add(
           member,
           `${owner}.${member.getName()}`,
-          functionFacts(impl, member.getName(), owner, language),
+          'method',
+          () => functionFacts(impl, member.getName(), owner, language),
           headOf(member),
           docs,
           exported && visible,
@@ -201,7 +338,8 @@ export function typescriptModel(sourceFile: SourceFile, text: string): SourceMod
         add(
           member,
           `${owner}.${member.getName()}`,
-          functionFacts(member, member.getName(), owner, language),
+          Node.isGetAccessorDeclaration(member) ? 'getter' : 'setter',
+          () => functionFacts(member, member.getName(), owner, language),
           headOf(member),
           member.getJsDocs(),
           exported && visible,
@@ -209,12 +347,11 @@ export function typescriptModel(sourceFile: SourceFile, text: string): SourceMod
       } else if (Node.isPropertyDeclaration(member)) {
         const initializer = member.getInitializer();
         if (initializer && (Node.isArrowFunction(initializer) || Node.isFunctionExpression(initializer))) {
-          const facts = functionFacts(initializer, member.getName(), owner, language);
-          facts.kind = 'method';
           add(
             member,
             `${owner}.${member.getName()}`,
-            facts,
+            'method',
+            () => ({ ...functionFacts(initializer, member.getName(), owner, language), kind: 'method' }),
             oneLine(member.getText().slice(0, initializer.getBody().getStart() - member.getStart())),
             member.getJsDocs(),
             exported && visible,
@@ -227,6 +364,7 @@ export function typescriptModel(sourceFile: SourceFile, text: string): SourceMod
   return {
     language,
     items,
+    values,
     render(item): TextChange | undefined {
       const { anchor } = item as TsItem;
       const start = anchor.getStart() + shift;
@@ -237,6 +375,122 @@ export function typescriptModel(sourceFile: SourceFile, text: string): SourceMod
       return { start: lineStart, end: lineStart, text: lines.map((line) => line + eol).join(''), splitsLine: false };
     },
   };
+}
+
+/** The doc comments of a node; the compiler keeps them on nodes ts-morph does not expose them for (properties). */
+function jsDocsOf(node: Node): DocSource[] {
+  if (Node.isJSDocable(node)) return node.getJsDocs();
+  const docs = (node.compilerNode as { jsDoc?: ts.JSDoc[] }).jsDoc ?? [];
+  return docs.map((doc) => ({ getDescription: () => ts.getTextOfJSDocComment(doc.comment) ?? '' }));
+}
+
+/** What a file hands out besides `export function …`, learnt from its top-level statements alone. */
+interface CommonJs {
+  /**
+   * Local declarations exported by name: `export { name }`, `export default name`, and CommonJS
+   * `module.exports = name`, `module.exports = { name }`, `exports.x = name`.
+   */
+  exported: Set<string>;
+  /** Local variables that are the exports object itself: `var app = module.exports = {}`, `module.exports = req`. */
+  aliases: Set<string>;
+  /** Top-level functions and classes (listed as items, so an export naming one is not listed again as a value). */
+  declared: Set<string>;
+}
+
+function commonJsExports(sourceFile: SourceFile): CommonJs {
+  const exported = new Set<string>();
+  const aliases = new Set<string>();
+  const declarations = new Set<string>();
+  for (const statement of sourceFile.getStatements()) {
+    if (Node.isFunctionDeclaration(statement) || Node.isClassDeclaration(statement)) {
+      const name = statement.getName();
+      if (name) declarations.add(name);
+    } else if (Node.isVariableStatement(statement)) {
+      const fn = variableFunction(statement);
+      if (fn) declarations.add(fn.name);
+    }
+  }
+  const exportValue = (value: Node) => {
+    if (Node.isIdentifier(value)) {
+      exported.add(value.getText());
+      if (!declarations.has(value.getText())) aliases.add(value.getText());
+    } else if (Node.isObjectLiteralExpression(value)) {
+      for (const property of value.getProperties()) {
+        if (Node.isShorthandPropertyAssignment(property)) exported.add(property.getName());
+        else if (Node.isPropertyAssignment(property)) {
+          const initializer = property.getInitializer();
+          if (initializer && Node.isIdentifier(initializer)) exported.add(initializer.getText());
+        }
+      }
+    }
+  };
+  for (const statement of sourceFile.getStatements()) {
+    if (Node.isExportDeclaration(statement) && !statement.getModuleSpecifier()) {
+      for (const specifier of statement.getNamedExports()) exported.add(specifier.getName());
+    } else if (Node.isExportAssignment(statement) && Node.isIdentifier(statement.getExpression())) {
+      exported.add(statement.getExpression().getText());
+    } else if (Node.isExpressionStatement(statement)) {
+      const chain = assignmentChain(statement.getExpression());
+      if (!chain) continue;
+      for (const target of chain.targets) {
+        const where = commonJsTarget(target);
+        if (where?.kind === 'module') exportValue(chain.value);
+        else if (where?.kind === 'export' && Node.isIdentifier(chain.value)) exported.add(chain.value.getText());
+      }
+    } else if (Node.isVariableStatement(statement)) {
+      for (const declaration of statement.getDeclarations()) {
+        const initializer = declaration.getInitializer();
+        const chain = initializer && assignmentChain(initializer);
+        if (!chain || !chain.targets.some((target) => commonJsTarget(target)?.kind === 'module')) continue;
+        aliases.add(declaration.getName());
+        exportValue(chain.value);
+      }
+    }
+  }
+  return { exported, aliases, declared: declarations };
+}
+
+/** `a = b = value` as its targets, left to right, and the value. */
+function assignmentChain(node: Node): { targets: Node[]; value: Node } | undefined {
+  const targets: Node[] = [];
+  let current = node;
+  while (Node.isBinaryExpression(current) && current.getOperatorToken().getKind() === SyntaxKind.EqualsToken) {
+    targets.push(current.getLeft());
+    current = current.getRight();
+  }
+  return targets.length > 0 ? { targets, value: current } : undefined;
+}
+
+function isModuleObject(node: Node): boolean {
+  if (Node.isIdentifier(node)) return node.getText() === 'exports';
+  return (
+    Node.isPropertyAccessExpression(node) &&
+    node.getName() === 'exports' &&
+    Node.isIdentifier(node.getExpression()) &&
+    node.getExpression().getText() === 'module'
+  );
+}
+
+/**
+ * What an assignment target is to CommonJS: the exports object (`module.exports`, `exports`), one export
+ * (`exports.x`, `module.exports.x`), or a member of a local object or function (`app.x`, `View.prototype.x`).
+ */
+function commonJsTarget(
+  node: Node,
+): { kind: 'module' } | { kind: 'export'; name: string } | { kind: 'member'; owner: string; name: string } | undefined {
+  if (isModuleObject(node)) return { kind: 'module' };
+  if (!Node.isPropertyAccessExpression(node)) return undefined;
+  const object = node.getExpression();
+  if (isModuleObject(object)) return { kind: 'export', name: node.getName() };
+  if (Node.isIdentifier(object)) return { kind: 'member', owner: object.getText(), name: node.getName() };
+  if (
+    Node.isPropertyAccessExpression(object) &&
+    object.getName() === 'prototype' &&
+    Node.isIdentifier(object.getExpression())
+  ) {
+    return { kind: 'member', owner: object.getExpression().getText(), name: node.getName() };
+  }
+  return undefined;
 }
 
 /** The declaration's text up to its body, on one line, without `export`/`default`. */

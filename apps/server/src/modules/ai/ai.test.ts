@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, eventually, registerUser, startTestServer, tempDir, type TestServer } from '../../test/harness.js';
 import { git } from '../../test/git-fixtures.js';
+import { cloneTestRepo, skipWithoutTestRepos } from '../../test/test-repos.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../../../packages/ai/test-fixtures/', import.meta.url));
 
@@ -256,5 +257,121 @@ describe('the openai provider, against an OpenAI-compatible server on loopback',
     const failed = await run({ action: 'summarize_file', path: 'docs/users.ts' });
     expect(failed).toMatchObject({ status: 'failed', error: { code: 'ai_provider_error' } });
     expect(failed.error.message).not.toContain('sk-test-key');
+  });
+});
+
+describe.skipIf(skipWithoutTestRepos('express'))('AI jobs on express, whose functions are documented already', () => {
+  let server: TestServer;
+  const work = tempDir('hivesync-ai-express-');
+  let token: string;
+  let projectId: string;
+  let application: string;
+
+  beforeAll(async () => {
+    server = await startTestServer(backends()[0]!, { HIVESYNC_ALLOW_LOCAL_REPOS: 'true' });
+    token = server.admin.token;
+    const remote = cloneTestRepo('express', work.dir);
+    application = execFileSync('git', ['--git-dir', remote, 'show', 'master:lib/application.js'], { encoding: 'utf8' });
+    projectId = (
+      await server.request({
+        method: 'POST',
+        url: '/api/v1/projects',
+        token,
+        body: { name: 'express', repo_url: remote, branch: 'master' },
+      })
+    ).json().id;
+    const s = (
+      await server.request({ method: 'POST', url: '/api/v1/repo/sync', token, body: { project_id: projectId } })
+    ).json();
+    await eventually(
+      async () =>
+        (await server.request({ method: 'GET', url: `/api/v1/repo/sync/${s.sync_id}`, token })).json().status ===
+        'completed',
+      120_000,
+    );
+  }, 180_000);
+  afterAll(async () => {
+    await server?.stop();
+    work.remove();
+  });
+
+  const run = async (body: Record<string, unknown>) => {
+    const created = await server.request({
+      method: 'POST',
+      url: '/api/v1/ai/jobs',
+      token,
+      body: { project_id: projectId, ...body },
+    });
+    expect(created.statusCode, created.body).toBe(202);
+    return eventually(async () => {
+      const j = (
+        await server.request({ method: 'GET', url: `/api/v1/ai/jobs/${created.json().job_id}`, token })
+      ).json();
+      return ['completed', 'failed'].includes(j.status) && j;
+    }, 60_000);
+  };
+  const lineOf = (needle: string) => application.split('\n').findIndex((l) => l.includes(needle)) + 1;
+  const took = (job: { started_at: string; finished_at: string }) =>
+    Date.parse(job.finished_at) - Date.parse(job.started_at);
+
+  it('summarizes a file by its CommonJS exports', async () => {
+    // Also loads the provider, which a worker does once, on its first AI job.
+    const job = await run({ action: 'summarize_file', path: 'lib/utils.js' });
+    expect(job.status, JSON.stringify(job.error)).toBe('completed');
+    expect(job.result.exports.map((e: { name: string }) => e.name)).toEqual([
+      'methods',
+      'etag',
+      'wetag',
+      'normalizeType',
+      'normalizeTypes',
+      'compileETag',
+      'compileQueryParser',
+      'compileTrust',
+      'setCharset',
+    ]);
+    expect(job.message).toBeNull();
+  });
+
+  it('completes at once, with no suggestion and a message, when the function is documented already', async () => {
+    const line = lineOf('app.init = function init()');
+    const job = await run({
+      action: 'document_function',
+      path: 'lib/application.js',
+      range: { start_line: line, end_line: line },
+    });
+    expect(job, JSON.stringify(job.error)).toMatchObject({
+      status: 'completed',
+      error: null,
+      suggestions: [],
+      message: `\`app.init\` in lib/application.js:${line} already has a doc comment.`,
+    });
+    expect(took(job)).toBeLessThan(1000);
+
+    const bySymbol = await run({ action: 'document_function', path: 'lib/application.js', symbol: 'logerror' });
+    expect(bySymbol.message).toBe(
+      `\`logerror\` in lib/application.js:${lineOf('function logerror(')} already has a doc comment.`,
+    );
+
+    const whole = await run({ action: 'document_file', path: 'lib/application.js' });
+    expect(whole).toMatchObject({
+      status: 'completed',
+      suggestions: [],
+      message: 'Every declaration in lib/application.js already has a doc comment (18 in all).',
+    });
+    expect(took(whole)).toBeLessThan(1000);
+    const completed = (await server.request({ method: 'GET', url: '/api/v1/notifications?limit=200', token }))
+      .json()
+      .notifications.find(
+        (n: { type: string; payload: { job_id?: string } }) =>
+          n.type === 'ai_job_completed' && n.payload.job_id === job.job_id,
+      );
+    expect(completed.payload.suggestions).toBe(0);
+  });
+
+  it('still documents an undocumented function, reading the whole project', async () => {
+    const job = await run({ action: 'document_function', path: 'lib/response.js', symbol: 'sendfile' });
+    expect(job.status, JSON.stringify(job.error)).toBe('completed');
+    expect(job.message).toBeNull();
+    expect(job.suggestions[0].patch).toMatch(/^\+ \* @param/m);
   });
 });

@@ -75,6 +75,10 @@ export class OpenAiProvider implements AiProvider {
     throw new AiProviderError(`${lastError} (after ${RETRIES} attempts).`);
   }
 
+  nothingToDocument(files: FileSet, path: string, target?: DocTarget): Promise<string | undefined> {
+    return this.local.nothingToDocument(files, path, target);
+  }
+
   async documentFunction(files: FileSet, path: string, target: DocTarget, options?: ProjectOptions): Promise<Edit> {
     // The local analysis finds the function and writes a comment in the file's convention; the model rewrites its text.
     const scaffold = await this.local.documentFunction(files, path, target, options);

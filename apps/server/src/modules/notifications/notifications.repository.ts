@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
-import { and, asc, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, notInArray, sql } from 'drizzle-orm';
 import type { NotificationType } from '@hivesync/core';
-import { aiJobs, canaries, notifications, notificationState, repoSyncs } from '../../db/schema.js';
+import { aiJobs, canaries, notifications, notificationState, projects, repoSyncs, users } from '../../db/schema.js';
 import type { Orm } from '../../infra/db.js';
 
 export type NotificationRow = typeof notifications.$inferSelect;
@@ -70,11 +70,12 @@ export class NotificationsRepository {
    */
   async list(
     userId: string,
-    opts: { afterSeq?: number; unreadOnly: boolean; limit: number },
+    opts: { afterSeq?: number; unreadOnly: boolean; limit: number; excludeTypes?: readonly string[] },
   ): Promise<NotificationRow[]> {
     const where = and(
       eq(notifications.userId, userId),
       opts.unreadOnly ? isNull(notifications.readAt) : undefined,
+      opts.excludeTypes?.length ? notInArray(notifications.type, [...opts.excludeTypes]) : undefined,
       opts.afterSeq !== undefined ? gt(notifications.seq, opts.afterSeq) : undefined,
     );
     if (opts.afterSeq !== undefined) {
@@ -87,6 +88,23 @@ export class NotificationsRepository {
       .orderBy(desc(notifications.seq))
       .limit(opts.limit);
     return newest.reverse();
+  }
+
+  /** A project's name and users' display names, for the payloads people read. */
+  async names(
+    orm: Orm,
+    ids: { projectId: string | null; userIds: string[] },
+  ): Promise<{ project: string | undefined; users: Map<string, string> }> {
+    const [project] = ids.projectId
+      ? await orm.select({ name: projects.name }).from(projects).where(eq(projects.id, ids.projectId))
+      : [];
+    const people = ids.userIds.length
+      ? await orm
+          .select({ id: users.id, name: users.displayName })
+          .from(users)
+          .where(inArray(users.id, [...new Set(ids.userIds)]))
+      : [];
+    return { project: project?.name, users: new Map(people.map((u) => [u.id, u.name])) };
   }
 
   /** The highest sequence number among a user's notifications (0 when none). */

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import {
   errors,
+  NOTIFICATION_STEP_TYPES,
   POLL_INTERVAL_ACTIVE,
   POLL_INTERVAL_IDLE,
   type MarkReadBody,
@@ -33,6 +34,8 @@ export const BUS_POLL_STATE = 'poll-state';
 
 // Payload keys that could carry a secret; they are dropped before anything is stored or sent.
 const FORBIDDEN_KEY = /token|secret|password|credential|api_?key|authorization|^code$/i;
+// Payload keys that hold a user id; each gets a `<key>_name` with that user's display name.
+const USER_ID_KEYS = ['by', 'added_by', 'author_id', 'assignee_id'] as const;
 // Upper bound on how long a poll state may be served from memory if an invalidation was lost (Redis down).
 const CACHE_TTL_MS = 5000;
 const CACHE_MAX = 50_000;
@@ -65,9 +68,10 @@ export class NotificationsService {
 
   /** Notifies users: stored with the caller's transaction when one is given, published once it commits. */
   async notify(input: NotifyInput, tx?: Tx): Promise<void> {
-    const payload = this.sanitize(input.type, input.payload);
     const userIds = [...new Set(input.userIds)];
+    if (userIds.length === 0) return;
     const write = async (t: Tx) => {
+      const payload = await this.named(t, input.projectId, this.sanitize(input.type, input.payload));
       const rows = await this.repo.insert(t.orm, userIds, { projectId: input.projectId, type: input.type, payload });
       t.afterCommit(() => this.publish(rows));
     };
@@ -83,19 +87,25 @@ export class NotificationsService {
 
   async poll(
     auth: AuthContext,
-    query: { since?: string; unread_only?: boolean; limit?: number },
+    query: { since?: string; unread_only?: boolean; limit?: number; steps?: boolean },
     ifNoneMatch: string | undefined,
   ): Promise<PollResult> {
     const state = await this.state(auth.userId);
     const pollInterval = state.active ? POLL_INTERVAL_ACTIVE : POLL_INTERVAL_IDLE;
     const limit = query.limit ?? 50;
     const unreadOnly = query.unread_only === true;
-    const etag = `W/"n${state.version}-${queryKey(query.since, unreadOnly, limit)}"`;
+    const steps = query.steps !== false;
+    const etag = `W/"n${state.version}-${queryKey(query.since, unreadOnly, limit, steps)}"`;
     if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((t) => t.trim() === etag)) {
       return { notModified: true, etag, pollInterval };
     }
     const afterSeq = parseCursor(query.since);
-    const rows = await this.repo.list(auth.userId, { afterSeq, unreadOnly, limit });
+    const rows = await this.repo.list(auth.userId, {
+      afterSeq,
+      unreadOnly,
+      limit,
+      excludeTypes: steps ? [] : NOTIFICATION_STEP_TYPES,
+    });
     const last = rows.at(-1);
     const cursor = last ? String(last.seq) : String(afterSeq ?? (await this.repo.latestSeq(auth.userId)));
     return { notModified: false, etag, pollInterval, body: { notifications: rows.map(toNotification), cursor } };
@@ -140,6 +150,31 @@ export class NotificationsService {
     }
   }
 
+  /**
+   * The payload with the names a person reads: `project_name` for the project, `<who>_name` beside each user id
+   * (`by` → `by_name`, `added_by` → `added_by_name`), looked up once when the notification is written.
+   */
+  private async named(
+    tx: Tx,
+    projectId: string | null,
+    payload: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
+    const userKeys = USER_ID_KEYS.filter((k) => typeof payload[k] === 'string');
+    const wantsProject = projectId !== null && payload.project_name === undefined;
+    if (!wantsProject && userKeys.length === 0) return payload;
+    const names = await this.repo.names(tx.orm, {
+      projectId: wantsProject ? projectId : null,
+      userIds: userKeys.map((k) => payload[k] as string),
+    });
+    const out = { ...payload };
+    if (wantsProject && names.project !== undefined) out.project_name = names.project;
+    for (const key of userKeys) {
+      const name = names.users.get(payload[key] as string);
+      if (name !== undefined) out[`${key.replace(/_id$/, '')}_name`] = name;
+    }
+    return out;
+  }
+
   private sanitize(type: NotificationType, payload: Record<string, unknown>): Record<string, unknown> {
     const clean: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(payload)) {
@@ -166,10 +201,10 @@ export function toNotification(row: NotificationRow): Notification {
   };
 }
 
-function queryKey(since: string | undefined, unreadOnly: boolean, limit: number): string {
+function queryKey(since: string | undefined, unreadOnly: boolean, limit: number, steps: boolean): string {
   return crypto
     .createHash('sha1')
-    .update(`${since ?? ''}|${unreadOnly ? 1 : 0}|${limit}`)
+    .update(`${since ?? ''}|${unreadOnly ? 1 : 0}|${limit}${steps ? '' : '|outcomes'}`)
     .digest('base64url')
     .slice(0, 10);
 }

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, eventually, registerUser, startTestServer, type TestServer } from '../../test/harness.js';
+import {
+  backends,
+  createProject,
+  eventually,
+  registerUser,
+  startTestServer,
+  type TestServer,
+} from '../../test/harness.js';
 
 describe.each(backends())('notifications on $name', (backend) => {
   let server: TestServer;
@@ -47,6 +54,54 @@ describe.each(backends())('notifications on $name', (backend) => {
     expect(marked.json()).toEqual({ updated: 1 });
     const unread = (await poll(u.token, '?unread_only=true&limit=50')).json();
     expect(unread.notifications).toHaveLength(6);
+  });
+
+  it('names the project and the people in a payload, so no client has to show a UUID', async () => {
+    const owner = await registerUser(server);
+    const bob = await registerUser(server);
+    const project = await createProject(server, owner.token, 'Billing service');
+    const added = await server.request({
+      method: 'POST',
+      url: `/api/v1/projects/${project.id}/members`,
+      token: owner.token,
+      body: { email: bob.email },
+    });
+    expect(added.statusCode, added.body).toBe(201);
+    const [note] = (await poll(bob.token)).json().notifications;
+    const ownerName = (await server.request({ method: 'GET', url: '/api/v1/auth/me', token: owner.token })).json()
+      .display_name;
+    expect(note).toMatchObject({
+      type: 'project_member_added',
+      payload: { project_name: 'Billing service', role: 'member', added_by: owner.id, added_by_name: ownerName },
+    });
+    await server.runtime.services.notifications.notify({
+      userIds: [bob.id],
+      projectId: project.id,
+      type: 'thread_reply',
+      payload: { thread_id: 't', path: 'a.ts', line: 3, by: owner.id },
+    });
+    const reply = (await poll(bob.token)).json().notifications.at(-1);
+    expect(reply.payload).toMatchObject({ project_name: 'Billing service', by: owner.id, by_name: ownerName });
+  });
+
+  it('leaves out the steps of background work with steps=false, keeping the outcomes', async () => {
+    const u = await registerUser(server);
+    const send = (type: 'ai_job_queued' | 'ai_job_started' | 'ai_job_completed' | 'repo_sync_started') =>
+      server.runtime.services.notifications.notify({ userIds: [u.id], projectId: null, type, payload: {} });
+    for (const type of ['ai_job_queued', 'ai_job_started', 'ai_job_completed', 'repo_sync_started'] as const) {
+      await send(type);
+    }
+    const types = async (query: string) =>
+      (await poll(u.token, query)).json().notifications.map((n: { type: string }) => n.type);
+    expect(await types('')).toEqual(['ai_job_queued', 'ai_job_started', 'ai_job_completed', 'repo_sync_started']);
+    expect(await types('?steps=false')).toEqual(['ai_job_completed']);
+    // Each filter has its own ETag: a 304 for one never answers the other.
+    const all = await poll(u.token);
+    const outcomes = await poll(u.token, '?steps=false');
+    expect(all.headers.etag).not.toBe(outcomes.headers.etag);
+    expect((await poll(u.token, '?steps=false', { 'if-none-match': String(outcomes.headers.etag) })).statusCode).toBe(
+      304,
+    );
   });
 
   it('answers 304 to an unchanged poll and 200 once something changes', async () => {

@@ -17,6 +17,7 @@ import { AuthRepository } from '../auth/auth.repository.js';
 import type { NotificationsService } from '../notifications/notifications.service.js';
 import { ProjectsRepository, type ProjectWithRole } from './projects.repository.js';
 import type { AuditService } from '../audit/audit.service.js';
+import { repoUrlOrigin } from '../repo/repo-url.js';
 
 /** Checks of a project's remote, applied before anything is stored. */
 export interface RemoteChecks {
@@ -55,6 +56,7 @@ export class ProjectsService {
 
   async create(auth: AuthContext, body: z.output<typeof CreateProjectBody>): Promise<Project> {
     const repoUrl = body.repo_url ? this.remote.repoUrl(body.repo_url) : null;
+    // Without a branch the project follows the remote's default branch: each sync asks the remote for its HEAD.
     const branch = await this.remote.branch(body.branch ?? 'main');
     const row = await this.db.transaction((tx) =>
       this.repo.insert(
@@ -64,6 +66,7 @@ export class ProjectsService {
           name: body.name,
           repoUrl,
           branch,
+          followsDefaultBranch: body.branch === undefined,
           syncIntervalMinutes: body.sync_interval_minutes ?? null,
           createdBy: auth.userId,
         },
@@ -90,15 +93,30 @@ export class ProjectsService {
 
   async update(auth: AuthContext, projectId: string, body: z.output<typeof UpdateProjectBody>): Promise<Project> {
     const current = await this.requireProjectRole(auth, projectId, 'admin');
+    const repoUrl =
+      body.repo_url === undefined || body.repo_url === null ? body.repo_url : this.remote.repoUrl(body.repo_url);
+    const detach = repoUrl !== undefined ? credentialDetachReason(current, repoUrl, auth.userId) : undefined;
     const row = await this.repo.update(projectId, {
       ...(body.name !== undefined && { name: body.name }),
-      ...(body.repo_url !== undefined && {
-        repoUrl: body.repo_url === null ? null : this.remote.repoUrl(body.repo_url),
+      ...(repoUrl !== undefined && { repoUrl }),
+      ...(detach && { credentialType: null, credentialCiphertext: null, credentialSetBy: null }),
+      ...(typeof body.branch === 'string' && {
+        branch: await this.remote.branch(body.branch),
+        followsDefaultBranch: false,
       }),
-      ...(body.branch !== undefined && { branch: await this.remote.branch(body.branch) }),
+      ...(body.branch === null && { followsDefaultBranch: true }),
       ...(body.sync_interval_minutes !== undefined && { syncIntervalMinutes: body.sync_interval_minutes }),
     });
     if (!row) throw errors.notFound('project');
+    if (detach) {
+      await this.audit.record({
+        actorId: auth.userId,
+        action: 'repo.credential_detached',
+        projectId,
+        ip: auth.ip,
+        details: { reason: detach },
+      });
+    }
     return toProject({ ...row, role: current.role });
   }
 
@@ -190,6 +208,7 @@ export function toProject(row: ProjectWithRole): Project {
     name: row.name,
     repo_url: row.repoUrl,
     branch: row.branch,
+    follows_default_branch: row.followsDefaultBranch,
     role: row.role,
     created_at: row.createdAt.toISOString(),
     last_synced_at: row.lastSyncedAt ? row.lastSyncedAt.toISOString() : null,
@@ -197,4 +216,22 @@ export function toProject(row: ProjectWithRole): Project {
     credential: row.credentialType ? 'set' : 'not set',
     sync_interval_minutes: row.syncIntervalMinutes,
   };
+}
+
+/**
+ * Why a new repository URL must drop the stored credential, or undefined to keep it. A credential goes only where
+ * its owner sent it: never to another scheme, host or port (an admin could otherwise point the URL at a server of
+ * theirs and receive the token at the next sync), and to another path on the same host only when whoever stored it,
+ * or the project's owner, makes the change.
+ */
+export function credentialDetachReason(
+  current: Pick<ProjectWithRole, 'repoUrl' | 'credentialType' | 'credentialSetBy' | 'role'>,
+  newUrl: string | null,
+  userId: string,
+): 'repo_url_removed' | 'host_changed' | 'path_changed_by_other' | undefined {
+  if (!current.credentialType || newUrl === current.repoUrl) return undefined;
+  if (newUrl === null || current.repoUrl === null) return 'repo_url_removed';
+  if (repoUrlOrigin(newUrl) !== repoUrlOrigin(current.repoUrl)) return 'host_changed';
+  if (current.role !== 'owner' && current.credentialSetBy !== userId) return 'path_changed_by_other';
+  return undefined;
 }

@@ -106,9 +106,15 @@ export class MirrorStore {
    */
   async sync(
     projectId: string,
-    remote: { url: string; branch: string; credential: RepoCredential | undefined },
+    remote: {
+      url: string;
+      branch: string;
+      /** Ask the remote for its default branch (HEAD) and sync that instead of `branch`. */
+      followsDefaultBranch?: boolean;
+      credential: RepoCredential | undefined;
+    },
     onStage: (stage: SyncStage) => Promise<void>,
-  ): Promise<{ commit: string; recloned: boolean }> {
+  ): Promise<{ commit: string; recloned: boolean; branch: string }> {
     const base = this.base(projectId);
     await fs.mkdir(base, { recursive: true });
     const current = await this.current(projectId);
@@ -118,21 +124,62 @@ export class MirrorStore {
     const auth = await this.credentialEnv(remote.credential);
     try {
       await onStage('running');
-      if (current && currentGen && (await this.healthy(current.gitDir, remote.branch))) {
-        try {
-          return { commit: await this.update(base, currentGen, current, remote, auth.env, onStage), recloned: false };
-        } catch (err) {
-          if (!(err instanceof SyncFailure) || err.code !== 'repo_corrupt') throw err;
-          // Fall through to a clean clone: reads keep answering from the current generation meanwhile.
+      const branch = remote.followsDefaultBranch
+        ? ((await this.remoteDefaultBranch(remote.url, auth.env)) ?? remote.branch)
+        : remote.branch;
+      const target = { url: remote.url, branch };
+      try {
+        if (current && currentGen && (await this.healthy(current.gitDir, branch))) {
+          try {
+            const commit = await this.update(base, currentGen, current, target, auth.env, onStage);
+            return { commit, recloned: false, branch };
+          } catch (err) {
+            if (!(err instanceof SyncFailure) || err.code !== 'repo_corrupt') throw err;
+            // Fall through to a clean clone: reads keep answering from the current generation meanwhile.
+          }
         }
+        const next = `g${currentGen ? Number(GENERATION.exec(currentGen)?.[1] ?? 0) + 1 : 1}-${crypto.randomBytes(3).toString('hex')}`;
+        const commit = await this.clone(base, next, target, auth.env, onStage);
+        if (currentGen) await this.removeGenerationLater(base, currentGen);
+        return { commit, recloned: true, branch };
+      } catch (err) {
+        if (err instanceof SyncFailure && err.code === 'repo_branch_not_found') {
+          throw new SyncFailure('repo_branch_not_found', await this.missingBranchMessage(target, auth.env));
+        }
+        throw err;
       }
-      const next = `g${currentGen ? Number(GENERATION.exec(currentGen)?.[1] ?? 0) + 1 : 1}-${crypto.randomBytes(3).toString('hex')}`;
-      const commit = await this.clone(base, next, remote, auth.env, onStage);
-      if (currentGen) await this.removeGenerationLater(base, currentGen);
-      return { commit, recloned: true };
     } finally {
       await auth.cleanup();
     }
+  }
+
+  /** The remote's default branch (what its HEAD points at), or undefined when it does not say. */
+  private async remoteDefaultBranch(url: string, env: Record<string, string>): Promise<string | undefined> {
+    const out = await this.gitOrFail(['ls-remote', '--symref', '--', url, 'HEAD'], { env, cwd: this.root });
+    const head = /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(out.toString())?.[1];
+    return head && (await this.git.isValidBranch(head)) ? head : undefined;
+  }
+
+  /** Says that `branch` is not on the remote, and which branches are (the first 20, the default first). */
+  private async missingBranchMessage(remote: { url: string; branch: string }, env: Record<string, string>) {
+    let names: string[] = [];
+    try {
+      const out = await this.git.run(['ls-remote', '--symref', '--', remote.url, 'HEAD', 'refs/heads/*'], {
+        env,
+        cwd: this.root,
+      });
+      names = [...out.toString().matchAll(/^[0-9a-f]+\trefs\/heads\/(.+)$/gm)].map((m) => m[1]!);
+      const head = /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(out.toString())?.[1];
+      if (head && names.includes(head)) names = [head, ...names.filter((n) => n !== head)];
+    } catch {
+      // The listing is a courtesy: the error stands without it.
+    }
+    const shown = names.slice(0, 20).join(', ') + (names.length > 20 ? `, and ${names.length - 20} more` : '');
+    return (
+      `The branch "${remote.branch}" does not exist on the remote` +
+      (names.length > 0 ? `; its branches are: ${shown}.` : '.') +
+      " Set the project's branch to one of them, or clear it to follow the remote's default branch."
+    );
   }
 
   private async update(
@@ -593,8 +640,10 @@ export function classifyGitFailure(err: GitError): SyncErrorCode {
   ) {
     return 'repo_auth_failed';
   }
+  if (/Remote branch .* not found in upstream|couldn't find remote ref refs\/heads\//i.test(s))
+    return 'repo_branch_not_found';
   if (
-    /Repository not found|does not appear to be a git repository|Remote branch .* not found|couldn't find remote ref|returned error: 404|not found in upstream|No such file or directory|does not exist/i.test(
+    /Repository not found|does not appear to be a git repository|returned error: 404|No such file or directory|does not exist/i.test(
       s,
     )
   ) {

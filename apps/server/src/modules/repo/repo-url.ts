@@ -9,6 +9,11 @@ export interface RepoUrlPolicy {
   allowHttp: boolean;
 }
 
+const LOCAL_HOW =
+  'An operator can allow them by starting the server with HIVESYNC_ALLOW_LOCAL_REPOS=true (every user of the ' +
+  'server can then read any repository on its disk); an embedded server listening on 127.0.0.1 allows them by ' +
+  'default.';
+
 // user@host:path, git's scp-like syntax (no scheme, a colon before the first slash).
 const SCP_LIKE = /^[A-Za-z0-9._~-]+@[A-Za-z0-9.-]+:(?!\/\/)[^\s]+$/;
 // <transport>::<address> makes git run a remote helper (ext:: runs a command): never accepted.
@@ -25,12 +30,15 @@ export function checkRepoUrl(url: string, policy: RepoUrlPolicy): string {
   if (url.startsWith('-')) throw bad('must not start with "-"');
   if (/\s/.test(url)) throw bad('must not contain spaces');
   if (REMOTE_HELPER.test(url)) throw bad('remote-helper URLs (such as ext:: or fd::) are not accepted');
-  if (SCP_LIKE.test(url)) return url;
+  if (SCP_LIKE.test(url)) {
+    if (/@-/.test(url)) throw bad('the host must not start with "-"');
+    return url;
+  }
 
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url)?.[1]?.toLowerCase();
   if (scheme === undefined) {
     if (path.isAbsolute(url)) {
-      if (!policy.allowLocal) throw bad('local paths are not accepted on this server (HIVESYNC_ALLOW_LOCAL_REPOS)');
+      if (!policy.allowLocal) throw bad(`local paths are not accepted on this server. ${LOCAL_HOW}`);
       return url;
     }
     throw bad('must be an https://, ssh://, git:// or user@host:path URL');
@@ -51,19 +59,39 @@ export function checkRepoUrl(url: string, policy: RepoUrlPolicy): string {
         throw bad('plain http:// is not accepted on this server; use https:// (HIVESYNC_ALLOW_HTTP_REPOS)');
       break;
     case 'file':
-      if (!policy.allowLocal) throw bad('file:// URLs are not accepted on this server (HIVESYNC_ALLOW_LOCAL_REPOS)');
+      if (!policy.allowLocal) throw bad(`file:// URLs are not accepted on this server. ${LOCAL_HOW}`);
       return url;
     default:
       throw bad(`the ${scheme}:// scheme is not accepted; use https://, ssh:// or git://`);
   }
   if (!parsed.hostname) throw bad('must name a host');
   if (parsed.hostname.startsWith('-')) throw bad('the host must not start with "-"');
-  if (parsed.password) {
-    throw bad(
-      'must not carry a password or token; store it as the project credential instead (it is encrypted and never shown)',
+  // Over HTTP(S) anything before the @ is a secret (tokens are often sent as the user name); over SSH it is the login.
+  if (parsed.password || (parsed.username && (scheme === 'https' || scheme === 'http'))) {
+    throw errors.repoUrlForbidden(
+      'repo_url must not carry a user name, password or token: store them as the project credential instead ' +
+        '(PUT /api/v1/projects/{id}/credential, or `hivesync credential set <project> --token-stdin`), where they ' +
+        'are encrypted and never shown.',
     );
   }
   return url;
+}
+
+/**
+ * Where a repository URL sends a credential: scheme, host and port (`https://github.com:443`; scp-like
+ * `git@host:path` is `ssh://host:22`; a local path is `file://`). Two URLs with the same origin reach the same server.
+ */
+export function repoUrlOrigin(url: string): string {
+  const scp = SCP_LIKE.exec(url) ? /^[^@]+@([^:]+):/.exec(url) : null;
+  if (scp) return `ssh://${scp[1]!.toLowerCase()}:22`;
+  if (path.isAbsolute(url)) return 'file://';
+  try {
+    const u = new URL(url);
+    const port = u.port || { 'https:': '443', 'http:': '80', 'ssh:': '22', 'git:': '9418' }[u.protocol] || '';
+    return `${u.protocol}//${u.hostname.toLowerCase()}:${port}`;
+  } catch {
+    return url;
+  }
 }
 
 /** Checks a branch name with git's own rules (`git check-ref-format --branch`). Throws validation_error. */

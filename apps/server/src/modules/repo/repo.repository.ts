@@ -64,8 +64,12 @@ export class RepoRepository {
     return row;
   }
 
-  async markProjectSynced(projectId: string, commit: string, at: Date): Promise<void> {
-    await this.orm.update(projects).set({ lastCommit: commit, lastSyncedAt: at }).where(eq(projects.id, projectId));
+  /** Records a project's last synced commit, and the branch it came from (a followed default branch may move). */
+  async markProjectSynced(projectId: string, commit: string, at: Date, branch: string): Promise<void> {
+    await this.orm
+      .update(projects)
+      .set({ lastCommit: commit, lastSyncedAt: at, branch })
+      .where(eq(projects.id, projectId));
   }
 
   async findProject(projectId: string) {
@@ -73,10 +77,18 @@ export class RepoRepository {
     return row;
   }
 
-  async setCredential(projectId: string, type: 'https_token' | 'ssh_key' | null, ciphertext: string | null) {
+  async setCredential(
+    projectId: string,
+    credential: { type: 'https_token' | 'ssh_key'; ciphertext: string; setBy: string } | null,
+  ) {
     await this.orm
       .update(projects)
-      .set({ credentialType: type, credentialCiphertext: ciphertext, updatedAt: new Date() })
+      .set({
+        credentialType: credential?.type ?? null,
+        credentialCiphertext: credential?.ciphertext ?? null,
+        credentialSetBy: credential?.setBy ?? null,
+        updatedAt: new Date(),
+      })
       .where(eq(projects.id, projectId));
   }
 

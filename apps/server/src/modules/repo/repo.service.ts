@@ -146,13 +146,14 @@ export class RepoService {
     const remote = {
       url: project.repoUrl,
       branch: project.branch,
+      followsDefaultBranch: project.followsDefaultBranch,
       credential: this.credentialOf(project.credentialCiphertext),
     };
     const onStage = async (stage: 'running' | 'updating_files' | 'cleaning' | 'finalizing') => {
       await this.repo.updateSync(sync.id, { status: stage });
     };
     try {
-      let result: { commit: string; recloned: boolean };
+      let result: { commit: string; recloned: boolean; branch: string };
       try {
         result = await this.mirrors.sync(project.id, remote, onStage);
       } catch (err) {
@@ -171,7 +172,7 @@ export class RepoService {
         errorCode: null,
         errorMessage: null,
       });
-      await this.repo.markProjectSynced(project.id, result.commit, finished);
+      await this.repo.markProjectSynced(project.id, result.commit, finished, result.branch);
       workerLog.info({ sync_id: sync.id, commit: result.commit, recloned: result.recloned }, 'sync completed');
       const previous = await this.repo.lastFinishedSync(project.id, sync.id);
       if (sync.trigger === 'manual' || previous?.status === 'failed') {
@@ -238,7 +239,11 @@ export class RepoService {
 
   async setCredential(auth: AuthContext, projectId: string, body: SetCredentialBody): Promise<CredentialStatus> {
     await this.projects.requireProjectRole(auth, projectId, 'admin');
-    await this.repo.setCredential(projectId, body.type, this.secrets.seal(JSON.stringify(body)));
+    await this.repo.setCredential(projectId, {
+      type: body.type,
+      ciphertext: this.secrets.seal(JSON.stringify(body)),
+      setBy: auth.userId,
+    });
     await this.audit.record({
       actorId: auth.userId,
       action: 'repo.credential_set',
@@ -251,7 +256,7 @@ export class RepoService {
 
   async deleteCredential(auth: AuthContext, projectId: string): Promise<void> {
     await this.projects.requireProjectRole(auth, projectId, 'admin');
-    await this.repo.setCredential(projectId, null, null);
+    await this.repo.setCredential(projectId, null);
     await this.audit.record({ actorId: auth.userId, action: 'repo.credential_removed', projectId, ip: auth.ip });
   }
 

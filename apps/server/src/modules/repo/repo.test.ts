@@ -84,8 +84,9 @@ describe.each(backends())('repo mirrors on $name', (backend) => {
       'fd::17',
       '-oProxyCommand=touch /tmp/pwned',
       '--upload-pack=touch /tmp/pwned',
-      'https://user:token@example.test/repo.git',
       'https://example.test/re\npo.git',
+      'git@-oProxyCommand:repo.git',
+      'ssh://-oProxyCommand=touch/repo.git',
       'ftp://example.test/repo.git',
       'relative/path',
     ];
@@ -93,6 +94,13 @@ describe.each(backends())('repo mirrors on $name', (backend) => {
       const res = await api('POST', '/projects', owner.token, { name: 'x', repo_url });
       expect(res.statusCode, repo_url).toBe(400);
       expect(res.json().error.message, repo_url).toMatch(/^repo_url: /);
+    }
+    for (const repo_url of ['https://user:token@example.test/repo.git', 'https://ghp_abc123@github.com/o/r.git']) {
+      const res = await api('POST', '/projects', owner.token, { name: 'x', repo_url });
+      expect(res.statusCode, repo_url).toBe(400);
+      expect(res.json().error.code).toBe('repo_url_forbidden');
+      expect(res.json().error.message).toMatch(/store them as the project credential instead/);
+      expect(res.body).not.toMatch(/token@|ghp_abc123/);
     }
     for (const branch of ['--upload-pack=touch /tmp/x', '-b', 'a..b', '@{-1}', 'has space', 'ends.lock', 'x~1']) {
       const res = await api('POST', '/projects', owner.token, {
@@ -398,15 +406,42 @@ describe.each(backends())('repo mirrors on $name', (backend) => {
     );
   });
 
-  it('fails a branch that does not exist with repo_not_found and notifies', async () => {
-    const id = await projectFor(sampleRepo('nobranch'), 'does-not-exist');
+  it('fails a branch that does not exist with repo_branch_not_found, naming the branches there are', async () => {
+    const remote = sampleRepo('nobranch');
+    git(remote, 'branch', 'release/1.x');
+    const id = await projectFor(remote, 'does-not-exist');
     const sync = await syncAndWait(id);
-    expect(sync).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'repo_not_found' } });
+    expect(sync).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'repo_branch_not_found' } });
+    expect(sync.error.message).toBe(
+      'The branch "does-not-exist" does not exist on the remote; its branches are: main, release/1.x. ' +
+        "Set the project's branch to one of them, or clear it to follow the remote's default branch.",
+    );
     expect(sync.error.message).not.toContain(work.dir);
     const notes = (await api('GET', '/notifications?limit=200', owner.token)).json().notifications;
     expect(
       notes.find((n: { type: string; project_id: string }) => n.type === 'repo_sync_failed' && n.project_id === id),
     ).toBeTruthy();
+  });
+
+  it("follows the remote's default branch when none is given, and again when the branch is cleared", async () => {
+    const remote = sampleRepo('trunk-default');
+    git(remote, 'branch', '-m', 'main', 'trunk');
+    const created = await api('POST', '/projects', owner.token, { name: 'trunk', repo_url: remote });
+    expect(created.json()).toMatchObject({ branch: 'main', follows_default_branch: true });
+    const id = created.json().id;
+    const sync = await syncAndWait(id);
+    expect(sync).toMatchObject({ status: 'completed', commit: git(remote, 'rev-parse', 'trunk') });
+    const project = (await api('GET', `/projects/${id}`, owner.token)).json();
+    expect(project).toMatchObject({ branch: 'trunk', follows_default_branch: true });
+
+    // Choosing a branch pins it; clearing it follows the default again.
+    git(remote, 'branch', 'other');
+    const pinned = await api('PATCH', `/projects/${id}`, owner.token, { branch: 'other' });
+    expect(pinned.json()).toMatchObject({ branch: 'other', follows_default_branch: false });
+    const cleared = await api('PATCH', `/projects/${id}`, owner.token, { branch: null });
+    expect(cleared.json()).toMatchObject({ follows_default_branch: true });
+    expect((await syncAndWait(id)).status).toBe('completed');
+    expect((await api('GET', `/projects/${id}`, owner.token)).json().branch).toBe('trunk');
   });
 
   it('tells an authentication failure (not retried) from success with the stored token', async () => {
@@ -447,6 +482,38 @@ describe.each(backends())('repo mirrors on $name', (backend) => {
       credential: 'not set',
       type: null,
     });
+  });
+
+  it("detaches the credential when an admin points the URL at another host, so the owner's token never goes there", async () => {
+    sampleRepo('guarded.git');
+    const id = await projectFor(`${http.url}/guarded.git`);
+    const admin = await registerUser(server);
+    await api('POST', `/projects/${id}/members`, owner.token, { email: admin.email, role: 'admin' });
+    const setToken = () =>
+      api('PUT', `/projects/${id}/credential`, owner.token, { type: 'https_token', token: TOKEN, username: 'git' });
+    const credential = async () => (await api('GET', `/projects/${id}`, owner.token)).json().credential;
+
+    // The owner moves the repository to another path on the same host: the token stays.
+    await setToken();
+    sampleRepo('moved.git');
+    await api('PATCH', `/projects/${id}`, owner.token, { repo_url: `${http.url}/moved.git` });
+    expect(await credential()).toBe('set');
+    expect((await syncAndWait(id)).status).toBe('completed');
+
+    // An admin who did not store it changes the path: the token is dropped.
+    await api('PATCH', `/projects/${id}`, admin.token, { repo_url: `${http.url}/guarded.git` });
+    expect(await credential()).toBe('not set');
+
+    // Another host (same port, another name) drops it whoever asks; the next sync sends no token anywhere.
+    await setToken();
+    const other = http.url.replace('127.0.0.1', 'localhost');
+    const moved = await api('PATCH', `/projects/${id}`, owner.token, { repo_url: `${other}/guarded.git` });
+    expect(moved.json().credential).toBe('not set');
+    expect((await syncAndWait(id)).error.code).toBe('repo_auth_failed');
+    const audit = await api('GET', `/admin/audit?project_id=${id}&action=repo.credential_detached`, server.admin.token);
+    expect(audit.json().entries.map((e: { details: { reason: string } }) => e.details.reason)).toEqual(
+      expect.arrayContaining(['path_changed_by_other', 'host_changed']),
+    );
   });
 
   it('retries a network failure and then fails with repo_network_error', async () => {

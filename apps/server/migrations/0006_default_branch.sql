@@ -1,0 +1,1 @@
+ALTER TABLE "projects" ADD COLUMN "follows_default_branch" boolean DEFAULT false NOT NULL;

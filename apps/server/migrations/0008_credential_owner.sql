@@ -1,0 +1,1 @@
+ALTER TABLE "projects" ADD COLUMN "credential_set_by" text;
