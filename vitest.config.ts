@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import ProgressReporter from './tests/support/progress-reporter.js';
@@ -23,9 +24,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    // Most test files wait on git, servers and child processes rather than compute: more files than cores at once
-    // (vitest's default is one per core less one, a single worker on 2 cores).
-    maxWorkers: 4,
+    // Test files wait on git, servers and child processes as much as they compute: one file per core (vitest's
+    // default is one less, a single worker on 2 cores).
+    maxWorkers: Math.max(2, os.availableParallelism()),
     // On a terminal the default reporter shows a live count; elsewhere a line per file says how far the run is.
     reporters: process.stdout.isTTY ? ['default'] : ['default', new ProgressReporter()],
   },

@@ -7,6 +7,8 @@ import { previewLoop } from './suites/preview-loop.js';
 import { coldStart, eventDelivery, jobThroughput, manyPollers } from './suites/operations.js';
 import { aiAnalysis } from './suites/ai-analysis.js';
 import { repoSync } from './suites/repo-sync.js';
+import { firstHour } from './suites/first-hour.js';
+import { aiExpress } from './suites/ai-express.js';
 
 /**
  * `npm run bench [-- --seconds N] [-- --only NAME]`: every figure the issues name, each against a baseline measured
@@ -27,6 +29,8 @@ const suites: Suite[] = [
   coldStart,
   jobThroughput,
   aiAnalysis,
+  aiExpress,
+  firstHour,
 ];
 const setups: { label: string; env: Record<string, string> }[] = [{ label: 'embedded', env: {} }];
 if (process.env.DATABASE_URL && process.env.REDIS_URL) {

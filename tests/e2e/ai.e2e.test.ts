@@ -5,6 +5,7 @@ import { commitFiles, git, makeRepo } from '../../apps/server/src/test/git-fixtu
 import { tempDir } from '../../apps/server/src/test/harness.js';
 import { runCli } from '../support/cli.js';
 import { spawnServer, stopServer, type ServerProcess } from '../support/server-process.js';
+import { seedEmbeddedDatabase } from '../../apps/server/src/test/pglite-template.js';
 
 const SOURCE =
   'export function greet(name: string, excited = false): string {\n  return excited ? `Hello, ${name}!` : `Hello, ${name}.`;\n}\n';
@@ -23,6 +24,7 @@ describe('AI documentation through the CLI: doc → apply → revert against `np
   };
 
   beforeAll(async () => {
+    await seedEmbeddedDatabase(data.dir);
     server = spawnServer({ HIVESYNC_DATA_DIR: data.dir, HIVESYNC_ALLOW_LOCAL_REPOS: 'true' }, { npmStart: true });
     await server.ready;
     repo = makeRepo(path.join(home.dir, 'app'), { 'src/greet.ts': SOURCE });
@@ -35,7 +37,7 @@ describe('AI documentation through the CLI: doc → apply → revert against `np
 
   it('proposes a doc comment, applies it to the working copy, and reverts it', async () => {
     expect(
-      (await cli(['register', '--email', 'doc@example.test', '--password-stdin'], 'documentation pw\n')).code,
+      (await cli(['register', '--email', 'doc@example.test', '--password-stdin'], 'writes the documentation\n')).code,
     ).toBe(0);
     await json(['projects', 'create', 'app', '--repo-url', repo]);
     expect((await json(['sync', 'app', '--wait'])).status).toBe('completed');

@@ -7,6 +7,7 @@ import { commitFiles, makeRepo } from '../../apps/server/src/test/git-fixtures.j
 import { eventually, tempDir } from '../../apps/server/src/test/harness.js';
 import { runCli, startCli } from '../support/cli.js';
 import { spawnServer, type ServerProcess } from '../support/server-process.js';
+import { seedEmbeddedDatabase } from '../../apps/server/src/test/pglite-template.js';
 
 const INDEX = [
   'export const answer = 42;',
@@ -56,6 +57,7 @@ describe('threads, tasks and live notifications through the CLI against `npm sta
   beforeAll(async () => {
     makeRepo(repo, { 'src/index.ts': INDEX, 'README.md': '# Demo\n' });
     first = commitFiles(repo, { 'CHANGELOG.md': '- first\n' }, 'changelog');
+    await seedEmbeddedDatabase(data.dir);
     server = spawnServer({ HIVESYNC_DATA_DIR: data.dir, HIVESYNC_ALLOW_LOCAL_REPOS: 'true' }, { npmStart: true });
     await server.ready;
   });

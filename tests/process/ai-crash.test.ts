@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { eventually, tempDir } from '../../apps/server/src/test/harness.js';
 import { makeRepo } from '../../apps/server/src/test/git-fixtures.js';
 import { call, spawnServer, stopServer, type ServerProcess } from '../support/server-process.js';
+import { seedEmbeddedDatabase } from '../../apps/server/src/test/pglite-template.js';
 
 describe('a worker killed with SIGKILL in the middle of an AI job', () => {
   const data = tempDir();
@@ -43,6 +44,7 @@ describe('a worker killed with SIGKILL in the middle of an AI job', () => {
     const remote = makeRepo(path.join(data.dir, 'remote'), {
       'greet.ts': 'export function greet(name: string): string {\n  return `hi ${name}`;\n}\n',
     });
+    await seedEmbeddedDatabase(data.dir);
     const first = spawnServer(env);
     started.push(first);
     await first.ready;

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { backends, eventually, tempDir } from '../../apps/server/src/test/harness.js';
 import { call, spawnServer, stopServer, type ServerProcess } from '../support/server-process.js';
+import { seedEmbeddedDatabase } from '../../apps/server/src/test/pglite-template.js';
 
 const FAST = {
   HIVESYNC_HEARTBEAT_INTERVAL_MS: '500',
@@ -38,6 +39,7 @@ describe('a worker killed with SIGKILL while holding a job', () => {
   it('embedded: after a restart the job runs to completion', async () => {
     const data = tempDir();
     try {
+      await seedEmbeddedDatabase(data.dir);
       const first = tracked({ HIVESYNC_DATA_DIR: data.dir, ...FAST });
       await first.ready;
       const { token, id, firstWorker } = await startCanaryAndWaitRunning(first.url);

@@ -40,7 +40,7 @@ describe.runIf(external)('distributed mode: 2 API instances and 2 workers on one
     const next = () => apis[turn++ % 2]!.url;
 
     const reg = await call(next(), 'POST', '/api/v1/auth/register', {
-      body: { email: 'dist@example.test', password: 'distributed pw' },
+      body: { email: 'dist@example.test', password: 'two distributed instances' },
     });
     const token = reg.body.access_token as string;
     // A token from instance A works on instance B.

@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { eventually, tempDir } from '../../apps/server/src/test/harness.js';
 import { makeRepo, startGitHttpServer, type GitHttpServer } from '../../apps/server/src/test/git-fixtures.js';
 import { call, spawnServer, stopServer, type ServerProcess } from '../support/server-process.js';
+import { seedEmbeddedDatabase } from '../../apps/server/src/test/pglite-template.js';
 
 describe('a worker killed with SIGKILL in the middle of a clone', () => {
   const data = tempDir();
@@ -27,6 +28,7 @@ describe('a worker killed with SIGKILL in the middle of a clone', () => {
       HIVESYNC_JOB_POLL_INTERVAL_MS: '500',
       HIVESYNC_SYNC_RETRY_DELAY_SECONDS: '0',
     };
+    await seedEmbeddedDatabase(data.dir);
     const first = spawnServer(env);
     started.push(first);
     await first.ready;

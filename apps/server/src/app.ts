@@ -13,6 +13,7 @@ import {
 import type { Config } from './config.js';
 import { authenticate } from './http/auth-hook.js';
 import { registerErrorHandling } from './http/error-handler.js';
+import { registerTextInputCheck } from './http/text-input.js';
 import type { RouteDeps } from './http/route-deps.js';
 import type { Logger } from './infra/logger.js';
 import { adminRoutes } from './modules/admin/admin.routes.js';
@@ -57,7 +58,8 @@ export async function buildApp(deps: {
     // One line per request, written by the onResponse hook below with secrets stripped from the URL.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimit,
-    trustProxy: config.trustProxy,
+    // Only the listed proxies' X-Forwarded-For is believed; anyone else's would let a client pick its own IP.
+    trustProxy: config.trustProxy.length > 0 ? [...config.trustProxy] : false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();
@@ -68,6 +70,7 @@ export async function buildApp(deps: {
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('auth', null);
   registerErrorHandling(app);
+  registerTextInputCheck(app);
   // Event streams hold their connections open: end them first, or closing would wait for them forever.
   app.addHook('preClose', async () => services.events.closeAll());
 
@@ -116,9 +119,18 @@ export async function buildApp(deps: {
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    // Its own scripts only; inline styles are Swagger UI's. No upgrade-insecure-requests: plain-HTTP installs exist.
+    staticCSP:
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+      "object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+  });
 
-  const routeDeps: RouteDeps = { services, authenticate: authenticate(deps.tokens) };
+  const routeDeps: RouteDeps = {
+    services,
+    authenticate: authenticate((token) => services.auth.verifyAccessToken(token)),
+  };
   await app.register(healthRoutes(routeDeps));
   await app.register(viewerRoutes());
   await app.register(homeRoutes({ version: config.version }));
@@ -126,7 +138,12 @@ export async function buildApp(deps: {
     reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
   );
   if (deps.storage.kind === 'fs') {
-    await app.register(storageRoutes(deps.storage as FsStorage, { maxUploadBytes: config.previews.maxBundleBytes }));
+    await app.register(
+      storageRoutes(deps.storage as FsStorage, {
+        maxUploadBytes: config.previews.maxBundleBytes,
+        uploadGate: (key) => services.previews.assertUploadOpen(key),
+      }),
+    );
   }
   await app.register(
     async (api) => {

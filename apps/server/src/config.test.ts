@@ -50,6 +50,50 @@ describe('loadConfig', () => {
     expect(loadConfig({ HIVESYNC_ALLOW_LOCAL_REPOS: 'false' }, {}).repos.allowLocal).toBe(false);
   });
 
+  it('lets syncs reach internal networks by default only on an embedded server bound to loopback', () => {
+    expect(loadConfig({}, {}).repos.allowPrivateNetworks).toBe(true);
+    expect(loadConfig({ HIVESYNC_HOST: '0.0.0.0' }, {}).repos.allowPrivateNetworks).toBe(false);
+    const withPostgres = { DATABASE_URL: 'postgres://h/db', HIVESYNC_JWT_SECRET: 'x'.repeat(40) };
+    expect(loadConfig(withPostgres, {}).repos.allowPrivateNetworks).toBe(false);
+    expect(loadConfig({ ...withPostgres, HIVESYNC_ALLOW_PRIVATE_REMOTES: 'true' }, {}).repos.allowPrivateNetworks).toBe(
+      true,
+    );
+    expect(loadConfig({ HIVESYNC_ALLOW_PRIVATE_REMOTES: 'false' }, {}).repos.allowPrivateNetworks).toBe(false);
+    expect(
+      loadConfig({ HIVESYNC_REPO_ALLOWED_HOSTS: ' Git.Corp.Example , 10.0.0.0/8,fd00::/8, 192.168.1.5' }, {}).repos
+        .allowedHosts,
+    ).toEqual(['git.corp.example', '10.0.0.0/8', 'fd00::/8', '192.168.1.5']);
+    expect(() => loadConfig({ HIVESYNC_REPO_ALLOWED_HOSTS: 'ok.example,10.0.0.0/33,bad host' }, {})).toThrow(
+      /HIVESYNC_REPO_ALLOWED_HOSTS: must be a comma-separated list of host names, IP addresses or CIDRs.*"10\.0\.0\.0\/33", "bad host"/,
+    );
+  });
+
+  it('trusts X-Forwarded-For only from listed proxies, and refuses the old trust-everyone "true"', () => {
+    expect(loadConfig({}, {}).trustProxy).toEqual([]);
+    expect(loadConfig({ HIVESYNC_TRUST_PROXY: 'false' }, {}).trustProxy).toEqual([]);
+    expect(loadConfig({ HIVESYNC_TRUST_PROXY: '127.0.0.1, ::1,172.18.0.0/16,uniquelocal' }, {}).trustProxy).toEqual([
+      '127.0.0.1',
+      '::1',
+      '172.18.0.0/16',
+      'uniquelocal',
+    ]);
+    expect(() => loadConfig({ HIVESYNC_TRUST_PROXY: 'true' }, {})).toThrow(
+      /HIVESYNC_TRUST_PROXY: "true" is no longer accepted.*List the addresses or CIDRs of your reverse proxies/,
+    );
+    expect(() => loadConfig({ HIVESYNC_TRUST_PROXY: '10.0.0.0/33,proxy.local' }, {})).toThrow(
+      /HIVESYNC_TRUST_PROXY: must be "false" or a comma-separated list .*not "10.0.0.0\/33", "proxy.local"/,
+    );
+  });
+
+  it('sweeps abandoned preview uploads after an hour by default, or a positive number of minutes', () => {
+    expect(loadConfig({}, {}).previews.uploadSweepMinutes).toBe(60);
+    expect(loadConfig({ HIVESYNC_PREVIEW_UPLOAD_SWEEP_MINUTES: '0.5' }, {}).previews.uploadSweepMinutes).toBe(0.5);
+    for (const bad of ['0', '-1', 'soon'])
+      expect(() => loadConfig({ HIVESYNC_PREVIEW_UPLOAD_SWEEP_MINUTES: bad }, {}), bad).toThrow(
+        /HIVESYNC_PREVIEW_UPLOAD_SWEEP_MINUTES/,
+      );
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', HIVESYNC_PORT: '' }, {}).port).toBe(8080);
   });

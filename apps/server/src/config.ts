@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -10,6 +11,50 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+// Names proxy-addr (Fastify's trustProxy) knows for address ranges.
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+/** `HIVESYNC_TRUST_PROXY`: a comma-separated list of proxy addresses, CIDRs or range names; `false` is none. */
+const trustedProxies = z.string().transform((value, ctx) => {
+  const v = value.trim().toLowerCase();
+  if (['false', '0', 'no', 'none'].includes(v)) return [];
+  if (['true', '1', 'yes'].includes(v)) {
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        '"true" is no longer accepted: it trusted X-Forwarded-For from anyone, so any client could choose its own IP (escaping rate limits, forging the audit log). List the addresses or CIDRs of your reverse proxies instead, e.g. "127.0.0.1,::1", "172.18.0.0/16", or "loopback", "uniquelocal"',
+    });
+    return z.NEVER;
+  }
+  const entries = v.split(',').map((e) => e.trim());
+  const bad = entries.filter((e) => !PROXY_RANGE_NAMES.has(e) && !isAddressOrCidr(e));
+  if (bad.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be "false" or a comma-separated list of IP addresses, CIDRs (10.0.0.0/8) or loopback, linklocal, uniquelocal; not ${bad.map((b) => `"${b}"`).join(', ')}`,
+    });
+    return z.NEVER;
+  }
+  return entries;
+});
+
+/** `HIVESYNC_REPO_ALLOWED_HOSTS`: comma-separated host names, IP addresses or CIDRs. */
+const allowedHosts = z.string().transform((value, ctx) => {
+  const entries = value
+    .split(',')
+    .map((e) => e.trim().toLowerCase())
+    .filter((e) => e !== '');
+  const hostName = /^(?=.{1,253}\.?$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/;
+  const bad = entries.filter((e) => !isAddressOrCidr(e) && !hostName.test(e));
+  if (bad.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be a comma-separated list of host names, IP addresses or CIDRs (10.0.0.0/8); not ${bad.map((b) => `"${b}"`).join(', ')}`,
+    });
+    return z.NEVER;
+  }
+  return entries;
+});
 
 const EnvSchema = z
   .object({
@@ -41,14 +86,20 @@ const EnvSchema = z
     HIVESYNC_REFRESH_TOKEN_TTL_DAYS: int(1, 365).default(30),
     /** Login attempts allowed per client IP per minute. */
     HIVESYNC_LOGIN_LIMIT_PER_IP: int(1, 100_000).default(20),
-    /** Failed login attempts allowed per account per 15 minutes. */
+    /** Failed logins allowed per account from one client IP before each further one is delayed. */
     HIVESYNC_LOGIN_LIMIT_PER_ACCOUNT: int(1, 100_000).default(10),
+    /** First delay after those failures, in seconds; it doubles with each further failure (at most an hour). */
+    HIVESYNC_LOGIN_BACKOFF_SECONDS: int(1, 3600).default(30),
+    /** Failed logins per account per hour from all IPs together, past which the account refuses logins for the hour. */
+    HIVESYNC_LOGIN_LIMIT_PER_ACCOUNT_PER_HOUR: int(1, 1_000_000).default(100),
     /** Registrations allowed per client IP per hour. */
     HIVESYNC_REGISTER_LIMIT_PER_IP: int(1, 100_000).default(20),
+    /** Registrations refused for a taken email allowed per client IP per day (slows down finding who has an account). */
+    HIVESYNC_REGISTER_CONFLICTS_PER_IP: int(1, 100_000).default(5),
     /** Largest accepted JSON request body, in bytes. */
     HIVESYNC_BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
-    /** Trust X-Forwarded-For from a reverse proxy when deriving the client IP. */
-    HIVESYNC_TRUST_PROXY: bool.default(false),
+    /** Reverse proxies (addresses, CIDRs, `loopback`, `uniquelocal`) whose X-Forwarded-For is believed; none by default. */
+    HIVESYNC_TRUST_PROXY: trustedProxies.default([]),
     /** pino log level. */
     HIVESYNC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** How often a worker reports it is alive, in milliseconds. */
@@ -75,6 +126,17 @@ const EnvSchema = z
     HIVESYNC_ALLOW_LOCAL_REPOS: bool.optional(),
     /** Accept plain http:// repository URLs (off: credentials would travel unencrypted). */
     HIVESYNC_ALLOW_HTTP_REPOS: bool.default(false),
+    /**
+     * Let repositories be fetched from loopback, private, link-local and other internal addresses. Default: on for
+     * an embedded server bound to loopback (one person's machine), off otherwise.
+     */
+    HIVESYNC_ALLOW_PRIVATE_REMOTES: bool.optional(),
+    /** Hosts that repositories may be fetched from even though internal: host names, IP addresses or CIDRs. */
+    HIVESYNC_REPO_ALLOWED_HOSTS: allowedHosts.default([]),
+    /** Memory kept for search answers at a commit (and as much again for manifests), in bytes. */
+    HIVESYNC_SEARCH_CACHE_BYTES: int(64 * 1024, 16 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
+    /** Largest search answer, in bytes: a broad query stops there and says `truncated`. */
+    HIVESYNC_SEARCH_MAX_RESPONSE_BYTES: int(16 * 1024, 256 * 1024 * 1024).default(2 * 1024 * 1024),
     /** SSH host-key checking for repositories: yes (strict), accept-new, or no. Default: accept-new embedded, yes otherwise. */
     HIVESYNC_SSH_HOST_KEY_CHECKING: z.enum(['yes', 'accept-new', 'no']).optional(),
     /** Longest a single git operation of a sync may take, in seconds. */
@@ -115,6 +177,15 @@ const EnvSchema = z
     HIVESYNC_PREVIEW_GRACE_MINUTES: int(0, 30 * 24 * 60).default(60),
     /** How often workers expire previews and delete old bundles, in seconds. */
     HIVESYNC_PREVIEW_CLEANUP_INTERVAL_SECONDS: int(1, 3600).default(60),
+    /**
+     * Uploads not completed this many minutes after they were written are deleted by the preview cleanup (fractions
+     * allowed: 0.5 is 30 s); keep it above the time clients take between uploading and `complete`.
+     */
+    HIVESYNC_PREVIEW_UPLOAD_SWEEP_MINUTES: z.coerce
+      .number()
+      .positive()
+      .max(30 * 24 * 60)
+      .default(60),
     /** Preview resolutions (code or token) allowed per client IP per minute. */
     HIVESYNC_RESOLVE_LIMIT_PER_IP: int(1, 100_000).default(30),
     /** Shared secret of sandboxed build workers (at least 32 characters); their callbacks are refused without it. */
@@ -123,6 +194,8 @@ const EnvSchema = z
     HIVESYNC_METRICS_PORT: int(1, 65535).optional(),
     /** Interval of the heartbeat comment on event streams, in milliseconds. */
     HIVESYNC_SSE_HEARTBEAT_MS: int(100, 600_000).default(15_000),
+    /** Event streams one user may hold open on one API instance; opening one more closes their oldest. */
+    HIVESYNC_MAX_STREAMS_PER_USER: int(1, 10_000).default(20),
     /** Who writes AI text: `local` (offline, deterministic; the default) or `openai` (any OpenAI-compatible API). */
     HIVESYNC_AI_PROVIDER: z.enum(['local', 'openai']).default('local'),
     /** Base URL of the OpenAI-compatible API (OpenAI, DeepSeek, Ollama, vLLM, LM Studio). */
@@ -184,7 +257,8 @@ export interface Config {
   readonly role: 'all' | 'api' | 'worker';
   readonly version: string;
   readonly logLevel: string;
-  readonly trustProxy: boolean;
+  /** Addresses, CIDRs or range names of trusted reverse proxies; empty trusts no X-Forwarded-For. */
+  readonly trustProxy: readonly string[];
   readonly bodyLimit: number;
   readonly database: { readonly url: string | undefined; readonly poolSize: number };
   readonly redis: { readonly url: string | undefined; readonly prefix: string };
@@ -194,7 +268,10 @@ export interface Config {
     readonly refreshTokenTtlDays: number;
     readonly loginPerIpPerMinute: number;
     readonly loginFailuresPerAccount: number;
+    readonly loginBackoffSeconds: number;
+    readonly loginFailuresPerAccountPerHour: number;
     readonly registerPerIpPerHour: number;
+    readonly registerConflictsPerIpPerDay: number;
   };
   readonly jobs: {
     readonly heartbeatIntervalMs: number;
@@ -207,6 +284,7 @@ export interface Config {
   readonly secretsKey: string | undefined;
   readonly publicUrl: string | undefined;
   readonly sseHeartbeatMs: number;
+  readonly maxStreamsPerUser: number;
   readonly metricsPort: number | undefined;
   readonly ai: {
     readonly provider: 'local' | 'openai';
@@ -220,6 +298,7 @@ export interface Config {
     readonly maxBundleBytes: number;
     readonly graceMinutes: number;
     readonly cleanupIntervalMs: number;
+    readonly uploadSweepMinutes: number;
     readonly resolvePerIpPerMinute: number;
     readonly workerSharedSecret: string | undefined;
   };
@@ -239,6 +318,12 @@ export interface Config {
   readonly repos: {
     readonly allowLocal: boolean;
     readonly allowHttp: boolean;
+    /** Syncs may reach loopback, private and other internal addresses (else only HIVESYNC_REPO_ALLOWED_HOSTS). */
+    readonly allowPrivateNetworks: boolean;
+    /** Host names, IP addresses and CIDRs allowed as remotes although internal. */
+    readonly allowedHosts: readonly string[];
+    readonly searchCacheBytes: number;
+    readonly searchMaxResponseBytes: number;
     readonly sshHostKeyChecking: 'yes' | 'accept-new' | 'no';
     readonly gitTimeoutMs: number;
     readonly syncRetryLimit: number;
@@ -299,7 +384,10 @@ export function loadConfig(
       refreshTokenTtlDays: e.HIVESYNC_REFRESH_TOKEN_TTL_DAYS,
       loginPerIpPerMinute: e.HIVESYNC_LOGIN_LIMIT_PER_IP,
       loginFailuresPerAccount: e.HIVESYNC_LOGIN_LIMIT_PER_ACCOUNT,
+      loginBackoffSeconds: e.HIVESYNC_LOGIN_BACKOFF_SECONDS,
+      loginFailuresPerAccountPerHour: e.HIVESYNC_LOGIN_LIMIT_PER_ACCOUNT_PER_HOUR,
       registerPerIpPerHour: e.HIVESYNC_REGISTER_LIMIT_PER_IP,
+      registerConflictsPerIpPerDay: e.HIVESYNC_REGISTER_CONFLICTS_PER_IP,
     },
     jobs: {
       heartbeatIntervalMs: e.HIVESYNC_HEARTBEAT_INTERVAL_MS,
@@ -312,6 +400,7 @@ export function loadConfig(
     secretsKey: e.HIVESYNC_SECRETS_KEY,
     publicUrl: e.HIVESYNC_PUBLIC_URL?.replace(/\/+$/, ''),
     sseHeartbeatMs: e.HIVESYNC_SSE_HEARTBEAT_MS,
+    maxStreamsPerUser: e.HIVESYNC_MAX_STREAMS_PER_USER,
     metricsPort: e.HIVESYNC_METRICS_PORT,
     ai: {
       provider: e.HIVESYNC_AI_PROVIDER,
@@ -325,6 +414,7 @@ export function loadConfig(
       maxBundleBytes: e.HIVESYNC_PREVIEW_MAX_BUNDLE_BYTES,
       graceMinutes: e.HIVESYNC_PREVIEW_GRACE_MINUTES,
       cleanupIntervalMs: e.HIVESYNC_PREVIEW_CLEANUP_INTERVAL_SECONDS * 1000,
+      uploadSweepMinutes: e.HIVESYNC_PREVIEW_UPLOAD_SWEEP_MINUTES,
       resolvePerIpPerMinute: e.HIVESYNC_RESOLVE_LIMIT_PER_IP,
       workerSharedSecret: e.WORKER_SHARED_SECRET,
     },
@@ -342,6 +432,10 @@ export function loadConfig(
     repos: {
       allowLocal: e.HIVESYNC_ALLOW_LOCAL_REPOS ?? (!e.DATABASE_URL && isLoopbackHost(e.HIVESYNC_HOST)),
       allowHttp: e.HIVESYNC_ALLOW_HTTP_REPOS,
+      allowPrivateNetworks: e.HIVESYNC_ALLOW_PRIVATE_REMOTES ?? (!e.DATABASE_URL && isLoopbackHost(e.HIVESYNC_HOST)),
+      allowedHosts: e.HIVESYNC_REPO_ALLOWED_HOSTS,
+      searchCacheBytes: e.HIVESYNC_SEARCH_CACHE_BYTES,
+      searchMaxResponseBytes: e.HIVESYNC_SEARCH_MAX_RESPONSE_BYTES,
       sshHostKeyChecking: e.HIVESYNC_SSH_HOST_KEY_CHECKING ?? (e.DATABASE_URL ? 'yes' : 'accept-new'),
       gitTimeoutMs: e.HIVESYNC_GIT_TIMEOUT_SECONDS * 1000,
       syncRetryLimit: e.HIVESYNC_SYNC_RETRY_LIMIT,
@@ -350,6 +444,15 @@ export function loadConfig(
       schedulerIntervalMs: e.HIVESYNC_SCHEDULER_INTERVAL_SECONDS * 1000,
     },
   });
+}
+
+/** Whether `entry` is an IPv4 or IPv6 address, optionally with a /prefix in range. */
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = net.isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
 /** Whether a listen address reaches this machine only (127.0.0.0/8, ::1, localhost). */

@@ -22,7 +22,8 @@ import { HealthService } from './modules/health/health.service.js';
 import { NotificationsService } from './modules/notifications/notifications.service.js';
 import { ProjectsService } from './modules/projects/projects.service.js';
 import { MirrorStore } from './modules/repo/mirror.repository.js';
-import { checkBranch, checkRepoUrl } from './modules/repo/repo-url.js';
+import { RemoteGuard } from './modules/repo/remote-guard.js';
+import { checkBranch, checkRepoUrlAndHost } from './modules/repo/repo-url.js';
 import { RepoService } from './modules/repo/repo.service.js';
 import { AuditService } from './modules/audit/audit.service.js';
 import { ThreadsService } from './modules/threads/threads.service.js';
@@ -80,14 +81,16 @@ export function createServices(infra: Infra): Services {
   const notifications = new NotificationsService(db, infra.bus, infra.logger);
   const audit = new AuditService(db, infra.logger);
   const git = infra.git;
+  const remoteGuard = new RemoteGuard(config.repos);
   const mirrors = new MirrorStore(path.join(config.dataDir, 'repos'), git, {
     sshHostKeyChecking: config.repos.sshHostKeyChecking,
     knownHostsFile: path.join(config.dataDir, 'ssh', 'known_hosts'),
+    guard: remoteGuard,
   });
   const projects = new ProjectsService(
     db,
     notifications,
-    { repoUrl: (url) => checkRepoUrl(url, config.repos), branch: (b) => checkBranch(git, b) },
+    { repoUrl: (url) => checkRepoUrlAndHost(url, config.repos, remoteGuard), branch: (b) => checkBranch(git, b) },
     (projectId) => mirrors.remove(projectId),
     audit,
   );
@@ -95,18 +98,7 @@ export function createServices(infra: Infra): Services {
   const services: Services = {
     threads,
     ai: new AiService(db, infra.queue, projects, mirrors, notifications, audit, infra.logger, config.ai),
-    auth: new AuthService(
-      db,
-      infra.tokens,
-      infra.rateLimiter,
-      {
-        loginPerIpPerMinute: config.auth.loginPerIpPerMinute,
-        loginFailuresPerAccount: config.auth.loginFailuresPerAccount,
-        registerPerIpPerHour: config.auth.registerPerIpPerHour,
-        refreshTokenTtlDays: config.auth.refreshTokenTtlDays,
-      },
-      audit,
-    ),
+    auth: new AuthService(db, infra.tokens, infra.rateLimiter, config.auth, audit, notifications, infra.logger),
     projects,
     previews: new PreviewsService(
       db,
@@ -120,13 +112,10 @@ export function createServices(infra: Infra): Services {
       audit,
     ),
     once: createOnceStore(infra.redis, config.redis.prefix),
-    events: new EventsService(
-      db,
-      infra.bus,
-      createTicketStore(infra.redis, config.redis.prefix),
-      infra.logger,
-      config.sseHeartbeatMs,
-    ),
+    events: new EventsService(db, infra.bus, createTicketStore(infra.redis, config.redis.prefix), infra.logger, {
+      heartbeatMs: config.sseHeartbeatMs,
+      maxStreamsPerUser: config.maxStreamsPerUser,
+    }),
     repo: new RepoService(
       db,
       infra.queue,
@@ -138,6 +127,8 @@ export function createServices(infra: Infra): Services {
       {
         maxFileBytes: config.repos.maxFileBytes,
         syncRetryLimit: config.repos.syncRetryLimit,
+        searchCacheBytes: config.repos.searchCacheBytes,
+        searchMaxResponseBytes: config.repos.searchMaxResponseBytes,
       },
       audit,
       (outcome, seconds) => infra.metrics.syncDuration.observe({ outcome }, seconds),

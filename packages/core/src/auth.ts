@@ -19,10 +19,12 @@ export const Email = z
 export const RegisterBody = z
   .object({
     email: Email,
+    /** Also checked by the server against a strength estimator (zxcvbn): common or guessable ones are refused. */
     password: z
       .string()
       .min(PASSWORD_MIN_LENGTH, { message: `must be at least ${PASSWORD_MIN_LENGTH} characters` })
-      .max(1024),
+      .max(1024)
+      .refine((p) => p.trim().length > 0, { message: 'must not be only whitespace' }),
     display_name: z.string().trim().min(1).max(100).optional(),
   })
   .meta({ id: 'RegisterBody' });

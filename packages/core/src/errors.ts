@@ -19,6 +19,7 @@ export const ERROR_CATALOGUE = {
   rate_limited: { status: 429, retryable: true },
   internal_error: { status: 500, retryable: true },
   service_unavailable: { status: 503, retryable: true },
+  repo_repairing: { status: 503, retryable: true },
   storage_full: { status: 507, retryable: false },
 } as const satisfies Record<string, { status: number; retryable: boolean }>;
 
@@ -90,5 +91,11 @@ export const errors = {
   internal: () => new AppError('internal_error', 'An unexpected error occurred.'),
   serviceUnavailable: (message = 'The service is temporarily unavailable.') =>
     new AppError('service_unavailable', message),
+  repoRepairing: (syncId: string) =>
+    new AppError(
+      'repo_repairing',
+      'This part of the repository mirror is damaged and is being fetched again from the remote; try again shortly.',
+      { details: { sync_id: syncId }, headers: { 'retry-after': '30' } },
+    ),
   storageFull: () => new AppError('storage_full', 'The server has no storage space left.'),
 } as const;

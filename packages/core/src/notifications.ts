@@ -23,6 +23,7 @@ export const NOTIFICATION_TYPES = [
   'thread_mention',
   'thread_resolved',
   'task_assigned',
+  'account_login_throttled',
 ] as const;
 export const NotificationType = z.enum(NOTIFICATION_TYPES);
 export type NotificationType = z.infer<typeof NotificationType>;

@@ -128,7 +128,7 @@ describe('requests', () => {
     expect(get!.headers['content-type']).toBeUndefined();
   });
 
-  it('calls health outside /api/v1 without a token, and returns the deep report for 503 too', async () => {
+  it('calls health outside /api/v1, the deep report with the token (admins see more), and returns it for 503 too', async () => {
     const report = {
       status: 'fail',
       checks: Object.fromEntries(
@@ -144,6 +144,7 @@ describe('requests', () => {
     expect(await client.health.deep()).toEqual(report);
     expect(server.received.map((r) => r.path)).toEqual(['/health', '/health/deep']);
     expect(server.received[0]!.headers.authorization).toBeUndefined();
+    expect(server.received[1]!.headers.authorization).toBe('Bearer a1');
   });
 
   it('keeps SDK_VERSION equal to package.json', () => {

@@ -66,8 +66,9 @@ export class EventsApi {
    * that drops or fails with a retryable error is reopened with Last-Event-ID, so nothing is missed or repeated:
    * after the server's `retry:` time (1 s until it sends one), doubled after each failed attempt up to 30 s, and
    * back to the start once a connection opens. An expired access token is refreshed. Any other failure (such as
-   * `unauthorized`, `not_found`, or an answer that is not an event stream, `not_event_stream`) rejects, and so does
-   * an exception of `onNotification`. Resolves once aborted.
+   * `unauthorized`, `not_found`, an answer that is not an event stream, `not_event_stream`, or a stream the server
+   * closed on purpose with `event: closed`, whose reason becomes the code, e.g. `too_many_streams`) rejects, and so
+   * does an exception of `onNotification`. Resolves once aborted.
    */
   async stream(options: StreamOptions): Promise<void> {
     const { signal, onRetry } = options;
@@ -172,6 +173,7 @@ export class EventsApi {
             options.onOpen?.({ lastEventId, reconnected });
           }
           for (const event of parser.push(decoder.decode(value, { stream: true }))) {
+            if (event.type === 'closed') throw closedByServer(event.data);
             const notification = event.type === 'notification' ? parseNotification(event.data) : undefined;
             if (notification === undefined) continue;
             try {
@@ -193,6 +195,23 @@ export class EventsApi {
       signal.removeEventListener('abort', forwardAbort);
     }
   }
+}
+
+/**
+ * The server ended this stream on purpose (`event: closed`, e.g. `too_many_streams` when the user opened one stream
+ * too many): not retryable, so that two clients do not keep closing each other's streams.
+ */
+function closedByServer(data: string): HiveSyncError {
+  let reason = 'closed';
+  let message = 'The server closed the event stream and asked not to reconnect it.';
+  try {
+    const body = JSON.parse(data) as { reason?: unknown; message?: unknown };
+    if (typeof body.reason === 'string') reason = body.reason;
+    if (typeof body.message === 'string') message = body.message;
+  } catch {
+    // A closed event without JSON data still ends the stream.
+  }
+  return new HiveSyncError({ code: reason, message, status: 200, retryable: false });
 }
 
 /**

@@ -353,6 +353,25 @@ describe('events.stream()', () => {
     await expect(done).rejects.toBe(boom);
   });
 
+  it('stops, without reconnecting, when the server closes the stream on purpose (too many streams)', async () => {
+    const server = await fakeServer(({ res }) => {
+      open(res);
+      res.write(event(1, notification('n1')));
+      res.end('event: closed\ndata: {"reason":"too_many_streams","message":"Too many open event streams."}\n\n');
+    });
+    const client = new HiveSyncClient({ baseUrl: server.url, accessToken: 'a1' });
+    const seen: string[] = [];
+
+    const done = client.events.stream({
+      signal: new AbortController().signal,
+      onNotification: (n) => void seen.push(n.notification_id),
+    });
+
+    await expect(done).rejects.toMatchObject({ code: 'too_many_streams', retryable: false });
+    expect(seen).toEqual(['n1']);
+    expect(server.connections).toHaveLength(1);
+  });
+
   it('fails a connection that sends nothing in time with stream_timeout, then one that goes silent', async () => {
     const server = await fakeServer(async ({ n, res }) => {
       if (n === 1) {

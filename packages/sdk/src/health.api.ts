@@ -11,10 +11,13 @@ export class HealthApi {
     return this.transport.json<Health>({ method: 'GET', path: '/health', root: true, auth: false }, opts);
   }
 
-  /** Readiness of each backend; resolves for both 200 and 503 (then `status` is `fail`). */
+  /**
+   * Readiness of each backend; resolves for both 200 and 503 (then `status` is `fail`). Sent with the session's token
+   * when there is one: an instance admin then sees each check's message, anyone else its status and latency.
+   */
   async deep(opts?: RequestOptions): Promise<DeepHealth> {
     const reply = await this.transport.send<DeepHealth | undefined>(
-      { method: 'GET', path: '/health/deep', root: true, auth: false, accept: [503] },
+      { method: 'GET', path: '/health/deep', root: true, accept: [503] },
       opts,
     );
     // A 503 from something in front of the server (a proxy, an error envelope) is an error, not a health report.

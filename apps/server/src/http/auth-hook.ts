@@ -1,7 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { errors } from '@hivesync/core';
 import type { AuthContext } from '../modules/auth/auth.types.js';
-import type { AccessTokens } from '../modules/auth/tokens.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -10,14 +9,17 @@ declare module 'fastify' {
   }
 }
 
+/** Turns a bearer token into its caller, or throws unauthorized / token_expired. */
+export type AccessTokenVerifier = (token: string) => Promise<AuthContext>;
+
 /** An onRequest hook that requires a valid bearer token and records who is calling. */
-export function authenticate(tokens: AccessTokens) {
+export function authenticate(verify: AccessTokenVerifier) {
   return async (request: FastifyRequest): Promise<void> => {
     const header = request.headers.authorization;
     if (!header) throw errors.unauthorized('Send an access token as "Authorization: Bearer <token>".');
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw errors.unauthorized('The Authorization header must be "Bearer <token>".');
-    request.auth = { ...(await tokens.verify(match[1]!)), ip: request.ip };
+    request.auth = { ...(await verify(match[1]!)), ip: request.ip };
   };
 }
 

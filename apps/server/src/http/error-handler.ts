@@ -58,6 +58,12 @@ function classify(err: unknown, request: FastifyRequest): AppError {
     request.log.info({ code: fe.code }, 'client error from the HTTP layer');
     return errors.validation(fe.message ?? 'The request is invalid.');
   }
+  const refused = refusedValue(err);
+  if (refused) {
+    // A value that passed the schema but not the database (a number beyond its column, text it cannot store).
+    request.log.info({ err }, 'the database refused a value of the request');
+    return errors.validation(refused);
+  }
   if (isConnectionFailure(err)) {
     request.log.warn({ err: { message: (err as Error).message } }, 'a backend is unreachable');
     return errors.serviceUnavailable('A backend the server needs is unreachable; try again shortly.');
@@ -95,6 +101,25 @@ const CONNECTION_CODES = new Set([
   '08003',
   '08006',
 ]);
+
+// PostgreSQL's data exceptions that only a value sent by the client can cause, with what to tell it.
+const REFUSED_VALUES: Record<string, string> = {
+  '22001': 'A text in the request is too long.',
+  '22003': 'A number in the request is out of range.',
+  '22021': 'The request holds text that cannot be stored (a NUL byte or invalid UTF-8).',
+  '22P05': 'The request holds text that cannot be stored (a NUL byte or invalid UTF-8).',
+  '22P02': 'A value in the request is not valid.',
+  '22007': 'A date or time in the request is not valid.',
+  '22008': 'A date or time in the request is out of range.',
+};
+
+function refusedValue(err: unknown): string | undefined {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; depth++) {
+    if (typeof e.code === 'string' && Object.hasOwn(REFUSED_VALUES, e.code)) return REFUSED_VALUES[e.code];
+    e = e.cause as typeof e;
+  }
+  return undefined;
+}
 
 function isConnectionFailure(err: unknown): boolean {
   for (

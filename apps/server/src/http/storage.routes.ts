@@ -6,9 +6,17 @@ import { assertKey, type FsStorage } from '../infra/storage.js';
 /**
  * /storage/*: the presigned URLs of the local-files driver, served by the API itself. Only a valid, unexpired
  * HMAC signature for that method and key is accepted (checked in constant time); no other authentication applies,
- * exactly like an S3 presigned URL.
+ * exactly like an S3 presigned URL. Unlike S3, an upload is also refused once its purpose is over (`uploadGate`
+ * throws: a preview already completed, expired or gone), so an upload URL works until its upload is used.
  */
-export function storageRoutes(storage: FsStorage, options: { maxUploadBytes: number }): FastifyPluginAsync {
+export function storageRoutes(
+  storage: FsStorage,
+  options: {
+    maxUploadBytes: number;
+    /** Throws the error to answer when `key` may not be uploaded to any more. */
+    uploadGate: (key: string) => Promise<void>;
+  },
+): FastifyPluginAsync {
   return async (app) => {
     // Uploads are streamed to disk as they arrive, whatever their content type.
     app.removeAllContentTypeParsers();
@@ -35,6 +43,7 @@ export function storageRoutes(storage: FsStorage, options: { maxUploadBytes: num
       async (req, reply) => {
         const key = req.params['*'];
         authorize('PUT', key, req.query);
+        await options.uploadGate(key);
         const declared = Number(req.headers['content-length']);
         if (Number.isFinite(declared) && declared > options.maxUploadBytes) {
           throw errors.payloadTooLarge(`The upload is above the ${options.maxUploadBytes}-byte limit.`);

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { Logger } from './logger.js';
+import { Outage } from './outage.js';
 
 /** A message on the bus: which kind, and its JSON-safe body. */
 export interface BusMessage {
@@ -38,9 +39,17 @@ export function createMemoryBus(): EventBus {
   };
 }
 
-/** The bus across processes, over Redis pub/sub; `subscriber` must be a dedicated connection. */
+/**
+ * The bus across processes, over Redis pub/sub; `subscriber` must be a dedicated connection. While Redis is away,
+ * messages still reach this process's own subscribers (other processes catch up by polling: workers poll the queue,
+ * clients poll notifications), with one warning per outage.
+ */
 export function createRedisBus(publisher: Redis, subscriber: Redis, channel: string, logger: Logger): EventBus {
   const local = createMemoryBus();
+  const outage = new Outage(logger, {
+    down: 'event bus unavailable; messages reach this process only until Redis returns',
+    up: 'event bus reconnected',
+  });
   subscriber.on('message', (ch: string, raw: string) => {
     if (ch !== channel) return;
     try {
@@ -49,17 +58,26 @@ export function createRedisBus(publisher: Redis, subscriber: Redis, channel: str
       logger.warn({ err: { message: (err as Error).message } }, 'dropped a malformed bus message');
     }
   });
-  // ioredis re-subscribes by itself after a reconnect.
-  void subscriber
-    .connect()
-    .then(() => subscriber.subscribe(channel))
-    .catch((err: Error) => logger.warn({ err: { message: err.message } }, 'bus subscribe failed; retrying'));
+  // ioredis re-subscribes by itself after a reconnect, but only to channels it once subscribed: when Redis is down
+  // at start, the first subscription happens on the first 'ready' instead (ioredis keeps reconnecting with backoff).
+  let subscribed = false;
+  const subscribe = () => {
+    if (subscribed) return;
+    subscriber.subscribe(channel).then(
+      () => void (subscribed = true),
+      (err: Error) => logger.warn({ err: { message: err.message } }, 'bus subscribe failed; retrying on reconnect'),
+    );
+  };
+  subscriber.on('ready', subscribe);
+  void subscriber.connect().catch(() => undefined);
   return {
     description: 'redis pub/sub',
     async publish(message) {
       try {
         await publisher.publish(channel, JSON.stringify(message));
-      } catch {
+        outage.recovered();
+      } catch (err) {
+        outage.failed(err);
         // Redis is down: still reach this process's own subscribers.
         await local.publish(message);
       }

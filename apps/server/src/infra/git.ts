@@ -30,7 +30,8 @@ export interface GitRunOptions {
 
 /**
  * Settings forced on every git command: no hooks, no fsmonitor, no submodule recursion, symlinks checked out as
- * plain files, no pager, no credential helper from anywhere but us.
+ * plain files, no pager, no credential helper from anywhere but us, and no HTTP redirects (a redirect could send
+ * a credential, or the fetch itself, to another host than the one checked).
  */
 const SAFE_CONFIG = [
   'core.hooksPath=/dev/null',
@@ -38,6 +39,7 @@ const SAFE_CONFIG = [
   'core.symlinks=false',
   'core.pager=cat',
   'credential.helper=',
+  'http.followRedirects=false',
   'submodule.recurse=false',
   'advice.detachedHead=false',
   'gc.auto=0',
@@ -45,7 +47,10 @@ const SAFE_CONFIG = [
   'checkout.workers=0',
 ].flatMap((c) => ['-c', c]);
 
-/** The environment git runs with: nothing inherited but PATH, English messages, no prompts, no user config. */
+/**
+ * The environment git runs with: nothing inherited but PATH, English messages, no prompts, no user config, and
+ * pathspecs taken literally (a path from a client such as `:(glob)**` or `:!x` is a name, never pathspec magic).
+ */
 export function gitBaseEnv(systemPath: string, allowedProtocols: string): Record<string, string> {
   return {
     PATH: systemPath,
@@ -58,6 +63,7 @@ export function gitBaseEnv(systemPath: string, allowedProtocols: string): Record
     GIT_ASKPASS: '/bin/false',
     SSH_ASKPASS: '/bin/false',
     GIT_ALLOW_PROTOCOL: allowedProtocols,
+    GIT_LITERAL_PATHSPECS: '1',
     GIT_SSH_COMMAND: 'ssh -o BatchMode=yes',
   };
 }

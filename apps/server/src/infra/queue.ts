@@ -165,14 +165,22 @@ export class Queue {
     await this.boss.fail(name, id, { message }, tx ? { db: tx as PgBoss.Db } : {});
   }
 
-  /** The state and start time of a job, or null once it is gone. */
+  /** The state, start time, retries so far and allowed, and data of a job, or null once it is gone. */
   async jobState(
     name: string,
     id: string,
     tx?: SqlExecutor,
-  ): Promise<{ state: string; startedOn: Date | null } | null> {
+  ): Promise<{ state: string; startedOn: Date | null; retryCount: number; retryLimit: number; data: unknown } | null> {
     const job = await this.boss.getJobById(name, id, tx ? { db: tx as PgBoss.Db, includeArchive: false } : undefined);
-    return job ? { state: job.state, startedOn: job.startedOn ? new Date(job.startedOn) : null } : null;
+    return job
+      ? {
+          state: job.state,
+          startedOn: job.startedOn ? new Date(job.startedOn) : null,
+          retryCount: job.retryCount,
+          retryLimit: job.retryLimit,
+          data: job.data,
+        }
+      : null;
   }
 
   /** Queued, active and failed counts per queue. */

@@ -1,13 +1,17 @@
 import { Redis } from 'ioredis';
 import type { Logger } from './logger.js';
 
-/** Opens a Redis client that fails commands fast while Redis is unreachable instead of queueing them. */
+/**
+ * Opens a Redis client that fails commands fast while Redis is unreachable instead of queueing them, and gives up
+ * on a command that gets no answer (a hung or half-dead Redis) after a few seconds, so no caller waits on Redis.
+ */
 export function openRedis(url: string, logger: Logger, name = 'main'): Redis {
   const client = new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 3000,
+    commandTimeout: 3000,
     // Reconnect forever with a capped delay: Redis coming back must heal the process without a restart.
     retryStrategy: (times) => Math.min(times * 200, 2000),
   });

@@ -29,10 +29,19 @@ export interface ObjectStorage {
   /** Moves an object to another key (a copy and a delete where the store cannot rename). */
   move(from: string, to: string): Promise<void>;
   delete(key: string): Promise<void>;
+  /** Up to `limit` objects whose key starts with `prefix` (a folder, ending in `/`), with when each was written. */
+  list(prefix: string, limit: number): Promise<StoredObject[]>;
   presignPut(key: string, expiresInSeconds: number, contentType: string): Promise<PresignedRequest>;
   presignGet(key: string, expiresInSeconds: number): Promise<PresignedRequest>;
   /** A cheap round trip for /health/deep. */
   check(): Promise<void>;
+}
+
+/** One object of a listing. */
+export interface StoredObject {
+  key: string;
+  size: number;
+  modifiedAt: Date;
 }
 
 const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
@@ -157,6 +166,26 @@ export function createFsStorage(root: string, signer: FsUrlSigner): FsStorage {
     async delete(key) {
       await fs.rm(file(key), { force: true });
     },
+    async list(prefix, limit) {
+      const found: StoredObject[] = [];
+      const walk = async (dir: string, keyPrefix: string): Promise<void> => {
+        const entries = await fs.readdir(dir, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+          if (err.code === 'ENOENT') return [];
+          throw err;
+        });
+        for (const entry of entries) {
+          if (found.length >= limit) return;
+          const key = `${keyPrefix}${entry.name}`;
+          if (entry.isDirectory()) await walk(path.join(dir, entry.name), `${key}/`);
+          else if (entry.isFile()) {
+            const stat = await fs.stat(path.join(dir, entry.name)).catch(() => undefined);
+            if (stat) found.push({ key, size: stat.size, modifiedAt: stat.mtime });
+          }
+        }
+      };
+      await walk(path.join(root, assertKey(prefix.replace(/\/$/, ''))), prefix.endsWith('/') ? prefix : `${prefix}/`);
+      return found;
+    },
     async presignPut(key, seconds, contentType) {
       return {
         method: 'PUT',
@@ -205,6 +234,7 @@ export async function createS3Storage(settings: S3Settings): Promise<ObjectStora
     GetObjectCommand,
     HeadBucketCommand,
     HeadObjectCommand,
+    ListObjectsV2Command,
     PutObjectCommand,
     S3Client,
   } = await import('@aws-sdk/client-s3');
@@ -272,6 +302,26 @@ export async function createS3Storage(settings: S3Settings): Promise<ObjectStora
     },
     async delete(key) {
       await client.send(new DeleteObjectCommand({ Bucket, Key: assertKey(key) }));
+    },
+    async list(prefix, limit) {
+      await ensureBucket();
+      const found: StoredObject[] = [];
+      let token: string | undefined;
+      do {
+        const page = await client.send(
+          new ListObjectsV2Command({
+            Bucket,
+            Prefix: prefix,
+            MaxKeys: Math.min(1000, limit - found.length),
+            ContinuationToken: token,
+          }),
+        );
+        for (const o of page.Contents ?? []) {
+          if (o.Key) found.push({ key: o.Key, size: o.Size ?? 0, modifiedAt: o.LastModified ?? new Date(0) });
+        }
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token && found.length < limit);
+      return found;
     },
     async presignPut(key, seconds, contentType) {
       await ensureBucket();

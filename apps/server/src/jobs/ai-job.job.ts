@@ -12,5 +12,6 @@ export function aiJob(ai: AiService): JobDefinition<{ ai_job_id: string }> {
     loops: 2,
     // The last attempt records the failure on the job instead of leaving it running.
     handle: ({ ai_job_id }, ctx) => ai.run(ai_job_id, ctx.attempt, ctx.logger, RETRY_LIMIT),
+    giveUp: ({ ai_job_id }, reason) => ai.abandon(ai_job_id, reason),
   };
 }

@@ -5,6 +5,7 @@ import type { ActiveJobLease } from '../db/schema.js';
 import type { Database } from '../infra/db.js';
 import type { HeartbeatStore, WorkerRecord } from '../infra/heartbeats.js';
 import type { Logger } from '../infra/logger.js';
+import { Outage, withTimeout } from '../infra/outage.js';
 import type { Queue, QueuedJob, QueuePolicy } from '../infra/queue.js';
 import type { Metrics } from '../infra/metrics.js';
 
@@ -33,6 +34,12 @@ export interface JobDefinition<T = Record<string, unknown>> {
    */
   lease?: boolean;
   handle(data: T, ctx: JobContext): Promise<void>;
+  /**
+   * Called once when the queue gives up on a job whose last attempt failed outside the handler's own bookkeeping
+   * (the handler threw on its last attempt, or its worker died then): records the failure and `reason` on the job's
+   * own row, so the user sees it ended instead of a job that stays queued. Must leave a finished row alone.
+   */
+  giveUp?(data: T, reason: string): Promise<void>;
 }
 
 /** Work a worker process does on a timer rather than from the queue (every worker process runs it). */
@@ -58,8 +65,16 @@ export class JobRunner {
   private readonly leases = new Map<string, ActiveJobLease>();
   private readonly abort = new AbortController();
   private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
   private readonly periodicTimers: NodeJS.Timeout[] = [];
   private beating: Promise<void> | undefined;
+  private readonly definitions = new Map<string, JobDefinition>();
+  /** The heartbeat store (Redis, or the database) failing: jobs run on, beats are retried with a backoff. */
+  private readonly storeOutage: Outage;
+  /** No worker is reaped before this time: after an outage of the store, every live worker first beats again. */
+  private reapNotBefore = 0;
+  /** Delay before the next beat while the store is unavailable. */
+  private retryDelay = 0;
 
   constructor(
     private readonly queue: Queue,
@@ -73,12 +88,35 @@ export class JobRunner {
       othersAreDead: boolean;
       onWorkerLost: (worker: WorkerRecord) => Promise<void>;
     },
-  ) {}
+  ) {
+    this.storeOutage = new Outage(
+      logger,
+      {
+        down: `heartbeats not recorded (${heartbeats.description} unavailable); jobs keep running from the queue, retrying`,
+        up: 'heartbeats recorded again',
+        fields: { worker_id: this.workerId },
+      },
+      // Never wait longer than one interval between attempts: once the store is back, every live worker must have
+      // beaten again well before anyone reaps (see reapNotBefore).
+      { firstMs: Math.min(250, options.heartbeatIntervalMs), maxDelayMs: options.heartbeatIntervalMs },
+    );
+  }
+
+  /** How long one beat may take before it counts as failed: a hung store must not hold jobs up. */
+  private get beatTimeoutMs(): number {
+    return Math.min(Math.max(this.options.heartbeatIntervalMs, 1000), 5000);
+  }
 
   /** Starts the workers of every queue, and `periodic` tasks (schedulers) on their intervals. */
   async start(definitions: JobDefinition<never>[], periodic: PeriodicTask[] = []): Promise<void> {
-    await this.beat();
-    await this.reap(this.options.othersAreDead);
+    for (const def of definitions) this.definitions.set(def.queue, def as unknown as JobDefinition);
+    // Neither needs the heartbeat store to be up: without it the worker still runs every job from the queue.
+    const beaten = await this.beatSafely();
+    if (beaten) {
+      await this.reap(this.options.othersAreDead).catch((err: Error) =>
+        this.logger.warn({ err: { message: err.message } }, 'reaping lost workers failed'),
+      );
+    }
     for (const def of definitions) {
       await this.queue.work<Record<string, unknown>>(
         def.queue,
@@ -86,12 +124,7 @@ export class JobRunner {
         (jobs) => this.run(def as unknown as JobDefinition, jobs),
       );
     }
-    this.timer = setInterval(() => {
-      void this.beat()
-        .then(() => this.reap(false))
-        .catch((err: Error) => this.logger.warn({ err: { message: err.message } }, 'heartbeat failed'));
-    }, this.options.heartbeatIntervalMs);
-    this.timer.unref();
+    this.scheduleBeat(beaten ? this.options.heartbeatIntervalMs : this.retryDelay);
     for (const task of periodic) {
       const t = setInterval(() => {
         void task
@@ -108,11 +141,14 @@ export class JobRunner {
 
   /** Stops taking jobs; running ones get `timeoutMs` to finish before they are handed back to the queue. */
   async stop(timeoutMs: number): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
     for (const t of this.periodicTimers) clearInterval(t);
     const grace = sleep(timeoutMs, undefined, { ref: false }).then(() => this.abort.abort());
     await this.queue.stop(timeoutMs);
     void grace;
+    // A beat still in flight would otherwise write the record back after it is removed.
+    await this.beating?.catch(() => undefined);
     await this.heartbeats.remove(this.workerId).catch(() => undefined);
   }
 
@@ -121,7 +157,9 @@ export class JobRunner {
       for (const job of jobs) {
         this.leases.set(job.id, { queue: def.queue, id: job.id, started_at: job.startedOn.toISOString() });
       }
-      await this.beat();
+      // Recording the lease is best effort: while the store is away the job runs anyway (its lease is written
+      // by the first beat that works), and a worker that dies meanwhile is covered by the queue's timeout.
+      if (!this.storeOutage.down) await this.beatSafely();
     }
     try {
       const results = await Promise.allSettled(
@@ -144,32 +182,97 @@ export class JobRunner {
         }),
       );
       const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ job: jobs[i]!, err: r.reason }] : []));
-      if (failed.length === jobs.length && failed.length > 0) throw failed[0]!.err;
-      // Fail just the jobs that failed; pg-boss completes the rest when this returns.
-      for (const { job, err } of failed) {
+      // Fail just the jobs that failed (pg-boss completes the rest when this returns); when all failed, throwing
+      // fails them all.
+      for (const { job, err } of failed.length === jobs.length ? [] : failed) {
         this.logger.warn({ queue: def.queue, job_id: job.id, err: { message: errorMessage(err) } }, 'job failed');
         await this.queue.fail(def.queue, job.id, errorMessage(err));
       }
+      await this.giveUp(
+        def,
+        failed.filter(({ job }) => job.retryCount >= def.policy.retryLimit),
+        ({ err }) => errorMessage(err),
+      );
+      if (failed.length === jobs.length && failed.length > 0) throw failed[0]!.err;
     } finally {
       for (const job of jobs) this.leases.delete(job.id);
     }
   }
 
+  /** The next beat (and, after it, a check for lost workers) in `delayMs`; then again, at the interval or sooner. */
+  private scheduleBeat(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      void (async () => {
+        if (this.stopped) return;
+        const ok = await this.beatSafely();
+        if (ok && Date.now() >= this.reapNotBefore) {
+          await this.reap(false).catch((err: Error) =>
+            this.logger.warn({ err: { message: err.message } }, 'reaping lost workers failed'),
+          );
+        }
+        this.scheduleBeat(ok ? this.options.heartbeatIntervalMs : this.retryDelay);
+      })();
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  /**
+   * One beat that never throws: false (and one warning per outage, and a growing retry delay) when the store is
+   * unavailable. After an outage no worker is reaped for STALE_AFTER_BEATS intervals: the records of every worker
+   * went stale together, and each live one beats again within an interval of the store's return.
+   */
+  private async beatSafely(): Promise<boolean> {
+    try {
+      await this.beat();
+      if (this.storeOutage.recovered()) {
+        this.reapNotBefore = Date.now() + STALE_AFTER_BEATS * this.options.heartbeatIntervalMs;
+      }
+      return true;
+    } catch (err) {
+      this.retryDelay = this.storeOutage.failed(err);
+      return false;
+    }
+  }
+
   private async beat(): Promise<void> {
-    // Beats never overlap: a slow store must not reorder them.
+    // Beats never overlap: a slow store must not reorder them (but a hung one must not hold the next forever).
     const previous = this.beating;
     const next = (async () => {
-      await previous?.catch(() => undefined);
-      await this.heartbeats.beat({
-        id: this.workerId,
-        kind: 'worker',
-        started_at: this.startedAt,
-        last_heartbeat_at: new Date().toISOString(),
-        active_jobs: [...this.leases.values()],
-      });
+      if (previous) await withTimeout(previous, this.beatTimeoutMs, 'the previous heartbeat').catch(() => undefined);
+      await withTimeout(
+        this.heartbeats.beat({
+          id: this.workerId,
+          kind: 'worker',
+          started_at: this.startedAt,
+          last_heartbeat_at: new Date().toISOString(),
+          active_jobs: [...this.leases.values()],
+        }),
+        this.beatTimeoutMs,
+        'the heartbeat',
+      );
     })();
     this.beating = next;
     await next;
+  }
+
+  /** Calls the definition's giveUp for jobs whose last attempt failed; a failure there is logged, never thrown. */
+  private async giveUp<T extends { job: { id: string; data: unknown } }>(
+    def: JobDefinition,
+    jobs: T[],
+    reason: (item: T) => string,
+  ): Promise<void> {
+    if (!def.giveUp) return;
+    for (const item of jobs) {
+      await def
+        .giveUp(item.job.data as Record<string, unknown>, reason(item))
+        .catch((err: Error) =>
+          this.logger.error(
+            { queue: def.queue, job_id: item.job.id, err: { message: err.message } },
+            'could not record that a job gave up',
+          ),
+        );
+    }
   }
 
   /** Hands back the jobs of workers whose heartbeat stopped; `all` treats every other worker as dead. */
@@ -182,6 +285,8 @@ export class JobRunner {
     );
     for (const worker of dead) {
       if (worker.active_jobs.length === 0) continue;
+      const reason = `worker ${worker.id} stopped responding`;
+      const exhausted: { queue: string; job: { id: string; data: unknown } }[] = [];
       const reclaimed = await this.db.transaction(async (tx) => {
         // One reaper per installation at a time, so a job is never failed twice.
         const { rows } = await tx.sql.executeSql('select pg_try_advisory_xact_lock($1) as locked', [REAP_LOCK]);
@@ -190,11 +295,17 @@ export class JobRunner {
         for (const lease of worker.active_jobs) {
           const job = await this.queue.jobState(lease.queue, lease.id, tx.sql);
           if (job?.state !== 'active' || job.startedOn?.toISOString() !== lease.started_at) continue;
-          await this.queue.fail(lease.queue, lease.id, `worker ${worker.id} stopped responding`, tx.sql);
+          await this.queue.fail(lease.queue, lease.id, reason, tx.sql);
+          if (job.retryCount >= job.retryLimit) exhausted.push({ queue: lease.queue, job: { id: lease.id, ...job } });
           n++;
         }
         return n;
       });
+      // Jobs that were on their last attempt will not run again: their rows say so.
+      for (const item of exhausted) {
+        const def = this.definitions.get(item.queue);
+        if (def) await this.giveUp(def, [item], () => reason);
+      }
       // Keep the record (it shows as stale) but without leases, so it is reaped only once.
       await this.heartbeats.beat({ ...worker, active_jobs: [] });
       this.logger.warn({ worker_id: worker.id, reclaimed }, 'worker lost; its jobs went back to the queue');

@@ -20,5 +20,6 @@ export function repoSyncJob(
     batchSize: 1,
     loops: 2,
     handle: ({ sync_id }, ctx) => repo.runSync(sync_id, ctx.attempt, ctx.logger),
+    giveUp: ({ sync_id }, reason) => repo.abandonSync(sync_id, reason),
   };
 }

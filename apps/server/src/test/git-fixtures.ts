@@ -59,28 +59,42 @@ export interface GitHttpServer {
   delayMs: number;
   /** Answers every request with this status instead (a failing remote), when set. */
   failWith: number | undefined;
+  /** Redirects every request (302) to this base URL plus the request's path, before asking for credentials. */
+  redirectTo: string | undefined;
   requests: number;
+  /** Every Authorization header received, in order. */
+  authorizations: string[];
   close(): Promise<void>;
 }
 
+/** Starts a git smart-HTTP server over `root` on a free port of `host` (127.0.0.1 by default; any 127.x works). */
 export async function startGitHttpServer(
   root: string,
   auth: { username: string; token: string },
+  options: { host?: string } = {},
 ): Promise<GitHttpServer> {
+  const host = options.host ?? '127.0.0.1';
   const execPath = execFileSync('git', ['--exec-path'], { encoding: 'utf8' }).trim();
   const expected = `Basic ${Buffer.from(`${auth.username}:${auth.token}`).toString('base64')}`;
   const state: GitHttpServer = {
     url: '',
     delayMs: 0,
     failWith: undefined,
+    redirectTo: undefined,
     requests: 0,
+    authorizations: [],
     close: async () => undefined,
   };
   const server = http.createServer((req, res) => {
     state.requests++;
+    if (req.headers.authorization) state.authorizations.push(req.headers.authorization);
     const handle = () => {
       if (state.failWith) {
         res.writeHead(state.failWith).end('unavailable');
+        return;
+      }
+      if (state.redirectTo) {
+        res.writeHead(302, { location: `${state.redirectTo}${req.url ?? '/'}` }).end();
         return;
       }
       if (req.headers.authorization !== expected) {
@@ -133,12 +147,56 @@ export async function startGitHttpServer(
     if (state.delayMs > 0) setTimeout(handle, state.delayMs);
     else handle();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  state.url = `http://${host}:${(server.address() as AddressInfo).port}`;
   state.close = () =>
     new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
     });
   return state;
+}
+
+/**
+ * Damages object `oid` in a bare repository the way a failing disk would: a loose object is overwritten with
+ * garbage, a packed one gets bytes flipped in the middle of its compressed data. Only for repositories that share
+ * no files with another (cloned over HTTP, or with --no-local): local clones hard-link their packs.
+ */
+export function corruptObject(gitDir: string, oid: string): 'loose' | 'packed' {
+  const loose = path.join(gitDir, 'objects', oid.slice(0, 2), oid.slice(2));
+  if (fs.existsSync(loose)) {
+    if (fs.statSync(loose).nlink > 1) throw new Error(`${loose} is hard-linked; refusing to corrupt it`);
+    fs.chmodSync(loose, 0o644);
+    fs.writeFileSync(loose, 'this is not a zlib stream');
+    return 'loose';
+  }
+  const packDir = path.join(gitDir, 'objects', 'pack');
+  for (const idx of fs.readdirSync(packDir).filter((f) => f.endsWith('.idx'))) {
+    const offsets = execFileSync('git', ['show-index'], { input: fs.readFileSync(path.join(packDir, idx)) })
+      .toString()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const [offset, id] = l.split(' ');
+        return { offset: Number(offset), id: id! };
+      })
+      .sort((a, b) => a.offset - b.offset);
+    const at = offsets.findIndex((o) => o.id === oid);
+    if (at < 0) continue;
+    const pack = path.join(packDir, idx.replace(/\.idx$/, '.pack'));
+    if (fs.statSync(pack).nlink > 1) throw new Error(`${pack} is hard-linked; refusing to corrupt it`);
+    const start = offsets[at]!.offset;
+    const end = offsets[at + 1]?.offset ?? fs.statSync(pack).size - 20;
+    // Past the entry's header and the zlib header: inside the deflate stream.
+    const where = start + Math.max(6, Math.floor((end - start) / 2));
+    fs.chmodSync(pack, 0o644);
+    const fd = fs.openSync(pack, 'r+');
+    try {
+      fs.writeSync(fd, Buffer.from([0xde, 0xad, 0xbe, 0xef]), 0, Math.min(4, end - where), where);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return 'packed';
+  }
+  throw new Error(`object ${oid} is not in ${gitDir}`);
 }

@@ -113,6 +113,8 @@ export interface TestServer {
     token?: string;
     body?: unknown;
     headers?: Record<string, string>;
+    /** The client's address as the server sees it (the TCP peer); 127.0.0.1 unless given. */
+    remoteAddress?: string;
   }): Promise<LightMyRequestResponse>;
   stop(): Promise<void>;
 }
@@ -141,12 +143,13 @@ export async function startTestServer(
     dataDir: tmp.dir,
     admin: undefined as unknown as TestServer['admin'],
     url: runtime.url,
-    request: ({ method, url, token, body, headers }) =>
+    request: ({ method, url, token, body, headers, remoteAddress }) =>
       app.inject({
         method,
         url,
         headers: { ...(token && { authorization: `Bearer ${token}` }), ...headers },
         ...(body !== undefined && { payload: body as object }),
+        ...(remoteAddress !== undefined && { remoteAddress }),
       }),
     async stop() {
       await runtime.stop();

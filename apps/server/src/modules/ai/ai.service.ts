@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, notInArray } from 'drizzle-orm';
 import type { AiProvider, DocTarget, Edit, FileSet } from '@hivesync/ai';
 import { errors, type AiJob, type CreateAiJobBody, type Suggestion, type SuggestionState } from '@hivesync/core';
 import { aiJobs, suggestionEvents, suggestions } from '../../db/schema.js';
@@ -283,6 +283,26 @@ export class AiService {
     } finally {
       if (job.requestedBy) await this.notifications.pollStateChanged(job.requestedBy);
     }
+  }
+
+  /**
+   * Ends an AI job whose queue job was given up on outside `run`'s own bookkeeping (its last attempt threw, or its
+   * worker died on it), so it reads `failed` with the reason instead of staying queued. A finished job is left as is.
+   */
+  async abandon(jobId: string, reason: string): Promise<void> {
+    const [job] = await this.db.orm
+      .update(aiJobs)
+      .set({
+        status: 'failed',
+        errorCode: 'internal_error',
+        errorMessage: `The job could not run: ${reason}`,
+        finishedAt: new Date(),
+      })
+      .where(and(eq(aiJobs.id, jobId), notInArray(aiJobs.status, ['completed', 'failed'])))
+      .returning();
+    if (!job) return;
+    await this.notify(job, 'ai_job_failed', { error_code: 'internal_error' });
+    if (job.requestedBy) await this.notifications.pollStateChanged(job.requestedBy);
   }
 
   /**

@@ -311,8 +311,6 @@ describe.skipIf(skipWithoutTestRepos('express'))('AI jobs on express, whose func
     }, 60_000);
   };
   const lineOf = (needle: string) => application.split('\n').findIndex((l) => l.includes(needle)) + 1;
-  const took = (job: { started_at: string; finished_at: string }) =>
-    Date.parse(job.finished_at) - Date.parse(job.started_at);
 
   it('summarizes a file by its CommonJS exports', async () => {
     // Also loads the provider, which a worker does once, on its first AI job.
@@ -345,7 +343,6 @@ describe.skipIf(skipWithoutTestRepos('express'))('AI jobs on express, whose func
       suggestions: [],
       message: `\`app.init\` in lib/application.js:${line} already has a doc comment.`,
     });
-    expect(took(job)).toBeLessThan(1000);
 
     const bySymbol = await run({ action: 'document_function', path: 'lib/application.js', symbol: 'logerror' });
     expect(bySymbol.message).toBe(
@@ -358,7 +355,6 @@ describe.skipIf(skipWithoutTestRepos('express'))('AI jobs on express, whose func
       suggestions: [],
       message: 'Every declaration in lib/application.js already has a doc comment (18 in all).',
     });
-    expect(took(whole)).toBeLessThan(1000);
     const completed = (await server.request({ method: 'GET', url: '/api/v1/notifications?limit=200', token }))
       .json()
       .notifications.find(

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, registerUser, startTestServer, type TestServer } from '../../test/harness.js';
+import { backends, eventually, registerUser, startTestServer, type TestServer } from '../../test/harness.js';
 
 describe.each(backends())('auth on $name', (backend) => {
   let server: TestServer;
@@ -218,6 +218,244 @@ describe.each(backends())('login rate limits on $name', (backend) => {
     });
     expect(last.statusCode).toBe(429);
     expect(Number(last.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe.each(backends())('login throttling that cannot lock the owner out, on $name', (backend) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(backend, {
+      HIVESYNC_LOGIN_LIMIT_PER_ACCOUNT: '3',
+      HIVESYNC_LOGIN_BACKOFF_SECONDS: '1',
+      HIVESYNC_LOGIN_LIMIT_PER_ACCOUNT_PER_HOUR: '8',
+    });
+  });
+  afterAll(() => server?.stop());
+
+  const login = (email: string, password: string, ip: string) =>
+    server.request({ method: 'POST', url: '/api/v1/auth/login', body: { email, password }, remoteAddress: ip });
+
+  it('lets the owner in from another IP while wrong passwords from one IP are held off', async () => {
+    const u = await registerUser(server);
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) statuses.push((await login(u.email, 'wrong password', '198.51.100.1')).statusCode);
+    expect(statuses).toEqual([401, 401, 401, 429, 429, 429, 429, 429, 429, 429]);
+    expect((await login(u.email, u.password, '198.51.100.1')).statusCode).toBe(429);
+    const owner = await login(u.email, u.password, '198.51.100.2');
+    expect(owner.statusCode).toBe(200);
+    expect(owner.json().user.id).toBe(u.id);
+  });
+
+  it('makes each further failure from that IP wait longer (Retry-After 1, 2, 4 s)', async () => {
+    const u = await registerUser(server);
+    const ip = '198.51.100.3';
+    for (let i = 0; i < 3; i++) expect((await login(u.email, 'wrong password', ip)).statusCode).toBe(401);
+    const waits: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const held = await login(u.email, 'wrong password', ip);
+      expect(held.statusCode).toBe(429);
+      expect(held.json().error.code).toBe('rate_limited');
+      waits.push(Number(held.headers['retry-after']));
+      if (round === 2) break;
+      await new Promise((r) => setTimeout(r, waits.at(-1)! * 1000 + 150));
+      expect((await login(u.email, 'wrong password', ip)).statusCode).toBe(401);
+    }
+    expect(waits).toEqual([1, 2, 4]);
+  });
+
+  it('counts an IPv6 client by its /64, so cycling addresses inside it does not help', async () => {
+    const u = await registerUser(server);
+    for (let i = 0; i < 3; i++) {
+      expect((await login(u.email, 'wrong password', `2001:db8:1:2::${i + 1}`)).statusCode).toBe(401);
+    }
+    expect((await login(u.email, 'wrong password', '2001:db8:1:2:ffff::9')).statusCode).toBe(429);
+    expect((await login(u.email, u.password, '2001:db8:1:3::1')).statusCode).toBe(200);
+  });
+
+  it('stops guessing spread over many IPs at the per-account ceiling, and tells the owner', async () => {
+    const u = await registerUser(server);
+    const unknown = `nobody-${u.email}`;
+    for (let i = 0; i < 8; i++) {
+      expect((await login(u.email, 'wrong password', `203.0.113.${i + 1}`)).statusCode).toBe(401);
+      expect((await login(unknown, 'wrong password', `203.0.113.${i + 1}`)).statusCode).toBe(401);
+    }
+    const owner = await login(u.email, u.password, '203.0.113.100');
+    const nobody = await login(unknown, u.password, '203.0.113.100');
+    expect(owner.statusCode).toBe(429);
+    // An email without an account is throttled exactly alike: the limit does not reveal who is registered.
+    expect(nobody.statusCode).toBe(429);
+    for (const res of [owner, nobody]) {
+      expect(res.json().error).toMatchObject({ code: 'rate_limited', retryable: true });
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(3000);
+    }
+
+    const notification = await eventually(async () => {
+      const list = await server.request({ method: 'GET', url: '/api/v1/notifications', token: u.token });
+      return list.json().notifications.find((n: { type: string }) => n.type === 'account_login_throttled');
+    });
+    expect(notification).toMatchObject({
+      user_id: u.id,
+      project_id: null,
+      payload: { failed_logins: 8, window_minutes: 60 },
+    });
+    const audit = await server.request({
+      method: 'GET',
+      url: '/api/v1/admin/audit?action=auth.login_throttled',
+      token: server.admin.token,
+    });
+    expect(
+      audit
+        .json()
+        .entries.map((e: { details: { email: string } }) => e.details.email)
+        .sort(),
+    ).toEqual([u.email, unknown].sort());
+  });
+});
+
+describe.each(backends())('client IP and proxies on $name', (backend) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(backend, { HIVESYNC_TRUST_PROXY: '10.0.0.1', HIVESYNC_LOGIN_LIMIT_PER_IP: '3' });
+  });
+  afterAll(() => server?.stop());
+
+  const login = (email: string, ip: string, forwardedFor: string) =>
+    server.request({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      body: { email, password: 'wrong password' },
+      remoteAddress: ip,
+      headers: { 'x-forwarded-for': forwardedFor },
+    });
+  const auditedIp = async (email: string) => {
+    const res = await server.request({
+      method: 'GET',
+      url: '/api/v1/admin/audit?action=auth.login_failed',
+      token: server.admin.token,
+    });
+    return res.json().entries.find((e: { details: { email: string } }) => e.details.email === email)?.ip;
+  };
+
+  it('ignores X-Forwarded-For from a client that is not a trusted proxy: no other IP, no escaping the limit', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await login(`spoof${i}@example.test`, '198.51.100.7', `203.0.113.${i + 1}`);
+      statuses.push(res.statusCode);
+    }
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    expect(await auditedIp('spoof0@example.test')).toBe('198.51.100.7');
+  });
+
+  it('takes the client IP from X-Forwarded-For sent by a trusted proxy', async () => {
+    expect((await login('proxied@example.test', '10.0.0.1', '203.0.113.50')).statusCode).toBe(401);
+    expect(await auditedIp('proxied@example.test')).toBe('203.0.113.50');
+    // A client behind the proxy cannot prepend its own entry: the proxy appends the address it saw, which wins.
+    expect((await login('chained@example.test', '10.0.0.1', '192.0.2.66, 203.0.113.51')).statusCode).toBe(401);
+    expect(await auditedIp('chained@example.test')).toBe('203.0.113.51');
+    // Each forwarded client has its own login budget.
+    for (let i = 0; i < 3; i++) await login(`other${i}@example.test`, '10.0.0.1', '203.0.113.60');
+    expect((await login('other8@example.test', '10.0.0.1', '203.0.113.60')).statusCode).toBe(429);
+    expect((await login('other9@example.test', '10.0.0.1', '203.0.113.61')).statusCode).toBe(401);
+  });
+});
+
+describe.each(backends())('registration and enumeration on $name', (backend) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(backend, { HIVESYNC_REGISTER_CONFLICTS_PER_IP: '2' });
+  });
+  afterAll(() => server?.stop());
+
+  const register = (email: string, password: string, ip = '198.51.100.20') =>
+    server.request({ method: 'POST', url: '/api/v1/auth/register', body: { email, password }, remoteAddress: ip });
+
+  it('refuses a common password with zxcvbn’s advice, and one of only spaces', async () => {
+    const common = await register('weak@example.test', 'password123');
+    expect(common.statusCode).toBe(400);
+    expect(common.json().error).toMatchObject({ code: 'validation_error' });
+    expect(common.json().error.message).toMatch(/^password: is too easy to guess\. This is a commonly used password\./);
+    const own = await register('jane.doe.smith@example.test', 'jane.doe.smith');
+    expect(own.statusCode).toBe(400);
+    const spaces = await register('spaces@example.test', ' '.repeat(12));
+    expect(spaces.statusCode).toBe(400);
+    expect(spaces.json().error.message).toBe('password: must not be only whitespace');
+    expect((await register('strong@example.test', 'correct horse battery')).statusCode).toBe(201);
+  });
+
+  it('answers a taken email with 409 only a few times per IP and day, each one audited', async () => {
+    const u = await registerUser(server);
+    const ip = '198.51.100.21';
+    expect((await register(u.email, 'another good passphrase', ip)).statusCode).toBe(409);
+    expect((await register(u.email.toUpperCase(), 'another good passphrase', ip)).statusCode).toBe(409);
+    // Spent: this IP now learns nothing more today, taken email or not.
+    const third = await register(u.email, 'another good passphrase', ip);
+    expect(third.statusCode).toBe(429);
+    expect(Number(third.headers['retry-after'])).toBeGreaterThan(3600);
+    expect((await register(`fresh-${u.email}`, 'another good passphrase', ip)).statusCode).toBe(429);
+    expect((await register(`fresh-${u.email}`, 'another good passphrase', '198.51.100.22')).statusCode).toBe(201);
+    const audit = await server.request({
+      method: 'GET',
+      url: '/api/v1/admin/audit?action=auth.register_conflict',
+      token: server.admin.token,
+    });
+    expect(audit.json().entries).toHaveLength(2);
+    expect(audit.json().entries[0]).toMatchObject({ ip, details: { email: u.email } });
+  });
+});
+
+describe.each(backends())('tokens of deleted accounts on $name', (backend) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(backend);
+  });
+  afterAll(() => server?.stop());
+
+  it('answers 401 unauthorized, never 500, to a valid token whose user is gone', async () => {
+    const u = await registerUser(server);
+    await server.runtime.infra.db.sql.executeSql('delete from users where id = $1', [u.id]);
+    for (const [method, url, body] of [
+      ['POST', '/api/v1/projects', { name: 'orphan' }],
+      ['GET', '/api/v1/projects', undefined],
+      ['POST', '/api/v1/events/ticket', undefined],
+      ['GET', '/api/v1/auth/me', undefined],
+    ] as const) {
+      const res = await server.request({ method, url, token: u.token, body });
+      expect(res.statusCode, `${method} ${url}`).toBe(401);
+      expect(res.json().error.code).toBe('unauthorized');
+    }
+  });
+});
+
+describe.each(backends())('login timing on $name', (backend) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(backend);
+  });
+  afterAll(() => server?.stop());
+
+  it('takes as long for an unknown email as for a wrong password', async () => {
+    const u = await registerUser(server);
+    const time = async (email: string) => {
+      const start = performance.now();
+      const res = await server.request({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        body: { email, password: 'wrong password' },
+      });
+      expect(res.statusCode).toBe(401);
+      return performance.now() - start;
+    };
+    const known: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      known.push(await time(u.email));
+      unknown.push(await time(`nobody${i}-${u.email}`));
+    }
+    // Both verify an argon2 hash (a real one, or a dummy for the unknown email); the rest is noise. The fastest run
+    // of each is their cost with the least interference from whatever else the machine is doing.
+    const ratio = Math.min(...unknown) / Math.min(...known);
+    expect(ratio).toBeGreaterThan(0.5);
+    expect(ratio).toBeLessThan(2);
   });
 });
 

@@ -10,9 +10,16 @@ import { BUS_NOTIFICATION, toNotification } from '../notifications/notifications
 
 const TICKET_SECONDS = 60;
 const REPLAY_PAGE = 200;
+/** The data of the `closed` event that ends a user's oldest stream when they open one too many. */
+export const STREAM_LIMIT_REACHED = {
+  reason: 'too_many_streams',
+  message: 'Too many open event streams for this user; this one, the oldest, was closed. Do not reconnect it.',
+} as const;
 
 interface Stream {
   userId: string;
+  /** When it was opened (for closing the oldest first). */
+  openedAt: number;
   res: ServerResponse;
   lastSeq: number;
   /** Events that arrived while the missed ones were being replayed. */
@@ -22,7 +29,8 @@ interface Stream {
 /**
  * The real-time stream: Server-Sent Events of the same Notification objects the poll returns, fanned out over the
  * event bus (Redis pub/sub across instances), resumable with Last-Event-ID (missed events are replayed from the
- * notifications table), with a heartbeat so proxies keep the connection open.
+ * notifications table), with a heartbeat so proxies keep the connection open. A user holds at most
+ * `maxStreamsPerUser` streams per process: one more closes their oldest, with an `event: closed` that says why.
  */
 export class EventsService {
   private readonly streams = new Set<Stream>();
@@ -34,7 +42,7 @@ export class EventsService {
     bus: EventBus,
     private readonly tickets: TicketStore,
     private readonly logger: Logger,
-    heartbeatMs: number,
+    private readonly options: { heartbeatMs: number; maxStreamsPerUser: number },
   ) {
     this.repo = new NotificationsRepository(db.orm);
     bus.subscribe((m) => {
@@ -46,7 +54,7 @@ export class EventsService {
     });
     this.heartbeat = setInterval(() => {
       for (const s of this.streams) s.res.write(': heartbeat\n\n');
-    }, heartbeatMs);
+    }, options.heartbeatMs);
     this.heartbeat.unref();
   }
 
@@ -73,8 +81,10 @@ export class EventsService {
       'x-accel-buffering': 'no',
     });
     res.write('retry: 3000\n\n');
+    this.makeRoomFor(auth.userId);
     const stream: Stream = {
       userId: auth.userId,
+      openedAt: Date.now(),
       res,
       lastSeq: lastEventId ?? 0,
       pending: lastEventId === undefined ? undefined : [],
@@ -104,6 +114,16 @@ export class EventsService {
   closeAll(): void {
     for (const s of this.streams) s.res.end();
     this.streams.clear();
+  }
+
+  // Closes the user's oldest streams until one more fits: a forgotten tab or a leaking client cannot hold
+  // connections without bound, and the newest (most likely the one in use) always wins.
+  private makeRoomFor(userId: string): void {
+    const mine = [...this.streams].filter((s) => s.userId === userId).sort((a, b) => a.openedAt - b.openedAt);
+    for (const s of mine.slice(0, Math.max(0, mine.length - this.options.maxStreamsPerUser + 1))) {
+      this.streams.delete(s);
+      s.res.end(`event: closed\ndata: ${JSON.stringify(STREAM_LIMIT_REACHED)}\n\n`);
+    }
   }
 
   private deliver(stream: Stream, seq: number, notification: Notification): void {

@@ -134,6 +134,46 @@ describe.each(backends())('event stream on $name', (backend) => {
   });
 });
 
+describe.each(backends())('event streams per user on $name', (backend) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(backend, { HIVESYNC_MAX_STREAMS_PER_USER: '2' }, { listen: true });
+  });
+  afterAll(() => server?.stop());
+
+  it('closes the oldest stream, saying why, when a user opens one too many', async () => {
+    const u = await registerUser(server);
+    const other = await registerUser(server);
+    // Open once its first block (`retry:`) has come in.
+    const open = async (token: string) => {
+      const s = connect(`${server.url}/api/v1/events`, { authorization: `Bearer ${token}` });
+      await eventually(async () => s.events.length > 0);
+      return s;
+    };
+    const theirs = await open(other.token);
+    const first = await open(u.token);
+    const second = await open(u.token);
+    expect(server.runtime.services.events.openStreams).toBe(3);
+    const third = await open(u.token);
+
+    const closed = await eventually(async () => first.events.find((e) => e.event === 'closed'));
+    expect(JSON.parse(closed.data!)).toMatchObject({ reason: 'too_many_streams' });
+    await first.done; // the server ended it
+    expect(server.runtime.services.events.openStreams).toBe(3);
+
+    await server.runtime.services.notifications.notify({
+      userIds: [u.id, other.id],
+      projectId: null,
+      type: 'repo_sync_success',
+      payload: { n: 1 },
+    });
+    for (const s of [second, third, theirs]) await eventually(async () => s.notifications().length === 1);
+    expect(first.notifications()).toHaveLength(0);
+    expect([second, third, theirs].some((s) => s.events.some((e) => e.event === 'closed'))).toBe(false);
+    for (const s of [second, third, theirs]) s.close();
+  });
+});
+
 async function seqOf(server: TestServer, notificationId: string): Promise<number> {
   const row = await server.runtime.infra.db.orm.query.notifications.findFirst({
     where: (n, { eq }) => eq(n.id, notificationId),

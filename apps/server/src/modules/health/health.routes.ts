@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { DeepHealth, Health, WorkersHealth } from '@hivesync/core';
 import type { RouteDeps } from '../../http/route-deps.js';
+import type { AuthContext } from '../auth/auth.types.js';
 
 /** /health, /health/deep, /health/workers (public, outside /api/v1). */
-export function healthRoutes({ services }: RouteDeps): FastifyPluginAsyncZod {
+export function healthRoutes({ services, authenticate }: RouteDeps): FastifyPluginAsyncZod {
   return async (app) => {
     const tags = ['health'];
     app.get('/health', { schema: { tags, summary: 'Liveness', response: { 200: Health } } }, async () =>
@@ -14,12 +15,22 @@ export function healthRoutes({ services }: RouteDeps): FastifyPluginAsyncZod {
       {
         schema: {
           tags,
-          summary: 'Readiness of each backend; 503 when a required one fails',
+          summary:
+            'Readiness of each backend (a result at most 10 s old); 503 when a required one fails. Public: each ' +
+            "check's status and latency; with an admin's bearer token, its message too",
           response: { 200: DeepHealth, 503: DeepHealth },
         },
       },
-      async (_req, reply) => {
-        const result = await services.health.deep();
+      async (req, reply) => {
+        // Public: a missing, invalid or expired token is simply not an admin's.
+        let auth: AuthContext | null = null;
+        if (req.headers.authorization) {
+          auth = await authenticate.call(app, req, reply).then(
+            () => req.auth,
+            () => null,
+          );
+        }
+        const result = await services.health.deep(auth);
         return reply.code(result.status === 'fail' ? 503 : 200).send(result);
       },
     );

@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { Check, DeepHealth, WorkersHealth } from '@hivesync/core';
 import type { Redis } from 'ioredis';
+import type { AuthContext } from '../auth/auth.types.js';
 import type { Database } from '../../infra/db.js';
 import type { HeartbeatStore } from '../../infra/heartbeats.js';
 import type { Queue } from '../../infra/queue.js';
@@ -10,9 +11,15 @@ import type { ObjectStorage } from '../../infra/storage.js';
 
 const run = promisify(execFile);
 const CHECK_TIMEOUT_MS = 3000;
+/** /health/deep answers from one result for this long, however many ask (each check costs a real round trip). */
+const DEEP_CACHE_MS = 10_000;
 
 /** Liveness and readiness of every backend, and the workers' heartbeats. */
 export class HealthService {
+  private deepResult: { startedAt: number; result: Promise<DeepHealth> } | undefined;
+  /** How many times the checks ran (the cache's effect, visible to tests). */
+  deepComputations = 0;
+
   constructor(
     private readonly deps: {
       version: string;
@@ -24,6 +31,8 @@ export class HealthService {
       dataDir: string;
       minFreeDiskMb: number;
       heartbeatIntervalMs: number;
+      /** How long a /health/deep result is reused; defaults to 10 s. */
+      deepCacheMs?: number;
     },
   ) {}
 
@@ -31,8 +40,35 @@ export class HealthService {
     return { status: 'ok' as const, version: this.deps.version };
   }
 
-  /** Every check runs concurrently; database, storage, git and disk are required, Redis degrades. */
-  async deep(): Promise<DeepHealth> {
+  /**
+   * Readiness of every backend, from a result at most 10 s old: the checks run at most once per 10 s, and callers
+   * that arrive while they run share that run. Anyone sees each check's status and latency; only an instance admin
+   * sees the messages (versions, free space, hosts and errors of the backends).
+   */
+  async deep(auth: AuthContext | null): Promise<DeepHealth> {
+    const now = Date.now();
+    if (!this.deepResult || now - this.deepResult.startedAt >= (this.deps.deepCacheMs ?? DEEP_CACHE_MS)) {
+      this.deepComputations++;
+      this.deepResult = { startedAt: now, result: this.checkAll() };
+    }
+    const full = await this.deepResult.result;
+    if (auth?.role === 'admin') return full;
+    const bare = ({ status, latency_ms }: Check): Check => ({ status, latency_ms });
+    const c = full.checks;
+    return {
+      status: full.status,
+      checks: {
+        database: bare(c.database),
+        redis: bare(c.redis),
+        storage: bare(c.storage),
+        git: bare(c.git),
+        disk: bare(c.disk),
+      },
+    };
+  }
+
+  /** Every check runs concurrently; database, storage, git and disk are required, Redis degrades. Never throws. */
+  private async checkAll(): Promise<DeepHealth> {
     const { db, redis, storage } = this.deps;
     const [database, redisCheck, storageCheck, git, disk] = await Promise.all([
       timed(() => db.ping()),

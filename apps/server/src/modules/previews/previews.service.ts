@@ -23,6 +23,12 @@ import type { AuditService } from '../audit/audit.service.js';
 
 const UPLOAD_URL_SECONDS = 15 * 60;
 const DOWNLOAD_URL_SECONDS = 5 * 60;
+/** Where uploads arrive (one key per preview, the only keys a presigned PUT ever names). */
+const UPLOADS_PREFIX = 'uploads/';
+/** Where `complete` checks an upload, out of reach of its URL. */
+const VERIFYING_PREFIX = 'verifying/';
+const UPLOAD_KEY = /^uploads\/[^/]+\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+const SWEEP_BATCH = 5000;
 
 /** Preview sessions: create (code, token, upload URL), complete, resolve once, expire, clean up. */
 export class PreviewsService {
@@ -36,7 +42,12 @@ export class PreviewsService {
     private readonly notifications: NotificationsService,
     private readonly resolveLimiter: RateLimiter,
     private readonly logger: Logger,
-    private readonly options: { ttlMinutes: number; maxBundleBytes: number; graceMinutes: number },
+    private readonly options: {
+      ttlMinutes: number;
+      maxBundleBytes: number;
+      graceMinutes: number;
+      uploadSweepMinutes: number;
+    },
     private readonly audit: AuditService,
   ) {
     this.repo = new PreviewsRepository(db.orm);
@@ -57,7 +68,7 @@ export class PreviewsService {
         platform: body.platform,
         status: 'pending_upload',
         code: newPreviewCode(),
-        uploadKey: `uploads/${project.id}/${id}`,
+        uploadKey: `${UPLOADS_PREFIX}${project.id}/${id}`,
         claimedSha256: body.sha256 ?? null,
         expiresAt,
       });
@@ -137,28 +148,61 @@ export class PreviewsService {
         throw errors.validation(`size: the bundle with this sha256 is ${existing.size} bytes.`);
       await this.storage.delete(row.uploadKey);
     } else {
-      const uploaded = await this.storage.head(row.uploadKey);
-      if (!uploaded)
-        throw errors.conflict('Nothing was uploaded for this preview yet: PUT the bundle to upload.url first.');
-      const refuse = async (message: string) => {
-        await this.storage.delete(row.uploadKey);
-        return errors.validation(message);
-      };
-      if (uploaded.size > this.options.maxBundleBytes) {
-        await this.storage.delete(row.uploadKey);
-        throw this.tooLarge(uploaded.size);
-      }
-      if (uploaded.size !== claim.size)
-        throw await refuse(`size: the upload is ${uploaded.size} bytes, not ${claim.size}; upload again.`);
-      const actual = await this.storage.sha256(row.uploadKey);
-      if (actual !== claim.sha256) throw await refuse('sha256: does not match the uploaded bytes; upload again.');
-      await this.storage.move(row.uploadKey, target);
+      await this.verifyAndKeep(row, claim, target);
     }
     const ready = await this.repo.markReady(row.id, { bundleKey: target, sha256: claim.sha256, size: claim.size });
     if (!ready) throw errors.conflict('The preview was completed or expired meanwhile.');
     await this.notify(ready, 'preview_bundle_uploaded', { size: claim.size });
     await this.notify(ready, 'preview_ready', { platform: ready.platform, expires_at: ready.expiresAt.toISOString() });
     return ready;
+  }
+
+  /**
+   * Checks an upload and makes it the bundle at `target`. The upload is first moved to a key no presigned URL names,
+   * and that object is the one checked and kept: a PUT to the upload URL while or after this runs (S3 cannot revoke
+   * a presigned PUT) lands on the upload key, which is never read again, and the sweep deletes it.
+   */
+  private async verifyAndKeep(row: PreviewRow, claim: { sha256: string; size: number }, target: string): Promise<void> {
+    const nothing = () =>
+      errors.conflict('Nothing was uploaded for this preview yet: PUT the bundle to upload.url first.');
+    if (!(await this.storage.head(row.uploadKey))) throw nothing();
+    const staged = `${VERIFYING_PREFIX}${row.projectId}/${row.id}-${crypto.randomBytes(4).toString('hex')}`;
+    try {
+      await this.storage.move(row.uploadKey, staged);
+    } catch (err) {
+      // Completed by a concurrent request meanwhile: the upload is not there any more.
+      if (!(await this.storage.head(row.uploadKey))) throw nothing();
+      throw err;
+    }
+    try {
+      const uploaded = await this.storage.head(staged);
+      if (!uploaded) throw nothing();
+      if (uploaded.size > this.options.maxBundleBytes) throw this.tooLarge(uploaded.size);
+      if (uploaded.size !== claim.size)
+        throw errors.validation(`size: the upload is ${uploaded.size} bytes, not ${claim.size}; upload again.`);
+      const actual = await this.storage.sha256(staged);
+      if (actual !== claim.sha256) throw errors.validation('sha256: does not match the uploaded bytes; upload again.');
+      await this.storage.move(staged, target);
+    } catch (err) {
+      await this.storage.delete(staged).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * Throws unless `key` is the upload of a preview still waiting for its bundle (the local-files driver asks before
+   * it accepts a PUT): an upload URL works until its preview is completed, 409 after that, 410 once it expired.
+   */
+  async assertUploadOpen(key: string): Promise<void> {
+    const id = UPLOAD_KEY.exec(key)?.[1];
+    const row = id ? await this.repo.find(id) : undefined;
+    if (!row || row.uploadKey !== key) throw errors.notFound('upload');
+    if (row.status === 'pending_upload' && row.expiresAt > new Date()) return;
+    if (row.status === 'pending_upload' || row.status === 'expired' || row.status === 'deleted')
+      throw errors.previewTokenExpired();
+    throw errors.conflict(
+      `This upload URL was already used: the preview is ${row.status}. Start a new preview to upload another bundle.`,
+    );
   }
 
   /**
@@ -225,8 +269,11 @@ export class PreviewsService {
     return toPreview(await this.finishUpload(row, body));
   }
 
-  /** Expires previews past their lifetime, then deletes the objects of those past the grace period. */
-  async cleanup(): Promise<{ expired: number; deleted: number }> {
+  /**
+   * Expires previews past their lifetime, deletes the objects of those past the grace period, and sweeps uploads
+   * never completed within HIVESYNC_PREVIEW_UPLOAD_SWEEP_MINUTES.
+   */
+  async cleanup(): Promise<{ expired: number; deleted: number; swept: number }> {
     const expired = await this.repo.expireDue();
     for (const row of expired) await this.notify(row, 'preview_expired', {});
     const due = await this.repo.dueForDeletion(new Date(Date.now() - this.options.graceMinutes * 60_000), 200);
@@ -237,9 +284,28 @@ export class PreviewsService {
         await this.storage.delete(row.bundleKey);
       await this.repo.markDeleted(row.id);
     }
-    if (expired.length + due.length > 0)
-      this.logger.info({ expired: expired.length, deleted: due.length }, 'preview cleanup');
-    return { expired: expired.length, deleted: due.length };
+    const swept = await this.sweepUploads();
+    if (expired.length + due.length + swept > 0)
+      this.logger.info({ expired: expired.length, deleted: due.length, swept }, 'preview cleanup');
+    return { expired: expired.length, deleted: due.length, swept };
+  }
+
+  /**
+   * Deletes every object under the upload and verification prefixes older than the sweep window, whatever its
+   * preview: uploads abandoned before `complete`, objects PUT to an upload URL after its preview completed (S3
+   * accepts them), and copies a crash left in the middle of `complete`. A completed bundle never lives there.
+   */
+  private async sweepUploads(): Promise<number> {
+    const before = Date.now() - this.options.uploadSweepMinutes * 60_000;
+    let swept = 0;
+    for (const prefix of [UPLOADS_PREFIX, VERIFYING_PREFIX]) {
+      for (const object of await this.storage.list(prefix, SWEEP_BATCH)) {
+        if (object.modifiedAt.getTime() > before) continue;
+        await this.storage.delete(object.key);
+        swept++;
+      }
+    }
+    return swept;
   }
 
   private tooLarge(size: number) {

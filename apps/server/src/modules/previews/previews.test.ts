@@ -28,6 +28,9 @@ describe.each(matrix)('previews on $name', ({ backend, driver }) => {
       ...(s3?.env ?? {}),
       HIVESYNC_PREVIEW_MAX_BUNDLE_BYTES: '4096',
       HIVESYNC_PREVIEW_GRACE_MINUTES: '0',
+      // Uploads not completed within 3 s are swept, by the cleanup the tests call (never in the background).
+      HIVESYNC_PREVIEW_UPLOAD_SWEEP_MINUTES: '0.05',
+      HIVESYNC_PREVIEW_CLEANUP_INTERVAL_SECONDS: '3600',
       HIVESYNC_RESOLVE_LIMIT_PER_IP: '1000',
       WORKER_SHARED_SECRET: WORKER_SECRET,
     });
@@ -198,6 +201,76 @@ describe.each(matrix)('previews on $name', ({ backend, driver }) => {
     });
     expect(size.statusCode).toBe(400);
     expect(size.json().error.message).toMatch(/^size:/);
+  });
+
+  it('takes one upload per URL: after complete the URL is refused (fs) or its object is never used (S3)', async () => {
+    const bundle = Buffer.from(`once ${crypto.randomUUID()}`);
+    const created = await readyPreview(bundle);
+    const other = Buffer.from(`swapped ${crypto.randomUUID()}`);
+    const again = await presigned('PUT', created.upload.url, created.upload.headers, other);
+    if (driver === 'fs') {
+      expect(again.status).toBe(409);
+      expect(again.json().error).toMatchObject({ code: 'conflict', retryable: false });
+      expect(again.json().error.message).toMatch(/already used: the preview is ready/);
+      expect(await server.runtime.infra.storage.head(`uploads/${projectId}/${created.preview_id}`)).toBeUndefined();
+    }
+    // Whatever reached storage, the preview serves the bytes that were checked at complete.
+    const resolved = await api('POST', '/previews/resolve', undefined, { code: created.code });
+    expect(resolved.statusCode, resolved.body).toBe(200);
+    expect(resolved.json().sha256).toBe(sha(bundle));
+    const download = await presigned('GET', resolved.json().download_url);
+    expect(Buffer.compare(download.body, bundle)).toBe(0);
+    // A second complete cannot adopt the new object either.
+    const second = await api('POST', `/previews/${created.preview_id}/complete`, owner.token, {
+      sha256: sha(other),
+      size: other.length,
+    });
+    expect(second.statusCode).toBe(409);
+  });
+
+  it.runIf(driver === 'fs')('refuses uploads to a URL whose preview expired (410)', async () => {
+    const created = await newPreview(Buffer.from(`late ${crypto.randomUUID()}`));
+    await server.runtime.infra.db.orm
+      .update(previewsTable)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(previewsTable.id, created.preview_id));
+    const put = await presigned('PUT', created.upload.url, created.upload.headers, Buffer.from('late'));
+    expect(put.status).toBe(410);
+    expect(put.json().error.code).toBe('preview_token_expired');
+  });
+
+  it('sweeps uploads never completed once they are older than HIVESYNC_PREVIEW_UPLOAD_SWEEP_MINUTES', async () => {
+    const { storage } = server.runtime.infra;
+    const abandonedBundle = Buffer.from(`abandoned ${crypto.randomUUID()}`);
+    const abandoned = await newPreview(abandonedBundle);
+    expect((await presigned('PUT', abandoned.upload.url, abandoned.upload.headers, abandonedBundle)).status).toBe(200);
+    const usedBundle = Buffer.from(`used ${crypto.randomUUID()}`);
+    const used = await readyPreview(usedBundle);
+    // S3 cannot refuse a second PUT to a presigned URL: what it stores is left for the sweep.
+    if (driver === 's3') {
+      expect((await presigned('PUT', used.upload.url, used.upload.headers, Buffer.from('stray'))).status).toBe(200);
+    }
+    const abandonedKey = `uploads/${projectId}/${abandoned.preview_id}`;
+    const usedKey = `uploads/${projectId}/${used.preview_id}`;
+
+    // Younger than the window (3 s here): kept, so an upload waiting for its complete is never swept.
+    await server.runtime.services.previews.cleanup();
+    expect(await storage.head(abandonedKey)).toBeDefined();
+
+    await new Promise((r) => setTimeout(r, 3500));
+    const { swept } = await server.runtime.services.previews.cleanup();
+    expect(swept).toBeGreaterThanOrEqual(driver === 's3' ? 2 : 1);
+    expect(await storage.head(abandonedKey)).toBeUndefined();
+    expect(await storage.head(usedKey)).toBeUndefined();
+    expect(await storage.list('uploads/', 100)).toEqual([]);
+    // Completed bundles are never touched by the sweep.
+    expect(await storage.head(`bundles/${projectId}/${sha(usedBundle)}`)).toEqual({ size: usedBundle.length });
+    const late = await api('POST', `/previews/${abandoned.preview_id}/complete`, owner.token, {
+      sha256: sha(abandonedBundle),
+      size: abandonedBundle.length,
+    });
+    expect(late.statusCode).toBe(409);
+    expect(late.json().error.message).toMatch(/Nothing was uploaded/);
   });
 
   it('refuses bundles above the size limit with 413', async () => {

@@ -21,7 +21,7 @@ import { repoUrlOrigin } from '../repo/repo-url.js';
 
 /** Checks of a project's remote, applied before anything is stored. */
 export interface RemoteChecks {
-  repoUrl(url: string): string;
+  repoUrl(url: string): Promise<string>;
   branch(branch: string): Promise<string>;
 }
 
@@ -55,7 +55,7 @@ export class ProjectsService {
   }
 
   async create(auth: AuthContext, body: z.output<typeof CreateProjectBody>): Promise<Project> {
-    const repoUrl = body.repo_url ? this.remote.repoUrl(body.repo_url) : null;
+    const repoUrl = body.repo_url ? await this.remote.repoUrl(body.repo_url) : null;
     // Without a branch the project follows the remote's default branch: each sync asks the remote for its HEAD.
     const branch = await this.remote.branch(body.branch ?? 'main');
     const row = await this.db.transaction((tx) =>
@@ -94,7 +94,7 @@ export class ProjectsService {
   async update(auth: AuthContext, projectId: string, body: z.output<typeof UpdateProjectBody>): Promise<Project> {
     const current = await this.requireProjectRole(auth, projectId, 'admin');
     const repoUrl =
-      body.repo_url === undefined || body.repo_url === null ? body.repo_url : this.remote.repoUrl(body.repo_url);
+      body.repo_url === undefined || body.repo_url === null ? body.repo_url : await this.remote.repoUrl(body.repo_url);
     const detach = repoUrl !== undefined ? credentialDetachReason(current, repoUrl, auth.userId) : undefined;
     const row = await this.repo.update(projectId, {
       ...(body.name !== undefined && { name: body.name }),

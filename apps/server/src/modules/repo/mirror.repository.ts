@@ -3,7 +3,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { SyncErrorCode } from '@hivesync/core';
-import { GitError, type Git } from '../../infra/git.js';
+import { GitError, type Git, type GitRunOptions } from '../../infra/git.js';
+import { pinnedRemoteEnv, RemoteForbidden, RemoteUnresolved, type RemoteGuard } from './remote-guard.js';
 import { buildSearchIndex, loadSearchIndex, locate, shardsFor } from './search-index.js';
 
 /** A project's credential, decrypted, as the sync worker hands it to git. */
@@ -25,6 +26,17 @@ export class SyncFailure extends Error {
   }
 }
 
+/**
+ * A read met a damaged object (corrupt or missing) in the mirror. The mirror's generation is marked, so the next
+ * sync re-clones it instead of fetching into it.
+ */
+export class MirrorDamaged extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MirrorDamaged';
+  }
+}
+
 /** The served side of a mirror: the worktree at `commit` and the git directory holding its objects. */
 export interface MirrorView {
   worktree: string;
@@ -39,6 +51,8 @@ export interface LsTreeEntry {
   hash: string;
   size: number | undefined;
   path: string;
+  /** ls-tree could not read the object's size (it printed BAD): the object is damaged. */
+  damaged?: true;
 }
 
 const PROJECT_ID = /^[A-Za-z0-9-]{1,64}$/;
@@ -48,6 +62,12 @@ const WORKTREES = ['wt-a', 'wt-b', 'wt-c'] as const;
 // Messages git prints when a repository is damaged.
 const CORRUPTION =
   /corrupt|bad object|loose object|packfile|pack has|missing (blob|tree|commit|object)|unable to read|not a git repository|bad tree|broken link|index file|invalid object|fatal: bad revision|could not parse object|did not send all necessary objects/i;
+
+// What git says when a read meets a damaged object: corrupt or missing loose objects, packs that do not inflate.
+const DAMAGED_OBJECT =
+  /is corrupt|inflate: |unable to unpack|unable to stream|delta data|failed to read delta base|could not read [0-9a-f]{40}|unable to read (tree )?[0-9a-f]{40}|: bad file|bad object [0-9a-f]{40}|object file .* is empty|missing (blob|tree|commit) [0-9a-f]{40}|packfile .* cannot be accessed|hash mismatch|header for [0-9a-f]{40} too long/i;
+// Written into a generation when a read met a damaged object there; the next sync re-clones instead of fetching.
+const DAMAGED_MARKER = 'damaged';
 
 /**
  * The mirrors on disk, one directory per project:
@@ -67,8 +87,18 @@ export class MirrorStore {
   constructor(
     private readonly root: string,
     private readonly git: Git,
-    private readonly options: { sshHostKeyChecking: 'yes' | 'accept-new' | 'no'; knownHostsFile: string },
+    private readonly options: {
+      sshHostKeyChecking: 'yes' | 'accept-new' | 'no';
+      knownHostsFile: string;
+      /** Checks each remote's address before git connects (SSRF), and pins HTTP(S) to what it checked. */
+      guard: RemoteGuard;
+    },
   ) {}
+
+  /** The remote-address guard of this installation. */
+  get guard(): RemoteGuard {
+    return this.options.guard;
+  }
 
   private base(projectId: string): string {
     if (!PROJECT_ID.test(projectId)) throw new Error(`invalid project id for a mirror path: ${projectId}`);
@@ -121,7 +151,10 @@ export class MirrorStore {
     const currentGen = current ? path.basename(path.dirname(current.worktree)) : undefined;
     await this.removeGenerations(base, currentGen);
 
-    const auth = await this.credentialEnv(remote.credential);
+    // Resolved once, checked, and git pinned to those addresses: a second answer from DNS cannot send it elsewhere.
+    const pin = pinnedRemoteEnv(await this.checkRemote(remote.url));
+    const credential = await this.credentialEnv(remote.credential, remote.url);
+    const auth = { env: { ...credential.env, ...pin }, cleanup: credential.cleanup };
     try {
       await onStage('running');
       const branch = remote.followsDefaultBranch
@@ -129,7 +162,7 @@ export class MirrorStore {
         : remote.branch;
       const target = { url: remote.url, branch };
       try {
-        if (current && currentGen && (await this.healthy(current.gitDir, branch))) {
+        if (current && currentGen && (await this.healthy(current.gitDir, branch, remote.url))) {
           try {
             const commit = await this.update(base, currentGen, current, target, auth.env, onStage);
             return { commit, recloned: false, branch };
@@ -192,7 +225,8 @@ export class MirrorStore {
   ): Promise<string> {
     const gitDir = current.gitDir;
     const ref = `refs/heads/${remote.branch}`;
-    await this.gitOrFail(['fetch', '--prune', '--no-tags', '--quiet', '--', 'origin', `+${ref}:${ref}`], {
+    // The URL itself, not `origin`: what git contacts is exactly what was checked and pinned.
+    await this.gitOrFail(['fetch', '--prune', '--no-tags', '--quiet', '--', remote.url, `+${ref}:${ref}`], {
       gitDir,
       env,
     });
@@ -315,15 +349,32 @@ export class MirrorStore {
     return commit;
   }
 
-  /** Quick checks that a mirror can be fetched into: HEAD, objects, the branch resolves, no stale lock files. */
-  private async healthy(gitDir: string, branch: string): Promise<boolean> {
+  /**
+   * Quick checks that a mirror can be fetched into: HEAD, objects, the branch resolves, no stale lock files, no read
+   * has found a damaged object in it, and it was cloned from this URL (another repository gets a fresh clone).
+   */
+  private async healthy(gitDir: string, branch: string, url: string): Promise<boolean> {
     if (!(await exists(path.join(gitDir, 'HEAD'))) || !(await exists(path.join(gitDir, 'objects')))) return false;
     if (await hasLockFiles(gitDir)) return false;
+    if (await exists(path.join(path.dirname(gitDir), DAMAGED_MARKER))) return false;
     try {
+      const origin = await this.git.run(['config', '--get', 'remote.origin.url'], { gitDir });
+      if (origin.toString().trim() !== url) return false;
       await this.revParse(gitDir, `refs/heads/${branch}`);
       return true;
     } catch {
       return false;
+    }
+  }
+
+  /** The guard's verdict on a remote, in the terms of a sync. */
+  private async checkRemote(url: string) {
+    try {
+      return await this.options.guard.check(url);
+    } catch (err) {
+      if (err instanceof RemoteForbidden) throw new SyncFailure('repo_url_forbidden', err.message);
+      if (err instanceof RemoteUnresolved) throw new SyncFailure('repo_network_error', err.message);
+      throw err;
     }
   }
 
@@ -340,6 +391,15 @@ export class MirrorStore {
       return await this.git.run(args, options);
     } catch (err) {
       if (err instanceof GitError) {
+        const redirect = /returned error: (30\d)/.exec(err.stderr)?.[1];
+        if (redirect) {
+          throw new SyncFailure(
+            'repo_not_found',
+            `The remote answered with a redirect (HTTP ${redirect}). HiveSync does not follow redirects, so that ` +
+              "neither the fetch nor the credential goes to another host: set the project's repo_url to the " +
+              "repository's current URL.",
+          );
+        }
         throw new SyncFailure(classifyGitFailure(err), describeGitFailure(err, [this.root, os.tmpdir()]));
       }
       throw err;
@@ -368,9 +428,13 @@ export class MirrorStore {
     timer.unref();
   }
 
-  /** Writes the credential into a private temporary directory for git's askpass / ssh, and how to remove it. */
+  /**
+   * Writes the credential into a private temporary directory for git's askpass / ssh, and how to remove it. The
+   * askpass answers only for the host of `url`.
+   */
   private async credentialEnv(
     credential: RepoCredential | undefined,
+    url: string,
   ): Promise<{ env: Record<string, string>; cleanup: () => Promise<void> }> {
     const hostKeys = `-o StrictHostKeyChecking=${this.options.sshHostKeyChecking} -o UserKnownHostsFile=${shellQuote(this.options.knownHostsFile)}`;
     const baseSsh = `ssh -o BatchMode=yes -o IdentitiesOnly=yes ${hostKeys}`;
@@ -380,14 +444,11 @@ export class MirrorStore {
     const cleanup = () => fs.rm(dir, { recursive: true, force: true });
     try {
       if (credential.type === 'https_token') {
-        await fs.writeFile(path.join(dir, 'username'), credential.username ?? 'x-access-token', { mode: 0o600 });
+        const username = credential.username ?? 'x-access-token';
+        await fs.writeFile(path.join(dir, 'username'), username, { mode: 0o600 });
         await fs.writeFile(path.join(dir, 'password'), credential.token, { mode: 0o600 });
         const script = path.join(dir, 'askpass');
-        await fs.writeFile(
-          script,
-          `#!/bin/sh\ncase "$1" in\n  Username*) cat ${shellQuote(path.join(dir, 'username'))} ;;\n  *) cat ${shellQuote(path.join(dir, 'password'))} ;;\nesac\n`,
-          { mode: 0o700 },
-        );
+        await fs.writeFile(script, askpassScript(url, username, dir), { mode: 0o700 });
         return { env: { GIT_ASKPASS: script, GIT_SSH_COMMAND: baseSsh }, cleanup };
       }
       const key = path.join(dir, 'id');
@@ -414,31 +475,56 @@ export class MirrorStore {
   // ---- reads (API side): always at a commit, through git, so nothing outside the repository can be named ----
   // `commit` is always a full hash (validated by the API, or read from the mirror): never option-like.
 
+  /**
+   * Runs a read of the mirror's objects. When git reports a damaged (corrupt or missing) object, marks the
+   * generation so that the next sync re-clones it, and throws MirrorDamaged.
+   */
+  private async read(view: MirrorView, args: string[], options: Partial<GitRunOptions>): Promise<Buffer> {
+    try {
+      return await this.git.run(args, { gitDir: view.gitDir, ...options });
+    } catch (err) {
+      if (err instanceof GitError && !err.timedOut && DAMAGED_OBJECT.test(err.stderr)) {
+        throw await this.damaged(view, describeGitFailure(err, [this.root]));
+      }
+      throw err;
+    }
+  }
+
+  /** ls-tree output, parsed; an object whose size git could not read (BAD) is a damaged one. */
+  private async readTree(view: MirrorView, args: string[], timeoutMs: number): Promise<LsTreeEntry[]> {
+    const entries = parseLsTree(await this.read(view, args, { timeoutMs }));
+    const bad = entries.find((e) => e.damaged);
+    if (bad) throw await this.damaged(view, `object ${bad.hash} (${bad.path}) cannot be read`);
+    return entries;
+  }
+
+  /** Marks the generation of `view` as damaged (the next sync re-clones it) and returns the error to throw. */
+  private async damaged(view: MirrorView, detail: string): Promise<MirrorDamaged> {
+    await fs
+      .writeFile(path.join(path.dirname(view.gitDir), DAMAGED_MARKER), `${new Date().toISOString()} ${detail}\n`)
+      .catch(() => undefined);
+    return new MirrorDamaged(`damaged object in the mirror: ${detail}`);
+  }
+
   /** ls-tree of `treePath` (a directory, '' for the root) at `commit`; symlinks and submodules left out. */
   async lsTree(view: MirrorView, commit: string, treePath: string, recursive: boolean): Promise<LsTreeEntry[]> {
     const spec = treePath === '' ? [] : [`${treePath}/`];
-    const out = await this.git.run(['ls-tree', '-l', '-z', ...(recursive ? ['-r', '-t'] : []), commit, '--', ...spec], {
-      gitDir: view.gitDir,
-      timeoutMs: 60_000,
-    });
-    return parseLsTree(out).filter((e) => e.type !== 'commit' && e.mode !== '120000');
+    const entries = await this.readTree(
+      view,
+      ['ls-tree', '-l', '-z', ...(recursive ? ['-r', '-t'] : []), commit, '--', ...spec],
+      60_000,
+    );
+    return entries.filter((e) => e.type !== 'commit' && e.mode !== '120000');
   }
 
   /** The entry at exactly `filePath` at `commit`, or undefined. */
   async entry(view: MirrorView, commit: string, filePath: string): Promise<LsTreeEntry | undefined> {
-    const out = await this.git.run(['ls-tree', '-l', '-z', '--full-tree', commit, '--', filePath], {
-      gitDir: view.gitDir,
-      timeoutMs: 30_000,
-    });
-    return parseLsTree(out).find((e) => e.path === filePath);
+    const entries = await this.readTree(view, ['ls-tree', '-l', '-z', '--full-tree', commit, '--', filePath], 30_000);
+    return entries.find((e) => e.path === filePath);
   }
 
   async readBlob(view: MirrorView, hash: string, maxBytes: number): Promise<Buffer> {
-    return this.git.run(['cat-file', 'blob', hash], {
-      gitDir: view.gitDir,
-      timeoutMs: 30_000,
-      maxStdoutBytes: maxBytes,
-    });
+    return this.read(view, ['cat-file', 'blob', hash], { timeoutMs: 30_000, maxStdoutBytes: maxBytes });
   }
 
   /** A file's bytes at a commit (blobs only), or undefined when there is none at that path. */
@@ -473,8 +559,7 @@ export class MirrorStore {
     const key = `${view.gitDir}:${from}:${to}`;
     const cached = this.changeCache.get(key);
     if (cached) return cached;
-    const out = await this.git.run(['diff', '--name-status', '-M', '-z', '--no-color', from, to], {
-      gitDir: view.gitDir,
+    const out = await this.read(view, ['diff', '--name-status', '-M', '-z', '--no-color', from, to], {
       timeoutMs: 60_000,
     });
     const parts = out.toString('utf8').split('\0');
@@ -516,39 +601,46 @@ export class MirrorStore {
 
   /** Every file (blob, not symlink or submodule) at `commit` with its size and blob hash. */
   async listFiles(view: MirrorView, commit: string): Promise<LsTreeEntry[]> {
-    const out = await this.git.run(['ls-tree', '-r', '-l', '-z', '--full-tree', commit], {
-      gitDir: view.gitDir,
-      timeoutMs: 120_000,
-    });
-    return parseLsTree(out).filter((e) => e.type === 'blob' && e.mode !== '120000');
+    const entries = await this.readTree(view, ['ls-tree', '-r', '-l', '-z', '--full-tree', commit], 120_000);
+    return entries.filter((e) => e.type === 'blob' && e.mode !== '120000');
   }
 
   /**
-   * Searches the served commit, stopping after `limit` matches: over its search index when it has been built,
-   * else over the worktree. Tracked text files only (binaries, symlinks and submodules are never read).
-   * Patterns are fixed strings, or Perl-compatible regular expressions (POSIX extended where git lacks PCRE).
+   * Searches the served commit, stopping after `limit` matches or once the matches reach `maxBytes` (as JSON):
+   * over its search index when it has been built, else over the worktree. Tracked text files only (binaries,
+   * symlinks and submodules are never read). Patterns are fixed strings, or Perl-compatible regular expressions
+   * (POSIX extended where git lacks PCRE).
    */
   async grep(
     view: MirrorView,
     query: { q: string; regex: boolean; ignoreCase: boolean; path: string | undefined },
-    limit: number,
+    limits: { limit: number; maxBytes: number },
     onMatch: (m: { path: string; line: number; column: number; text: string }) => void,
   ): Promise<{ truncated: boolean; engine: 'index' | 'worktree' }> {
     const index = await loadSearchIndex(path.join(path.dirname(view.worktree), 'search'), view.commit);
     let count = 0;
+    let bytes = 0;
     let truncated = false;
     const accept = (m: { path: string; line: number; column: number; text: string }): boolean => {
       if (query.path && m.path !== query.path && !m.path.startsWith(`${query.path}/`)) return true;
-      if (count >= limit) {
+      if (count >= limits.limit) {
+        truncated = true;
+        return false;
+      }
+      const match = { ...m, text: m.text.length > 1000 ? `${m.text.slice(0, 1000)}…` : m.text };
+      const size = jsonBytes(match.path) + jsonBytes(match.text) + MATCH_OVERHEAD_BYTES;
+      if (bytes + size > limits.maxBytes) {
         truncated = true;
         return false;
       }
       count++;
-      onMatch({ ...m, text: m.text.length > 1000 ? `${m.text.slice(0, 1000)}…` : m.text });
+      bytes += size;
+      onMatch(match);
       return true;
     };
     const run = async (flavour: string) => {
       count = 0;
+      bytes = 0;
       truncated = false;
       const pattern = [
         '-n',
@@ -575,7 +667,8 @@ export class MirrorStore {
         );
         return;
       }
-      const scope = query.path ? [`:(literal)${query.path}`] : [];
+      // Pathspecs are literal for every git command (GIT_LITERAL_PATHSPECS).
+      const scope = query.path ? [query.path] : [];
       await this.git.stream(
         ['grep', '--full-name', ...pattern, '--', ...scope],
         { cwd: view.worktree, timeoutMs: 30_000, okExitCodes: [1] },
@@ -594,6 +687,14 @@ export class MirrorStore {
     }
     return { truncated, engine: index ? 'index' : 'worktree' };
   }
+}
+
+// A match's JSON besides its path and text: {"path":,"line":,"column":,"text":}, numbers and a comma.
+const MATCH_OVERHEAD_BYTES = 64;
+
+/** The size of a string in a JSON answer (quoted and escaped, UTF-8). */
+function jsonBytes(s: string): number {
+  return Buffer.byteLength(JSON.stringify(s));
 }
 
 /** Parses one `git grep -n --column -z` line: path NUL line NUL column NUL text. */
@@ -621,8 +722,9 @@ export function parseLsTree(out: Buffer): LsTreeEntry[] {
       mode: mode!,
       type: type as LsTreeEntry['type'],
       hash: hash!,
-      size: size === '-' || size === undefined ? undefined : Number(size),
+      size: size === '-' || size === 'BAD' || size === undefined ? undefined : Number(size),
       path: record.slice(tab + 1),
+      ...(size === 'BAD' && { damaged: true as const }),
     });
   }
   return entries;
@@ -708,6 +810,26 @@ async function flipCurrent(base: string, target: string): Promise<void> {
   const tmp = path.join(base, `current.tmp-${crypto.randomBytes(4).toString('hex')}`);
   await fs.symlink(target, tmp);
   await fs.rename(tmp, path.join(base, 'current'));
+}
+
+/**
+ * The askpass program of an HTTPS token. git asks "Username for 'https://host'" and then "Password for
+ * 'https://user@host'"; the program answers those two for the host of `url` only, and nothing for any other host
+ * (a redirect, a second remote), so the token cannot be sent anywhere else.
+ */
+export function askpassScript(url: string, username: string, dir: string): string {
+  const origin = /^(https?:\/\/)([^/?#]+)/i.exec(url);
+  if (!origin) return '#!/bin/sh\nexit 1\n';
+  const [, scheme, authority] = origin;
+  return [
+    '#!/bin/sh',
+    'case "$1" in',
+    `  ${shellQuote(`Username for '${scheme}${authority}': `)}) exec cat ${shellQuote(path.join(dir, 'username'))} ;;`,
+    `  ${shellQuote(`Password for '${scheme}${username}@${authority}': `)}) exec cat ${shellQuote(path.join(dir, 'password'))} ;;`,
+    'esac',
+    'exit 1',
+    '',
+  ].join('\n');
 }
 
 function shellQuote(s: string): string {

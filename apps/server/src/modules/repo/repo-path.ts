@@ -11,6 +11,10 @@ export function normalizeRepoPath(input: string | undefined, field = 'path'): st
   if (input.includes('\0')) throw bad('must not contain a NUL byte');
   if (hasControlCharacters(input)) throw bad('must not contain control characters');
   if (input.includes('\\')) throw bad('use / to separate directories');
+  // git runs with literal pathspecs, so these could only name odd files; a client sending them means magic.
+  if (/^:[(!^/]/.test(input)) {
+    throw bad('git pathspec magic (such as ":(glob)", ":(exclude)" or ":!x") is not accepted; name a path');
+  }
   if (input.startsWith('/') || /^[A-Za-z]:/.test(input)) throw bad('must be relative to the repository root');
   const segments = input.split('/');
   if (segments.includes('..')) throw bad('must not contain ".."');

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { errors } from '@hivesync/core';
 import type { Git } from '../../infra/git.js';
+import { RemoteForbidden, RemoteUnresolved, remoteEndpoint, type RemoteGuard } from './remote-guard.js';
 import { hasControlCharacters } from './repo-path.js';
 
 /** What kinds of repository URL this installation accepts. */
@@ -78,20 +79,28 @@ export function checkRepoUrl(url: string, policy: RepoUrlPolicy): string {
 }
 
 /**
+ * checkRepoUrl, then the network check: a remote whose host is or resolves to a loopback, private, link-local or
+ * other internal address is refused with repo_url_forbidden (unless the installation allows it). A name that does
+ * not resolve yet is accepted: every sync checks it again before git connects.
+ */
+export async function checkRepoUrlAndHost(url: string, policy: RepoUrlPolicy, guard: RemoteGuard): Promise<string> {
+  checkRepoUrl(url, policy);
+  try {
+    await guard.check(url);
+  } catch (err) {
+    if (err instanceof RemoteForbidden) throw errors.repoUrlForbidden(err.message);
+    if (!(err instanceof RemoteUnresolved)) throw err;
+  }
+  return url;
+}
+
+/**
  * Where a repository URL sends a credential: scheme, host and port (`https://github.com:443`; scp-like
  * `git@host:path` is `ssh://host:22`; a local path is `file://`). Two URLs with the same origin reach the same server.
  */
 export function repoUrlOrigin(url: string): string {
-  const scp = SCP_LIKE.exec(url) ? /^[^@]+@([^:]+):/.exec(url) : null;
-  if (scp) return `ssh://${scp[1]!.toLowerCase()}:22`;
-  if (path.isAbsolute(url)) return 'file://';
-  try {
-    const u = new URL(url);
-    const port = u.port || { 'https:': '443', 'http:': '80', 'ssh:': '22', 'git:': '9418' }[u.protocol] || '';
-    return `${u.protocol}//${u.hostname.toLowerCase()}:${port}`;
-  } catch {
-    return url;
-  }
+  const endpoint = remoteEndpoint(url);
+  return endpoint ? `${endpoint.scheme}://${endpoint.host}:${endpoint.port}` : 'file://';
 }
 
 /** Checks a branch name with git's own rules (`git check-ref-format --branch`). Throws validation_error. */

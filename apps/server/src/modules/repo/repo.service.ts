@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import {
   errors,
   type CredentialStatus,
@@ -18,7 +19,13 @@ import type { AuthContext } from '../auth/auth.types.js';
 import type { NotificationsService, NotifyInput } from '../notifications/notifications.service.js';
 import type { ProjectsService } from '../projects/projects.service.js';
 import type { ProjectWithRole } from '../projects/projects.repository.js';
-import { type MirrorStore, SyncFailure, type MirrorView, type RepoCredential } from './mirror.repository.js';
+import {
+  MirrorDamaged,
+  type MirrorStore,
+  SyncFailure,
+  type MirrorView,
+  type RepoCredential,
+} from './mirror.repository.js';
 import { normalizeRepoPath } from './repo-path.js';
 import { RepoRepository, type SyncRow } from './repo.repository.js';
 import type { AuditService } from '../audit/audit.service.js';
@@ -27,15 +34,15 @@ import type { AuditService } from '../audit/audit.service.js';
 export const SYNC_QUEUE = 'repo-sync';
 
 const RETRYABLE: SyncErrorCode[] = ['repo_network_error', 'timeout'];
-const CACHE_MAX = 500;
 
 /** Repository mirrors: starting and running syncs, and every read (tree, file, search, manifest) over a mirror. */
 export class RepoService {
   readonly repo: RepoRepository;
   /** Called after each successful sync with the new commit (threads are repositioned there). */
   onSynced: ((projectId: string, commit: string) => Promise<void>) | undefined;
-  private readonly manifests = new Map<string, Manifest>();
-  private readonly searches = new Map<string, SearchResult>();
+  // Answers at a commit never change, so they are kept; bounded by their size in memory, not by their number.
+  private readonly manifests: LRUCache<string, Manifest>;
+  private readonly searches: LRUCache<string, SearchResult>;
 
   constructor(
     private readonly db: Database,
@@ -45,11 +52,25 @@ export class RepoService {
     readonly mirrors: MirrorStore,
     private readonly secrets: SecretBox,
     private readonly logger: Logger,
-    private readonly options: { maxFileBytes: number; syncRetryLimit: number },
+    private readonly options: {
+      maxFileBytes: number;
+      syncRetryLimit: number;
+      /** Bytes of search answers (and, separately, manifests) kept in memory. */
+      searchCacheBytes: number;
+      /** Largest search answer; a broad query stops there and says `truncated`. */
+      searchMaxResponseBytes: number;
+    },
     private readonly audit: AuditService,
     private readonly observeSync: (outcome: 'completed' | 'failed', seconds: number) => void = () => undefined,
   ) {
     this.repo = new RepoRepository(db.orm);
+    this.searches = new LRUCache({ maxSize: options.searchCacheBytes, sizeCalculation: searchResultBytes });
+    this.manifests = new LRUCache({ maxSize: options.searchCacheBytes, sizeCalculation: manifestBytes });
+  }
+
+  /** Bytes the cached search answers take (about), never above HIVESYNC_SEARCH_CACHE_BYTES. */
+  get searchCacheBytes(): number {
+    return this.searches.calculatedSize;
   }
 
   // ---- syncs ----
@@ -212,6 +233,17 @@ export class RepoService {
     }
   }
 
+  /**
+   * Ends a sync whose job the queue gave up on outside runSync's own bookkeeping (its last attempt threw, or its
+   * worker died on it), so it reads `failed` with the reason instead of staying queued. A finished sync is left as is.
+   */
+  async abandonSync(syncId: string, reason: string): Promise<void> {
+    const sync = await this.repo.findSync(syncId);
+    if (!sync || sync.status === 'completed' || sync.status === 'failed') return;
+    await this.finish(sync, { code: 'internal_error', message: `The sync could not run: ${reason}` });
+    if (sync.requestedBy) await this.notifications.pollStateChanged(sync.requestedBy);
+  }
+
   private async finish(sync: SyncRow, error: { code: string; message: string }): Promise<void> {
     const finished = new Date();
     await this.repo.updateSync(sync.id, {
@@ -287,31 +319,57 @@ export class RepoService {
     query: { project_id: string; path?: string; recursive?: boolean; commit?: string },
   ): Promise<Tree> {
     const dir = normalizeRepoPath(query.path);
-    const { view, commit } = await this.view(auth, query.project_id, query.commit);
-    // ls-tree -r -t also lists the directories leading to `dir`: keep only what is inside it.
-    const entries = (await this.mirrors.lsTree(view, commit, dir, query.recursive === true)).filter(
-      (e) => dir === '' || e.path.startsWith(`${dir}/`),
-    );
-    if (dir !== '' && entries.length === 0) {
-      const self = await this.mirrors.entry(view, commit, dir);
-      if (!self || self.mode === '120000' || self.type === 'commit') throw errors.notFound('directory');
-      if (self.type === 'blob') throw errors.validation(`path: "${dir}" is a file; use /repo/file to read it.`);
+    const { view, commit, project } = await this.view(auth, query.project_id, query.commit);
+    return this.repairing(project, async () => {
+      // ls-tree -r -t also lists the directories leading to `dir`: keep only what is inside it.
+      const entries = (await this.mirrors.lsTree(view, commit, dir, query.recursive === true)).filter(
+        (e) => dir === '' || e.path.startsWith(`${dir}/`),
+      );
+      if (dir !== '' && entries.length === 0) {
+        const self = await this.mirrors.entry(view, commit, dir);
+        if (!self || self.mode === '120000' || self.type === 'commit') throw errors.notFound('directory');
+        if (self.type === 'blob') throw errors.validation(`path: "${dir}" is a file; use /repo/file to read it.`);
+      }
+      return {
+        commit,
+        path: dir,
+        entries: entries.map((e) =>
+          e.type === 'tree'
+            ? { path: e.path, type: 'dir' as const }
+            : { path: e.path, type: 'file' as const, size: e.size, hash: e.hash },
+        ),
+      };
+    });
+  }
+
+  /**
+   * Runs a read of the mirror's objects. A damaged object (git found it corrupt or missing) queues a repair sync,
+   * which re-clones the mirror, and answers 503 repo_repairing meanwhile instead of 500.
+   */
+  private async repairing<T>(project: ProjectWithRole, read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (err) {
+      if (!(err instanceof MirrorDamaged)) throw err;
+      this.logger.warn({ project_id: project.id, err: { message: err.message } }, 'mirror damaged; repair queued');
+      if (!project.repoUrl) {
+        throw errors.serviceUnavailable(
+          'The mirror is damaged and the project has no repository URL to repair it from.',
+        );
+      }
+      const sync = await this.enqueueSync(project.id, project.repoUrl, null, 'schedule');
+      throw errors.repoRepairing(sync.id);
     }
-    return {
-      commit,
-      path: dir,
-      entries: entries.map((e) =>
-        e.type === 'tree'
-          ? { path: e.path, type: 'dir' as const }
-          : { path: e.path, type: 'file' as const, size: e.size, hash: e.hash },
-      ),
-    };
   }
 
   async file(auth: AuthContext, query: { project_id: string; path: string; commit?: string }): Promise<RepoFile> {
     const filePath = normalizeRepoPath(query.path);
     if (filePath === '') throw errors.validation('path: name a file');
-    const { view, commit } = await this.view(auth, query.project_id, query.commit);
+    const { view, commit, project } = await this.view(auth, query.project_id, query.commit);
+    return this.repairing(project, () => this.readFile(view, commit, filePath));
+  }
+
+  private async readFile(view: MirrorView, commit: string, filePath: string): Promise<RepoFile> {
     const entry = await this.mirrors.entry(view, commit, filePath);
     if (!entry) throw errors.notFound('file');
     if (entry.mode === '120000')
@@ -358,19 +416,20 @@ export class RepoService {
     const matches: SearchResult['matches'] = [];
     let truncated: boolean;
     let engine: 'index' | 'worktree';
+    const limits = { limit, maxBytes: this.options.searchMaxResponseBytes };
     try {
-      ({ truncated, engine } = await this.mirrors.grep(view, opts, limit, (m) => matches.push(m)));
+      ({ truncated, engine } = await this.mirrors.grep(view, opts, limits, (m) => matches.push(m)));
     } catch (err) {
       const stderr = (err as { stderr?: string }).stderr ?? '';
-      if (opts.regex && /regex|regcomp|Unmatched|Invalid|pcre2|missing|quantifier|parenthes|bracket/i.test(stderr)) {
-        throw errors.validation(
-          `q: not a valid regular expression (${stderr.split('\n')[0]?.replace(/^fatal: /, '')})`,
-        );
+      const reason = patternError(stderr, opts.q);
+      if (reason !== undefined) throw errors.validation(`q: not a valid regular expression (${reason})`);
+      if (/pcre2?_(jit_)?match failed|match limit|stack limit/i.test(stderr)) {
+        throw errors.validation('q: this regular expression needs too much backtracking to run; make it simpler');
       }
       throw err;
     }
     const result = { commit, matches, truncated };
-    remember(this.searches, key, result);
+    this.searches.set(key, result);
     return { ...result, engine };
   }
 
@@ -379,13 +438,13 @@ export class RepoService {
     const key = `${view.gitDir}:${commit}`;
     const cached = this.manifests.get(key);
     if (cached) return { ...cached, project_id: project.id };
-    const files = (await this.mirrors.listFiles(view, commit))
+    const files = (await this.repairing(project, () => this.mirrors.listFiles(view, commit)))
       .map((f) => ({ path: f.path, size: f.size ?? 0, hash: f.hash }))
       .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const hash = crypto.createHash('sha256');
     for (const f of files) hash.update(`${f.path}\0${f.hash}\n`);
     const manifest = { project_id: project.id, commit, hash: hash.digest('hex'), files };
-    remember(this.manifests, key, manifest);
+    this.manifests.set(key, manifest);
     return manifest;
   }
 }
@@ -418,7 +477,33 @@ function decodeText(bytes: Buffer): string | undefined {
   }
 }
 
-function remember<T>(map: Map<string, T>, key: string, value: T): void {
-  if (map.size >= CACHE_MAX) map.delete(map.keys().next().value!);
-  map.set(key, value);
+/**
+ * Why git refused a search pattern ("lookbehind assertion is not fixed length"), from its message
+ * `fatal: -e option, '<pattern>': <reason>`; undefined when the failure was something else.
+ */
+function patternError(stderr: string, pattern: string): string | undefined {
+  for (const line of stderr.split('\n')) {
+    const m = /^fatal: (?:-e option|command line), '/.exec(line);
+    if (!m) continue;
+    const rest = line.slice(m[0].length);
+    const reason = rest.startsWith(`${pattern}': `)
+      ? rest.slice(pattern.length + 3)
+      : rest.slice(rest.lastIndexOf("': ") + 3);
+    return reason.trim() || 'git refused it';
+  }
+  return undefined;
+}
+
+/** About how many bytes a search answer holds in memory (UTF-16 strings and object overhead). */
+function searchResultBytes(result: SearchResult): number {
+  let bytes = 128;
+  for (const m of result.matches) bytes += 2 * (m.path.length + m.text.length) + 96;
+  return bytes;
+}
+
+/** About how many bytes a manifest holds in memory. */
+function manifestBytes(manifest: Manifest): number {
+  let bytes = 256;
+  for (const f of manifest.files) bytes += 2 * (f.path.length + f.hash.length) + 96;
+  return bytes;
 }

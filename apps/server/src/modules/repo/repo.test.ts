@@ -13,6 +13,7 @@ import {
 import {
   addLinkAndSubmodule,
   commitFiles,
+  corruptObject,
   git,
   makeRepo,
   startGitHttpServer,
@@ -26,6 +27,10 @@ const REPO_ENV = {
   HIVESYNC_SYNC_RETRY_DELAY_SECONDS: '0',
   HIVESYNC_SCHEDULER_INTERVAL_SECONDS: '1',
   HIVESYNC_MAX_FILE_BYTES: '4096',
+  // The git servers of these tests listen on loopback; the checks of internal addresses have their own server below.
+  HIVESYNC_ALLOW_PRIVATE_REMOTES: 'true',
+  HIVESYNC_SEARCH_CACHE_BYTES: String(256 * 1024),
+  HIVESYNC_SEARCH_MAX_RESPONSE_BYTES: String(64 * 1024),
 };
 
 describe.each(backends())('repo mirrors on $name', (backend) => {
@@ -271,6 +276,40 @@ describe.each(backends())('repo mirrors on $name', (backend) => {
       // An option-like query is a pattern, not an option.
       const optionLike = await api('GET', `/repo/search?project_id=${id}&q=--open-files-in-pager=touch`, owner.token);
       expect(optionLike.statusCode).toBe(200);
+    });
+
+    it('answers git pathspec magic and regular expressions that git refuses with 400, not 500', async () => {
+      for (const p of [':(glob)**', ':(exclude)x', ':!x', ':^x', ':(icase)README.md', ':(attr:a)x', ':/']) {
+        for (const url of [
+          `/repo/tree?project_id=${id}&path=${encodeURIComponent(p)}`,
+          `/repo/file?project_id=${id}&path=${encodeURIComponent(p)}`,
+          `/repo/search?project_id=${id}&q=export&path=${encodeURIComponent(p)}`,
+        ]) {
+          const res = await api('GET', url, owner.token);
+          expect(res.statusCode, url).toBe(400);
+          expect(res.json().error, url).toMatchObject({ code: 'validation_error' });
+          expect(res.json().error.message, url).toMatch(/^path: git pathspec magic/);
+        }
+      }
+      const regex = (q: string) =>
+        api('GET', `/repo/search?project_id=${id}&q=${encodeURIComponent(q)}&regex=true`, owner.token);
+      for (const [q, reason] of [
+        ['(?{print 1})', /unrecognized character after \(\? or \(\?-/],
+        ['(?<=a+)b', /lookbehind assertion is not fixed length/],
+        ['\\p{Foo}', /unknown property/],
+        ['[[:foo:]]', /unknown POSIX class name/],
+        ['x{2,1}', /numbers out of order/],
+        ['(?R)', /too much backtracking/],
+      ] as const) {
+        const res = await regex(q);
+        expect(res.statusCode, q).toBe(400);
+        expect(res.json().error.code, q).toBe('validation_error');
+        expect(res.json().error.message, q).toMatch(/^q: /);
+        expect(res.json().error.message, q).toMatch(reason);
+      }
+      // Back-references and fixed-length lookbehind are Perl-compatible and work.
+      expect((await regex('(e)x\\1')).statusCode).toBe(200);
+      expect((await regex('(?<=export )const')).json().matches.length).toBeGreaterThan(0);
     });
 
     it('answers the same from the search index as from the worktree', async () => {
@@ -571,5 +610,205 @@ describe.each(backends())('repo mirrors on $name', (backend) => {
     // Not again within the interval.
     await new Promise((r) => setTimeout(r, 1500));
     expect((await api('GET', `/repo/syncs?project_id=${id}`, owner.token)).json().syncs).toHaveLength(1);
+  });
+
+  it('never sends the token to another host: redirects are not followed and askpass answers its own host only', async () => {
+    sampleRepo('redirected.git');
+    const target = await startGitHttpServer(work.dir, { username: 'git', token: TOKEN });
+    const front = await startGitHttpServer(work.dir, { username: 'git', token: TOKEN });
+    // The same machine under another name: a different host as far as git and the credential are concerned.
+    front.redirectTo = target.url.replace('127.0.0.1', 'localhost');
+    try {
+      const id = await projectFor(`${front.url}/redirected.git`);
+      await api('PUT', `/projects/${id}/credential`, owner.token, {
+        type: 'https_token',
+        token: TOKEN,
+        username: 'git',
+      });
+      const sync = await syncAndWait(id);
+      expect(sync).toMatchObject({ status: 'failed', error: { code: 'repo_not_found' } });
+      expect(sync.error.message).toMatch(/redirect \(HTTP 302\).*does not follow redirects/);
+      const secret = Buffer.from(`git:${TOKEN}`).toString('base64');
+      expect(target.authorizations.join('\n')).not.toContain(secret);
+      expect(target.requests).toBe(0);
+      expect(front.authorizations).toEqual([]);
+    } finally {
+      await front.close();
+      await target.close();
+    }
+  });
+
+  it('caps each search answer by size and keeps the search cache within its byte budget', async () => {
+    const lines = Array.from({ length: 3000 }, (_, i) => `export const value${i} = "${'e'.repeat(60)}";`).join('\n');
+    const id = await projectFor(makeRepo(path.join(work.dir, 'broad'), { 'a.ts': lines, 'b.ts': lines }));
+    expect((await syncAndWait(id)).status).toBe('completed');
+    const broad = await api('GET', `/repo/search?project_id=${id}&q=value&limit=10000`, owner.token);
+    expect(broad.statusCode).toBe(200);
+    expect(broad.json().truncated).toBe(true);
+    expect(broad.json().matches.length).toBeGreaterThan(100);
+    expect(broad.json().matches.length).toBeLessThan(6000);
+    // HIVESYNC_SEARCH_MAX_RESPONSE_BYTES=64 KiB, plus the envelope's commit and flags.
+    expect(Buffer.byteLength(broad.body)).toBeLessThanOrEqual(64 * 1024 + 200);
+    for (let i = 0; i < 40; i++) {
+      const res = await api('GET', `/repo/search?project_id=${id}&q=value&limit=${9000 + i}`, owner.token);
+      expect(res.json().truncated).toBe(true);
+    }
+    const cached = server.runtime.services.repo.searchCacheBytes;
+    expect(cached).toBeGreaterThan(64 * 1024);
+    expect(cached).toBeLessThanOrEqual(256 * 1024);
+  });
+
+  it('repairs damaged objects in a mirror: reads answer 503 repo_repairing, then 200 from a fresh clone', async () => {
+    const remote = sampleRepo('damaged.git');
+    // Over 100 objects: the first clone keeps them as a pack (git unpacks smaller transfers into loose objects).
+    commitFiles(remote, Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`gen/f${i}.txt`, `file ${i}\n`])));
+    const id = await projectFor(`${http.url}/damaged.git`);
+    await api('PUT', `/projects/${id}/credential`, owner.token, { type: 'https_token', token: TOKEN, username: 'git' });
+    expect((await syncAndWait(id)).status).toBe('completed');
+    // A small fetch is stored as loose objects.
+    commitFiles(remote, { 'later.txt': 'fetched later\n' });
+    expect((await syncAndWait(id)).status).toBe('completed');
+    const before = (await server.runtime.services.repo.mirrors.current(id))!;
+    expect(corruptObject(before.gitDir, git(remote, 'rev-parse', 'HEAD:later.txt'))).toBe('loose');
+    expect(corruptObject(before.gitDir, git(remote, 'rev-parse', 'HEAD:README.md'))).toBe('packed');
+
+    http.delayMs = 400; // keep the repair under way while the damaged objects are read
+    try {
+      let syncId: string | undefined;
+      for (const url of [
+        `/repo/file?project_id=${id}&path=later.txt`,
+        `/repo/file?project_id=${id}&path=README.md`,
+        `/repo/tree?project_id=${id}`,
+      ]) {
+        const res = await api('GET', url, owner.token);
+        expect(res.statusCode, url).toBe(503);
+        expect(res.json().error, url).toMatchObject({ code: 'repo_repairing', retryable: true });
+        expect(res.headers['retry-after'], url).toBe('30');
+        syncId ??= res.json().error.details.sync_id;
+        expect(res.json().error.details.sync_id, url).toBe(syncId);
+      }
+      // Objects that are whole are still served meanwhile.
+      expect((await api('GET', `/repo/file?project_id=${id}&path=src/index.ts`, owner.token)).statusCode).toBe(200);
+      const repair = await eventually(async () => {
+        const s = (await api('GET', `/repo/sync/${syncId}`, owner.token)).json();
+        return ['completed', 'failed'].includes(s.status) && s;
+      }, 30_000);
+      expect(repair).toMatchObject({ status: 'completed', commit: git(remote, 'rev-parse', 'HEAD') });
+    } finally {
+      http.delayMs = 0;
+    }
+    const after = (await server.runtime.services.repo.mirrors.current(id))!;
+    expect(after.gitDir).not.toBe(before.gitDir);
+    expect((await api('GET', `/repo/file?project_id=${id}&path=later.txt`, owner.token)).json().content).toBe(
+      'fetched later\n',
+    );
+    expect((await api('GET', `/repo/file?project_id=${id}&path=README.md`, owner.token)).json().content).toBe(
+      '# Demo\nHello mirror\n',
+    );
+    expect((await api('GET', `/repo/tree?project_id=${id}`, owner.token)).statusCode).toBe(200);
+  });
+
+  describe('on a server that keeps syncs off internal networks', () => {
+    let strict: TestServer;
+    let strictOwner: { token: string };
+    let allowed: GitHttpServer;
+    beforeAll(async () => {
+      strict = await startTestServer(backend, {
+        ...REPO_ENV,
+        HIVESYNC_ALLOW_PRIVATE_REMOTES: 'false',
+        HIVESYNC_REPO_ALLOWED_HOSTS: '127.0.0.2/32, git.internal.test',
+      });
+      strictOwner = await registerUser(strict);
+      allowed = await startGitHttpServer(work.dir, { username: 'git', token: TOKEN }, { host: '127.0.0.2' });
+    });
+    afterAll(async () => {
+      await allowed?.close();
+      await strict?.stop();
+    });
+    const call = (method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, body?: unknown) =>
+      strict.request({ method, url: `/api/v1${url}`, token: strictOwner.token, body });
+    const create = (repo_url: string) => call('POST', '/projects', { name: 'r', repo_url, branch: 'main' });
+    const syncOn = async (projectId: string) => {
+      const id = (await call('POST', '/repo/sync', { project_id: projectId })).json().sync_id;
+      return eventually(async () => {
+        const s = (await call('GET', `/repo/sync/${id}`)).json();
+        return ['completed', 'failed'].includes(s.status) && s;
+      }, 30_000);
+    };
+
+    it('refuses repository URLs on loopback, private, link-local and other internal addresses', async () => {
+      for (const repo_url of [
+        'http://169.254.169.254/latest/meta-data/',
+        'http://127.0.0.1:5432/',
+        'http://[::1]:6379/',
+        'http://localhost:6379/',
+        'http://2130706433/',
+        'https://10.0.0.8/r.git',
+        'https://172.16.5.4/r.git',
+        'https://192.168.1.10/r.git',
+        'https://100.64.0.1/r.git',
+        'https://0.0.0.0/r.git',
+        'https://224.0.0.1/r.git',
+        'https://[fc00::1]/r.git',
+        'https://[fe80::1]/r.git',
+        'https://[::ffff:127.0.0.1]/r.git',
+        'https://[::ffff:a9fe:a9fe]/r.git',
+        'ssh://git@127.0.0.1/r.git',
+        'git@10.1.2.3:r.git',
+        'git://[::1]/r.git',
+      ]) {
+        const res = await create(repo_url);
+        expect(res.statusCode, repo_url).toBe(400);
+        expect(res.json().error, repo_url).toMatchObject({
+          code: 'repo_url_forbidden',
+          details: { field: 'repo_url' },
+        });
+        expect(res.json().error.message, repo_url).toMatch(/HIVESYNC_REPO_ALLOWED_HOSTS/);
+      }
+      for (const repo_url of [
+        'https://93.184.216.34/r.git',
+        'https://git.internal.test/r.git',
+        'https://not-yet-resolvable.invalid/r.git',
+      ]) {
+        expect((await create(repo_url)).statusCode, repo_url).toBe(201);
+      }
+      const id = (await create('https://93.184.216.34/r.git')).json().id;
+      const moved = await call('PATCH', `/projects/${id}`, { repo_url: 'http://127.0.0.1:5432/' });
+      expect(moved.statusCode).toBe(400);
+      expect(moved.json().error.code).toBe('repo_url_forbidden');
+    });
+
+    it('syncs from an allowed range, pins git to the address it checked, and refuses a name that rebinds', async () => {
+      sampleRepo('allowed.git');
+      const direct = (await create(`${allowed.url}/allowed.git`)).json().id;
+      await call('PUT', `/projects/${direct}/credential`, { type: 'https_token', token: TOKEN, username: 'git' });
+      expect(await syncOn(direct)).toMatchObject({ status: 'completed' });
+
+      const guard = strict.runtime.services.repo.mirrors.guard;
+      const realLookup = guard.lookup;
+      let rebindCalls = 0;
+      guard.lookup = async (host) => {
+        // Names only this test knows: git could never resolve them itself, so a sync works only if pinned.
+        if (host === 'pinned.test') return ['127.0.0.2'];
+        if (host === 'rebind.test') return rebindCalls++ === 0 ? ['127.0.0.2'] : ['127.0.0.1'];
+        return realLookup(host);
+      };
+      try {
+        const port = new URL(allowed.url).port;
+        const pinned = (await create(`http://pinned.test:${port}/allowed.git`)).json().id;
+        await call('PUT', `/projects/${pinned}/credential`, { type: 'https_token', token: TOKEN, username: 'git' });
+        expect(await syncOn(pinned)).toMatchObject({ status: 'completed' });
+
+        const rebound = await create(`http://rebind.test:${http.url.split(':').pop()}/allowed.git`);
+        expect(rebound.statusCode).toBe(201);
+        const requests = http.requests;
+        const sync = await syncOn(rebound.json().id);
+        expect(sync).toMatchObject({ status: 'failed', error: { code: 'repo_url_forbidden' } });
+        expect(sync.error.message).toMatch(/rebind\.test resolves to 127\.0\.0\.1, a loopback address/);
+        expect(http.requests).toBe(requests);
+      } finally {
+        guard.lookup = realLookup;
+      }
+    });
   });
 });
