@@ -24,9 +24,10 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    // Test files wait on git, servers and child processes as much as they compute: one file per core (vitest's
-    // default is one less, a single worker on 2 cores).
-    maxWorkers: Math.max(2, os.availableParallelism()),
+    // Test files wait on git, servers and timers as much as they compute: one file per core for the full suite,
+    // whose process tests start whole servers (vitest's default is one less: a single worker on 2 cores), and twice
+    // that for the quick one, which starts none.
+    maxWorkers: (quick ? 2 : 1) * Math.max(2, os.availableParallelism()),
     // On a terminal the default reporter shows a live count; elsewhere a line per file says how far the run is.
     reporters: process.stdout.isTTY ? ['default'] : ['default', new ProgressReporter()],
   },
