@@ -1,18 +1,10 @@
-import { MIN_ID_PREFIX, type LookupKind } from '@hivesync/core';
+import { LOOKUP_KIND_NOUN as NOUN, MIN_ID_PREFIX, type LookupKind } from '@hivesync/core';
 import { HiveSyncError, type HiveSyncClient } from '@hivesync/sdk';
 import { CliError, EXIT, usageError } from './errors.js';
 
 // The server's ids are UUIDs: a value shaped like one is taken as an id without asking the server.
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PREFIX = /^[0-9a-f-]+$/i;
-
-const NOUN: Record<LookupKind, string> = {
-  thread: 'thread',
-  suggestion: 'suggestion',
-  job: 'AI job',
-  preview: 'preview',
-  sync: 'sync',
-};
 
 /**
  * The full id that `ref` names: a full UUID as is, or any unique prefix of 8 or more of its characters (like git's

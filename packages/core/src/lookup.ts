@@ -6,6 +6,15 @@ export const LOOKUP_KINDS = ['thread', 'suggestion', 'job', 'preview', 'sync'] a
 export const LookupKind = z.enum(LOOKUP_KINDS);
 export type LookupKind = z.infer<typeof LookupKind>;
 
+/** What each kind is called in messages to a person. */
+export const LOOKUP_KIND_NOUN: Record<LookupKind, string> = {
+  thread: 'thread',
+  suggestion: 'suggestion',
+  job: 'AI job',
+  preview: 'preview',
+  sync: 'sync',
+};
+
 /** The fewest characters of an id a prefix must give (like git's short hashes: a shorter one is too often ambiguous). */
 export const MIN_ID_PREFIX = 8;
 /** The most candidates a 409 answer lists. */

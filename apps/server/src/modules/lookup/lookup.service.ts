@@ -1,16 +1,13 @@
-import { errors, MAX_LOOKUP_CANDIDATES, type LookupKind, type LookupResult } from '@hivesync/core';
+import {
+  errors,
+  LOOKUP_KIND_NOUN as NOUN,
+  MAX_LOOKUP_CANDIDATES,
+  type LookupKind,
+  type LookupResult,
+} from '@hivesync/core';
 import type { Database } from '../../infra/db.js';
 import type { AuthContext } from '../auth/auth.types.js';
 import { LookupRepository } from './lookup.repository.js';
-
-/** What each kind is called in messages. */
-const NOUN: Record<LookupKind, string> = {
-  thread: 'thread',
-  suggestion: 'suggestion',
-  job: 'AI job',
-  preview: 'preview',
-  sync: 'sync',
-};
 
 /** Short ids: the one resource an id prefix names, so that clients can take `1f0c9a2b` where a UUID is expected. */
 export class LookupService {
