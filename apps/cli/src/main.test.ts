@@ -3,10 +3,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CredentialStore } from './credentials.js';
-import { run } from './main.js';
+import { runInProcess } from './test/run-in-process.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -17,20 +16,8 @@ afterEach(async () => {
 });
 
 /** Runs the CLI in-process with captured output, a non-terminal stdin, and credentials in a temp dir. */
-async function cli(args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await run(args, {
-    stdout,
-    stderr,
-    stdin: Readable.from(options.stdin === undefined ? [] : [options.stdin]),
-    env: { XDG_CONFIG_HOME: dir, ...options.env },
-  });
-  return { code, out, err };
+function cli(args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}) {
+  return runInProcess(args, { configHome: dir, stdin: options.stdin, env: options.env });
 }
 
 describe('usage errors exit with code 2', () => {

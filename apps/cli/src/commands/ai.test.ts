@@ -4,11 +4,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import type { AiJob, Suggestion } from '@hivesync/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CredentialStore } from '../credentials.js';
-import { run } from '../main.js';
+import { runInProcess } from '../test/run-in-process.js';
 
 interface Request {
   method: string;
@@ -158,23 +157,13 @@ afterEach(async () => {
 });
 
 /** Runs the CLI in-process against the fake server; `tty` makes stdin a terminal that answers `answer`. */
-async function cli(args: string[], options: { env?: NodeJS.ProcessEnv; tty?: boolean; answer?: string } = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const stdin = Object.assign(Readable.from(options.answer === undefined ? [] : [`${options.answer}\n`]), {
-    isTTY: options.tty === true ? true : undefined,
+function cli(args: string[], options: { env?: NodeJS.ProcessEnv; tty?: boolean; answer?: string } = {}) {
+  return runInProcess([...args, '--server', url], {
+    configHome: dir,
+    env: options.env,
+    tty: options.tty,
+    stdin: options.answer === undefined ? undefined : `${options.answer}\n`,
   });
-  const code = await run([...args, '--server', url], {
-    stdout,
-    stderr,
-    stdin,
-    env: { XDG_CONFIG_HOME: dir, ...options.env },
-  });
-  return { code, out, err };
 }
 
 const calls = () => requests.map((r) => `${r.method} ${r.path}`);

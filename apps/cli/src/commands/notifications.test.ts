@@ -8,6 +8,7 @@ import type { Notification } from '@hivesync/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CredentialStore } from '../credentials.js';
 import { run } from '../main.js';
+import { runInProcess } from '../test/run-in-process.js';
 
 interface Request {
   method: string;
@@ -133,20 +134,8 @@ async function watch(args: string[], stopWhen: (out: string, err: string) => boo
 }
 
 /** Runs `notifications args…` (not --watch) in-process. */
-async function list(args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await run(['notifications', ...args, '--server', url], {
-    stdout,
-    stderr,
-    stdin: Readable.from([]),
-    env: { XDG_CONFIG_HOME: dir },
-  });
-  return { code, out, err };
+function list(args: string[]) {
+  return runInProcess(['notifications', ...args, '--server', url], { configHome: dir });
 }
 
 const BOB = '0b0b0b0b-0000-4000-8000-000000000002';

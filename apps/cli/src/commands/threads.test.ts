@@ -3,11 +3,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import type { AuditEntry, Comment, Task, Thread } from '@hivesync/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CredentialStore } from '../credentials.js';
-import { run } from '../main.js';
+import { runInProcess } from '../test/run-in-process.js';
 
 interface Request {
   method: string;
@@ -223,20 +222,8 @@ afterEach(async () => {
 });
 
 /** Runs the CLI in-process against the fake server. */
-async function cli(args: string[], options: { stdin?: string } = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await run([...args, '--server', url], {
-    stdout,
-    stderr,
-    stdin: Readable.from(options.stdin === undefined ? [] : [options.stdin]),
-    env: { XDG_CONFIG_HOME: dir },
-  });
-  return { code, out, err };
+function cli(args: string[], options: { stdin?: string } = {}) {
+  return runInProcess([...args, '--server', url], { configHome: dir, stdin: options.stdin });
 }
 
 const calls = () => requests.map((r) => `${r.method} ${r.path.replace('/api/v1', '')}`);
