@@ -433,6 +433,35 @@ describe.each(backends())('repo mirrors on $name', (backend) => {
     });
   });
 
+  it('follows a change of repo_url: a new mirror of the new remote, switched to atomically', async () => {
+    const a = sampleRepo('url-a');
+    const b = makeRepo(path.join(work.dir, 'url-b'), { 'README.md': '# B\n', 'only-in-b.txt': 'b\n' });
+    const id = await projectFor(a);
+    expect((await syncAndWait(id)).commit).toBe(git(a, 'rev-parse', 'HEAD'));
+    const thread = await api('POST', `/projects/${id}/threads`, owner.token, {
+      path: 'README.md',
+      start_line: 1,
+      body: 'on A',
+    });
+    expect(thread.statusCode, thread.body).toBe(201);
+    const before = await server.runtime.services.repo.mirrors.current(id);
+
+    await api('PATCH', `/projects/${id}`, owner.token, { repo_url: b });
+    // Until the next sync, reads still answer from A's mirror.
+    const stillA = (await api('GET', `/repo/file?project_id=${id}&path=README.md`, owner.token)).json();
+    expect(stillA.content).toBe('# Demo\nHello mirror\n');
+
+    const sync = await syncAndWait(id);
+    expect(sync).toMatchObject({ status: 'completed', commit: git(b, 'rev-parse', 'HEAD') });
+    const readme = (await api('GET', `/repo/file?project_id=${id}&path=README.md`, owner.token)).json();
+    expect(readme).toMatchObject({ commit: git(b, 'rev-parse', 'HEAD'), content: '# B\n' });
+    const after = await server.runtime.services.repo.mirrors.current(id);
+    expect(path.dirname(after!.worktree)).not.toBe(path.dirname(before!.worktree)); // a new generation
+    // Threads keep answering: the one on A's README is placed on B's (or marked outdated), never a 500.
+    const threads = await api('GET', `/projects/${id}/threads?state=all`, owner.token);
+    expect(threads.statusCode, threads.body).toBe(200);
+  });
+
   it('answers a second sync request with the sync already queued or running', async () => {
     const id = await projectFor(sampleRepo('dedupe'));
     const [a, b] = await Promise.all([
