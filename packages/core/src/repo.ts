@@ -21,6 +21,7 @@ export const SYNC_ERROR_CODES = [
   'repo_branch_not_found',
   'repo_network_error',
   'repo_corrupt',
+  'repo_git_error',
   'repo_url_forbidden',
   'storage_full',
   'timeout',

@@ -63,6 +63,11 @@ const WORKTREES = ['wt-a', 'wt-b', 'wt-c'] as const;
 const CORRUPTION =
   /corrupt|bad object|loose object|packfile|pack has|missing (blob|tree|commit|object)|unable to read|not a git repository|bad tree|broken link|index file|invalid object|fatal: bad revision|could not parse object|did not send all necessary objects/i;
 
+// How long a superseded generation keeps answering reads that started before the switch.
+const READ_GRACE_MS = 60_000;
+// Written into a generation when it is superseded: its read grace runs from this file's time.
+const RETIRED = 'retired-at';
+
 // What git says when a read meets a damaged object: corrupt or missing loose objects, packs that do not inflate.
 const DAMAGED_OBJECT =
   /is corrupt|inflate: |unable to unpack|unable to stream|delta data|failed to read delta base|could not read [0-9a-f]{40}|unable to read (tree )?[0-9a-f]{40}|: bad file|bad object [0-9a-f]{40}|object file .* is empty|missing (blob|tree|commit) [0-9a-f]{40}|packfile .* cannot be accessed|hash mismatch|header for [0-9a-f]{40} too long/i;
@@ -355,7 +360,7 @@ export class MirrorStore {
    */
   private async healthy(gitDir: string, branch: string, url: string): Promise<boolean> {
     if (!(await exists(path.join(gitDir, 'HEAD'))) || !(await exists(path.join(gitDir, 'objects')))) return false;
-    if (await hasLockFiles(gitDir)) return false;
+    if (await clearStaleLocks(gitDir, this.git.timeoutMs)) return false;
     if (await exists(path.join(path.dirname(gitDir), DAMAGED_MARKER))) return false;
     try {
       const origin = await this.git.run(['config', '--get', 'remote.origin.url'], { gitDir });
@@ -407,24 +412,35 @@ export class MirrorStore {
   }
 
   /** Generations other than the served one are leftovers (a crashed attempt) or superseded: remove them. */
+  /**
+   * Removes what earlier syncs left: half-made generations (a sync that died) and superseded ones whose read grace is
+   * over. A generation retired less than READ_GRACE_MS ago may still be read by a request in flight: it stays.
+   */
   private async removeGenerations(base: string, keep: string | undefined): Promise<void> {
     const entries = await fs.readdir(base).catch(() => [] as string[]);
+    const inGrace = async (gen: string) => {
+      const retired = await fs.stat(path.join(base, gen, RETIRED)).catch(() => undefined);
+      return retired !== undefined && Date.now() - retired.mtimeMs < READ_GRACE_MS;
+    };
     await Promise.all(
       entries
         .filter((e) => e !== keep && (GENERATION.test(e) || e.startsWith('current.tmp-')))
-        .map((e) => fs.rm(path.join(base, e), { recursive: true, force: true })),
+        .map(async (e) => {
+          if (!(await inGrace(e))) await fs.rm(path.join(base, e), { recursive: true, force: true });
+        }),
     );
   }
 
   /** A superseded generation may still be read by a request in flight: give those a minute. */
   private async removeGenerationLater(base: string, gen: string): Promise<void> {
+    await fs.writeFile(path.join(base, gen, RETIRED), new Date().toISOString()).catch(() => undefined);
     const timer = setTimeout(() => {
       void this.current(path.basename(base)).then((view) => {
         if (view && path.basename(path.dirname(view.worktree)) !== gen) {
           return fs.rm(path.join(base, gen), { recursive: true, force: true });
         }
       });
-    }, 60_000);
+    }, READ_GRACE_MS);
     timer.unref();
   }
 
@@ -760,7 +776,8 @@ export function classifyGitFailure(err: GitError): SyncErrorCode {
   }
   if (CORRUPTION.test(s)) return 'repo_corrupt';
   if (/transport '.*' not allowed|unsupported URL protocol/i.test(s)) return 'repo_not_found';
-  return 'repo_corrupt';
+  // Anything else is reported as it is: guessing "corrupt" would throw a healthy mirror away and clone it again.
+  return 'repo_git_error';
 }
 
 /** One line for the sync's error message: git's own, without anything that could carry a credential. */
@@ -788,21 +805,34 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
-/** Lock files a killed git leaves behind (index.lock, HEAD.lock, refs/…/x.lock, shallow.lock). */
-async function hasLockFiles(gitDir: string): Promise<boolean> {
+/**
+ * Lock files a killed git leaves behind (index.lock, HEAD.lock, refs/…/x.lock, shallow.lock, worktree index locks).
+ * Those older than `staleAfterMs` (no git of a sync runs that long) are removed; whether a younger one remains is
+ * returned (a git that died moments ago, or one still running: the mirror is then not trusted for a fetch).
+ */
+export async function clearStaleLocks(gitDir: string, staleAfterMs: number): Promise<boolean> {
+  const locks: string[] = [];
   const stack = [gitDir, path.join(gitDir, 'refs')];
   for (const dir of stack) {
     const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
     for (const e of entries) {
-      if (e.name.endsWith('.lock')) return true;
-      if (e.isDirectory() && dir !== gitDir && stack.length < 1000) stack.push(path.join(dir, e.name));
+      if (e.name.endsWith('.lock')) locks.push(path.join(dir, e.name));
+      else if (e.isDirectory() && dir !== gitDir && stack.length < 1000) stack.push(path.join(dir, e.name));
     }
   }
   const worktrees = await fs.readdir(path.join(gitDir, 'worktrees')).catch(() => [] as string[]);
   for (const w of worktrees) {
-    if (await exists(path.join(gitDir, 'worktrees', w, 'index.lock'))) return true;
+    const lock = path.join(gitDir, 'worktrees', w, 'index.lock');
+    if (await exists(lock)) locks.push(lock);
   }
-  return false;
+  let fresh = false;
+  for (const lock of locks) {
+    const stat = await fs.stat(lock).catch(() => undefined);
+    if (!stat) continue;
+    if (Date.now() - stat.mtimeMs > staleAfterMs) await fs.rm(lock, { force: true });
+    else fresh = true;
+  }
+  return fresh;
 }
 
 /** Points `base/current` at `target` atomically: a new symlink renamed over the old one. */

@@ -462,6 +462,23 @@ describe.each(backends())('repo mirrors on $name', (backend) => {
     expect(threads.statusCode, threads.body).toBe(200);
   });
 
+  it('removes a stale lock file and fetches, instead of cloning the whole repository again', async () => {
+    const remote = sampleRepo('stale-lock');
+    const id = await projectFor(remote);
+    await syncAndWait(id);
+    const before = await server.runtime.services.repo.mirrors.current(id);
+    const lock = path.join(before!.gitDir, 'shallow.lock');
+    fs.writeFileSync(lock, '');
+    const longAgo = new Date(Date.now() - 2 * 24 * 3600_000); // older than any git of a sync may run
+    fs.utimesSync(lock, longAgo, longAgo);
+    const next = commitFiles(remote, { 'CHANGES.md': 'more\n' });
+
+    expect(await syncAndWait(id)).toMatchObject({ status: 'completed', commit: next });
+    const after = await server.runtime.services.repo.mirrors.current(id);
+    expect(path.dirname(after!.worktree)).toBe(path.dirname(before!.worktree)); // the same generation: fetched
+    expect(fs.existsSync(lock)).toBe(false);
+  });
+
   it('answers a second sync request with the sync already queued or running', async () => {
     const id = await projectFor(sampleRepo('dedupe'));
     const [a, b] = await Promise.all([
