@@ -9,6 +9,7 @@ import { aiAnalysis } from './suites/ai-analysis.js';
 import { repoSync } from './suites/repo-sync.js';
 import { firstHour } from './suites/first-hour.js';
 import { aiExpress } from './suites/ai-express.js';
+import { threadList } from './suites/thread-list.js';
 
 /**
  * `npm run bench [-- --seconds N] [-- --only NAME]`: every figure the issues name, each against a baseline measured
@@ -23,6 +24,7 @@ const suites: Suite[] = [
   notificationPolling,
   repoSync,
   repoSearch,
+  threadList,
   previewLoop,
   eventDelivery,
   manyPollers,

@@ -50,7 +50,10 @@ describe('AI documentation through the CLI: doc → apply → revert against `np
     const applied = await json(['apply', suggestion.id, '--yes', '--dir', repo]);
     expect(applied.suggestion.state).toBe('applied');
     const documented = fs.readFileSync(path.join(repo, 'src/greet.ts'), 'utf8');
-    expect(documented).toMatch(/^\/\*\*\n \* .*greet/i);
+    // The summary is derived from the one-line body, not guessed from the name.
+    expect(documented).toMatch(
+      /^\/\*\*\n \* Returns `` excited \? `Hello, \$\{name\}!` : `Hello, \$\{name\}\.` ``\.\n/,
+    );
     expect(documented).toContain('@param name');
     expect(documented.endsWith(SOURCE)).toBe(true);
 

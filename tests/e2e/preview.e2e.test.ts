@@ -64,6 +64,21 @@ describe.runIf(browserAvailable())(
         await again.goto(`${server.url}/p/${preview.code}`);
         await again.waitForSelector('#status.error', { timeout: 10_000 });
         expect(await again.textContent('#status')).toMatch(/already been used/);
+
+        // An iOS code opened in the browser: the viewer says where to open it, and the code stays usable there.
+        const ios = await cli(['preview', FIXTURE, '--project', 'mobile', '--platform', 'ios', '--json']);
+        expect(ios.code, ios.err).toBe(0);
+        const iosCode = JSON.parse(ios.out).code as string;
+        const wrong = await browser.newPage();
+        await wrong.goto(`${server.url}/p/${iosCode}`);
+        await wrong.waitForSelector('#status.error', { timeout: 10_000 });
+        expect(await wrong.textContent('#status')).toMatch(/HiveSync app on your iOS device.*still works/);
+        const onIos = await fetch(`${server.url}/api/v1/previews/resolve`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ code: iosCode, platform: 'ios' }),
+        });
+        expect(onIos.status).toBe(200);
       } finally {
         await browser.close();
       }

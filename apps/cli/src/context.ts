@@ -69,6 +69,7 @@ export class Context {
       accessToken: creds?.access_token ?? null,
       refreshToken: creds?.refresh_token ?? null,
       userAgent: `hivesync-cli/${CLI_VERSION}`,
+      client: 'cli',
       onTokens: (tokens) =>
         this.store.update(this.server, (current) =>
           tokens.accessToken === null

@@ -127,6 +127,8 @@ export async function buildApp(deps: {
       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
   });
 
+  // Per-user budgets: a route that names one (`config: { userLimit }`) spends from it once its caller is known.
+  app.addHook('preHandler', (request) => services.limits.spend(request));
   const routeDeps: RouteDeps = {
     services,
     authenticate: authenticate((token) => services.auth.verifyAccessToken(token)),

@@ -85,6 +85,15 @@ describe('loadConfig', () => {
     );
   });
 
+  it('keeps read notifications 90 days by default, or a positive number of days', () => {
+    expect(loadConfig({}, {}).notificationRetentionDays).toBe(90);
+    expect(loadConfig({ HIVESYNC_NOTIFICATION_RETENTION_DAYS: '7' }, {}).notificationRetentionDays).toBe(7);
+    for (const bad of ['0', '-1', 'never'])
+      expect(() => loadConfig({ HIVESYNC_NOTIFICATION_RETENTION_DAYS: bad }, {}), bad).toThrow(
+        /HIVESYNC_NOTIFICATION_RETENTION_DAYS/,
+      );
+  });
+
   it('sweeps abandoned preview uploads after an hour by default, or a positive number of minutes', () => {
     expect(loadConfig({}, {}).previews.uploadSweepMinutes).toBe(60);
     expect(loadConfig({ HIVESYNC_PREVIEW_UPLOAD_SWEEP_MINUTES: '0.5' }, {}).previews.uploadSweepMinutes).toBe(0.5);

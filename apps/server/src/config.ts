@@ -188,12 +188,24 @@ const EnvSchema = z
       .default(60),
     /** Preview resolutions (code or token) allowed per client IP per minute. */
     HIVESYNC_RESOLVE_LIMIT_PER_IP: int(1, 100_000).default(30),
+    /** Searches one user may run per minute. */
+    HIVESYNC_LIMIT_SEARCH_PER_MINUTE: int(1, 1_000_000).default(120),
+    /** Syncs one user may request per minute. */
+    HIVESYNC_LIMIT_SYNCS_PER_MINUTE: int(1, 1_000_000).default(10),
+    /** AI jobs one user may start per minute. */
+    HIVESYNC_LIMIT_AI_JOBS_PER_MINUTE: int(1, 1_000_000).default(30),
+    /** Previews one user may create per minute. */
+    HIVESYNC_LIMIT_PREVIEWS_PER_MINUTE: int(1, 1_000_000).default(30),
+    /** Threads and comments one user may write per minute. */
+    HIVESYNC_LIMIT_COMMENTS_PER_MINUTE: int(1, 1_000_000).default(60),
     /** Shared secret of sandboxed build workers (at least 32 characters); their callbacks are refused without it. */
     WORKER_SHARED_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
     /** Port on which a worker-only process serves /metrics (API processes serve it on their own port). */
     HIVESYNC_METRICS_PORT: int(1, 65535).optional(),
     /** Interval of the heartbeat comment on event streams, in milliseconds. */
     HIVESYNC_SSE_HEARTBEAT_MS: int(100, 600_000).default(15_000),
+    /** Read notifications older than this many days are deleted by the workers' retention job. */
+    HIVESYNC_NOTIFICATION_RETENTION_DAYS: int(1, 36_500).default(90),
     /** Event streams one user may hold open on one API instance; opening one more closes their oldest. */
     HIVESYNC_MAX_STREAMS_PER_USER: int(1, 10_000).default(20),
     /** Who writes AI text: `local` (offline, deterministic; the default) or `openai` (any OpenAI-compatible API). */
@@ -284,6 +296,8 @@ export interface Config {
   readonly secretsKey: string | undefined;
   readonly publicUrl: string | undefined;
   readonly sseHeartbeatMs: number;
+  /** Read notifications older than this many days are deleted (unread ones are kept). */
+  readonly notificationRetentionDays: number;
   readonly maxStreamsPerUser: number;
   readonly metricsPort: number | undefined;
   readonly ai: {
@@ -292,6 +306,14 @@ export interface Config {
     readonly apiKey: string | undefined;
     readonly model: string;
     readonly timeoutMs: number;
+  };
+  /** Requests per user per minute, by what they spend (see LimitsService). */
+  readonly userLimits: {
+    readonly search: number;
+    readonly syncs: number;
+    readonly aiJobs: number;
+    readonly previews: number;
+    readonly comments: number;
   };
   readonly previews: {
     readonly ttlMinutes: number;
@@ -400,6 +422,7 @@ export function loadConfig(
     secretsKey: e.HIVESYNC_SECRETS_KEY,
     publicUrl: e.HIVESYNC_PUBLIC_URL?.replace(/\/+$/, ''),
     sseHeartbeatMs: e.HIVESYNC_SSE_HEARTBEAT_MS,
+    notificationRetentionDays: e.HIVESYNC_NOTIFICATION_RETENTION_DAYS,
     maxStreamsPerUser: e.HIVESYNC_MAX_STREAMS_PER_USER,
     metricsPort: e.HIVESYNC_METRICS_PORT,
     ai: {
@@ -408,6 +431,13 @@ export function loadConfig(
       apiKey: e.OPENAI_API_KEY,
       model: e.HIVESYNC_AI_MODEL,
       timeoutMs: e.HIVESYNC_AI_TIMEOUT_MS,
+    },
+    userLimits: {
+      search: e.HIVESYNC_LIMIT_SEARCH_PER_MINUTE,
+      syncs: e.HIVESYNC_LIMIT_SYNCS_PER_MINUTE,
+      aiJobs: e.HIVESYNC_LIMIT_AI_JOBS_PER_MINUTE,
+      previews: e.HIVESYNC_LIMIT_PREVIEWS_PER_MINUTE,
+      comments: e.HIVESYNC_LIMIT_COMMENTS_PER_MINUTE,
     },
     previews: {
       ttlMinutes: e.HIVESYNC_PREVIEW_TTL_MINUTES,

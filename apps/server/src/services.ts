@@ -34,6 +34,7 @@ import { PreviewsService } from './modules/previews/previews.service.js';
 import { createOnceStore, type OnceStore } from './infra/once.js';
 import { createTicketStore } from './infra/tickets.js';
 import { EventsService } from './modules/events/events.service.js';
+import { LimitsService } from './modules/limits/limits.service.js';
 import { LookupService } from './modules/lookup/lookup.service.js';
 
 /** The backends of one process, opened by the runtime. */
@@ -71,6 +72,7 @@ export interface Services {
   threads: ThreadsService;
   ai: AiService;
   lookup: LookupService;
+  limits: LimitsService;
   /** Remembers seen worker-callback signatures (replay protection). */
   once: OnceStore;
 }
@@ -135,6 +137,7 @@ export function createServices(infra: Infra): Services {
     ),
     notifications,
     lookup: new LookupService(db),
+    limits: new LimitsService(db, infra.rateLimiter, config.userLimits, infra.logger),
     admin: new AdminService(db, infra.queue, notifications, audit),
     audit,
     health: new HealthService({
@@ -168,13 +171,21 @@ export function jobDefinitions(services: Services, config: Config): JobDefinitio
   ] as unknown as JobDefinition<never>[];
 }
 
-/** Timed work of worker processes: scheduled syncs, preview expiry and cleanup. */
+/** How often workers delete read notifications past their retention. */
+const NOTIFICATION_RETENTION_INTERVAL_MS = 60 * 60 * 1000;
+
+/** Timed work of worker processes: scheduled syncs, preview expiry and cleanup, notification retention. */
 export function periodicTasks(services: Services, config: Config): PeriodicTask[] {
   return [
     {
       name: 'preview-cleanup',
       intervalMs: config.previews.cleanupIntervalMs,
       run: async () => void (await services.previews.cleanup()),
+    },
+    {
+      name: 'notification-retention',
+      intervalMs: NOTIFICATION_RETENTION_INTERVAL_MS,
+      run: async () => void (await services.notifications.deleteExpired(config.notificationRetentionDays)),
     },
     {
       name: 'scheduled-syncs',

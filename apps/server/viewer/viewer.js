@@ -32,7 +32,8 @@
     var res = await fetch('/api/v1/previews/resolve', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ code: code }),
+      // The platform first: the server refuses an iOS or Android code here without using it up.
+      body: JSON.stringify({ code: code, platform: 'web' }),
     });
     var body = await res.json().catch(function () {
       return {};
@@ -44,15 +45,20 @@
           'Too many attempts. Wait ' + (res.headers.get('retry-after') || 'a few') + ' s and try again.',
           true,
         );
+      if (err.code === 'preview_platform_mismatch') {
+        var platform = (err.details && err.details.platform) === 'ios' ? 'iOS' : 'Android';
+        return say(
+          'This is an ' +
+            platform +
+            ' preview: open code ' +
+            code +
+            ' in the HiveSync app on your ' +
+            platform +
+            ' device. The code has not been used and still works there.',
+          true,
+        );
+      }
       return say(MESSAGES[err.code] || err.message || 'The preview could not be opened.', true);
-    }
-    if (body.platform !== 'web') {
-      return say(
-        'This is an ' +
-          (body.platform === 'ios' ? 'iOS' : 'Android') +
-          ' preview: open it in the HiveSync app on your device.',
-        true,
-      );
     }
     say('Downloading ' + Math.round(body.size / 1024) + ' KB…');
     var bundle = await fetch(body.download_url);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeFunction, describeType } from './describe.js';
+import { PLACEHOLDER, describeFunction, describeType } from './describe.js';
 import { type FunctionFacts, type ParamFact, type TypeShape } from './model.js';
 import { LocalProvider } from './provider.js';
 import { splitIdentifier } from './words.js';
@@ -38,91 +38,133 @@ describe('splitIdentifier', () => {
 });
 
 describe('describeFunction', () => {
-  it('builds the sentence from the verb, the object and the parameter', () => {
+  it('states the types, the default and the return type, and leaves the summary to a person', () => {
     const doc = describeFunction(
       fn('getUserById', {
-        params: [param('id')],
-        returnType: { kind: 'nullable', inner: { kind: 'named', name: 'User' }, none: 'undefined' },
-        returnsValue: true,
-      }),
-    );
-    expect(doc.summary).toBe('Gets the user by id.');
-    expect(doc.params).toEqual([expect.objectContaining({ name: 'id', text: "The user's id." })]);
-    expect(doc.returns).toBe('The user, or `undefined` if there is none.');
-  });
-
-  it('describes parameters from their names and types', () => {
-    const doc = describeFunction(
-      fn('listFiles', {
         params: [
-          param('rootDir'),
-          param('includeHidden', { kind: 'boolean' }, { defaultValue: 'false', optional: true }),
-          param('timeoutMs', { kind: 'number' }),
-          param('options', { kind: 'named', name: 'ListOptions', properties: ['depth', 'signal'] }),
+          param('id', { kind: 'string' }, { typeText: 'string' }),
+          param('fresh', { kind: 'boolean' }, { typeText: 'boolean', optional: true, defaultValue: 'false' }),
         ],
-        returnType: { kind: 'array', element: { kind: 'string' } },
+        returnType: { kind: 'nullable', inner: { kind: 'named', name: 'User' }, none: 'undefined' },
+        returnTypeText: 'User | undefined',
         returnsValue: true,
       }),
     );
-    expect(doc.params.map((p) => p.text)).toEqual([
-      'The root directory.',
-      'Whether to include hidden. Defaults to `false`.',
-      'The timeout, in milliseconds.',
-      'Options that control how the files are listed (`depth` and `signal`).',
+    expect(doc.summary).toBe(PLACEHOLDER);
+    expect(doc.params).toEqual([
+      { name: 'id', text: '', typeText: 'string', rest: false, keywords: false },
+      { name: 'fresh', text: 'Defaults to `false`.', typeText: 'boolean', rest: false, keywords: false },
     ]);
-    expect(doc.returns).toBe('The files.');
+    expect(doc.returnsType).toBe('User | undefined');
+    expect(doc.returns).toBe('');
   });
 
-  it('reads predicates, conversions, events and creations', () => {
-    const predicate = describeFunction(
-      fn('isValidEmail', { params: [param('email')], returnType: { kind: 'boolean' }, returnsValue: true }),
-    );
-    expect(predicate.summary).toBe('Checks whether the email is valid.');
-    expect(predicate.returns).toBe('`true` if the email is valid, otherwise `false`.');
-    const conversion = describeFunction(
-      fn('toJSON', { kind: 'method', owner: 'Invoice', returnType: { kind: 'string' }, returnsValue: true }),
-    );
-    expect(conversion.summary).toBe('Converts the invoice to JSON.');
-    expect(conversion.returns).toBe('The JSON representation of the invoice.');
-    expect(
-      describeFunction(fn('onClick', { params: [param('event', { kind: 'named', name: 'MouseEvent' })] })).summary,
-    ).toBe('Handles the click event.');
-    const creation = describeFunction(
-      fn('createProject', {
-        params: [param('name')],
-        isAsync: true,
-        returnType: { kind: 'promise', inner: { kind: 'named', name: 'Project' } },
+  it('does not restate the name: "Get gets.", "Returns the levenshtein." are not written', () => {
+    const get = describeFunction(
+      fn('get', {
+        kind: 'method',
+        owner: 'Get',
+        params: [param('key', { kind: 'unknown' })],
+        returnType: { kind: 'unknown' },
         returnsValue: true,
-        effects: [{ kind: 'db', detail: 'db.insert' }],
       }),
     );
-    expect(creation.summary).toBe('Asynchronously creates a new project with the given name.');
-    expect(creation.details).toEqual(['It queries the database (`db.insert`).']);
-    expect(creation.returns).toBe('A promise that resolves to the newly created project.');
+    expect(get.summary).toBe(PLACEHOLDER);
+    // `any` says nothing: no @returns at all rather than an invented one.
+    expect(get.returnsType).toBeUndefined();
+    expect(get.returns).toBeUndefined();
+    const levenshtein = describeFunction(
+      fn('levenshtein', {
+        params: [param('a', { kind: 'string' }, { typeText: 'string' }), param('b', { kind: 'string' })],
+        returnType: { kind: 'number' },
+        returnTypeText: 'number',
+        returnsValue: true,
+      }),
+    );
+    expect(levenshtein.summary).toBe(PLACEHOLDER);
+    expect(levenshtein.returnsType).toBe('number');
+    expect(levenshtein.returns).toBe('');
+    for (const name of ['isValidEmail', 'toJSON', 'onClick', 'createProject', 'main', 'fetchUser']) {
+      expect(describeFunction(fn(name, { params: [param('x')] })).summary, name).toBe(PLACEHOLDER);
+    }
   });
 
-  it('describes types by their role', () => {
+  it('derives the summary from a body that is one short return, and says nothing of a void result', () => {
+    const add = describeFunction(
+      fn('add', {
+        params: [param('a', { kind: 'number' }, { typeText: 'number' }), param('b', { kind: 'number' })],
+        returnType: { kind: 'number' },
+        returnTypeText: 'number',
+        returnsValue: true,
+        returnsExpression: 'a + b',
+      }),
+    );
+    expect(add.summary).toBe('Returns `a + b`.');
+    const long = describeFunction(fn('f', { returnsExpression: 'x'.repeat(61), returnsValue: true }));
+    expect(long.summary).toBe(PLACEHOLDER);
+    const done = describeFunction(
+      fn('save', {
+        isAsync: true,
+        returnType: { kind: 'promise', inner: { kind: 'void' } },
+        returnTypeText: 'Promise<void>',
+        returnsValue: false,
+      }),
+    );
+    expect(done.returnsType).toBeUndefined();
+  });
+
+  it('states what it awaits, what it changes and what it throws, as read off the code', () => {
+    const doc = describeFunction(
+      fn('handle', {
+        params: [param('req', { kind: 'unknown' }), param('opts', { kind: 'unknown' }, { optional: true })],
+        awaits: ['db.query(sql)', 'next()'],
+        writes: [
+          { param: 'req', detail: 'req.user' },
+          { param: 'req', detail: 'req.user' },
+          { param: 'req', detail: 'req.params' },
+        ],
+        effects: [{ kind: 'state', detail: 'this.count' }],
+        failures: [
+          { type: 'TypeError', via: 'throw', condition: '`req` is missing' },
+          { type: 'Error', via: 'throw' },
+        ],
+      }),
+    );
+    expect(doc.summary).toBe(PLACEHOLDER);
+    expect(doc.details).toEqual(['Awaits `db.query(sql)` and `next()`.', 'It updates `this.count`.']);
+    expect(doc.params.map((p) => p.text)).toEqual(['Modified in place (`req.user` and `req.params`).', 'Optional.']);
+    // A throw whose condition the code does not show gets no invented one.
+    expect(doc.failures).toEqual([
+      { type: 'TypeError', text: '`req` is missing', via: 'throw' },
+      { type: 'Error', text: '', via: 'throw' },
+    ]);
+  });
+
+  it('describes types by what they declare, not by their name', () => {
     const service = describeType({
       language: 'typescript',
       name: 'ProjectService',
       kind: 'class',
       properties: [],
       methods: ['create', 'get', 'delete'],
-      extends: [],
+      extends: ['BaseService'],
       implements: [],
     });
-    expect(service.summary).toBe('Manages projects.');
-    expect(service.details).toEqual(['Provides `create`, `get` and `delete`.']);
-    const options = describeType({
+    expect(service).toEqual({
+      summary: PLACEHOLDER,
+      details: ['Extends `BaseService`.', 'Methods: `create`, `get` and `delete`.'],
+    });
+    const role = describeType({
       language: 'typescript',
-      name: 'SyncOptions',
-      kind: 'interface',
-      properties: ['force', 'depth'],
+      name: 'Role',
+      kind: 'type',
+      properties: [],
       methods: [],
       extends: [],
       implements: [],
+      aliasOf: { kind: 'literals', values: ["'admin'", "'member'"] },
     });
-    expect(options.summary).toBe('Options for sync: `force` and `depth`.');
+    expect(role.details).toEqual(["One of `'admin'` or `'member'`."]);
   });
 });
 
@@ -132,8 +174,9 @@ describe('LocalProvider', () => {
     const files = new Map([['a.ts', 'export function add(a: number, b: number): number {\n  return a + b;\n}\n']]);
     expect(provider.name).toBe('local');
     const edit = await provider.documentFunction(files, 'a.ts', { symbol: 'add' });
-    expect(edit.after).toContain(
-      ' * Adds `a` and `b`.\n *\n * @param a The first number.\n * @param b The second number.\n',
+    expect(edit.after).toBe(
+      '/**\n * Returns `a + b`.\n *\n * @param a `number`.\n * @param b `number`.\n * @returns `number`.\n */\n' +
+        files.get('a.ts'),
     );
     await expect(provider.renameSymbol(files, 'a.ts', 1, 'add', 'sum')).resolves.toHaveLength(1);
     await expect(provider.renameSymbol(files, 'a.ts', 1, 'add', 'class')).rejects.toMatchObject({

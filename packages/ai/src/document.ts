@@ -1,4 +1,4 @@
-import { describeFunction, describeType, listEffects } from './describe.js';
+import { describeFunction, describeType, isPlaceholder, listEffects } from './describe.js';
 import { AiError } from './errors.js';
 import { goModel } from './lang/go.js';
 import { pythonModel } from './lang/python.js';
@@ -217,8 +217,10 @@ function asClause(name: string, doc: string): string {
   return `${code}: ${doc}`;
 }
 
+/** A summary derived from the code (`Returns \`a + b\`.`), or empty when only a person can say what it is for. */
 function generatedSummary(item: DocItem): string {
-  return isFunctionFacts(item.facts) ? describeFunction(item.facts).summary : describeType(item.facts).summary;
+  const summary = isFunctionFacts(item.facts) ? describeFunction(item.facts).summary : describeType(item.facts).summary;
+  return isPlaceholder(summary) ? '' : summary;
 }
 
 /** One line of a summary: a declaration, or an exported value (CommonJS `exports.x = …`). */
@@ -297,11 +299,19 @@ export async function summarizeFile(
   if (listed.length === 0) sentences.push(`\`${filePath}\` declares no functions or types.`);
   else if (exported.length === 0) sentences.push(`\`${filePath}\` exports nothing; it declares ${listing(groups)}.`);
   else sentences.push(`\`${filePath}\` exports ${listing(groups)}.`);
+  const undescribed: string[] = [];
   for (const entry of listed.slice(0, 8)) {
-    const clause = asClause(entry.name, entry.doc());
+    const doc = entry.doc();
+    if (!doc) {
+      undescribed.push(`\`${entry.name}\``);
+      continue;
+    }
+    const clause = asClause(entry.name, doc);
     // Doc comments often end without a full stop ("Expose middleware"); the paragraph needs one.
     sentences.push(/[.!?]$/.test(clause) ? clause : `${clause}.`);
   }
+  if (undescribed.length > 0)
+    sentences.push(`${listing(undescribed)} ${undescribed.length === 1 ? 'has' : 'have'} no doc comment.`);
   if (listed.length > 8) sentences.push(`${listed.length - 8} more declarations are not described here.`);
   const effects = listEffects(
     model.items

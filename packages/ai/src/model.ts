@@ -76,6 +76,12 @@ export interface FunctionFacts {
   effects: EffectFact[];
   /** For a generator: the name of what it yields, when it yields a plain variable (`yield child`). */
   yieldName?: string;
+  /** The expressions it awaits, outside nested functions, as written (`fetch(url)`). */
+  awaits?: string[];
+  /** Writes to a parameter's properties or contents: `req.params = …`, `arr.splice(i, 1)`, `delete opts.x`. */
+  writes?: { param: string; detail: string }[];
+  /** When the body is one `return <expression>` (or an arrow's expression body): that expression. */
+  returnsExpression?: string;
 }
 
 /** Everything the describer needs to know about a class, interface, struct, type alias or enum. */
@@ -94,15 +100,23 @@ export interface TypeFacts {
   aliasText?: string;
 }
 
-/** The prose for a function, before a language renders it as JSDoc, a docstring or Go comment lines. */
+/**
+ * The prose for a function, before a language renders it as JSDoc, a docstring or Go comment lines. It states only
+ * what the code does: texts are empty where nothing could be derived, and the summary is then a placeholder.
+ */
 export interface FunctionDoc {
-  /** First sentence, starting with a verb ("Fetches the user with the given id."). */
+  /** First sentence: derived from the code (`Returns \`a + b\`.`) or the placeholder `TODO: describe.`. */
   summary: string;
-  /** Further sentences (side effects). */
+  /** Further sentences (what it awaits, side effects). */
   details: string[];
+  /** Each parameter; `text` holds what the code says besides the type (default, optional, modified), or is empty. */
   params: { name: string; text: string; typeText?: string; rest: boolean; keywords: boolean }[];
+  /** Set when it returns a value of a known type: prose beyond the type (often empty). */
   returns?: string;
+  /** The declared or inferred type of the returned value. */
+  returnsType?: string;
   yields?: string;
+  /** `text` is the condition read off the code ("`user` is missing"), or empty. */
   failures: { type: string; text: string; via: FailureFact['via'] }[];
 }
 

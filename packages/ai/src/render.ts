@@ -1,6 +1,6 @@
+import { PLACEHOLDER, isPlaceholder } from './describe.js';
 import { type FunctionDoc, type TypeDoc } from './model.js';
 import { indentWidth, wrap } from './text.js';
-import { decapitalize } from './words.js';
 
 /** Comments are wrapped to this many columns, counting the indentation. */
 export const COMMENT_WIDTH = 100;
@@ -30,8 +30,19 @@ export function detectJsDocStyle(text: string, javascript: boolean): JsDocStyle 
 }
 
 function tagLines(tag: string, text: string, prefix: string, width: number): string[] {
-  const lines = wrap(`${tag} ${text}`, width - indentWidth(prefix));
+  const lines = wrap(text ? `${tag} ${text}` : tag, width - indentWidth(prefix));
   return lines.map((line, i) => (i === 0 ? `${prefix}${line}` : `${prefix}  ${line}`));
+}
+
+/** A type in prose, for comments that do not carry `{type}`: "`string`.". */
+function typeSentence(typeText: string | undefined): string {
+  if (!typeText) return '';
+  // A type holding a backtick (a template literal type) is fenced with two, as Markdown allows.
+  return typeText.includes('`') ? `\`\` ${typeText} \`\`.` : `\`${typeText}\`.`;
+}
+
+function joined(...parts: (string | undefined)[]): string {
+  return parts.filter(Boolean).join(' ');
 }
 
 /** A JSDoc block for a function or a type, as lines without terminators, indented like the declaration. */
@@ -41,15 +52,23 @@ export function renderJsDoc(doc: FunctionDoc | TypeDoc, indent: string, style: J
   const prefix = `${indent} * `;
   if ('params' in doc) {
     for (const param of doc.params) {
-      const type = style.types && param.typeText ? `{${param.rest ? '...' : ''}${param.typeText}} ` : '';
+      const typed = style.types && param.typeText;
+      const type = typed ? `{${param.rest ? '...' : ''}${param.typeText}} ` : '';
+      const text = typed ? param.text : joined(typeSentence(param.typeText), param.text);
       tags.push(
-        ...tagLines(`@param ${type}${param.name}${style.hyphen ? ' -' : ''}`, param.text, prefix, COMMENT_WIDTH),
+        ...tagLines(`@param ${type}${param.name}${style.hyphen && text ? ' -' : ''}`, text, prefix, COMMENT_WIDTH),
       );
     }
-    if (doc.returns) tags.push(...tagLines(style.returnTag, doc.returns, prefix, COMMENT_WIDTH));
+    if (doc.returns !== undefined) {
+      const typed = style.types && doc.returnsType;
+      const tag = typed ? `${style.returnTag} {${doc.returnsType}}` : style.returnTag;
+      const text = typed ? doc.returns : joined(typeSentence(doc.returnsType), doc.returns);
+      tags.push(...tagLines(tag, text, prefix, COMMENT_WIDTH));
+    }
     if (doc.yields) tags.push(...tagLines('@yields', doc.yields, prefix, COMMENT_WIDTH));
     for (const failure of doc.failures) {
-      tags.push(...tagLines(`@throws {${failure.type || 'Error'}}`, `when ${failure.text}.`, prefix, COMMENT_WIDTH));
+      const text = failure.text ? `when ${failure.text}.` : '';
+      tags.push(...tagLines(failure.type ? `@throws {${failure.type}}` : '@throws', text, prefix, COMMENT_WIDTH));
     }
   }
   const single = `${indent}/** ${prose} */`;
@@ -87,7 +106,11 @@ export function renderDocstring(
       ...p,
       label: p.keywords ? `**${p.name}` : p.rest ? `*${p.name}` : p.name,
     }));
-    const failures: [string, string][] = doc.failures.map((f) => [f.type || 'Exception', `If ${f.text}.`]);
+    const failures: [string, string][] = doc.failures.map((f) => [
+      f.type || 'Exception',
+      f.text ? `If ${f.text}.` : PLACEHOLDER,
+    ]);
+    const returned = doc.returns !== undefined ? joined(typeSentence(doc.returnsType), doc.returns) : undefined;
     if (style === 'google') {
       const block = (title: string, entries: [string, string][]) =>
         entries.length === 0
@@ -96,16 +119,19 @@ export function renderDocstring(
       sections.push(
         block(
           'Args',
-          params.map((p) => [p.label, p.text]),
+          params.map((p) => [p.typeText ? `${p.label} (${p.typeText})` : p.label, p.text || PLACEHOLDER]),
         ),
       );
-      if (doc.returns) sections.push(block('Returns', [['', doc.returns]]));
+      if (returned) sections.push(block('Returns', [['', returned]]));
       if (doc.yields) sections.push(block('Yields', [['', doc.yields]]));
       sections.push(block('Raises', failures));
     } else if (style === 'sphinx') {
       const lines: string[] = [];
-      for (const p of params) lines.push(...hanging(`:param ${p.name}: ${p.text}`, 0));
-      if (doc.returns) lines.push(...hanging(`:returns: ${doc.returns}`, 0));
+      for (const p of params) {
+        const type = p.typeText && !/\s/.test(p.typeText) ? `${p.typeText} ` : '';
+        lines.push(...hanging(`:param ${type}${p.name}: ${p.text || PLACEHOLDER}`, 0));
+      }
+      if (returned) lines.push(...hanging(`:returns: ${returned}`, 0));
       if (doc.yields) lines.push(...hanging(`:yields: ${doc.yields}`, 0));
       for (const [type, text] of failures) lines.push(...hanging(`:raises ${type}: ${text}`, 0));
       sections.push(lines);
@@ -124,10 +150,11 @@ export function renderDocstring(
       sections.push(
         block(
           'Parameters',
-          params.map((p) => [p.typeText ? `${p.label} : ${p.typeText}` : p.label, p.text]),
+          params.map((p) => [p.typeText ? `${p.label} : ${p.typeText}` : p.label, p.text || PLACEHOLDER]),
         ),
       );
-      if (doc.returns) sections.push(block('Returns', [['result', doc.returns]]));
+      if (doc.returns !== undefined && doc.returnsType)
+        sections.push(block('Returns', [[doc.returnsType, doc.returns || PLACEHOLDER]]));
       if (doc.yields) sections.push(block('Yields', [['item', doc.yields]]));
       sections.push(block('Raises', failures));
     }
@@ -149,33 +176,22 @@ export function renderGoDoc(name: string, doc: FunctionDoc | TypeDoc, indent: st
 }
 
 function goProse(name: string, doc: FunctionDoc | TypeDoc): string {
-  const summary = doc.summary.replace(/^Asynchronously /, '');
-  let first: string;
-  if (/^(Thrown|Returned|Raised) when /.test(summary))
-    first = `${name} is returned when ${summary.replace(/^\w+ when /, '')}`;
-  else if (/^[A-Z][a-z]+s\b/.test(summary) && !/^(Options|Settings|Props|Parameters|Arguments)\b/.test(summary)) {
-    first = `${name} ${decapitalize(summary)}`;
-  } else if (/^(Options|Configuration|Settings|Parameters|Arguments|Input)\b/.test(summary)) {
-    first = `${name} holds the ${decapitalize(summary)}`;
-  } else first = `${name} is ${decapitalize(summary).replace(/^the possible/, 'one of the possible')}`;
+  // Go doc comments start with the name; a derived summary reads "Add returns a + b.", the placeholder "Add TODO: …".
+  const first = isPlaceholder(doc.summary)
+    ? `${name} ${doc.summary}`
+    : `${name} ${doc.summary.charAt(0).toLowerCase()}${doc.summary.slice(1)}`;
   const sentences = [first, ...doc.details];
   if ('params' in doc) {
-    const returnedNoun = (doc.returns ?? '')
-      .replace(/^(the|a|an) (newly created |new )?/i, '')
-      .replace(/\.$/, '')
-      .toLowerCase();
-    const obvious =
-      returnedNoun !== '' && summary.toLowerCase().includes(returnedNoun) && !/^(`?true|false)/.test(returnedNoun);
-    const returned =
-      doc.returns && !(obvious && doc.failures.length === 0)
-        ? `It returns ${decapitalize(doc.returns).replace(/\.$/, '')}`
-        : '';
     const errors = doc.failures.filter((f) => f.via === 'return');
-    const errorText = errors.map((f) => (f.type ? `${f.type} if ${f.text}` : `an error if ${f.text}`)).join(', or ');
-    if (returned && errorText) sentences.push(`${returned}, or ${errorText}.`);
-    else if (returned) sentences.push(`${returned}.`);
-    else if (errorText) sentences.push(`It returns ${errorText}.`);
-    for (const panic of doc.failures.filter((f) => f.via === 'panic')) sentences.push(`It panics if ${panic.text}.`);
+    const errorText = errors
+      .map((f) => {
+        const what = f.type || 'an error';
+        return f.text ? `${what} if ${f.text}` : what;
+      })
+      .join(', or ');
+    if (errorText) sentences.push(`It returns ${errorText}.`);
+    for (const panic of doc.failures.filter((f) => f.via === 'panic'))
+      sentences.push(panic.text ? `It panics if ${panic.text}.` : 'It may panic.');
   }
   return sentences.join(' ');
 }

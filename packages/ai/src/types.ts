@@ -33,7 +33,10 @@ export interface ExportSummary {
   kind: SymbolKind;
   /** The declaration's head as written (no body), on one line. */
   signature: string;
-  /** The existing doc comment's first sentence, or a generated one when the symbol has none. */
+  /**
+   * The existing doc comment's first sentence; without one, a sentence derived from the code (`Returns \`a + b\`.`),
+   * or empty when nothing could be derived.
+   */
   doc: string;
 }
 

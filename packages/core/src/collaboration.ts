@@ -54,6 +54,8 @@ export const Thread = z
     created_at: Timestamp,
     resolved_at: Timestamp.nullable(),
     comment_count: z.number().int(),
+    /** The comment that started the thread (in lists too, so a client needs no request per thread). */
+    first_comment: Comment.nullable().optional(),
     comments: z.array(Comment).optional(),
   })
   .meta({ id: 'Thread' });

@@ -13,6 +13,7 @@ export const ERROR_CATALOGUE = {
   not_found: { status: 404, retryable: false },
   conflict: { status: 409, retryable: false },
   repo_not_synced: { status: 409, retryable: true },
+  preview_platform_mismatch: { status: 409, retryable: false },
   preview_token_expired: { status: 410, retryable: false },
   preview_token_consumed: { status: 410, retryable: false },
   payload_too_large: { status: 413, retryable: false },
@@ -67,6 +68,8 @@ export class AppError extends Error {
   }
 }
 
+const PLATFORM_NAMES: Record<string, string> = { ios: 'iOS', android: 'Android', web: 'the web' };
+
 /** One factory per error code, so call sites read as what happened. */
 export const errors = {
   validation: (message: string, details?: Record<string, unknown>) =>
@@ -80,6 +83,12 @@ export const errors = {
   conflict: (message: string, details?: Record<string, unknown>) => new AppError('conflict', message, { details }),
   repoNotSynced: () =>
     new AppError('repo_not_synced', 'The repository has not been synced yet; start a sync and try again.'),
+  previewPlatformMismatch: (platform: string, requested: string) =>
+    new AppError(
+      'preview_platform_mismatch',
+      `This preview is for ${PLATFORM_NAMES[platform] ?? platform}, not ${PLATFORM_NAMES[requested] ?? requested}: open the code in the HiveSync app on ${PLATFORM_NAMES[platform] ?? platform}. It has not been used.`,
+      { details: { platform, requested_platform: requested } },
+    ),
   previewTokenExpired: () => new AppError('preview_token_expired', 'This preview has expired.'),
   previewTokenConsumed: () => new AppError('preview_token_consumed', 'This preview has already been opened.'),
   payloadTooLarge: (message = 'The request body is too large.') => new AppError('payload_too_large', message),

@@ -82,10 +82,26 @@ export const NotificationList = z
   .meta({ id: 'NotificationList' });
 export type NotificationList = z.infer<typeof NotificationList>;
 
+/** The header a client names itself with (vscode, desktop, mobile, web, cli…): read state can be kept per client. */
+export const CLIENT_HEADER = 'x-hivesync-client';
+
+/** A client's name in X-HiveSync-Client: a short lowercase token. */
+export const ClientName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,31}$/, { message: 'must be a short lowercase token such as vscode or cli' });
+export type ClientName = z.infer<typeof ClientName>;
+
+/**
+ * Whom a mark_read is for: `all` (the default) marks the notifications read for the user on every client; `client`
+ * only for the client naming itself in X-HiveSync-Client, so the user's other clients still show them unread.
+ */
+export const MarkReadScope = z.enum(['all', 'client']);
+export type MarkReadScope = z.infer<typeof MarkReadScope>;
+
 export const MarkReadBody = z
   .union([
-    z.object({ notification_ids: z.array(Id).min(1).max(500) }).strict(),
-    z.object({ all: z.literal(true) }).strict(),
+    z.object({ notification_ids: z.array(Id).min(1).max(500), scope: MarkReadScope.optional() }).strict(),
+    z.object({ all: z.literal(true), scope: MarkReadScope.optional() }).strict(),
   ])
   .meta({ id: 'MarkReadBody' });
 export type MarkReadBody = z.infer<typeof MarkReadBody>;

@@ -75,10 +75,14 @@ export type PreviewList = z.infer<typeof PreviewList>;
 
 export const PreviewParams = z.object({ preview_id: Id });
 
+/**
+ * A code or a token, and the platform of the client resolving it: a preview made for another platform is refused
+ * (409 preview_platform_mismatch) without being used. Without `platform` any platform resolves it.
+ */
 export const ResolvePreviewBody = z
   .union([
-    z.object({ token: z.string().min(1).max(2048) }).strict(),
-    z.object({ code: z.string().min(1).max(32) }).strict(),
+    z.object({ token: z.string().min(1).max(2048), platform: PreviewPlatform.optional() }).strict(),
+    z.object({ code: z.string().min(1).max(32), platform: PreviewPlatform.optional() }).strict(),
   ])
   .meta({ id: 'ResolvePreviewBody' });
 export type ResolvePreviewBody = z.infer<typeof ResolvePreviewBody>;

@@ -2,8 +2,16 @@ import { readFileSync } from 'node:fs';
 import http, { type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Notification, Sync, SyncStatus } from '@hivesync/core';
-import { afterEach, describe, expect, it } from 'vitest';
-import { HiveSyncClient, HiveSyncError, SDK_VERSION, SYNC_POLL_RETRIES, type HiveSyncTokens } from './index.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  HiveSyncClient,
+  HiveSyncError,
+  MAX_BACKOFF,
+  SDK_VERSION,
+  SYNC_POLL_RETRIES,
+  backoffSeconds,
+  type HiveSyncTokens,
+} from './index.js';
 
 interface Received {
   method: string;
@@ -439,6 +447,52 @@ describe('notification polling', () => {
 
     expect(retries).toEqual([['service_unavailable', 1]]);
     expect(polls).toBe(2);
+  });
+
+  it('watch() backs off 1, 2, 4… and settles at 120 s while the server stays unreachable', async () => {
+    let polls = 0;
+    const server = await fakeServer((_req, res) => {
+      polls++;
+      if (polls <= 10) return reply(res, 503, envelope('service_unavailable', 'Down.', { retryable: true }));
+      reply(res, 200, { notifications: [notification('n1')], cursor: '1' });
+    });
+    const client = new HiveSyncClient({ baseUrl: server.url, accessToken: 'a1' });
+    const controller = new AbortController();
+    const waits: number[] = [];
+    // Only setTimeout is faked: each wait is skipped as soon as watch() starts it, the HTTP exchanges stay real.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      await client.notifications.watch({
+        signal: controller.signal,
+        onRetry: (_err, wait) => {
+          waits.push(wait);
+          setImmediate(() => vi.advanceTimersByTime(wait * 1000));
+        },
+        onNotifications: () => controller.abort(),
+      });
+    } finally {
+      vi.useRealTimers();
+    }
+
+    expect(waits).toEqual([1, 2, 4, 8, 16, 32, 64, 120, 120, 120]);
+    expect(MAX_BACKOFF).toBe(120);
+    expect(backoffSeconds(20)).toBe(120);
+    expect(backoffSeconds(1, 300)).toBe(300);
+    expect(polls).toBe(11);
+  });
+
+  it('names the client in X-HiveSync-Client on every call, and marks read for this client only when asked', async () => {
+    const server = await fakeServer((_req, res) => reply(res, 200, { updated: 1 }));
+    const named = new HiveSyncClient({ baseUrl: server.url, accessToken: 'a1', client: 'vscode' });
+    const anonymous = new HiveSyncClient({ baseUrl: server.url, accessToken: 'a1' });
+
+    await named.notifications.markRead({ notification_ids: ['n1'], scope: 'client' });
+    await anonymous.notifications.markRead({ all: true });
+
+    expect(server.received.map((r) => [r.headers['x-hivesync-client'], r.body])).toEqual([
+      ['vscode', { notification_ids: ['n1'], scope: 'client' }],
+      [undefined, { all: true }],
+    ]);
   });
 
   it('watch() rejects on a non-retryable error', async () => {

@@ -17,6 +17,7 @@ export {
   NotificationsApi,
   DEFAULT_POLL_INTERVAL,
   MAX_BACKOFF,
+  backoffSeconds,
   type ListNotificationsParams,
   type NotificationPoll,
   type WatchOptions,

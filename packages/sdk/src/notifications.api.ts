@@ -4,8 +4,8 @@ import type { RequestOptions, Transport } from './transport.js';
 
 /** Seconds between polls when the server does not say (its idle interval). */
 export const DEFAULT_POLL_INTERVAL = 45;
-/** The longest wait between retries after failed polls, in seconds. */
-export const MAX_BACKOFF = 60;
+/** The longest wait between retries after failed polls, in seconds (offline clients settle at one try in 2 min). */
+export const MAX_BACKOFF = 120;
 
 /** Query of GET /notifications. */
 export interface ListNotificationsParams {
@@ -58,7 +58,10 @@ export class NotificationsApi {
     return this.transport.json<NotificationList>({ method: 'GET', path: '/notifications', query: { ...params } }, opts);
   }
 
-  /** Marks notifications read, by ids or all of them. */
+  /**
+   * Marks notifications read, by ids or all of them: for every client of the user by default, or with
+   * `scope: 'client'` only for this client (the `client` option names it).
+   */
   markRead(body: MarkReadBody, opts?: RequestOptions): Promise<MarkReadResult> {
     return this.transport.json<MarkReadResult>({ method: 'POST', path: '/notifications/mark_read', body }, opts);
   }
@@ -73,7 +76,7 @@ export class NotificationsApi {
 
   /**
    * Polls until `signal` aborts: calls `onNotifications` with each batch of new notifications, then waits exactly
-   * the interval the server asked for. A retryable failure backs off (Retry-After, else 1, 2, 4… up to 60 s) and
+   * the interval the server asked for. A retryable failure backs off (Retry-After, else 1, 2, 4… up to 120 s) and
    * continues; any other failure rejects. Resolves once aborted.
    */
   async watch(options: WatchOptions): Promise<void> {
@@ -91,7 +94,7 @@ export class NotificationsApi {
         if (signal.aborted) return;
         if (!(err instanceof HiveSyncError) || !err.retryable) throw err;
         failures++;
-        wait = Math.max(err.retryAfter ?? 0, Math.min(MAX_BACKOFF, 2 ** (failures - 1)));
+        wait = backoffSeconds(failures, err.retryAfter);
         onRetry?.(err, wait);
       }
       await sleep(wait * 1000, signal);
@@ -122,6 +125,11 @@ export class NotificationsApi {
     state.cursor = reply.body.cursor ?? state.cursor;
     return { notModified: false, notifications: reply.body.notifications, cursor: state.cursor, pollInterval };
   }
+}
+
+/** Seconds to wait after `failures` failed polls in a row: the server's Retry-After if longer, else 1, 2, 4… up to MAX_BACKOFF. */
+export function backoffSeconds(failures: number, retryAfter?: number): number {
+  return Math.max(retryAfter ?? 0, Math.min(MAX_BACKOFF, 2 ** Math.max(0, failures - 1)));
 }
 
 function parseInterval(header: string | null): number {

@@ -63,7 +63,8 @@ export class PreviewsApi {
   /**
    * Turns a code or a token into the bundle's download URL (public: no login needed, no token sent). Each resolves
    * once: again answers 410 `preview_token_consumed`; after `expires_at`, 410 `preview_token_expired`; an unknown or
-   * forged one 404 `not_found`.
+   * forged one 404 `not_found`. With `platform` (the platform this client runs), a preview made for another platform
+   * answers 409 `preview_platform_mismatch` and stays unused.
    */
   resolve(body: ResolvePreviewBody, opts?: RequestOptions): Promise<ResolvedPreview> {
     return this.transport.json<ResolvedPreview>({ method: 'POST', path: '/previews/resolve', body, auth: false }, opts);

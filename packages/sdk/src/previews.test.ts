@@ -221,10 +221,12 @@ describe('opening a preview', () => {
 
     expect(await anonymous.previews.resolve({ code: 'ABCD-2345' })).toEqual(resolved(`${api.url}/dl`));
     await loggedIn.previews.resolve({ token: 'tok.en' });
+    await anonymous.previews.resolve({ code: 'ABCD-2345', platform: 'ios' });
 
     expect(api.received.map((r) => [r.method, r.path, json(r)])).toEqual([
       ['POST', '/api/v1/previews/resolve', { code: 'ABCD-2345' }],
       ['POST', '/api/v1/previews/resolve', { token: 'tok.en' }],
+      ['POST', '/api/v1/previews/resolve', { code: 'ABCD-2345', platform: 'ios' }],
     ]);
     expect(api.received.every((r) => r.headers.authorization === undefined)).toBe(true);
   });

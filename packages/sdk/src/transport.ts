@@ -30,6 +30,11 @@ export interface HiveSyncClientOptions {
   /** Put in front of the SDK's own User-Agent, such as `hivesync-cli/0.1.0`. */
   userAgent?: string;
   /**
+   * This client's name (vscode, desktop, mobile, web, cli…; a short lowercase token), sent as X-HiveSync-Client on
+   * every call: notifications can then be marked read for this client only (`scope: 'client'`).
+   */
+  client?: string;
+  /**
    * Wraps every automatic refresh, so that several processes sharing stored tokens refresh one at a time (the server
    * revokes a whole session when a refresh token is presented twice). Inside, you may call `client.setTokens()` with tokens
    * another process stored: when the access token is no longer the expired one, the refresh is skipped.
@@ -221,6 +226,7 @@ export class Transport {
     const headers: Record<string, string> = {
       accept: 'application/json',
       'user-agent': this.userAgent,
+      ...(this.options.client !== undefined && { 'x-hivesync-client': this.options.client }),
       ...call.headers,
     };
     if (token !== null) headers.authorization = `Bearer ${token}`;

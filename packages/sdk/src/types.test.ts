@@ -157,7 +157,11 @@ describe('public types', () => {
     expectTypeOf(client.previews.upload).parameter(0).toEqualTypeOf<Pick<PreviewCreated, 'upload'>>();
     expectTypeOf(client.previews.upload).parameter(1).toEqualTypeOf<Uint8Array>();
     expectTypeOf(client.previews.complete).parameter(1).toEqualTypeOf<{ sha256: string; size: number }>();
-    expectTypeOf(client.previews.resolve).parameter(0).toEqualTypeOf<{ token: string } | { code: string }>();
+    expectTypeOf(client.previews.resolve)
+      .parameter(0)
+      .toEqualTypeOf<
+        { token: string; platform?: 'ios' | 'android' | 'web' } | { code: string; platform?: 'ios' | 'android' | 'web' }
+      >();
     expectTypeOf<PreviewCreated['upload']>().toEqualTypeOf<{
       method: 'PUT';
       url: string;
@@ -193,7 +197,9 @@ describe('public types', () => {
       .toEqualTypeOf<'admin' | 'member' | 'viewer' | undefined>();
     expectTypeOf(client.notifications.markRead)
       .parameter(0)
-      .toEqualTypeOf<{ notification_ids: string[] } | { all: true }>();
+      .toEqualTypeOf<
+        { notification_ids: string[]; scope?: 'all' | 'client' } | { all: true; scope?: 'all' | 'client' }
+      >();
     expectTypeOf(client.notifications.list)
       .parameter(0)
       .toEqualTypeOf<{ since?: string; unread_only?: boolean; limit?: number; steps?: boolean } | undefined>();

@@ -33,7 +33,7 @@ const PROJECT = ['<project>', 'the project id or name'] as const;
 const THREAD = ['<thread>', 'the thread id, or its first 8+ characters'] as const;
 const TEXT = ['<text>', 'the comment ("-" reads it from stdin)'] as const;
 const COMMIT_HELP = 'place the threads at this commit (full hash) instead of the mirrored one';
-// How many threads `threads` fetches at once for their first comments.
+// How many threads `threads` fetches at once for their first comments (servers whose list lacks `first_comment`).
 const FETCH_CONCURRENCY = 8;
 
 /** threads [list]|show|create|reply|resolve|reopen|delete: code comment threads. */
@@ -118,11 +118,15 @@ async function list(ctx: Context, ref: string, opts: ListOptions): Promise<void>
     ctx.out.line(`No ${which}threads${opts.path === undefined ? '' : ` on ${opts.path}`} in ${ref}.`);
     return;
   }
-  // The list carries no comments: each thread's first one takes a request of its own.
+  // The list carries each thread's first comment; an older server's does not, and then each takes a request.
   const firstComments = new Map<string, string>();
-  await forEachLimit(result.threads, FETCH_CONCURRENCY, async (t) => {
+  const note = (id: string, first: { deleted: boolean; body: string }) =>
+    firstComments.set(id, first.deleted ? '' : firstLine(first.body));
+  for (const t of result.threads) if (t.first_comment) note(t.thread_id, t.first_comment);
+  const older = result.threads.filter((t) => t.first_comment === undefined);
+  await forEachLimit(older, FETCH_CONCURRENCY, async (t) => {
     const first = (await client.threads.get(t.thread_id)).comments?.[0];
-    if (first) firstComments.set(t.thread_id, first.deleted ? '' : firstLine(first.body));
+    if (first) note(t.thread_id, first);
   });
   for (const line of formatThreadList(result.threads, firstComments, ctx.out.c)) ctx.out.line(line);
 }

@@ -105,7 +105,27 @@ export const notifications = pgTable(
     index('notifications_user_unread_idx')
       .on(t.userId, t.seq)
       .where(sql`${t.readAt} is null`),
+    // The retention job's scan: read notifications by age.
+    index('notifications_read_created_idx')
+      .on(t.createdAt)
+      .where(sql`${t.readAt} is not null`),
   ],
+);
+
+/**
+ * Read marks of one client (its X-HiveSync-Client name): a notification read there stays unread on the user's other
+ * clients until read there too, or marked read for all (notifications.read_at).
+ */
+export const notificationClientReads = pgTable(
+  'notification_client_reads',
+  {
+    notificationId: text('notification_id')
+      .notNull()
+      .references(() => notifications.id, { onDelete: 'cascade' }),
+    client: text('client').notNull(),
+    readAt: ts('read_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.notificationId, t.client] })],
 );
 
 /** One row per user: bumped whenever that user's notifications change, so an unchanged poll costs one lookup. */
@@ -395,3 +415,17 @@ export interface ActiveJobLease {
   id: string;
   started_at: string;
 }
+
+/** Requests refused by a per-user limit, counted per minute, user, IP and route (for admins: who hits limits). */
+export const rateLimitRefusals = pgTable(
+  'rate_limit_refusals',
+  {
+    minute: ts('minute').notNull(),
+    limitName: text('limit_name').notNull(),
+    route: text('route').notNull(),
+    userId: text('user_id').notNull(),
+    ip: text('ip').notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.minute, t.limitName, t.route, t.userId, t.ip] })],
+);

@@ -270,6 +270,11 @@ function functionFacts(definition: Node, name: string, owner: string | undefined
   };
   if (owner) facts.owner = owner;
   if (returnAnnotation) facts.returnTypeText = returnAnnotation;
+  // A body that is one `return <expression>` (a docstring aside) says what the function does.
+  const statements = body ? namedChildren(body).filter((node) => node.type !== 'comment') : [];
+  const only = statements.length === 1 ? statements[0] : undefined;
+  const returned = only?.type === 'return_statement' ? only.namedChildren[0] : undefined;
+  if (returned) facts.returnsExpression = returned.text;
   if (yieldName) facts.yieldName = yieldName;
   return facts;
 }

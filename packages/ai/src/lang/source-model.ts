@@ -64,7 +64,9 @@ export function isFunctionFacts(facts: FunctionFacts | TypeFacts): facts is Func
 /** Code quoted for prose: whitespace collapsed, in backticks; long expressions are not quoted whole. */
 export function codeSpan(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= 60 ? `\`${flat}\`` : `\`${flat.slice(0, 57).replace(/\s+\S*$/, '')} …\``;
+  const shown = flat.length <= 60 ? flat : `${flat.slice(0, 57).replace(/\s+\S*$/, '')} …`;
+  // Code holding a backtick (a template literal) is fenced with two, as Markdown allows.
+  return shown.includes('`') ? `\`\` ${shown} \`\`` : `\`${shown}\``;
 }
 
 /** English for a comparison operator shared by the C-like languages and Python. */

@@ -124,7 +124,7 @@ export function typescriptModel(sourceFile: SourceFile, text: string): SourceMod
         statement,
         name,
         'function',
-        () => functionFacts(implementation, name, undefined, language),
+        () => overloadFacts(functionFacts(implementation, name, undefined, language), statement, implementation),
         headOf(statement),
         docs,
         statement.hasExportKeyword(),
@@ -314,7 +314,7 @@ export function typescriptModel(sourceFile: SourceFile, text: string): SourceMod
           member,
           `${owner}.constructor`,
           'constructor',
-          () => functionFacts(impl, 'constructor', owner, language),
+          () => overloadFacts(functionFacts(impl, 'constructor', owner, language), member, impl),
           headOf(member),
           docs,
           exported,
@@ -329,7 +329,7 @@ export function typescriptModel(sourceFile: SourceFile, text: string): SourceMod
           member,
           `${owner}.${member.getName()}`,
           'method',
-          () => functionFacts(impl, member.getName(), owner, language),
+          () => overloadFacts(functionFacts(impl, member.getName(), owner, language), member, impl),
           headOf(member),
           docs,
           exported && visible,
@@ -536,7 +536,7 @@ function variableFunction(
   return { name: declaration.getName(), node: initializer, head };
 }
 
-function paramFact(param: ParameterDeclaration, javascript: boolean): ParamFact {
+function paramFact(param: ParameterDeclaration): ParamFact {
   const nameNode = param.getNameNode();
   let name = param.getName();
   let properties: string[] | undefined;
@@ -554,16 +554,22 @@ function paramFact(param: ParameterDeclaration, javascript: boolean): ParamFact 
     optional: param.isOptional(),
     rest: param.isRestParameter(),
   };
-  const typeText = typeNode?.getText() ?? (javascript ? typeText_(type, param) : undefined);
+  const typeText = typeNode?.getText() ?? typeText_(type, param);
   if (typeText) fact.typeText = oneLine(param.isRestParameter() ? typeText.replace(/\[\]$/, '') : typeText);
   const initializer = param.getInitializer();
   if (initializer) fact.defaultValue = oneLine(initializer.getText());
   return fact;
 }
 
+/**
+ * The checker's text for an inferred type, when it says something and can be written back: in JavaScript a JSDoc
+ * type is a declaration, and `{this}` outside a class would turn the inferred type into `any`.
+ */
 function typeText_(type: Type, at: Node): string | undefined {
   const text = type.getText(at);
-  return text === 'any' || text.length > 60 ? undefined : text;
+  if (text === 'any' || text.length > 60) return undefined;
+  if (JS_EXTENSIONS.test(at.getSourceFile().getFilePath()) && /\bthis\b|\bimport\(/.test(text)) return undefined;
+  return text;
 }
 
 /**
@@ -690,11 +696,10 @@ function functionFacts(
   owner: string | undefined,
   language: 'typescript' | 'javascript',
 ): FunctionFacts {
-  const javascript = language === 'javascript';
   const params = fn
     .getParameters()
     .filter((param) => param.getName() !== 'this')
-    .map((param) => paramFact(param, javascript));
+    .map((param) => paramFact(param));
   const signature = fn.getSignature();
   const declared =
     Node.isConstructorDeclaration(fn) || Node.isSetAccessorDeclaration(fn) ? undefined : signature.getReturnType();
@@ -723,21 +728,62 @@ function functionFacts(
   };
   if (owner) facts.owner = owner;
   const returnTypeNode = 'getReturnTypeNode' in fn ? fn.getReturnTypeNode() : undefined;
-  if (returnTypeNode) facts.returnTypeText = returnTypeNode.getText();
-  else if (declared && javascript) {
+  if (returnTypeNode) facts.returnTypeText = oneLine(returnTypeNode.getText());
+  else if (declared) {
+    // Inferred by the checker: what the signature would say if it were written.
     const text = typeText_(declared, fn);
     if (text && text !== 'void') facts.returnTypeText = text;
   }
   const unwrapped = returnType.kind === 'promise' ? returnType.inner : returnType;
   facts.returnsValue = unwrapped.kind !== 'void';
   if (body) {
-    inspectBody(body, facts);
+    const paramNames = new Set(
+      fn
+        .getParameters()
+        .map((param) => param.getNameNode())
+        .filter((nameNode) => Node.isIdentifier(nameNode))
+        .map((nameNode) => nameNode.getText()),
+    );
+    inspectBody(body, facts, paramNames);
     if (!returnTypeNode && body.getKind() === SyntaxKind.Block) {
       facts.returnsValue = facts.returnsValue && hasValueReturn(body);
     }
+    const returned = Node.isBlock(body) ? loneReturn(body) : body;
+    if (returned && !Node.isBlock(returned)) facts.returnsExpression = returned.getText();
   }
   if (facts.isGenerator) facts.returnsValue = false;
   return facts;
+}
+
+/**
+ * An overloaded function's comment goes above its first overload, and an editor shows it with that signature: the
+ * parameters and the return type are that overload's. What the body does (throws, awaits, changes) is the
+ * implementation's; a one-line body is not summarized, since it serves every overload.
+ */
+function overloadFacts(
+  facts: FunctionFacts,
+  overload: FunctionDeclaration | MethodDeclaration | ConstructorDeclaration,
+  implementation: Node,
+): FunctionFacts {
+  if (overload === implementation) return facts;
+  const out: FunctionFacts = {
+    ...facts,
+    params: overload
+      .getParameters()
+      .filter((param) => param.getName() !== 'this')
+      .map((param) => paramFact(param)),
+  };
+  delete out.returnsExpression;
+  if (Node.isConstructorDeclaration(overload)) return out;
+  const declared = overload.getSignature().getReturnType();
+  const written = overload.getReturnTypeNode()?.getText();
+  out.returnType = bestShape(declared, overload, written);
+  const text = written ? oneLine(written) : typeText_(declared, overload);
+  if (text && text !== 'void') out.returnTypeText = text;
+  else delete out.returnTypeText;
+  const unwrapped = out.returnType.kind === 'promise' ? out.returnType.inner : out.returnType;
+  out.returnsValue = unwrapped.kind !== 'void' && !facts.isGenerator;
+  return out;
 }
 
 function isFunctionBoundary(node: Node): boolean {
@@ -781,7 +827,36 @@ const MUTATORS = new Set([
   'reverse',
 ]);
 
-function inspectBody(body: Node, facts: FunctionFacts): void {
+/** The expression of a block that is a single `return <expression>;`. */
+function loneReturn(block: Node): Node | undefined {
+  if (!Node.isBlock(block)) return undefined;
+  const statements = block.getStatements();
+  const only = statements[0];
+  if (statements.length !== 1 || !only || !Node.isReturnStatement(only)) return undefined;
+  return only.getExpression();
+}
+
+/**
+ * A write to a parameter's properties or contents: `req.params = …`, `opts.x += 1`, `delete opts.x`, `arr.push(…)`.
+ * Reassigning the parameter itself (`opts = opts || {}`) changes nothing the caller sees and is not one.
+ */
+function paramWrite(target: Node, params: ReadonlySet<string>): { param: string; detail: string } | undefined {
+  if (!Node.isPropertyAccessExpression(target) && !Node.isElementAccessExpression(target)) return undefined;
+  const root = rootIdentifier(target);
+  if (!Node.isIdentifier(root) || !params.has(root.getText())) return undefined;
+  const declaration = root.getSymbol()?.getDeclarations()[0];
+  if (declaration && !Node.isParameterDeclaration(declaration)) return undefined;
+  const detail = oneLine(target.getText());
+  return { param: root.getText(), detail: detail.length <= 40 ? detail : `${detail.slice(0, 37)}…` };
+}
+
+function inspectBody(body: Node, facts: FunctionFacts, params: ReadonlySet<string> = new Set()): void {
+  const writes: { param: string; detail: string }[] = [];
+  const awaits: string[] = [];
+  const write = (target: Node) => {
+    const found = paramWrite(target, params);
+    if (found) writes.push(found);
+  };
   const visit = (node: Node, insideCallback: boolean) => {
     node.forEachChild((child) => {
       if (Node.isFunctionDeclaration(child) || Node.isClassDeclaration(child) || Node.isClassExpression(child)) return;
@@ -794,28 +869,41 @@ function inspectBody(body: Node, facts: FunctionFacts): void {
           facts.failures.push(failure);
         }
       } else if (Node.isCallExpression(child)) {
-        const effect = callEffect(child.getExpression(), child.getArguments()[0]);
+        const callee = child.getExpression();
+        const effect = callEffect(callee, child.getArguments()[0]);
         if (effect) facts.effects.push(effect);
+        if (!insideCallback && Node.isPropertyAccessExpression(callee) && MUTATORS.has(callee.getName())) {
+          // `arr.push(x)` and `req.stack.push(x)` change what the caller passed; `map.get(k)` is no mutator.
+          const found = paramWrite(callee, params);
+          if (found) writes.push(found);
+        }
       } else if (Node.isBinaryExpression(child) && isAssignment(child.getOperatorToken().getKind())) {
         const field = thisField(child.getLeft());
         if (field) facts.effects.push({ kind: 'state', detail: field });
+        if (!insideCallback) write(child.getLeft());
       } else if (Node.isPrefixUnaryExpression(child) || Node.isPostfixUnaryExpression(child)) {
         const operator = child.getOperatorToken();
         if (operator === SyntaxKind.PlusPlusToken || operator === SyntaxKind.MinusMinusToken) {
           const field = thisField(child.getOperand());
           if (field) facts.effects.push({ kind: 'state', detail: field });
+          if (!insideCallback) write(child.getOperand());
         }
+      } else if (Node.isAwaitExpression(child) && !insideCallback) {
+        awaits.push(oneLine(child.getExpression().getText()));
       } else if (Node.isYieldExpression(child) && !insideCallback) {
         const yielded = child.getExpression();
         if (yielded && Node.isIdentifier(yielded)) facts.yieldName ??= yielded.getText();
       } else if (Node.isDeleteExpression(child)) {
         const field = thisField(child.getExpression());
         if (field) facts.effects.push({ kind: 'state', detail: field });
+        if (!insideCallback) write(child.getExpression());
       }
       visit(child, callback);
     });
   };
   visit(body, false);
+  if (awaits.length > 0) facts.awaits = [...new Set(awaits)];
+  if (writes.length > 0) facts.writes = writes;
 }
 
 function isAssignment(kind: SyntaxKind): boolean {
@@ -852,8 +940,11 @@ function throwFact(expression: Expression | undefined): FailureFact | undefined 
     if (declaration && Node.isVariableDeclaration(declaration) && Node.isCatchClause(declaration.getParent()))
       return undefined;
   }
-  const symbolName = expression.getType().getSymbol()?.getName();
-  const type = symbolName && /^[A-Z]/.test(symbolName) && symbolName !== '__type' ? symbolName : 'Error';
+  const thrown = expression.getType();
+  const symbolName = thrown.getSymbol()?.getName();
+  // A value of unknown type (`throw err` with `err` untyped) may be anything: no type is claimed for it.
+  const unknown = thrown.isAny() || thrown.isUnknown();
+  const type = unknown ? '' : symbolName && /^[A-Z]/.test(symbolName) && symbolName !== '__type' ? symbolName : 'Error';
   const failure: FailureFact = { type, via: 'throw' };
   if (Node.isCallExpression(expression)) {
     const message = stringValue(expression.getArguments()[0]);

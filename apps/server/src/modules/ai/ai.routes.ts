@@ -14,6 +14,7 @@ export function aiRoutes({ services, authenticate }: RouteDeps): FastifyPluginAs
     app.post(
       '/ai/jobs',
       {
+        config: { userLimit: 'aiJobs' },
         schema: {
           tags,
           security,

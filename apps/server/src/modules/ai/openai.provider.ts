@@ -28,12 +28,17 @@ export class OpenAiProvider implements AiProvider {
     private readonly settings: OpenAiSettings,
   ) {}
 
-  /** One chat completion, retried on 429 and 5xx with backoff (honouring Retry-After). */
+  /**
+   * One chat completion. A timeout (no complete answer within `timeoutMs`, body included), a network error, 429 or
+   * 5xx is retried, up to 3 attempts with backoff (honouring Retry-After); any other status, a body that is not JSON
+   * and an answer without text fail at once: asking again would not change them.
+   */
   async complete(system: string, user: string): Promise<string> {
     let lastError = 'no answer';
     for (let attempt = 0; attempt < RETRIES; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** attempt, 4000)));
       let res: Response;
+      let raw: string;
       try {
         res = await fetch(`${this.settings.baseUrl}/chat/completions`, {
           method: 'POST',
@@ -51,20 +56,16 @@ export class OpenAiProvider implements AiProvider {
           }),
           signal: AbortSignal.timeout(this.settings.timeoutMs),
         });
+        // The timeout covers the body too: a server that sends headers and then stalls is a timeout.
+        raw = await res.text();
       } catch (err) {
         lastError =
           (err as Error).name === 'TimeoutError'
-            ? `no answer within ${this.settings.timeoutMs} ms`
-            : 'the model service could not be reached';
+            ? `no answer within ${this.settings.timeoutMs} ms (HIVESYNC_AI_TIMEOUT_MS)`
+            : `the model service at ${this.settings.baseUrl} could not be reached`;
         continue;
       }
-      if (res.ok) {
-        const body = (await res.json().catch(() => undefined)) as
-          { choices?: { message?: { content?: string } }[] } | undefined;
-        const text = body?.choices?.[0]?.message?.content;
-        if (typeof text === 'string' && text.trim()) return text.trim();
-        throw new AiProviderError('The model service answered without any text.');
-      }
+      if (res.ok) return completionText(raw);
       lastError = `the model service answered ${res.status}`;
       if (res.status !== 429 && res.status < 500)
         throw new AiProviderError(`${lastError}; check OPENAI_BASE_URL, OPENAI_API_KEY and HIVESYNC_AI_MODEL.`);
@@ -72,7 +73,7 @@ export class OpenAiProvider implements AiProvider {
       if (Number.isFinite(retryAfter) && retryAfter > 0)
         await new Promise((r) => setTimeout(r, Math.min(retryAfter * 1000, 10_000)));
     }
-    throw new AiProviderError(`${lastError} (after ${RETRIES} attempts).`);
+    throw new AiProviderError(`The model service failed: ${lastError} (after ${RETRIES} attempts).`);
   }
 
   nothingToDocument(files: FileSet, path: string, target?: DocTarget): Promise<string | undefined> {
@@ -90,7 +91,7 @@ export class OpenAiProvider implements AiProvider {
       .join('\n');
     const text = await this.complete(
       'You write documentation comments for source code. Answer with the comment text only: no comment markers, no code fences. Describe what the function does, its parameters, what it returns and what it throws, in the conventions of its language.',
-      `File ${path}. Document the declaration that starts here:\n\n${source}\n\nA draft from static analysis, to improve:\n${stripMarkers(block.lines).join('\n')}`,
+      `File ${path}. Document the declaration that starts here:\n\n${source}\n\nA draft from static analysis: its types and facts are derived from the code, keep them; write the text where it says TODO:\n${stripMarkers(block.lines).join('\n')}`,
     );
     return {
       ...scaffold,
@@ -147,6 +148,22 @@ export class OpenAiProvider implements AiProvider {
     if (edits.length === 0) throw new AiProviderError('The model proposed no change.');
     return edits;
   }
+}
+
+/** The text of a chat-completions answer, or an `AiProviderError` that says what was wrong with it. */
+function completionText(raw: string): string {
+  let body: { choices?: { message?: { content?: unknown } }[] };
+  try {
+    body = JSON.parse(raw) as typeof body;
+  } catch {
+    const shown = raw.replace(/\s+/g, ' ').trim().slice(0, 80);
+    throw new AiProviderError(
+      `The model service answered 200 with a body that is not valid JSON (${shown ? `"${shown}"` : 'empty'}); is OPENAI_BASE_URL the API's base URL, ending in /v1?`,
+    );
+  }
+  const text = body?.choices?.[0]?.message?.content;
+  if (typeof text === 'string' && text.trim()) return text.trim();
+  throw new AiProviderError('The model service answered without any text (no choices[0].message.content).');
 }
 
 interface Block {

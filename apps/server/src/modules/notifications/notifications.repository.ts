@@ -1,7 +1,16 @@
 import crypto from 'node:crypto';
-import { and, asc, desc, eq, gt, inArray, isNull, notInArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, notInArray, sql } from 'drizzle-orm';
 import type { NotificationType } from '@hivesync/core';
-import { aiJobs, canaries, notifications, notificationState, projects, repoSyncs, users } from '../../db/schema.js';
+import {
+  aiJobs,
+  canaries,
+  notificationClientReads,
+  notifications,
+  notificationState,
+  projects,
+  repoSyncs,
+  users,
+} from '../../db/schema.js';
 import type { Orm } from '../../infra/db.js';
 
 export type NotificationRow = typeof notifications.$inferSelect;
@@ -66,28 +75,44 @@ export class NotificationsRepository {
 
   /**
    * A page of a user's notifications in ascending order. With `afterSeq`, those after it; without, the newest
-   * `limit` (still ascending), so a first poll shows what is recent.
+   * `limit` (still ascending), so a first poll shows what is recent. With `client`, read state is that client's:
+   * `readAt` is when it was read for all or on that client, and `unreadOnly` leaves out both.
    */
   async list(
     userId: string,
-    opts: { afterSeq?: number; unreadOnly: boolean; limit: number; excludeTypes?: readonly string[] },
+    opts: {
+      afterSeq?: number;
+      unreadOnly: boolean;
+      limit: number;
+      excludeTypes?: readonly string[];
+      client?: string;
+    },
   ): Promise<NotificationRow[]> {
+    const client = opts.client;
     const where = and(
       eq(notifications.userId, userId),
       opts.unreadOnly ? isNull(notifications.readAt) : undefined,
+      opts.unreadOnly && client !== undefined ? isNull(notificationClientReads.readAt) : undefined,
       opts.excludeTypes?.length ? notInArray(notifications.type, [...opts.excludeTypes]) : undefined,
       opts.afterSeq !== undefined ? gt(notifications.seq, opts.afterSeq) : undefined,
     );
-    if (opts.afterSeq !== undefined) {
-      return this.orm.select().from(notifications).where(where).orderBy(asc(notifications.seq)).limit(opts.limit);
-    }
-    const newest = await this.orm
-      .select()
+    const ascending = opts.afterSeq !== undefined;
+    const query = this.orm
+      .select({ n: notifications, clientReadAt: notificationClientReads.readAt })
       .from(notifications)
+      .leftJoin(
+        notificationClientReads,
+        and(
+          eq(notificationClientReads.notificationId, notifications.id),
+          // Without a client the join matches nothing (no client is named ''), and costs one index probe.
+          eq(notificationClientReads.client, client ?? ''),
+        ),
+      )
       .where(where)
-      .orderBy(desc(notifications.seq))
+      .orderBy(ascending ? asc(notifications.seq) : desc(notifications.seq))
       .limit(opts.limit);
-    return newest.reverse();
+    const rows = (await query).map(({ n, clientReadAt }) => ({ ...n, readAt: n.readAt ?? clientReadAt }));
+    return ascending ? rows : rows.reverse();
   }
 
   /** A project's name and users' display names, for the payloads people read. */
@@ -116,6 +141,59 @@ export class NotificationsRepository {
     return row?.seq ?? 0;
   }
 
+  /**
+   * Marks a user's notifications (the given ids, or all) read for one client only; those read for all already are
+   * left alone. Returns how many were unread on that client.
+   */
+  async markReadForClient(orm: Orm, userId: string, client: string, ids: string[] | 'all'): Promise<number> {
+    const unread = await orm
+      .select({ id: notifications.id })
+      .from(notifications)
+      .leftJoin(
+        notificationClientReads,
+        and(eq(notificationClientReads.notificationId, notifications.id), eq(notificationClientReads.client, client)),
+      )
+      .where(
+        and(
+          eq(notifications.userId, userId),
+          isNull(notifications.readAt),
+          isNull(notificationClientReads.readAt),
+          ids === 'all' ? undefined : inArray(notifications.id, ids),
+        ),
+      );
+    let marked = 0;
+    for (let i = 0; i < unread.length; i += 1000) {
+      const rows = await orm
+        .insert(notificationClientReads)
+        .values(unread.slice(i, i + 1000).map((r) => ({ notificationId: r.id, client })))
+        .onConflictDoNothing()
+        .returning({ id: notificationClientReads.notificationId });
+      marked += rows.length;
+    }
+    if (marked > 0) await this.bumpVersions(orm, [userId]);
+    return marked;
+  }
+
+  /**
+   * Deletes up to `limit` read notifications created before `before` (their per-client marks go with them) and
+   * bumps their owners' versions, in the caller's transaction; returns how many were deleted and whose they were.
+   */
+  async deleteReadBefore(orm: Orm, before: Date, limit: number): Promise<{ deleted: number; owners: string[] }> {
+    const batch = orm
+      .select({ id: notifications.id })
+      .from(notifications)
+      .where(and(isNotNull(notifications.readAt), lt(notifications.createdAt, before)))
+      .limit(limit);
+    const rows = await orm
+      .delete(notifications)
+      .where(inArray(notifications.id, batch))
+      .returning({ userId: notifications.userId });
+    const owners = [...new Set(rows.map((r) => r.userId))];
+    if (owners.length > 0) await this.bumpVersions(orm, owners);
+    return { deleted: rows.length, owners };
+  }
+
+  /** Marks a user's notifications (the given ids, or all) read on every client. */
   async markRead(orm: Orm, userId: string, ids: string[] | 'all'): Promise<number> {
     const rows = await orm
       .update(notifications)

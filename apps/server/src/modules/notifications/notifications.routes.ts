@@ -1,5 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ListNotificationsQuery, MarkReadBody, MarkReadResult, NotificationList } from '@hivesync/core';
+import {
+  CLIENT_HEADER,
+  ClientName,
+  errors,
+  ListNotificationsQuery,
+  MarkReadBody,
+  MarkReadResult,
+  NotificationList,
+} from '@hivesync/core';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { caller } from '../../http/auth-hook.js';
 import { sendEmpty, withErrors } from '../../http/responses.js';
@@ -19,13 +28,18 @@ export function notificationRoutes({ services, authenticate }: RouteDeps): Fasti
           security,
           summary: 'Poll notifications; send If-None-Match with the last ETag to get 304 when nothing changed',
           description:
-            'Answers carry X-Poll-Interval (seconds until the next poll: 15 while the caller has work queued or running, else 45) and an ETag.',
+            'Answers carry X-Poll-Interval (seconds until the next poll: 15 while the caller has work queued or running, else 45) and an ETag. A client naming itself in X-HiveSync-Client sees its own read state (read_at, unread_only).',
           querystring: ListNotificationsQuery,
           response: withErrors({ 200: NotificationList, 304: z.null().describe('Not modified') }),
         },
       },
       async (req, reply) => {
-        const result = await services.notifications.poll(caller(req), req.query, req.headers['if-none-match']);
+        const result = await services.notifications.poll(
+          caller(req),
+          req.query,
+          req.headers['if-none-match'],
+          clientName(req),
+        );
         void reply
           .header('x-poll-interval', String(result.pollInterval))
           .header('etag', result.etag)
@@ -40,12 +54,25 @@ export function notificationRoutes({ services, authenticate }: RouteDeps): Fasti
         schema: {
           tags,
           security,
-          summary: 'Mark notifications read, by ids or all',
+          summary: 'Mark notifications read, by ids or all; for every client (scope all) or the calling one (client)',
           body: MarkReadBody,
           response: withErrors({ 200: MarkReadResult }),
         },
       },
-      async (req) => services.notifications.markRead(caller(req), req.body),
+      async (req) => services.notifications.markRead(caller(req), req.body, clientName(req)),
     );
   };
+}
+
+/** The calling client's name from X-HiveSync-Client; undefined when it does not say. */
+function clientName(req: FastifyRequest): string | undefined {
+  const raw = req.headers[CLIENT_HEADER];
+  if (raw === undefined || raw === '') return undefined;
+  const parsed = ClientName.safeParse(Array.isArray(raw) ? raw[0] : raw);
+  if (!parsed.success) {
+    throw errors.validation('X-HiveSync-Client must be a short lowercase token such as vscode or cli.', {
+      field: CLIENT_HEADER,
+    });
+  }
+  return parsed.data;
 }

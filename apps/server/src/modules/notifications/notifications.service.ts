@@ -39,6 +39,8 @@ const USER_ID_KEYS = ['by', 'added_by', 'author_id', 'assignee_id'] as const;
 // Upper bound on how long a poll state may be served from memory if an invalidation was lost (Redis down).
 const CACHE_TTL_MS = 5000;
 const CACHE_MAX = 50_000;
+// Rows deleted per transaction by the retention job.
+const RETENTION_BATCH = 1000;
 
 interface CachedState {
   version: number;
@@ -85,17 +87,22 @@ export class NotificationsService {
     await this.bus.publish({ kind: BUS_POLL_STATE, body: { user_id: userId } });
   }
 
+  /**
+   * One poll. `client` (X-HiveSync-Client) selects that client's read state; it is part of the ETag, so two clients
+   * of one user never share a 304.
+   */
   async poll(
     auth: AuthContext,
     query: { since?: string; unread_only?: boolean; limit?: number; steps?: boolean },
     ifNoneMatch: string | undefined,
+    client?: string,
   ): Promise<PollResult> {
     const state = await this.state(auth.userId);
     const pollInterval = state.active ? POLL_INTERVAL_ACTIVE : POLL_INTERVAL_IDLE;
     const limit = query.limit ?? 50;
     const unreadOnly = query.unread_only === true;
     const steps = query.steps !== false;
-    const etag = `W/"n${state.version}-${queryKey(query.since, unreadOnly, limit, steps)}"`;
+    const etag = `W/"n${state.version}-${queryKey(query.since, unreadOnly, limit, steps, client)}"`;
     if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((t) => t.trim() === etag)) {
       return { notModified: true, etag, pollInterval };
     }
@@ -105,20 +112,60 @@ export class NotificationsService {
       unreadOnly,
       limit,
       excludeTypes: steps ? [] : NOTIFICATION_STEP_TYPES,
+      client,
     });
     const last = rows.at(-1);
     const cursor = last ? String(last.seq) : String(afterSeq ?? (await this.repo.latestSeq(auth.userId)));
     return { notModified: false, etag, pollInterval, body: { notifications: rows.map(toNotification), cursor } };
   }
 
-  async markRead(auth: AuthContext, body: MarkReadBody): Promise<{ updated: number }> {
+  /**
+   * Marks notifications read for the user on every client (scope `all`, the default), or only for the calling
+   * client (scope `client`, which needs X-HiveSync-Client). Returns how many were unread there before.
+   */
+  async markRead(auth: AuthContext, body: MarkReadBody, client?: string): Promise<{ updated: number }> {
     const ids = 'all' in body ? 'all' : body.notification_ids;
+    const perClient = body.scope === 'client';
+    if (perClient && client === undefined) {
+      throw errors.validation('scope "client" needs the X-HiveSync-Client header naming this client.', {
+        field: 'scope',
+      });
+    }
     const updated = await this.db.transaction(async (tx) => {
-      const n = await this.repo.markRead(tx.orm, auth.userId, ids);
+      const n = perClient
+        ? await this.repo.markReadForClient(tx.orm, auth.userId, client!, ids)
+        : await this.repo.markRead(tx.orm, auth.userId, ids);
       if (n > 0) tx.afterCommit(() => this.pollStateChanged(auth.userId));
       return n;
     });
     return { updated };
+  }
+
+  /**
+   * The retention job: deletes read notifications created more than `retentionDays` ago, in batches (one short
+   * transaction each, so polls and writes never wait long), at most `maxBatches` per run; the next run goes on.
+   * Unread ones are kept. Returns how many were deleted.
+   */
+  async deleteExpired(
+    retentionDays: number,
+    { batchSize = RETENTION_BATCH, maxBatches = 100 }: { batchSize?: number; maxBatches?: number } = {},
+  ): Promise<number> {
+    const before = new Date(Date.now() - retentionDays * 24 * 60 * 60 * 1000);
+    let deleted = 0;
+    for (let i = 0; i < maxBatches; i++) {
+      const n = await this.db.transaction(async (tx) => {
+        const { deleted: count, owners } = await this.repo.deleteReadBefore(tx.orm, before, batchSize);
+        // Their pages changed: no API instance may answer a cached 304 for them.
+        tx.afterCommit(async () => {
+          for (const userId of owners) await this.pollStateChanged(userId);
+        });
+        return count;
+      });
+      deleted += n;
+      if (n < batchSize) break;
+    }
+    if (deleted > 0) this.logger.info({ deleted, retention_days: retentionDays }, 'deleted old read notifications');
+    return deleted;
   }
 
   private async state(userId: string): Promise<CachedState> {
@@ -201,10 +248,16 @@ export function toNotification(row: NotificationRow): Notification {
   };
 }
 
-function queryKey(since: string | undefined, unreadOnly: boolean, limit: number, steps: boolean): string {
+function queryKey(
+  since: string | undefined,
+  unreadOnly: boolean,
+  limit: number,
+  steps: boolean,
+  client: string | undefined,
+): string {
   return crypto
     .createHash('sha1')
-    .update(`${since ?? ''}|${unreadOnly ? 1 : 0}|${limit}${steps ? '' : '|outcomes'}`)
+    .update(`${since ?? ''}|${unreadOnly ? 1 : 0}|${limit}${steps ? '' : '|outcomes'}${client ? `|c:${client}` : ''}`)
     .digest('base64url')
     .slice(0, 10);
 }

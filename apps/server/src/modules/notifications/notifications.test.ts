@@ -1,4 +1,6 @@
+import { inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { notificationClientReads, notifications as notificationsTable } from '../../db/schema.js';
 import {
   backends,
   createProject,
@@ -54,6 +56,87 @@ describe.each(backends())('notifications on $name', (backend) => {
     expect(marked.json()).toEqual({ updated: 1 });
     const unread = (await poll(u.token, '?unread_only=true&limit=50')).json();
     expect(unread.notifications).toHaveLength(6);
+  });
+
+  it('keeps read state per client when asked, and for every client by default or when all are marked', async () => {
+    const u = await registerUser(server);
+    await notify(u.id, 3);
+    const vscode = { 'x-hivesync-client': 'vscode' };
+    const mobile = { 'x-hivesync-client': 'mobile' };
+    const markRead = (body: unknown, headers: Record<string, string>) =>
+      server.request({ method: 'POST', url: '/api/v1/notifications/mark_read', token: u.token, body, headers });
+    const unread = async (headers: Record<string, string>) =>
+      (await poll(u.token, '?unread_only=true', headers)).json().notifications.length as number;
+
+    const all = (await poll(u.token, '', vscode)).json().notifications as { notification_id: string }[];
+    const mobileBefore = await poll(u.token, '?unread_only=true', mobile);
+    const mobileTag = mobileBefore.headers.etag as string;
+    // Two clients of one user never share an ETag, so one's 304 cannot stand for the other's state.
+    const vscodeTag = (await poll(u.token, '?unread_only=true', vscode)).headers.etag as string;
+    expect(vscodeTag).not.toBe(mobileTag);
+    expect((await poll(u.token, '?unread_only=true', { ...mobile, 'if-none-match': vscodeTag })).statusCode).toBe(200);
+
+    const one = await markRead({ notification_ids: [all[0]!.notification_id], scope: 'client' }, vscode);
+    expect(one.json()).toEqual({ updated: 1 });
+    expect(await unread(vscode)).toBe(2);
+    expect(await unread(mobile)).toBe(3);
+    expect(await unread({})).toBe(3);
+    const seen = (await poll(u.token, '', vscode)).json().notifications;
+    expect(seen[0].read_at).not.toBeNull();
+    expect((await poll(u.token, '', mobile)).json().notifications[0].read_at).toBeNull();
+    // The mark changed vscode's view: mobile's old ETag is stale too (a version bump), never a wrong 304.
+    expect((await poll(u.token, '?unread_only=true', { ...mobile, 'if-none-match': mobileTag })).statusCode).toBe(200);
+
+    expect((await markRead({ all: true, scope: 'client' }, mobile)).json()).toEqual({ updated: 3 });
+    expect(await unread(mobile)).toBe(0);
+    expect(await unread(vscode)).toBe(2);
+
+    const noClient = await markRead({ all: true, scope: 'client' }, {});
+    expect(noClient.statusCode).toBe(400);
+    expect((await markRead({ all: true }, { 'x-hivesync-client': 'Not A Token!' })).statusCode).toBe(400);
+
+    // Marking all (the default scope) clears it for every client.
+    expect((await markRead({ all: true }, vscode)).json()).toEqual({ updated: 3 });
+    expect(await unread(vscode)).toBe(0);
+    expect(await unread({ 'x-hivesync-client': 'desktop' })).toBe(0);
+  });
+
+  it('deletes read notifications past their retention in batches, and keeps unread and recent ones', async () => {
+    const u = await registerUser(server);
+    const other = await registerUser(server);
+    await notify(u.id, 6);
+    await notify(other.id, 1);
+    const mine = (await poll(u.token)).json().notifications as { notification_id: string }[];
+    const ids = mine.map((n) => n.notification_id);
+    const [theirs] = (await poll(other.token)).json().notifications as { notification_id: string }[];
+    const orm = server.runtime.infra.db.orm;
+    const old = new Date(Date.now() - 91 * 24 * 60 * 60 * 1000);
+    // Old and read: ids 0-3 (one of them only read on a client too) and the other user's; old and unread: 4;
+    // recent and read: 5.
+    await orm
+      .update(notificationsTable)
+      .set({ createdAt: old })
+      .where(inArray(notificationsTable.id, [...ids.slice(0, 5), theirs!.notification_id]));
+    const markRead = (token: string, body: unknown, headers: Record<string, string> = {}) =>
+      server.request({ method: 'POST', url: '/api/v1/notifications/mark_read', token, body, headers });
+    await markRead(u.token, { notification_ids: [ids[0]], scope: 'client' }, { 'x-hivesync-client': 'vscode' });
+    await markRead(u.token, { notification_ids: [ids[0], ids[1], ids[2], ids[3], ids[5]] });
+    await markRead(other.token, { all: true });
+    const before = await poll(u.token);
+
+    const deleted = await server.runtime.services.notifications.deleteExpired(90, { batchSize: 2 });
+    expect(deleted).toBeGreaterThanOrEqual(5);
+    const left = (await poll(u.token)).json().notifications.map((n: { notification_id: string }) => n.notification_id);
+    expect(left).toEqual([ids[4], ids[5]]);
+    expect((await poll(other.token)).json().notifications).toEqual([]);
+    // The page changed, so the old ETag does not answer 304.
+    expect((await poll(u.token, '', { 'if-none-match': before.headers.etag as string })).statusCode).toBe(200);
+    const marks = await orm
+      .select()
+      .from(notificationClientReads)
+      .where(inArray(notificationClientReads.notificationId, ids));
+    expect(marks).toEqual([]);
+    expect(await server.runtime.services.notifications.deleteExpired(90)).toBe(0);
   });
 
   it('names the project and the people in a payload, so no client has to show a UUID', async () => {

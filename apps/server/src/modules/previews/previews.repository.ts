@@ -41,9 +41,13 @@ export class PreviewsRepository {
 
   /**
    * Single use, decided by the database: marks the preview consumed only if it is ready and not expired, in one
-   * conditional UPDATE. Two concurrent resolutions cannot both succeed.
+   * conditional UPDATE. Two concurrent resolutions cannot both succeed. With `platform`, a preview made for another
+   * platform is left untouched.
    */
-  async consume(by: { id: string } | { code: string }): Promise<PreviewRow | undefined> {
+  async consume(
+    by: { id: string } | { code: string },
+    platform?: PreviewRow['platform'],
+  ): Promise<PreviewRow | undefined> {
     const [row] = await this.orm
       .update(previews)
       .set({ status: 'consumed', consumedAt: new Date() })
@@ -51,6 +55,7 @@ export class PreviewsRepository {
         and(
           'id' in by ? eq(previews.id, by.id) : eq(previews.code, by.code),
           eq(previews.status, 'ready'),
+          platform === undefined ? undefined : eq(previews.platform, platform),
           sql`${previews.expiresAt} > now()`,
         ),
       )

@@ -42,6 +42,7 @@ export function previewRoutes({ services, authenticate }: RouteDeps): FastifyPlu
       authed.post(
         '/previews',
         {
+          config: { userLimit: 'previews' },
           schema: {
             tags,
             security,

@@ -207,7 +207,8 @@ export class PreviewsService {
 
   /**
    * Resolves a code or token once (public, rate limited per IP so codes cannot be enumerated). Forged or unknown:
-   * 404; consumed: 410 preview_token_consumed; expired: 410 preview_token_expired.
+   * 404; consumed: 410 preview_token_consumed; expired: 410 preview_token_expired; made for another platform than
+   * `body.platform`: 409 preview_platform_mismatch, and the preview stays unused (the UPDATE checks the platform).
    */
   async resolve(body: ResolvePreviewBody, ip: string): Promise<ResolvedPreview> {
     await this.resolveLimiter.consume(ip);
@@ -226,7 +227,7 @@ export class PreviewsService {
       if (!code) throw errors.notFound('preview');
       by = { code };
     }
-    const row = await this.repo.consume(by);
+    const row = await this.repo.consume(by, body.platform);
     if (!row) {
       const seen = 'id' in by ? await this.repo.find(by.id) : await this.repo.findByCode(by.code);
       if (!seen) throw errors.notFound('preview');
@@ -234,6 +235,8 @@ export class PreviewsService {
       if (seen.status === 'expired' || seen.status === 'deleted' || seen.expiresAt <= new Date())
         throw errors.previewTokenExpired();
       if (seen.status === 'failed') throw errors.conflict('The preview build failed.');
+      if (body.platform !== undefined && seen.platform !== body.platform)
+        throw errors.previewPlatformMismatch(seen.platform, body.platform);
       throw errors.conflict('The preview is not ready yet: its bundle has not been uploaded.');
     }
     const download = await this.storage.presignGet(row.bundleKey!, DOWNLOAD_URL_SECONDS);

@@ -72,8 +72,8 @@ describe.each(matrix)('previews on $name', ({ backend, driver }) => {
     return res.json();
   }
 
-  async function readyPreview(bundle: Buffer) {
-    const created = await newPreview(bundle);
+  async function readyPreview(bundle: Buffer, platform = 'web') {
+    const created = await newPreview(bundle, { platform });
     if (created.upload_required) {
       expect((await presigned('PUT', created.upload.url, created.upload.headers, bundle)).status).toBe(200);
     }
@@ -158,6 +158,30 @@ describe.each(matrix)('previews on $name', ({ backend, driver }) => {
     expect(exp.statusCode).toBe(410);
     expect(exp.json().error.code).toBe('preview_token_expired');
     expect((await api('POST', '/previews/resolve', undefined, { token: created.token })).statusCode).toBe(200);
+  });
+
+  it('refuses a code or token resolved from another platform without using it, then resolves it on its own', async () => {
+    const created = await readyPreview(Buffer.from(`ios ${crypto.randomUUID()}`), 'ios');
+
+    const fromWeb = await api('POST', '/previews/resolve', undefined, { code: created.code, platform: 'web' });
+    expect(fromWeb.statusCode, fromWeb.body).toBe(409);
+    expect(fromWeb.json().error).toMatchObject({
+      code: 'preview_platform_mismatch',
+      retryable: false,
+      details: { platform: 'ios', requested_platform: 'web' },
+    });
+    const byToken = await api('POST', '/previews/resolve', undefined, { token: created.token, platform: 'android' });
+    expect(byToken.json().error.code).toBe('preview_platform_mismatch');
+    expect((await api('GET', `/previews/${created.preview_id}`, owner.token)).json().status).toBe('ready');
+
+    const fromIos = await api('POST', '/previews/resolve', undefined, { code: created.code, platform: 'ios' });
+    expect(fromIos.statusCode, fromIos.body).toBe(200);
+    expect(fromIos.json()).toMatchObject({ preview_id: created.preview_id, platform: 'ios' });
+    // Once used, the answer is the same for every platform: used.
+    const after = await api('POST', '/previews/resolve', undefined, { code: created.code, platform: 'web' });
+    expect(after.json().error.code).toBe('preview_token_consumed');
+    const bad = await api('POST', '/previews/resolve', undefined, { code: created.code, platform: 'windows' });
+    expect(bad.statusCode).toBe(400);
   });
 
   it('answers 404 to unknown or impossible codes and 410 to expired ones', async () => {

@@ -30,6 +30,7 @@ export function repoRoutes({ services, authenticate }: RouteDeps): FastifyPlugin
     app.post(
       '/repo/sync',
       {
+        config: { userLimit: 'syncs' },
         schema: {
           tags,
           security,
@@ -97,6 +98,7 @@ export function repoRoutes({ services, authenticate }: RouteDeps): FastifyPlugin
     app.get(
       '/repo/search',
       {
+        config: { userLimit: 'search' },
         schema: {
           tags,
           security,

@@ -81,10 +81,61 @@ describe('placeInFile', () => {
     const src = file('a();', 'b();', 'target(1);', 'c();');
     const next = file('a();', 'b();', 'c();', 'target(2);');
     const one = { path: 'f.js', startLine: 3, endLine: 3, text: 'target(1);' };
-    // Not in the replaced region (pure deletion there), and elsewhere only 90% similar: still found as moved+edited.
-    expect(placeInFile(src, next, one)).toMatchObject({ status: 'edited', startLine: 4 });
+    // Deleted in place; `target(2);` elsewhere is 90% similar but one short line is no evidence that it moved.
+    expect(placeInFile(src, next, one)).toMatchObject({ status: 'outdated', reason: 'deleted', startLine: 3 });
     const none = file('a();', 'b();', 'c();', 'other(9);');
     expect(placeInFile(src, none, one)).toMatchObject({ status: 'outdated', reason: 'deleted' });
+  });
+
+  it('does not move a deleted statement or brace onto a look-alike', () => {
+    const src = file(
+      'function a(x) {',
+      '  if (!x) {',
+      '    return null;',
+      '  }',
+      '  return x;',
+      '}',
+      '',
+      'function b(y) {',
+      '  return null;',
+      '}',
+    );
+    const next = file('function a(x) {', '  return x;', '}', '', 'function b(y) {', '  return null;', '}');
+    const ret = { path: 'f.js', startLine: 3, endLine: 3, text: '    return null;' };
+    expect(placeInFile(src, next, ret)).toMatchObject({ status: 'outdated', reason: 'deleted' });
+    const brace = { path: 'f.js', startLine: 4, endLine: 4, text: '  }' };
+    expect(placeInFile(src, next, brace)).toMatchObject({ status: 'outdated', reason: 'deleted' });
+    // Even when the look-alike is new: `return null;` alone is too common to say where the code went.
+    const added = file('function a(x) {', '  return x;', '}', '', 'function c() {', '  return null;', '}');
+    expect(placeInFile(src, added, ret)).toMatchObject({ status: 'outdated', reason: 'deleted' });
+  });
+
+  it('does not move a block to one of several identical copies', () => {
+    const block = ['const total = items.reduce((s, i) => s + i.price, 0);', 'log(total);'];
+    const rest = ['// one', '// two', '// three'];
+    const src = file('// top', ...block, ...rest);
+    const next = file('// top', ...rest, 'function x() {', ...block, '}', 'function y() {', ...block, '}');
+    const a = { path: 'f.js', startLine: 2, endLine: 3, text: block.join('\n') };
+    expect(placeInFile(src, next, a)).toMatchObject({ status: 'outdated', reason: 'deleted' });
+    const once = file('// top', ...rest, 'function x() {', ...block, '}');
+    expect(placeInFile(src, once, a)).toMatchObject({ status: 'moved', startLine: 6, endLine: 7 });
+  });
+
+  it('keeps every line of a block that grows', () => {
+    const next = file(
+      'import x from "x";',
+      '',
+      'function add(a, b) {',
+      '  if (typeof a !== "number") throw new TypeError("a");',
+      '  if (typeof b !== "number") throw new TypeError("b");',
+      '  return a + b;',
+      '}',
+      '',
+      'export { add };',
+    );
+    const p = placeInFile(base, next, anchor);
+    expect(p).toMatchObject({ status: 'edited', startLine: 3, endLine: 7 });
+    expect(p.text.split('\n')).toHaveLength(5);
   });
 });
 

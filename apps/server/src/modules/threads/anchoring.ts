@@ -30,6 +30,22 @@ export function splitLines(content: string): string[] {
 
 const normalize = (line: string) => line.trim().replace(/\s+/g, ' ');
 
+/** Below this many characters of real code, a block is too common to be recognised away from where it was. */
+export const MIN_EVIDENCE_CHARS = 20;
+
+/**
+ * How much a block says about itself: the characters of its lines that hold a letter or digit (blank lines and lone
+ * punctuation such as `}` or `});` are found everywhere, so they are no evidence that code moved there).
+ */
+export function evidence(lines: readonly string[]): number {
+  let n = 0;
+  for (const line of lines) {
+    const t = normalize(line);
+    if (/[\p{L}\p{N}]/u.test(t)) n += t.length;
+  }
+  return n;
+}
+
 /** 1 for identical strings, 0 for nothing in common: 1 - Levenshtein distance / longer length. */
 export function similarity(a: string, b: string): number {
   if (a === b) return 1;
@@ -39,9 +55,12 @@ export function similarity(a: string, b: string): number {
 
 /**
  * Places an anchor of `oldContent` in `newContent`, in order:
- * 1. follow the line diff: lines inserted or deleted above (or below) only shift it (`current`);
- * 2. else look for the same block elsewhere (ignoring indentation), nearest to where it was (`moved`);
- * 3. else the most similar block of the same size, if similar enough (`edited`);
+ * 1. follow the line diff: lines inserted or deleted above (or below) only shift it (`current`); when its first and
+ *    last lines survived but lines inside it changed, it is the span between them, grown or shrunk (`edited`);
+ * 2. else the same block elsewhere (ignoring indentation), only when it is the one such block in the new file, was
+ *    not there already, and carries enough code to be recognised (`moved`);
+ * 3. else the most similar block of the same size: in place if similar enough, elsewhere only when nearly identical,
+ *    unambiguous and with enough code (`edited`);
  * 4. else its code is gone (`outdated`, reason `deleted`), placed where it used to be.
  */
 export function placeInFile(oldContent: string, newContent: string, anchor: Anchor, newPath = anchor.path): Placement {
@@ -66,13 +85,13 @@ export function placeInFile(oldContent: string, newContent: string, anchor: Anch
       ni += n;
     }
   }
-  const place = (status: 'current' | 'moved' | 'edited', start: number): Placement => ({
+  const place = (status: 'current' | 'moved' | 'edited', start: number, length = size): Placement => ({
     status,
     reason: null,
     path: newPath,
     startLine: start + 1,
-    endLine: start + size,
-    text: newLines.slice(start, start + size).join('\n'),
+    endLine: start + length,
+    text: newLines.slice(start, start + length).join('\n'),
   });
 
   // 1. Every anchored line survived, contiguously.
@@ -80,6 +99,20 @@ export function placeInFile(oldContent: string, newContent: string, anchor: Anch
   if (first !== undefined && Array.from({ length: size }, (_, k) => map.get(s + k) === first + k).every(Boolean)) {
     return place('current', first);
   }
+  // 1b. Its first and last lines survived, lines inside changed: the block is everything between them, so a block
+  //     that grows keeps all its lines. The diff keeps order, so only this block's lines (and lines added among
+  //     them) can lie between the two.
+  const last = map.get(e);
+  if (size > 1 && first !== undefined && last !== undefined && last > first) {
+    return place('edited', first, last - first + 1);
+  }
+  // New lines that are old lines unchanged (code that was already there): never where this block went.
+  const kept = new Set(map.values());
+  const allKept = (i: number) => {
+    for (let k = 0; k < size; k++) if (!kept.has(i + k)) return false;
+    return true;
+  };
+  const enoughEvidence = evidence(anchored) >= MIN_EVIDENCE_CHARS;
 
   // Where the block would be now: after the nearest unchanged line above it.
   let expected = 0;
@@ -91,15 +124,15 @@ export function placeInFile(oldContent: string, newContent: string, anchor: Anch
     }
   }
 
-  // 2. The same block elsewhere (moved), nearest to where it was expected.
+  // 2. The same block elsewhere (moved): the only copy in the new file, new there, and with enough code in it.
   const want = anchored.map(normalize);
-  let best = -1;
+  const copies: number[] = [];
   for (let i = 0; i + size <= newLines.length; i++) {
     let same = true;
     for (let k = 0; k < size && same; k++) same = normalize(newLines[i + k]!) === want[k];
-    if (same && (best < 0 || Math.abs(i - expected) < Math.abs(best - expected))) best = i;
+    if (same) copies.push(i);
   }
-  if (best >= 0) return place('moved', best);
+  if (enoughEvidence && copies.length === 1 && !allKept(copies[0]!)) return place('moved', copies[0]!);
 
   // 3. The most similar block of the same size (edited): in the lines that replaced the old ones at the
   //    CodeStream threshold; anywhere else only when nearly identical (moved and lightly edited), so that a
@@ -119,16 +152,23 @@ export function placeInFile(oldContent: string, newContent: string, anchor: Anch
     from: Math.max(0, expected - size + 1),
     to: replacedEnd > expected ? Math.min(windows, replacedEnd) : 0,
   };
-  const global = windows <= MAX_FUZZY_WINDOWS ? { from: 0, to: windows } : { from: 0, to: 0 };
-  let bestScore = -1;
-  let bestAt = -1;
+  // Elsewhere only with enough code to recognise, and never onto a copy already placed exactly (ambiguous).
+  const global =
+    windows <= MAX_FUZZY_WINDOWS && enoughEvidence && copies.length === 0
+      ? { from: 0, to: windows }
+      : { from: 0, to: 0 };
   for (const [range, threshold] of [
     [local, SIMILARITY_THRESHOLD],
     [global, MOVED_AND_EDITED_THRESHOLD],
   ] as const) {
+    let bestScore = -1;
+    let bestAt = -1;
+    // Windows as good as the threshold that do not overlap the best one: more than one place fits.
+    const fits: number[] = [];
     for (let i = range.from; i < range.to; i++) {
       // Only windows that overlap the replaced lines count as "the same place".
       if (range === local && i + size <= expected) continue;
+      if (range === global && allKept(i)) continue;
       const score = similarity(
         target,
         newLines
@@ -136,12 +176,15 @@ export function placeInFile(oldContent: string, newContent: string, anchor: Anch
           .map(normalize)
           .join('\n'),
       );
-      if (score >= threshold && score > bestScore) {
+      if (score < threshold) continue;
+      fits.push(i);
+      if (score > bestScore) {
         bestScore = score;
         bestAt = i;
       }
     }
-    if (bestAt >= 0) return place('edited', bestAt);
+    const ambiguous = range === global && fits.some((i) => Math.abs(i - bestAt) >= size);
+    if (bestAt >= 0 && !ambiguous) return place('edited', bestAt);
   }
 
   // 4. Gone.

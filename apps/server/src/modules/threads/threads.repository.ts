@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { comments, projectMembers, tasks, threadPositions, threads, users } from '../../db/schema.js';
 import type { Orm } from '../../infra/db.js';
 
@@ -6,6 +6,13 @@ export type ThreadRow = typeof threads.$inferSelect;
 export type CommentRow = typeof comments.$inferSelect & { authorName: string };
 export type PositionRow = typeof threadPositions.$inferSelect;
 export type TaskRow = typeof tasks.$inferSelect;
+/** A thread as listed: its row, its stored position at the asked commit (if any), its first comment and count. */
+export interface ListedThreadRow {
+  thread: ThreadRow;
+  position: PositionRow | null;
+  firstComment: CommentRow | null;
+  commentCount: number;
+}
 
 /** Threads, their comments and per-commit positions, and tasks. */
 export class ThreadsRepository {
@@ -33,6 +40,72 @@ export class ThreadsRepository {
         ),
       )
       .orderBy(asc(threads.path), asc(threads.startLine), asc(threads.createdAt));
+  }
+
+  /**
+   * One query for a project's threads with, for each, its stored position at `commit`, its first comment (with
+   * its author's name) and its number of comments not deleted.
+   */
+  async listThreadsWithDetails(
+    projectId: string,
+    filter: { state?: 'open' | 'resolved'; commit?: string },
+  ): Promise<ListedThreadRow[]> {
+    // Each thread's first comment with its author's name: one index probe per thread (comments_thread_created_idx).
+    const first = this.orm
+      .select({
+        id: comments.id,
+        threadId: comments.threadId,
+        authorId: comments.authorId,
+        aiJobId: comments.aiJobId,
+        body: comments.body,
+        createdAt: comments.createdAt,
+        editedAt: comments.editedAt,
+        deletedAt: comments.deletedAt,
+        authorName: users.displayName,
+      })
+      .from(comments)
+      .leftJoin(users, eq(users.id, comments.authorId))
+      .where(eq(comments.threadId, threads.id))
+      .orderBy(asc(comments.createdAt), asc(comments.id))
+      .limit(1)
+      .as('first_comment');
+    const rows = await this.orm
+      .select({
+        thread: threads,
+        position: threadPositions,
+        first: {
+          id: first.id,
+          threadId: first.threadId,
+          authorId: first.authorId,
+          aiJobId: first.aiJobId,
+          body: first.body,
+          createdAt: first.createdAt,
+          editedAt: first.editedAt,
+          deletedAt: first.deletedAt,
+          authorName: first.authorName,
+        },
+        commentCount: sql<number>`(
+          select count(*) from ${comments} c where c.thread_id = ${threads.id} and c.deleted_at is null
+        )`.mapWith(Number),
+      })
+      .from(threads)
+      .leftJoin(
+        threadPositions,
+        filter.commit
+          ? and(eq(threadPositions.threadId, threads.id), eq(threadPositions.commit, filter.commit))
+          : sql`false`,
+      )
+      .leftJoinLateral(first, sql`true`)
+      .where(and(eq(threads.projectId, projectId), filter.state ? eq(threads.state, filter.state) : undefined))
+      .orderBy(asc(threads.path), asc(threads.startLine), asc(threads.createdAt));
+    return rows.map((r) => ({
+      thread: r.thread,
+      position: r.position,
+      firstComment: r.first
+        ? { ...r.first, authorName: r.first.aiJobId ? 'HiveSync AI' : (r.first.authorName ?? 'deleted user') }
+        : null,
+      commentCount: r.commentCount,
+    }));
   }
 
   async setState(id: string, state: 'open' | 'resolved', by: string): Promise<ThreadRow | undefined> {
@@ -128,6 +201,36 @@ export class ThreadsRepository {
       .orderBy(desc(threadPositions.computedAt))
       .limit(1);
     return row;
+  }
+
+  /** The most recently computed position of each of these threads, in one query. */
+  async latestPositions(threadIds: string[]): Promise<Map<string, PositionRow>> {
+    if (threadIds.length === 0) return new Map();
+    const rows = await this.orm
+      .selectDistinctOn([threadPositions.threadId])
+      .from(threadPositions)
+      .where(inArray(threadPositions.threadId, threadIds))
+      .orderBy(threadPositions.threadId, desc(threadPositions.computedAt));
+    return new Map(rows.map((r) => [r.threadId, r]));
+  }
+
+  /** Stores many positions in one statement (a position already stored for a thread and commit is replaced). */
+  async savePositions(orm: Orm, rows: (typeof threadPositions.$inferInsert)[]): Promise<void> {
+    if (rows.length === 0) return;
+    await orm
+      .insert(threadPositions)
+      .values(rows)
+      .onConflictDoUpdate({
+        target: [threadPositions.threadId, threadPositions.commit],
+        set: {
+          path: sql`excluded.path`,
+          startLine: sql`excluded.start_line`,
+          endLine: sql`excluded.end_line`,
+          status: sql`excluded.status`,
+          reason: sql`excluded.reason`,
+          text: sql`excluded.text`,
+        },
+      });
   }
 
   async savePosition(orm: Orm, row: typeof threadPositions.$inferInsert): Promise<void> {

@@ -45,12 +45,13 @@ export function threadRoutes({ services, authenticate }: RouteDeps): FastifyPlug
     app.post(
       '/projects/:id/threads',
       {
+        config: { userLimit: 'comments' },
         schema: {
           ...t,
           summary: 'Start a thread on lines of a file (viewers may comment)',
           params: ProjectParams,
           body: CreateThreadBody,
-          response: withErrors({ 201: Thread }, 404, 409),
+          response: withErrors({ 201: Thread }, 404, 409, 413),
         },
       },
       async (req, reply) => reply.code(201).send(await threads.create(caller(req), req.params.id, req.body)),
@@ -86,6 +87,7 @@ export function threadRoutes({ services, authenticate }: RouteDeps): FastifyPlug
     app.post(
       '/threads/:id/replies',
       {
+        config: { userLimit: 'comments' },
         schema: {
           ...t,
           summary: 'Reply; @mentions notify the members named',

@@ -19,9 +19,18 @@ import type { ProjectsService } from '../projects/projects.service.js';
 import type { MirrorStore, MirrorView } from '../repo/mirror.repository.js';
 import { normalizeRepoPath } from '../repo/repo-path.js';
 import { placeInFile, splitLines, type Anchor } from './anchoring.js';
-import { ThreadsRepository, type PositionRow, type TaskRow, type ThreadRow } from './threads.repository.js';
+import {
+  ThreadsRepository,
+  type CommentRow,
+  type PositionRow,
+  type TaskRow,
+  type ThreadRow,
+} from './threads.repository.js';
 
 const MAX_FILE = 5 * 1024 * 1024;
+/** The most lines, and bytes, a thread may be anchored to: re-placing a bigger anchor at every commit costs too much. */
+export const MAX_ANCHOR_LINES = 200;
+export const MAX_ANCHOR_BYTES = 16 * 1024;
 const MENTION = /(^|[^\w@])@([A-Za-z0-9._%+-]+(?:@[A-Za-z0-9.-]+\.[A-Za-z]{2,})?)/g;
 
 type Base = Anchor & { commit: string; status: ThreadPosition['status']; reason: ThreadPosition['reason'] };
@@ -67,7 +76,18 @@ export class ThreadsService {
     const end = body.end_line ?? body.start_line;
     if (end < body.start_line) throw errors.validation('end_line: must not be before start_line.');
     if (end > lines.length) throw errors.validation(`end_line: "${path}" has ${lines.length} lines.`);
+    const count = end - body.start_line + 1;
+    if (count > MAX_ANCHOR_LINES) {
+      throw errors.payloadTooLarge(
+        `A thread covers at most ${MAX_ANCHOR_LINES} lines; lines ${body.start_line}-${end} are ${count}. Start it on fewer lines.`,
+      );
+    }
     const text = lines.slice(body.start_line - 1, end).join('\n');
+    if (Buffer.byteLength(text) > MAX_ANCHOR_BYTES) {
+      throw errors.payloadTooLarge(
+        `A thread covers at most ${MAX_ANCHOR_BYTES / 1024} KiB of code; lines ${body.start_line}-${end} are ${Buffer.byteLength(text)} bytes. Start it on fewer lines.`,
+      );
+    }
     const id = crypto.randomUUID();
     const thread = await this.db.transaction(async (tx) => {
       const row = await this.repo.insertThread(tx.orm, {
@@ -104,6 +124,10 @@ export class ThreadsService {
     return this.get(auth, id, undefined);
   }
 
+  /**
+   * One query for the threads with their stored positions and first comments; positions not yet stored at `commit`
+   * are computed together in one batch (git reads shared between threads, one insert), never once per thread.
+   */
   async list(
     auth: AuthContext,
     projectId: string,
@@ -113,16 +137,23 @@ export class ThreadsService {
     const view = await this.mirrors.current(projectId);
     const commit = view ? await this.commitOrCurrent(view, query.commit) : undefined;
     const path = query.path ? normalizeRepoPath(query.path) : undefined;
-    const rows = await this.repo.listThreads(projectId, {
+    const rows = await this.repo.listThreadsWithDetails(projectId, {
       state: query.state === 'all' ? undefined : (query.state ?? 'open'),
+      commit,
     });
-    const counts = await this.repo.commentCounts(rows.map((r) => r.id));
+    const missing = rows.filter((r) => !r.position).map((r) => r.thread);
+    const computed = view && commit && missing.length > 0 ? await this.placeMany(view, missing, commit) : new Map();
     const out: Thread[] = [];
     for (const row of rows) {
-      const position = view && commit ? await this.positionAt(row, view, commit) : anchorPosition(row);
+      const position = row.position
+        ? toPosition(row.position)
+        : (computed.get(row.thread.id) ?? anchorPosition(row.thread));
       // Filter by where the code is at that commit, not where it was first commented.
       if (path && position.path !== path) continue;
-      out.push(toThread(row, position, counts.get(row.id) ?? 0));
+      out.push({
+        ...toThread(row.thread, position, row.commentCount),
+        first_comment: row.firstComment ? toComment(row.firstComment) : null,
+      });
     }
     return out;
   }
@@ -134,7 +165,12 @@ export class ThreadsService {
       ? await this.positionAt(row, view, await this.commitOrCurrent(view, commit))
       : anchorPosition(row);
     const list = await this.repo.listComments(row.id);
-    return { ...toThread(row, position, list.filter((c) => !c.deletedAt).length), comments: list.map(toComment) };
+    const comments = list.map(toComment);
+    return {
+      ...toThread(row, position, list.filter((c) => !c.deletedAt).length),
+      first_comment: comments[0] ?? null,
+      comments,
+    };
   }
 
   async reply(auth: AuthContext, threadId: string, body: string): Promise<Thread> {
@@ -224,17 +260,12 @@ export class ThreadsService {
   async repositionAll(projectId: string, commit: string): Promise<number> {
     const view = await this.mirrors.current(projectId);
     if (!view || view.commit !== commit) return 0;
-    const open = await this.repo.listThreads(projectId, { state: 'open' });
-    for (const thread of open) {
-      try {
-        await this.positionAt(thread, view, commit);
-      } catch (err) {
-        this.logger.warn(
-          { thread_id: thread.id, err: { message: (err as Error).message } },
-          'could not place a thread',
-        );
-      }
-    }
+    const open = await this.repo.listThreadsWithDetails(projectId, { state: 'open', commit });
+    await this.placeMany(
+      view,
+      open.filter((r) => !r.position).map((r) => r.thread),
+      commit,
+    );
     return open.length;
   }
 
@@ -242,20 +273,47 @@ export class ThreadsService {
   private async positionAt(thread: ThreadRow, view: MirrorView, commit: string): Promise<ThreadPosition> {
     const stored = await this.repo.position(thread.id, commit);
     if (stored) return toPosition(stored);
-    const latest = await this.repo.latestPosition(thread.id);
-    // Follow the code step by step from where it was last seen, when that is an ancestor; else from the anchor.
-    const base: Base =
-      latest && latest.commit !== commit && (await this.isAncestor(view, latest.commit, commit))
-        ? fromRow(latest)
-        : fromAnchor(thread);
-    const placed = await this.place(view, base, commit);
-    const row = { threadId: thread.id, commit, ...placed };
-    await this.repo.savePosition(this.db.orm, row);
-    return toPosition({ ...row, computedAt: new Date() });
+    return (await this.placeMany(view, [thread], commit)).get(thread.id) ?? anchorPosition(thread);
+  }
+
+  /**
+   * Positions at `commit` of threads that have none stored there, computed together: one query for their latest
+   * positions, git asked once per distinct commit pair and file (not per thread), one insert. A thread that cannot
+   * be placed is logged and left out (its caller shows its anchor).
+   */
+  private async placeMany(
+    view: MirrorView,
+    threads: ThreadRow[],
+    commit: string,
+  ): Promise<Map<string, ThreadPosition>> {
+    const latest = await this.repo.latestPositions(threads.map((t) => t.id));
+    const git = new GitMemo(this.mirrors, view);
+    const rows: PositionRow[] = [];
+    for (const thread of threads) {
+      try {
+        const last = latest.get(thread.id);
+        // Follow the code step by step from where it was last seen, when that is an ancestor; else from the anchor.
+        const base: Base =
+          last && last.commit !== commit && (await git.isAncestor(last.commit, commit))
+            ? fromRow(last)
+            : fromAnchor(thread);
+        rows.push({ threadId: thread.id, commit, ...(await this.place(git, base, commit)), computedAt: new Date() });
+      } catch (err) {
+        this.logger.warn(
+          { thread_id: thread.id, err: { message: (err as Error).message } },
+          'could not place a thread',
+        );
+      }
+    }
+    await this.repo.savePositions(
+      this.db.orm,
+      rows.map(({ computedAt: _, ...row }) => row),
+    );
+    return new Map(rows.map((r) => [r.threadId, toPosition(r)]));
   }
 
   private async place(
-    view: MirrorView,
+    git: GitMemo,
     base: Base,
     commit: string,
   ): Promise<Omit<PositionRow, 'threadId' | 'commit' | 'computedAt'>> {
@@ -269,22 +327,15 @@ export class ThreadsService {
     });
     if (base.commit === commit) return keep(base.status, base.reason);
     if (base.status === 'outdated') return keep('outdated', base.reason);
-    const change = await this.mirrors.fileChange(view, base.commit, commit, base.path);
+    const change = await git.fileChange(base.commit, commit, base.path);
     if (change.kind === 'unchanged') return keep(base.status === 'current' ? 'current' : base.status, null);
     if (change.kind === 'deleted') return keep('outdated', 'file_deleted');
     const newPath = change.kind === 'renamed' ? change.path : base.path;
-    const [before, after] = await Promise.all([
-      this.mirrors.readAt(view, base.commit, base.path, MAX_FILE),
-      this.mirrors.readAt(view, commit, newPath, MAX_FILE),
-    ]);
-    if (!after) return keep('outdated', 'file_deleted');
-    const p = placeInFile(before?.toString('utf8') ?? '', after.toString('utf8'), base, newPath);
+    const [before, after] = await Promise.all([git.read(base.commit, base.path), git.read(commit, newPath)]);
+    if (after === undefined) return keep('outdated', 'file_deleted');
+    const p = placeInFile(before ?? '', after, base, newPath);
     const status = p.status === 'current' && newPath !== base.path ? 'moved' : p.status;
     return { path: p.path, startLine: p.startLine, endLine: p.endLine, status, reason: p.reason, text: p.text };
-  }
-
-  private async isAncestor(view: MirrorView, older: string, newer: string): Promise<boolean> {
-    return this.mirrors.isAncestor(view, older, newer);
   }
 
   private async visibleThread(auth: AuthContext, threadId: string, role: 'viewer'): Promise<ThreadRow> {
@@ -414,6 +465,40 @@ export class ThreadsService {
   }
 }
 
+/** Git answers for one batch of placements, each asked once however many threads need it. */
+class GitMemo {
+  private readonly cache = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly mirrors: MirrorStore,
+    private readonly view: MirrorView,
+  ) {}
+
+  private once<T>(key: string, load: () => Promise<T>): Promise<T> {
+    let hit = this.cache.get(key) as Promise<T> | undefined;
+    if (!hit) {
+      hit = load();
+      this.cache.set(key, hit);
+    }
+    return hit;
+  }
+
+  isAncestor(older: string, newer: string): Promise<boolean> {
+    return this.once(`a\0${older}\0${newer}`, () => this.mirrors.isAncestor(this.view, older, newer));
+  }
+
+  fileChange(from: string, to: string, path: string) {
+    return this.once(`c\0${from}\0${to}\0${path}`, () => this.mirrors.fileChange(this.view, from, to, path));
+  }
+
+  /** A file's text at a commit (undefined when it is not there). */
+  read(commit: string, path: string): Promise<string | undefined> {
+    return this.once(`r\0${commit}\0${path}`, async () =>
+      (await this.mirrors.readAt(this.view, commit, path, MAX_FILE))?.toString('utf8'),
+    );
+  }
+}
+
 function fromAnchor(t: ThreadRow): Base {
   return {
     commit: t.commit,
@@ -481,7 +566,7 @@ function toThread(t: ThreadRow, position: ThreadPosition, commentCount: number):
   };
 }
 
-function toComment(c: Awaited<ReturnType<ThreadsRepository['listComments']>>[number]): Comment {
+function toComment(c: CommentRow): Comment {
   return {
     comment_id: c.id,
     thread_id: c.threadId,

@@ -139,6 +139,134 @@ describe.each(backends())('threads, tasks and audit on $name', (backend) => {
     expect(again.position).toMatchObject({ start_line: 6, end_line: 9, status: 'current' });
   });
 
+  it('leaves deleted lines outdated instead of latching onto look-alikes, and keeps all lines of a grown block', async () => {
+    const nul = [
+      'export function a(x?: string) {',
+      '  if (!x) {',
+      '    return null;',
+      '  }',
+      '  return x.trim();',
+      '}',
+      '',
+      'export function b(y?: string) {',
+      '  return null;',
+      '}',
+    ];
+    commitFiles(remote, { 'src/n.ts': lines(...nul), 'src/g.ts': lines('// g', ...fn('grow'), ...TAIL) });
+    await sync();
+    const t = {
+      ret: await thread('src/n.ts', 3, 3),
+      brace: await thread('src/n.ts', 4, 4),
+      grown: await thread('src/g.ts', 2, 5),
+    };
+    commitFiles(remote, {
+      'src/n.ts': lines('export function a(x?: string) {', '  return x?.trim();', '}', '', ...nul.slice(7)),
+      'src/g.ts': lines(
+        '// g',
+        ...fn('grow').slice(0, 2),
+        '  if (!Number.isFinite(input)) throw new RangeError("input");',
+        ...fn('grow').slice(2),
+        ...TAIL,
+      ),
+    });
+    const head = (await sync()).commit;
+    const all = (await api('GET', `/projects/${projectId}/threads?state=all`, owner.token)).json().threads;
+    const pos = (id: string) => all.find((x: { thread_id: string }) => x.thread_id === id).position;
+    expect(pos(t.ret.thread_id)).toMatchObject({ commit: head, status: 'outdated', reason: 'deleted' });
+    expect(pos(t.brace.thread_id)).toMatchObject({ commit: head, status: 'outdated', reason: 'deleted' });
+    expect(pos(t.grown.thread_id)).toMatchObject({ commit: head, start_line: 2, end_line: 6, status: 'edited' });
+  });
+
+  it('lists many threads with their first comments in a bounded number of queries and no git per thread', async () => {
+    const body = Array.from({ length: 40 }, (_, i) => `export const value${i} = compute(${i}, 'item ${i}');`);
+    const added = commitFiles(remote, { 'src/many.ts': lines(...body) });
+    await sync();
+    const made: { thread_id: string }[] = [];
+    for (let i = 1; i <= 30; i++) made.push(await thread('src/many.ts', i, i, `note ${i}`));
+    await api('POST', `/threads/${made[0]!.thread_id}/replies`, member.token, { body: 'a reply, not the first' });
+
+    const repo = server.runtime.services.threads.repo as unknown as Record<string, (...a: unknown[]) => unknown>;
+    // What the threads service asks git for (each a git process or more): counted on the mirror store it uses.
+    const mirrors = (
+      server.runtime.services.threads as unknown as { mirrors: Record<string, (...a: unknown[]) => unknown> }
+    ).mirrors;
+    const calls = { repo: 0, git: 0 };
+    const restore: (() => void)[] = [];
+    const count = (target: Record<string, (...a: unknown[]) => unknown>, names: string[], key: 'repo' | 'git') => {
+      for (const name of names) {
+        const original = target[name]!;
+        target[name] = function (this: unknown, ...args: unknown[]) {
+          calls[key]++;
+          return original.apply(this, args);
+        };
+        restore.push(() => {
+          target[name] = original;
+        });
+      }
+    };
+    const repoMethods = Object.getOwnPropertyNames(Object.getPrototypeOf(repo)).filter((n) => n !== 'constructor');
+    count(repo, repoMethods, 'repo');
+    count(mirrors, ['readAt', 'fileChange', 'isAncestor', 'hasCommit'], 'git');
+    const list = async (query = '') => {
+      calls.repo = 0;
+      calls.git = 0;
+      const res = await api('GET', `/projects/${projectId}/threads?path=src/many.ts${query}`, viewer.token);
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json().threads;
+    };
+    try {
+      // Positions stored when the threads were made: one query, no git at all.
+      const listed = await list();
+      expect(listed).toHaveLength(30);
+      expect(calls).toEqual({ repo: 1, git: 0 });
+      const firstOf = (id: string) => listed.find((x: { thread_id: string }) => x.thread_id === id);
+      expect(firstOf(made[0]!.thread_id).first_comment).toMatchObject({
+        body: 'note 1',
+        author_id: owner.id,
+        author_name: expect.any(String),
+      });
+      expect(firstOf(made[0]!.thread_id).comment_count).toBe(2);
+      expect(firstOf(made[29]!.thread_id).first_comment.body).toBe('note 30');
+
+      // A sync places them all at the new commit; listing then reads the stored positions.
+      commitFiles(remote, { 'src/many.ts': lines('// new header', ...body) });
+      const head = (await sync()).commit;
+      // The sync places them after it completes: wait for that.
+      await eventually(async () => {
+        const { rows } = await server.runtime.infra.db.sql.executeSql(
+          `select count(*)::int as n from thread_positions where "commit" = $1 and path = 'src/many.ts'`,
+          [head],
+        );
+        return rows[0]!.n === 30;
+      });
+      const shifted = await list();
+      expect(calls).toEqual({ repo: 1, git: 0 });
+      expect(firstOf(made[4]!.thread_id).position.start_line).toBe(5);
+      expect(shifted.find((x: { thread_id: string }) => x.thread_id === made[4]!.thread_id).position).toMatchObject({
+        commit: head,
+        start_line: 6,
+        status: 'current',
+      });
+
+      // Positions missing at a commit are computed in one batch: git once per file and commit pair, not per thread.
+      await server.runtime.infra.db.sql.executeSql(
+        `delete from thread_positions where "commit" = $1 and path = 'src/many.ts'`,
+        [head],
+      );
+      const recomputed = await list();
+      expect(recomputed).toHaveLength(30);
+      expect(calls.repo).toBeLessThanOrEqual(3);
+      expect(calls.git).toBeLessThanOrEqual(5);
+      for (const [i, t] of made.entries()) {
+        const p = recomputed.find((x: { thread_id: string }) => x.thread_id === t.thread_id).position;
+        expect(p).toMatchObject({ commit: head, start_line: i + 2, status: 'current' });
+      }
+      expect(added).not.toBe(head);
+    } finally {
+      for (const undo of restore) undo();
+    }
+  });
+
   it('refuses lines that are not in the file', async () => {
     const res = await api('POST', `/projects/${projectId}/threads`, owner.token, {
       path: 'src/a.ts',
@@ -161,6 +289,29 @@ describe.each(backends())('threads, tasks and audit on $name', (backend) => {
       (await api('POST', `/projects/${projectId}/threads`, owner.token, { path: 'nope.ts', start_line: 1, body: 'x' }))
         .statusCode,
     ).toBe(400);
+  });
+
+  it('refuses an anchor over 200 lines or 16 KiB with 413 and says why', async () => {
+    commitFiles(remote, {
+      'src/big.ts': lines(...Array.from({ length: 300 }, (_, i) => `export const v${i} = ${i};`)),
+      'src/wide.ts': lines(...Array.from({ length: 100 }, (_, i) => `export const w${i} = '${'x'.repeat(200)}';`)),
+    });
+    await sync();
+    const create = (file: string, end: number) =>
+      api('POST', `/projects/${projectId}/threads`, owner.token, {
+        path: file,
+        start_line: 1,
+        end_line: end,
+        body: 'x',
+      });
+    const long = await create('src/big.ts', 201);
+    expect(long.statusCode).toBe(413);
+    expect(long.json().error).toMatchObject({ code: 'payload_too_large' });
+    expect(long.json().error.message).toMatch(/at most 200 lines/);
+    expect((await create('src/big.ts', 200)).statusCode).toBe(201);
+    const wide = await create('src/wide.ts', 100);
+    expect(wide.statusCode).toBe(413);
+    expect(wide.json().error.message).toMatch(/at most 16 KiB/);
   });
 
   it('lets viewers comment, authors edit and delete only their own comments, and notifies mentions and participants', async () => {
