@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Id, Timestamp } from './common.js';
 
-/** Every notification type the system emits (shared/API.md, Notifications). */
+/** Every notification type the system emits (docs/API.md, Notifications; docs/EVENTS.md). */
 export const NOTIFICATION_TYPES = [
   'ai_job_queued',
   'ai_job_started',

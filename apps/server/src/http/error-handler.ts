@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { AppError, errors, type ErrorEnvelope } from '@hivesync/core';
 
-/** Turns an error into the envelope and status of shared/API.md; never leaks a stack, SQL or internal message. */
+/** Turns an error into the envelope and status of docs/API.md; never leaks a stack, SQL or internal message. */
 export function toEnvelope(
   err: unknown,
   request: FastifyRequest,
