@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import fastifyHelmet from '@fastify/helmet';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -127,8 +127,14 @@ export async function buildApp(deps: {
       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
   });
 
-  // Per-user budgets: a route that names one (`config: { userLimit }`) spends from it once its caller is known.
-  app.addHook('preHandler', (request) => services.limits.spend(request));
+  // Per-user budgets: a route that names one (`config: { userLimit }`) spends from it once its caller is known. Only
+  // those routes get the hook, so the others (the notification poll above all) pay nothing for it.
+  app.addHook('onRoute', (route) => {
+    if (!route.config?.userLimit) return;
+    const spend = async (request: FastifyRequest) => services.limits.spend(request);
+    const existing = route.preHandler;
+    route.preHandler = existing ? [...(Array.isArray(existing) ? existing : [existing]), spend] : [spend];
+  });
   const routeDeps: RouteDeps = {
     services,
     authenticate: authenticate((token) => services.auth.verifyAccessToken(token)),
