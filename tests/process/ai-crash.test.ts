@@ -1,16 +1,15 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually, tempDir } from '../../apps/server/src/test/harness.js';
 import { makeRepo } from '../../apps/server/src/test/git-fixtures.js';
+import { startFakeModel, type FakeModel } from '../support/fake-model.js';
 import { call, spawnServer, stopServer, type ServerProcess } from '../support/server-process.js';
 import { seedEmbeddedDatabase } from '../../apps/server/src/test/pglite-template.js';
 
 describe('a worker killed with SIGKILL in the middle of an AI job', () => {
   const data = tempDir();
   const started: ServerProcess[] = [];
-  let model: http.Server | undefined;
+  let model: FakeModel | undefined;
   afterAll(async () => {
     for (const s of started) await stopServer(s, 'SIGKILL');
     model?.close();
@@ -19,26 +18,13 @@ describe('a worker killed with SIGKILL in the middle of an AI job', () => {
 
   it('completes the job after a restart', async () => {
     let slow = true;
-    let requests = 0;
-    model = http.createServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        requests++;
-        const answer = () =>
-          res
-            .writeHead(200, { 'content-type': 'application/json' })
-            .end(JSON.stringify({ choices: [{ message: { content: 'Greets people by name.' } }] }));
-        // The first attempt hangs long enough to be killed mid-job.
-        if (slow) setTimeout(answer, 20_000);
-        else answer();
-      });
-    });
-    await new Promise<void>((r) => model!.listen(0, '127.0.0.1', r));
+    // The first attempt hangs long enough to be killed mid-job.
+    model = await startFakeModel((answer) => (slow ? setTimeout(answer, 20_000) : answer()));
     const env = {
       HIVESYNC_DATA_DIR: data.dir,
       HIVESYNC_ALLOW_LOCAL_REPOS: 'true',
       HIVESYNC_AI_PROVIDER: 'openai',
-      OPENAI_BASE_URL: `http://127.0.0.1:${(model.address() as AddressInfo).port}/v1`,
+      OPENAI_BASE_URL: model.url,
       HIVESYNC_JOB_RETRY_DELAY_SECONDS: '0',
     };
     const remote = makeRepo(path.join(data.dir, 'remote'), {
@@ -67,7 +53,7 @@ describe('a worker killed with SIGKILL in the middle of an AI job', () => {
         body: { project_id: project, action: 'summarize_file', path: 'greet.ts' },
       })
     ).body;
-    await eventually(async () => requests > 0);
+    await eventually(async () => model!.requests() > 0);
     expect((await call(first.url, 'GET', `/api/v1/ai/jobs/${job.job_id}`, { token })).body.status).toBe('running');
     first.proc.kill('SIGKILL');
     await first.exited;

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
-import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backends, eventually, tempDir } from '../../apps/server/src/test/harness.js';
 import { commitFiles, makeRepo } from '../../apps/server/src/test/git-fixtures.js';
+import { startFakeModel } from '../support/fake-model.js';
 import { call, spawnServer, stopServer, type ServerProcess } from '../support/server-process.js';
 
 const external = backends().find((b) => b.name === 'postgres+redis');
@@ -79,21 +79,8 @@ describe.runIf(external)('Redis stopped and restarted while jobs run (API + work
     // A language model that answers only when the test lets it, so an AI job is running when Redis goes away.
     let hold = true;
     const waiting: (() => void)[] = [];
-    let requests = 0;
-    const model = http.createServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        requests++;
-        const answer = () =>
-          res
-            .writeHead(200, { 'content-type': 'application/json' })
-            .end(JSON.stringify({ choices: [{ message: { content: 'Greets people by name.' } }] }));
-        if (hold) waiting.push(answer);
-        else answer();
-      });
-    });
-    await new Promise<void>((r) => model.listen(0, '127.0.0.1', r));
-    cleanups.push(async () => void model.close());
+    const model = await startFakeModel((answer) => (hold ? waiting.push(answer) : answer()));
+    cleanups.push(async () => model.close());
 
     const shared = {
       DATABASE_URL: env.DATABASE_URL!,
@@ -107,7 +94,7 @@ describe.runIf(external)('Redis stopped and restarted while jobs run (API + work
       HIVESYNC_JOB_RETRY_DELAY_SECONDS: '0',
       HIVESYNC_SYNC_RETRY_DELAY_SECONDS: '0',
       HIVESYNC_AI_PROVIDER: 'openai',
-      OPENAI_BASE_URL: `http://127.0.0.1:${(model.address() as net.AddressInfo).port}/v1`,
+      OPENAI_BASE_URL: model.url,
     };
     const api = spawnServer(shared, { args: ['api'] });
     // The worker at info level, so its "back again" lines show too.
@@ -146,7 +133,7 @@ describe.runIf(external)('Redis stopped and restarted while jobs run (API + work
 
     // An AI job is running (the model holds its answer) when Redis dies.
     const running = await aiJob();
-    await eventually(async () => requests >= 1);
+    await eventually(async () => model.requests() >= 1);
     expect((await aiStatus(running)).status).toBe('running');
     await killRedis(redis, redisPort);
 
@@ -164,7 +151,7 @@ describe.runIf(external)('Redis stopped and restarted while jobs run (API + work
     expect(during.error).toBeNull();
     // ...an AI job queued now runs too, and the one that was running finishes.
     const queued = await aiJob();
-    await eventually(async () => requests >= 2, 30_000);
+    await eventually(async () => model.requests() >= 2, 30_000);
     hold = false;
     for (const answer of waiting.splice(0)) answer();
     for (const id of [running, queued]) {

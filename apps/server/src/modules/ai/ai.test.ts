@@ -217,17 +217,7 @@ describe('the openai provider, against an OpenAI-compatible server on loopback',
   it('lets the model write the text while the patch is built locally; provider failures fail the job', async () => {
     const token = server.admin.token;
     const remote = fixtureRepo(path.join(work.dir, 'remote'));
-    const projectId = (
-      await server.request({ method: 'POST', url: '/api/v1/projects', token, body: { name: 'ai', repo_url: remote } })
-    ).json().id;
-    const s = (
-      await server.request({ method: 'POST', url: '/api/v1/repo/sync', token, body: { project_id: projectId } })
-    ).json();
-    await eventually(
-      async () =>
-        (await server.request({ method: 'GET', url: `/api/v1/repo/sync/${s.sync_id}`, token })).json().status ===
-        'completed',
-    );
+    const projectId = await syncedProject(server, token, { name: 'ai', repo_url: remote });
     const run = async (body: Record<string, unknown>) => {
       const id = (
         await server.request({
@@ -272,23 +262,7 @@ describe.skipIf(skipWithoutTestRepos('express'))('AI jobs on express, whose func
     token = server.admin.token;
     const remote = cloneTestRepo('express', work.dir);
     application = execFileSync('git', ['--git-dir', remote, 'show', 'master:lib/application.js'], { encoding: 'utf8' });
-    projectId = (
-      await server.request({
-        method: 'POST',
-        url: '/api/v1/projects',
-        token,
-        body: { name: 'express', repo_url: remote, branch: 'master' },
-      })
-    ).json().id;
-    const s = (
-      await server.request({ method: 'POST', url: '/api/v1/repo/sync', token, body: { project_id: projectId } })
-    ).json();
-    await eventually(
-      async () =>
-        (await server.request({ method: 'GET', url: `/api/v1/repo/sync/${s.sync_id}`, token })).json().status ===
-        'completed',
-      120_000,
-    );
+    projectId = await syncedProject(server, token, { name: 'express', repo_url: remote, branch: 'master' }, 120_000);
   }, 180_000);
   afterAll(async () => {
     await server?.stop();
@@ -371,3 +345,23 @@ describe.skipIf(skipWithoutTestRepos('express'))('AI jobs on express, whose func
     expect(job.suggestions[0].patch).toMatch(/^\+ \* @param/m);
   });
 });
+
+/** Creates a project (`body`) and waits for its first sync to complete; returns its id. */
+async function syncedProject(
+  server: TestServer,
+  token: string,
+  body: Record<string, unknown>,
+  timeoutMs?: number,
+): Promise<string> {
+  const projectId: string = (await server.request({ method: 'POST', url: '/api/v1/projects', token, body })).json().id;
+  const { sync_id } = (
+    await server.request({ method: 'POST', url: '/api/v1/repo/sync', token, body: { project_id: projectId } })
+  ).json();
+  await eventually(
+    async () =>
+      (await server.request({ method: 'GET', url: `/api/v1/repo/sync/${sync_id}`, token })).json().status ===
+      'completed',
+    timeoutMs,
+  );
+  return projectId;
+}
