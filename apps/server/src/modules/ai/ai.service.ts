@@ -3,7 +3,7 @@ import { and, asc, desc, eq, inArray, notInArray } from 'drizzle-orm';
 import type { AiProvider, DocTarget, Edit, FileSet } from '@hivesync/ai';
 import { errors, type AiJob, type CreateAiJobBody, type Suggestion, type SuggestionState } from '@hivesync/core';
 import { aiJobs, suggestionEvents, suggestions } from '../../db/schema.js';
-import type { Database } from '../../infra/db.js';
+import type { Database, Tx } from '../../infra/db.js';
 import type { Logger } from '../../infra/logger.js';
 import type { Queue } from '../../infra/queue.js';
 import type { AuditService } from '../audit/audit.service.js';
@@ -263,23 +263,27 @@ export class AiService {
           .update(aiJobs)
           .set({ status: 'completed', result, message, finishedAt: new Date() })
           .where(eq(aiJobs.id, jobId));
+        // In the same transaction: whoever sees `completed` finds the notification too.
+        await this.notify(job, 'ai_job_completed', { suggestions: edits.length > 0 ? 1 : 0 }, tx);
       });
-      await this.notify(job, 'ai_job_completed', { suggestions: edits.length > 0 ? 1 : 0 });
     } catch (err) {
       const code = (err as { code?: string }).code;
       const known = err instanceof AiProviderError || (err as Error).name === 'AiError';
       if (!known) log.error({ err, ai_job_id: jobId }, 'AI job failed unexpectedly');
       if (!known && attempt <= retryLimit) throw err; // retried by the queue
-      await this.db.orm
-        .update(aiJobs)
-        .set({
-          status: 'failed',
-          errorCode: known ? (code ?? 'ai_provider_error') : 'internal_error',
-          errorMessage: known ? (err as Error).message : 'The job failed on every attempt; see the server log.',
-          finishedAt: new Date(),
-        })
-        .where(eq(aiJobs.id, jobId));
-      await this.notify(job, 'ai_job_failed', { error_code: known ? (code ?? 'ai_provider_error') : 'internal_error' });
+      const errorCode = known ? (code ?? 'ai_provider_error') : 'internal_error';
+      await this.db.transaction(async (tx) => {
+        await tx.orm
+          .update(aiJobs)
+          .set({
+            status: 'failed',
+            errorCode,
+            errorMessage: known ? (err as Error).message : 'The job failed on every attempt; see the server log.',
+            finishedAt: new Date(),
+          })
+          .where(eq(aiJobs.id, jobId));
+        await this.notify(job, 'ai_job_failed', { error_code: errorCode }, tx);
+      });
     } finally {
       if (job.requestedBy) await this.notifications.pollStateChanged(job.requestedBy);
     }
@@ -290,19 +294,21 @@ export class AiService {
    * worker died on it), so it reads `failed` with the reason instead of staying queued. A finished job is left as is.
    */
   async abandon(jobId: string, reason: string): Promise<void> {
-    const [job] = await this.db.orm
-      .update(aiJobs)
-      .set({
-        status: 'failed',
-        errorCode: 'internal_error',
-        errorMessage: `The job could not run: ${reason}`,
-        finishedAt: new Date(),
-      })
-      .where(and(eq(aiJobs.id, jobId), notInArray(aiJobs.status, ['completed', 'failed'])))
-      .returning();
-    if (!job) return;
-    await this.notify(job, 'ai_job_failed', { error_code: 'internal_error' });
-    if (job.requestedBy) await this.notifications.pollStateChanged(job.requestedBy);
+    const job = await this.db.transaction(async (tx) => {
+      const [failed] = await tx.orm
+        .update(aiJobs)
+        .set({
+          status: 'failed',
+          errorCode: 'internal_error',
+          errorMessage: `The job could not run: ${reason}`,
+          finishedAt: new Date(),
+        })
+        .where(and(eq(aiJobs.id, jobId), notInArray(aiJobs.status, ['completed', 'failed'])))
+        .returning();
+      if (failed) await this.notify(failed, 'ai_job_failed', { error_code: 'internal_error' }, tx);
+      return failed;
+    });
+    if (job?.requestedBy) await this.notifications.pollStateChanged(job.requestedBy);
   }
 
   /**
@@ -392,14 +398,17 @@ export class AiService {
     }));
   }
 
-  private async notify(job: JobRow, type: NotifyInput['type'], extra: Record<string, unknown> = {}) {
+  private async notify(job: JobRow, type: NotifyInput['type'], extra: Record<string, unknown> = {}, tx?: Tx) {
     if (!job.requestedBy) return;
-    await this.notifications.notify({
-      userIds: [job.requestedBy],
-      projectId: job.projectId,
-      type,
-      payload: { job_id: job.id, action: job.action, ...extra },
-    });
+    await this.notifications.notify(
+      {
+        userIds: [job.requestedBy],
+        projectId: job.projectId,
+        type,
+        payload: { job_id: job.id, action: job.action, ...extra },
+      },
+      tx,
+    );
   }
 }
 

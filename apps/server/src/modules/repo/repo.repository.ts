@@ -59,17 +59,24 @@ export class RepoRepository {
     return row;
   }
 
-  async updateSync(id: string, patch: Partial<typeof repoSyncs.$inferInsert>): Promise<SyncRow | undefined> {
-    const [row] = await this.orm.update(repoSyncs).set(patch).where(eq(repoSyncs.id, id)).returning();
+  async updateSync(
+    id: string,
+    patch: Partial<typeof repoSyncs.$inferInsert>,
+    orm: Orm = this.orm,
+  ): Promise<SyncRow | undefined> {
+    const [row] = await orm.update(repoSyncs).set(patch).where(eq(repoSyncs.id, id)).returning();
     return row;
   }
 
   /** Records a project's last synced commit, and the branch it came from (a followed default branch may move). */
-  async markProjectSynced(projectId: string, commit: string, at: Date, branch: string): Promise<void> {
-    await this.orm
-      .update(projects)
-      .set({ lastCommit: commit, lastSyncedAt: at, branch })
-      .where(eq(projects.id, projectId));
+  async markProjectSynced(
+    projectId: string,
+    commit: string,
+    at: Date,
+    branch: string,
+    orm: Orm = this.orm,
+  ): Promise<void> {
+    await orm.update(projects).set({ lastCommit: commit, lastSyncedAt: at, branch }).where(eq(projects.id, projectId));
   }
 
   async findProject(projectId: string) {

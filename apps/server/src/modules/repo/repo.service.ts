@@ -11,7 +11,7 @@ import {
   type SyncErrorCode,
   type Tree,
 } from '@hivesync/core';
-import type { Database } from '../../infra/db.js';
+import type { Database, Tx } from '../../infra/db.js';
 import type { Logger } from '../../infra/logger.js';
 import type { Queue } from '../../infra/queue.js';
 import type { SecretBox } from '../../infra/secrets.js';
@@ -185,20 +185,33 @@ export class RepoService {
       const finished = new Date();
       this.observeSync('completed', (finished.getTime() - started.getTime()) / 1000);
       workerLog.debug({ sync_id: sync.id, ms: finished.getTime() - started.getTime() }, 'sync work done');
-      await this.repo.updateSync(sync.id, {
-        status: 'completed',
-        commit: result.commit,
-        finishedAt: finished,
-        durationMs: finished.getTime() - started.getTime(),
-        errorCode: null,
-        errorMessage: null,
-      });
-      await this.repo.markProjectSynced(project.id, result.commit, finished, result.branch);
-      workerLog.info({ sync_id: sync.id, commit: result.commit, recloned: result.recloned }, 'sync completed');
       const previous = await this.repo.lastFinishedSync(project.id, sync.id);
-      if (sync.trigger === 'manual' || previous?.status === 'failed') {
-        await this.notifySync(sync, 'repo_sync_success', { sync_id: sync.id, commit: result.commit });
-      }
+      const userIds = await this.syncRecipients(sync);
+      // The end state and its notification land together: whoever sees `completed` finds the notification too.
+      await this.db.transaction(async (tx) => {
+        await this.repo.updateSync(
+          sync.id,
+          {
+            status: 'completed',
+            commit: result.commit,
+            finishedAt: finished,
+            durationMs: finished.getTime() - started.getTime(),
+            errorCode: null,
+            errorMessage: null,
+          },
+          tx.orm,
+        );
+        await this.repo.markProjectSynced(project.id, result.commit, finished, result.branch, tx.orm);
+        if (sync.trigger === 'manual' || previous?.status === 'failed') {
+          await this.notifySync(
+            sync,
+            'repo_sync_success',
+            { sync_id: sync.id, commit: result.commit },
+            { tx, userIds },
+          );
+        }
+      });
+      workerLog.info({ sync_id: sync.id, commit: result.commit, recloned: result.recloned }, 'sync completed');
       await this.onSynced?.(project.id, result.commit).catch((err: Error) =>
         workerLog.warn({ sync_id: sync.id, err: { message: err.message } }, 'after-sync work failed'),
       );
@@ -246,21 +259,44 @@ export class RepoService {
 
   private async finish(sync: SyncRow, error: { code: string; message: string }): Promise<void> {
     const finished = new Date();
-    await this.repo.updateSync(sync.id, {
-      status: 'failed',
-      errorCode: error.code,
-      errorMessage: error.message,
-      finishedAt: finished,
-      durationMs: sync.startedAt ? finished.getTime() - sync.startedAt.getTime() : null,
+    const userIds = await this.syncRecipients(sync);
+    // One transaction, so whoever sees `failed` finds the notification too.
+    await this.db.transaction(async (tx) => {
+      await this.repo.updateSync(
+        sync.id,
+        {
+          status: 'failed',
+          errorCode: error.code,
+          errorMessage: error.message,
+          finishedAt: finished,
+          durationMs: sync.startedAt ? finished.getTime() - sync.startedAt.getTime() : null,
+        },
+        tx.orm,
+      );
+      await this.notifySync(
+        sync,
+        'repo_sync_failed',
+        { sync_id: sync.id, commit: null, error_code: error.code },
+        { tx, userIds },
+      );
     });
-    await this.notifySync(sync, 'repo_sync_failed', { sync_id: sync.id, commit: null, error_code: error.code });
   }
 
   /** Manual syncs notify who asked; scheduled ones notify every member (failures and recoveries only). */
-  private async notifySync(sync: SyncRow, type: NotifyInput['type'], payload: Record<string, unknown>): Promise<void> {
+  private async notifySync(
+    sync: SyncRow,
+    type: NotifyInput['type'],
+    payload: Record<string, unknown>,
+    inTx?: { tx: Tx; userIds: string[] },
+  ): Promise<void> {
     if (sync.trigger === 'schedule' && type === 'repo_sync_started') return;
-    const userIds = sync.requestedBy ? [sync.requestedBy] : await this.projects.memberIds(sync.projectId);
-    await this.notifications.notify({ userIds, projectId: sync.projectId, type, payload });
+    const userIds = inTx?.userIds ?? (await this.syncRecipients(sync));
+    await this.notifications.notify({ userIds, projectId: sync.projectId, type, payload }, inTx?.tx);
+  }
+
+  /** Read before a transaction opens: the embedded database runs one statement at a time, so none may wait inside. */
+  private async syncRecipients(sync: SyncRow): Promise<string[]> {
+    return sync.requestedBy ? [sync.requestedBy] : this.projects.memberIds(sync.projectId);
   }
 
   private credentialOf(ciphertext: string | null): RepoCredential | undefined {
