@@ -222,6 +222,12 @@ const EnvSchema = z
     HIVESYNC_VERSION: z.string().optional(),
     /** Free space under the data directory below which /health/deep reports the disk as failing, in MiB. */
     HIVESYNC_MIN_FREE_DISK_MB: int(0, 10_000_000).default(256),
+    /** Below this share of the data directory's disk free (percent), admins get a resource_limit_warning. */
+    HIVESYNC_DISK_WARNING_FREE_PERCENT: int(0, 100).default(10),
+    /** Above this many waiting jobs in one queue, admins get a resource_limit_warning. */
+    HIVESYNC_QUEUE_DEPTH_WARNING: int(0, 10_000_000).default(1000),
+    /** How often workers look at the system's health, disk and queues, in seconds. */
+    HIVESYNC_SYSTEM_WATCH_INTERVAL_SECONDS: int(5, 86_400).default(60),
   })
   .superRefine((env, ctx) => {
     if (env.HIVESYNC_ROLE === 'api' && !env.HIVESYNC_JWT_SECRET) {
@@ -292,7 +298,12 @@ export interface Config {
     readonly retryDelaySeconds: number;
     readonly shutdownTimeoutMs: number;
   };
-  readonly health: { readonly minFreeDiskMb: number };
+  readonly health: {
+    readonly minFreeDiskMb: number;
+    readonly diskWarningFreePercent: number;
+    readonly queueDepthWarning: number;
+    readonly watchIntervalMs: number;
+  };
   readonly secretsKey: string | undefined;
   readonly publicUrl: string | undefined;
   readonly sseHeartbeatMs: number;
@@ -418,7 +429,12 @@ export function loadConfig(
       retryDelaySeconds: e.HIVESYNC_JOB_RETRY_DELAY_SECONDS,
       shutdownTimeoutMs: e.HIVESYNC_SHUTDOWN_TIMEOUT_MS,
     },
-    health: { minFreeDiskMb: e.HIVESYNC_MIN_FREE_DISK_MB },
+    health: {
+      minFreeDiskMb: e.HIVESYNC_MIN_FREE_DISK_MB,
+      diskWarningFreePercent: e.HIVESYNC_DISK_WARNING_FREE_PERCENT,
+      queueDepthWarning: e.HIVESYNC_QUEUE_DEPTH_WARNING,
+      watchIntervalMs: e.HIVESYNC_SYSTEM_WATCH_INTERVAL_SECONDS * 1000,
+    },
     secretsKey: e.HIVESYNC_SECRETS_KEY,
     publicUrl: e.HIVESYNC_PUBLIC_URL?.replace(/\/+$/, ''),
     sseHeartbeatMs: e.HIVESYNC_SSE_HEARTBEAT_MS,

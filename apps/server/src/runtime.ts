@@ -147,7 +147,7 @@ export async function startRuntime(
         heartbeatIntervalMs: config.jobs.heartbeatIntervalMs,
         othersAreDead: db.kind === 'pglite',
         onWorkerLost: async (worker) => {
-          const admins = await services.admin.repo.adminIds();
+          const admins = await services.admin.adminIds();
           await services.notifications.notify({
             userIds: admins,
             projectId: null,

@@ -19,6 +19,7 @@ import { AdminService } from './modules/admin/admin.service.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import type { AccessTokens } from './modules/auth/tokens.js';
 import { HealthService } from './modules/health/health.service.js';
+import { SystemWatchService } from './modules/health/system-watch.service.js';
 import { NotificationsService } from './modules/notifications/notifications.service.js';
 import { ProjectsService } from './modules/projects/projects.service.js';
 import { MirrorStore } from './modules/repo/mirror.repository.js';
@@ -65,6 +66,7 @@ export interface Services {
   notifications: NotificationsService;
   admin: AdminService;
   health: HealthService;
+  systemWatch: SystemWatchService;
   repo: RepoService;
   previews: PreviewsService;
   events: EventsService;
@@ -96,6 +98,18 @@ export function createServices(infra: Infra): Services {
     (projectId) => mirrors.remove(projectId),
     audit,
   );
+  const admin = new AdminService(db, infra.queue, notifications, audit);
+  const health = new HealthService({
+    version: config.version,
+    db,
+    redis: infra.redis,
+    storage: infra.storage,
+    queue: infra.queue,
+    heartbeats: infra.heartbeats,
+    dataDir: config.dataDir,
+    minFreeDiskMb: config.health.minFreeDiskMb,
+    heartbeatIntervalMs: config.jobs.heartbeatIntervalMs,
+  });
   const threads = new ThreadsService(db, projects, mirrors, notifications, audit, infra.logger);
   const services: Services = {
     threads,
@@ -138,18 +152,21 @@ export function createServices(infra: Infra): Services {
     notifications,
     lookup: new LookupService(db),
     limits: new LimitsService(db, infra.rateLimiter, config.userLimits, infra.logger),
-    admin: new AdminService(db, infra.queue, notifications, audit),
+    admin,
     audit,
-    health: new HealthService({
-      version: config.version,
+    health,
+    systemWatch: new SystemWatchService({
       db,
-      redis: infra.redis,
-      storage: infra.storage,
+      health,
       queue: infra.queue,
-      heartbeats: infra.heartbeats,
-      dataDir: config.dataDir,
-      minFreeDiskMb: config.health.minFreeDiskMb,
-      heartbeatIntervalMs: config.jobs.heartbeatIntervalMs,
+      notifications,
+      adminIds: () => admin.adminIds(),
+      logger: infra.logger,
+      options: {
+        dataDir: config.dataDir,
+        diskWarningFreePercent: config.health.diskWarningFreePercent,
+        queueDepthWarning: config.health.queueDepthWarning,
+      },
     }),
   };
   // Threads are placed again at every commit a sync brings.
@@ -174,7 +191,10 @@ export function jobDefinitions(services: Services, config: Config): JobDefinitio
 /** How often workers delete read notifications past their retention. */
 const NOTIFICATION_RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 
-/** Timed work of worker processes: scheduled syncs, preview expiry and cleanup, notification retention. */
+/**
+ * Timed work of worker processes: scheduled syncs, preview expiry and cleanup, notification retention, the system
+ * watch (health, disk and queue incidents for admins).
+ */
 export function periodicTasks(services: Services, config: Config): PeriodicTask[] {
   return [
     {
@@ -186,6 +206,11 @@ export function periodicTasks(services: Services, config: Config): PeriodicTask[
       name: 'notification-retention',
       intervalMs: NOTIFICATION_RETENTION_INTERVAL_MS,
       run: async () => void (await services.notifications.deleteExpired(config.notificationRetentionDays)),
+    },
+    {
+      name: 'system-watch',
+      intervalMs: config.health.watchIntervalMs,
+      run: async () => void (await services.systemWatch.check()),
     },
     {
       name: 'scheduled-syncs',

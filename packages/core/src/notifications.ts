@@ -17,6 +17,8 @@ export const NOTIFICATION_TYPES = [
   'repo_sync_failed',
   'system_maintenance_warning',
   'worker_unavailable',
+  'system_health_issue',
+  'resource_limit_warning',
   'project_member_added',
   'thread_created',
   'thread_reply',

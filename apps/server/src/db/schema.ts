@@ -429,3 +429,26 @@ export const rateLimitRefusals = pgTable(
   },
   (t) => [primaryKey({ columns: [t.minute, t.limitName, t.route, t.userId, t.ip] })],
 );
+
+/**
+ * Conditions the system watch found (an unhealthy backend, low disk, a deep queue): one open row per condition, so
+ * admins are told once per incident however many workers look.
+ */
+export const systemIncidents = pgTable(
+  'system_incidents',
+  {
+    id: text('id').primaryKey(),
+    /** `health`, `disk` or `queue`. */
+    kind: text('kind').notNull(),
+    /** What it is about within its kind: '' for health and disk, the queue's name for queue depth. */
+    subject: text('subject').notNull(),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull(),
+    openedAt: ts('opened_at').notNull().defaultNow(),
+    closedAt: ts('closed_at'),
+  },
+  (t) => [
+    uniqueIndex('system_incidents_open_key')
+      .on(t.kind, t.subject)
+      .where(sql`${t.closedAt} is null`),
+  ],
+);

@@ -24,6 +24,11 @@ export class AdminService {
     this.repo = new AdminRepository(db.orm);
   }
 
+  /** Every instance admin: who hears about the system's own trouble. */
+  adminIds(): Promise<string[]> {
+    return this.repo.adminIds();
+  }
+
   /** Instance admins only; everyone else gets 403 (the admin area's existence is no secret). */
   requireAdmin(auth: AuthContext): void {
     if (auth.role !== 'admin') throw errors.forbidden('This needs an instance administrator.');

@@ -46,12 +46,7 @@ export class HealthService {
    * sees the messages (versions, free space, hosts and errors of the backends).
    */
   async deep(auth: AuthContext | null): Promise<DeepHealth> {
-    const now = Date.now();
-    if (!this.deepResult || now - this.deepResult.startedAt >= (this.deps.deepCacheMs ?? DEEP_CACHE_MS)) {
-      this.deepComputations++;
-      this.deepResult = { startedAt: now, result: this.checkAll() };
-    }
-    const full = await this.deepResult.result;
+    const full = await this.deepForAdmin();
     if (auth?.role === 'admin') return full;
     const bare = ({ status, latency_ms }: Check): Check => ({ status, latency_ms });
     const c = full.checks;
@@ -65,6 +60,16 @@ export class HealthService {
         disk: bare(c.disk),
       },
     };
+  }
+
+  /** The full result, messages included (what an admin sees), from the same shared, at most 10 s old run. */
+  async deepForAdmin(): Promise<DeepHealth> {
+    const now = Date.now();
+    if (!this.deepResult || now - this.deepResult.startedAt >= (this.deps.deepCacheMs ?? DEEP_CACHE_MS)) {
+      this.deepComputations++;
+      this.deepResult = { startedAt: now, result: this.checkAll() };
+    }
+    return this.deepResult.result;
   }
 
   /** Every check runs concurrently; database, storage, git and disk are required, Redis degrades. Never throws. */
