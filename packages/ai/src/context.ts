@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph';
 import { type Node } from 'web-tree-sitter';
 import { languageOf } from './document.js';
-import { namedChildren, parseWith } from './lang/tree-sitter.js';
+import { namedChildren, withTree } from './lang/tree-sitter.js';
 import { type Language } from './model.js';
 import { type FileSet } from './types.js';
 
@@ -327,8 +327,11 @@ function tsRegions(filePath: string, text: string): Region[] {
   return regions;
 }
 
-async function treeRegions(grammar: 'python' | 'go', filePath: string, text: string): Promise<Region[]> {
-  const tree = await parseWith(grammar, text, filePath);
+function treeRegions(grammar: 'python' | 'go', filePath: string, text: string): Promise<Region[]> {
+  return withTree(grammar, text, filePath, (tree) => treeRegionsOf(grammar, tree.rootNode, text));
+}
+
+function treeRegionsOf(grammar: 'python' | 'go', root: Node, text: string): Region[] {
   const lines = text.split('\n');
   const regions: Region[] = [];
   const bodyOf = (node: Node, name: string) => {
@@ -358,7 +361,7 @@ async function treeRegions(grammar: 'python' | 'go', filePath: string, text: str
       });
     }
   };
-  for (const statement of namedChildren(tree.rootNode)) {
+  for (const statement of namedChildren(root)) {
     const node = statement.type === 'decorated_definition' ? statement.childForFieldName('definition') : statement;
     if (!node) continue;
     const name = node.childForFieldName('name')?.text ?? node.type;

@@ -18,18 +18,23 @@ import {
   type SourceModel,
   type TextChange,
 } from './source-model.js';
-import { children, namedChildren, parseWith, sameNode, walk } from './tree-sitter.js';
+import { children, namedChildren, withTree, sameNode, walk } from './tree-sitter.js';
 
 interface GoItem extends DocItem {
-  /** The node the comment goes above: the declaration, or the spec inside a `type ( … )` group. */
-  anchor: Node;
+  /**
+   * Offset of the node the comment goes above (the declaration, or the spec inside a `type ( … )` group), read while
+   * the tree is alive (render runs after it is freed).
+   */
+  anchorStart: number;
   identifier: string;
 }
 
 /** Reads a Go file's functions, methods and types with tree-sitter. */
-export async function goModel(text: string, filePath: string): Promise<SourceModel> {
-  const tree = await parseWith('go', text, filePath);
-  const root = tree.rootNode;
+export function goModel(text: string, filePath: string): Promise<SourceModel> {
+  return withTree('go', text, filePath, (tree) => modelOf(tree.rootNode, text));
+}
+
+function modelOf(root: Node, text: string): SourceModel {
   const eol = detectEol(text);
   const items: GoItem[] = [];
   const methodsByType = new Map<string, string[]>();
@@ -56,7 +61,7 @@ export async function goModel(text: string, filePath: string): Promise<SourceMod
         line: node.startPosition.row + 1,
         signature: goSignature(node),
         facts,
-        anchor: node,
+        anchorStart: node.startIndex,
         identifier: name,
       };
       const doc = precedingComment(node);
@@ -79,7 +84,7 @@ export async function goModel(text: string, filePath: string): Promise<SourceMod
           line: spec.startPosition.row + 1,
           signature: oneLine(`type ${spec.text}`).slice(0, 200),
           facts,
-          anchor,
+          anchorStart: anchor.startIndex,
           identifier: name,
         };
         const doc = precedingComment(anchor);
@@ -93,12 +98,12 @@ export async function goModel(text: string, filePath: string): Promise<SourceMod
     language: 'go',
     items,
     render(item): TextChange | undefined {
-      const { anchor, identifier } = item as GoItem;
-      const declarationLine = text.lastIndexOf('\n', anchor.startIndex - 1) + 1;
-      if (text.slice(declarationLine, anchor.startIndex).trim() !== '') return undefined;
+      const { anchorStart, identifier } = item as GoItem;
+      const declarationLine = text.lastIndexOf('\n', anchorStart - 1) + 1;
+      if (text.slice(declarationLine, anchorStart).trim() !== '') return undefined;
       const lineStart = aboveDirectives(text, declarationLine);
       const doc = isFunctionFacts(item.facts) ? describeFunction(item.facts) : describeType(item.facts);
-      const lines = renderGoDoc(identifier, doc, indentAt(text, anchor.startIndex));
+      const lines = renderGoDoc(identifier, doc, indentAt(text, anchorStart));
       return { start: lineStart, end: lineStart, text: lines.map((line) => line + eol).join(''), splitsLine: false };
     },
   };

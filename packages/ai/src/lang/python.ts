@@ -19,16 +19,28 @@ import {
   type SourceModel,
   type TextChange,
 } from './source-model.js';
-import { children, namedChildren, parseWith, sameNode, walk } from './tree-sitter.js';
+import { children, namedChildren, withTree, sameNode, walk } from './tree-sitter.js';
 
 interface PyItem extends DocItem {
-  definition: Node;
+  /** Where a docstring goes, read while the tree is alive (render runs after it is freed). */
+  place: DocstringPlace | undefined;
+}
+
+/** Offsets and rows around a definition's `:` and body, as plain numbers. */
+interface DocstringPlace {
+  definitionStart: number;
+  colonEnd: number;
+  colonRow: number;
+  bodyStart: number;
+  bodyRow: number;
 }
 
 /** Reads a Python file's functions, classes and methods with tree-sitter. */
-export async function pythonModel(text: string, filePath: string): Promise<SourceModel> {
-  const tree = await parseWith('python', text, filePath);
-  const root = tree.rootNode;
+export function pythonModel(text: string, filePath: string): Promise<SourceModel> {
+  return withTree('python', text, filePath, (tree) => modelOf(tree.rootNode, text));
+}
+
+function modelOf(root: Node, text: string): SourceModel {
   const eol = detectEol(text);
   const unit = detectIndentUnit(text);
   const style = detectDocstringStyle(text);
@@ -60,25 +72,21 @@ export async function pythonModel(text: string, filePath: string): Promise<Sourc
     language: 'python',
     items,
     render(item): TextChange | undefined {
-      const { definition } = item as PyItem;
-      const body = definition.childForFieldName('body');
-      const colon = children(definition).find(
-        (child) => child.type === ':' && child.endIndex <= (body?.startIndex ?? 0),
-      );
-      if (!body || !colon) return undefined;
+      const { place } = item as PyItem;
+      if (!place) return undefined;
       const doc = isFunctionFacts(item.facts) ? describeFunction(item.facts) : describeType(item.facts);
-      const headerIndent = indentAt(text, definition.startIndex);
-      if (body.startPosition.row > colon.endPosition.row) {
-        const indent = indentAt(text, body.startIndex);
+      const headerIndent = indentAt(text, place.definitionStart);
+      if (place.bodyRow > place.colonRow) {
+        const indent = indentAt(text, place.bodyStart);
         const lines = renderDocstring(doc, indent, style, unit);
-        const offset = starts[colon.endPosition.row + 1] ?? text.length;
+        const offset = starts[place.colonRow + 1] ?? text.length;
         return { start: offset, end: offset, text: lines.map((line) => line + eol).join(''), splitsLine: false };
       }
       // `def f(x): return x`: the body has to move to its own line for a docstring to come first.
       const indent = headerIndent + unit;
       const lines = renderDocstring(doc, indent, style, unit);
       const block = eol + lines.join(eol) + eol + indent;
-      return { start: colon.endIndex, end: body.startIndex, text: block, splitsLine: true };
+      return { start: place.colonEnd, end: place.bodyStart, text: block, splitsLine: true };
     },
   };
 
@@ -101,7 +109,7 @@ export async function pythonModel(text: string, filePath: string): Promise<Sourc
       line: definition.startPosition.row + 1,
       signature: pythonSignature(definition),
       facts,
-      definition,
+      place: docstringPlace(definition),
     };
     const doc = docstring(definition);
     if (doc !== undefined) item.doc = firstSentence(doc);
@@ -149,7 +157,7 @@ export async function pythonModel(text: string, filePath: string): Promise<Sourc
       line: definition.startPosition.row + 1,
       signature: oneLine(`class ${name}${superclasses ? superclasses.text : ''}`),
       facts,
-      definition,
+      place: docstringPlace(definition),
     };
     const doc = docstring(definition);
     if (doc !== undefined) item.doc = firstSentence(doc);
@@ -189,6 +197,19 @@ function dunderAll(root: Node): Set<string> | undefined {
 }
 
 /** The text of the docstring opening a function's or class's body, if it has one. */
+function docstringPlace(definition: Node): DocstringPlace | undefined {
+  const body = definition.childForFieldName('body');
+  const colon = children(definition).find((child) => child.type === ':' && child.endIndex <= (body?.startIndex ?? 0));
+  if (!body || !colon) return undefined;
+  return {
+    definitionStart: definition.startIndex,
+    colonEnd: colon.endIndex,
+    colonRow: colon.endPosition.row,
+    bodyStart: body.startIndex,
+    bodyRow: body.startPosition.row,
+  };
+}
+
 function docstring(definition: Node): string | undefined {
   const body = definition.childForFieldName('body');
   const first = body?.namedChildren[0];

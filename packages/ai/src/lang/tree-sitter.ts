@@ -27,16 +27,28 @@ export function loadGrammar(grammar: Grammar): Promise<Language> {
   return language;
 }
 
-/** Parses a file; refuses one the grammar cannot make sense of at the top level. */
-export async function parseWith(grammar: Grammar, text: string, filePath: string): Promise<Tree> {
+/**
+ * Parses a file, hands the tree to `use`, then frees the tree and the parser. Both live in the wasm heap, which no
+ * garbage collector reclaims: a tree left alive cost ~1.3 MB of RSS per parse, for good. `use` must not keep nodes
+ * (nor anything that reads them later): they are invalid once it returns. Refuses a file the grammar cannot make
+ * sense of at the top level.
+ */
+export async function withTree<T>(
+  grammar: Grammar,
+  text: string,
+  filePath: string,
+  use: (tree: Tree) => T | Promise<T>,
+): Promise<T> {
   const language = await loadGrammar(grammar);
   const parser = new Parser();
+  let tree: Tree | null = null;
   try {
     parser.setLanguage(language);
-    const tree = parser.parse(text);
+    tree = parser.parse(text);
     if (!tree) throw new AiError('parse_error', `Could not parse ${filePath}.`);
-    return tree;
+    return await use(tree);
   } finally {
+    tree?.delete();
     parser.delete();
   }
 }
