@@ -244,6 +244,10 @@ export async function createS3Storage(settings: S3Settings): Promise<ObjectStora
     endpoint: settings.endpoint,
     forcePathStyle: settings.forcePathStyle,
     credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
+    // Checksums only where S3 requires them. By default the SDK signs a CRC32 of the body into every PutObject, and
+    // a presigned PUT has no body yet: its URL would carry the checksum of zero bytes, and S3, R2 and MinIO refuse
+    // every real upload to it (BadDigest).
+    requestChecksumCalculation: 'WHEN_REQUIRED',
   });
   const Bucket = settings.bucket;
   const notFound = (err: unknown) => {

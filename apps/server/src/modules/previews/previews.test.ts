@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { previews as previewsTable } from '../../db/schema.js';
 import { eq } from 'drizzle-orm';
 import { backends, createProject, registerUser, startTestServer, type TestServer } from '../../test/harness.js';
+import { createS3Storage } from '../../infra/storage.js';
 import { startS3 } from '../../test/s3.js';
 import { PreviewTokens } from './preview-tokens.js';
 import { signWorkerCallback } from './worker-signature.js';
@@ -467,6 +468,62 @@ describe.each(matrix)('previews on $name', ({ backend, driver }) => {
       404,
     );
   });
+
+  it.runIf(driver === 's3')(
+    'S3 verifies the presigned URLs: valid ones work; a changed key, expiry, method or signature, another secret, or an expired URL get 403',
+    async () => {
+      const bundle = Buffer.from(`<!doctype html><p>signed ${crypto.randomUUID()}</p>`);
+      const created = await newPreview(bundle);
+      const url = new URL(created.upload.url);
+      expect(url.searchParams.get('X-Amz-Algorithm')).toBe('AWS4-HMAC-SHA256');
+      // No checksum of a body the server never saw: S3 would refuse every upload whose bytes differ (BadDigest).
+      expect([...url.searchParams.keys()].filter((k) => /checksum/i.test(k))).toEqual([]);
+      const refused = async (method: 'PUT' | 'GET', u: URL | string, code: string) => {
+        const res = await presigned(method, String(u), created.upload.headers, method === 'PUT' ? bundle : undefined);
+        expect(res.status, `${method} ${String(u)}`).toBe(403);
+        expect(res.body.toString()).toContain(`<Code>${code}</Code>`);
+      };
+
+      const otherKey = new URL(url);
+      otherKey.pathname = otherKey.pathname.replace(created.preview_id, crypto.randomUUID());
+      await refused('PUT', otherKey, 'SignatureDoesNotMatch');
+      const longer = new URL(url);
+      longer.searchParams.set('X-Amz-Expires', String(Number(url.searchParams.get('X-Amz-Expires')) * 10));
+      await refused('PUT', longer, 'SignatureDoesNotMatch');
+      const forged = new URL(url);
+      const signature = url.searchParams.get('X-Amz-Signature')!;
+      forged.searchParams.set(
+        'X-Amz-Signature',
+        `${signature.slice(0, -4)}${signature.endsWith('0000') ? 'ffff' : '0000'}`,
+      );
+      await refused('PUT', forged, 'SignatureDoesNotMatch');
+      await refused('GET', url, 'SignatureDoesNotMatch'); // a PUT URL is not a GET URL
+      const e = s3!.env;
+      const impostor = await createS3Storage({
+        endpoint: e.S3_ENDPOINT,
+        region: e.S3_REGION!,
+        bucket: e.S3_BUCKET!,
+        accessKeyId: e.S3_ACCESS_KEY_ID!,
+        secretAccessKey: 'not-the-secret-of-this-store',
+        forcePathStyle: true,
+      });
+      const key = `uploads/${projectId}/${created.preview_id}`;
+      // (presignGet: the impostor's presignPut would first ask for the bucket, and be refused.)
+      await refused('GET', (await impostor.presignGet(key, 60)).url, 'SignatureDoesNotMatch');
+      // Nothing above stored anything: the upload key is still empty.
+      expect(await server.runtime.infra.storage.head(key)).toBeUndefined();
+
+      // The URL as issued works, once the tampered ones have been refused.
+      expect((await presigned('PUT', created.upload.url, created.upload.headers, bundle)).status).toBe(200);
+      const shortLived = await server.runtime.infra.storage.presignGet(key, 1);
+      const fresh = await presigned('GET', shortLived.url);
+      expect(fresh.status).toBe(200);
+      expect(Buffer.compare(fresh.body, bundle)).toBe(0);
+      await new Promise((r) => setTimeout(r, 2100));
+      await refused('GET', shortLived.url, 'AccessDenied');
+      expect((await presigned('GET', shortLived.url)).body.toString()).toContain('Request has expired');
+    },
+  );
 });
 
 describe('preview resolution rate limit', () => {
