@@ -1,9 +1,9 @@
-import { and, desc, eq, gte, lt, lte, or, sql } from 'drizzle-orm';
 import { errors, type AuditEntry, type AuditPage, type AuditQuery } from '@hivesync/core';
-import { auditLog, users } from '../../db/schema.js';
+import type { auditLog } from '../../db/schema.js';
 import type { Database, Orm } from '../../infra/db.js';
 import type { Logger } from '../../infra/logger.js';
 import type { AuthContext } from '../auth/auth.types.js';
+import { AuditRepository } from './audit.repository.js';
 
 /** One thing that happened, as a service reports it. */
 export interface AuditEvent {
@@ -22,19 +22,20 @@ export interface AuditEvent {
  * delete a row, and a database trigger refuses it anyway. Admins search it at /admin/audit.
  */
 export class AuditService {
+  readonly repo: AuditRepository;
+
   constructor(
     private readonly db: Database,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.repo = new AuditRepository(db.orm);
+  }
 
   /** Records an event; pass the caller's transaction so the record commits (or not) with the action itself. */
   async record(event: AuditEvent, orm: Orm = this.db.orm): Promise<void> {
     try {
-      await orm.insert(auditLog).values({
+      await this.repo.insert(orm, {
         actorId: event.actorId ?? null,
-        actorEmail: event.actorId
-          ? sql`(select ${users.email} from ${users} where ${users.id} = ${event.actorId})`
-          : null,
         action: event.action,
         targetType: event.target?.type ?? null,
         targetId: event.target?.id ?? null,
@@ -53,27 +54,7 @@ export class AuditService {
   async search(auth: AuthContext, query: AuditQuery): Promise<AuditPage> {
     if (auth.role !== 'admin') throw errors.forbidden('The audit log is for instance administrators.');
     const limit = query.limit ?? 100;
-    const rows = await this.db.orm
-      .select()
-      .from(auditLog)
-      .where(
-        and(
-          query.actor
-            ? or(eq(auditLog.actorId, query.actor), eq(auditLog.actorEmail, query.actor.toLowerCase()))
-            : undefined,
-          query.action
-            ? query.action.endsWith('.*')
-              ? sql`${auditLog.action} like ${`${query.action.slice(0, -1)}%`}`
-              : eq(auditLog.action, query.action)
-            : undefined,
-          query.project_id ? eq(auditLog.projectId, query.project_id) : undefined,
-          query.from ? gte(auditLog.at, new Date(query.from)) : undefined,
-          query.to ? lte(auditLog.at, new Date(query.to)) : undefined,
-          query.cursor ? lt(auditLog.id, Number(query.cursor)) : undefined,
-        ),
-      )
-      .orderBy(desc(auditLog.id))
-      .limit(limit + 1);
+    const rows = await this.repo.search(query, limit + 1);
     const page = rows.slice(0, limit);
     return {
       entries: page.map(toEntry),

@@ -309,6 +309,18 @@ describe.each(backends())('login throttling that cannot lock the owner out, on $
         .entries.map((e: { details: { email: string } }) => e.details.email)
         .sort(),
     ).toEqual([u.email, unknown].sort());
+    // A prefix search takes `%` and `_` as themselves, not as wildcards.
+    const prefix = async (action: string) =>
+      (
+        await server.request({
+          method: 'GET',
+          url: `/api/v1/admin/audit?action=${encodeURIComponent(action)}`,
+          token: server.admin.token,
+        })
+      ).json().entries.length;
+    expect(await prefix('auth.*')).toBeGreaterThan(0);
+    expect(await prefix('%.*')).toBe(0);
+    expect(await prefix('a_th.*')).toBe(0);
   });
 });
 
