@@ -7,7 +7,8 @@ export type AiErrorCode =
   | 'name_collision'
   | 'not_renameable'
   | 'unsupported_layout'
-  | 'parse_error';
+  | 'parse_error'
+  | 'project_too_large';
 
 /** Every refusal of `@hivesync/ai` throws this; branch on `code`, show `message` to a person. */
 export class AiError extends Error {

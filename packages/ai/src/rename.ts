@@ -1,7 +1,15 @@
 import { ts, type Project } from 'ts-morph';
 import { languageOf } from './document.js';
 import { AiError } from './errors.js';
-import { fromProjectPath, sourceFileOf, toProjectPath, tsProject, type ProjectOptions } from './lang/ts-project.js';
+import {
+  TS_EXTENSIONS,
+  fromProjectPath,
+  isProjectSource,
+  sourceFileOf,
+  toProjectPath,
+  tsProject,
+  type ProjectOptions,
+} from './lang/ts-project.js';
 import { lineStarts } from './text.js';
 import { type Edit, type FileSet } from './types.js';
 
@@ -40,7 +48,9 @@ interface Location {
  * Refuses with an AiError: `symbol_not_found` (nothing called `symbolName` at or near `line`), `invalid_name` (not
  * an identifier, a reserved word, or the same name), `name_collision` (the new name already means something where
  * the symbol is declared or used, or would capture an existing use), `not_renameable` (declared outside the
- * project, e.g. in a library), `unsupported_language` (not TypeScript or JavaScript).
+ * project, e.g. in a library), `unsupported_language` (not TypeScript or JavaScript), `project_too_large` (a
+ * JS/TS file that mentions the name is too large for the analysis: without it the rename could be incomplete).
+ * Every file of the set is in the program, so a rename that returns is complete.
  */
 export function renameSymbol(
   files: FileSet,
@@ -60,6 +70,7 @@ export function renameSymbol(
   if (!sourceFileOf(project, filePath)) {
     throw new AiError('unsupported_language', `${filePath} is too large or generated; it is not read.`);
   }
+  refuseUnreadMentions(files, symbolName);
   const service = project.getLanguageService().compilerObject;
   const program = service.getProgram();
   if (!program) throw new Error('The language service has no program.');
@@ -85,6 +96,32 @@ export function renameSymbol(
   }
   checkCollisions(program, checker, files, locations, symbolName, newName);
   return buildEdits(project, files, locations, symbolName, newName, start.fileName);
+}
+
+/** Refuses when a JS/TS file left out of the program for its size mentions the name: it may hold references. */
+function refuseUnreadMentions(files: FileSet, symbolName: string): void {
+  const name = symbolName.replace(/[$.*+?^(){}[\]\\|]/g, '\\$&');
+  const word = new RegExp(`(?<![\\w$#])${name}(?![\\w$])`);
+  const unread = [...files.keys()].filter((filePath) => {
+    const text = files.get(filePath) ?? '';
+    return (
+      TS_EXTENSIONS.test(filePath) &&
+      !/(^|\/)node_modules\//.test(filePath) &&
+      !isProjectSource(filePath, text) &&
+      word.test(text)
+    );
+  });
+  if (unread.length > 0) {
+    const who =
+      unread.length === 1
+        ? `${unread[0]} mentions ${symbolName} but is`
+        : `${unread[0]} and ${unread.length - 1} more files mention ${symbolName} but are`;
+    throw new AiError(
+      'project_too_large',
+      `${who} too large for the analysis (over 1 MB); a rename without them could be incomplete, so nothing is proposed.`,
+      unread,
+    );
+  }
 }
 
 interface Target {

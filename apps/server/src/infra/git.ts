@@ -26,6 +26,8 @@ export interface GitRunOptions {
   maxStdoutBytes?: number;
   /** Exit codes that are not failures (git grep exits 1 when nothing matched). */
   okExitCodes?: number[];
+  /** Standard input (`cat-file --batch` reads object names from it); none by default. */
+  input?: Buffer;
 }
 
 /**
@@ -82,6 +84,7 @@ export async function runGit(
     env: { ...options.baseEnv, ...options.env },
     timeoutMs: options.timeoutMs,
     maxBytes: options.maxStdoutBytes,
+    input: options.input,
   });
   const r = await result;
   if (r.overflow) throw new GitError(args, r.code, 'output over the size limit', false);

@@ -15,12 +15,16 @@ process.on('message', (m) => {
   if (m.type === 'kill') { running.get(m.id)?.kill('SIGKILL'); return; }
   let child;
   try {
-    child = spawn(m.file, m.args, { cwd: m.cwd, env: m.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(m.file, m.args, { cwd: m.cwd, env: m.env, stdio: [m.input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   } catch (err) {
     process.send({ id: m.id, type: 'exit', code: null, stderr: String(err && err.message), timedOut: false, overflow: false });
     return;
   }
   running.set(m.id, child);
+  if (m.input) {
+    child.stdin.on('error', () => {}); // a program that exits before reading all of it: its exit code tells
+    child.stdin.end(Buffer.from(m.input));
+  }
   const chunks = [];
   let size = 0, stderr = '', timedOut = false, overflow = false;
   const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, m.timeoutMs);
@@ -58,6 +62,8 @@ export interface SpawnRequest {
   env: Record<string, string>;
   timeoutMs: number;
   maxBytes?: number;
+  /** Written to the program's stdin, which is then closed (without it, stdin is /dev/null). */
+  input?: Buffer;
 }
 
 interface Pending {

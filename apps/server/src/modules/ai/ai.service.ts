@@ -26,10 +26,13 @@ const MOVES: Record<string, SuggestionState[]> = {
   applied: ['reverted'],
 };
 const TS_FILE = /\.(c|m)?(t|j)sx?$/;
+const PROJECT_FILE = /(^|\/)(tsconfig[^/]*\.json|package\.json)$/;
 const MAX_FILE = 1024 * 1024;
-const MAX_FILES = 2000;
-/** Blobs read at once when a job reads a project (each is one short git process). */
-const READ_CONCURRENCY = 8;
+/**
+ * The most JS/TS source a job reads for the whole project (the TypeScript program over it takes ~10 times as much
+ * memory). Over it a rename is refused (`project_too_large`) rather than run on part of the project.
+ */
+const MAX_PROJECT_BYTES = 32 * 1024 * 1024;
 
 /**
  * AI jobs and the suggestions they produce. Nothing here changes a mirror or anyone's files: a job reads the mirror
@@ -313,8 +316,11 @@ export class AiService {
 
   /**
    * The files a job needs, read from the mirror at the job's commit: the file alone (`scope` 'file'), or for TS/JS
-   * analysis, renames and refactors every JS/TS file too. Blobs are read by hash, several at a time: one git process
-   * per file instead of two in a row (the project of a mid-size repository took seconds). `known` files are reused.
+   * analysis, renames and refactors every JS/TS file too (outside node_modules and dist), all of them: a rename over
+   * part of a project would miss references and look complete. Their blobs come through one `git cat-file --batch`.
+   * Over MAX_PROJECT_BYTES a rename (or a refactor without a file) is refused with `project_too_large`; the other
+   * actions read the file alone.
+   * `known` files are reused.
    */
   private async readFiles(
     view: MirrorView,
@@ -328,27 +334,34 @@ export class AiService {
       scope !== 'file' &&
       (scope === 'rename_symbol' || scope === 'refactor' || (path !== undefined && TS_FILE.test(path)));
     if (wantAll) {
-      const listed = (await this.mirrors.listFiles(view, commit))
-        .filter(
-          (f) =>
-            (f.size ?? 0) <= MAX_FILE &&
-            (TS_FILE.test(f.path) || /(^|\/)(tsconfig[^/]*\.json|package\.json)$/.test(f.path)) &&
-            !/(^|\/)(node_modules|dist)\//.test(f.path),
-        )
-        .slice(0, MAX_FILES);
-      const wanted = listed.filter((f) => !files.has(f.path));
-      const texts = await mapLimit(wanted, READ_CONCURRENCY, (f) => this.mirrors.readBlob(view, f.hash, MAX_FILE));
-      wanted.forEach((f, i) => files.set(f.path, texts[i]!.toString('utf8')));
+      const wanted = (await this.mirrors.listFiles(view, commit)).filter(
+        (f) =>
+          (TS_FILE.test(f.path) || PROJECT_FILE.test(f.path)) &&
+          !/(^|\/)(node_modules|dist)\//.test(f.path) &&
+          !files.has(f.path),
+      );
+      const bytes = wanted.reduce((sum, f) => sum + (f.size ?? MAX_FILE), 0);
+      if (bytes <= MAX_PROJECT_BYTES) {
+        const texts = await this.mirrors.readBlobs(
+          view,
+          wanted.map((f) => f.hash),
+          bytes,
+        );
+        wanted.forEach((f, i) => files.set(f.path, texts[i]!.toString('utf8')));
+      } else if (scope === 'rename_symbol' || (scope === 'refactor' && !path)) {
+        const mb = (n: number) => `${Math.ceil(n / 1024 / 1024)} MB`;
+        throw aiRefusal(
+          'project_too_large',
+          `The project's ${wanted.length} JS/TS files hold ${mb(bytes)}, over the ${mb(MAX_PROJECT_BYTES)} a job reads; working on part of them could miss references, so nothing is proposed.`,
+        );
+      }
     }
     if (path && !files.has(path)) {
       const bytes = await this.mirrors.readAt(view, commit, path, MAX_FILE);
       if (bytes) files.set(path, bytes.toString('utf8'));
     }
     if (path && !files.has(path))
-      throw Object.assign(new Error(`There is no file "${path}" at ${commit.slice(0, 7)}.`), {
-        name: 'AiError',
-        code: 'file_not_found',
-      });
+      throw aiRefusal('file_not_found', `There is no file "${path}" at ${commit.slice(0, 7)}.`);
     return files;
   }
 
@@ -449,16 +462,7 @@ function declarationLine(text: string, symbol: string): number {
   );
 }
 
-/** `fn` over every item, at most `limit` at a time; results in the items' order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
+/** A refusal of the analysis, as `@hivesync/ai` throws them (without loading it): the job fails with `code`. */
+function aiRefusal(code: 'file_not_found' | 'project_too_large', message: string): Error {
+  return Object.assign(new Error(message), { name: 'AiError', code });
 }
