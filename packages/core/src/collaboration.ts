@@ -13,8 +13,11 @@ export const ThreadPosition = z
     start_line: z.number().int(),
     end_line: z.number().int(),
     status: AnchorStatus,
-    /** Why a thread is outdated: its lines were deleted, or its file was. */
-    reason: z.enum(['deleted', 'file_deleted']).nullable(),
+    /**
+     * Why a thread is outdated: its lines were deleted, or its file was; `too_costly` when placing it took longer
+     * than its time budget (it is tried again at the next synced commit).
+     */
+    reason: z.enum(['deleted', 'file_deleted', 'too_costly']).nullable(),
   })
   .meta({ id: 'ThreadPosition' });
 export type ThreadPosition = z.infer<typeof ThreadPosition>;
@@ -75,14 +78,32 @@ export const CreateThreadBody = z
   .meta({ id: 'CreateThreadBody' });
 export type CreateThreadBody = z.infer<typeof CreateThreadBody>;
 
+/** Threads per page of GET /projects/{id}/threads when `limit` is not given, and the most a page holds. */
+export const THREAD_PAGE_DEFAULT = 50;
+export const THREAD_PAGE_MAX = 100;
+
 export const ListThreadsQuery = z.object({
   path: RepoPath.optional(),
   state: z.enum(['open', 'resolved', 'all']).optional(),
   commit: CommitHash.optional(),
+  /** Threads per page: 1 to 100, 50 by default. */
+  limit: z.coerce.number().int().min(1).max(THREAD_PAGE_MAX).optional(),
+  /** The `next_cursor` of the previous page. */
+  cursor: z
+    .string()
+    .max(2000)
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .optional(),
 });
 export type ListThreadsQuery = z.infer<typeof ListThreadsQuery>;
 
-export const ThreadList = z.object({ threads: z.array(Thread) }).meta({ id: 'ThreadList' });
+export const ThreadList = z
+  .object({
+    threads: z.array(Thread),
+    /** Pass as `cursor` for the next page; null on the last one. */
+    next_cursor: z.string().nullable(),
+  })
+  .meta({ id: 'ThreadList' });
 export type ThreadList = z.infer<typeof ThreadList>;
 
 export const ThreadParams = z.object({ id: Id });

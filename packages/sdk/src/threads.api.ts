@@ -18,6 +18,10 @@ export interface ListThreadsParams {
   state?: 'open' | 'resolved' | 'all';
   /** Place the threads at this full 40-character commit hash; the mirror's current commit when omitted. */
   commit?: string;
+  /** Threads per page, 1 to 100 (the server's default is 50). */
+  limit?: number;
+  /** The `next_cursor` of the previous page. */
+  cursor?: string;
 }
 
 /** Query of GET /threads/{id}. */
@@ -46,8 +50,39 @@ const taskPath = (id: string) => `/tasks/${encodeURIComponent(id)}`;
 export class ThreadsApi {
   constructor(private readonly transport: Transport) {}
 
-  /** A project's threads (open ones by default), each placed at the commit. */
-  list(projectId: string, params: ListThreadsParams = {}, opts?: RequestOptions): Promise<ThreadList> {
+  /**
+   * A project's threads (open ones by default), each at its stored position at the commit. With `limit` or `cursor`:
+   * that one page, with `next_cursor` for the next. Without either: every thread, page after page (`next_cursor`
+   * is then null), as before the list had pages.
+   */
+  async list(projectId: string, params: ListThreadsParams = {}, opts?: RequestOptions): Promise<ThreadList> {
+    const first = await this.page(projectId, params, opts);
+    if (params.limit !== undefined || params.cursor !== undefined || !first.next_cursor) return first;
+    const threads = [...first.threads];
+    for await (const thread of this.listAll(projectId, { ...params, cursor: first.next_cursor }, opts)) {
+      threads.push(thread);
+    }
+    return { threads, next_cursor: null };
+  }
+
+  /**
+   * Every thread that matches, page after page (`limit` is the page size): follows `next_cursor` until the last
+   * page, fetching a page only when the previous one is used up.
+   */
+  async *listAll(
+    projectId: string,
+    params: ListThreadsParams = {},
+    opts?: RequestOptions,
+  ): AsyncGenerator<Thread, void, undefined> {
+    let cursor = params.cursor;
+    do {
+      const page = await this.page(projectId, { ...params, ...(cursor !== undefined && { cursor }) }, opts);
+      yield* page.threads;
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor !== undefined);
+  }
+
+  private page(projectId: string, params: ListThreadsParams, opts?: RequestOptions): Promise<ThreadList> {
     return this.transport.json<ThreadList>(
       { method: 'GET', path: `${projectPath(projectId)}/threads`, query: { ...params } },
       opts,

@@ -105,6 +105,46 @@ describe('threads and tasks', () => {
   });
 });
 
+describe('thread list pages', () => {
+  const thread = (id: number) => ({ thread_id: `t${id}` });
+  // 7 threads, `limit` per page (3 when not given), the cursor being the last id of the page.
+  const pages = () =>
+    fakeServer((req) => {
+      const limit = Number(req.query.limit ?? 3);
+      const from = Number(req.query.cursor ?? 0);
+      const ids = [1, 2, 3, 4, 5, 6, 7].filter((i) => i > from).slice(0, limit);
+      const last = ids.at(-1)!;
+      return [200, { threads: ids.map(thread), next_cursor: last < 7 ? String(last) : null }];
+    });
+
+  it('list() without limit or cursor follows next_cursor, so existing callers still get every thread', async () => {
+    const server = await pages();
+    const client = new HiveSyncClient({ baseUrl: server.url, accessToken: 'a1' });
+    const all = await client.threads.list('p1', { state: 'all' });
+    expect(all.threads.map((t) => t.thread_id)).toEqual(['t1', 't2', 't3', 't4', 't5', 't6', 't7']);
+    expect(all.next_cursor).toBeNull();
+    expect(server.received.map((r) => r.query)).toEqual([
+      { state: 'all' },
+      { state: 'all', cursor: '3' },
+      { state: 'all', cursor: '6' },
+    ]);
+  });
+
+  it('list() with a limit or cursor answers that one page; listAll() yields page after page', async () => {
+    const server = await pages();
+    const client = new HiveSyncClient({ baseUrl: server.url, accessToken: 'a1' });
+    const page = await client.threads.list('p1', { limit: 2 });
+    expect(page.threads.map((t) => t.thread_id)).toEqual(['t1', 't2']);
+    expect(page.next_cursor).toBe('2');
+    const next = await client.threads.list('p1', { limit: 2, cursor: page.next_cursor! });
+    expect(next.threads.map((t) => t.thread_id)).toEqual(['t3', 't4']);
+    const seen: string[] = [];
+    for await (const t of client.threads.listAll('p1', { limit: 4 })) seen.push(t.thread_id);
+    expect(seen).toEqual(['t1', 't2', 't3', 't4', 't5', 't6', 't7']);
+    expect(server.received.slice(2).map((r) => r.query)).toEqual([{ limit: '4' }, { limit: '4', cursor: '4' }]);
+  });
+});
+
 function entry(id: number): AuditEntry {
   return {
     id: String(id),

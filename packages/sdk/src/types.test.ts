@@ -233,14 +233,19 @@ describe('public types', () => {
     expectTypeOf(client.tasks.delete).returns.toEqualTypeOf<Promise<void>>();
     expectTypeOf(client.threads.list)
       .parameter(1)
-      .toEqualTypeOf<{ path?: string; state?: 'open' | 'resolved' | 'all'; commit?: string } | undefined>();
+      .toEqualTypeOf<
+        | { path?: string; state?: 'open' | 'resolved' | 'all'; commit?: string; limit?: number; cursor?: string }
+        | undefined
+      >();
+    expectTypeOf(client.threads.listAll).returns.toEqualTypeOf<AsyncGenerator<Thread, void, undefined>>();
+    expectTypeOf<ThreadList['next_cursor']>().toEqualTypeOf<string | null>();
     expectTypeOf(client.threads.get).parameter(1).toEqualTypeOf<{ commit?: string } | undefined>();
     expectTypeOf(client.threads.reply).parameter(1).toEqualTypeOf<string>();
     expectTypeOf(client.tasks.list)
       .parameter(1)
       .toEqualTypeOf<{ status?: 'todo' | 'in_progress' | 'done'; assignee_id?: string } | undefined>();
     expectTypeOf<Thread['position']['status']>().toEqualTypeOf<'current' | 'moved' | 'edited' | 'outdated'>();
-    expectTypeOf<Thread['position']['reason']>().toEqualTypeOf<'deleted' | 'file_deleted' | null>();
+    expectTypeOf<Thread['position']['reason']>().toEqualTypeOf<'deleted' | 'file_deleted' | 'too_costly' | null>();
     expectTypeOf<Thread['state']>().toEqualTypeOf<'open' | 'resolved'>();
     expectTypeOf<NonNullable<Thread['comments']>[number]['ai']>().toEqualTypeOf<boolean>();
     expectTypeOf<Task['file']>().toEqualTypeOf<{ path: string; line: number | null } | null>();

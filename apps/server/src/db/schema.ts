@@ -283,7 +283,7 @@ export const threadPositions = pgTable(
     startLine: integer('start_line').notNull(),
     endLine: integer('end_line').notNull(),
     status: text('status', { enum: ['current', 'moved', 'edited', 'outdated'] }).notNull(),
-    reason: text('reason', { enum: ['deleted', 'file_deleted'] }),
+    reason: text('reason', { enum: ['deleted', 'file_deleted', 'too_costly'] }),
     /** The lines' text at this commit (what the next commit is matched against). */
     text: text('text').notNull(),
     computedAt: ts('computed_at').notNull().defaultNow(),

@@ -139,6 +139,55 @@ describe('placeInFile', () => {
   });
 });
 
+describe('placeInFile on large files', () => {
+  // 4,000 lines of look-alike code, and a 60-line block in the middle of it.
+  const words = ['user', 'order', 'invoice', 'session', 'cache', 'queue', 'render', 'parse', 'token', 'stream'];
+  let seed = 1;
+  const pick = () => words[((seed = (seed * 1664525 + 1013904223) >>> 0) >>> 8) % words.length]!;
+  const big = Array.from(
+    { length: 4000 },
+    (_, i) => `  const ${pick()}${i % 97} = ${pick()}.${pick()}(${pick()}, ${i % 89});`,
+  );
+  const block = { path: 'big.ts', startLine: 2001, endLine: 2060, text: big.slice(2000, 2060).join('\n') };
+  const without = (all: string[]) => file(...all.slice(0, 2000), ...all.slice(2060));
+
+  it('compares no block when the anchor was deleted and no line of it is left anywhere', () => {
+    // Every other line elsewhere changed too: the old code compared thousands of 60-line blocks here (seconds).
+    const renamed = big.map((l, i) => (i % 2 ? l.replace('const', 'let') : l));
+    for (const next of [without(big), without(renamed)]) {
+      const stats = { compared: 0 };
+      expect(placeInFile(file(...big), next, block, 'big.ts', { stats })).toMatchObject({
+        status: 'outdated',
+        reason: 'deleted',
+      });
+      expect(stats.compared).toBe(0);
+    }
+  });
+
+  it('finds a block edited in place in a file whose every line changed, comparing only blocks near its place', () => {
+    const stats = { compared: 0 };
+    const renamed = big.map((l) => l.replace('const', 'let'));
+    expect(placeInFile(file(...big), file(...renamed), block, 'big.ts', { stats })).toMatchObject({
+      status: 'edited',
+      startLine: 2001,
+      endLine: 2060,
+    });
+    expect(stats.compared).toBeGreaterThan(0);
+    expect(stats.compared).toBeLessThanOrEqual(17);
+  });
+
+  it('gives up past its deadline: outdated, too_costly, at the lines it had', () => {
+    const renamed = big.map((l) => l.replace('const', 'let'));
+    expect(placeInFile(file(...big), file(...renamed), block, 'big.ts', { deadline: performance.now() })).toMatchObject(
+      { status: 'outdated', reason: 'too_costly', startLine: 2001, endLine: 2060, text: block.text },
+    );
+    // A placement that needs no search is not affected by the budget.
+    expect(placeInFile(base, base, anchor, 'm.js', { deadline: performance.now() + 10_000 })).toMatchObject({
+      status: 'current',
+    });
+  });
+});
+
 describe('similarity', () => {
   it('is a Levenshtein ratio', () => {
     expect(similarity('abc', 'abc')).toBe(1);

@@ -12,14 +12,24 @@ export interface Anchor {
 /** Where an anchor is in a newer version of its file. */
 export type Placement =
   | ({ status: 'current' | 'moved' | 'edited'; reason: null } & Anchor)
-  | ({ status: 'outdated'; reason: 'deleted' | 'file_deleted' } & Anchor);
+  | ({ status: 'outdated'; reason: 'deleted' | 'file_deleted' | 'too_costly' } & Anchor);
+
+/** Limits and counters of one placement. */
+export interface PlaceOptions {
+  /** A `performance.now()` time after which the placement gives up and answers `outdated`, `too_costly`. */
+  deadline?: number;
+  /** Filled in with how many candidate blocks the similarity step compared (the expensive part). */
+  stats?: { compared: number };
+}
 
 /** Edited lines still count as the same code at this similarity (CodeStream uses the same Levenshtein ratio). */
 export const SIMILARITY_THRESHOLD = 0.5;
 /** Away from where the code was, an edited block must be this similar to count as the same code. */
 export const MOVED_AND_EDITED_THRESHOLD = 0.8;
-// Past this many candidate windows the fuzzy search is bounded to the changed region only.
-const MAX_FUZZY_WINDOWS = 4000;
+/** Elsewhere in the file, a block is a candidate only when at least this share of its lines of code is there verbatim. */
+export const MOVED_SHARED_LINES = 0.5;
+
+class TooCostly extends Error {}
 
 /** Splits file content into lines (a final newline does not start an empty last line). */
 export function splitLines(content: string): string[] {
@@ -60,10 +70,38 @@ export function similarity(a: string, b: string): number {
  * 2. else the same block elsewhere (ignoring indentation), only when it is the one such block in the new file, was
  *    not there already, and carries enough code to be recognised (`moved`);
  * 3. else the most similar block of the same size: in place if similar enough, elsewhere only when nearly identical,
- *    unambiguous and with enough code (`edited`);
+ *    unambiguous and with enough code (`edited`); line hashes choose the blocks worth comparing;
  * 4. else its code is gone (`outdated`, reason `deleted`), placed where it used to be.
+ * Past `options.deadline` it gives up: `outdated`, reason `too_costly`, at the anchor's lines.
  */
-export function placeInFile(oldContent: string, newContent: string, anchor: Anchor, newPath = anchor.path): Placement {
+export function placeInFile(
+  oldContent: string,
+  newContent: string,
+  anchor: Anchor,
+  newPath = anchor.path,
+  options: PlaceOptions = {},
+): Placement {
+  try {
+    return placeOrThrow(oldContent, newContent, anchor, newPath, options);
+  } catch (err) {
+    if (!(err instanceof TooCostly)) throw err;
+    // Where it was: the next commit tries again (from the thread's anchor).
+    const { startLine, endLine, text } = anchor;
+    return { status: 'outdated', reason: 'too_costly', path: newPath, startLine, endLine, text };
+  }
+}
+
+function placeOrThrow(
+  oldContent: string,
+  newContent: string,
+  anchor: Anchor,
+  newPath: string,
+  options: PlaceOptions,
+): Placement {
+  const { deadline = Infinity, stats } = options;
+  const checkTime = () => {
+    if (performance.now() >= deadline) throw new TooCostly();
+  };
   const oldLines = splitLines(oldContent);
   const newLines = splitLines(newContent);
   const s = anchor.startLine - 1;
@@ -71,16 +109,40 @@ export function placeInFile(oldContent: string, newContent: string, anchor: Anch
   const size = e - s + 1;
   const anchored = splitLines(anchor.text);
 
-  // Map every unchanged old line to its new index.
+  // Map every unchanged old line to its new index. Lines found on one side only can never be matched, so they are
+  // left out before diffing (as GNU diff does): the result is the same longest common subsequence, and a file whose
+  // every line changed (a rename across it, a re-format) costs nothing to diff instead of O(lines × edits).
+  const onBothSides = (from: string[], other: string[]) => {
+    const there = new Set(other);
+    const at: number[] = [];
+    for (let i = 0; i < from.length; i++) if (there.has(from[i]!)) at.push(i);
+    return at;
+  };
+  const oldAt = onBothSides(oldLines, newLines);
+  const newAt = onBothSides(newLines, oldLines);
+  checkTime();
+  // What is left of the budget bounds the diff too (it returns undefined past its timeout).
+  const parts =
+    deadline === Infinity
+      ? diffArrays(
+          oldAt.map((i) => oldLines[i]!),
+          newAt.map((i) => newLines[i]!),
+        )
+      : diffArrays(
+          oldAt.map((i) => oldLines[i]!),
+          newAt.map((i) => newLines[i]!),
+          { timeout: Math.max(1, deadline - performance.now()) },
+        );
+  if (!parts) throw new TooCostly();
   const map = new Map<number, number>();
   let oi = 0;
   let ni = 0;
-  for (const part of diffArrays(oldLines, newLines)) {
+  for (const part of parts) {
     const n = part.count ?? part.value.length;
     if (part.added) ni += n;
     else if (part.removed) oi += n;
     else {
-      for (let k = 0; k < n; k++) map.set(oi + k, ni + k);
+      for (let k = 0; k < n; k++) map.set(oldAt[oi + k]!, newAt[ni + k]!);
       oi += n;
       ni += n;
     }
@@ -116,20 +178,23 @@ export function placeInFile(oldContent: string, newContent: string, anchor: Anch
 
   // Where the block would be now: after the nearest unchanged line above it.
   let expected = 0;
+  let keptAbove = -1;
   for (let k = s - 1; k >= 0; k--) {
     const m = map.get(k);
     if (m !== undefined) {
       expected = m + 1;
+      keptAbove = k;
       break;
     }
   }
 
   // 2. The same block elsewhere (moved): the only copy in the new file, new there, and with enough code in it.
   const want = anchored.map(normalize);
+  const normalized = newLines.map(normalize);
   const copies: number[] = [];
   for (let i = 0; i + size <= newLines.length; i++) {
     let same = true;
-    for (let k = 0; k < size && same; k++) same = normalize(newLines[i + k]!) === want[k];
+    for (let k = 0; k < size && same; k++) same = normalized[i + k] === want[k];
     if (same) copies.push(i);
   }
   if (enoughEvidence && copies.length === 1 && !allKept(copies[0]!)) return place('moved', copies[0]!);
@@ -147,16 +212,35 @@ export function placeInFile(oldContent: string, newContent: string, anchor: Anch
   }
   const target = want.join('\n');
   const windows = Math.max(0, newLines.length - size + 1);
+  const shared = sharedLines(want, normalized, size, windows);
+  const codeLines = want.filter(isCode).length;
+  // Characters of each window's normalised text, from prefix sums: a Levenshtein ratio is at most shorter / longer.
+  const prefix = new Int32Array(normalized.length + 1);
+  for (let i = 0; i < normalized.length; i++) prefix[i + 1] = prefix[i]! + normalized[i]!.length + 1;
+  const lengthOf = (i: number) => prefix[i + size]! - prefix[i]! - 1;
   // Windows overlapping the new lines that took the old ones' place (none when the lines were only deleted).
   const local = {
     from: Math.max(0, expected - size + 1),
     to: replacedEnd > expected ? Math.min(windows, replacedEnd) : 0,
   };
   // Elsewhere only with enough code to recognise, and never onto a copy already placed exactly (ambiguous).
-  const global =
-    windows <= MAX_FUZZY_WINDOWS && enoughEvidence && copies.length === 0
-      ? { from: 0, to: windows }
-      : { from: 0, to: 0 };
+  const global = enoughEvidence && copies.length === 0 ? { from: 0, to: windows } : { from: 0, to: 0 };
+  // Line hashes pick the plausible windows, so that Levenshtein (quadratic in characters) runs on a few places only.
+  // In place: every window when the lines that replaced the block are few; when they are many (a file rewritten),
+  // the windows that keep one of its lines of code, and those near where it would sit in the rewritten region.
+  // And never a window that is mostly other code that was already there (kept lines from outside the block).
+  const aligned = expected + (s - (keptAbove + 1));
+  const scanAll = local.to - local.from <= Math.max(2 * size, 16);
+  const foreign = new Int32Array(newLines.length + 1);
+  const foreignAt = new Uint8Array(newLines.length);
+  for (const [o, n] of map) if (o < s || o > e) foreignAt[n] = 1;
+  for (let i = 0; i < newLines.length; i++) foreign[i + 1] = foreign[i]! + foreignAt[i]!;
+  const plausibleHere = (i: number) =>
+    2 * (foreign[i + size]! - foreign[i]!) < size &&
+    (scanAll || shared[i]! > 0 || Math.abs(i - aligned) <= Math.min(size, 8));
+  // Elsewhere: the block moved and was lightly edited, so most of its lines of code are still there verbatim.
+  const minShared = Math.max(1, Math.ceil(codeLines * MOVED_SHARED_LINES));
+  const plausibleElsewhere = (i: number) => shared[i]! >= minShared;
   for (const [range, threshold] of [
     [local, SIMILARITY_THRESHOLD],
     [global, MOVED_AND_EDITED_THRESHOLD],
@@ -167,15 +251,13 @@ export function placeInFile(oldContent: string, newContent: string, anchor: Anch
     const fits: number[] = [];
     for (let i = range.from; i < range.to; i++) {
       // Only windows that overlap the replaced lines count as "the same place".
-      if (range === local && i + size <= expected) continue;
-      if (range === global && allKept(i)) continue;
-      const score = similarity(
-        target,
-        newLines
-          .slice(i, i + size)
-          .map(normalize)
-          .join('\n'),
-      );
+      if (range === local && (i + size <= expected || !plausibleHere(i))) continue;
+      if (range === global && (!plausibleElsewhere(i) || allKept(i))) continue;
+      const length = lengthOf(i);
+      if (Math.min(length, target.length) < threshold * Math.max(length, target.length)) continue;
+      checkTime();
+      if (stats) stats.compared++;
+      const score = similarity(target, normalized.slice(i, i + size).join('\n'));
       if (score < threshold) continue;
       fits.push(i);
       if (score > bestScore) {
@@ -190,11 +272,45 @@ export function placeInFile(oldContent: string, newContent: string, anchor: Anch
   // 4. Gone.
   const at = Math.min(expected, Math.max(0, newLines.length - 1));
   return {
-    status: 'outdated',
-    reason: 'deleted',
+    status: 'outdated' as const,
+    reason: 'deleted' as const,
     path: newPath,
     startLine: at + 1,
     endLine: at + 1,
     text: anchor.text,
   };
+}
+
+const isCode = (normalizedLine: string) => /[\p{L}\p{N}]/u.test(normalizedLine);
+
+/**
+ * For each window of `size` lines of `lines`, how many of the anchor's lines of code (`want`, counted with their
+ * repeats) it holds verbatim: one pass with a sliding count, whatever the size.
+ */
+function sharedLines(want: readonly string[], lines: readonly string[], size: number, windows: number): Int32Array {
+  const needed = new Map<string, number>();
+  for (const line of want) if (isCode(line)) needed.set(line, (needed.get(line) ?? 0) + 1);
+  const out = new Int32Array(windows);
+  const held = new Map<string, number>();
+  let count = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const need = needed.get(line);
+    if (need !== undefined) {
+      const have = held.get(line) ?? 0;
+      if (have < need) count++;
+      held.set(line, have + 1);
+    }
+    if (i >= size) {
+      const gone = lines[i - size]!;
+      const needGone = needed.get(gone);
+      if (needGone !== undefined) {
+        const have = held.get(gone)! - 1;
+        held.set(gone, have);
+        if (have < needGone) count--;
+      }
+    }
+    if (i >= size - 1 && i - size + 1 < windows) out[i - size + 1] = count;
+  }
+  return out;
 }

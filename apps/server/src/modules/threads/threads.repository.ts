@@ -1,4 +1,5 @@
-import { and, asc, count, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import { comments, projectMembers, tasks, threadPositions, threads, users } from '../../db/schema.js';
 import type { Orm } from '../../infra/db.js';
 
@@ -6,13 +7,20 @@ export type ThreadRow = typeof threads.$inferSelect;
 export type CommentRow = typeof comments.$inferSelect & { authorName: string };
 export type PositionRow = typeof threadPositions.$inferSelect;
 export type TaskRow = typeof tasks.$inferSelect;
-/** A thread as listed: its row, its stored position at the asked commit (if any), its first comment and count. */
+/**
+ * A thread as listed: its row, its stored position at the asked commit (else its latest stored one, if any), its
+ * first comment and count, and the key that orders it (for the next page's cursor).
+ */
 export interface ListedThreadRow {
   thread: ThreadRow;
   position: PositionRow | null;
   firstComment: CommentRow | null;
   commentCount: number;
+  key: ThreadKey;
 }
+
+/** Where a thread stands in the list order: anchor path, start line, creation time (in microseconds), id. */
+export type ThreadKey = [path: string, startLine: number, createdAtMicros: string, id: string];
 
 /** Threads, their comments and per-commit positions, and tasks. */
 export class ThreadsRepository {
@@ -43,13 +51,46 @@ export class ThreadsRepository {
   }
 
   /**
-   * One query for a project's threads with, for each, its stored position at `commit`, its first comment (with
-   * its author's name) and its number of comments not deleted.
+   * One query for a page of a project's threads in list order (anchor path, start line, creation, id) after `after`,
+   * with, for each, its stored position at `commit` (else the latest one stored), its first comment (with its
+   * author's name) and its number of comments not deleted. `path` filters on the position's path. The page is chosen
+   * first, so the per-thread lookups run for its rows only.
    */
-  async listThreadsWithDetails(
+  async listThreadsPage(
     projectId: string,
-    filter: { state?: 'open' | 'resolved'; commit?: string },
+    filter: { state?: 'open' | 'resolved'; commit?: string; path?: string; after?: ThreadKey; limit: number },
   ): Promise<ListedThreadRow[]> {
+    const at = alias(threadPositions, 'at_commit');
+    const atJoin = filter.commit ? and(eq(at.threadId, threads.id), eq(at.commit, filter.commit)) : sql`false`;
+    // The latest stored position, looked up only for threads with none at the commit (between a sync and the end
+    // of its re-anchoring, or at a commit never synced).
+    const latest = this.orm
+      .select()
+      .from(threadPositions)
+      .where(and(eq(threadPositions.threadId, threads.id), sql`${at.threadId} is null`))
+      .orderBy(desc(threadPositions.computedAt))
+      .limit(1)
+      .as('latest');
+    const micros = sql<string>`(extract(epoch from ${threads.createdAt}) * 1000000)::bigint::text`;
+    const page = this.orm
+      .select({ id: threads.id })
+      .from(threads)
+      .leftJoin(at, atJoin)
+      .leftJoinLateral(latest, sql`true`)
+      .where(
+        and(
+          eq(threads.projectId, projectId),
+          filter.state ? eq(threads.state, filter.state) : undefined,
+          filter.path ? sql`coalesce(${at.path}, ${latest.path}, ${threads.path}) = ${filter.path}` : undefined,
+          filter.after
+            ? sql`(${threads.path}, ${threads.startLine}, (extract(epoch from ${threads.createdAt}) * 1000000)::bigint, ${threads.id})
+                > (${filter.after[0]}, ${filter.after[1]}, ${filter.after[2]}::bigint, ${filter.after[3]})`
+            : undefined,
+        ),
+      )
+      .orderBy(asc(threads.path), asc(threads.startLine), asc(threads.createdAt), asc(threads.id))
+      .limit(filter.limit)
+      .as('page');
     // Each thread's first comment with its author's name: one index probe per thread (comments_thread_created_idx).
     const first = this.orm
       .select({
@@ -72,7 +113,18 @@ export class ThreadsRepository {
     const rows = await this.orm
       .select({
         thread: threads,
-        position: threadPositions,
+        at,
+        latest: {
+          threadId: latest.threadId,
+          commit: latest.commit,
+          path: latest.path,
+          startLine: latest.startLine,
+          endLine: latest.endLine,
+          status: latest.status,
+          reason: latest.reason,
+          text: latest.text,
+          computedAt: latest.computedAt,
+        },
         first: {
           id: first.id,
           threadId: first.threadId,
@@ -87,25 +139,50 @@ export class ThreadsRepository {
         commentCount: sql<number>`(
           select count(*) from ${comments} c where c.thread_id = ${threads.id} and c.deleted_at is null
         )`.mapWith(Number),
+        micros,
       })
-      .from(threads)
-      .leftJoin(
-        threadPositions,
-        filter.commit
-          ? and(eq(threadPositions.threadId, threads.id), eq(threadPositions.commit, filter.commit))
-          : sql`false`,
-      )
+      .from(page)
+      .innerJoin(threads, eq(threads.id, page.id))
+      .leftJoin(at, atJoin)
+      .leftJoinLateral(latest, sql`true`)
       .leftJoinLateral(first, sql`true`)
-      .where(and(eq(threads.projectId, projectId), filter.state ? eq(threads.state, filter.state) : undefined))
-      .orderBy(asc(threads.path), asc(threads.startLine), asc(threads.createdAt));
+      .orderBy(asc(threads.path), asc(threads.startLine), asc(threads.createdAt), asc(threads.id));
     return rows.map((r) => ({
       thread: r.thread,
-      position: r.position,
+      position: r.at ?? (r.latest?.threadId ? (r.latest as PositionRow) : null),
       firstComment: r.first
         ? { ...r.first, authorName: r.first.aiJobId ? 'HiveSync AI' : (r.first.authorName ?? 'deleted user') }
         : null,
       commentCount: r.commentCount,
+      key: [r.thread.path, r.thread.startLine, r.micros, r.thread.id],
     }));
+  }
+
+  /**
+   * The next `limit` open threads of a project (by id, after `afterId`) with no position stored at `commit`: the
+   * re-anchoring after a sync walks them in small batches, so no one query holds the event loop for long.
+   */
+  async openThreadsWithoutPosition(
+    projectId: string,
+    commit: string,
+    afterId: string | undefined,
+    limit: number,
+  ): Promise<ThreadRow[]> {
+    const rows = await this.orm
+      .select({ thread: threads })
+      .from(threads)
+      .leftJoin(threadPositions, and(eq(threadPositions.threadId, threads.id), eq(threadPositions.commit, commit)))
+      .where(
+        and(
+          eq(threads.projectId, projectId),
+          eq(threads.state, 'open'),
+          isNull(threadPositions.threadId),
+          afterId ? gt(threads.id, afterId) : undefined,
+        ),
+      )
+      .orderBy(asc(threads.id))
+      .limit(limit);
+    return rows.map((r) => r.thread);
   }
 
   async setState(id: string, state: 'open' | 'resolved', by: string): Promise<ThreadRow | undefined> {

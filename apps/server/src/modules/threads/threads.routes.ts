@@ -34,13 +34,13 @@ export function threadRoutes({ services, authenticate }: RouteDeps): FastifyPlug
         schema: {
           ...t,
           summary:
-            'Threads of a project, placed at a commit (the mirror’s current one by default); state defaults to open',
+            'A page of a project’s threads (50 by default, `next_cursor` for the next), at their stored positions at a commit (the mirror’s current one by default); state defaults to open',
           params: ProjectParams,
           querystring: ListThreadsQuery,
           response: withErrors({ 200: ThreadList }, 404),
         },
       },
-      async (req) => ({ threads: await threads.list(caller(req), req.params.id, req.query) }),
+      async (req) => threads.list(caller(req), req.params.id, req.query),
     );
     app.post(
       '/projects/:id/threads',

@@ -1,12 +1,15 @@
 import crypto from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
   errors,
   ROLE_RANK,
+  THREAD_PAGE_DEFAULT,
   type Comment,
   type CreateTaskBody,
   type CreateThreadBody,
   type Task,
   type Thread,
+  type ThreadList,
   type ThreadPosition,
   type UpdateTaskBody,
 } from '@hivesync/core';
@@ -24,6 +27,7 @@ import {
   type CommentRow,
   type PositionRow,
   type TaskRow,
+  type ThreadKey,
   type ThreadRow,
 } from './threads.repository.js';
 
@@ -31,6 +35,13 @@ const MAX_FILE = 5 * 1024 * 1024;
 /** The most lines, and bytes, a thread may be anchored to: re-placing a bigger anchor at every commit costs too much. */
 export const MAX_ANCHOR_LINES = 200;
 export const MAX_ANCHOR_BYTES = 16 * 1024;
+/**
+ * How long placing one thread at a new commit may keep the event loop (ms): past it the thread is `outdated`,
+ * `too_costly`, and tried again at the next synced commit.
+ */
+export const REANCHOR_BUDGET_MS = 50;
+// Threads per batch of the re-anchoring after a sync: one small query, then one thread per turn of the event loop.
+const REANCHOR_BATCH = 50;
 const MENTION = /(^|[^\w@])@([A-Za-z0-9._%+-]+(?:@[A-Za-z0-9.-]+\.[A-Za-z]{2,})?)/g;
 
 type Base = Anchor & { commit: string; status: ThreadPosition['status']; reason: ThreadPosition['reason'] };
@@ -41,6 +52,8 @@ type Base = Anchor & { commit: string; status: ThreadPosition['status']; reason:
  */
 export class ThreadsService {
   readonly repo: ThreadsRepository;
+  /** The time budget of placing one thread (ms); tests set it to 0 to see `too_costly`. */
+  reanchorBudgetMs: number;
 
   constructor(
     private readonly db: Database,
@@ -49,8 +62,10 @@ export class ThreadsService {
     private readonly notifications: NotificationsService,
     private readonly audit: AuditService,
     private readonly logger: Logger,
+    options: { reanchorBudgetMs?: number } = {},
   ) {
     this.repo = new ThreadsRepository(db.orm);
+    this.reanchorBudgetMs = options.reanchorBudgetMs ?? REANCHOR_BUDGET_MS;
   }
 
   private async mirror(projectId: string): Promise<MirrorView> {
@@ -120,44 +135,54 @@ export class ThreadsService {
       });
       return row;
     });
+    // Started at an older commit: placed at the current one now (one thread, within its budget), so that reads,
+    // which never place threads, find it there.
+    if (commit !== view.commit) await this.placeMany(view, [thread], view.commit);
     await this.notifyMentions(thread, auth.userId, body.body);
     return this.get(auth, id, undefined);
   }
 
   /**
-   * One query for the threads with their stored positions and first comments; positions not yet stored at `commit`
-   * are computed together in one batch (git reads shared between threads, one insert), never once per thread.
+   * A page of threads, with their stored positions and first comments, in one query. Reads never place threads
+   * (the sync job does, see repositionAll): a thread with no position stored at `commit` shows its latest one
+   * (`position.commit` says which), or its anchor.
    */
   async list(
     auth: AuthContext,
     projectId: string,
-    query: { path?: string; state?: 'open' | 'resolved' | 'all'; commit?: string },
-  ): Promise<Thread[]> {
+    query: {
+      path?: string;
+      state?: 'open' | 'resolved' | 'all';
+      commit?: string;
+      limit?: number;
+      cursor?: string;
+    },
+  ): Promise<ThreadList> {
     await this.projects.requireProjectRole(auth, projectId, 'viewer');
     const view = await this.mirrors.current(projectId);
     const commit = view ? await this.commitOrCurrent(view, query.commit) : undefined;
-    const path = query.path ? normalizeRepoPath(query.path) : undefined;
-    const rows = await this.repo.listThreadsWithDetails(projectId, {
+    const limit = query.limit ?? THREAD_PAGE_DEFAULT;
+    const rows = await this.repo.listThreadsPage(projectId, {
       state: query.state === 'all' ? undefined : (query.state ?? 'open'),
       commit,
+      path: query.path ? normalizeRepoPath(query.path) : undefined,
+      after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+      limit: limit + 1,
     });
-    const missing = rows.filter((r) => !r.position).map((r) => r.thread);
-    const computed = view && commit && missing.length > 0 ? await this.placeMany(view, missing, commit) : new Map();
-    const out: Thread[] = [];
-    for (const row of rows) {
-      const position = row.position
-        ? toPosition(row.position)
-        : (computed.get(row.thread.id) ?? anchorPosition(row.thread));
-      // Filter by where the code is at that commit, not where it was first commented.
-      if (path && position.path !== path) continue;
-      out.push({
-        ...toThread(row.thread, position, row.commentCount),
+    const page = rows.slice(0, limit);
+    return {
+      threads: page.map((row) => ({
+        ...toThread(row.thread, row.position ? toPosition(row.position) : anchorPosition(row.thread), row.commentCount),
         first_comment: row.firstComment ? toComment(row.firstComment) : null,
-      });
-    }
-    return out;
+      })),
+      next_cursor: rows.length > limit ? encodeCursor(page.at(-1)!.key) : null,
+    };
   }
 
+  /**
+   * A thread with its comments. At the mirror's current commit (the default) its stored position, as in lists; at
+   * another commit its position there, placed now if it never was (one thread, within its time budget).
+   */
   async get(auth: AuthContext, threadId: string, commit: string | undefined): Promise<Thread> {
     const row = await this.visibleThread(auth, threadId, 'viewer');
     const view = await this.mirrors.current(row.projectId);
@@ -206,6 +231,9 @@ export class ThreadsService {
       throw errors.forbidden('Only the thread’s author or a project member can resolve or reopen it.');
     }
     await this.repo.setState(threadId, state, auth.userId);
+    // Resolved threads are not re-anchored at syncs: a reopened one is placed at the current commit now.
+    const view = state === 'open' ? await this.mirrors.current(thread.projectId) : undefined;
+    if (view) await this.placeMany(view, [thread], view.commit);
     if (state === 'resolved') {
       const others = (await this.repo.participants(threadId)).filter((id) => id !== auth.userId);
       await this.notifications.notify({
@@ -256,45 +284,62 @@ export class ThreadsService {
     });
   }
 
-  /** After a sync: every open thread of the project gets its position at the new commit. */
+  /**
+   * After a sync, in the sync job: every open thread of the project gets its position at the new commit. Threads
+   * are taken in small batches and placed one per turn of the event loop, each within its time budget (past it:
+   * `outdated`, `too_costly`), so that a sync re-anchoring thousands of threads never holds up requests.
+   */
   async repositionAll(projectId: string, commit: string): Promise<number> {
     const view = await this.mirrors.current(projectId);
     if (!view || view.commit !== commit) return 0;
-    const open = await this.repo.listThreadsWithDetails(projectId, { state: 'open', commit });
-    await this.placeMany(
-      view,
-      open.filter((r) => !r.position).map((r) => r.thread),
-      commit,
-    );
-    return open.length;
+    const git = new GitMemo(this.mirrors, view);
+    let placed = 0;
+    let after: string | undefined;
+    for (;;) {
+      const batch = await this.repo.openThreadsWithoutPosition(projectId, commit, after, REANCHOR_BATCH);
+      if (batch.length === 0) break;
+      await this.placeMany(view, batch, commit, git);
+      placed += batch.length;
+      after = batch.at(-1)!.id;
+      if (batch.length < REANCHOR_BATCH) break;
+      // A newer sync took over: it places the threads at its own commit.
+      if ((await this.mirrors.current(projectId))?.commit !== commit) break;
+    }
+    return placed;
   }
 
-  /** The thread's position at `commit`: stored, or computed from its latest known position and stored. */
+  /** The thread's position at `commit`: stored, else at the current commit its latest one, else placed now. */
   private async positionAt(thread: ThreadRow, view: MirrorView, commit: string): Promise<ThreadPosition> {
     const stored = await this.repo.position(thread.id, commit);
     if (stored) return toPosition(stored);
+    if (commit === view.commit) {
+      // Not placed yet: the sync job is on it.
+      const latest = await this.repo.latestPosition(thread.id);
+      return latest ? toPosition(latest) : anchorPosition(thread);
+    }
     return (await this.placeMany(view, [thread], commit)).get(thread.id) ?? anchorPosition(thread);
   }
 
   /**
-   * Positions at `commit` of threads that have none stored there, computed together: one query for their latest
-   * positions, git asked once per distinct commit pair and file (not per thread), one insert. A thread that cannot
-   * be placed is logged and left out (its caller shows its anchor).
+   * Positions at `commit` of these threads, computed together and stored in one statement: one query for their
+   * latest positions, git asked once per distinct commit pair and file (not per thread), and one thread per turn of
+   * the event loop, each within the time budget. A thread that cannot be placed is logged and left out.
    */
   private async placeMany(
     view: MirrorView,
     threads: ThreadRow[],
     commit: string,
+    git = new GitMemo(this.mirrors, view),
   ): Promise<Map<string, ThreadPosition>> {
     const latest = await this.repo.latestPositions(threads.map((t) => t.id));
-    const git = new GitMemo(this.mirrors, view);
     const rows: PositionRow[] = [];
     for (const thread of threads) {
       try {
         const last = latest.get(thread.id);
-        // Follow the code step by step from where it was last seen, when that is an ancestor; else from the anchor.
+        // Follow the code step by step from where it was last seen, when that is an ancestor; else from the anchor
+        // (also after a placement that was too costly: the anchor is always a sound base).
         const base: Base =
-          last && last.commit !== commit && (await git.isAncestor(last.commit, commit))
+          last && last.commit !== commit && last.reason !== 'too_costly' && (await git.isAncestor(last.commit, commit))
             ? fromRow(last)
             : fromAnchor(thread);
         rows.push({ threadId: thread.id, commit, ...(await this.place(git, base, commit)), computedAt: new Date() });
@@ -304,6 +349,8 @@ export class ThreadsService {
           'could not place a thread',
         );
       }
+      // Let requests in between threads.
+      if (threads.length > 1) await nextTurn();
     }
     await this.repo.savePositions(
       this.db.orm,
@@ -326,14 +373,20 @@ export class ThreadsService {
       text: base.text,
     });
     if (base.commit === commit) return keep(base.status, base.reason);
-    if (base.status === 'outdated') return keep('outdated', base.reason);
+    if (base.status === 'outdated' && base.reason !== 'too_costly') return keep('outdated', base.reason);
     const change = await git.fileChange(base.commit, commit, base.path);
     if (change.kind === 'unchanged') return keep(base.status === 'current' ? 'current' : base.status, null);
     if (change.kind === 'deleted') return keep('outdated', 'file_deleted');
     const newPath = change.kind === 'renamed' ? change.path : base.path;
     const [before, after] = await Promise.all([git.read(base.commit, base.path), git.read(commit, newPath)]);
     if (after === undefined) return keep('outdated', 'file_deleted');
-    const p = placeInFile(before ?? '', after, base, newPath);
+    // The budget counts from here: the git reads above wait without holding the event loop.
+    const p = placeInFile(before ?? '', after, base, newPath, {
+      deadline: performance.now() + this.reanchorBudgetMs,
+    });
+    if (p.reason === 'too_costly') {
+      this.logger.info({ path: newPath, commit, budget_ms: this.reanchorBudgetMs }, 'placing a thread took too long');
+    }
     const status = p.status === 'current' && newPath !== base.path ? 'moved' : p.status;
     return { path: p.path, startLine: p.startLine, endLine: p.endLine, status, reason: p.reason, text: p.text };
   }
@@ -497,6 +550,31 @@ class GitMemo {
       (await this.mirrors.readAt(this.view, commit, path, MAX_FILE))?.toString('utf8'),
     );
   }
+}
+
+/** A page cursor: the list key of the page's last thread, opaque to clients (base64url JSON). */
+function encodeCursor(key: ThreadKey): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+function decodeCursor(cursor: string): ThreadKey {
+  try {
+    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(key) &&
+      key.length === 4 &&
+      typeof key[0] === 'string' &&
+      Number.isInteger(key[1]) &&
+      typeof key[2] === 'string' &&
+      /^-?\d{1,20}$/.test(key[2]) &&
+      typeof key[3] === 'string'
+    ) {
+      return key as ThreadKey;
+    }
+  } catch {
+    // reported below
+  }
+  throw errors.validation('cursor: not a cursor this list returned; start again without it.');
 }
 
 function fromAnchor(t: ThreadRow): Base {

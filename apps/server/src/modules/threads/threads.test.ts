@@ -32,12 +32,25 @@ describe.each(backends())('threads, tasks and audit on $name', (backend) => {
 
   const api = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT', url: string, token: string, body?: unknown) =>
     server.request({ method, url: `/api/v1${url}`, token, body });
+  const sql = (text: string, values: unknown[]) => server.runtime.infra.db.sql.executeSql(text, values);
+  // Open threads with no position stored at `commit` (the sync job places them after the sync completes).
+  const unplaced = async (commit: string) =>
+    (
+      await sql(
+        `select count(*)::int as n from threads t where t.project_id = $1 and t.state = 'open'
+           and not exists (select 1 from thread_positions p where p.thread_id = t.id and p."commit" = $2)`,
+        [projectId, commit],
+      )
+    ).rows[0]!.n as number;
+  /** Syncs and waits for the sync job to have placed every open thread at the new commit. */
   const sync = async () => {
     const s = (await api('POST', '/repo/sync', owner.token, { project_id: projectId })).json();
-    return eventually(async () => {
+    const done = await eventually(async () => {
       const r = (await api('GET', `/repo/sync/${s.sync_id}`, owner.token)).json();
       return r.status === 'completed' && r;
     });
+    await eventually(async () => (await unplaced(done.commit)) === 0);
+    return done;
   };
 
   beforeAll(async () => {
@@ -98,7 +111,7 @@ describe.each(backends())('threads, tasks and audit on $name', (backend) => {
     git(remote, 'commit', '-q', '-m', 'rename e');
     const second = (await sync()).commit;
 
-    const all = (await api('GET', `/projects/${projectId}/threads?state=all`, owner.token)).json().threads;
+    const all = (await api('GET', `/projects/${projectId}/threads?state=all&limit=100`, owner.token)).json().threads;
     const pos = (id: string) => all.find((x: { thread_id: string }) => x.thread_id === id).position;
     expect(pos(t.inserted.thread_id)).toEqual({
       commit: second,
@@ -128,7 +141,7 @@ describe.each(backends())('threads, tasks and audit on $name', (backend) => {
     expect(then.position).toMatchObject({ commit: first, start_line: 2, status: 'current' });
     // Filtering by path uses where the code is now.
     const byPath = (
-      await api('GET', `/projects/${projectId}/threads?state=all&path=src/e-renamed.ts`, owner.token)
+      await api('GET', `/projects/${projectId}/threads?state=all&limit=100&path=src/e-renamed.ts`, owner.token)
     ).json().threads;
     expect(byPath.map((x: { thread_id: string }) => x.thread_id)).toEqual([t.renamed.thread_id]);
 
@@ -170,7 +183,7 @@ describe.each(backends())('threads, tasks and audit on $name', (backend) => {
       ),
     });
     const head = (await sync()).commit;
-    const all = (await api('GET', `/projects/${projectId}/threads?state=all`, owner.token)).json().threads;
+    const all = (await api('GET', `/projects/${projectId}/threads?state=all&limit=100`, owner.token)).json().threads;
     const pos = (id: string) => all.find((x: { thread_id: string }) => x.thread_id === id).position;
     expect(pos(t.ret.thread_id)).toMatchObject({ commit: head, status: 'outdated', reason: 'deleted' });
     expect(pos(t.brace.thread_id)).toMatchObject({ commit: head, status: 'outdated', reason: 'deleted' });
@@ -228,17 +241,10 @@ describe.each(backends())('threads, tasks and audit on $name', (backend) => {
       expect(firstOf(made[0]!.thread_id).comment_count).toBe(2);
       expect(firstOf(made[29]!.thread_id).first_comment.body).toBe('note 30');
 
-      // A sync places them all at the new commit; listing then reads the stored positions.
+      // A sync places them all at the new commit (in the sync job); listing then reads the stored positions.
       commitFiles(remote, { 'src/many.ts': lines('// new header', ...body) });
+      const previous = git(remote, 'rev-parse', 'HEAD~1');
       const head = (await sync()).commit;
-      // The sync places them after it completes: wait for that.
-      await eventually(async () => {
-        const { rows } = await server.runtime.infra.db.sql.executeSql(
-          `select count(*)::int as n from thread_positions where "commit" = $1 and path = 'src/many.ts'`,
-          [head],
-        );
-        return rows[0]!.n === 30;
-      });
       const shifted = await list();
       expect(calls).toEqual({ repo: 1, git: 0 });
       expect(firstOf(made[4]!.thread_id).position.start_line).toBe(5);
@@ -248,23 +254,106 @@ describe.each(backends())('threads, tasks and audit on $name', (backend) => {
         status: 'current',
       });
 
-      // Positions missing at a commit are computed in one batch: git once per file and commit pair, not per thread.
-      await server.runtime.infra.db.sql.executeSql(
-        `delete from thread_positions where "commit" = $1 and path = 'src/many.ts'`,
-        [head],
-      );
-      const recomputed = await list();
-      expect(recomputed).toHaveLength(30);
-      expect(calls.repo).toBeLessThanOrEqual(3);
+      // Reads never place threads: with no position stored at the commit (as between a sync and the end of its
+      // re-anchoring), a list answers at once with each thread's latest stored position, in one query, no git.
+      await sql(`delete from thread_positions where "commit" = $1 and path = 'src/many.ts'`, [head]);
+      const pending = await list();
+      expect(calls).toEqual({ repo: 1, git: 0 });
+      expect(pending).toHaveLength(30);
+      for (const [i, t] of made.entries()) {
+        const p = pending.find((x: { thread_id: string }) => x.thread_id === t.thread_id).position;
+        expect(p).toMatchObject({ start_line: i + 1, status: 'current' });
+        expect(p.commit).not.toBe(head);
+      }
+      expect((await api('GET', `/threads/${made[3]!.thread_id}`, viewer.token)).json().position).toMatchObject({
+        start_line: 4,
+      });
+      expect(calls.git).toBe(0);
+      // The sync job's re-anchoring fills them in (git once per file and commit pair, not per thread).
+      calls.git = 0;
+      expect(await server.runtime.services.threads.repositionAll(projectId, head)).toBe(30);
       expect(calls.git).toBeLessThanOrEqual(5);
+      const recomputed = await list();
       for (const [i, t] of made.entries()) {
         const p = recomputed.find((x: { thread_id: string }) => x.thread_id === t.thread_id).position;
         expect(p).toMatchObject({ commit: head, start_line: i + 2, status: 'current' });
       }
+      expect(previous).not.toBe(head);
       expect(added).not.toBe(head);
     } finally {
       for (const undo of restore) undo();
     }
+  });
+
+  it('pages the thread list: 50 by default, `limit` and `next_cursor` walk it in order with no thread twice', async () => {
+    const body = Array.from({ length: 30 }, (_, i) => `export const paged${i} = compute(${i}, 'page ${i}');`);
+    commitFiles(remote, { 'src/paged.ts': lines(...body) });
+    await sync();
+    for (let i = 1; i <= 30; i++) await thread('src/paged.ts', i, i, `paged ${i}`);
+    const get = async (query: string) => {
+      const res = await api('GET', `/projects/${projectId}/threads?${query}`, viewer.token);
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json() as { threads: { thread_id: string }[]; next_cursor: string | null };
+    };
+    const whole = await get('path=src/paged.ts&limit=100');
+    expect(whole.threads).toHaveLength(30);
+    expect(whole.next_cursor).toBeNull();
+    const walked: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page = await get(`path=src/paged.ts&limit=7${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.threads.length).toBeLessThanOrEqual(7);
+      walked.push(...page.threads.map((t) => t.thread_id));
+      cursor = page.next_cursor;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(5);
+    expect(walked).toEqual(whole.threads.map((t) => t.thread_id));
+    // No limit: a page of 50 (the project has more open threads than that by now).
+    const first = await get('');
+    expect(first.threads).toHaveLength(50);
+    expect(first.next_cursor).toEqual(expect.any(String));
+    const rest = await get(`limit=100&cursor=${first.next_cursor}`);
+    const ids = [...first.threads, ...rest.threads].map((t) => t.thread_id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect((await api('GET', `/projects/${projectId}/threads?cursor=bm9wZQ`, viewer.token)).statusCode).toBe(400);
+    expect((await api('GET', `/projects/${projectId}/threads?limit=101`, viewer.token)).statusCode).toBe(400);
+  });
+
+  it('marks a thread too costly to place within its budget outdated (too_costly), and places it again later', async () => {
+    commitFiles(remote, { 'src/costly.ts': lines('// costly', ...fn('costly'), ...TAIL) });
+    await sync();
+    const t = await thread('src/costly.ts', 2, 5);
+    const threads = server.runtime.services.threads;
+    const budget = threads.reanchorBudgetMs;
+    threads.reanchorBudgetMs = 0;
+    try {
+      commitFiles(remote, { 'src/costly.ts': lines('// costly', '// inserted', ...fn('costly'), ...TAIL) });
+      const head = (await sync()).commit;
+      const listed = (await api('GET', `/projects/${projectId}/threads?path=src/costly.ts`, owner.token)).json();
+      expect(listed.threads[0].position).toMatchObject({
+        commit: head,
+        status: 'outdated',
+        reason: 'too_costly',
+        start_line: 2,
+        end_line: 5,
+      });
+    } finally {
+      threads.reanchorBudgetMs = budget;
+    }
+    // Not final: the next sync places it again, from its anchor.
+    commitFiles(remote, {
+      'src/costly.ts': lines('// costly', '// inserted', '// and another', ...fn('costly'), ...TAIL),
+    });
+    const next = (await sync()).commit;
+    expect((await api('GET', `/threads/${t.thread_id}`, owner.token)).json().position).toMatchObject({
+      commit: next,
+      status: 'current',
+      reason: null,
+      start_line: 4,
+      end_line: 7,
+    });
   });
 
   it('refuses lines that are not in the file', async () => {
