@@ -10,6 +10,7 @@ import { repoSync } from './suites/repo-sync.js';
 import { firstHour } from './suites/first-hour.js';
 import { aiExpress } from './suites/ai-express.js';
 import { threadList } from './suites/thread-list.js';
+import { anchoring } from './suites/anchoring.js';
 
 /**
  * `npm run bench [-- --seconds N] [-- --only NAME]`: every figure the issues name, each against a baseline measured
@@ -25,6 +26,7 @@ const suites: Suite[] = [
   repoSync,
   repoSearch,
   threadList,
+  anchoring,
   previewLoop,
   eventDelivery,
   manyPollers,
