@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { AppError, errors, type ErrorEnvelope } from '@hivesync/core';
+import { isStorageFull } from '../infra/storage.js';
 
 /** Turns an error into the envelope and status of docs/API.md; never leaks a stack, SQL or internal message. */
 export function toEnvelope(
@@ -63,6 +64,10 @@ function classify(err: unknown, request: FastifyRequest): AppError {
     // A value that passed the schema but not the database (a number beyond its column, text it cannot store).
     request.log.info({ err }, 'the database refused a value of the request');
     return errors.validation(refused);
+  }
+  if (isStorageFull(err)) {
+    request.log.error({ err: { message: (err as Error).message } }, 'no storage space left');
+    return errors.storageFull();
   }
   if (isConnectionFailure(err)) {
     request.log.warn({ err: { message: (err as Error).message } }, 'a backend is unreachable');

@@ -44,6 +44,25 @@ export interface StoredObject {
   modifiedAt: Date;
 }
 
+/**
+ * Whether an error means the storage has no space left: ENOSPC or EDQUOT from the filesystem (anywhere in the cause
+ * chain), PostgreSQL's disk_full (53100), or an S3-compatible store answering 507 Insufficient Storage (MinIO's
+ * XMinioStorageFull). Callers turn it into `storage_full`.
+ */
+export function isStorageFull(err: unknown): boolean {
+  for (
+    let e = err as
+        { code?: unknown; name?: unknown; cause?: unknown; $metadata?: { httpStatusCode?: number } } | undefined,
+      depth = 0;
+    e && typeof e === 'object' && depth < 5;
+    e = e.cause as typeof e, depth++
+  ) {
+    if (e.code === 'ENOSPC' || e.code === 'EDQUOT' || e.code === '53100') return true;
+    if (e.name === 'XMinioStorageFull' || e.$metadata?.httpStatusCode === 507) return true;
+  }
+  return false;
+}
+
 const KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
 
 /** Throws unless `key` is a safe object key (no `..`, no leading `/`, a small alphabet). */
@@ -113,33 +132,49 @@ export function createFsStorage(root: string, signer: FsUrlSigner): FsStorage {
       const tmp = `${target}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
       let size = 0;
       let tooLarge = false;
-      const handle = await fs.open(tmp, 'w', 0o600);
+      // Written to a temporary name and renamed when complete: a failure (a full disk, a dropped connection) or an
+      // upload above the limit leaves nothing behind, neither under the key nor as the temporary file.
       try {
-        for await (const chunk of body as AsyncIterable<Buffer>) {
-          size += chunk.length;
-          if (size > maxBytes) {
-            tooLarge = true;
-            break;
+        const handle = await fs.open(tmp, 'w', 0o600);
+        try {
+          for await (const chunk of body as AsyncIterable<Buffer>) {
+            size += chunk.length;
+            if (size > maxBytes) {
+              tooLarge = true;
+              break;
+            }
+            // write() may store only part of a chunk (a filling disk does that before it answers ENOSPC): write
+            // the rest until it is all on disk or the filesystem refuses.
+            for (let at = 0; at < chunk.length;) {
+              at += (await handle.write(chunk, at, chunk.length - at)).bytesWritten;
+            }
           }
-          await handle.write(chunk);
+        } finally {
+          await handle.close();
         }
-      } finally {
-        await handle.close();
+        if (tooLarge) {
+          await fs.rm(tmp, { force: true });
+          return false;
+        }
+        await fs.rename(tmp, target);
+        return true;
+      } catch (err) {
+        await fs.rm(tmp, { force: true }).catch(() => undefined);
+        throw err;
       }
-      if (tooLarge) {
-        await fs.rm(tmp, { force: true });
-        return false;
-      }
-      await fs.rename(tmp, target);
-      return true;
     },
     async put(key, data) {
       const target = file(key);
       await fs.mkdir(path.dirname(target), { recursive: true });
       // Write then rename, so a crash never leaves a half-written object under its final name.
       const tmp = `${target}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-      await fs.writeFile(tmp, data, { mode: 0o600 });
-      await fs.rename(tmp, target);
+      try {
+        await fs.writeFile(tmp, data, { mode: 0o600 });
+        await fs.rename(tmp, target);
+      } catch (err) {
+        await fs.rm(tmp, { force: true }).catch(() => undefined);
+        throw err;
+      }
     },
     async get(key) {
       try {

@@ -36,6 +36,7 @@ const SAMPLES: [string, string][] = [
     'repo_corrupt',
   ],
   ['fatal: write error: No space left on device', 'storage_full'],
+  ["error: unable to write file data/a.bin\nfatal: Could not reset index file to revision 'HEAD'.", 'storage_full'],
   [
     "fatal: the remote end hung up unexpectedly\nfatal: sha1 file '<stdout>' write error: Disk quota exceeded",
     'storage_full',

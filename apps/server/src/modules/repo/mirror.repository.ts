@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { SyncErrorCode } from '@hivesync/core';
 import { GitError, type Git, type GitRunOptions } from '../../infra/git.js';
+import { isStorageFull } from '../../infra/storage.js';
 import { pinnedRemoteEnv, RemoteForbidden, RemoteUnresolved, type RemoteGuard } from './remote-guard.js';
 import { buildSearchIndex, loadSearchIndex, locate, shardsFor } from './search-index.js';
 
@@ -177,12 +178,23 @@ export class MirrorStore {
           }
         }
         const next = `g${currentGen ? Number(GENERATION.exec(currentGen)?.[1] ?? 0) + 1 : 1}-${crypto.randomBytes(3).toString('hex')}`;
-        const commit = await this.clone(base, next, target, auth.env, onStage);
+        let commit: string;
+        try {
+          commit = await this.clone(base, next, target, auth.env, onStage);
+        } catch (err) {
+          // A clone that failed is never served: remove it now rather than at the next sync (on a full disk it
+          // holds the space that the next attempt needs).
+          await fs.rm(path.join(base, next), { recursive: true, force: true }).catch(() => undefined);
+          throw err;
+        }
         if (currentGen) await this.removeGenerationLater(base, currentGen);
         return { commit, recloned: true, branch };
       } catch (err) {
         if (err instanceof SyncFailure && err.code === 'repo_branch_not_found') {
           throw new SyncFailure('repo_branch_not_found', await this.missingBranchMessage(target, auth.env));
+        }
+        if (!(err instanceof SyncFailure) && isStorageFull(err)) {
+          throw new SyncFailure('storage_full', 'The server has no disk space left for the mirror.');
         }
         throw err;
       }
@@ -231,10 +243,20 @@ export class MirrorStore {
     const gitDir = current.gitDir;
     const ref = `refs/heads/${remote.branch}`;
     // The URL itself, not `origin`: what git contacts is exactly what was checked and pinned.
-    await this.gitOrFail(['fetch', '--prune', '--no-tags', '--quiet', '--', remote.url, `+${ref}:${ref}`], {
-      gitDir,
-      env,
-    });
+    try {
+      await this.gitOrFail(['fetch', '--prune', '--no-tags', '--quiet', '--', remote.url, `+${ref}:${ref}`], {
+        gitDir,
+        env,
+      });
+    } catch (err) {
+      if (err instanceof SyncFailure && err.code === 'storage_full') {
+        // A fetch that ran out of space leaves the objects it had written (no ref names them) and the temporary
+        // file it was writing. Removing them gives the space back; reads never need an unreachable object, and
+        // this project's syncs run one at a time, so no other fetch is writing here.
+        await this.git.run(['prune', '--expire=now'], { gitDir }).catch(() => undefined);
+      }
+      throw err;
+    }
     // fetch has verified that what it received is connected; a failure there comes back as repo_corrupt.
     const commit = await this.revParse(gitDir, ref);
     if (commit === current.commit) {
@@ -405,7 +427,12 @@ export class MirrorStore {
               "repository's current URL.",
           );
         }
-        throw new SyncFailure(classifyGitFailure(err), describeGitFailure(err, [this.root, os.tmpdir()]));
+        const code = classifyGitFailure(err);
+        const line = describeGitFailure(err, [this.root, os.tmpdir()]);
+        throw new SyncFailure(
+          code,
+          code === 'storage_full' ? `The server has no disk space left for the mirror (git: ${line}).` : line,
+        );
       }
       throw err;
     }
@@ -551,8 +578,8 @@ export class MirrorStore {
     if (hashes.length === 0) return [];
     const out = await this.read(view, ['cat-file', '--batch'], {
       timeoutMs: 120_000,
-      // Each blob comes with a header line (`<hash> blob <size>`) and a newline after it.
-      maxStdoutBytes: maxBytes + hashes.length * 64,
+      // Each blob comes with a header line (`<hash> blob <size>`, < 100 bytes with SHA-256) and a newline.
+      maxStdoutBytes: maxBytes + hashes.length * 128,
       input: Buffer.from(`${hashes.join('\n')}\n`),
     });
     const blobs: Buffer[] = [];
@@ -780,6 +807,9 @@ export function classifyGitFailure(err: GitError): SyncErrorCode {
   const s = err.stderr;
   if (err.timedOut) return 'timeout';
   if (/No space left on device|Disk quota exceeded/i.test(s)) return 'storage_full';
+  // Checking files out onto a full disk: git names the file it could not write, not why (and then "Could not reset
+  // index file", which must not read as corruption: a re-clone would need more space still).
+  if (/unable to write file |unable to write new index file/i.test(s)) return 'storage_full';
   if (
     /Authentication failed|could not read (Username|Password)|terminal prompts disabled|Permission denied \(publickey|HTTP Basic: Access denied|returned error: 40[13]|Host key verification failed|invalid credentials/i.test(
       s,
