@@ -88,7 +88,7 @@ export function previewRoutes({ services, authenticate }: RouteDeps): FastifyPlu
             summary: 'Finish the upload: the server checks size and sha256, then the preview is ready',
             params: PreviewParams,
             body: CompletePreviewBody,
-            response: withErrors({ 200: Preview }, 403, 404, 409, 410, 413),
+            response: withErrors({ 200: Preview }, 403, 404, 409, 410, 413, 507),
           },
         },
         async (req) => services.previews.complete(caller(req), req.params.preview_id, req.body),
