@@ -10,6 +10,8 @@ import { repoSync } from './suites/repo-sync.js';
 import { firstHour } from './suites/first-hour.js';
 import { aiExpress } from './suites/ai-express.js';
 import { threadList } from './suites/thread-list.js';
+import { aiRename } from './suites/ai-rename.js';
+import { aiParseMemory } from './suites/ai-parse-memory.js';
 import { anchoring } from './suites/anchoring.js';
 
 /**
@@ -34,6 +36,8 @@ const suites: Suite[] = [
   jobThroughput,
   aiAnalysis,
   aiExpress,
+  aiRename,
+  aiParseMemory,
   firstHour,
 ];
 const setups: { label: string; env: Record<string, string> }[] = [{ label: 'embedded', env: {} }];

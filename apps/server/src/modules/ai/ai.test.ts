@@ -405,7 +405,7 @@ describe('a rename on a generated 5,000-file project (a real git repository)', (
         await server.request({ method: 'GET', url: `/api/v1/ai/jobs/${created.json().job_id}`, token })
       ).json();
       return ['completed', 'failed'].includes(j.status) && j;
-    }, 180_000);
+    }, 300_000);
     expect(job.status, JSON.stringify(job.error)).toBe('completed');
     const [s] = job.suggestions;
     // Git lists src/money.ts after the 5,000 modules: the old 2,000-file read missed it and the importers past it.
@@ -414,7 +414,7 @@ describe('a rename on a generated 5,000-file project (a real git repository)', (
     const dir = applyOnCheckout(remote, job.commit, s.patch, path.join(work.dir, 'apply'));
     for (const file of big.users) expect(fs.readFileSync(path.join(dir, file), 'utf8')).not.toMatch(/\bformatAmount\b/);
     for (const file of big.lookalikes) expect(fs.readFileSync(path.join(dir, file), 'utf8')).toContain('formatAmount(');
-  }, 240_000);
+  }, 360_000);
 });
 
 /** Creates a project (`body`) and waits for its first sync to complete; returns its id. */
