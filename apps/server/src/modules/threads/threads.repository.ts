@@ -72,11 +72,9 @@ export class ThreadsRepository {
       .limit(1)
       .as('latest');
     const micros = sql<string>`(extract(epoch from ${threads.createdAt}) * 1000000)::bigint::text`;
-    const page = this.orm
-      .select({ id: threads.id })
-      .from(threads)
-      .leftJoin(at, atJoin)
-      .leftJoinLateral(latest, sql`true`)
+    // Without a path filter the page is chosen from the threads alone (no position lookups for the other threads).
+    const candidates = this.orm.select({ id: threads.id }).from(threads);
+    const page = (filter.path ? candidates.leftJoin(at, atJoin).leftJoinLateral(latest, sql`true`) : candidates)
       .where(
         and(
           eq(threads.projectId, projectId),
