@@ -10,6 +10,7 @@ import { notificationCommands } from './commands/notifications.js';
 import { previewCommands } from './commands/preview.js';
 import { projectCommands } from './commands/projects.js';
 import { repoCommands } from './commands/repo.js';
+import { logCommands } from './commands/log.js';
 import { statusCommands } from './commands/status.js';
 import { taskCommands } from './commands/tasks.js';
 import { threadCommands } from './commands/threads.js';
@@ -43,6 +44,7 @@ export function buildProgram(cli: Cli, json = false): Command {
   projectCommands(program, cli);
   memberCommands(program, cli);
   repoCommands(program, cli);
+  logCommands(program, cli);
   threadCommands(program, cli);
   taskCommands(program, cli);
   previewCommands(program, cli);

@@ -147,6 +147,12 @@ const EnvSchema = z
     HIVESYNC_SYNC_RETRY_DELAY_SECONDS: int(0, 3600).default(30),
     /** Largest file /repo/file serves, in bytes (413 above). */
     HIVESYNC_MAX_FILE_BYTES: int(1024, 100 * 1024 * 1024).default(5 * 1024 * 1024),
+    /** Largest patch text of one file in a diff answer, in bytes: a longer one is cut and says `truncated`. */
+    HIVESYNC_DIFF_MAX_FILE_BYTES: int(1024, 64 * 1024 * 1024).default(256 * 1024),
+    /** Largest patch text of a whole diff answer, in bytes: files past it come without hunks. */
+    HIVESYNC_DIFF_MAX_BYTES: int(16 * 1024, 256 * 1024 * 1024).default(4 * 1024 * 1024),
+    /** Most files a diff answer lists; the others are counted in `total_files` only. */
+    HIVESYNC_DIFF_MAX_FILES: int(1, 100_000).default(1000),
     /** How often workers look for projects due a scheduled sync, in seconds. */
     HIVESYNC_SCHEDULER_INTERVAL_SECONDS: int(1, 3600).default(60),
     /** The URL clients reach this server at (for presigned local-storage URLs); defaults to the listening address. */
@@ -362,6 +368,10 @@ export interface Config {
     readonly syncRetryLimit: number;
     readonly syncRetryDelaySeconds: number;
     readonly maxFileBytes: number;
+    /** Caps of a diff answer: patch bytes per file and in all, and files listed. */
+    readonly diffMaxFileBytes: number;
+    readonly diffMaxBytes: number;
+    readonly diffMaxFiles: number;
     readonly schedulerIntervalMs: number;
   };
 }
@@ -487,6 +497,9 @@ export function loadConfig(
       syncRetryLimit: e.HIVESYNC_SYNC_RETRY_LIMIT,
       syncRetryDelaySeconds: e.HIVESYNC_SYNC_RETRY_DELAY_SECONDS,
       maxFileBytes: e.HIVESYNC_MAX_FILE_BYTES,
+      diffMaxFileBytes: e.HIVESYNC_DIFF_MAX_FILE_BYTES,
+      diffMaxBytes: e.HIVESYNC_DIFF_MAX_BYTES,
+      diffMaxFiles: e.HIVESYNC_DIFF_MAX_FILES,
       schedulerIntervalMs: e.HIVESYNC_SCHEDULER_INTERVAL_SECONDS * 1000,
     },
   });

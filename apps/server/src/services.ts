@@ -26,6 +26,8 @@ import { MirrorStore } from './modules/repo/mirror.repository.js';
 import { RemoteGuard } from './modules/repo/remote-guard.js';
 import { checkBranch, checkRepoUrlAndHost } from './modules/repo/repo-url.js';
 import { RepoService } from './modules/repo/repo.service.js';
+import { HistoryStore } from './modules/repo/history.repository.js';
+import { HistoryService } from './modules/repo/history.service.js';
 import { AuditService } from './modules/audit/audit.service.js';
 import { ThreadsService } from './modules/threads/threads.service.js';
 import { AiService } from './modules/ai/ai.service.js';
@@ -68,6 +70,8 @@ export interface Services {
   health: HealthService;
   systemWatch: SystemWatchService;
   repo: RepoService;
+  /** Commit log and diffs of the mirrors. */
+  history: HistoryService;
   previews: PreviewsService;
   events: EventsService;
   audit: AuditService;
@@ -110,6 +114,23 @@ export function createServices(infra: Infra): Services {
     minFreeDiskMb: config.health.minFreeDiskMb,
     heartbeatIntervalMs: config.jobs.heartbeatIntervalMs,
   });
+  const repo = new RepoService(
+    db,
+    infra.queue,
+    projects,
+    notifications,
+    mirrors,
+    infra.secrets,
+    infra.logger,
+    {
+      maxFileBytes: config.repos.maxFileBytes,
+      syncRetryLimit: config.repos.syncRetryLimit,
+      searchCacheBytes: config.repos.searchCacheBytes,
+      searchMaxResponseBytes: config.repos.searchMaxResponseBytes,
+    },
+    audit,
+    (outcome, seconds) => infra.metrics.syncDuration.observe({ outcome }, seconds),
+  );
   const threads = new ThreadsService(db, projects, mirrors, notifications, audit, infra.logger);
   const services: Services = {
     threads,
@@ -132,23 +153,13 @@ export function createServices(infra: Infra): Services {
       heartbeatMs: config.sseHeartbeatMs,
       maxStreamsPerUser: config.maxStreamsPerUser,
     }),
-    repo: new RepoService(
-      db,
-      infra.queue,
-      projects,
-      notifications,
-      mirrors,
-      infra.secrets,
-      infra.logger,
-      {
-        maxFileBytes: config.repos.maxFileBytes,
-        syncRetryLimit: config.repos.syncRetryLimit,
-        searchCacheBytes: config.repos.searchCacheBytes,
-        searchMaxResponseBytes: config.repos.searchMaxResponseBytes,
-      },
-      audit,
-      (outcome, seconds) => infra.metrics.syncDuration.observe({ outcome }, seconds),
-    ),
+    repo,
+    history: new HistoryService(projects, mirrors, repo, new HistoryStore(git, mirrors), infra.logger, {
+      maxFileBytes: config.repos.diffMaxFileBytes,
+      maxBytes: config.repos.diffMaxBytes,
+      maxFiles: config.repos.diffMaxFiles,
+      cacheBytes: config.repos.searchCacheBytes,
+    }),
     notifications,
     lookup: new LookupService(db),
     limits: new LimitsService(db, infra.rateLimiter, config.userLimits, infra.logger),

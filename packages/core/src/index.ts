@@ -10,3 +10,4 @@ export * from './previews.js';
 export * from './collaboration.js';
 export * from './ai.js';
 export * from './lookup.js';
+export * from './history.js';

@@ -7,6 +7,8 @@ export {
   RepoApi,
   DEFAULT_SYNC_POLL_MS,
   SYNC_POLL_RETRIES,
+  type CommitsParams,
+  type DiffParams,
   type FileParams,
   type ListSyncsParams,
   type SearchParams,

@@ -1,5 +1,9 @@
 import type {
+  Commit,
+  CommitDetail,
+  CommitList,
   CredentialStatus,
+  Diff,
   Manifest,
   RepoFile,
   SearchResult,
@@ -52,6 +56,24 @@ export interface SearchParams {
   limit?: number;
 }
 
+/** Query of GET /projects/{id}/repo/commits. */
+export interface CommitsParams {
+  /** A branch of the mirror or a commit hash; the project's synced commit when omitted. Ignored with `cursor`. */
+  ref?: string;
+  /** Only commits that touch this file or directory. */
+  path?: string;
+  /** The `next_cursor` of the previous page (ask with the same `path`). */
+  cursor?: string;
+  /** 1 to 200; the server's default is 50. */
+  limit?: number;
+}
+
+/** Query of GET /projects/{id}/repo/diff besides `from`. */
+export interface DiffParams {
+  /** A branch of the mirror or a commit hash; the project's synced commit when omitted. */
+  to?: string;
+}
+
 /** Options of `repo.waitForSync()`. */
 export interface WaitForSyncOptions {
   /** Called with the sync whenever its status changes, the first poll included. */
@@ -65,7 +87,10 @@ export interface WaitForSyncOptions {
 const FINAL: readonly SyncStatus[] = ['completed', 'failed'];
 const projectPath = (id: string) => `/projects/${encodeURIComponent(id)}`;
 
-/** /repo and /projects/{id}/{manifest,credential}: a project's repository mirror, its syncs and its credential. */
+/**
+ * /repo and /projects/{id}/{manifest,credential,repo/…}: a project's repository mirror, its syncs, its history and
+ * its credential.
+ */
 export class RepoApi {
   constructor(private readonly transport: Transport) {}
 
@@ -117,6 +142,50 @@ export class RepoApi {
   /** Every file of the mirror's current commit with its size and git blob hash, and one hash over all of them. */
   manifest(projectId: string, opts?: RequestOptions): Promise<Manifest> {
     return this.transport.json<Manifest>({ method: 'GET', path: `${projectPath(projectId)}/manifest` }, opts);
+  }
+
+  /**
+   * A page of the mirror's commit log, newest first, with `next_cursor` for the next page (null on the last). Pages
+   * keep walking the history they started on, whatever syncs happen meanwhile.
+   */
+  commits(projectId: string, params: CommitsParams = {}, opts?: RequestOptions): Promise<CommitList> {
+    return this.transport.json<CommitList>(
+      { method: 'GET', path: `${projectPath(projectId)}/repo/commits`, query: { ...params } },
+      opts,
+    );
+  }
+
+  /** Every commit of the log (`limit` is the page size), page after page, fetching a page only when needed. */
+  async *allCommits(
+    projectId: string,
+    params: CommitsParams = {},
+    opts?: RequestOptions,
+  ): AsyncGenerator<Commit, void, undefined> {
+    let cursor = params.cursor;
+    do {
+      const page = await this.commits(projectId, { ...params, ...(cursor !== undefined && { cursor }) }, opts);
+      yield* page.commits;
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor !== undefined);
+  }
+
+  /** One commit (a hash of 4 to 40 hex digits) with its diff against its first parent (the empty tree for a root). */
+  commit(projectId: string, sha: string, opts?: RequestOptions): Promise<CommitDetail> {
+    return this.transport.json<CommitDetail>(
+      { method: 'GET', path: `${projectPath(projectId)}/repo/commits/${encodeURIComponent(sha)}` },
+      opts,
+    );
+  }
+
+  /**
+   * The diff from `from` to `to` (branches or commit hashes; `to` defaults to the synced commit), per file with
+   * hunks. Capped by the server: a file cut short, or the answer, says `truncated: true`.
+   */
+  diff(projectId: string, from: string, params: DiffParams = {}, opts?: RequestOptions): Promise<Diff> {
+    return this.transport.json<Diff>(
+      { method: 'GET', path: `${projectPath(projectId)}/repo/diff`, query: { from, ...params } },
+      opts,
+    );
   }
 
   /** Stores the repository credential (admin role), encrypted at rest; it can never be read back. */

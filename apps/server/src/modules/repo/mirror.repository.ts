@@ -541,6 +541,15 @@ export class MirrorStore {
     return entries;
   }
 
+  /**
+   * For reads made elsewhere (the history): when `err` is git reporting a damaged object, marks the generation like
+   * any read here and returns the MirrorDamaged to throw; undefined for any other failure.
+   */
+  async damagedBy(view: MirrorView, err: unknown): Promise<MirrorDamaged | undefined> {
+    if (!(err instanceof GitError) || err.timedOut || !DAMAGED_OBJECT.test(err.stderr)) return undefined;
+    return this.damaged(view, describeGitFailure(err, [this.root]));
+  }
+
   /** Marks the generation of `view` as damaged (the next sync re-clones it) and returns the error to throw. */
   private async damaged(view: MirrorView, detail: string): Promise<MirrorDamaged> {
     await fs

@@ -20,8 +20,12 @@ import { z } from 'zod';
 import { caller } from '../../http/auth-hook.js';
 import { NoContent, sendEmpty, withErrors } from '../../http/responses.js';
 import type { RouteDeps } from '../../http/route-deps.js';
+import { registerHistoryRoutes } from './history.routes.js';
 
-/** /repo (syncs and reads over the mirror), /projects/{id}/manifest and /projects/{id}/credential. */
+/**
+ * /repo (syncs and reads over the mirror), /projects/{id}/manifest, /projects/{id}/credential and the history
+ * under /projects/{id}/repo.
+ */
 export function repoRoutes({ services, authenticate }: RouteDeps): FastifyPluginAsyncZod {
   return async (app) => {
     app.addHook('onRequest', authenticate);
@@ -177,5 +181,6 @@ export function repoRoutes({ services, authenticate }: RouteDeps): FastifyPlugin
         return sendEmpty(reply, 204);
       },
     );
+    registerHistoryRoutes(app, { services });
   };
 }

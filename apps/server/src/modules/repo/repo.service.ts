@@ -380,9 +380,9 @@ export class RepoService {
 
   /**
    * Runs a read of the mirror's objects. A damaged object (git found it corrupt or missing) queues a repair sync,
-   * which re-clones the mirror, and answers 503 repo_repairing meanwhile instead of 500.
+   * which re-clones the mirror, and answers 503 repo_repairing meanwhile instead of 500. Also used by the history.
    */
-  private async repairing<T>(project: ProjectWithRole, read: () => Promise<T>): Promise<T> {
+  async repairing<T>(project: ProjectWithRole, read: () => Promise<T>): Promise<T> {
     try {
       return await read();
     } catch (err) {
