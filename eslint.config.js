@@ -28,6 +28,11 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser }, sourceType: 'script' },
   },
   {
+    // The web app (React, bundled by Vite) runs in the browser.
+    files: ['apps/web/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser }, parserOptions: { ecmaFeatures: { jsx: true } } },
+  },
+  {
     files: ['apps/server/src/config.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },

@@ -29,7 +29,7 @@ import { threadRoutes } from './modules/threads/threads.routes.js';
 import { aiRoutes } from './modules/ai/ai.routes.js';
 import { lookupRoutes } from './modules/lookup/lookup.routes.js';
 import { previewRoutes, workerCallbackRoutes } from './modules/previews/previews.routes.js';
-import { homeRoutes } from './http/home.routes.js';
+import { webAppRoutes } from './http/web-app.routes.js';
 import { storageRoutes } from './http/storage.routes.js';
 import { viewerRoutes } from './http/viewer.routes.js';
 import type { ObjectStorage, FsStorage } from './infra/storage.js';
@@ -141,7 +141,7 @@ export async function buildApp(deps: {
   };
   await app.register(healthRoutes(routeDeps));
   await app.register(viewerRoutes());
-  await app.register(homeRoutes({ version: config.version }));
+  await app.register(webAppRoutes());
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) =>
     reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
   );

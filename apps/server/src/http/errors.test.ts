@@ -101,22 +101,19 @@ describe('the HTTP error model', () => {
     expect([200, 302]).toContain(ui.statusCode);
   });
 
-  it('answers / with a home page for people: the version, the API docs and the CLI quick start', async () => {
-    const res = await server.request({ method: 'GET', url: '/', headers: { host: 'hive.example.test:8080' } });
-    expect(res.statusCode).toBe(200);
-    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
-    expect(res.headers['content-security-policy']).toContain("default-src 'none'");
-    expect(res.body).toContain(`Server ${server.runtime.config.version} is running at http://hive.example.test:8080`);
-    expect(res.body).toContain('href="/docs"');
-    expect(res.body).toContain('export HIVESYNC_SERVER=http://hive.example.test:8080');
-    expect(res.body).toContain('npx hivesync sync express --wait');
-    // A hostile Host header is shown as text, never as markup.
-    const hostile = await server.request({
-      method: 'GET',
-      url: '/',
-      headers: { host: 'x"><script>alert(1)</script>' },
-    });
-    expect(hostile.body).not.toContain('<script>');
+  it("answers / and the web app's URLs with HTML for people, and keeps JSON for unknown API routes", async () => {
+    // With the web app built (npm run build) this is the app; from a bare source tree, a page that says how to build
+    // it. web-app.routes.test.ts checks both on fixed directories.
+    for (const url of ['/', '/projects/abc/blob/0123/lib/a.js']) {
+      const res = await server.request({ method: 'GET', url });
+      expect(res.headers['content-type'], url).toBe('text/html; charset=utf-8');
+      expect(res.headers['cache-control'], url).toBe('no-cache');
+      expect(res.body, url).toContain('HiveSync');
+      expect(res.body, url).not.toContain('<script>');
+    }
+    const api = await server.request({ method: 'GET', url: '/api/v1/nothing-here', headers: { accept: 'text/html' } });
+    expect(api.statusCode).toBe(404);
+    expect(api.json().error.code).toBe('not_found');
   });
 
   it('sends security headers on every answer, and a policy each HTML page can live with', async () => {

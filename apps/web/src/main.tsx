@@ -1,0 +1,76 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { QueryCache, QueryClient, QueryClientProvider, MutationCache } from '@tanstack/react-query';
+import { isHiveSyncError } from '@hivesync/sdk';
+import { createBrowserRouter, Navigate, RouterProvider } from 'react-router';
+import { Layout } from './components/Layout.js';
+import { RequireAuth } from './components/RequireAuth.js';
+import { SessionProvider } from './session/session.js';
+import { SessionStore } from './session/session-store.js';
+import { BlobPage, TreePage } from './views/CodeBrowserPage.js';
+import { LoginPage } from './views/LoginPage.js';
+import { NewProjectPage } from './views/NewProjectPage.js';
+import { NotFoundPage } from './views/NotFoundPage.js';
+import { ProjectPage } from './views/ProjectPage.js';
+import { ProjectsPage } from './views/ProjectsPage.js';
+import { RegisterPage } from './views/RegisterPage.js';
+import { RouteErrorPage } from './views/RouteErrorPage.js';
+import './styles.css';
+
+const session = new SessionStore(window.location.origin);
+
+// A 401 that the SDK could not cure with a refresh ends the session: the login page keeps the wanted page.
+const onError = (error: unknown) => {
+  if (isHiveSyncError(error) && error.status === 401) session.expire();
+};
+const queryClient = new QueryClient({
+  queryCache: new QueryCache({ onError }),
+  mutationCache: new MutationCache({ onError }),
+  defaultOptions: {
+    queries: {
+      // Retry only what may succeed when repeated (network errors, 503, 429), never a 404 or a 409.
+      retry: (count, error) => count < 2 && isHiveSyncError(error) && error.retryable,
+      refetchOnWindowFocus: false,
+    },
+  },
+});
+
+/** Every view of the app, each with its own URL. Server-side, apps/server/src/http/web-app.routes.ts knows the prefixes. */
+const router = createBrowserRouter([
+  {
+    element: <Layout />,
+    errorElement: <RouteErrorPage />,
+    children: [
+      { path: '/login', element: <LoginPage /> },
+      { path: '/register', element: <RegisterPage /> },
+      {
+        element: <RequireAuth />,
+        errorElement: <RouteErrorPage />,
+        children: [
+          { path: '/', element: <Navigate to="/projects" replace /> },
+          { path: '/projects', element: <ProjectsPage /> },
+          { path: '/projects/new', element: <NewProjectPage /> },
+          { path: '/projects/:projectId', element: <ProjectPage /> },
+          { path: '/projects/:projectId/tree/*', element: <TreePage /> },
+          { path: '/projects/:projectId/blob/:commit/*', element: <BlobPage /> },
+        ],
+      },
+      { path: '*', element: <NotFoundPage /> },
+    ],
+  },
+]);
+
+void session.restore();
+session.subscribe((state) => {
+  if (state.status === 'signed_out') queryClient.clear();
+});
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <SessionProvider store={session}>
+      <QueryClientProvider client={queryClient}>
+        <RouterProvider router={router} />
+      </QueryClientProvider>
+    </SessionProvider>
+  </StrictMode>,
+);

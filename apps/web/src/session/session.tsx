@@ -1,0 +1,31 @@
+import { createContext, useContext, useSyncExternalStore, type ReactNode } from 'react';
+import type { HiveSyncClient } from '@hivesync/sdk';
+import type { SessionState, SessionStore } from './session-store.js';
+
+const SessionContext = createContext<SessionStore | null>(null);
+
+/** Makes the session store available to the views. */
+export function SessionProvider({ store, children }: { store: SessionStore; children: ReactNode }) {
+  return <SessionContext.Provider value={store}>{children}</SessionContext.Provider>;
+}
+
+/** The session store. */
+export function useSessionStore(): SessionStore {
+  const store = useContext(SessionContext);
+  if (!store) throw new Error('useSessionStore outside SessionProvider');
+  return store;
+}
+
+/** The session state, re-rendering on change. */
+export function useSession(): SessionState {
+  const store = useSessionStore();
+  return useSyncExternalStore(
+    (onChange) => store.subscribe(onChange),
+    () => store.current,
+  );
+}
+
+/** The API client (the SDK): every server call of the app goes through it. */
+export function useClient(): HiveSyncClient {
+  return useSessionStore().client;
+}

@@ -1,0 +1,23 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+// The server (apps/server/src/http/web-app.routes.ts) serves dist/: index.html without caching, and dist/assets/*
+// (content-hashed names) as immutable.
+export default defineConfig({
+  plugins: [react()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    assetsDir: 'assets',
+    // The strict CSP allows no inline script: never inline a module preload polyfill or a tiny asset as data:.
+    modulePreload: { polyfill: false },
+    assetsInlineLimit: 0,
+    reportCompressedSize: false,
+    // A slow machine makes rolldown warn about plugin timings at every `npm start`; nothing to act on.
+    rolldownOptions: { checks: { pluginTimings: false } },
+  },
+  server: {
+    // `npm run dev -w @hivesync/web` next to a server on the default port.
+    proxy: { '/api': 'http://127.0.0.1:8080', '/health': 'http://127.0.0.1:8080' },
+  },
+});
