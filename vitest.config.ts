@@ -19,7 +19,12 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', ...(quick ? [] : ['tests/**/*.test.ts'])],
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'apps/*/src/**/*.test.ts',
+      'bench/lib/**/*.test.ts',
+      ...(quick ? [] : ['tests/**/*.test.ts']),
+    ],
     env: quick ? { HIVESYNC_TEST_BACKENDS: 'embedded' } : {},
     testTimeout: 60_000,
     hookTimeout: 120_000,

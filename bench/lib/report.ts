@@ -9,11 +9,38 @@ export interface Figure {
   name: string;
   value: string;
   baseline: string;
-  /** value / baseline in the unit where higher is better for throughput (or lower for latency; see `goal`). */
+  /**
+   * value / baseline in the unit where higher is better for throughput (or lower for latency; see `goal`): the
+   * median of the per-round ratios when measured in alternating rounds (bench/lib/alternate.ts).
+   */
   ratio: number;
+  /** The lowest and highest per-round ratio. */
+  ratioMin?: number;
+  ratioMax?: number;
+  /** How many alternating rounds (baseline, subject) the ratio is the median of. */
+  rounds?: number;
+  /** False when a round's ratio strays more than ±15% from the median: the figure is reported `unstable`. */
+  stable?: boolean;
   goal: string;
-  /** Whether the goal was met; undefined when no goal is set. */
+  /** Whether the goal was met by the median; undefined when no goal is set. Not believed when `stable` is false. */
   met: boolean | undefined;
+  /** When this figure was measured (ISO 8601), set by bench/run.ts: rows of a partial run keep their own dates. */
+  measuredAt?: string;
+  /** Seconds per load run of the run that measured it. */
+  seconds?: number;
+}
+
+/** What the table's last column says: `unstable` (spread beyond ±15%) wins over the goal's yes / no. */
+export function verdict(f: Figure): 'yes' | 'no' | 'unstable' | undefined {
+  if (f.stable === false) return 'unstable';
+  return f.met === undefined ? undefined : f.met ? 'yes' : 'no';
+}
+
+/** The ratio as "median (min–max), n rounds", or the bare ratio for a figure measured once. */
+export function formatRatio(f: Figure): string {
+  const r = (v: number) => (Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
+  if (f.rounds === undefined || f.ratioMin === undefined || f.ratioMax === undefined) return r(f.ratio);
+  return `${r(f.ratio)} (${r(f.ratioMin)}–${r(f.ratioMax)}), ${f.rounds} round${f.rounds === 1 ? '' : 's'}`;
 }
 
 /** A group of figures measured together. */
@@ -21,7 +48,8 @@ export interface Suite {
   name: string;
   /** Runs once, on the embedded backends, even when PostgreSQL and Redis are configured. */
   embeddedOnly?: boolean;
-  run(options: { seconds: number; env: Record<string, string>; label: string }): Promise<Figure[]>;
+  /** `seconds` per load run; `rounds` alternating rounds (at least 5) per ratio. */
+  run(options: { seconds: number; rounds: number; env: Record<string, string>; label: string }): Promise<Figure[]>;
 }
 
 /** This machine, in one line. */
@@ -40,12 +68,14 @@ export function describeMachine(): string {
 /** The figures as a Markdown table. */
 export function table(figures: Figure[]): string {
   const lines = [
-    '| suite | figure | measured | baseline (same run) | ratio | goal | met |',
-    '|---|---|---|---|---|---|---|',
-    ...figures.map(
-      (f) =>
-        `| ${f.suite} | ${f.name} | ${f.value} | ${f.baseline} | ${f.ratio.toFixed(2)} | ${f.goal} | ${f.met === undefined ? '–' : f.met ? 'yes' : '**no**'} |`,
-    ),
+    '| suite | figure | measured | baseline (same rounds) | ratio: median (min–max), rounds | goal | met | measured on |',
+    '|---|---|---|---|---|---|---|---|',
+    ...figures.map((f) => {
+      const v = verdict(f);
+      const shown = v === undefined ? '–' : v === 'no' ? '**no**' : v === 'unstable' ? '**unstable**' : v;
+      const on = f.measuredAt ? f.measuredAt.slice(0, 10) : '–';
+      return `| ${f.suite} | ${f.name} | ${f.value} | ${f.baseline} | ${formatRatio(f)} | ${f.goal} | ${shown} | ${on} |`;
+    }),
   ];
   return lines.join('\n');
 }
@@ -56,13 +86,24 @@ export async function writeFormatted(file: string, text: string): Promise<void> 
   fs.writeFileSync(file, await prettier.format(text, { ...options, filepath: file }));
 }
 
-/** Replaces the generated block of docs/PERFORMANCE.md with this run's table. */
-export async function writePerformanceDoc(file: string, figures: Figure[], seconds: number): Promise<void> {
+/**
+ * Replaces the generated block of docs/PERFORMANCE.md with these figures. Each row carries the date it was measured
+ * on, so a partial run (`--only`) updates its own rows' dates and no others'.
+ */
+export async function writePerformanceDoc(file: string, figures: Figure[]): Promise<void> {
   const begin = '<!-- bench:begin -->';
   const end = '<!-- bench:end -->';
+  const dates = figures.map((f) => f.measuredAt?.slice(0, 10)).filter((d): d is string => d !== undefined);
+  const span =
+    dates.length === 0
+      ? 'at unknown dates'
+      : dates.sort().at(0) === dates.at(-1)
+        ? `on ${dates[0]}`
+        : `between ${dates[0]} and ${dates.at(-1)}`;
+  const loads = [...new Set(figures.map((f) => f.seconds).filter((s) => s !== undefined))].sort((a, b) => a - b);
   const block = [
     begin,
-    `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench\` (${seconds} s per load run) on: ${describeMachine()}.`,
+    `Measured ${span} (each row's date in its last column) by \`npm run bench\`${loads.length > 0 ? ` (${loads.join(' or ')} s per load run)` : ''} on: ${describeMachine()}.`,
     '',
     table(figures),
     end,

@@ -2,13 +2,13 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { alternate, ratioFields } from '../lib/alternate.js';
 import { benchSession } from '../lib/hivesync-client.js';
 import { ROOT, startHiveSync } from '../lib/processes.js';
 import type { Figure, Suite } from '../lib/report.js';
 import { median, ms, time } from '../lib/stats.js';
 
 const REPOS = path.resolve(process.env.HIVESYNC_TEST_REPOS ?? path.join(ROOT, '..', 'shared', 'data', 'repos'));
-const ROUNDS = 5;
 
 /**
  * An AI doc job on a function of express that is documented already (request → completed, as a client sees it): it
@@ -18,7 +18,7 @@ const ROUNDS = 5;
 export const aiExpress: Suite = {
   name: 'ai on express',
   embeddedOnly: true,
-  async run({ env }): Promise<Figure[]> {
+  async run({ env, rounds }): Promise<Figure[]> {
     const express = path.join(REPOS, 'express.git');
     if (!fs.existsSync(express)) {
       console.log(`  ai on express: skipped, no ${express} (see README, Tests)`);
@@ -56,21 +56,20 @@ export const aiExpress: Suite = {
       };
       // The first AI job of a worker loads the language tooling once: not what either figure is about.
       await job('lib/application.js', documented);
-      const nothing: number[] = [];
-      const work: number[] = [];
-      for (let round = 0; round < ROUNDS; round++) {
-        nothing.push(await time(() => job('lib/application.js', documented)));
-        work.push(await time(() => job('lib/response.js', undocumented)));
-      }
-      const n = median(nothing);
-      const w = median(work);
+      const paired = await alternate({
+        rounds,
+        baseline: () => time(() => job('lib/response.js', undocumented)),
+        subject: () => time(() => job('lib/application.js', documented)),
+      });
+      const n = median(paired.subjects);
+      const w = median(paired.baselines);
       return [
         {
           suite: 'ai on express',
-          name: 'doc on an already documented function: completed, no suggestion (median of 5, request → result)',
+          name: `doc on an already documented function: completed, no suggestion (median of ${rounds}, request → result)`,
           value: `${ms(n)} ms`,
           baseline: `doc on an undocumented one: ${ms(w)} ms`,
-          ratio: n / w,
+          ...ratioFields(paired),
           goal: '< 1000 ms',
           met: n < 1000,
         },

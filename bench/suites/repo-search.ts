@@ -2,6 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { alternate, ratioFields, type Rounds } from '../lib/alternate.js';
 import { generateRepo } from '../lib/git-repos.js';
 import { benchSession } from '../lib/hivesync-client.js';
 import { startHiveSync } from '../lib/processes.js';
@@ -33,7 +34,7 @@ function gitGrep(worktree: string, args: string[], limit: number): Promise<numbe
  */
 export const repoSearch: Suite = {
   name: 'repo search',
-  async run({ env, label }): Promise<Figure[]> {
+  async run({ env, label, rounds }): Promise<Figure[]> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hivesync-bench-search-'));
     const hive = await startHiveSync({ ...env, HIVESYNC_ALLOW_LOCAL_REPOS: 'true' });
     try {
@@ -65,60 +66,51 @@ export const repoSearch: Suite = {
       await search('warm_up_query');
       await gitGrep(checkout, ['-F', '-e', 'warm_up_query'], LIMIT);
 
-      const rareOurs: number[] = [];
-      const rareTheirs: number[] = [];
-      for (let t = 0; t < RARE; t++) {
-        const q = `needle_${t}_zq`;
-        rareOurs.push(await time(() => search(q)));
-        rareTheirs.push(await time(() => gitGrep(checkout, ['-F', '-e', q], LIMIT)));
-      }
-      const regexOurs: number[] = [];
-      const regexTheirs: number[] = [];
-      for (const [a, b] of [
+      // Each round a new query, each first measured through the API or git grep in turn.
+      const needle = (round: number) => `needle_${round % RARE}_zq`;
+      const rare = await alternate({
+        rounds: Math.max(rounds, RARE),
+        baseline: (round) => time(() => gitGrep(checkout, ['-F', '-e', needle(round)], LIMIT)),
+        subject: (round) => time(() => search(needle(round))),
+      });
+      const pairs = [
         ['cache', 'queue'],
         ['user', 'order'],
         ['token', 'stream'],
         ['schema', 'layout'],
         ['metric', 'report'],
-      ]) {
-        const regex = `throw new Error\\(.missing (${a}|${b}) in`;
-        regexOurs.push(await time(() => search(regex, true)));
-        regexTheirs.push(await time(() => gitGrep(checkout, ['-E', '-e', regex], LIMIT)));
-      }
-      const warm: number[] = [];
-      for (let i = 0; i < 5; i++) warm.push(await time(() => search('needle_0_zq')));
+        ['session', 'buffer'],
+        ['config', 'worker'],
+      ] as const;
+      const regexOf = (round: number) => {
+        const [a, b] = pairs[round % pairs.length]!;
+        return `throw new Error\\(.missing (${a}|${b}) in`;
+      };
+      const regex = await alternate({
+        rounds: Math.min(Math.max(rounds, 5), pairs.length),
+        baseline: (round) => time(() => gitGrep(checkout, ['-E', '-e', regexOf(round)], LIMIT)),
+        subject: (round) => time(() => search(regexOf(round), true)),
+      });
+      // The cached figure: needle_0 again (cached since the first rounds) against git grep of a rare literal.
+      const warm = await alternate({
+        rounds,
+        baseline: (round) => time(() => gitGrep(checkout, ['-F', '-e', needle(round)], LIMIT)),
+        subject: () => time(() => search('needle_0_zq')),
+      });
 
-      const row = (name: string, o: number, t: number, goal: string, met: boolean | undefined): Figure => ({
+      const row = (name: string, r: Rounds, goal: string): Figure => ({
         suite: 'repo search',
         name: `${name} (${label})`,
-        value: `${ms(o)} ms`,
-        baseline: `git grep in a checkout: ${ms(t)} ms`,
-        ratio: o / t,
+        value: `${ms(median(r.subjects))} ms`,
+        baseline: `git grep in a checkout: ${ms(median(r.baselines))} ms`,
+        ...ratioFields(r),
         goal,
-        met,
+        met: r.median <= 1,
       });
       return [
-        row(
-          `rare literal over ${FILES} files, first time (median of ${RARE})`,
-          median(rareOurs),
-          median(rareTheirs),
-          '≤ 1.0 × git grep',
-          median(rareOurs) <= median(rareTheirs),
-        ),
-        row(
-          `regex, first ${LIMIT} matches, first time (median of 5)`,
-          median(regexOurs),
-          median(regexTheirs),
-          '≤ 1.0 × git grep',
-          median(regexOurs) <= median(regexTheirs),
-        ),
-        row(
-          'rare literal repeated (same commit, cached)',
-          median(warm),
-          median(rareTheirs),
-          '≤ 1.0 × git grep',
-          median(warm) <= median(rareTheirs),
-        ),
+        row(`rare literal over ${FILES} files, first time (median of ${rare.ratios.length})`, rare, '≤ 1.0 × git grep'),
+        row(`regex, first ${LIMIT} matches, first time (median of ${regex.ratios.length})`, regex, '≤ 1.0 × git grep'),
+        row('rare literal repeated (same commit, cached)', warm, '≤ 1.0 × git grep'),
       ];
     } finally {
       await hive.stop();

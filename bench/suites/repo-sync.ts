@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { alternate, ratioFields } from '../lib/alternate.js';
 import { appendCommits, generateRepo } from '../lib/git-repos.js';
 import { benchSession } from '../lib/hivesync-client.js';
 import { startHiveSync } from '../lib/processes.js';
@@ -10,7 +11,6 @@ import { median, ms, time } from '../lib/stats.js';
 
 const FILES = 2000;
 const COMMITS = 100;
-const ROUNDS = 5;
 
 /**
  * Incremental sync: 100 new commits on the remote, then a sync through the API (request → completed, as a client
@@ -18,7 +18,7 @@ const ROUNDS = 5;
  */
 export const repoSync: Suite = {
   name: 'repo sync',
-  async run({ env, label }): Promise<Figure[]> {
+  async run({ env, label, rounds }): Promise<Figure[]> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hivesync-bench-sync-'));
     const hive = await startHiveSync({ ...env, HIVESYNC_ALLOW_LOCAL_REPOS: 'true' });
     try {
@@ -33,35 +33,30 @@ export const repoSync: Suite = {
       });
       await session.syncAndWait(project.id);
 
-      const ours: number[] = [];
-      const theirs: number[] = [];
-      for (let round = 1; round <= ROUNDS; round++) {
+      const paired = await alternate({
+        rounds,
         // Syncs are spaced as in real use: the spare worktree's catch-up after the previous sync has finished.
-        await new Promise((r) => setTimeout(r, 1000));
-        await appendCommits(remote, COMMITS, FILES, round);
-        const fetch = () =>
+        before: async (round) => {
+          await new Promise((r) => setTimeout(r, 1000));
+          await appendCommits(remote, COMMITS, FILES, round + 1);
+        },
+        baseline: () =>
           time(async () =>
             execFileSync('git', ['--git-dir', baseline, 'fetch', '-q', 'origin', '+refs/heads/main:refs/heads/main']),
-          );
-        const sync = () => time(() => session.syncAndWait(project.id, 10));
+          ),
+        subject: () => time(() => session.syncAndWait(project.id, 10)),
         // Alternate who goes first, so neither always gets the warmer cache.
-        if (round % 2) {
-          ours.push(await sync());
-          theirs.push(await fetch());
-        } else {
-          theirs.push(await fetch());
-          ours.push(await sync());
-        }
-      }
-      const o = median(ours);
-      const t = median(theirs);
+        swap: true,
+      });
+      const o = median(paired.subjects);
+      const t = median(paired.baselines);
       return [
         {
           suite: 'repo sync',
           name: `incremental sync of ${COMMITS} commits, ${FILES}-file repo (${label})`,
-          value: `${ms(o)} ms median of ${ROUNDS} (API request → completed)`,
+          value: `${ms(o)} ms median of ${paired.subjects.length} (API request → completed)`,
           baseline: `git fetch of the same commits: ${ms(t)} ms`,
-          ratio: o / t,
+          ...ratioFields(paired),
           goal: '≤ 1.2 × git fetch + 100 ms',
           met: o <= 1.2 * t + 100,
         },
