@@ -61,7 +61,11 @@ export function eventRoutes({ services, authenticate }: RouteDeps): FastifyPlugi
               ? Number(req.query.last_event_id)
               : undefined;
         reply.hijack();
-        reply.raw.setHeader('x-request-id', req.id);
+        // A hijacked reply sends none of Fastify's headers: carry over the ones set so far (security headers,
+        // x-request-id) onto the raw response.
+        for (const [name, value] of Object.entries(reply.getHeaders())) {
+          if (value !== undefined) reply.raw.setHeader(name, value);
+        }
         await services.events.open(caller(req), reply.raw, last);
       },
     );

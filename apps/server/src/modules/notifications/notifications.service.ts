@@ -248,6 +248,10 @@ export function toNotification(row: NotificationRow): Notification {
   };
 }
 
+// Query keys already hashed: clients repeat the same few queries, and a hash per poll was a few % of a 304's CPU.
+const queryKeys = new Map<string, string>();
+const QUERY_KEYS_MAX = 10_000;
+
 function queryKey(
   since: string | undefined,
   unreadOnly: boolean,
@@ -255,11 +259,14 @@ function queryKey(
   steps: boolean,
   client: string | undefined,
 ): string {
-  return crypto
-    .createHash('sha1')
-    .update(`${since ?? ''}|${unreadOnly ? 1 : 0}|${limit}${steps ? '' : '|outcomes'}${client ? `|c:${client}` : ''}`)
-    .digest('base64url')
-    .slice(0, 10);
+  const raw = `${since ?? ''}|${unreadOnly ? 1 : 0}|${limit}${steps ? '' : '|outcomes'}${client ? `|c:${client}` : ''}`;
+  let key = queryKeys.get(raw);
+  if (key === undefined) {
+    key = crypto.createHash('sha1').update(raw).digest('base64url').slice(0, 10);
+    if (queryKeys.size >= QUERY_KEYS_MAX) queryKeys.clear();
+    queryKeys.set(raw, key);
+  }
+  return key;
 }
 
 function parseCursor(since: string | undefined): number | undefined {
