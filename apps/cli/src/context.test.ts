@@ -1,61 +1,59 @@
-import fs from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Context } from './context.js';
 import { CredentialStore } from './credentials.js';
+import { startFakeApi, type FakeApi } from './test/fake-api.js';
 
+let fake: FakeApi;
 let dir: string;
-let server: http.Server;
 let url: string;
 let refreshes: number;
 let replayed: boolean;
 
 beforeEach(async () => {
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hivesync-cli-'));
   refreshes = 0;
   replayed = false;
   // Like the real server: a0 has expired, a1… are valid, and presenting a spent refresh token is a replay.
   let generation = 1;
-  server = http.createServer((req, res) => {
-    let text = '';
-    req.on('data', (d: Buffer) => (text += d.toString()));
-    req.on('end', () => {
-      const send = (status: number, body: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(body));
-      };
-      if (req.url === '/api/v1/auth/refresh') {
-        refreshes++;
-        if ((JSON.parse(text) as { refresh_token: string }).refresh_token !== `r${generation}`) {
-          replayed = true;
-          return send(401, { error: { code: 'unauthorized', message: 'Replay.', request_id: 'x', retryable: false } });
+  fake = await startFakeApi(
+    (req, res) => {
+      let text = '';
+      req.on('data', (d: Buffer) => (text += d.toString()));
+      req.on('end', () => {
+        const send = (status: number, body: unknown) => {
+          res.writeHead(status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(body));
+        };
+        if (req.url === '/api/v1/auth/refresh') {
+          refreshes++;
+          if ((JSON.parse(text) as { refresh_token: string }).refresh_token !== `r${generation}`) {
+            replayed = true;
+            return send(401, {
+              error: { code: 'unauthorized', message: 'Replay.', request_id: 'x', retryable: false },
+            });
+          }
+          generation++;
+          return setTimeout(
+            () => send(200, { access_token: `a${generation}`, refresh_token: `r${generation}`, token_type: 'Bearer' }),
+            30,
+          );
         }
-        generation++;
-        return setTimeout(
-          () => send(200, { access_token: `a${generation}`, refresh_token: `r${generation}`, token_type: 'Bearer' }),
-          30,
-        );
-      }
-      const issued = /^Bearer a(\d+)$/.exec(req.headers.authorization ?? '');
-      if (!issued || Number(issued[1]) < 1 || Number(issued[1]) > generation) {
-        return send(401, { error: { code: 'token_expired', message: 'Expired.', request_id: 'x', retryable: false } });
-      }
-      send(200, { projects: [] });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        const issued = /^Bearer a(\d+)$/.exec(req.headers.authorization ?? '');
+        if (!issued || Number(issued[1]) < 1 || Number(issued[1]) > generation) {
+          return send(401, {
+            error: { code: 'token_expired', message: 'Expired.', request_id: 'x', retryable: false },
+          });
+        }
+        send(200, { projects: [] });
+      });
+    },
+    { credentials: null },
+  );
+  ({ dir, url } = fake);
 });
 
-afterEach(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-  await fs.rm(dir, { recursive: true, force: true });
-});
+afterEach(() => fake.stop());
 
 const io = () => ({ stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(), env: {} });
 

@@ -1,8 +1,7 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { AiJob, Suggestion } from '@hivesync/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HiveSyncClient, HiveSyncError, JOB_POLL_RETRIES } from './index.js';
+import { startServer } from './test/server.js';
 
 interface Received {
   method: string;
@@ -13,23 +12,10 @@ interface Received {
 
 type Answer = [status: number, body?: unknown, headers?: Record<string, string>];
 
-const servers: http.Server[] = [];
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map(
-      (s) =>
-        new Promise<void>((resolve) => {
-          s.closeAllConnections();
-          s.close(() => resolve());
-        }),
-    ),
-  );
-});
-
 /** A real HTTP server on 127.0.0.1 that records every request and answers with `route`. */
 async function fakeServer(route: (req: Received) => Answer): Promise<{ url: string; received: Received[] }> {
   const received: Received[] = [];
-  const server = http.createServer((req, res) => {
+  const server = await startServer((req, res) => {
     let text = '';
     req.on('data', (d: Buffer) => (text += d.toString()));
     req.on('end', () => {
@@ -46,9 +32,7 @@ async function fakeServer(route: (req: Received) => Answer): Promise<{ url: stri
       res.end(body === undefined ? undefined : JSON.stringify(body));
     });
   });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
+  return { url: server.url, received };
 }
 
 const COMMIT = 'c'.repeat(40);

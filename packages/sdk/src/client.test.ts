@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import http, { type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Notification, Sync, SyncStatus } from '@hivesync/core';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   HiveSyncClient,
   HiveSyncError,
@@ -12,6 +11,7 @@ import {
   backoffSeconds,
   type HiveSyncTokens,
 } from './index.js';
+import { startServer, type TestServer } from './test/server.js';
 
 interface Received {
   method: string;
@@ -25,21 +25,14 @@ interface Received {
 
 type Handler = (req: Received, res: ServerResponse) => void | Promise<void>;
 
-interface FakeServer {
-  url: string;
+interface FakeServer extends TestServer {
   received: Received[];
-  close: () => Promise<void>;
 }
-
-const servers: FakeServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
 
 /** A real HTTP server on 127.0.0.1, answering with `handler` and recording every request. */
 async function fakeServer(handler: Handler): Promise<FakeServer> {
   const received: Received[] = [];
-  const server = http.createServer((req, res) => {
+  const server = await startServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -60,19 +53,7 @@ async function fakeServer(handler: Handler): Promise<FakeServer> {
       });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const fake: FakeServer = {
-    url: `http://127.0.0.1:${port}`,
-    received,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-  servers.push(fake);
-  return fake;
+  return { ...server, received };
 }
 
 function reply(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): void {

@@ -1,9 +1,9 @@
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Notification } from '@hivesync/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { reconnectDelay } from './events.api.js';
 import { HiveSyncClient, HiveSyncError, MAX_STREAM_BACKOFF_MS, STREAM_RETRY_MS, type StreamOpen } from './index.js';
+import { startServer } from './test/server.js';
 
 /** One request the fake server got; `closed` resolves when its connection closes (the client went away). */
 interface Connection {
@@ -16,23 +16,10 @@ interface Connection {
 
 type Handler = (conn: Connection) => void | Promise<void>;
 
-const servers: http.Server[] = [];
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map(
-      (s) =>
-        new Promise<void>((resolve) => {
-          s.closeAllConnections();
-          s.close(() => resolve());
-        }),
-    ),
-  );
-});
-
 /** A real HTTP server on 127.0.0.1; `handler` gets every request, numbered from 1, and answers it. */
 async function fakeServer(handler: Handler): Promise<{ url: string; connections: Connection[] }> {
   const connections: Connection[] = [];
-  const server = http.createServer((req, res) => {
+  const server = await startServer((req, res) => {
     req.resume();
     const conn: Connection = {
       n: connections.length + 1,
@@ -46,9 +33,7 @@ async function fakeServer(handler: Handler): Promise<{ url: string; connections:
       res.destroy(err instanceof Error ? err : new Error(String(err)));
     });
   });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, connections };
+  return { url: server.url, connections };
 }
 
 /** Starts an event stream answer, the way the server does. */

@@ -1,39 +1,23 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { HiveSyncClient, HiveSyncError, type Commit, type CommitDetail, type CommitList, type Diff } from './index.js';
+import { startServer } from './test/server.js';
 
 interface Received {
   path: string;
   query: Record<string, string>;
 }
 
-const servers: http.Server[] = [];
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map(
-      (s) =>
-        new Promise<void>((resolve) => {
-          s.closeAllConnections();
-          s.close(() => resolve());
-        }),
-    ),
-  );
-});
-
 /** A real HTTP server on 127.0.0.1 that records every GET and answers with `route`. */
 async function fakeServer(route: (req: Received) => [number, unknown]): Promise<{ url: string; received: Received[] }> {
   const received: Received[] = [];
-  const server = http.createServer((req, res) => {
+  const server = await startServer((req, res) => {
     const u = new URL(req.url ?? '/', 'http://x');
     const r = { path: u.pathname, query: Object.fromEntries(u.searchParams) };
     received.push(r);
     const [status, body] = route(r);
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
+  return { url: server.url, received };
 }
 
 const HEAD = 'a'.repeat(40);

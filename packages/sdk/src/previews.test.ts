@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
-import http, { type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Preview, PreviewCreated, ResolvedPreview } from '@hivesync/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HiveSyncClient, HiveSyncError } from './index.js';
+import { startServer, type TestServer } from './test/server.js';
 
 interface Received {
   method: string;
@@ -15,23 +15,10 @@ interface Received {
 
 type Handler = (req: Received, res: ServerResponse) => void;
 
-const servers: http.Server[] = [];
-afterEach(async () => {
-  await Promise.all(
-    servers.splice(0).map(
-      (s) =>
-        new Promise<void>((resolve) => {
-          s.closeAllConnections();
-          s.close(() => resolve());
-        }),
-    ),
-  );
-});
-
 /** A real HTTP server on 127.0.0.1 that records every request with its raw body. */
-async function fakeServer(handler: Handler): Promise<{ url: string; received: Received[] }> {
+async function fakeServer(handler: Handler): Promise<TestServer & { received: Received[] }> {
   const received: Received[] = [];
-  const server = http.createServer((req, res) => {
+  const server = await startServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -47,9 +34,7 @@ async function fakeServer(handler: Handler): Promise<{ url: string; received: Re
       handler(r, res);
     });
   });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
+  return { ...server, received };
 }
 
 function reply(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): void {
@@ -187,10 +172,7 @@ describe('publishing a preview', () => {
 
   it('maps an unreachable storage server to network_error', async () => {
     const gone = await fakeServer((_req, res) => reply(res, 200));
-    await new Promise<void>((resolve) => {
-      const s = servers.pop()!;
-      s.close(() => resolve());
-    });
+    await gone.close();
     const client = new HiveSyncClient({ baseUrl: gone.url });
 
     const err = await rejection(client.previews.upload(created(`${gone.url}/x`), BUNDLE));

@@ -1,12 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { AiJob, Suggestion } from '@hivesync/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CredentialStore } from '../credentials.js';
+import { startFakeApi, type FakeApi } from '../test/fake-api.js';
 import { runInProcess } from '../test/run-in-process.js';
 
 interface Request {
@@ -19,7 +17,7 @@ type Answer = [status: number, body?: unknown];
 
 let dir: string;
 let repo: string;
-let server: http.Server;
+let fake: FakeApi;
 let url: string;
 let requests: Request[];
 let route: (req: Request) => Answer;
@@ -113,16 +111,9 @@ function gitIn(cwd: string, ...args: string[]): string {
 }
 
 beforeEach(async () => {
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hivesync-cli-ai-'));
-  repo = path.join(dir, 'work');
-  await fs.mkdir(path.join(repo, 'src'), { recursive: true });
-  await fs.writeFile(path.join(repo, 'src', 'math.js'), ORIGINAL);
-  gitIn(repo, 'init', '-q', '.');
-  gitIn(repo, 'add', '.');
-  gitIn(repo, 'commit', '-q', '-m', 'init');
   requests = [];
   route = api([job('completed')]);
-  server = http.createServer((req, res) => {
+  fake = await startFakeApi((req, res) => {
     let text = '';
     req.on('data', (d: Buffer) => (text += d.toString()));
     req.on('end', () => {
@@ -139,22 +130,16 @@ beforeEach(async () => {
       res.end(body === undefined ? undefined : JSON.stringify(body));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  await new CredentialStore(path.join(dir, 'hivesync', 'credentials.json')).set(url, {
-    access_token: 'a1',
-    refresh_token: null,
-    email: 'a@example.com',
-    user_id: 'u1',
-    updated_at: '2025-01-01T00:00:00.000Z',
-  });
+  ({ dir, url } = fake);
+  repo = path.join(dir, 'work');
+  await fs.mkdir(path.join(repo, 'src'), { recursive: true });
+  await fs.writeFile(path.join(repo, 'src', 'math.js'), ORIGINAL);
+  gitIn(repo, 'init', '-q', '.');
+  gitIn(repo, 'add', '.');
+  gitIn(repo, 'commit', '-q', '-m', 'init');
 });
 
-afterEach(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-  await fs.rm(dir, { recursive: true, force: true });
-});
+afterEach(() => fake.stop());
 
 /** Runs the CLI in-process against the fake server; `tty` makes stdin a terminal that answers `answer`. */
 function cli(args: string[], options: { env?: NodeJS.ProcessEnv; tty?: boolean; answer?: string } = {}) {

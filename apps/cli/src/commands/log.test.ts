@@ -1,18 +1,12 @@
-import fs from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import type { Commit } from '@hivesync/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CredentialStore } from '../credentials.js';
-import { run } from '../main.js';
+import { startFakeApi, type FakeApi } from '../test/fake-api.js';
+import { runInProcess } from '../test/run-in-process.js';
 
 const DEMO = 'p-demo';
 const HEAD = 'f'.repeat(40);
+let fake: FakeApi;
 let dir: string;
-let server: http.Server;
 let url: string;
 let queries: Record<string, string>[];
 
@@ -29,9 +23,8 @@ const commit = (n: number): Commit => ({
 });
 
 beforeEach(async () => {
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hivesync-cli-log-'));
   queries = [];
-  server = http.createServer((req, res) => {
+  fake = await startFakeApi((req, res) => {
     const u = new URL(req.url ?? '/', 'http://x');
     let status = 200;
     let body: unknown;
@@ -53,37 +46,14 @@ beforeEach(async () => {
     }
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  await new CredentialStore(path.join(dir, 'hivesync', 'credentials.json')).set(url, {
-    access_token: 'a1',
-    refresh_token: null,
-    email: 'a@example.com',
-    user_id: 'u1',
-    updated_at: '2025-01-01T00:00:00.000Z',
-  });
+  ({ dir, url } = fake);
 });
 
-afterEach(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-  await fs.rm(dir, { recursive: true, force: true });
-});
+afterEach(() => fake.stop());
 
-async function cli(args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const code = await run([...args, '--server', url], {
-    stdout,
-    stderr,
-    stdin: Readable.from([]),
-    env: { XDG_CONFIG_HOME: dir },
-  });
-  return { code, out, err };
+/** Runs the CLI in-process against the fake server. */
+function cli(args: string[]) {
+  return runInProcess([...args, '--server', url], { configHome: dir });
 }
 
 describe('log', () => {

@@ -1,12 +1,8 @@
-import fs from 'node:fs/promises';
-import http, { type IncomingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { PassThrough, Readable } from 'node:stream';
 import type { Notification } from '@hivesync/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CredentialStore } from '../credentials.js';
+import { startFakeApi, type FakeApi } from '../test/fake-api.js';
 import { run } from '../main.js';
 import { runInProcess } from '../test/run-in-process.js';
 
@@ -19,7 +15,7 @@ interface Request {
 }
 
 let dir: string;
-let server: http.Server;
+let fake: FakeApi;
 let url: string;
 let requests: Request[];
 /** Answers GET /api/v1/events; `n` counts the connections from 1. */
@@ -52,12 +48,11 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
 }
 
 beforeEach(async () => {
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hivesync-cli-watch-'));
   requests = [];
   latest = [notification('n1'), notification('n2')];
   events = (res) => open(res);
   let connections = 0;
-  server = http.createServer((req, res) => {
+  fake = await startFakeApi((req, res) => {
     let text = '';
     req.on('data', (d: Buffer) => (text += d.toString()));
     req.on('end', () => {
@@ -82,22 +77,10 @@ beforeEach(async () => {
       reply(res, 404, { error: { code: 'not_found', message: 'Not found.', request_id: 'r1' } });
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  await new CredentialStore(path.join(dir, 'hivesync', 'credentials.json')).set(url, {
-    access_token: 'a1',
-    refresh_token: null,
-    email: 'a@example.com',
-    user_id: 'u1',
-    updated_at: '2025-01-01T00:00:00.000Z',
-  });
+  ({ dir, url } = fake);
 });
 
-afterEach(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-  await fs.rm(dir, { recursive: true, force: true });
-});
+afterEach(() => fake.stop());
 
 /**
  * Runs `notifications --watch` in-process; `stopWhen` looks at stdout and stderr after each write and, once it

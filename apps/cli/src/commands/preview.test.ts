@@ -1,14 +1,12 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
-import http, { type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Preview, PreviewCreated } from '@hivesync/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CredentialStore } from '../credentials.js';
+import { startFakeApi, type FakeApi } from '../test/fake-api.js';
 import { run } from '../main.js';
 
 interface Request {
@@ -26,7 +24,7 @@ const CODE = 'ABCD2345';
 const EXPIRES = new Date(Date.now() + 15 * 60_000).toISOString();
 
 let dir: string;
-let server: http.Server;
+let fake: FakeApi;
 let url: string;
 let requests: Request[];
 let uploadRequired: boolean;
@@ -98,11 +96,10 @@ function route(req: Request): Answer {
 }
 
 beforeEach(async () => {
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hivesync-cli-preview-'));
   requests = [];
   uploadRequired = true;
   stored = undefined;
-  server = http.createServer((req, res) => {
+  fake = await startFakeApi((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (d: Buffer) => chunks.push(d));
     req.on('end', () => {
@@ -125,22 +122,10 @@ beforeEach(async () => {
       res.end(body === undefined ? undefined : JSON.stringify(body));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  await new CredentialStore(path.join(dir, 'hivesync', 'credentials.json')).set(url, {
-    access_token: 'a1',
-    refresh_token: null,
-    email: 'a@example.com',
-    user_id: 'u1',
-    updated_at: '2025-01-01T00:00:00.000Z',
-  });
+  ({ dir, url } = fake);
 });
 
-afterEach(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-  await fs.rm(dir, { recursive: true, force: true });
-});
+afterEach(() => fake.stop());
 
 async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   const stdout = new PassThrough();
@@ -321,8 +306,8 @@ describe('preview open', () => {
     expect(JSON.parse(spent.out)).toMatchObject({ error: { code: 'preview_token_consumed', status: 410 } });
 
     const original = stored;
-    server.removeAllListeners('request');
-    server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    fake.server.removeAllListeners('request');
+    fake.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       req.resume();
       req.on('end', () => {
         if (req.method === 'GET') return void res.end('abd'); // the storage serves other bytes

@@ -1,12 +1,7 @@
-import fs from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import type { Sync, SyncStatus } from '@hivesync/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CredentialStore } from '../credentials.js';
+import { startFakeApi, type FakeApi } from '../test/fake-api.js';
 import { run } from '../main.js';
 
 interface Request {
@@ -18,7 +13,7 @@ interface Request {
 type Answer = [status: number, body?: unknown];
 
 let dir: string;
-let server: http.Server;
+let fake: FakeApi;
 let url: string;
 let requests: Request[];
 let route: (req: Request) => Answer;
@@ -84,10 +79,9 @@ function api(syncs: Sync[]): (req: Request) => Answer {
 }
 
 beforeEach(async () => {
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hivesync-cli-repo-'));
   requests = [];
   route = api([sync('completed')]);
-  server = http.createServer((req, res) => {
+  fake = await startFakeApi((req, res) => {
     let text = '';
     req.on('data', (d: Buffer) => (text += d.toString()));
     req.on('end', () => {
@@ -104,22 +98,10 @@ beforeEach(async () => {
       res.end(body === undefined ? undefined : JSON.stringify(body));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  await new CredentialStore(path.join(dir, 'hivesync', 'credentials.json')).set(url, {
-    access_token: 'a1',
-    refresh_token: null,
-    email: 'a@example.com',
-    user_id: 'u1',
-    updated_at: '2025-01-01T00:00:00.000Z',
-  });
+  ({ dir, url } = fake);
 });
 
-afterEach(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-  await fs.rm(dir, { recursive: true, force: true });
-});
+afterEach(() => fake.stop());
 
 /** Runs the CLI in-process against the fake server, with stdout kept as bytes. */
 async function cli(args: string[], options: { stdin?: string; during?: (err: () => string) => void } = {}) {

@@ -1,11 +1,6 @@
-import fs from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import type { AuditEntry, Comment, Task, Thread } from '@hivesync/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CredentialStore } from '../credentials.js';
+import { startFakeApi, type FakeApi } from '../test/fake-api.js';
 import { runInProcess } from '../test/run-in-process.js';
 
 interface Request {
@@ -17,7 +12,7 @@ interface Request {
 type Answer = [status: number, body?: unknown];
 
 let dir: string;
-let server: http.Server;
+let fake: FakeApi;
 let url: string;
 let requests: Request[];
 
@@ -185,41 +180,31 @@ function route(req: Request): Answer {
 }
 
 beforeEach(async () => {
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hivesync-cli-threads-'));
   requests = [];
-  server = http.createServer((req, res) => {
-    let text = '';
-    req.on('data', (d: Buffer) => (text += d.toString()));
-    req.on('end', () => {
-      const u = new URL(req.url ?? '/', 'http://x');
-      const r: Request = {
-        method: req.method ?? '',
-        path: u.pathname,
-        query: Object.fromEntries(u.searchParams),
-        body: text ? JSON.parse(text) : undefined,
-      };
-      requests.push(r);
-      const [status, body] = route(r);
-      res.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' });
-      res.end(body === undefined ? undefined : JSON.stringify(body));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  await new CredentialStore(path.join(dir, 'hivesync', 'credentials.json')).set(url, {
-    access_token: 'a1',
-    refresh_token: null,
-    email: 'alice@example.test',
-    user_id: 'u1',
-    updated_at: '2025-01-01T00:00:00.000Z',
-  });
+  fake = await startFakeApi(
+    (req, res) => {
+      let text = '';
+      req.on('data', (d: Buffer) => (text += d.toString()));
+      req.on('end', () => {
+        const u = new URL(req.url ?? '/', 'http://x');
+        const r: Request = {
+          method: req.method ?? '',
+          path: u.pathname,
+          query: Object.fromEntries(u.searchParams),
+          body: text ? JSON.parse(text) : undefined,
+        };
+        requests.push(r);
+        const [status, body] = route(r);
+        res.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' });
+        res.end(body === undefined ? undefined : JSON.stringify(body));
+      });
+    },
+    { credentials: { email: 'alice@example.test' } },
+  );
+  ({ dir, url } = fake);
 });
 
-afterEach(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-  await fs.rm(dir, { recursive: true, force: true });
-});
+afterEach(() => fake.stop());
 
 /** Runs the CLI in-process against the fake server. */
 function cli(args: string[], options: { stdin?: string } = {}) {
