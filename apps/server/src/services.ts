@@ -95,13 +95,16 @@ export function createServices(infra: Infra): Services {
     knownHostsFile: path.join(config.dataDir, 'ssh', 'known_hosts'),
     guard: remoteGuard,
   });
-  const projects = new ProjectsService(
+  const projects = new ProjectsService({
     db,
     notifications,
-    { repoUrl: (url) => checkRepoUrlAndHost(url, config.repos, remoteGuard), branch: (b) => checkBranch(git, b) },
-    (projectId) => mirrors.remove(projectId),
+    remote: {
+      repoUrl: (url) => checkRepoUrlAndHost(url, config.repos, remoteGuard),
+      branch: (b) => checkBranch(git, b),
+    },
+    onDeleted: (projectId) => mirrors.remove(projectId),
     audit,
-  );
+  });
   const admin = new AdminService(db, infra.queue, notifications, audit);
   const health = new HealthService({
     version: config.version,
@@ -114,51 +117,78 @@ export function createServices(infra: Infra): Services {
     minFreeDiskMb: config.health.minFreeDiskMb,
     heartbeatIntervalMs: config.jobs.heartbeatIntervalMs,
   });
-  const repo = new RepoService(
+  const repo = new RepoService({
     db,
-    infra.queue,
+    queue: infra.queue,
     projects,
     notifications,
     mirrors,
-    infra.secrets,
-    infra.logger,
-    {
+    secrets: infra.secrets,
+    logger: infra.logger,
+    options: {
       maxFileBytes: config.repos.maxFileBytes,
       syncRetryLimit: config.repos.syncRetryLimit,
       searchCacheBytes: config.repos.searchCacheBytes,
       searchMaxResponseBytes: config.repos.searchMaxResponseBytes,
     },
     audit,
-    (outcome, seconds) => infra.metrics.syncDuration.observe({ outcome }, seconds),
-  );
+    observeSync: (outcome, seconds) => infra.metrics.syncDuration.observe({ outcome }, seconds),
+  });
   const threads = new ThreadsService(db, projects, mirrors, notifications, audit, infra.logger);
   const services: Services = {
     threads,
-    ai: new AiService(db, infra.queue, projects, mirrors, notifications, audit, infra.logger, config.ai),
-    auth: new AuthService(db, infra.tokens, infra.rateLimiter, config.auth, audit, notifications, infra.logger),
-    projects,
-    previews: new PreviewsService(
+    ai: new AiService({
       db,
-      infra.storage,
-      new PreviewTokens(infra.previewKey),
+      queue: infra.queue,
+      projects,
+      mirrors,
+      notifications,
+      audit,
+      logger: infra.logger,
+      settings: config.ai,
+    }),
+    auth: new AuthService({
+      db,
+      tokens: infra.tokens,
+      limiter: infra.rateLimiter,
+      limits: config.auth,
+      audit,
+      notifications,
+      logger: infra.logger,
+    }),
+    projects,
+    previews: new PreviewsService({
+      db,
+      storage: infra.storage,
+      tokens: new PreviewTokens(infra.previewKey),
       projects,
       notifications,
-      infra.rateLimiter('preview-resolve-ip', config.previews.resolvePerIpPerMinute, 60),
-      infra.logger,
-      config.previews,
+      resolveLimiter: infra.rateLimiter('preview-resolve-ip', config.previews.resolvePerIpPerMinute, 60),
+      logger: infra.logger,
+      options: config.previews,
       audit,
-    ),
+    }),
     once: createOnceStore(infra.redis, config.redis.prefix),
-    events: new EventsService(db, infra.bus, createTicketStore(infra.redis, config.redis.prefix), infra.logger, {
-      heartbeatMs: config.sseHeartbeatMs,
-      maxStreamsPerUser: config.maxStreamsPerUser,
+    events: new EventsService({
+      db,
+      bus: infra.bus,
+      tickets: createTicketStore(infra.redis, config.redis.prefix),
+      logger: infra.logger,
+      options: { heartbeatMs: config.sseHeartbeatMs, maxStreamsPerUser: config.maxStreamsPerUser },
     }),
     repo,
-    history: new HistoryService(projects, mirrors, repo, new HistoryStore(git, mirrors), infra.logger, {
-      maxFileBytes: config.repos.diffMaxFileBytes,
-      maxBytes: config.repos.diffMaxBytes,
-      maxFiles: config.repos.diffMaxFiles,
-      cacheBytes: config.repos.searchCacheBytes,
+    history: new HistoryService({
+      projects,
+      mirrors,
+      repo,
+      store: new HistoryStore(git, mirrors),
+      logger: infra.logger,
+      options: {
+        maxFileBytes: config.repos.diffMaxFileBytes,
+        maxBytes: config.repos.diffMaxBytes,
+        maxFiles: config.repos.diffMaxFiles,
+        cacheBytes: config.repos.searchCacheBytes,
+      },
     }),
     notifications,
     lookup: new LookupService(db),

@@ -34,6 +34,17 @@ const MAX_FILE = 1024 * 1024;
  */
 const MAX_PROJECT_BYTES = 32 * 1024 * 1024;
 
+export interface AiServiceDeps {
+  db: Database;
+  queue: Queue;
+  projects: ProjectsService;
+  mirrors: MirrorStore;
+  notifications: NotificationsService;
+  audit: AuditService;
+  logger: Logger;
+  settings: { provider: 'local' | 'openai' } & OpenAiSettings;
+}
+
 /**
  * AI jobs and the suggestions they produce. Nothing here changes a mirror or anyone's files: a job reads the mirror
  * at the commit recorded when it was created, and proposes a patch; people approve it, apply it locally, report it.
@@ -41,16 +52,26 @@ const MAX_PROJECT_BYTES = 32 * 1024 * 1024;
 export class AiService {
   private provider: Promise<AiProvider & { refactor?: OpenAiProvider['refactor'] }> | undefined;
 
-  constructor(
-    private readonly db: Database,
-    private readonly queue: Queue,
-    private readonly projects: ProjectsService,
-    private readonly mirrors: MirrorStore,
-    private readonly notifications: NotificationsService,
-    private readonly audit: AuditService,
-    private readonly logger: Logger,
-    private readonly settings: { provider: 'local' | 'openai' } & OpenAiSettings,
-  ) {}
+  private readonly db: Database;
+  private readonly queue: Queue;
+  private readonly projects: ProjectsService;
+  private readonly mirrors: MirrorStore;
+  private readonly notifications: NotificationsService;
+  private readonly audit: AuditService;
+  private readonly logger: Logger;
+  private readonly settings: AiServiceDeps['settings'];
+
+  constructor(deps: AiServiceDeps) {
+    const { db, queue, projects, mirrors, notifications, audit, logger, settings } = deps;
+    this.db = db;
+    this.queue = queue;
+    this.projects = projects;
+    this.mirrors = mirrors;
+    this.notifications = notifications;
+    this.audit = audit;
+    this.logger = logger;
+    this.settings = settings;
+  }
 
   /** The configured provider, loaded on first use (the TypeScript analysis is heavy; idle servers never load it). */
   private async getProvider() {

@@ -41,6 +41,16 @@ export interface AuthLimits {
   refreshTokenTtlDays: number;
 }
 
+export interface AuthServiceDeps {
+  db: Database;
+  tokens: AccessTokens;
+  limiter: RateLimiterFactory;
+  limits: AuthLimits;
+  audit: AuditService;
+  notifications: NotificationsService;
+  logger: Logger;
+}
+
 /**
  * Registration, login, token refresh with rotation and reuse detection, logout.
  *
@@ -61,15 +71,21 @@ export class AuthService {
   // User ids recently seen to exist, with when: a token outlives a deleted account by at most this cache's TTL.
   private readonly existing = new Map<string, number>();
 
-  constructor(
-    private readonly db: Database,
-    readonly tokens: AccessTokens,
-    limiter: RateLimiterFactory,
-    private readonly limits: AuthLimits,
-    private readonly audit: AuditService,
-    private readonly notifications: NotificationsService,
-    private readonly logger: Logger,
-  ) {
+  private readonly db: Database;
+  readonly tokens: AccessTokens;
+  private readonly limits: AuthLimits;
+  private readonly audit: AuditService;
+  private readonly notifications: NotificationsService;
+  private readonly logger: Logger;
+
+  constructor(deps: AuthServiceDeps) {
+    const { db, tokens, limiter, limits, audit, notifications, logger } = deps;
+    this.db = db;
+    this.tokens = tokens;
+    this.limits = limits;
+    this.audit = audit;
+    this.notifications = notifications;
+    this.logger = logger;
     this.repo = new AuthRepository(db.orm);
     this.loginByIp = limiter('login-ip', limits.loginPerIpPerMinute, 60);
     this.loginFailures = limiter.backoff('login-account-ip', {

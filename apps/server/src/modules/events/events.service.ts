@@ -26,6 +26,14 @@ interface Stream {
   pending: { seq: number; notification: Notification }[] | undefined;
 }
 
+export interface EventsServiceDeps {
+  db: Database;
+  bus: EventBus;
+  tickets: TicketStore;
+  logger: Logger;
+  options: { heartbeatMs: number; maxStreamsPerUser: number };
+}
+
 /**
  * The real-time stream: Server-Sent Events of the same Notification objects the poll returns, fanned out over the
  * event bus (Redis pub/sub across instances), resumable with Last-Event-ID (missed events are replayed from the
@@ -37,13 +45,15 @@ export class EventsService {
   private readonly repo: NotificationsRepository;
   private readonly heartbeat: NodeJS.Timeout;
 
-  constructor(
-    db: Database,
-    bus: EventBus,
-    private readonly tickets: TicketStore,
-    private readonly logger: Logger,
-    private readonly options: { heartbeatMs: number; maxStreamsPerUser: number },
-  ) {
+  private readonly tickets: TicketStore;
+  private readonly logger: Logger;
+  private readonly options: EventsServiceDeps['options'];
+
+  constructor(deps: EventsServiceDeps) {
+    const { db, bus, tickets, logger, options } = deps;
+    this.tickets = tickets;
+    this.logger = logger;
+    this.options = options;
     this.repo = new NotificationsRepository(db.orm);
     bus.subscribe((m) => {
       if (m.kind !== BUS_NOTIFICATION) return;

@@ -30,26 +30,46 @@ const VERIFYING_PREFIX = 'verifying/';
 const UPLOAD_KEY = /^uploads\/[^/]+\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 const SWEEP_BATCH = 5000;
 
+export interface PreviewsServiceDeps {
+  db: Database;
+  storage: ObjectStorage;
+  tokens: PreviewTokens;
+  projects: ProjectsService;
+  notifications: NotificationsService;
+  resolveLimiter: RateLimiter;
+  logger: Logger;
+  options: {
+    ttlMinutes: number;
+    maxBundleBytes: number;
+    graceMinutes: number;
+    uploadSweepMinutes: number;
+  };
+  audit: AuditService;
+}
+
 /** Preview sessions: create (code, token, upload URL), complete, resolve once, expire, clean up. */
 export class PreviewsService {
   readonly repo: PreviewsRepository;
 
-  constructor(
-    db: Database,
-    private readonly storage: ObjectStorage,
-    private readonly tokens: PreviewTokens,
-    private readonly projects: ProjectsService,
-    private readonly notifications: NotificationsService,
-    private readonly resolveLimiter: RateLimiter,
-    private readonly logger: Logger,
-    private readonly options: {
-      ttlMinutes: number;
-      maxBundleBytes: number;
-      graceMinutes: number;
-      uploadSweepMinutes: number;
-    },
-    private readonly audit: AuditService,
-  ) {
+  private readonly storage: ObjectStorage;
+  private readonly tokens: PreviewTokens;
+  private readonly projects: ProjectsService;
+  private readonly notifications: NotificationsService;
+  private readonly resolveLimiter: RateLimiter;
+  private readonly logger: Logger;
+  private readonly options: PreviewsServiceDeps['options'];
+  private readonly audit: AuditService;
+
+  constructor(deps: PreviewsServiceDeps) {
+    const { db, storage, tokens, projects, notifications, resolveLimiter, logger, options, audit } = deps;
+    this.storage = storage;
+    this.tokens = tokens;
+    this.projects = projects;
+    this.notifications = notifications;
+    this.resolveLimiter = resolveLimiter;
+    this.logger = logger;
+    this.options = options;
+    this.audit = audit;
     this.repo = new PreviewsRepository(db.orm);
   }
 

@@ -25,18 +25,32 @@ export interface RemoteChecks {
   branch(branch: string): Promise<string>;
 }
 
+export interface ProjectsServiceDeps {
+  db: Database;
+  notifications: NotificationsService;
+  remote: RemoteChecks;
+  onDeleted: (projectId: string) => Promise<void>;
+  audit: AuditService;
+}
+
 /** Projects, members and the role checks every project-scoped feature goes through. */
 export class ProjectsService {
   private readonly repo: ProjectsRepository;
   private readonly users: AuthRepository;
 
-  constructor(
-    private readonly db: Database,
-    private readonly notifications: NotificationsService,
-    private readonly remote: RemoteChecks,
-    private readonly onDeleted: (projectId: string) => Promise<void>,
-    private readonly audit: AuditService,
-  ) {
+  private readonly db: Database;
+  private readonly notifications: NotificationsService;
+  private readonly remote: RemoteChecks;
+  private readonly onDeleted: (projectId: string) => Promise<void>;
+  private readonly audit: AuditService;
+
+  constructor(deps: ProjectsServiceDeps) {
+    const { db, notifications, remote, onDeleted, audit } = deps;
+    this.db = db;
+    this.notifications = notifications;
+    this.remote = remote;
+    this.onDeleted = onDeleted;
+    this.audit = audit;
     this.repo = new ProjectsRepository(db.orm);
     this.users = new AuthRepository(db.orm);
   }

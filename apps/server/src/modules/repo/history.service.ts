@@ -15,6 +15,18 @@ const DEFAULT_LIMIT = 50;
 /** The served mirror of a project the caller may read. */
 type Mirror = MirrorView & { project: ProjectWithRole };
 
+export interface HistoryServiceDeps {
+  projects: ProjectsService;
+  mirrors: MirrorStore;
+  /** Its repair flow: a read that meets a damaged object queues a re-clone and answers 503 repo_repairing. */
+  repo: Pick<RepoService, 'repairing'>;
+  store: HistoryStore;
+  logger: Logger;
+  options: DiffLimits & {
+    /** Bytes of diffs (and, separately, log pages) kept in memory. */
+    cacheBytes: number;
+  };
+}
 /**
  * The history of a project's mirror: its commit log, one commit with its diff, and the diff between two commits.
  * Viewers and above may read; for anyone else the project does not exist (404).
@@ -24,18 +36,21 @@ export class HistoryService {
   private readonly diffs: LRUCache<string, SizedDiff>;
   private readonly logs: LRUCache<string, Commit[]>;
 
-  constructor(
-    private readonly projects: ProjectsService,
-    private readonly mirrors: MirrorStore,
-    /** Its repair flow: a read that meets a damaged object queues a re-clone and answers 503 repo_repairing. */
-    private readonly repo: Pick<RepoService, 'repairing'>,
-    private readonly store: HistoryStore,
-    private readonly logger: Logger,
-    private readonly options: DiffLimits & {
-      /** Bytes of diffs (and, separately, log pages) kept in memory. */
-      cacheBytes: number;
-    },
-  ) {
+  private readonly projects: ProjectsService;
+  private readonly mirrors: MirrorStore;
+  private readonly repo: HistoryServiceDeps['repo'];
+  private readonly store: HistoryStore;
+  private readonly logger: Logger;
+  private readonly options: HistoryServiceDeps['options'];
+
+  constructor(deps: HistoryServiceDeps) {
+    const { projects, mirrors, repo, store, logger, options } = deps;
+    this.projects = projects;
+    this.mirrors = mirrors;
+    this.repo = repo;
+    this.store = store;
+    this.logger = logger;
+    this.options = options;
     this.diffs = new LRUCache({ maxSize: options.cacheBytes, sizeCalculation: (d) => Math.max(1, d.bytes) });
     this.logs = new LRUCache({ maxSize: options.cacheBytes, sizeCalculation: commitsBytes });
   }

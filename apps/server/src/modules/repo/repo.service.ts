@@ -35,6 +35,26 @@ export const SYNC_QUEUE = 'repo-sync';
 
 const RETRYABLE: SyncErrorCode[] = ['repo_network_error', 'timeout'];
 
+export interface RepoServiceDeps {
+  db: Database;
+  queue: Queue;
+  projects: ProjectsService;
+  notifications: NotificationsService;
+  mirrors: MirrorStore;
+  secrets: SecretBox;
+  logger: Logger;
+  options: {
+    maxFileBytes: number;
+    syncRetryLimit: number;
+    /** Bytes of search answers (and, separately, manifests) kept in memory. */
+    searchCacheBytes: number;
+    /** Largest search answer; a broad query stops there and says `truncated`. */
+    searchMaxResponseBytes: number;
+  };
+  audit: AuditService;
+  observeSync?: (outcome: 'completed' | 'failed', seconds: number) => void;
+}
+
 /** Repository mirrors: starting and running syncs, and every read (tree, file, search, manifest) over a mirror. */
 export class RepoService {
   readonly repo: RepoRepository;
@@ -44,25 +64,40 @@ export class RepoService {
   private readonly manifests: LRUCache<string, Manifest>;
   private readonly searches: LRUCache<string, SearchResult>;
 
-  constructor(
-    private readonly db: Database,
-    private readonly queue: Queue,
-    private readonly projects: ProjectsService,
-    private readonly notifications: NotificationsService,
-    readonly mirrors: MirrorStore,
-    private readonly secrets: SecretBox,
-    private readonly logger: Logger,
-    private readonly options: {
-      maxFileBytes: number;
-      syncRetryLimit: number;
-      /** Bytes of search answers (and, separately, manifests) kept in memory. */
-      searchCacheBytes: number;
-      /** Largest search answer; a broad query stops there and says `truncated`. */
-      searchMaxResponseBytes: number;
-    },
-    private readonly audit: AuditService,
-    private readonly observeSync: (outcome: 'completed' | 'failed', seconds: number) => void = () => undefined,
-  ) {
+  private readonly db: Database;
+  private readonly queue: Queue;
+  private readonly projects: ProjectsService;
+  private readonly notifications: NotificationsService;
+  readonly mirrors: MirrorStore;
+  private readonly secrets: SecretBox;
+  private readonly logger: Logger;
+  private readonly options: RepoServiceDeps['options'];
+  private readonly audit: AuditService;
+  private readonly observeSync: NonNullable<RepoServiceDeps['observeSync']>;
+
+  constructor(deps: RepoServiceDeps) {
+    const {
+      db,
+      queue,
+      projects,
+      notifications,
+      mirrors,
+      secrets,
+      logger,
+      options,
+      audit,
+      observeSync = () => undefined,
+    } = deps;
+    this.db = db;
+    this.queue = queue;
+    this.projects = projects;
+    this.notifications = notifications;
+    this.mirrors = mirrors;
+    this.secrets = secrets;
+    this.logger = logger;
+    this.options = options;
+    this.audit = audit;
+    this.observeSync = observeSync;
     this.repo = new RepoRepository(db.orm);
     this.searches = new LRUCache({ maxSize: options.searchCacheBytes, sizeCalculation: searchResultBytes });
     this.manifests = new LRUCache({ maxSize: options.searchCacheBytes, sizeCalculation: manifestBytes });
