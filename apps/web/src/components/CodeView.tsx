@@ -1,9 +1,10 @@
 import { useEffect, useRef } from 'react';
-import { defaultHighlightStyle, LanguageDescription, syntaxHighlighting } from '@codemirror/language';
+import { defaultHighlightStyle, HighlightStyle, LanguageDescription, syntaxHighlighting } from '@codemirror/language';
 import { languages } from '@codemirror/language-data';
-import { Compartment, EditorState, RangeSetBuilder, StateEffect, StateField } from '@codemirror/state';
+import { Compartment, EditorState, Prec, RangeSetBuilder, StateEffect, StateField } from '@codemirror/state';
 import { oneDark } from '@codemirror/theme-one-dark';
 import { Decoration, EditorView, highlightActiveLine, lineNumbers, type DecorationSet } from '@codemirror/view';
+import { tags } from '@lezer/highlight';
 import type { LineRange } from '../lib/permalink.js';
 
 /** What the file view passes in. */
@@ -44,14 +45,28 @@ const layout = EditorView.theme({
   '&': { maxHeight: 'calc(100vh - 12rem)' },
   '.cm-scroller': { fontFamily: "ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace", fontSize: '0.875rem' },
   '.cm-gutterElement': { cursor: 'pointer' },
-  '.cm-permalink-line': { backgroundColor: 'var(--highlight)' },
+  '.cm-permalink-line': { backgroundColor: 'var(--highlight)', boxShadow: 'inset 3px 0 0 #d4a72c' },
 });
 
 const dark = () => window.matchMedia('(prefers-color-scheme: dark)').matches;
 // One Dark's line numbers (#7d8799 on #282c34) fall short of 4.5:1 contrast; this grey passes on the editor and on
 // a highlighted line's background.
 const readableGutter = EditorView.theme({ '.cm-gutters .cm-gutterElement': { color: '#b4bcc8' } }, { dark: true });
-const themeFor = (isDark: boolean) => (isDark ? [oneDark, readableGutter] : syntaxHighlighting(defaultHighlightStyle));
+// One Dark's comments (#7d8799) and names (#e06c75) fall short of 4.5:1 too: lighter shades of the same colours,
+// above One Dark's own highlighting. The rules that One Dark makes more specific than `name` are repeated so that
+// they keep their colours.
+const readableTokens = Prec.high(
+  syntaxHighlighting(
+    HighlightStyle.define([
+      { tag: tags.comment, color: '#b4bcc8' },
+      { tag: [tags.name, tags.deleted, tags.character, tags.propertyName, tags.macroName], color: '#ef8a92' },
+      { tag: [tags.function(tags.variableName), tags.labelName], color: '#61afef' },
+      { tag: [tags.definition(tags.name), tags.separator], color: '#abb2bf' },
+    ]),
+  ),
+);
+const themeFor = (isDark: boolean) =>
+  isDark ? [oneDark, readableGutter, readableTokens] : syntaxHighlighting(defaultHighlightStyle);
 
 /** A read-only CodeMirror 6 view of one file (virtualized: only visible lines are in the DOM). */
 export default function CodeView({ content, path, range, onSelectLines }: CodeViewProps) {
