@@ -95,6 +95,15 @@ export function createServices(infra: Infra): Services {
     knownHostsFile: path.join(config.dataDir, 'ssh', 'known_hosts'),
     guard: remoteGuard,
   });
+  const auth = new AuthService({
+    db,
+    tokens: infra.tokens,
+    limiter: infra.rateLimiter,
+    limits: config.auth,
+    audit,
+    notifications,
+    logger: infra.logger,
+  });
   const projects = new ProjectsService({
     db,
     notifications,
@@ -104,6 +113,7 @@ export function createServices(infra: Infra): Services {
     },
     onDeleted: (projectId) => mirrors.remove(projectId),
     audit,
+    userIdByEmail: (email) => auth.userIdByEmail(email),
   });
   const admin = new AdminService(db, infra.queue, notifications, audit);
   const health = new HealthService({
@@ -147,15 +157,7 @@ export function createServices(infra: Infra): Services {
       logger: infra.logger,
       settings: config.ai,
     }),
-    auth: new AuthService({
-      db,
-      tokens: infra.tokens,
-      limiter: infra.rateLimiter,
-      limits: config.auth,
-      audit,
-      notifications,
-      logger: infra.logger,
-    }),
+    auth,
     projects,
     previews: new PreviewsService({
       db,
@@ -170,7 +172,7 @@ export function createServices(infra: Infra): Services {
     }),
     once: createOnceStore(infra.redis, config.redis.prefix),
     events: new EventsService({
-      db,
+      notifications,
       bus: infra.bus,
       tickets: createTicketStore(infra.redis, config.redis.prefix),
       logger: infra.logger,
@@ -256,11 +258,7 @@ export function periodicTasks(services: Services, config: Config): PeriodicTask[
     {
       name: 'scheduled-syncs',
       intervalMs: config.repos.schedulerIntervalMs,
-      run: async () => {
-        for (const id of await services.repo.repo.projectsDueForSync(new Date())) {
-          await services.repo.startScheduledSync(id);
-        }
-      },
+      run: () => services.repo.startDueSyncs(new Date()),
     },
   ];
 }

@@ -1,8 +1,6 @@
 import crypto from 'node:crypto';
-import { and, asc, desc, eq, inArray, notInArray } from 'drizzle-orm';
 import type { AiProvider, DocTarget, Edit, FileSet } from '@hivesync/ai';
 import { errors, type AiJob, type CreateAiJobBody, type Suggestion, type SuggestionState } from '@hivesync/core';
-import { aiJobs, suggestionEvents, suggestions } from '../../db/schema.js';
 import type { Database, Tx } from '../../infra/db.js';
 import type { Logger } from '../../infra/logger.js';
 import type { Queue } from '../../infra/queue.js';
@@ -12,13 +10,11 @@ import type { NotificationsService, NotifyInput } from '../notifications/notific
 import type { ProjectsService } from '../projects/projects.service.js';
 import type { MirrorStore, MirrorView } from '../repo/mirror.repository.js';
 import { normalizeRepoPath } from '../repo/repo-path.js';
+import { AiRepository, type JobRow, type SuggestionRow } from './ai.repository.js';
 import { AiProviderError, OpenAiProvider, type OpenAiSettings } from './openai.provider.js';
 
 /** Queue name of AI jobs. */
 export const AI_QUEUE = 'ai-job';
-
-type JobRow = typeof aiJobs.$inferSelect;
-type SuggestionRow = typeof suggestions.$inferSelect;
 
 const MOVES: Record<string, SuggestionState[]> = {
   proposed: ['approved', 'rejected'],
@@ -51,6 +47,7 @@ export interface AiServiceDeps {
  */
 export class AiService {
   private provider: Promise<AiProvider & { refactor?: OpenAiProvider['refactor'] }> | undefined;
+  private readonly repo: AiRepository;
 
   private readonly db: Database;
   private readonly queue: Queue;
@@ -71,6 +68,7 @@ export class AiService {
     this.audit = audit;
     this.logger = logger;
     this.settings = settings;
+    this.repo = new AiRepository(db.orm);
   }
 
   /** The configured provider, loaded on first use (the TypeScript analysis is heavy; idle servers never load it). */
@@ -99,21 +97,18 @@ export class AiService {
     if (!view) throw errors.repoNotSynced();
     const id = crypto.randomUUID();
     const row = await this.db.transaction(async (tx) => {
-      const [inserted] = await tx.orm
-        .insert(aiJobs)
-        .values({
-          id,
-          projectId: project.id,
-          requestedBy: auth.userId,
-          action: body.action,
-          params: { ...body, path },
-          status: 'queued',
-          commit: view.commit,
-        })
-        .returning();
+      const inserted = await this.repo.insertJob(tx.orm, {
+        id,
+        projectId: project.id,
+        requestedBy: auth.userId,
+        action: body.action,
+        params: { ...body, path },
+        status: 'queued',
+        commit: view.commit,
+      });
       await this.queue.send(AI_QUEUE, { ai_job_id: id }, tx);
       tx.afterCommit(() => this.notifications.pollStateChanged(auth.userId));
-      return inserted!;
+      return inserted;
     });
     await this.notify(row, 'ai_job_queued');
     return toJob(row, []);
@@ -121,12 +116,7 @@ export class AiService {
 
   async list(auth: AuthContext, projectId: string): Promise<AiJob[]> {
     await this.projects.requireProjectRole(auth, projectId, 'viewer');
-    const rows = await this.db.orm
-      .select()
-      .from(aiJobs)
-      .where(eq(aiJobs.projectId, projectId))
-      .orderBy(desc(aiJobs.createdAt))
-      .limit(100);
+    const rows = await this.repo.listJobs(projectId, 100);
     const sugg = await this.suggestionsOf(rows.map((r) => r.id));
     return rows.map((r) =>
       toJob(
@@ -137,7 +127,7 @@ export class AiService {
   }
 
   async get(auth: AuthContext, jobId: string): Promise<AiJob> {
-    const [row] = await this.db.orm.select().from(aiJobs).where(eq(aiJobs.id, jobId)).limit(1);
+    const row = await this.repo.findJob(jobId);
     if (!row) throw errors.notFound('AI job');
     await this.projects.requireProjectRole(auth, row.projectId, 'viewer');
     return toJob(row, await this.suggestionsOf([row.id]));
@@ -149,13 +139,7 @@ export class AiService {
     state: SuggestionState | undefined,
   ): Promise<Suggestion[]> {
     await this.projects.requireProjectRole(auth, projectId, 'viewer');
-    const rows = await this.db.orm
-      .select({ id: suggestions.id })
-      .from(suggestions)
-      .where(and(eq(suggestions.projectId, projectId), state ? eq(suggestions.state, state) : undefined))
-      .orderBy(desc(suggestions.createdAt))
-      .limit(200);
-    return this.suggestionsById(rows.map((r) => r.id));
+    return this.suggestionsById(await this.repo.listSuggestionIds(projectId, state, 200));
   }
 
   async getSuggestion(auth: AuthContext, id: string): Promise<Suggestion> {
@@ -175,15 +159,9 @@ export class AiService {
       });
     }
     await this.db.transaction(async (tx) => {
-      const updated = await tx.orm
-        .update(suggestions)
-        .set({ state: to })
-        .where(and(eq(suggestions.id, id), eq(suggestions.state, row.state)))
-        .returning({ id: suggestions.id });
-      if (updated.length === 0) throw errors.conflict('The suggestion changed meanwhile; reload it.');
-      await tx.orm
-        .insert(suggestionEvents)
-        .values({ suggestionId: id, fromState: row.state, toState: to, actorId: auth.userId });
+      if (!(await this.repo.moveSuggestion(tx.orm, id, { from: row.state, to, actorId: auth.userId }))) {
+        throw errors.conflict('The suggestion changed meanwhile; reload it.');
+      }
       await this.audit.record(
         {
           actorId: auth.userId,
@@ -200,12 +178,9 @@ export class AiService {
 
   /** Runs one attempt of a job (worker side). Refusals of the analysis fail the job at once; a crash is retried. */
   async run(jobId: string, attempt: number, log: Logger, retryLimit = Infinity): Promise<void> {
-    const [job] = await this.db.orm.select().from(aiJobs).where(eq(aiJobs.id, jobId)).limit(1);
+    const job = await this.repo.findJob(jobId);
     if (!job || job.status === 'completed' || job.status === 'failed') return;
-    await this.db.orm
-      .update(aiJobs)
-      .set({ status: 'running', startedAt: job.startedAt ?? new Date() })
-      .where(eq(aiJobs.id, jobId));
+    await this.repo.startJob(jobId, job.startedAt ?? new Date());
     if (attempt === 1) await this.notify(job, 'ai_job_started');
     const p = job.params as CreateAiJobBody & { path?: string };
     try {
@@ -273,7 +248,7 @@ export class AiService {
       const { unifiedDiff } = await import('@hivesync/ai');
       await this.db.transaction(async (tx) => {
         if (edits.length > 0) {
-          await tx.orm.insert(suggestions).values({
+          await this.repo.insertSuggestion(tx.orm, {
             id: crypto.randomUUID(),
             jobId,
             projectId: job.projectId,
@@ -283,10 +258,7 @@ export class AiService {
             state: 'proposed',
           });
         }
-        await tx.orm
-          .update(aiJobs)
-          .set({ status: 'completed', result, message, finishedAt: new Date() })
-          .where(eq(aiJobs.id, jobId));
+        await this.repo.completeJob(tx.orm, jobId, { result, message });
         // In the same transaction: whoever sees `completed` finds the notification too.
         await this.notify(job, 'ai_job_completed', { suggestions: edits.length > 0 ? 1 : 0 }, tx);
       });
@@ -297,15 +269,10 @@ export class AiService {
       if (!known && attempt <= retryLimit) throw err; // retried by the queue
       const errorCode = known ? (code ?? 'ai_provider_error') : 'internal_error';
       await this.db.transaction(async (tx) => {
-        await tx.orm
-          .update(aiJobs)
-          .set({
-            status: 'failed',
-            errorCode,
-            errorMessage: known ? (err as Error).message : 'The job failed on every attempt; see the server log.',
-            finishedAt: new Date(),
-          })
-          .where(eq(aiJobs.id, jobId));
+        await this.repo.failJob(tx.orm, jobId, {
+          errorCode,
+          errorMessage: known ? (err as Error).message : 'The job failed on every attempt; see the server log.',
+        });
         await this.notify(job, 'ai_job_failed', { error_code: errorCode }, tx);
       });
     } finally {
@@ -319,16 +286,10 @@ export class AiService {
    */
   async abandon(jobId: string, reason: string): Promise<void> {
     const job = await this.db.transaction(async (tx) => {
-      const [failed] = await tx.orm
-        .update(aiJobs)
-        .set({
-          status: 'failed',
-          errorCode: 'internal_error',
-          errorMessage: `The job could not run: ${reason}`,
-          finishedAt: new Date(),
-        })
-        .where(and(eq(aiJobs.id, jobId), notInArray(aiJobs.status, ['completed', 'failed'])))
-        .returning();
+      const failed = await this.repo.failUnfinishedJob(tx.orm, jobId, {
+        errorCode: 'internal_error',
+        errorMessage: `The job could not run: ${reason}`,
+      });
       if (failed) await this.notify(failed, 'ai_job_failed', { error_code: 'internal_error' }, tx);
       return failed;
     });
@@ -387,32 +348,20 @@ export class AiService {
   }
 
   private async findSuggestion(id: string): Promise<SuggestionRow> {
-    const [row] = await this.db.orm.select().from(suggestions).where(eq(suggestions.id, id)).limit(1);
+    const row = await this.repo.findSuggestion(id);
     if (!row) throw errors.notFound('suggestion');
     return row;
   }
 
   private async suggestionsOf(jobIds: string[]): Promise<Suggestion[]> {
     if (jobIds.length === 0) return [];
-    const rows = await this.db.orm
-      .select({ id: suggestions.id })
-      .from(suggestions)
-      .where(inArray(suggestions.jobId, jobIds));
-    return this.suggestionsById(rows.map((r) => r.id));
+    return this.suggestionsById(await this.repo.suggestionIdsOfJobs(jobIds));
   }
 
   private async suggestionsById(ids: string[]): Promise<Suggestion[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db.orm
-      .select()
-      .from(suggestions)
-      .where(inArray(suggestions.id, ids))
-      .orderBy(desc(suggestions.createdAt));
-    const events = await this.db.orm
-      .select()
-      .from(suggestionEvents)
-      .where(inArray(suggestionEvents.suggestionId, ids))
-      .orderBy(asc(suggestionEvents.id));
+    const rows = await this.repo.listSuggestions(ids);
+    const events = await this.repo.listEvents(ids);
     return rows.map((r) => ({
       id: r.id,
       job_id: r.jobId,

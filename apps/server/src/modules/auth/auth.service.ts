@@ -235,6 +235,11 @@ export class AuthService {
     if (row && row.userId === auth.userId) await this.repo.revokeFamily(row.familyId);
   }
 
+  /** The id of the account with this email, if there is one (for adding project members). */
+  async userIdByEmail(email: string): Promise<string | undefined> {
+    return (await this.repo.findUserByEmail(email))?.id;
+  }
+
   async me(auth: AuthContext): Promise<User> {
     const user = await this.repo.findUserById(auth.userId);
     if (!user) throw errors.unauthorized('This account no longer exists.');

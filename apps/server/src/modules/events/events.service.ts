@@ -1,12 +1,10 @@
 import type { ServerResponse } from 'node:http';
 import type { Notification } from '@hivesync/core';
-import type { Database } from '../../infra/db.js';
 import type { EventBus } from '../../infra/event-bus.js';
 import type { Logger } from '../../infra/logger.js';
 import type { TicketStore } from '../../infra/tickets.js';
 import type { AuthContext } from '../auth/auth.types.js';
-import { NotificationsRepository } from '../notifications/notifications.repository.js';
-import { BUS_NOTIFICATION, toNotification } from '../notifications/notifications.service.js';
+import { BUS_NOTIFICATION, type NotificationsService } from '../notifications/notifications.service.js';
 
 const TICKET_SECONDS = 60;
 const REPLAY_PAGE = 200;
@@ -27,7 +25,8 @@ interface Stream {
 }
 
 export interface EventsServiceDeps {
-  db: Database;
+  /** Where missed events are replayed from. */
+  notifications: Pick<NotificationsService, 'missedSince'>;
   bus: EventBus;
   tickets: TicketStore;
   logger: Logger;
@@ -42,19 +41,19 @@ export interface EventsServiceDeps {
  */
 export class EventsService {
   private readonly streams = new Set<Stream>();
-  private readonly repo: NotificationsRepository;
   private readonly heartbeat: NodeJS.Timeout;
 
+  private readonly notifications: EventsServiceDeps['notifications'];
   private readonly tickets: TicketStore;
   private readonly logger: Logger;
   private readonly options: EventsServiceDeps['options'];
 
   constructor(deps: EventsServiceDeps) {
-    const { db, bus, tickets, logger, options } = deps;
+    const { notifications, bus, tickets, logger, options } = deps;
+    this.notifications = notifications;
     this.tickets = tickets;
     this.logger = logger;
     this.options = options;
-    this.repo = new NotificationsRepository(db.orm);
     bus.subscribe((m) => {
       if (m.kind !== BUS_NOTIFICATION) return;
       const userId = String(m.body.user_id);
@@ -104,13 +103,9 @@ export class EventsService {
     if (lastEventId === undefined) return;
     try {
       for (;;) {
-        const rows = await this.repo.list(auth.userId, {
-          afterSeq: stream.lastSeq,
-          unreadOnly: false,
-          limit: REPLAY_PAGE,
-        });
-        for (const row of rows) this.write(stream, row.seq, toNotification(row));
-        if (rows.length < REPLAY_PAGE) break;
+        const missed = await this.notifications.missedSince(auth.userId, stream.lastSeq, REPLAY_PAGE);
+        for (const m of missed) this.write(stream, m.seq, m.notification);
+        if (missed.length < REPLAY_PAGE) break;
       }
     } catch (err) {
       this.logger.warn({ err: { message: (err as Error).message } }, 'event replay failed');

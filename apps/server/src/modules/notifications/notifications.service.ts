@@ -120,6 +120,19 @@ export class NotificationsService {
   }
 
   /**
+   * Up to `limit` of a user's notifications after `afterSeq`, oldest first, with their sequence numbers: what an
+   * event stream resuming from Last-Event-ID missed.
+   */
+  async missedSince(
+    userId: string,
+    afterSeq: number,
+    limit: number,
+  ): Promise<{ seq: number; notification: Notification }[]> {
+    const rows = await this.repo.list(userId, { afterSeq, unreadOnly: false, limit });
+    return rows.map((row) => ({ seq: row.seq, notification: toNotification(row) }));
+  }
+
+  /**
    * Marks notifications read for the user on every client (scope `all`, the default), or only for the calling
    * client (scope `client`, which needs X-HiveSync-Client). Returns how many were unread there before.
    */

@@ -13,7 +13,6 @@ import {
 import type { z } from 'zod';
 import type { Database } from '../../infra/db.js';
 import type { AuthContext } from '../auth/auth.types.js';
-import { AuthRepository } from '../auth/auth.repository.js';
 import type { NotificationsService } from '../notifications/notifications.service.js';
 import { ProjectsRepository, type ProjectWithRole } from './projects.repository.js';
 import type { AuditService } from '../audit/audit.service.js';
@@ -31,28 +30,30 @@ export interface ProjectsServiceDeps {
   remote: RemoteChecks;
   onDeleted: (projectId: string) => Promise<void>;
   audit: AuditService;
+  /** The id of the account with this email, if there is one (the auth module owns accounts). */
+  userIdByEmail: (email: string) => Promise<string | undefined>;
 }
 
 /** Projects, members and the role checks every project-scoped feature goes through. */
 export class ProjectsService {
   private readonly repo: ProjectsRepository;
-  private readonly users: AuthRepository;
 
   private readonly db: Database;
   private readonly notifications: NotificationsService;
   private readonly remote: RemoteChecks;
   private readonly onDeleted: (projectId: string) => Promise<void>;
   private readonly audit: AuditService;
+  private readonly userIdByEmail: (email: string) => Promise<string | undefined>;
 
   constructor(deps: ProjectsServiceDeps) {
-    const { db, notifications, remote, onDeleted, audit } = deps;
+    const { db, notifications, remote, onDeleted, audit, userIdByEmail } = deps;
     this.db = db;
     this.notifications = notifications;
     this.remote = remote;
     this.onDeleted = onDeleted;
     this.audit = audit;
+    this.userIdByEmail = userIdByEmail;
     this.repo = new ProjectsRepository(db.orm);
-    this.users = new AuthRepository(db.orm);
   }
 
   /**
@@ -161,17 +162,17 @@ export class ProjectsService {
 
   async addMember(auth: AuthContext, projectId: string, body: z.output<typeof AddMemberBody>): Promise<MemberAdded> {
     const project = await this.requireProjectRole(auth, projectId, 'admin');
-    const user = await this.users.findUserByEmail(body.email);
-    if (!user) throw errors.notFound('user with that email');
+    const userId = await this.userIdByEmail(body.email);
+    if (!userId) throw errors.notFound('user with that email');
     await this.db.transaction(async (tx) => {
-      if (!(await this.repo.addMember(tx.orm, projectId, user.id, body.role))) {
+      if (!(await this.repo.addMember(tx.orm, projectId, userId, body.role))) {
         throw errors.conflict('That user is already a member of this project.');
       }
       await this.audit.record(
         {
           actorId: auth.userId,
           action: 'member.added',
-          target: { type: 'user', id: user.id },
+          target: { type: 'user', id: userId },
           projectId,
           ip: auth.ip,
           details: { role: body.role },
@@ -180,7 +181,7 @@ export class ProjectsService {
       );
       await this.notifications.notify(
         {
-          userIds: [user.id],
+          userIds: [userId],
           projectId,
           type: 'project_member_added',
           payload: { project_name: project.name, role: body.role, added_by: auth.userId },
@@ -188,7 +189,7 @@ export class ProjectsService {
         tx,
       );
     });
-    return { user_id: user.id, role: body.role };
+    return { user_id: userId, role: body.role };
   }
 
   /** Admins remove members; anyone but the owner may remove themselves (leave). */

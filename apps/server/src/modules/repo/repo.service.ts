@@ -124,6 +124,14 @@ export class RepoService {
     return toSync(sync);
   }
 
+  /**
+   * Queues a scheduled sync for every project that is due one (its interval has passed since its last sync started
+   * and none is active).
+   */
+  async startDueSyncs(now: Date): Promise<void> {
+    for (const id of await this.repo.projectsDueForSync(now)) await this.startScheduledSync(id);
+  }
+
   /** Queues a scheduled sync for a project, unless one is active. */
   async startScheduledSync(projectId: string): Promise<void> {
     const project = await this.repo.findProject(projectId);

@@ -1,0 +1,140 @@
+import { and, asc, desc, eq, inArray, notInArray } from 'drizzle-orm';
+import type { SuggestionState } from '@hivesync/core';
+import { aiJobs, suggestionEvents, suggestions } from '../../db/schema.js';
+import type { Orm } from '../../infra/db.js';
+
+export type JobRow = typeof aiJobs.$inferSelect;
+export type SuggestionRow = typeof suggestions.$inferSelect;
+export type SuggestionEventRow = typeof suggestionEvents.$inferSelect;
+
+/** How a job ended badly: the code and message its readers see. */
+export interface JobFailure {
+  errorCode: string;
+  errorMessage: string;
+}
+
+/** AI jobs, the suggestions they produce, and each suggestion's moves between states. */
+export class AiRepository {
+  constructor(private readonly orm: Orm) {}
+
+  // ---- jobs ----
+
+  async insertJob(orm: Orm, row: typeof aiJobs.$inferInsert): Promise<JobRow> {
+    const [inserted] = await orm.insert(aiJobs).values(row).returning();
+    return inserted!;
+  }
+
+  async findJob(id: string): Promise<JobRow | undefined> {
+    const [row] = await this.orm.select().from(aiJobs).where(eq(aiJobs.id, id)).limit(1);
+    return row;
+  }
+
+  /** A project's newest `limit` jobs, newest first. */
+  async listJobs(projectId: string, limit: number): Promise<JobRow[]> {
+    return this.orm
+      .select()
+      .from(aiJobs)
+      .where(eq(aiJobs.projectId, projectId))
+      .orderBy(desc(aiJobs.createdAt))
+      .limit(limit);
+  }
+
+  /** Marks a job running; `startedAt` is kept from its first attempt by the caller. */
+  async startJob(id: string, startedAt: Date): Promise<void> {
+    await this.orm.update(aiJobs).set({ status: 'running', startedAt }).where(eq(aiJobs.id, id));
+  }
+
+  async completeJob(
+    orm: Orm,
+    id: string,
+    outcome: { result: Record<string, unknown> | null; message: string | null },
+  ): Promise<void> {
+    await orm
+      .update(aiJobs)
+      .set({ status: 'completed', result: outcome.result, message: outcome.message, finishedAt: new Date() })
+      .where(eq(aiJobs.id, id));
+  }
+
+  async failJob(orm: Orm, id: string, failure: JobFailure): Promise<void> {
+    await orm
+      .update(aiJobs)
+      .set({ status: 'failed', ...failure, finishedAt: new Date() })
+      .where(eq(aiJobs.id, id));
+  }
+
+  /** Fails a job unless it already finished (completed or failed); returns it when it was failed here. */
+  async failUnfinishedJob(orm: Orm, id: string, failure: JobFailure): Promise<JobRow | undefined> {
+    const [failed] = await orm
+      .update(aiJobs)
+      .set({ status: 'failed', ...failure, finishedAt: new Date() })
+      .where(and(eq(aiJobs.id, id), notInArray(aiJobs.status, ['completed', 'failed'])))
+      .returning();
+    return failed;
+  }
+
+  // ---- suggestions ----
+
+  async insertSuggestion(orm: Orm, row: typeof suggestions.$inferInsert): Promise<void> {
+    await orm.insert(suggestions).values(row);
+  }
+
+  async findSuggestion(id: string): Promise<SuggestionRow | undefined> {
+    const [row] = await this.orm.select().from(suggestions).where(eq(suggestions.id, id)).limit(1);
+    return row;
+  }
+
+  /** The ids of a project's newest `limit` suggestions (in `state`, if given), newest first. */
+  async listSuggestionIds(projectId: string, state: SuggestionState | undefined, limit: number): Promise<string[]> {
+    const rows = await this.orm
+      .select({ id: suggestions.id })
+      .from(suggestions)
+      .where(and(eq(suggestions.projectId, projectId), state ? eq(suggestions.state, state) : undefined))
+      .orderBy(desc(suggestions.createdAt))
+      .limit(limit);
+    return rows.map((r) => r.id);
+  }
+
+  /** The ids of the suggestions the given jobs produced. */
+  async suggestionIdsOfJobs(jobIds: string[]): Promise<string[]> {
+    const rows = await this.orm
+      .select({ id: suggestions.id })
+      .from(suggestions)
+      .where(inArray(suggestions.jobId, jobIds));
+    return rows.map((r) => r.id);
+  }
+
+  /** The suggestions with these ids, newest first. */
+  async listSuggestions(ids: string[]): Promise<SuggestionRow[]> {
+    return this.orm.select().from(suggestions).where(inArray(suggestions.id, ids)).orderBy(desc(suggestions.createdAt));
+  }
+
+  /** Every state change of these suggestions, oldest first. */
+  async listEvents(suggestionIds: string[]): Promise<SuggestionEventRow[]> {
+    return this.orm
+      .select()
+      .from(suggestionEvents)
+      .where(inArray(suggestionEvents.suggestionId, suggestionIds))
+      .orderBy(asc(suggestionEvents.id));
+  }
+
+  /**
+   * Moves a suggestion from `from` to `to` and records who did it; false (nothing written) when it is no longer in
+   * `from`, so two concurrent moves cannot both succeed.
+   */
+  async moveSuggestion(
+    orm: Orm,
+    id: string,
+    move: { from: SuggestionState; to: SuggestionState; actorId: string },
+  ): Promise<boolean> {
+    const updated = await orm
+      .update(suggestions)
+      .set({ state: move.to })
+      .where(and(eq(suggestions.id, id), eq(suggestions.state, move.from)))
+      .returning({ id: suggestions.id });
+    if (updated.length === 0) return false;
+    await orm
+      .insert(suggestionEvents)
+      .values({ suggestionId: id, fromState: move.from, toState: move.to, actorId: move.actorId });
+    return true;
+  }
+}
