@@ -1,4 +1,4 @@
-import { StrictMode } from 'react';
+import { lazy, StrictMode, Suspense, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { QueryCache, QueryClient, QueryClientProvider, MutationCache } from '@tanstack/react-query';
 import { isHiveSyncError } from '@hivesync/sdk';
@@ -16,6 +16,13 @@ import { ProjectsPage } from './views/ProjectsPage.js';
 import { RegisterPage } from './views/RegisterPage.js';
 import { RouteErrorPage } from './views/RouteErrorPage.js';
 import './styles.css';
+
+// History and search load only when opened, so that the login and project pages start small.
+const CommitsPage = lazy(() => import('./views/CommitsPage.js').then((m) => ({ default: m.CommitsPage })));
+const CommitPage = lazy(() => import('./views/CommitPage.js').then((m) => ({ default: m.CommitPage })));
+const ComparePage = lazy(() => import('./views/ComparePage.js').then((m) => ({ default: m.ComparePage })));
+const SearchPage = lazy(() => import('./views/SearchPage.js').then((m) => ({ default: m.SearchPage })));
+const later = (view: ReactNode) => <Suspense fallback={<p aria-live="polite">Loading…</p>}>{view}</Suspense>;
 
 const session = new SessionStore(window.location.origin);
 
@@ -53,6 +60,10 @@ const router = createBrowserRouter([
           { path: '/projects/:projectId', element: <ProjectPage /> },
           { path: '/projects/:projectId/tree/*', element: <TreePage /> },
           { path: '/projects/:projectId/blob/:commit/*', element: <BlobPage /> },
+          { path: '/projects/:projectId/commits', element: later(<CommitsPage />) },
+          { path: '/projects/:projectId/commit/:sha', element: later(<CommitPage />) },
+          { path: '/projects/:projectId/compare', element: later(<ComparePage />) },
+          { path: '/projects/:projectId/search', element: later(<SearchPage />) },
         ],
       },
       { path: '*', element: <NotFoundPage /> },

@@ -1,5 +1,6 @@
 import { Link, NavLink, Outlet, useNavigate } from 'react-router';
 import { useSession, useSessionStore } from '../session/session.js';
+import { HeaderSearch } from './SearchBox.js';
 
 /** The frame of every page: a skip link, the header with the account menu, and the page. */
 export function Layout() {
@@ -26,6 +27,7 @@ export function Layout() {
                 Projects
               </NavLink>
             </nav>
+            <HeaderSearch />
             <div className="account">
               <span className="muted" title="Signed in as">
                 {session.user.display_name || session.user.email}

@@ -33,3 +33,36 @@ export function treePath(projectId: string, path = ''): string {
 function encodePath(path: string): string {
   return path.split('/').map(encodeURIComponent).join('/');
 }
+
+/** The commit log: `/projects/:id/commits`, only the commits touching `path` when given, from `cursor` when given. */
+export function commitsPath(projectId: string, options: { path?: string; cursor?: string } = {}): string {
+  const query = new URLSearchParams();
+  if (options.path) query.set('path', options.path);
+  if (options.cursor) query.set('cursor', options.cursor);
+  const qs = query.toString();
+  return `/projects/${encodeURIComponent(projectId)}/commits${qs ? `?${qs}` : ''}`;
+}
+
+/** A commit and its diff: `/projects/:id/commit/:sha`. */
+export function commitPath(projectId: string, sha: string): string {
+  return `/projects/${encodeURIComponent(projectId)}/commit/${encodeURIComponent(sha)}`;
+}
+
+/** Code search: `/projects/:id/search?q=&regex=1&case=1&path=` (the flags only when on). */
+export function searchPath(
+  projectId: string,
+  input: { q: string; regex?: boolean; matchCase?: boolean; path?: string },
+): string {
+  const query = new URLSearchParams({ q: input.q });
+  if (input.regex) query.set('regex', '1');
+  if (input.matchCase) query.set('case', '1');
+  if (input.path) query.set('path', input.path);
+  return `/projects/${encodeURIComponent(projectId)}/search?${query.toString()}`;
+}
+
+/** The diff between two commits or branches: `/projects/:id/compare?from=&to=` (`to` is the synced commit when ''). */
+export function comparePath(projectId: string, from: string, to = ''): string {
+  const query = new URLSearchParams({ from });
+  if (to) query.set('to', to);
+  return `/projects/${encodeURIComponent(projectId)}/compare?${query.toString()}`;
+}

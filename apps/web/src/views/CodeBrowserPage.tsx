@@ -4,7 +4,7 @@ import { ErrorPanel } from '../components/ErrorPanel.js';
 import { FileTree } from '../components/FileTree.js';
 import { useTitle } from '../components/Title.js';
 import { formatBytes } from '../lib/format.js';
-import { blobPath, formatLineHash, parseLineHash, treePath, type LineRange } from '../lib/permalink.js';
+import { blobPath, commitsPath, formatLineHash, parseLineHash, treePath, type LineRange } from '../lib/permalink.js';
 import { useProjectQuery } from '../queries/projects.js';
 import { useFileQuery, useTreeQuery } from '../queries/repo.js';
 
@@ -128,6 +128,11 @@ function CodeLayout({
             })}
           </ol>
         </nav>
+        <p className="small code-links">
+          <Link to={commitsPath(projectId, { path })}>
+            History<span className="visually-hidden"> of {path || 'the repository'}</span>
+          </Link>
+        </p>
         <h1 className="visually-hidden">{path || 'Code'}</h1>
         {children}
       </div>

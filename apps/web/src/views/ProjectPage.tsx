@@ -4,7 +4,7 @@ import type { Sync, SyncStatus } from '@hivesync/sdk';
 import { ErrorPanel } from '../components/ErrorPanel.js';
 import { useTitle } from '../components/Title.js';
 import { formatDuration, formatWhen } from '../lib/format.js';
-import { treePath } from '../lib/permalink.js';
+import { commitsPath, treePath } from '../lib/permalink.js';
 import { useProjectQuery } from '../queries/projects.js';
 import {
   FINAL_SYNC_STATUSES,
@@ -62,6 +62,11 @@ export function ProjectPage() {
           {p.last_commit && (
             <Link to={treePath(p.id)} className="button">
               Browse code
+            </Link>
+          )}
+          {p.last_commit && (
+            <Link to={commitsPath(p.id)} className="button">
+              History
             </Link>
           )}
           <button

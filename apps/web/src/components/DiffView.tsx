@@ -1,0 +1,288 @@
+import { useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import type { Diff, DiffFile, DiffHunk, DiffLine } from '@hivesync/sdk';
+import { splitRows } from '../lib/diff-rows.js';
+import { blobPath } from '../lib/permalink.js';
+
+/** Unified (one column, old and new interleaved) or split (old on the left, new on the right). */
+export type DiffLayout = 'unified' | 'split';
+
+/** Above this many changed lines a file's diff starts collapsed, so that one huge file does not bury the others. */
+export const COLLAPSE_ABOVE_LINES = 400;
+
+const STATUS_WORDS: Record<DiffFile['status'], string> = {
+  added: 'added',
+  modified: 'modified',
+  deleted: 'deleted',
+  renamed: 'renamed',
+};
+
+/**
+ * A whole diff (a commit's, or between two commits): the counts, the unified/split switch (kept in the address as
+ * `?view=split`), the server's truncation note, the list of files, then each file.
+ */
+export function DiffBody({ projectId, diff }: { projectId: string; diff: Diff }) {
+  const [params, setParams] = useSearchParams();
+  const layout: DiffLayout = params.get('view') === 'split' ? 'split' : 'unified';
+  const setLayout = (next: DiffLayout) =>
+    setParams(
+      (current) => {
+        const updated = new URLSearchParams(current);
+        if (next === 'split') updated.set('view', 'split');
+        else updated.delete('view');
+        return updated;
+      },
+      { replace: true, preventScrollReset: true },
+    );
+  return (
+    <>
+      <div className="page-head">
+        <h2>
+          {diff.total_files} {diff.total_files === 1 ? 'file' : 'files'} changed{' '}
+          <DiffCounts additions={diff.additions} deletions={diff.deletions} />
+        </h2>
+        <div className="segmented" role="group" aria-label="Diff layout">
+          <button type="button" aria-pressed={layout === 'unified'} onClick={() => setLayout('unified')}>
+            Unified
+          </button>
+          <button type="button" aria-pressed={layout === 'split'} onClick={() => setLayout('split')}>
+            Split
+          </button>
+        </div>
+      </div>
+      {diff.truncated && (
+        <p className="notice">
+          This diff is too large to show in full: the server truncated it
+          {diff.files.length < diff.total_files
+            ? `, and only ${diff.files.length} of the ${diff.total_files} files are listed.`
+            : ', and some files are listed without all their changes.'}
+        </p>
+      )}
+      {diff.total_files === 0 && <p>No file differs.</p>}
+      <nav aria-label="Changed files">
+        <ul className="diff-file-list">
+          {diff.files.map((f, i) => (
+            <li key={`${f.path}-${i}`}>
+              <a href={`#${diffAnchor(i)}`}>{f.path}</a> <span className="muted small">{f.status}</span>{' '}
+              {f.binary ? (
+                <span className="muted small">binary</span>
+              ) : (
+                <DiffCounts additions={f.additions} deletions={f.deletions} />
+              )}
+              {f.truncated && <span className="muted small"> truncated</span>}
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {diff.files.map((f, i) => (
+        <DiffFileView
+          key={`${f.path}-${i}`}
+          projectId={projectId}
+          file={f}
+          index={i}
+          from={diff.from}
+          to={diff.to}
+          layout={layout}
+        />
+      ))}
+    </>
+  );
+}
+
+/** The anchor of a file's diff in the page (`#diff-3`), for the file list's links. */
+export function diffAnchor(index: number): string {
+  return `diff-${index}`;
+}
+
+/**
+ * One file of a diff: its name, status and counts, then its hunks as a table (old and new line numbers, the change,
+ * the text, all as text). Binary files are named as such; files the server cut short say so and start collapsed,
+ * like very large ones.
+ */
+export function DiffFileView({
+  projectId,
+  file,
+  index,
+  from,
+  to,
+  layout,
+}: {
+  projectId: string;
+  file: DiffFile;
+  index: number;
+  /** The old side's commit (null for a root commit), to link to a deleted file. */
+  from: string | null;
+  to: string;
+  layout: DiffLayout;
+}) {
+  const changed = file.additions + file.deletions;
+  const large = changed > COLLAPSE_ABOVE_LINES;
+  const [open, setOpen] = useState(!file.truncated && !large);
+  const hasHunks = file.hunks.length > 0;
+  const bodyId = `${diffAnchor(index)}-body`;
+  const viewAt = file.status === 'deleted' ? from : to;
+  const viewPath = file.status === 'deleted' ? (file.old_path ?? file.path) : file.path;
+
+  return (
+    <section className="diff-file" aria-labelledby={diffAnchor(index)}>
+      <header className="diff-file-head">
+        <h3 id={diffAnchor(index)} tabIndex={-1}>
+          {file.status === 'renamed' && file.old_path ? (
+            <>
+              {file.old_path} <span aria-hidden="true">→</span>
+              <span className="visually-hidden">renamed to</span> {file.path}
+            </>
+          ) : (
+            file.path
+          )}
+        </h3>
+        <span className={`diff-status ${file.status}`}>{STATUS_WORDS[file.status]}</span>
+        <DiffCounts additions={file.additions} deletions={file.deletions} />
+        <span className="diff-file-actions">
+          {hasHunks && (
+            <button type="button" aria-expanded={open} aria-controls={bodyId} onClick={() => setOpen(!open)}>
+              {open ? 'Hide diff' : 'Show diff'}
+              <span className="visually-hidden"> of {file.path}</span>
+            </button>
+          )}
+          {viewAt && (
+            <Link to={blobPath(projectId, viewAt, viewPath)}>
+              View file<span className="visually-hidden"> {viewPath}</span>
+            </Link>
+          )}
+        </span>
+      </header>
+      {file.binary && <p className="diff-note">Binary file, not shown.</p>}
+      {file.truncated && (
+        <p className="diff-note">
+          This file's diff is too large to show in full: the server truncated it
+          {hasHunks ? ', and only its first hunks are here.' : '.'}
+        </p>
+      )}
+      {!file.binary && !file.truncated && !hasHunks && (
+        <p className="diff-note">No line changed (a change of mode or an empty file).</p>
+      )}
+      {!open && large && !file.truncated && (
+        <p className="diff-note">A large diff ({changed} lines changed) is collapsed.</p>
+      )}
+      {hasHunks && open && (
+        <div id={bodyId}>{layout === 'split' ? <SplitTable file={file} /> : <UnifiedTable file={file} />}</div>
+      )}
+    </section>
+  );
+}
+
+/** "+12 −3", with words for screen readers. */
+export function DiffCounts({ additions, deletions }: { additions: number; deletions: number }) {
+  return (
+    <span className="diff-counts">
+      <span className="count-add">
+        +{additions}
+        <span className="visually-hidden"> {additions === 1 ? 'addition' : 'additions'}</span>
+      </span>{' '}
+      <span className="count-del">
+        −{deletions}
+        <span className="visually-hidden"> {deletions === 1 ? 'deletion' : 'deletions'}</span>
+      </span>
+    </span>
+  );
+}
+
+const MARKERS: Record<DiffLine['type'], string> = { add: '+', delete: '−', context: '' };
+
+function hunkHeader(h: DiffHunk): string {
+  return `@@ -${h.old_start},${h.old_lines} +${h.new_start},${h.new_lines} @@${h.heading ? ` ${h.heading}` : ''}`;
+}
+
+function LineText({ line }: { line: DiffLine | undefined }) {
+  if (!line) return null;
+  return (
+    <>
+      {line.text}
+      {line.no_newline && <span className="no-newline"> (no newline at end of file)</span>}
+    </>
+  );
+}
+
+function UnifiedTable({ file }: { file: DiffFile }) {
+  return (
+    <table className="diff-table unified">
+      <caption className="visually-hidden">Changes to {file.path}</caption>
+      <thead>
+        <tr>
+          <th scope="col">
+            <span className="visually-hidden">Old line</span>
+          </th>
+          <th scope="col">
+            <span className="visually-hidden">New line</span>
+          </th>
+          <th scope="col">
+            <span className="visually-hidden">Change</span>
+          </th>
+          <th scope="col">
+            <span className="visually-hidden">Text</span>
+          </th>
+        </tr>
+      </thead>
+      {file.hunks.map((hunk, h) => (
+        <tbody key={h}>
+          <tr className="hunk">
+            <td colSpan={4}>{hunkHeader(hunk)}</td>
+          </tr>
+          {hunk.lines.map((line, i) => (
+            <tr key={i} className={line.type}>
+              <td className="num">{line.old_line ?? ''}</td>
+              <td className="num">{line.new_line ?? ''}</td>
+              <td className="marker">{MARKERS[line.type]}</td>
+              <td className="code">
+                <LineText line={line} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      ))}
+    </table>
+  );
+}
+
+function SplitTable({ file }: { file: DiffFile }) {
+  const side = (line: DiffLine | undefined, number: number | null | undefined) => {
+    const cls = line ? line.type : 'empty';
+    return (
+      <>
+        <td className={`num ${cls}`}>{number ?? ''}</td>
+        <td className={`marker ${cls}`}>{line ? MARKERS[line.type] : ''}</td>
+        <td className={`code ${cls}`}>
+          <LineText line={line} />
+        </td>
+      </>
+    );
+  };
+  return (
+    <table className="diff-table split">
+      <caption className="visually-hidden">Changes to {file.path}, old and new side by side</caption>
+      <thead>
+        <tr>
+          {['Old line', 'Old change', 'Old text', 'New line', 'New change', 'New text'].map((h) => (
+            <th scope="col" key={h}>
+              <span className="visually-hidden">{h}</span>
+            </th>
+          ))}
+        </tr>
+      </thead>
+      {file.hunks.map((hunk, h) => (
+        <tbody key={h}>
+          <tr className="hunk">
+            <td colSpan={6}>{hunkHeader(hunk)}</td>
+          </tr>
+          {splitRows(hunk.lines).map((row, i) => (
+            <tr key={i}>
+              {side(row.left, row.left?.old_line)}
+              {side(row.right, row.right?.new_line)}
+            </tr>
+          ))}
+        </tbody>
+      ))}
+    </table>
+  );
+}
