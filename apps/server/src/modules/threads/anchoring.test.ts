@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { placeInFile, similarity } from './anchoring.js';
+import { placeInFile, placeInPrepared, prepareFile, similarity } from './anchoring.js';
 
 const file = (...lines: string[]) => `${lines.join('\n')}\n`;
 const base = file('import x from "x";', '', 'function add(a, b) {', '  return a + b;', '}', '', 'export { add };');
@@ -185,6 +185,42 @@ describe('placeInFile on large files', () => {
     expect(placeInFile(base, base, anchor, 'm.js', { deadline: performance.now() + 10_000 })).toMatchObject({
       status: 'current',
     });
+  });
+});
+
+describe('prepareFile', () => {
+  it('serves every anchor of a file from one diff, placing each as placeInFile does', () => {
+    const src = file('// header', ...base.trimEnd().split('\n'), '', 'function sub(a, b) {', '  return a - b;', '}');
+    const next = file(
+      '// header',
+      '// inserted',
+      'import x from "x";',
+      '',
+      'export { add };',
+      '',
+      'class M {',
+      '  function add(a, b) {',
+      '    return a + b;',
+      '  }',
+      '}',
+      '',
+      'function sub(a, b, c = 0) {',
+      '  return a - b - c;',
+      '}',
+    );
+    const anchors = [
+      { path: 'm.js', startLine: 1, endLine: 2, text: '// header\nimport x from "x";' },
+      { path: 'm.js', startLine: 4, endLine: 6, text: anchor.text },
+      { path: 'm.js', startLine: 10, endLine: 12, text: 'function sub(a, b) {\n  return a - b;\n}' },
+    ];
+    const prepared = prepareFile(src, next)!;
+    const shared = anchors.map((a) => placeInPrepared(prepared, a));
+    expect(shared).toEqual(anchors.map((a) => placeInFile(src, next, a)));
+    expect(shared.map((p) => p.status)).toEqual(['edited', 'moved', 'edited']);
+  });
+
+  it('gives up past its deadline, and every anchor of the file is then too_costly', () => {
+    expect(prepareFile(base, base.replace('return', 'return 0 +'), { deadline: performance.now() })).toBeUndefined();
   });
 });
 

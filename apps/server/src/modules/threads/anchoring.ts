@@ -64,51 +64,42 @@ export function similarity(a: string, b: string): number {
 }
 
 /**
- * Places an anchor of `oldContent` in `newContent`, in order:
- * 1. follow the line diff: lines inserted or deleted above (or below) only shift it (`current`); when its first and
- *    last lines survived but lines inside it changed, it is the span between them, grown or shrunk (`edited`);
- * 2. else the same block elsewhere (ignoring indentation), only when it is the one such block in the new file, was
- *    not there already, and carries enough code to be recognised (`moved`);
- * 3. else the most similar block of the same size: in place if similar enough, elsewhere only when nearly identical,
- *    unambiguous and with enough code (`edited`); line hashes choose the blocks worth comparing;
- * 4. else its code is gone (`outdated`, reason `deleted`), placed where it used to be.
- * Past `options.deadline` it gives up: `outdated`, reason `too_costly`, at the anchor's lines.
+ * What placing anchors of one version of a file in a newer one needs whatever the anchor: both versions' lines and
+ * the line diff between them. Computed once per file (`prepareFile`) and shared by every anchor in that file.
  */
-export function placeInFile(
+export interface PreparedFile {
+  readonly oldLines: readonly string[];
+  readonly newLines: readonly string[];
+  /** Every unchanged old line's index → its new index. */
+  readonly map: ReadonlyMap<number, number>;
+  /** The new lines ignoring indentation and runs of spaces (computed on first use: most anchors never need it). */
+  readonly normalized: readonly string[];
+  /** Characters of `normalized` before each line, each line counted with its "\n" (prefix sums). */
+  readonly prefix: Int32Array;
+  /** New lines that are old lines unchanged (1) or not (0). */
+  readonly keptAt: Uint8Array;
+}
+
+/**
+ * The per-file part of placing anchors: splits both versions and diffs them. Past `options.deadline` it gives up
+ * and returns undefined (every anchor of the file is then `outdated`, `too_costly`).
+ */
+export function prepareFile(
   oldContent: string,
   newContent: string,
-  anchor: Anchor,
-  newPath = anchor.path,
-  options: PlaceOptions = {},
-): Placement {
+  options: Pick<PlaceOptions, 'deadline'> = {},
+): PreparedFile | undefined {
   try {
-    return placeOrThrow(oldContent, newContent, anchor, newPath, options);
+    return prepareOrThrow(oldContent, newContent, options.deadline ?? Infinity);
   } catch (err) {
-    if (!(err instanceof TooCostly)) throw err;
-    // Where it was: the next commit tries again (from the thread's anchor).
-    const { startLine, endLine, text } = anchor;
-    return { status: 'outdated', reason: 'too_costly', path: newPath, startLine, endLine, text };
+    if (err instanceof TooCostly) return undefined;
+    throw err;
   }
 }
 
-function placeOrThrow(
-  oldContent: string,
-  newContent: string,
-  anchor: Anchor,
-  newPath: string,
-  options: PlaceOptions,
-): Placement {
-  const { deadline = Infinity, stats } = options;
-  const checkTime = () => {
-    if (performance.now() >= deadline) throw new TooCostly();
-  };
+function prepareOrThrow(oldContent: string, newContent: string, deadline: number): PreparedFile {
   const oldLines = splitLines(oldContent);
   const newLines = splitLines(newContent);
-  const s = anchor.startLine - 1;
-  const e = anchor.endLine - 1;
-  const size = e - s + 1;
-  const anchored = splitLines(anchor.text);
-
   // Map every unchanged old line to its new index. Lines found on one side only can never be matched, so they are
   // left out before diffing (as GNU diff does): the result is the same longest common subsequence, and a file whose
   // every line changed (a rename across it, a re-format) costs nothing to diff instead of O(lines × edits).
@@ -120,7 +111,7 @@ function placeOrThrow(
   };
   const oldAt = onBothSides(oldLines, newLines);
   const newAt = onBothSides(newLines, oldLines);
-  checkTime();
+  if (performance.now() >= deadline) throw new TooCostly();
   // What is left of the budget bounds the diff too (it returns undefined past its timeout).
   const parts =
     deadline === Infinity
@@ -135,6 +126,7 @@ function placeOrThrow(
         );
   if (!parts) throw new TooCostly();
   const map = new Map<number, number>();
+  const keptAt = new Uint8Array(newLines.length);
   let oi = 0;
   let ni = 0;
   for (const part of parts) {
@@ -142,11 +134,91 @@ function placeOrThrow(
     if (part.added) ni += n;
     else if (part.removed) oi += n;
     else {
-      for (let k = 0; k < n; k++) map.set(oldAt[oi + k]!, newAt[ni + k]!);
+      for (let k = 0; k < n; k++) {
+        map.set(oldAt[oi + k]!, newAt[ni + k]!);
+        keptAt[newAt[ni + k]!] = 1;
+      }
       oi += n;
       ni += n;
     }
   }
+  let normalized: string[] | undefined;
+  let prefix: Int32Array | undefined;
+  return {
+    oldLines,
+    newLines,
+    map,
+    keptAt,
+    get normalized() {
+      return (normalized ??= newLines.map(normalize));
+    },
+    get prefix() {
+      if (!prefix) {
+        const lines = this.normalized;
+        prefix = new Int32Array(lines.length + 1);
+        for (let i = 0; i < lines.length; i++) prefix[i + 1] = prefix[i]! + lines[i]!.length + 1;
+      }
+      return prefix;
+    },
+  };
+}
+
+/**
+ * Places an anchor of `oldContent` in `newContent` (`prepareFile` then `placeInPrepared`): see `placeInPrepared`.
+ * Past `options.deadline` it gives up: `outdated`, reason `too_costly`, at the anchor's lines.
+ */
+export function placeInFile(
+  oldContent: string,
+  newContent: string,
+  anchor: Anchor,
+  newPath = anchor.path,
+  options: PlaceOptions = {},
+): Placement {
+  const file = prepareFile(oldContent, newContent, options);
+  return file ? placeInPrepared(file, anchor, newPath, options) : tooCostly(anchor, newPath);
+}
+
+/** Where the anchor was: the next commit tries again (from the thread's anchor). */
+export function tooCostly(anchor: Anchor, newPath = anchor.path): Placement {
+  const { startLine, endLine, text } = anchor;
+  return { status: 'outdated', reason: 'too_costly', path: newPath, startLine, endLine, text };
+}
+
+/**
+ * Places an anchor of a file's old version in its new one (`file`, from `prepareFile`), in order:
+ * 1. follow the line diff: lines inserted or deleted above (or below) only shift it (`current`); when its first and
+ *    last lines survived but lines inside it changed, it is the span between them, grown or shrunk (`edited`);
+ * 2. else the same block elsewhere (ignoring indentation), only when it is the one such block in the new file, was
+ *    not there already, and carries enough code to be recognised (`moved`);
+ * 3. else the most similar block of the same size: in place if similar enough, elsewhere only when nearly identical,
+ *    unambiguous and with enough code (`edited`); line hashes choose the blocks worth comparing;
+ * 4. else its code is gone (`outdated`, reason `deleted`), placed where it used to be.
+ * Past `options.deadline` it gives up: `outdated`, reason `too_costly`, at the anchor's lines.
+ */
+export function placeInPrepared(
+  file: PreparedFile,
+  anchor: Anchor,
+  newPath = anchor.path,
+  options: PlaceOptions = {},
+): Placement {
+  try {
+    return placeOrThrow(file, anchor, newPath, options);
+  } catch (err) {
+    if (!(err instanceof TooCostly)) throw err;
+    return tooCostly(anchor, newPath);
+  }
+}
+
+function placeOrThrow(file: PreparedFile, anchor: Anchor, newPath: string, options: PlaceOptions): Placement {
+  const { deadline = Infinity, stats } = options;
+  const checkTime = () => {
+    if (performance.now() >= deadline) throw new TooCostly();
+  };
+  const { oldLines, newLines, map, keptAt } = file;
+  const s = anchor.startLine - 1;
+  const e = anchor.endLine - 1;
+  const size = e - s + 1;
+  const anchored = splitLines(anchor.text);
   const place = (status: 'current' | 'moved' | 'edited', start: number, length = size): Placement => ({
     status,
     reason: null,
@@ -169,9 +241,8 @@ function placeOrThrow(
     return place('edited', first, last - first + 1);
   }
   // New lines that are old lines unchanged (code that was already there): never where this block went.
-  const kept = new Set(map.values());
   const allKept = (i: number) => {
-    for (let k = 0; k < size; k++) if (!kept.has(i + k)) return false;
+    for (let k = 0; k < size; k++) if (!keptAt[i + k]) return false;
     return true;
   };
   const enoughEvidence = evidence(anchored) >= MIN_EVIDENCE_CHARS;
@@ -190,7 +261,7 @@ function placeOrThrow(
 
   // 2. The same block elsewhere (moved): the only copy in the new file, new there, and with enough code in it.
   const want = anchored.map(normalize);
-  const normalized = newLines.map(normalize);
+  const normalized = file.normalized;
   const copies: number[] = [];
   for (let i = 0; i + size <= newLines.length; i++) {
     let same = true;
@@ -215,8 +286,7 @@ function placeOrThrow(
   const shared = sharedLines(want, normalized, size, windows);
   const codeLines = want.filter(isCode).length;
   // Characters of each window's normalised text, from prefix sums: a Levenshtein ratio is at most shorter / longer.
-  const prefix = new Int32Array(normalized.length + 1);
-  for (let i = 0; i < normalized.length; i++) prefix[i + 1] = prefix[i]! + normalized[i]!.length + 1;
+  const prefix = file.prefix;
   const lengthOf = (i: number) => prefix[i + size]! - prefix[i]! - 1;
   // Windows overlapping the new lines that took the old ones' place (none when the lines were only deleted).
   const local = {

@@ -21,7 +21,7 @@ import type { NotificationsService } from '../notifications/notifications.servic
 import type { ProjectsService } from '../projects/projects.service.js';
 import type { MirrorStore, MirrorView } from '../repo/mirror.repository.js';
 import { normalizeRepoPath } from '../repo/repo-path.js';
-import { placeInFile, splitLines, type Anchor } from './anchoring.js';
+import { placeInPrepared, prepareFile, splitLines, tooCostly, type Anchor, type PreparedFile } from './anchoring.js';
 import {
   ThreadsRepository,
   type CommentRow,
@@ -298,6 +298,9 @@ export class ThreadsService {
     for (;;) {
       const batch = await this.repo.openThreadsWithoutPosition(projectId, commit, after, REANCHOR_BATCH);
       if (batch.length === 0) break;
+      // The embedded database answers within the same turn (its queries never wait on I/O), so queries in a row
+      // would hold the event loop together: each gets a turn of its own.
+      await nextTurn();
       await this.placeMany(view, batch, commit, git);
       placed += batch.length;
       after = batch.at(-1)!.id;
@@ -322,8 +325,9 @@ export class ThreadsService {
 
   /**
    * Positions at `commit` of these threads, computed together and stored in one statement: one query for their
-   * latest positions, git asked once per distinct commit pair and file (not per thread), and one thread per turn of
-   * the event loop, each within the time budget. A thread that cannot be placed is logged and left out.
+   * latest positions, git asked and each file diffed once per distinct commit pair and file (not per thread), and one
+   * thread per turn of the event loop, each within the time budget. A thread that cannot be placed is logged and left
+   * out.
    */
   private async placeMany(
     view: MirrorView,
@@ -332,6 +336,7 @@ export class ThreadsService {
     git = new GitMemo(this.mirrors, view),
   ): Promise<Map<string, ThreadPosition>> {
     const latest = await this.repo.latestPositions(threads.map((t) => t.id));
+    if (threads.length > 1) await nextTurn();
     const rows: PositionRow[] = [];
     for (const thread of threads) {
       try {
@@ -378,12 +383,12 @@ export class ThreadsService {
     if (change.kind === 'unchanged') return keep(base.status === 'current' ? 'current' : base.status, null);
     if (change.kind === 'deleted') return keep('outdated', 'file_deleted');
     const newPath = change.kind === 'renamed' ? change.path : base.path;
-    const [before, after] = await Promise.all([git.read(base.commit, base.path), git.read(commit, newPath)]);
-    if (after === undefined) return keep('outdated', 'file_deleted');
-    // The budget counts from here: the git reads above wait without holding the event loop.
-    const p = placeInFile(before ?? '', after, base, newPath, {
-      deadline: performance.now() + this.reanchorBudgetMs,
-    });
+    const file = await git.prepared(base.commit, base.path, commit, newPath, this.reanchorBudgetMs);
+    if (file === 'file_deleted') return keep('outdated', 'file_deleted');
+    // The budget counts from here: the git reads and the file's diff (its own turn, its own budget) are behind us.
+    const p = file
+      ? placeInPrepared(file, base, newPath, { deadline: performance.now() + this.reanchorBudgetMs })
+      : tooCostly(base, newPath);
     if (p.reason === 'too_costly') {
       this.logger.info({ path: newPath, commit, budget_ms: this.reanchorBudgetMs }, 'placing a thread took too long');
     }
@@ -549,6 +554,27 @@ class GitMemo {
     return this.once(`r\0${commit}\0${path}`, async () =>
       (await this.mirrors.readAt(this.view, commit, path, MAX_FILE))?.toString('utf8'),
     );
+  }
+
+  /**
+   * A file's two versions split and diffed, once for every thread in that file (`file_deleted` when there is no
+   * newer version; undefined when the diff took longer than `budgetMs`). The diff has a turn of the event loop to
+   * itself: the first thread is placed in the next one.
+   */
+  prepared(
+    from: string,
+    fromPath: string,
+    to: string,
+    toPath: string,
+    budgetMs: number,
+  ): Promise<PreparedFile | 'file_deleted' | undefined> {
+    return this.once(`p\0${from}\0${fromPath}\0${to}\0${toPath}`, async () => {
+      const [before, after] = await Promise.all([this.read(from, fromPath), this.read(to, toPath)]);
+      if (after === undefined) return 'file_deleted' as const;
+      const file = prepareFile(before ?? '', after, { deadline: performance.now() + budgetMs });
+      await nextTurn();
+      return file;
+    });
   }
 }
 
