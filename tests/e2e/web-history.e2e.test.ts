@@ -226,7 +226,7 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
     await page.getByRole('heading', { level: 1 }).waitFor();
     await page.keyboard.press('/');
     const headerBox = page.getByRole('searchbox', { name: 'Search code' });
-    await expect.poll(() => headerBox.evaluate((el) => el === document.activeElement)).toBe(true);
+    await expect.poll(() => headerBox.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
     await page.keyboard.type('etag');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Search', level: 1 }).waitFor();
@@ -251,10 +251,10 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
     await page.locator('body').click({ position: { x: 5, y: 300 } });
     await page.keyboard.press('/');
     const box = page.getByRole('searchbox', { name: 'Search code' });
-    await expect.poll(() => box.evaluate((el) => el === document.activeElement)).toBe(true);
+    await expect.poll(() => box.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
     for (const key of ['ArrowDown', 'ArrowDown', 'ArrowDown', 'ArrowUp']) await page.keyboard.press(key);
     const second = await results.nth(1).getAttribute('href');
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('href'))).toBe(second);
+    expect(await page.evaluate('document.activeElement?.getAttribute("href")')).toBe(second);
     await page.keyboard.press('Enter');
 
     const head = git(remote, 'rev-parse', 'master');
