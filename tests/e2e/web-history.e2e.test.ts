@@ -1,36 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { HiveSyncClient } from '../../packages/sdk/src/index.js';
 import { git } from '../../apps/server/src/test/git-fixtures.js';
-import { tempDir } from '../../apps/server/src/test/harness.js';
-import { cloneTestRepo, skipWithoutTestRepos } from '../../apps/server/src/test/test-repos.js';
-import { browserAvailable, launchChromium } from '../support/browser.js';
-import { ROOT, spawnServer, stopServer, type ServerProcess } from '../support/server-process.js';
+import { skipWithoutTestRepos } from '../../apps/server/src/test/test-repos.js';
+import { browserAvailable } from '../support/browser.js';
+import type { ServerProcess } from '../support/server-process.js';
+import { expectAccessible, screenshot, webSession } from '../support/web.js';
 
-const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-// `HIVESYNC_WEB_SCREENSHOTS=1 npx vitest run tests/e2e/web-history.e2e.test.ts` refreshes the pictures in docs/web.md.
-const SCREENSHOTS = process.env.HIVESYNC_WEB_SCREENSHOTS === '1';
 const PAGE_SIZE = 30; // apps/web/src/queries/history.ts
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/** axe-core's serious and critical findings on the page (evaluated over the DevTools protocol: the CSP stays on). */
-async function seriousA11yViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const violations = (await page.evaluate('axe.run(document).then((r) => r.violations)')) as AxeViolation[];
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /** The lines `to` adds to `file` compared with `from`, with their numbers in the new file, as git itself says. */
 function addedLines(repo: string, from: string, to: string, file: string): { line: number; text: string }[] {
@@ -59,34 +37,19 @@ function addedLines(repo: string, from: string, to: string, file: string): { lin
  * opening the file at the matched line. Every view passes axe in both themes.
  */
 describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web app: history and search', () => {
-  const data = tempDir('hivesync-webh-data-');
-  const home = tempDir('hivesync-webh-home-');
+  // The built server and web app (npm test builds first; web.e2e.test.ts covers `npm start` itself).
+  const web = webSession('webh');
   let server: ServerProcess;
-  let browser: Browser;
   let page: Page;
   let remote: string;
   let projectId: string;
   let commitUrl: string;
-  const cspViolations: string[] = [];
+  let cspViolations: string[];
   const email = 'web-history@example.test';
   const password = 'web history e2e password';
 
-  const shoot = async (name: string) => {
-    if (SCREENSHOTS) await page.screenshot({ path: path.join(ROOT, 'docs/images', `web-${name}.png`) });
-  };
-  /** axe in the light theme, then in the dark one. */
-  const expectAccessible = async (view: string) => {
-    expect(await seriousA11yViolations(page), view).toEqual([]);
-    await page.emulateMedia({ colorScheme: 'dark' });
-    expect(await seriousA11yViolations(page), `${view} (dark)`).toEqual([]);
-    await page.emulateMedia({ colorScheme: 'light' });
-  };
-
   beforeAll(async () => {
-    remote = cloneTestRepo('express', home.dir);
-    // The built server and web app (npm test builds first; web.e2e.test.ts covers `npm start` itself).
-    server = spawnServer({ HIVESYNC_DATA_DIR: data.dir });
-    await server.ready;
+    ({ server, page, remote, cspViolations } = web);
     // The account and the synced project come through the SDK: this test is about the history and search views.
     const client = new HiveSyncClient({ baseUrl: server.url });
     await client.auth.register({ email, password, display_name: 'History Tester' });
@@ -95,25 +58,12 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
     const sync = await client.repo.waitForSync((await client.repo.sync(projectId)).sync_id);
     expect(sync.status, JSON.stringify(sync.error)).toBe('completed');
 
-    browser = await launchChromium();
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-    page.on('console', (msg) => {
-      if (/Content Security Policy/i.test(msg.text()))
-        cspViolations.push(`${msg.text()} at ${JSON.stringify(msg.location())}`);
-    });
     await page.goto(`${server.url}/login`);
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('heading', { name: 'Projects' }).waitFor();
   }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stopServer(server);
-    data.remove();
-    home.remove();
-  });
 
   it('shows the commit log with author, date and subject, and pages to older commits', async () => {
     await page.getByRole('link', { name: 'express', exact: true }).click();
@@ -129,8 +79,8 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
       new Date(git(remote, 'log', '-1', '--format=%aI', 'master')).toISOString(),
     );
     expect(await first.locator('code').textContent()).toBe(git(remote, 'rev-parse', 'master').slice(0, 12));
-    await shoot('commits');
-    await expectAccessible('commits');
+    await screenshot(page, 'commits');
+    await expectAccessible(page, 'commits', { dark: true });
 
     await page.getByRole('link', { name: 'Older commits' }).click();
     await expect.poll(() => new URL(page.url()).searchParams.get('cursor')).toBeTruthy();
@@ -172,15 +122,15 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
     );
     expect(shown).toEqual(expected.map((e) => ({ old: '', ...e })));
     expect(await section.locator('tr.hunk').count()).toBeGreaterThan(0);
-    await shoot('commit');
-    await expectAccessible('commit');
+    await screenshot(page, 'commit');
+    await expectAccessible(page, 'commit', { dark: true });
 
     // Split: the same added lines on the right-hand side.
     await page.getByRole('button', { name: 'Split' }).click();
     await expect.poll(() => new URL(page.url()).searchParams.get('view')).toBe('split');
     await expect.poll(() => page.getByRole('button', { name: 'Split' }).getAttribute('aria-pressed')).toBe('true');
     await expect.poll(() => section.locator('td.code.add').allTextContents()).toEqual(expected.map((e) => e.text));
-    await expectAccessible('commit (split)');
+    await expectAccessible(page, 'commit (split)', { dark: true });
   });
 
   it('compares any two commits, from a commit page or by naming them', async () => {
@@ -199,7 +149,7 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
     await page.getByRole('button', { name: 'Compare', exact: true }).click();
     await expect.poll(async () => (await changed.allTextContents()).sort()).toEqual(names(older, 'master'));
     await page.getByText(`to ${git(remote, 'rev-parse', 'master').slice(0, 12)}`).waitFor();
-    await expectAccessible('compare');
+    await expectAccessible(page, 'compare', { dark: true });
 
     // A name the server cannot resolve is told in words.
     await page.getByLabel('From', { exact: true }).fill('no-such-branch');
@@ -244,8 +194,8 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
     const marks = await page.locator('.search-results mark').allTextContents();
     expect(marks.length).toBeGreaterThanOrEqual(grep.length);
     for (const mark of marks) expect(mark.toLowerCase()).toBe('etag');
-    await shoot('search');
-    await expectAccessible('search');
+    await screenshot(page, 'search');
+    await expectAccessible(page, 'search', { dark: true });
 
     // Keyboard: "/" focuses the page's box, ↓ goes to the first result, ↓ ↓ ↑ to the second, Enter opens it.
     await page.locator('body').click({ position: { x: 5, y: 300 } });

@@ -1,33 +1,10 @@
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { git } from '../../apps/server/src/test/git-fixtures.js';
-import { tempDir } from '../../apps/server/src/test/harness.js';
-import { cloneTestRepo, skipWithoutTestRepos } from '../../apps/server/src/test/test-repos.js';
-import { browserAvailable, launchChromium } from '../support/browser.js';
-import { ROOT, spawnServer, stopServer, type ServerProcess } from '../support/server-process.js';
-
-const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-// `HIVESYNC_WEB_SCREENSHOTS=1 npx vitest run tests/e2e/web.e2e.test.ts` refreshes the pictures in docs/web.md.
-const SCREENSHOTS = process.env.HIVESYNC_WEB_SCREENSHOTS === '1';
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/** Runs axe-core in the page (evaluated over the DevTools protocol, so the app's CSP stays on) and returns what is serious. */
-async function seriousA11yViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE_SOURCE);
-  const violations = (await page.evaluate('axe.run(document).then((r) => r.violations)')) as AxeViolation[];
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
+import { skipWithoutTestRepos } from '../../apps/server/src/test/test-repos.js';
+import { browserAvailable } from '../support/browser.js';
+import type { ServerProcess } from '../support/server-process.js';
+import { expectAccessible, screenshot, webSession } from '../support/web.js';
 
 /**
  * The web app in Debian's Chromium against a server started as the README says (`npm start`, which builds the app
@@ -35,52 +12,26 @@ async function seriousA11yViolations(page: Page): Promise<string[]> {
  * tree, open a file, link to a range of lines, log out, log in again onto the page that was wanted.
  */
 describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web app', () => {
-  const data = tempDir('hivesync-web-data-');
-  const home = tempDir('hivesync-web-home-');
+  const web = webSession('web', { npmStart: true, permissions: ['clipboard-read', 'clipboard-write'] });
   let server: ServerProcess;
-  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   let remote: string;
   let permalink: string;
-  const cspViolations: string[] = [];
+  let cspViolations: string[];
   const email = 'web-user@example.test';
   const password = 'web e2e password 1';
 
-  const shoot = async (name: string) => {
-    if (SCREENSHOTS) await page.screenshot({ path: path.join(ROOT, 'docs/images', `web-${name}.png`) });
-  };
-  const expectAccessible = async (view: string) => {
-    expect(await seriousA11yViolations(page), view).toEqual([]);
-  };
-
-  beforeAll(async () => {
-    remote = cloneTestRepo('express', home.dir);
-    server = spawnServer({ HIVESYNC_DATA_DIR: data.dir }, { npmStart: true });
-    await server.ready;
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
-    page = await context.newPage();
-    page.on('console', (msg) => {
-      if (/Content Security Policy/i.test(msg.text()))
-        cspViolations.push(`${msg.text()} at ${JSON.stringify(msg.location())}`);
-    });
-  }, 300_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await stopServer(server);
-    data.remove();
-    home.remove();
+  beforeAll(() => {
+    ({ server, context, page, remote, cspViolations } = web);
   });
 
   it('sends a stranger to the login page, keeping the page they wanted', async () => {
     await page.goto(`${server.url}/projects`);
     await page.getByRole('heading', { name: 'Log in to HiveSync' }).waitFor();
     expect(new URL(page.url()).searchParams.get('next')).toBe('/projects');
-    await shoot('login');
-    await expectAccessible('login');
+    await screenshot(page, 'login');
+    await expectAccessible(page, 'login');
   });
 
   it('registers and lands on the project list', async () => {
@@ -91,7 +42,7 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
     await page.getByLabel('Password').fill('short');
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.getByText('The password needs at least 10 characters.').waitFor();
-    await expectAccessible('register');
+    await expectAccessible(page, 'register');
     await page.getByLabel('Name').fill('Web Tester');
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Create account' }).click();
@@ -103,7 +54,7 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
   it('creates a project on the express clone, and shows a name with HTML in it as text', async () => {
     await page.getByRole('link', { name: 'New project' }).click();
     await page.getByRole('heading', { name: 'New project' }).waitFor();
-    await expectAccessible('new project');
+    await expectAccessible(page, 'new project');
     await page.getByLabel('Name').fill('express');
     await page.getByLabel('Repository URL').fill(remote);
     await page.getByRole('button', { name: 'Create project' }).click();
@@ -121,8 +72,8 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
     await page.getByRole('link', { name: hostile }).waitFor();
     expect(await page.locator('main img, main b').count()).toBe(0);
     expect(await page.evaluate('window.pwned')).toBeUndefined();
-    await shoot('projects');
-    await expectAccessible('projects');
+    await screenshot(page, 'projects');
+    await expectAccessible(page, 'projects');
   });
 
   it('syncs with the stages shown as they happen, then says how it ended', async () => {
@@ -144,8 +95,8 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
     expect(seen.size, [...seen].join(', ')).toBeGreaterThan(0);
     expect(await page.locator('.stage.done').count()).toBe(6);
     await page.getByRole('link', { name: 'Browse code' }).waitFor();
-    await shoot('project');
-    await expectAccessible('project');
+    await screenshot(page, 'project');
+    await expectAccessible(page, 'project');
   }, 300_000);
 
   it('browses the tree with lazy folders and opens a file with highlighting', async () => {
@@ -155,8 +106,8 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
     await lib.waitFor();
     expect(await lib.getAttribute('aria-expanded')).toBe('false');
     expect(await files.getByRole('link', { name: 'response.js' }).count()).toBe(0); // not loaded before it opens
-    await shoot('tree');
-    await expectAccessible('tree');
+    await screenshot(page, 'tree');
+    await expectAccessible(page, 'tree');
     await lib.press('Enter'); // keyboard
     expect(await lib.getAttribute('aria-expanded')).toBe('true');
     await files.getByRole('link', { name: 'response.js' }).click();
@@ -189,8 +140,8 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
     const highlighted = await page.locator('.cm-permalink-line').allTextContents();
     const lines = git(remote, 'show', 'master:lib/response.js').split('\n');
     expect(highlighted).toEqual(lines.slice(9, 20));
-    await shoot('file');
-    await expectAccessible('file');
+    await screenshot(page, 'file');
+    await expectAccessible(page, 'file');
   });
 
   it('logs out, and logging in again lands on the page that was wanted', async () => {
@@ -223,8 +174,8 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
     const res = await page.goto(`${server.url}/no/such/page`);
     expect(res?.status()).toBe(404);
     await page.getByRole('heading', { name: 'Page not found' }).waitFor();
-    await shoot('not-found');
-    await expectAccessible('not found');
+    await screenshot(page, 'not-found');
+    await expectAccessible(page, 'not found');
     const missing = await page.goto(`${server.url}/projects/00000000-0000-4000-8000-000000000000`);
     expect(missing?.status()).toBe(200);
     await page.getByRole('alert').getByRole('heading', { name: 'Not found' }).waitFor();
@@ -237,8 +188,8 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
     await page.locator('.cm-permalink-line').first().waitFor();
     const bg = await page.evaluate('getComputedStyle(document.documentElement).backgroundColor');
     expect(bg).toBe('rgb(22, 24, 28)');
-    await shoot('file-dark');
-    await expectAccessible('file (dark)');
+    await screenshot(page, 'file-dark');
+    await expectAccessible(page, 'file (dark)');
     await page.emulateMedia({ colorScheme: 'light' });
   });
 

@@ -204,31 +204,38 @@ function LineText({ line }: { line: DiffLine | undefined }) {
   );
 }
 
+/** The table's column headers, read by screen readers only. */
+function ColumnHeaders({ labels }: { labels: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {labels.map((label) => (
+          <th scope="col" key={label}>
+            <span className="visually-hidden">{label}</span>
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
+/** A hunk's `@@ … @@` line, across all `columns`. */
+function HunkRow({ hunk, columns }: { hunk: DiffHunk; columns: number }) {
+  return (
+    <tr className="hunk">
+      <td colSpan={columns}>{hunkHeader(hunk)}</td>
+    </tr>
+  );
+}
+
 function UnifiedTable({ file }: { file: DiffFile }) {
   return (
     <table className="diff-table unified">
       <caption className="visually-hidden">Changes to {file.path}</caption>
-      <thead>
-        <tr>
-          <th scope="col">
-            <span className="visually-hidden">Old line</span>
-          </th>
-          <th scope="col">
-            <span className="visually-hidden">New line</span>
-          </th>
-          <th scope="col">
-            <span className="visually-hidden">Change</span>
-          </th>
-          <th scope="col">
-            <span className="visually-hidden">Text</span>
-          </th>
-        </tr>
-      </thead>
+      <ColumnHeaders labels={['Old line', 'New line', 'Change', 'Text']} />
       {file.hunks.map((hunk, h) => (
         <tbody key={h}>
-          <tr className="hunk">
-            <td colSpan={4}>{hunkHeader(hunk)}</td>
-          </tr>
+          <HunkRow hunk={hunk} columns={4} />
           {hunk.lines.map((line, i) => (
             <tr key={i} className={line.type}>
               <td className="num">{line.old_line ?? ''}</td>
@@ -261,20 +268,10 @@ function SplitTable({ file }: { file: DiffFile }) {
   return (
     <table className="diff-table split">
       <caption className="visually-hidden">Changes to {file.path}, old and new side by side</caption>
-      <thead>
-        <tr>
-          {['Old line', 'Old change', 'Old text', 'New line', 'New change', 'New text'].map((h) => (
-            <th scope="col" key={h}>
-              <span className="visually-hidden">{h}</span>
-            </th>
-          ))}
-        </tr>
-      </thead>
+      <ColumnHeaders labels={['Old line', 'Old change', 'Old text', 'New line', 'New change', 'New text']} />
       {file.hunks.map((hunk, h) => (
         <tbody key={h}>
-          <tr className="hunk">
-            <td colSpan={6}>{hunkHeader(hunk)}</td>
-          </tr>
+          <HunkRow hunk={hunk} columns={6} />
           {splitRows(hunk.lines).map((row, i) => (
             <tr key={i}>
               {side(row.left, row.left?.old_line)}

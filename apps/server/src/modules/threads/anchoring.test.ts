@@ -2,57 +2,44 @@ import { describe, expect, it } from 'vitest';
 import { placeInFile, placeInPrepared, prepareFile, similarity } from './anchoring.js';
 
 const file = (...lines: string[]) => `${lines.join('\n')}\n`;
-const base = file('import x from "x";', '', 'function add(a, b) {', '  return a + b;', '}', '', 'export { add };');
+/** A module: the import, a blank line, `body`, a blank line, then `exports`. */
+const source = (body: string[], exports = 'export { add };') => file('import x from "x";', '', ...body, '', exports);
+const base = source(['function add(a, b) {', '  return a + b;', '}']);
+const baseLines = base.trimEnd().split('\n');
+/** `base` with `add` moved into a class below the export, re-indented. */
+const movedIntoClass = [
+  'import x from "x";',
+  '',
+  'export { add };',
+  '',
+  'class M {',
+  '  function add(a, b) {',
+  '    return a + b;',
+  '  }',
+  '}',
+];
 const anchor = { path: 'm.js', startLine: 3, endLine: 5, text: 'function add(a, b) {\n  return a + b;\n}' };
 
 describe('placeInFile', () => {
   it('follows lines inserted above', () => {
-    const next = file(
-      '// header',
-      '// more',
-      'import x from "x";',
-      '',
-      'function add(a, b) {',
-      '  return a + b;',
-      '}',
-      '',
-      'export { add };',
-    );
+    const next = file('// header', '// more', ...baseLines);
     expect(placeInFile(base, next, anchor)).toMatchObject({ status: 'current', startLine: 5, endLine: 7 });
   });
 
   it('finds the block moved elsewhere in the file, even re-indented', () => {
-    const next = file(
-      'import x from "x";',
-      '',
-      'export { add };',
-      '',
-      'class M {',
-      '  function add(a, b) {',
-      '    return a + b;',
-      '  }',
-      '}',
-    );
+    const next = file(...movedIntoClass);
     expect(placeInFile(base, next, anchor)).toMatchObject({ status: 'moved', startLine: 6, endLine: 8 });
   });
 
   it('follows a slightly edited block', () => {
-    const next = file(
-      'import x from "x";',
-      '',
-      'function add(a, b, c = 0) {',
-      '  return a + b + c;',
-      '}',
-      '',
-      'export { add };',
-    );
+    const next = source(['function add(a, b, c = 0) {', '  return a + b + c;', '}']);
     const p = placeInFile(base, next, anchor);
     expect(p).toMatchObject({ status: 'edited', startLine: 3, endLine: 5 });
     expect(p.text).toContain('a + b + c');
   });
 
   it('marks a deleted block outdated instead of jumping to a look-alike', () => {
-    const next = file('import x from "x";', '', 'function sub(a, b) {', '  return a - b;', '}', '', 'export { sub };');
+    const next = source(['function sub(a, b) {', '  return a - b;', '}'], 'export { sub };');
     const withOther = file(
       'import x from "x";',
       '',
@@ -64,15 +51,7 @@ describe('placeInFile', () => {
     );
     expect(placeInFile(base, withOther, anchor)).toMatchObject({ status: 'outdated', reason: 'deleted' });
     // Rewritten beyond recognition in place: also gone.
-    const rewritten = file(
-      'import x from "x";',
-      '',
-      'const table = new Map();',
-      'table.set(1, 2);',
-      'console.log(table);',
-      '',
-      'export {};',
-    );
+    const rewritten = source(['const table = new Map();', 'table.set(1, 2);', 'console.log(table);'], 'export {};');
     expect(placeInFile(base, rewritten, anchor)).toMatchObject({ status: 'outdated', reason: 'deleted' });
     expect(placeInFile(base, next, anchor).status).not.toBe('current');
   });
@@ -122,17 +101,13 @@ describe('placeInFile', () => {
   });
 
   it('keeps every line of a block that grows', () => {
-    const next = file(
-      'import x from "x";',
-      '',
+    const next = source([
       'function add(a, b) {',
       '  if (typeof a !== "number") throw new TypeError("a");',
       '  if (typeof b !== "number") throw new TypeError("b");',
       '  return a + b;',
       '}',
-      '',
-      'export { add };',
-    );
+    ]);
     const p = placeInFile(base, next, anchor);
     expect(p).toMatchObject({ status: 'edited', startLine: 3, endLine: 7 });
     expect(p.text.split('\n')).toHaveLength(5);
@@ -190,19 +165,11 @@ describe('placeInFile on large files', () => {
 
 describe('prepareFile', () => {
   it('serves every anchor of a file from one diff, placing each as placeInFile does', () => {
-    const src = file('// header', ...base.trimEnd().split('\n'), '', 'function sub(a, b) {', '  return a - b;', '}');
+    const src = file('// header', ...baseLines, '', 'function sub(a, b) {', '  return a - b;', '}');
     const next = file(
       '// header',
       '// inserted',
-      'import x from "x";',
-      '',
-      'export { add };',
-      '',
-      'class M {',
-      '  function add(a, b) {',
-      '    return a + b;',
-      '  }',
-      '}',
+      ...movedIntoClass,
       '',
       'function sub(a, b, c = 0) {',
       '  return a - b - c;',

@@ -1,0 +1,103 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { tempDir } from '../../apps/server/src/test/harness.js';
+import { cloneTestRepo } from '../../apps/server/src/test/test-repos.js';
+import { launchChromium } from './browser.js';
+import { ROOT, spawnServer, stopServer, type ServerProcess } from './server-process.js';
+
+const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+// `HIVESYNC_WEB_SCREENSHOTS=1 npx vitest run tests/e2e/web.e2e.test.ts` (or web-history) refreshes the pictures in
+// docs/web.md.
+const SCREENSHOTS = process.env.HIVESYNC_WEB_SCREENSHOTS === '1';
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** Runs axe-core in the page (evaluated over the DevTools protocol, so the app's CSP stays on) and returns what is serious. */
+export async function seriousA11yViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  const violations = (await page.evaluate('axe.run(document).then((r) => r.violations)')) as AxeViolation[];
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** Expects no serious axe finding on the page as it is; with `dark`, then again in the dark theme (back to light after). */
+export async function expectAccessible(page: Page, view: string, options: { dark?: boolean } = {}): Promise<void> {
+  expect(await seriousA11yViolations(page), view).toEqual([]);
+  if (!options.dark) return;
+  await page.emulateMedia({ colorScheme: 'dark' });
+  expect(await seriousA11yViolations(page), `${view} (dark)`).toEqual([]);
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+/** Saves docs/images/web-`name`.png when HIVESYNC_WEB_SCREENSHOTS=1; otherwise does nothing. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  if (SCREENSHOTS) await page.screenshot({ path: path.join(ROOT, 'docs/images', `web-${name}.png`) });
+}
+
+/** A page in a fresh 1280×800 context, with the Content Security Policy violations its console reports. */
+export interface WatchedPage {
+  context: BrowserContext;
+  page: Page;
+  /** Each CSP violation the console reported so far, with where it happened. */
+  cspViolations: string[];
+}
+
+/** Opens a page in a new context, first granting `grant.permissions` to `grant.origin` when given. */
+export async function openWatchedPage(
+  browser: Browser,
+  grant?: { permissions: string[]; origin: string },
+): Promise<WatchedPage> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  if (grant) await context.grantPermissions(grant.permissions, { origin: grant.origin });
+  const page = await context.newPage();
+  const cspViolations: string[] = [];
+  page.on('console', (msg) => {
+    if (/Content Security Policy/i.test(msg.text()))
+      cspViolations.push(`${msg.text()} at ${JSON.stringify(msg.location())}`);
+  });
+  return { context, page, cspViolations };
+}
+
+/** What a describe block of the web app's end-to-end tests runs against. */
+export interface WebSession extends WatchedPage {
+  /** The express clone the project is made from. */
+  remote: string;
+  server: ServerProcess;
+  browser: Browser;
+}
+
+/**
+ * Registers, for the enclosing describe block, a beforeAll that clones express into a temp home, starts a server on a
+ * temp data dir (through `npm start`, which builds first, with `npmStart`; else the built one), launches Chromium and
+ * opens a watched page (granting `permissions` to the server's origin), and an afterAll that stops all that and
+ * removes the dirs. The object returned is filled in by that beforeAll (which runs before the block's own).
+ */
+export function webSession(name: string, options: { npmStart?: boolean; permissions?: string[] } = {}): WebSession {
+  const data = tempDir(`hivesync-${name}-data-`);
+  const home = tempDir(`hivesync-${name}-home-`);
+  const session = {} as WebSession;
+  beforeAll(async () => {
+    session.remote = cloneTestRepo('express', home.dir);
+    session.server = spawnServer({ HIVESYNC_DATA_DIR: data.dir }, { npmStart: options.npmStart });
+    await session.server.ready;
+    session.browser = await launchChromium();
+    const grant = options.permissions && { permissions: options.permissions, origin: session.server.url };
+    Object.assign(session, await openWatchedPage(session.browser, grant));
+  }, 300_000);
+  afterAll(async () => {
+    await session.browser?.close();
+    await stopServer(session.server);
+    data.remove();
+    home.remove();
+  });
+  return session;
+}
