@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AiJob, Suggestion } from '@hivesync/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeApi, type FakeApi } from '../test/fake-api.js';
+import { onRequest, sendJson, startFakeApi, type FakeApi } from '../test/fake-api.js';
 import { runInProcess } from '../test/run-in-process.js';
 
 interface Request {
@@ -113,23 +113,19 @@ function gitIn(cwd: string, ...args: string[]): string {
 beforeEach(async () => {
   requests = [];
   route = api([job('completed')]);
-  fake = await startFakeApi((req, res) => {
-    let text = '';
-    req.on('data', (d: Buffer) => (text += d.toString()));
-    req.on('end', () => {
-      const u = new URL(req.url ?? '/', 'http://x');
+  fake = await startFakeApi(
+    onRequest((seen, res) => {
       const r: Request = {
-        method: req.method ?? '',
-        path: u.pathname,
-        query: u.searchParams,
-        body: text ? JSON.parse(text) : undefined,
+        method: seen.method,
+        path: seen.path,
+        query: seen.url.searchParams,
+        body: seen.body,
       };
       requests.push(r);
       const [status, body] = route(r);
-      res.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' });
-      res.end(body === undefined ? undefined : JSON.stringify(body));
-    });
-  });
+      sendJson(res, status, body);
+    }),
+  );
   ({ dir, url } = fake);
   repo = path.join(dir, 'work');
   await fs.mkdir(path.join(repo, 'src'), { recursive: true });

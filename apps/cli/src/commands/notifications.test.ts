@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { PassThrough, Readable } from 'node:stream';
 import type { Notification } from '@hivesync/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeApi, type FakeApi } from '../test/fake-api.js';
+import { onRequest, sendJson, startFakeApi, type FakeApi } from '../test/fake-api.js';
 import { run } from '../main.js';
 import { runInProcess } from '../test/run-in-process.js';
 
@@ -42,41 +42,33 @@ function open(res: ServerResponse, retry = 10): void {
 const send = (res: ServerResponse, seq: number, n: Notification) =>
   res.write(`id: ${seq}\nevent: notification\ndata: ${JSON.stringify(n)}\n\n`);
 
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
 beforeEach(async () => {
   requests = [];
   latest = [notification('n1'), notification('n2')];
   events = (res) => open(res);
   let connections = 0;
-  fake = await startFakeApi((req, res) => {
-    let text = '';
-    req.on('data', (d: Buffer) => (text += d.toString()));
-    req.on('end', () => {
-      const u = new URL(req.url ?? '/', 'http://x');
+  fake = await startFakeApi(
+    onRequest((seen, res) => {
       const r: Request = {
-        method: req.method ?? '',
-        path: u.pathname,
-        query: Object.fromEntries(u.searchParams),
-        headers: req.headers,
-        body: text ? JSON.parse(text) : undefined,
+        method: seen.method,
+        path: seen.path,
+        query: Object.fromEntries(seen.url.searchParams),
+        headers: seen.headers,
+        body: seen.body,
       };
       requests.push(r);
       if (r.path === '/api/v1/events') return events(res, ++connections);
       if (r.path === '/api/v1/notifications') {
         // The first poll gets the latest page; later ones nothing new.
         const notifications = r.query.since === undefined ? latest : [];
-        return reply(res, 200, { notifications, cursor: '2' });
+        return sendJson(res, 200, { notifications, cursor: '2' });
       }
       if (r.path === '/api/v1/notifications/mark_read') {
-        return reply(res, 200, { updated: (r.body as { notification_ids: string[] }).notification_ids.length });
+        return sendJson(res, 200, { updated: (r.body as { notification_ids: string[] }).notification_ids.length });
       }
-      reply(res, 404, { error: { code: 'not_found', message: 'Not found.', request_id: 'r1' } });
-    });
-  });
+      sendJson(res, 404, { error: { code: 'not_found', message: 'Not found.', request_id: 'r1' } });
+    }),
+  );
   ({ dir, url } = fake);
 });
 
@@ -238,7 +230,7 @@ describe('notifications --watch', () => {
     [
       'an old server without /events',
       (res: ServerResponse) =>
-        reply(res, 404, { error: { code: 'not_found', message: 'Route GET:/api/v1/events not found' } }),
+        sendJson(res, 404, { error: { code: 'not_found', message: 'Route GET:/api/v1/events not found' } }),
       'Route GET:/api/v1/events not found',
     ],
     [
@@ -265,7 +257,7 @@ describe('notifications --watch', () => {
   });
 
   it('exits 3 when the stream refuses the session, without polling', async () => {
-    events = (res) => reply(res, 401, { error: { code: 'unauthorized', message: 'The session has ended.' } });
+    events = (res) => sendJson(res, 401, { error: { code: 'unauthorized', message: 'The session has ended.' } });
     const r = await watch([], () => false);
 
     expect(r.code).toBe(3);

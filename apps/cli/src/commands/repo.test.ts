@@ -1,7 +1,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import type { Sync, SyncStatus } from '@hivesync/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeApi, type FakeApi } from '../test/fake-api.js';
+import { onRequest, sendJson, startFakeApi, type FakeApi } from '../test/fake-api.js';
 import { run } from '../main.js';
 
 interface Request {
@@ -81,23 +81,19 @@ function api(syncs: Sync[]): (req: Request) => Answer {
 beforeEach(async () => {
   requests = [];
   route = api([sync('completed')]);
-  fake = await startFakeApi((req, res) => {
-    let text = '';
-    req.on('data', (d: Buffer) => (text += d.toString()));
-    req.on('end', () => {
-      const u = new URL(req.url ?? '/', 'http://x');
+  fake = await startFakeApi(
+    onRequest((seen, res) => {
       const r: Request = {
-        method: req.method ?? '',
-        path: u.pathname,
-        query: u.searchParams,
-        body: text ? JSON.parse(text) : undefined,
+        method: seen.method,
+        path: seen.path,
+        query: seen.url.searchParams,
+        body: seen.body,
       };
       requests.push(r);
       const [status, body] = route(r);
-      res.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' });
-      res.end(body === undefined ? undefined : JSON.stringify(body));
-    });
-  });
+      sendJson(res, status, body);
+    }),
+  );
   ({ dir, url } = fake);
 });
 

@@ -1,6 +1,6 @@
 import type { AuditEntry, Comment, Task, Thread } from '@hivesync/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeApi, type FakeApi } from '../test/fake-api.js';
+import { onRequest, sendJson, startFakeApi, type FakeApi } from '../test/fake-api.js';
 import { runInProcess } from '../test/run-in-process.js';
 
 interface Request {
@@ -182,23 +182,17 @@ function route(req: Request): Answer {
 beforeEach(async () => {
   requests = [];
   fake = await startFakeApi(
-    (req, res) => {
-      let text = '';
-      req.on('data', (d: Buffer) => (text += d.toString()));
-      req.on('end', () => {
-        const u = new URL(req.url ?? '/', 'http://x');
-        const r: Request = {
-          method: req.method ?? '',
-          path: u.pathname,
-          query: Object.fromEntries(u.searchParams),
-          body: text ? JSON.parse(text) : undefined,
-        };
-        requests.push(r);
-        const [status, body] = route(r);
-        res.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' });
-        res.end(body === undefined ? undefined : JSON.stringify(body));
-      });
-    },
+    onRequest((seen, res) => {
+      const r: Request = {
+        method: seen.method,
+        path: seen.path,
+        query: Object.fromEntries(seen.url.searchParams),
+        body: seen.body,
+      };
+      requests.push(r);
+      const [status, body] = route(r);
+      sendJson(res, status, body);
+    }),
     { credentials: { email: 'alice@example.test' } },
   );
   ({ dir, url } = fake);

@@ -55,3 +55,31 @@ export async function startFakeApi(
     },
   };
 }
+
+/** One request as the fake API saw it, its body read whole (parsed as JSON when there is one). */
+export interface SeenRequest {
+  method: string;
+  path: string;
+  url: URL;
+  headers: http.IncomingHttpHeaders;
+  body: unknown;
+}
+
+/** A handler that gets each request once its body has arrived. */
+export function onRequest(handle: (seen: SeenRequest, res: http.ServerResponse) => void): http.RequestListener {
+  return (req, res) => {
+    let text = '';
+    req.on('data', (d: Buffer) => (text += d.toString()));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const body: unknown = text ? JSON.parse(text) : undefined;
+      handle({ method: req.method ?? '', path: url.pathname, url, headers: req.headers, body }, res);
+    });
+  };
+}
+
+/** Answers `status` with `body` as JSON, or with no body when it is undefined. */
+export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' });
+  res.end(body === undefined ? undefined : JSON.stringify(body));
+}
