@@ -1,4 +1,5 @@
-import { useState, type FormEvent } from 'react';
+import { useMutation } from '@tanstack/react-query';
+import type { FormEvent } from 'react';
 import { Link, Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { ErrorPanel } from '../components/ErrorPanel.js';
 import { useTitle } from '../components/Title.js';
@@ -19,24 +20,18 @@ export function LoginPage() {
   const [params] = useSearchParams();
   const next = safeNext(params.get('next'));
   const state = (location.state ?? {}) as { expired?: boolean; loggedOut?: boolean };
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const login = useMutation({
+    mutationFn: ({ email, password }: { email: string; password: string }) => store.login(email, password),
+    onSuccess: () => void navigate(next, { replace: true }),
+  });
+  const busy = login.isPending;
 
   if (session.status === 'signed_in' && !busy) return <Navigate to={next} replace />;
 
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
+  const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    setBusy(true);
-    setError(null);
-    try {
-      await store.login(String(form.get('email')).trim(), String(form.get('password')));
-      void navigate(next, { replace: true });
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    login.mutate({ email: String(form.get('email')).trim(), password: String(form.get('password')) });
   };
 
   return (
@@ -44,8 +39,8 @@ export function LoginPage() {
       <h1>Log in to HiveSync</h1>
       {state.expired && <p className="notice">Your session has expired. Log in again to go on where you were.</p>}
       {state.loggedOut && <p className="notice">You have logged out.</p>}
-      {error !== null && <ErrorPanel error={error} title="Could not log in" />}
-      <form onSubmit={(e) => void submit(e)} className="stack">
+      {login.error !== null && <ErrorPanel error={login.error} title="Could not log in" />}
+      <form onSubmit={submit} className="stack">
         <label>
           Email
           <input name="email" type="email" autoComplete="username" required autoFocus />

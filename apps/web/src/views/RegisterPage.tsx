@@ -1,3 +1,4 @@
+import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { ErrorPanel } from '../components/ErrorPanel.js';
@@ -14,37 +15,33 @@ export function RegisterPage() {
   const store = useSessionStore();
   const navigate = useNavigate();
   const [params] = useSearchParams();
-  const [error, setError] = useState<unknown>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const register = useMutation({
+    mutationFn: (a: { email: string; password: string; name: string | undefined }) =>
+      store.register(a.email, a.password, a.name),
+    onSuccess: () => void navigate(safeNext(params.get('next')), { replace: true }),
+  });
+  const busy = register.isPending;
 
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
+  const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const password = String(form.get('password'));
-    setError(null);
+    register.reset();
     if (password.length < MIN_PASSWORD_LENGTH) {
       setProblem(`The password needs at least ${MIN_PASSWORD_LENGTH} characters.`);
       return;
     }
     setProblem(null);
-    setBusy(true);
-    try {
-      const name = String(form.get('display_name')).trim();
-      await store.register(String(form.get('email')).trim(), password, name || undefined);
-      void navigate(safeNext(params.get('next')), { replace: true });
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    const name = String(form.get('display_name')).trim();
+    register.mutate({ email: String(form.get('email')).trim(), password, name: name || undefined });
   };
 
   return (
     <section className="narrow">
       <h1>Create your HiveSync account</h1>
-      {error !== null && <ErrorPanel error={error} title="Could not create the account" />}
-      <form onSubmit={(e) => void submit(e)} className="stack" noValidate={false}>
+      {register.error !== null && <ErrorPanel error={register.error} title="Could not create the account" />}
+      <form onSubmit={submit} className="stack" noValidate={false}>
         <label>
           Email
           <input name="email" type="email" autoComplete="email" required autoFocus />
