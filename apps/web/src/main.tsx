@@ -1,8 +1,9 @@
-import { lazy, StrictMode, Suspense, type ReactNode } from 'react';
+import { lazy, StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { QueryCache, QueryClient, QueryClientProvider, MutationCache } from '@tanstack/react-query';
 import { isHiveSyncError } from '@hivesync/sdk';
 import { createBrowserRouter, Navigate, RouterProvider } from 'react-router';
+import { later } from './components/Later.js';
 import { Layout } from './components/Layout.js';
 import { RequireAuth } from './components/RequireAuth.js';
 import { SessionProvider } from './session/session.js';
@@ -15,6 +16,11 @@ import { ProjectPage } from './views/ProjectPage.js';
 import { ProjectsPage } from './views/ProjectsPage.js';
 import { RegisterPage } from './views/RegisterPage.js';
 import { RouteErrorPage } from './views/RouteErrorPage.js';
+import { accountRoutes } from './routes/account.js';
+import { activityRoutes } from './routes/activity.js';
+import { aiRoutes } from './routes/ai.js';
+import { previewRoutes } from './routes/previews.js';
+import { threadRoutes } from './routes/threads.js';
 import './styles.css';
 
 // History and search load only when opened, so that the login and project pages start small.
@@ -22,7 +28,6 @@ const CommitsPage = lazy(() => import('./views/CommitsPage.js').then((m) => ({ d
 const CommitPage = lazy(() => import('./views/CommitPage.js').then((m) => ({ default: m.CommitPage })));
 const ComparePage = lazy(() => import('./views/ComparePage.js').then((m) => ({ default: m.ComparePage })));
 const SearchPage = lazy(() => import('./views/SearchPage.js').then((m) => ({ default: m.SearchPage })));
-const later = (view: ReactNode) => <Suspense fallback={<p aria-live="polite">Loading…</p>}>{view}</Suspense>;
 
 const session = new SessionStore(window.location.origin);
 
@@ -64,6 +69,11 @@ const router = createBrowserRouter([
           { path: '/projects/:projectId/commit/:sha', element: later(<CommitPage />) },
           { path: '/projects/:projectId/compare', element: later(<ComparePage />) },
           { path: '/projects/:projectId/search', element: later(<SearchPage />) },
+          ...accountRoutes,
+          ...threadRoutes,
+          ...activityRoutes,
+          ...aiRoutes,
+          ...previewRoutes,
         ],
       },
       { path: '*', element: <NotFoundPage /> },

@@ -1,16 +1,12 @@
-import { Link, NavLink, Outlet, useNavigate } from 'react-router';
-import { useSession, useSessionStore } from '../session/session.js';
+import { Link, NavLink, Outlet } from 'react-router';
+import { useSession } from '../session/session.js';
+import { AccountMenu } from './AccountMenu.js';
+import { NotificationBell } from './NotificationBell.js';
 import { HeaderSearch } from './SearchBox.js';
 
-/** The frame of every page: a skip link, the header with the account menu, and the page. */
+/** The frame of every page: a skip link, the header with the bell and the account menu, and the page. */
 export function Layout() {
   const session = useSession();
-  const store = useSessionStore();
-  const navigate = useNavigate();
-  const logout = async () => {
-    await store.logout().catch(() => undefined);
-    void navigate('/login', { state: { loggedOut: true } });
-  };
   return (
     <>
       <a className="skip-link" href="#main">
@@ -28,14 +24,8 @@ export function Layout() {
               </NavLink>
             </nav>
             <HeaderSearch />
-            <div className="account">
-              <span className="muted" title="Signed in as">
-                {session.user.display_name || session.user.email}
-              </span>
-              <button type="button" onClick={() => void logout()}>
-                Log out
-              </button>
-            </div>
+            <NotificationBell />
+            <AccountMenu />
           </>
         )}
       </header>

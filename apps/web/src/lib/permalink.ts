@@ -66,3 +66,9 @@ export function comparePath(projectId: string, from: string, to = ''): string {
   if (to) query.set('to', to);
   return `/projects/${encodeURIComponent(projectId)}/compare?${query.toString()}`;
 }
+
+/** A project's own page, or one of its sections: `/projects/:id`, `/projects/:id/threads`, ... */
+export function projectPath(projectId: string, section = ''): string {
+  const base = `/projects/${encodeURIComponent(projectId)}`;
+  return section === '' ? base : `${base}/${section}`;
+}

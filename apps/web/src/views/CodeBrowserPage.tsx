@@ -1,11 +1,11 @@
-import { lazy, Suspense, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { ErrorPanel } from '../components/ErrorPanel.js';
-import { FileTree } from '../components/FileTree.js';
+import { AiActions } from '../components/AiActions.js';
+import { CodeLayout } from '../components/CodeLayout.js';
 import { useTitle } from '../components/Title.js';
 import { formatBytes } from '../lib/format.js';
-import { blobPath, commitsPath, formatLineHash, parseLineHash, treePath, type LineRange } from '../lib/permalink.js';
-import { useProjectQuery } from '../queries/projects.js';
+import { blobPath, formatLineHash, parseLineHash, treePath, type LineRange } from '../lib/permalink.js';
 import { useFileQuery, useTreeQuery } from '../queries/repo.js';
 
 // CodeMirror and its languages load only when a file is opened, so that the other pages start small.
@@ -68,9 +68,12 @@ export function BlobPage() {
           {file.data && ` · ${formatBytes(file.data.size)}`}
           {range && ` · ${range.start === range.end ? `line ${range.start}` : `lines ${range.start}–${range.end}`}`}
         </p>
-        <button type="button" onClick={() => void copyPermalink()}>
-          Copy permalink
-        </button>
+        <div className="actions">
+          <AiActions projectId={projectId} commit={commit} path={path} selection={range} />
+          <button type="button" onClick={() => void copyPermalink()}>
+            Copy permalink
+          </button>
+        </div>
       </div>
       <p className="small muted" aria-live="polite">
         {copied}
@@ -86,56 +89,5 @@ export function BlobPage() {
         </Suspense>
       )}
     </CodeLayout>
-  );
-}
-
-/** The code browser's frame: the project's name, where we are, the file tree beside the page. */
-function CodeLayout({
-  projectId,
-  path,
-  commit,
-  children,
-}: {
-  projectId: string;
-  path: string;
-  commit: string | undefined;
-  children: ReactNode;
-}) {
-  const project = useProjectQuery(projectId);
-  const parts = path === '' ? [] : path.split('/');
-  return (
-    <div className="code-browser">
-      <aside className="sidebar">
-        {commit ? <FileTree projectId={projectId} commit={commit} openPath={path} /> : null}
-      </aside>
-      <div className="code-main">
-        <nav aria-label="Breadcrumb" className="breadcrumb">
-          <ol>
-            <li>
-              <Link to={`/projects/${encodeURIComponent(projectId)}`}>{project.data?.name ?? 'Project'}</Link>
-            </li>
-            <li>
-              <Link to={treePath(projectId)}>code</Link>
-            </li>
-            {parts.map((part, i) => {
-              const sub = parts.slice(0, i + 1).join('/');
-              const last = i === parts.length - 1;
-              return (
-                <li key={sub}>
-                  {last ? <span aria-current="page">{part}</span> : <Link to={treePath(projectId, sub)}>{part}</Link>}
-                </li>
-              );
-            })}
-          </ol>
-        </nav>
-        <p className="small code-links">
-          <Link to={commitsPath(projectId, { path })}>
-            History<span className="visually-hidden"> of {path || 'the repository'}</span>
-          </Link>
-        </p>
-        <h1 className="visually-hidden">{path || 'Code'}</h1>
-        {children}
-      </div>
-    </div>
   );
 }

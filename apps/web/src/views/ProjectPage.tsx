@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import type { Sync, SyncStatus } from '@hivesync/sdk';
 import { ErrorPanel } from '../components/ErrorPanel.js';
+import { ProjectNav } from '../components/ProjectNav.js';
 import { useTitle } from '../components/Title.js';
 import { formatDuration, formatWhen } from '../lib/format.js';
 import { commitsPath, treePath } from '../lib/permalink.js';
@@ -79,6 +80,7 @@ export function ProjectPage() {
           </button>
         </div>
       </div>
+      <ProjectNav projectId={p.id} />
       <dl className="facts">
         <dt>Repository</dt>
         <dd>{p.repo_url ?? 'none'}</dd>

@@ -1,0 +1,24 @@
+import { useNavigate } from 'react-router';
+import { useSession, useSessionStore } from '../session/session.js';
+
+/** The header's account corner: who is signed in, and log out. */
+export function AccountMenu() {
+  const session = useSession();
+  const store = useSessionStore();
+  const navigate = useNavigate();
+  if (session.status !== 'signed_in') return null;
+  const logout = async () => {
+    await store.logout().catch(() => undefined);
+    void navigate('/login', { state: { loggedOut: true } });
+  };
+  return (
+    <div className="account">
+      <span className="muted" title="Signed in as">
+        {session.user.display_name || session.user.email}
+      </span>
+      <button type="button" onClick={() => void logout()}>
+        Log out
+      </button>
+    </div>
+  );
+}
