@@ -395,6 +395,8 @@ export const suggestionEvents = pgTable(
     fromState: text('from_state').notNull(),
     toState: text('to_state').notNull(),
     actorId: text('actor_id'),
+    /** What the person said with the move (approve and reject take one). */
+    comment: text('comment'),
     at: ts('at').notNull().defaultNow(),
   },
   (t) => [index('suggestion_events_suggestion_idx').on(t.suggestionId, t.id)],

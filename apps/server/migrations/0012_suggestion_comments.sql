@@ -1,0 +1,1 @@
+ALTER TABLE "suggestion_events" ADD COLUMN "comment" text;
