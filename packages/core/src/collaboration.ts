@@ -85,6 +85,11 @@ export const THREAD_PAGE_MAX = 100;
 export const ListThreadsQuery = z.object({
   path: RepoPath.optional(),
   state: z.enum(['open', 'resolved', 'all']).optional(),
+  /** `true` (or `1`): only the threads the caller started or has a comment in (not deleted). */
+  mine: z
+    .enum(['true', 'false', '1', '0'])
+    .transform((v) => v === 'true' || v === '1')
+    .optional(),
   commit: CommitHash.optional(),
   /** Threads per page: 1 to 100, 50 by default. */
   limit: z.coerce.number().int().min(1).max(THREAD_PAGE_MAX).optional(),

@@ -16,6 +16,8 @@ export interface ListThreadsParams {
   path?: string;
   /** `open` by default; `all` for both. */
   state?: 'open' | 'resolved' | 'all';
+  /** Only the threads the caller started or has a comment in. */
+  mine?: boolean;
   /** Place the threads at this full 40-character commit hash; the mirror's current commit when omitted. */
   commit?: string;
   /** Threads per page, 1 to 100 (the server's default is 50). */

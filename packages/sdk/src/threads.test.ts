@@ -48,6 +48,7 @@ describe('threads and tasks', () => {
 
     await client.threads.list('p 1', { path: 'src/a b.ts', state: 'all', commit: COMMIT });
     await client.threads.list('p1');
+    await client.threads.list('p1', { mine: true, state: 'resolved', limit: 20 });
     await client.threads.create('p1', { path: 'src/a.ts', start_line: 2, end_line: 3, body: 'Why?' });
     await client.threads.get('t/1', { commit: COMMIT });
     await client.threads.reply('t1', 'Because.');
@@ -65,6 +66,7 @@ describe('threads and tasks', () => {
     expect(server.received.map((r) => [r.method, r.path, r.query, r.body])).toEqual([
       ['GET', '/api/v1/projects/p%201/threads', { path: 'src/a b.ts', state: 'all', commit: COMMIT }, undefined],
       ['GET', '/api/v1/projects/p1/threads', {}, undefined],
+      ['GET', '/api/v1/projects/p1/threads', { mine: 'true', state: 'resolved', limit: '20' }, undefined],
       ['POST', '/api/v1/projects/p1/threads', {}, { path: 'src/a.ts', start_line: 2, end_line: 3, body: 'Why?' }],
       ['GET', '/api/v1/threads/t%2F1', { commit: COMMIT }, undefined],
       ['POST', '/api/v1/threads/t1/replies', {}, { body: 'Because.' }],
@@ -85,7 +87,7 @@ describe('threads and tasks', () => {
       ['DELETE', '/api/v1/tasks/k1', {}, undefined],
     ]);
     // A POST without a body sends no JSON content type (Fastify refuses an empty JSON body).
-    expect(server.received[5]!.contentType).toBeUndefined();
+    expect(server.received[6]!.contentType).toBeUndefined();
   });
 });
 

@@ -53,12 +53,21 @@ export class ThreadsRepository {
   /**
    * One query for a page of a project's threads in list order (anchor path, start line, creation, id) after `after`,
    * with, for each, its stored position at `commit` (else the latest one stored), its first comment (with its
-   * author's name) and its number of comments not deleted. `path` filters on the position's path. The page is chosen
+   * author's name) and its number of comments not deleted. `path` filters on the position's path, `participant` on
+   * who started or took part in the thread. The page is chosen
    * first, so the per-thread lookups run for its rows only.
    */
   async listThreadsPage(
     projectId: string,
-    filter: { state?: 'open' | 'resolved'; commit?: string; path?: string; after?: ThreadKey; limit: number },
+    filter: {
+      state?: 'open' | 'resolved';
+      commit?: string;
+      path?: string;
+      /** Only the threads this user started or has a comment (not deleted) in. */
+      participant?: string;
+      after?: ThreadKey;
+      limit: number;
+    },
   ): Promise<ListedThreadRow[]> {
     const at = alias(threadPositions, 'at_commit');
     const atJoin = filter.commit ? and(eq(at.threadId, threads.id), eq(at.commit, filter.commit)) : sql`false`;
@@ -79,6 +88,11 @@ export class ThreadsRepository {
         and(
           eq(threads.projectId, projectId),
           filter.state ? eq(threads.state, filter.state) : undefined,
+          filter.participant
+            ? sql`(${threads.createdBy} = ${filter.participant} or exists (
+                select 1 from ${comments} c
+                where c.thread_id = ${threads.id} and c.author_id = ${filter.participant} and c.deleted_at is null))`
+            : undefined,
           filter.path ? sql`coalesce(${at.path}, ${latest.path}, ${threads.path}) = ${filter.path}` : undefined,
           filter.after
             ? sql`(${threads.path}, ${threads.startLine}, (extract(epoch from ${threads.createdAt}) * 1000000)::bigint, ${threads.id})

@@ -154,6 +154,8 @@ export class ThreadsService {
       path?: string;
       state?: 'open' | 'resolved' | 'all';
       commit?: string;
+      /** Only the threads the caller started or has a comment in. */
+      mine?: boolean;
       limit?: number;
       cursor?: string;
     },
@@ -166,6 +168,7 @@ export class ThreadsService {
       state: query.state === 'all' ? undefined : (query.state ?? 'open'),
       commit,
       path: query.path ? normalizeRepoPath(query.path) : undefined,
+      participant: query.mine ? auth.userId : undefined,
       after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
       limit: limit + 1,
     });

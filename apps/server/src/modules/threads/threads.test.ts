@@ -321,6 +321,41 @@ describe.each(backends())('threads, tasks and audit on $name', (backend) => {
     expect((await api('GET', `/projects/${projectId}/threads?limit=101`, viewer.token)).statusCode).toBe(400);
   });
 
+  it('lists with mine=true only the threads the caller started or has a comment in, paged', async () => {
+    const carol = await registerUser(server);
+    await api('POST', `/projects/${projectId}/members`, owner.token, { email: carol.email, role: 'viewer' });
+    const started = await thread('src/a.ts', 2, 3, 'carol starts', carol.token);
+    const repliedTo = await thread('src/b.ts', 2, 2, 'owner asks');
+    await api('POST', `/threads/${repliedTo.thread_id}/replies`, carol.token, { body: 'carol answers' });
+    const untouched = await thread('src/c.ts', 2, 2, 'owner alone');
+    // A comment deleted again is no part taken.
+    const withdrawn = await thread('src/c.ts', 3, 3, 'owner again');
+    const said = (await api('POST', `/threads/${withdrawn.thread_id}/replies`, carol.token, { body: 'oops' })).json();
+    const oops = said.comments.at(-1).comment_id;
+    expect((await api('DELETE', `/threads/${withdrawn.thread_id}/comments/${oops}`, carol.token)).statusCode).toBe(204);
+    await api('POST', `/threads/${repliedTo.thread_id}/resolve`, owner.token);
+
+    const ids = async (query: string, token = carol.token) => {
+      const res = await api('GET', `/projects/${projectId}/threads?${query}`, token);
+      expect(res.statusCode, res.body).toBe(200);
+      return (res.json().threads as { thread_id: string }[]).map((t) => t.thread_id);
+    };
+    expect(await ids('mine=true&state=all')).toEqual([started.thread_id, repliedTo.thread_id]);
+    expect(await ids('mine=1')).toEqual([started.thread_id]);
+    expect(await ids('mine=true&state=resolved')).toEqual([repliedTo.thread_id]);
+    const all = await ids('mine=false&state=all&limit=100');
+    expect(all).toEqual(expect.arrayContaining([untouched.thread_id, withdrawn.thread_id, started.thread_id]));
+    // The owner's own: everything but carol's thread.
+    const ownerMine = await ids('mine=true&state=all&limit=100', owner.token);
+    expect(ownerMine).toContain(untouched.thread_id);
+    expect(ownerMine).not.toContain(started.thread_id);
+    // Paged like any list.
+    const first = (await api('GET', `/projects/${projectId}/threads?mine=true&state=all&limit=1`, carol.token)).json();
+    expect(first.threads.map((t: { thread_id: string }) => t.thread_id)).toEqual([started.thread_id]);
+    expect(await ids(`mine=true&state=all&limit=1&cursor=${first.next_cursor}`)).toEqual([repliedTo.thread_id]);
+    expect((await api('GET', `/projects/${projectId}/threads?mine=yes`, carol.token)).statusCode).toBe(400);
+  });
+
   it('marks a thread too costly to place within its budget outdated (too_costly), and places it again later', async () => {
     commitFiles(remote, { 'src/costly.ts': lines('// costly', ...fn('costly'), ...TAIL) });
     await sync();
