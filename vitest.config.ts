@@ -16,6 +16,7 @@ export default defineConfig({
       '@hivesync/sdk': src('./packages/sdk/src/index.ts'),
       '@hivesync/ai': src('./packages/ai/src/index.ts'),
       '@hivesync/bundler': src('./packages/bundler/src/index.ts'),
+      '@hivesync/agent': src('./packages/agent/src/index.ts'),
     },
   },
   test: {
