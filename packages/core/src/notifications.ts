@@ -76,11 +76,42 @@ export const ListNotificationsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).optional(),
   /** `false` leaves out the steps of background work (NOTIFICATION_STEP_TYPES); default true (everything). */
   steps: BoolString,
+  /** An `older_cursor` of an earlier answer: the page of notifications just before it (older). Not with `since`. */
+  before: z.string().max(64).optional(),
+  /** Only these types, comma-separated (`thread_reply,thread_mention`); unknown names answer 400. */
+  types: z
+    .string()
+    .max(2000)
+    .transform((value, ctx) => {
+      const names = [
+        ...new Set(
+          value
+            .split(',')
+            .map((t) => t.trim())
+            .filter((t) => t !== ''),
+        ),
+      ];
+      const unknown = names.filter((t) => !(NOTIFICATION_TYPES as readonly string[]).includes(t));
+      if (names.length === 0 || unknown.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: unknown.length > 0 ? `unknown notification type: ${unknown.join(', ')}` : 'name at least one type',
+        });
+        return z.NEVER;
+      }
+      return names as NotificationType[];
+    })
+    .optional(),
 });
 export type ListNotificationsQuery = z.input<typeof ListNotificationsQuery>;
 
 export const NotificationList = z
-  .object({ notifications: z.array(Notification), cursor: z.string().nullable() })
+  .object({
+    notifications: z.array(Notification),
+    cursor: z.string().nullable(),
+    /** Pass as `before` for the page of older notifications; null when this page holds the oldest. */
+    older_cursor: z.string().nullable().optional(),
+  })
   .meta({ id: 'NotificationList' });
 export type NotificationList = z.infer<typeof NotificationList>;
 

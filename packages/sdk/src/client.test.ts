@@ -379,6 +379,23 @@ describe('notification polling', () => {
     ]);
   });
 
+  it('list() sends before and types (comma-separated), and returns older_cursor', async () => {
+    const server = await fakeServer((_req, res) =>
+      reply(res, 200, { notifications: [notification('n1')], cursor: '9', older_cursor: '3' }),
+    );
+    const client = new HiveSyncClient({ baseUrl: server.url, accessToken: 'a1' });
+
+    const page = await client.notifications.list({ before: '7', types: ['thread_reply', 'thread_mention'], limit: 2 });
+
+    expect(page.older_cursor).toBe('3');
+    const query = server.received[0]!.query;
+    expect([query.get('before'), query.get('types'), query.get('limit')]).toEqual([
+      '7',
+      'thread_reply,thread_mention',
+      '2',
+    ]);
+  });
+
   it('watch() calls back with each batch and waits the server-chosen interval between polls', async () => {
     let polls = 0;
     const server = await fakeServer((_req, res) => {

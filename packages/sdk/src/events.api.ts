@@ -1,4 +1,4 @@
-import type { Notification } from '@hivesync/core';
+import type { Notification, Sync } from '@hivesync/core';
 import { HiveSyncError, isHiveSyncError } from './errors.js';
 import { SseParser } from './sse.js';
 import type { RequestOptions, Transport } from './transport.js';
@@ -12,6 +12,35 @@ export const MAX_STREAM_BACKOFF_MS = 30_000;
 export interface EventTicket {
   ticket: string;
   expires_in: number;
+}
+
+/**
+ * An event of the stream other than a notification: live, not stored, never replayed on reconnect, without an id
+ * (docs/EVENTS.md, Live events). `data` is its parsed JSON. New types are added over time: ignore unknown ones.
+ */
+export interface LiveEvent {
+  type: string;
+  data: unknown;
+}
+
+/** The live event that tells a project's members each stage of a sync; its data is the Sync of GET /repo/sync/{id}. */
+export const SYNC_PROGRESS = 'sync_progress';
+
+/** A `sync_progress` event: a sync of a project the user is a member of reached a new status. */
+export interface SyncProgressEvent extends LiveEvent {
+  type: typeof SYNC_PROGRESS;
+  data: Sync;
+}
+
+/** Whether a live event is a sync's progress (and so carries a Sync). */
+export function isSyncProgress(event: LiveEvent): event is SyncProgressEvent {
+  return (
+    event.type === SYNC_PROGRESS &&
+    typeof event.data === 'object' &&
+    event.data !== null &&
+    typeof (event.data as { sync_id?: unknown }).sync_id === 'string' &&
+    typeof (event.data as { status?: unknown }).status === 'string'
+  );
 }
 
 /** What `onOpen` is told about a connection of the event stream. */
@@ -28,6 +57,12 @@ export interface StreamOptions {
   signal: AbortSignal;
   /** Called with each notification, in order, with its event id; the next one waits for it. */
   onNotification: (notification: Notification, eventId: string | null) => void | Promise<void>;
+  /**
+   * Called with each live event (any named event other than `notification` and `closed`, e.g. `sync_progress`),
+   * in order with the notifications; the next one waits for it. Without it they are skipped. Live events are not
+   * replayed: what came while the stream was down is lost (fetch the state itself after a reconnection).
+   */
+  onEvent?: (event: LiveEvent) => void | Promise<void>;
   /** Called each time a connection is open: the server answered with an event stream and its first bytes came in. */
   onOpen?: (open: StreamOpen) => void;
   /** Start after this event id: the server replays what came after it. */
@@ -174,7 +209,17 @@ export class EventsApi {
           }
           for (const event of parser.push(decoder.decode(value, { stream: true }))) {
             if (event.type === 'closed') throw closedByServer(event.data);
-            const notification = event.type === 'notification' ? parseNotification(event.data) : undefined;
+            if (event.type !== 'notification') {
+              const data = event.type === 'message' || !options.onEvent ? undefined : parseObject(event.data);
+              if (data === undefined) continue;
+              try {
+                await options.onEvent?.({ type: event.type, data });
+              } catch (err) {
+                throw new CallbackFailure(err);
+              }
+              continue;
+            }
+            const notification = parseNotification(event.data);
             if (notification === undefined) continue;
             try {
               await options.onNotification(notification, event.id);
@@ -240,13 +285,19 @@ async function readChunk(reader: Reader): ReturnType<Reader['read']> {
 }
 
 // An event whose data is not a JSON object is skipped, not fatal: one bad event must not end a long-lived stream.
-function parseNotification(data: string): Notification | undefined {
+function parseObject(data: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(data);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Notification) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
+}
+
+function parseNotification(data: string): Notification | undefined {
+  return parseObject(data) as Notification | undefined;
 }
 
 function formatSeconds(ms: number): string {

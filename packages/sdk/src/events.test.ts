@@ -3,6 +3,7 @@ import type { Notification } from '@hivesync/core';
 import { describe, expect, it } from 'vitest';
 import { reconnectDelay } from './events.api.js';
 import { HiveSyncClient, HiveSyncError, MAX_STREAM_BACKOFF_MS, STREAM_RETRY_MS, type StreamOpen } from './index.js';
+import { isSyncProgress, type LiveEvent } from './events.api.js';
 import { startServer } from './test/server.js';
 
 /** One request the fake server got; `closed` resolves when its connection closes (the client went away). */
@@ -318,6 +319,63 @@ describe('events.stream()', () => {
 
     expect(got.retries).toEqual([['stream_closed', 60]]);
     expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('passes live events (sync_progress) to onEvent in order with notifications, keeping the last event id', async () => {
+    const sync = { sync_id: 's1', project_id: 'p1', status: 'updating_files' };
+    const server = await fakeServer(({ n, res }) => {
+      open(res);
+      if (n === 1) {
+        res.write(event(4, notification('n1')));
+        res.write(`event: sync_progress\ndata: ${JSON.stringify(sync)}\n\n`);
+        // Not JSON, not an object, or unnamed: skipped, the stream goes on.
+        res.write('event: sync_progress\ndata: nope\n\nevent: sync_progress\ndata: [1]\n\ndata: {"a":1}\n\n');
+        res.write(`event: something_new\ndata: {"x":1}\n\n`);
+        res.end();
+      } else {
+        res.write(event(5, notification('n2')));
+      }
+    });
+    const client = new HiveSyncClient({ baseUrl: server.url, accessToken: 'a1' });
+    const controller = new AbortController();
+    const seen: unknown[] = [];
+
+    await client.events.stream({
+      signal: controller.signal,
+      onNotification: (n, id) => {
+        seen.push(['notification', n.notification_id, id]);
+        if (n.notification_id === 'n2') controller.abort();
+      },
+      onEvent: (e: LiveEvent) => void seen.push([e.type, e.data, isSyncProgress(e)]),
+    });
+
+    expect(seen).toEqual([
+      ['notification', 'n1', '4'],
+      ['sync_progress', sync, true],
+      ['something_new', { x: 1 }, false],
+      ['notification', 'n2', '5'],
+    ]);
+    // The live events carry no id: the reconnection resumes after the last notification.
+    expect(server.connections[1]!.headers['last-event-id']).toBe('4');
+  });
+
+  it('skips live events without onEvent, as clients from before them do', async () => {
+    const server = await fakeServer(({ res }) => {
+      open(res);
+      res.write('event: sync_progress\ndata: {"sync_id":"s1","status":"running"}\n\n');
+      res.write(event(1, notification('n1')));
+    });
+    const client = new HiveSyncClient({ baseUrl: server.url, accessToken: 'a1' });
+    const controller = new AbortController();
+    const ids: string[] = [];
+    await client.events.stream({
+      signal: controller.signal,
+      onNotification: (n) => {
+        ids.push(n.notification_id);
+        controller.abort();
+      },
+    });
+    expect(ids).toEqual(['n1']);
   });
 
   it('rejects with the exception of onNotification', async () => {

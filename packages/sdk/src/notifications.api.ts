@@ -1,4 +1,4 @@
-import type { MarkReadBody, MarkReadResult, Notification, NotificationList } from '@hivesync/core';
+import type { MarkReadBody, MarkReadResult, Notification, NotificationList, NotificationType } from '@hivesync/core';
 import { HiveSyncError } from './errors.js';
 import type { RequestOptions, Transport } from './transport.js';
 
@@ -16,6 +16,10 @@ export interface ListNotificationsParams {
   limit?: number;
   /** false leaves out the steps of background work (queued, started: NOTIFICATION_STEP_TYPES); default true. */
   steps?: boolean;
+  /** An `older_cursor` of an earlier answer: the page just before it (older ones). Not with `since`. */
+  before?: string;
+  /** Only these types. */
+  types?: readonly NotificationType[];
 }
 
 /** The outcome of one conditional poll. */
@@ -53,9 +57,15 @@ export class NotificationsApi {
 
   constructor(private readonly transport: Transport) {}
 
-  /** One page of notifications and the cursor to continue from. */
+  /**
+   * One page of notifications, oldest first, with the cursor to continue from (`since`) and, for the newest page
+   * or one asked for with `before`, `older_cursor` for the page before it (null at the oldest).
+   */
   list(params: ListNotificationsParams = {}, opts?: RequestOptions): Promise<NotificationList> {
-    return this.transport.json<NotificationList>({ method: 'GET', path: '/notifications', query: { ...params } }, opts);
+    return this.transport.json<NotificationList>(
+      { method: 'GET', path: '/notifications', query: toQuery(params) },
+      opts,
+    );
   }
 
   /**
@@ -111,7 +121,7 @@ export class NotificationsApi {
       {
         method: 'GET',
         path: '/notifications',
-        query: { ...params, since },
+        query: toQuery({ ...params, since }),
         headers: state.etag === undefined ? {} : { 'if-none-match': state.etag },
         accept: [304],
       },
@@ -125,6 +135,11 @@ export class NotificationsApi {
     state.cursor = reply.body.cursor ?? state.cursor;
     return { notModified: false, notifications: reply.body.notifications, cursor: state.cursor, pollInterval };
   }
+}
+
+// The query string of GET /notifications: `types` goes as one comma-separated value.
+function toQuery({ types, ...rest }: ListNotificationsParams): Record<string, string | number | boolean | undefined> {
+  return { ...rest, ...(types !== undefined && types.length > 0 && { types: types.join(',') }) };
 }
 
 /** Seconds to wait after `failures` failed polls in a row: the server's Retry-After if longer, else 1, 2, 4… up to MAX_BACKOFF. */

@@ -4,7 +4,7 @@ import type { EventBus } from '../../infra/event-bus.js';
 import type { Logger } from '../../infra/logger.js';
 import type { TicketStore } from '../../infra/tickets.js';
 import type { AuthContext } from '../auth/auth.types.js';
-import { BUS_NOTIFICATION, type NotificationsService } from '../notifications/notifications.service.js';
+import { BUS_LIVE, BUS_NOTIFICATION, type NotificationsService } from '../notifications/notifications.service.js';
 
 const TICKET_SECONDS = 60;
 const REPLAY_PAGE = 200;
@@ -34,7 +34,8 @@ export interface EventsServiceDeps {
 }
 
 /**
- * The real-time stream: Server-Sent Events of the same Notification objects the poll returns, fanned out over the
+ * The real-time stream: Server-Sent Events of the same Notification objects the poll returns, and live events that
+ * are not stored (`sync_progress`, without an id, never replayed), fanned out over the
  * event bus (Redis pub/sub across instances), resumable with Last-Event-ID (missed events are replayed from the
  * notifications table), with a heartbeat so proxies keep the connection open. A user holds at most
  * `maxStreamsPerUser` streams per process: one more closes their oldest, with an `event: closed` that says why.
@@ -55,6 +56,7 @@ export class EventsService {
     this.logger = logger;
     this.options = options;
     bus.subscribe((m) => {
+      if (m.kind === BUS_LIVE) return this.live(m.body);
       if (m.kind !== BUS_NOTIFICATION) return;
       const userId = String(m.body.user_id);
       const seq = Number(m.body.seq);
@@ -129,6 +131,16 @@ export class EventsService {
       this.streams.delete(s);
       s.res.end(`event: closed\ndata: ${JSON.stringify(STREAM_LIMIT_REACHED)}\n\n`);
     }
+  }
+
+  // A live event (sync_progress…) is written at once, without an `id:`: it is not stored, so it is not replayed, and
+  // a stream's Last-Event-ID stays the sequence of the last notification. Clients skip event types they do not know.
+  private live(body: Record<string, unknown>): void {
+    const userIds = Array.isArray(body.user_ids) ? new Set(body.user_ids.map(String)) : new Set<string>();
+    const event = String(body.event);
+    if (!/^[a-z_]{1,40}$/.test(event) || userIds.size === 0) return;
+    const frame = `event: ${event}\ndata: ${JSON.stringify(body.data ?? {})}\n\n`;
+    for (const s of this.streams) if (userIds.has(s.userId)) s.res.write(frame);
   }
 
   private deliver(stream: Stream, seq: number, notification: Notification): void {

@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends, eventually, registerUser, startTestServer, type TestServer } from '../../test/harness.js';
+import path from 'node:path';
+import { makeRepo } from '../../test/git-fixtures.js';
+import { backends, eventually, registerUser, startTestServer, tempDir, type TestServer } from '../../test/harness.js';
 
 interface SseEvent {
   id?: string;
@@ -171,6 +173,107 @@ describe.each(backends())('event streams per user on $name', (backend) => {
     expect(first.notifications()).toHaveLength(0);
     expect([second, third, theirs].some((s) => s.events.some((e) => e.event === 'closed'))).toBe(false);
     for (const s of [second, third, theirs]) s.close();
+  });
+});
+
+describe.each(backends())('live sync_progress events on $name', (backend) => {
+  let server: TestServer;
+  const work = tempDir('hivesync-live-');
+  beforeAll(async () => {
+    server = await startTestServer(
+      backend,
+      { HIVESYNC_ALLOW_LOCAL_REPOS: 'true', HIVESYNC_ALLOW_PRIVATE_REMOTES: 'true' },
+      { listen: true },
+    );
+  });
+  afterAll(async () => {
+    await server?.stop();
+    work.remove();
+  });
+
+  const api = (method: 'GET' | 'POST', url: string, token: string, body?: unknown) =>
+    server.request({ method, url: `/api/v1${url}`, token, body });
+
+  it('streams each stage of a sync to every member, without an id, stored nowhere', async () => {
+    const owner = await registerUser(server);
+    const member = await registerUser(server);
+    const outsider = await registerUser(server);
+    const remote = makeRepo(path.join(work.dir, 'live'), { 'README.md': '# Live\n', 'src/a.ts': 'export {};\n' });
+    const created = await api('POST', '/projects', owner.token, { name: 'live', repo_url: remote, branch: 'main' });
+    expect(created.statusCode, created.body).toBe(201);
+    const projectId = created.json().id as string;
+    const added = await api('POST', `/projects/${projectId}/members`, owner.token, { email: member.email });
+    expect(added.statusCode, added.body).toBe(201);
+
+    // The member has seen one notification (id 1…): the live events must not move its Last-Event-ID.
+    const streams = [owner, member, outsider].map((u) =>
+      connect(`${server.url}/api/v1/events`, { authorization: `Bearer ${u.token}` }),
+    );
+    await eventually(async () => streams.every((s) => s.events.length > 0));
+    const [ownerStream, memberStream, outsiderStream] = streams as [
+      (typeof streams)[0],
+      (typeof streams)[0],
+      (typeof streams)[0],
+    ];
+
+    const started = await api('POST', '/repo/sync', owner.token, { project_id: projectId });
+    expect(started.statusCode, started.body).toBe(202);
+    const syncId = started.json().sync_id as string;
+    const progress = (s: typeof memberStream) =>
+      s.events.filter((e) => e.event === 'sync_progress').map((e) => ({ id: e.id, sync: JSON.parse(e.data!) }));
+    const seen = await eventually(
+      async () => progress(memberStream).some((p) => p.sync.status === 'completed') && progress(memberStream),
+      30_000,
+    );
+    // Every stage in order (the queued one too), each the Sync object of GET /repo/sync/{id}, without an id.
+    const statuses = seen.map((p) => p.sync.status);
+    expect(statuses[0]).toBe('queued');
+    expect(statuses).toEqual(expect.arrayContaining(['running', 'updating_files', 'finalizing', 'completed']));
+    expect(statuses.indexOf('running')).toBeLessThan(statuses.indexOf('updating_files'));
+    expect(statuses.at(-1)).toBe('completed');
+    for (const p of seen) {
+      expect(p.id).toBeUndefined();
+      expect(p.sync).toMatchObject({ sync_id: syncId, project_id: projectId, trigger: 'manual' });
+    }
+    const final = (await api('GET', `/repo/sync/${syncId}`, owner.token)).json();
+    expect(seen.at(-1)!.sync).toEqual(final);
+    await eventually(async () => progress(ownerStream).some((p) => p.sync.status === 'completed'));
+
+    // Not a member: nothing about the project. Not stored: the member's notifications hold none of it.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(progress(outsiderStream)).toEqual([]);
+    const memberPoll = (await api('GET', '/notifications', member.token)).json();
+    expect(memberPoll.notifications.map((n: { type: string }) => n.type)).toEqual(['project_member_added']);
+    // The stream's ids are still notification sequences: the owner's sync notifications keep theirs.
+    const ownerNotifications = ownerStream.notifications();
+    expect(ownerNotifications.map((e) => JSON.parse(e.data!).type)).toEqual(
+      expect.arrayContaining(['repo_sync_started', 'repo_sync_success']),
+    );
+    for (const e of ownerNotifications) expect(e.id).toMatch(/^\d+$/);
+    for (const s of streams) s.close();
+  });
+
+  it('tells members that a sync failed, with its error', async () => {
+    const owner = await registerUser(server);
+    const created = await api('POST', '/projects', owner.token, {
+      name: 'gone',
+      repo_url: path.join(work.dir, 'does-not-exist'),
+      branch: 'main',
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const stream = connect(`${server.url}/api/v1/events`, { authorization: `Bearer ${owner.token}` });
+    await eventually(async () => stream.events.length > 0);
+    await api('POST', '/repo/sync', owner.token, { project_id: created.json().id });
+    const failed = await eventually(
+      async () =>
+        stream.events
+          .filter((e) => e.event === 'sync_progress')
+          .map((e) => JSON.parse(e.data!))
+          .find((s) => s.status === 'failed'),
+      30_000,
+    );
+    expect(failed.error).toMatchObject({ code: expect.any(String), message: expect.any(String) });
+    stream.close();
   });
 });
 

@@ -75,16 +75,21 @@ export class NotificationsRepository {
 
   /**
    * A page of a user's notifications in ascending order. With `afterSeq`, those after it; without, the newest
-   * `limit` (still ascending), so a first poll shows what is recent. With `client`, read state is that client's:
+   * `limit` (still ascending), so a first poll shows what is recent; with `beforeSeq`, the newest `limit` of those
+   * before it. With `client`, read state is that client's:
    * `readAt` is when it was read for all or on that client, and `unreadOnly` leaves out both.
    */
   async list(
     userId: string,
     opts: {
       afterSeq?: number;
+      /** Only those before it (older): the newest `limit` of them. */
+      beforeSeq?: number;
       unreadOnly: boolean;
       limit: number;
       excludeTypes?: readonly string[];
+      /** Only these types (all when empty). */
+      onlyTypes?: readonly string[];
       client?: string;
     },
   ): Promise<NotificationRow[]> {
@@ -94,7 +99,9 @@ export class NotificationsRepository {
       opts.unreadOnly ? isNull(notifications.readAt) : undefined,
       opts.unreadOnly && client !== undefined ? isNull(notificationClientReads.readAt) : undefined,
       opts.excludeTypes?.length ? notInArray(notifications.type, [...opts.excludeTypes]) : undefined,
+      opts.onlyTypes?.length ? inArray(notifications.type, [...opts.onlyTypes]) : undefined,
       opts.afterSeq !== undefined ? gt(notifications.seq, opts.afterSeq) : undefined,
+      opts.beforeSeq !== undefined ? lt(notifications.seq, opts.beforeSeq) : undefined,
     );
     const ascending = opts.afterSeq !== undefined;
     const query = this.orm

@@ -31,6 +31,10 @@ export type PollResult =
 /** Bus message kinds this module publishes. */
 export const BUS_NOTIFICATION = 'notification';
 export const BUS_POLL_STATE = 'poll-state';
+/** A live event for open streams only (not stored): body `{user_ids, event, data}`. */
+export const BUS_LIVE = 'live';
+/** The live (not stored) event types the stream carries beside `notification` (docs/EVENTS.md, Live events). */
+export type LiveEventType = 'sync_progress';
 
 // Payload keys that could carry a secret; they are dropped before anything is stored or sent.
 const FORBIDDEN_KEY = /token|secret|password|credential|api_?key|authorization|^code$/i;
@@ -93,30 +97,75 @@ export class NotificationsService {
    */
   async poll(
     auth: AuthContext,
-    query: { since?: string; unread_only?: boolean; limit?: number; steps?: boolean },
+    query: {
+      since?: string;
+      unread_only?: boolean;
+      limit?: number;
+      steps?: boolean;
+      before?: string;
+      types?: readonly NotificationType[];
+    },
     ifNoneMatch: string | undefined,
     client?: string,
   ): Promise<PollResult> {
+    if (query.since !== undefined && query.before !== undefined) {
+      throw errors.validation('Send since (newer notifications) or before (older ones), not both.', {
+        field: 'before',
+      });
+    }
     const state = await this.state(auth.userId);
     const pollInterval = state.active ? POLL_INTERVAL_ACTIVE : POLL_INTERVAL_IDLE;
     const limit = query.limit ?? 50;
     const unreadOnly = query.unread_only === true;
     const steps = query.steps !== false;
-    const etag = `W/"n${state.version}-${queryKey(query.since, unreadOnly, limit, steps, client)}"`;
+    const types = query.types ?? [];
+    const etag = `W/"n${state.version}-${queryKey(query.since, unreadOnly, limit, steps, client, query.before, types)}"`;
     if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((t) => t.trim() === etag)) {
       return { notModified: true, etag, pollInterval };
     }
-    const afterSeq = parseCursor(query.since);
-    const rows = await this.repo.list(auth.userId, {
+    const afterSeq = parseCursor(query.since, 'since');
+    const beforeSeq = parseCursor(query.before, 'before');
+    // One more than asked for tells whether older ones remain (and so whether to give an older_cursor).
+    const fetched = await this.repo.list(auth.userId, {
       afterSeq,
+      beforeSeq,
       unreadOnly,
-      limit,
+      limit: afterSeq === undefined ? limit + 1 : limit,
       excludeTypes: steps ? [] : NOTIFICATION_STEP_TYPES,
+      onlyTypes: types,
       client,
     });
+    const more = afterSeq === undefined && fetched.length > limit;
+    // The newest page comes in ascending order: the extra one is the oldest, first.
+    const rows = more ? fetched.slice(1) : fetched;
     const last = rows.at(-1);
-    const cursor = last ? String(last.seq) : String(afterSeq ?? (await this.repo.latestSeq(auth.userId)));
-    return { notModified: false, etag, pollInterval, body: { notifications: rows.map(toNotification), cursor } };
+    const cursor =
+      beforeSeq !== undefined
+        ? String(await this.repo.latestSeq(auth.userId))
+        : last
+          ? String(last.seq)
+          : String(afterSeq ?? (await this.repo.latestSeq(auth.userId)));
+    const olderCursor = afterSeq === undefined ? (more ? String(rows[0]!.seq) : null) : undefined;
+    return {
+      notModified: false,
+      etag,
+      pollInterval,
+      body: {
+        notifications: rows.map(toNotification),
+        cursor,
+        ...(olderCursor !== undefined && { older_cursor: olderCursor }),
+      },
+    };
+  }
+
+  /**
+   * Tells the user's open event streams, on every API instance, about something that is not kept (no
+   * notification is stored, nothing is replayed on reconnect): `sync_progress` and other live events.
+   */
+  async publishLive(userIds: readonly string[], event: LiveEventType, data: Record<string, unknown>): Promise<void> {
+    const unique = [...new Set(userIds)];
+    if (unique.length === 0) return;
+    await this.bus.publish({ kind: BUS_LIVE, body: { user_ids: unique, event, data } });
   }
 
   /**
@@ -271,8 +320,12 @@ function queryKey(
   limit: number,
   steps: boolean,
   client: string | undefined,
+  before: string | undefined,
+  types: readonly string[],
 ): string {
-  const raw = `${since ?? ''}|${unreadOnly ? 1 : 0}|${limit}${steps ? '' : '|outcomes'}${client ? `|c:${client}` : ''}`;
+  const raw =
+    `${since ?? ''}|${unreadOnly ? 1 : 0}|${limit}${steps ? '' : '|outcomes'}${client ? `|c:${client}` : ''}` +
+    `${before ? `|b:${before}` : ''}${types.length ? `|t:${types.join(',')}` : ''}`;
   let key = queryKeys.get(raw);
   if (key === undefined) {
     key = crypto.createHash('sha1').update(raw).digest('base64url').slice(0, 10);
@@ -282,10 +335,10 @@ function queryKey(
   return key;
 }
 
-function parseCursor(since: string | undefined): number | undefined {
-  if (since === undefined) return undefined;
-  if (!/^\d{1,15}$/.test(since)) {
-    throw errors.validation('since must be a cursor returned by a previous notifications call.', { field: 'since' });
+function parseCursor(value: string | undefined, field: 'since' | 'before'): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(value)) {
+    throw errors.validation(`${field} must be a cursor returned by a previous notifications call.`, { field });
   }
-  return Number(since);
+  return Number(value);
 }

@@ -58,6 +58,44 @@ describe.each(backends())('notifications on $name', (backend) => {
     expect(unread.notifications).toHaveLength(6);
   });
 
+  it('pages back with before and older_cursor, and filters by type', async () => {
+    const u = await registerUser(server);
+    const add = (type: 'thread_reply' | 'repo_sync_success', n: number) =>
+      server.runtime.services.notifications.notify({ userIds: [u.id], projectId: null, type, payload: { n } });
+    for (let n = 0; n < 7; n++) await add(n % 2 === 0 ? 'thread_reply' : 'repo_sync_success', n);
+    const ns = (body: { notifications: { payload: { n: number } }[] }) => body.notifications.map((x) => x.payload.n);
+
+    const newest = (await poll(u.token, '?limit=3')).json();
+    expect(ns(newest)).toEqual([4, 5, 6]);
+    expect(newest.older_cursor).toEqual(expect.stringMatching(/^\d+$/));
+    const older = (await poll(u.token, `?limit=3&before=${newest.older_cursor}`)).json();
+    expect(ns(older)).toEqual([1, 2, 3]);
+    const oldest = (await poll(u.token, `?limit=3&before=${older.older_cursor}`)).json();
+    expect(ns(oldest)).toEqual([0]);
+    expect(oldest.older_cursor).toBeNull();
+    // The cursor of a page further back still polls from the newest one.
+    expect(oldest.cursor).toBe(newest.cursor);
+
+    const replies = (await poll(u.token, '?limit=2&types=thread_reply')).json();
+    expect(ns(replies)).toEqual([4, 6]);
+    const earlierReplies = (await poll(u.token, `?limit=2&types=thread_reply&before=${replies.older_cursor}`)).json();
+    expect(ns(earlierReplies)).toEqual([0, 2]);
+    expect(earlierReplies.older_cursor).toBeNull();
+    const both = (await poll(u.token, '?types=thread_reply,repo_sync_success')).json();
+    expect(both.notifications).toHaveLength(7);
+
+    // A filter has its own ETag: a 304 for one query is not one for another.
+    const etag = (await poll(u.token, '?types=thread_reply')).headers.etag as string;
+    expect((await poll(u.token, '?types=thread_reply', { 'if-none-match': etag })).statusCode).toBe(304);
+    expect((await poll(u.token, '?types=repo_sync_success', { 'if-none-match': etag })).statusCode).toBe(200);
+
+    for (const bad of ['?types=nope', '?types=,', '?before=abc', `?since=1&before=2`]) {
+      const res = await poll(u.token, bad);
+      expect(res.statusCode, bad).toBe(400);
+      expect(res.json().error.code, bad).toBe('validation_error');
+    }
+  });
+
   it('keeps read state per client when asked, and for every client by default or when all are marked', async () => {
     const u = await registerUser(server);
     await notify(u.id, 3);

@@ -165,6 +165,7 @@ export class RepoService {
       if (requestedBy) tx.afterCommit(() => this.notifications.pollStateChanged(requestedBy));
       return { ...inserted, jobId };
     });
+    if (row) await this.progress(row);
     // Lost a race with a concurrent request: theirs is the sync.
     return row ?? (await this.repo.findActiveSync(projectId))!;
   }
@@ -201,11 +202,16 @@ export class RepoService {
       return;
     }
     const started = new Date();
-    await this.repo.updateSync(sync.id, {
-      status: 'running',
-      attempts: sync.attempts + 1,
-      startedAt: sync.startedAt ?? started,
-    });
+    // Who sees this sync's stages live (sync_progress on their event streams): read once per attempt.
+    const members = await this.projects.memberIds(sync.projectId).catch(() => []);
+    await this.progress(
+      await this.repo.updateSync(sync.id, {
+        status: 'running',
+        attempts: sync.attempts + 1,
+        startedAt: sync.startedAt ?? started,
+      }),
+      members,
+    );
     if (sync.attempts === 0) await this.notifySync(sync, 'repo_sync_started', { sync_id: sync.id });
     const remote = {
       url: project.repoUrl,
@@ -214,7 +220,7 @@ export class RepoService {
       credential: this.credentialOf(project.credentialCiphertext),
     };
     const onStage = async (stage: 'running' | 'updating_files' | 'cleaning' | 'finalizing') => {
-      await this.repo.updateSync(sync.id, { status: stage });
+      await this.progress(await this.repo.updateSync(sync.id, { status: stage }), members);
     };
     try {
       let result: { commit: string; recloned: boolean; branch: string };
@@ -254,6 +260,7 @@ export class RepoService {
           );
         }
       });
+      await this.progress(await this.repo.findSync(sync.id), members);
       workerLog.info({ sync_id: sync.id, commit: result.commit, recloned: result.recloned }, 'sync completed');
       await this.onSynced?.(project.id, result.commit).catch((err: Error) =>
         workerLog.warn({ sync_id: sync.id, err: { message: err.message } }, 'after-sync work failed'),
@@ -273,11 +280,14 @@ export class RepoService {
       if (!(err instanceof SyncFailure)) workerLog.error({ err, sync_id: sync.id }, 'sync failed unexpectedly');
       const retryable = RETRYABLE.includes(failure.code) || failure.code === 'internal_error';
       if (retryable && attempt <= this.options.syncRetryLimit) {
-        await this.repo.updateSync(sync.id, {
-          status: 'queued',
-          errorCode: failure.code,
-          errorMessage: failure.message,
-        });
+        await this.progress(
+          await this.repo.updateSync(sync.id, {
+            status: 'queued',
+            errorCode: failure.code,
+            errorMessage: failure.message,
+          }),
+          members,
+        );
         throw failure; // the queue retries it after a delay
       }
       await this.finish(
@@ -323,6 +333,21 @@ export class RepoService {
         { tx, userIds },
       );
     });
+    await this.progress(await this.repo.findSync(sync.id));
+  }
+
+  /**
+   * Tells the project's members' open event streams where a sync is (`sync_progress`, not stored): the web app
+   * shows the stages from it instead of polling. Best effort: a failure here never fails the sync.
+   */
+  private async progress(row: SyncRow | undefined, members?: string[]): Promise<void> {
+    if (!row) return;
+    try {
+      const userIds = members ?? (await this.projects.memberIds(row.projectId));
+      await this.notifications.publishLive(userIds, 'sync_progress', toSync(row));
+    } catch (err) {
+      this.logger.warn({ sync_id: row.id, err: { message: (err as Error).message } }, 'sync_progress not published');
+    }
   }
 
   /** Manual syncs notify who asked; scheduled ones notify every member (failures and recoveries only). */
