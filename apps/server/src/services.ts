@@ -102,6 +102,7 @@ export function createServices(infra: Infra): Services {
     limits: config.auth,
     audit,
     notifications,
+    bus: infra.bus,
     logger: infra.logger,
   });
   const projects = new ProjectsService({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id } from './common.js';
+import { Id, Timestamp } from './common.js';
 
 /** The instance-wide role of a user: the first user of an instance is its admin. */
 export const UserRole = z.enum(['user', 'admin']);
@@ -60,3 +60,34 @@ export const AuthSession = z
   })
   .meta({ id: 'AuthSession' });
 export type AuthSession = z.infer<typeof AuthSession>;
+
+/**
+ * One login of the caller (a session): every login or registration starts one, and each refresh token it is given
+ * belongs to it. `current` marks the session of the access token that asked.
+ */
+export const SessionInfo = z
+  .object({
+    id: Id,
+    /** The client that logged in, as it named itself in X-HiveSync-Client (web, cli, vscode…), or null. */
+    client: z.string().nullable(),
+    /** The User-Agent header of the login, or null. */
+    user_agent: z.string().nullable(),
+    created_at: Timestamp,
+    /** The last time the session was used (its login, a refresh, or a call, to within a minute). */
+    last_used_at: Timestamp,
+    /** When the session ends unless it is revoked first (its refresh token's expiry, or its access token's). */
+    expires_at: Timestamp,
+    current: z.boolean(),
+  })
+  .meta({ id: 'SessionInfo' });
+export type SessionInfo = z.infer<typeof SessionInfo>;
+
+export const SessionList = z.object({ sessions: z.array(SessionInfo) }).meta({ id: 'SessionList' });
+export type SessionList = z.infer<typeof SessionList>;
+
+export const SessionParams = z.object({ id: Id });
+export type SessionParams = z.infer<typeof SessionParams>;
+
+/** What POST /auth/logout_all ended. */
+export const LogoutAllResult = z.object({ revoked_sessions: z.number().int() }).meta({ id: 'LogoutAllResult' });
+export type LogoutAllResult = z.infer<typeof LogoutAllResult>;

@@ -83,4 +83,8 @@ export type Member = z.infer<typeof Member>;
 export const MemberList = z.object({ members: z.array(Member) }).meta({ id: 'MemberList' });
 export type MemberList = z.infer<typeof MemberList>;
 
+/** A member's new role (PATCH /projects/{id}/members/{user_id}); the owner's role is the creator's alone. */
+export const UpdateMemberBody = z.object({ role: GrantableRole }).meta({ id: 'UpdateMemberBody' });
+export type UpdateMemberBody = z.infer<typeof UpdateMemberBody>;
+
 export const MemberParams = z.object({ id: Id, user_id: Id });

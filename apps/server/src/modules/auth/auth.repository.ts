@@ -1,14 +1,15 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
-import { refreshTokens, users } from '../../db/schema.js';
+import { and, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
+import { refreshTokens, sessions, users } from '../../db/schema.js';
 import type { Orm } from '../../infra/db.js';
 
 export type UserRow = typeof users.$inferSelect;
 export type RefreshTokenRow = typeof refreshTokens.$inferSelect;
+export type SessionRow = typeof sessions.$inferSelect;
 
 // Serializes first-user detection, so two concurrent first registrations cannot both become admin.
 const FIRST_USER_LOCK = 7_244_193_002;
 
-/** Users and refresh tokens. */
+/** Users, sessions and refresh tokens. */
 export class AuthRepository {
   constructor(private readonly orm: Orm) {}
 
@@ -56,10 +57,73 @@ export class AuthRepository {
     return rows.length === 1;
   }
 
+  /** Revokes a refresh-token family and its session. */
   async revokeFamily(familyId: string): Promise<void> {
+    const now = new Date();
     await this.orm
       .update(refreshTokens)
-      .set({ revokedAt: new Date() })
+      .set({ revokedAt: now })
       .where(and(eq(refreshTokens.familyId, familyId), isNull(refreshTokens.revokedAt)));
+    await this.orm
+      .update(sessions)
+      .set({ revokedAt: now })
+      .where(and(eq(sessions.id, familyId), isNull(sessions.revokedAt)));
+  }
+
+  async insertSession(orm: Orm, row: typeof sessions.$inferInsert): Promise<void> {
+    await orm.insert(sessions).values(row);
+  }
+
+  async findSession(id: string): Promise<SessionRow | undefined> {
+    const [row] = await this.orm.select().from(sessions).where(eq(sessions.id, id)).limit(1);
+    return row;
+  }
+
+  /** Records a use of the session, at most once a minute (a write per call would cost every call). */
+  async touchSession(id: string, orm: Orm = this.orm): Promise<void> {
+    await orm
+      .update(sessions)
+      .set({ lastUsedAt: new Date() })
+      .where(and(eq(sessions.id, id), lt(sessions.lastUsedAt, sql`now() - interval '1 minute'`)));
+  }
+
+  /** The user's sessions that are neither revoked nor expired, most recently used first. */
+  async listActiveSessions(userId: string): Promise<SessionRow[]> {
+    return this.orm
+      .select()
+      .from(sessions)
+      .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, sql`now()`)))
+      .orderBy(desc(sessions.lastUsedAt), desc(sessions.createdAt))
+      .limit(500);
+  }
+
+  /**
+   * Revokes the user's sessions (one, or all when `sessionId` is undefined) and their refresh tokens, in one
+   * transaction; returns the ids of the sessions that were open.
+   */
+  async revokeSessions(orm: Orm, userId: string, sessionId?: string): Promise<string[]> {
+    const now = new Date();
+    const revoked = await orm
+      .update(sessions)
+      .set({ revokedAt: now })
+      .where(
+        and(
+          eq(sessions.userId, userId),
+          isNull(sessions.revokedAt),
+          sessionId ? eq(sessions.id, sessionId) : undefined,
+        ),
+      )
+      .returning({ id: sessions.id });
+    await orm
+      .update(refreshTokens)
+      .set({ revokedAt: now })
+      .where(
+        and(
+          eq(refreshTokens.userId, userId),
+          isNull(refreshTokens.revokedAt),
+          sessionId ? eq(refreshTokens.familyId, sessionId) : undefined,
+        ),
+      );
+    return revoked.map((r) => r.id);
   }
 }

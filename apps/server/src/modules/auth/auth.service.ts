@@ -6,14 +6,16 @@ import {
   type LoginBody,
   type RefreshBody,
   type RegisterBody,
+  type SessionInfo,
   type User,
 } from '@hivesync/core';
 import type { z } from 'zod';
 import type { Database } from '../../infra/db.js';
+import type { EventBus } from '../../infra/event-bus.js';
 import type { Logger } from '../../infra/logger.js';
 import { type BackoffLimiter, clientKey, type RateLimiter, type RateLimiterFactory } from '../../infra/rate-limit.js';
 import type { AuthContext } from './auth.types.js';
-import { AuthRepository, type UserRow } from './auth.repository.js';
+import { AuthRepository, type SessionRow, type UserRow } from './auth.repository.js';
 import { passwordWeakness } from './password-strength.js';
 import { type AccessTokens, hashRefreshToken, newRefreshToken } from './tokens.js';
 import type { AuditService } from '../audit/audit.service.js';
@@ -24,9 +26,19 @@ const ARGON2_OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, time
 const INVALID_CREDENTIALS = 'The email or password is incorrect.';
 // The longest delay a run of failed logins from one IP can earn.
 const MAX_LOGIN_BACKOFF_SECONDS = 3600;
-// How long an account that exists is believed to still exist before a token for it is checked again.
-const USER_EXISTS_TTL_MS = 5000;
-const USER_EXISTS_MAX = 50_000;
+// How long a session seen open is believed open without asking the database again. Revocations reach every API
+// instance at once over the event bus; this bounds how late one can be when the bus (Redis) is down.
+const SESSION_OPEN_TTL_MS = 5000;
+const SESSION_CACHE_MAX = 50_000;
+const SESSION_ENDED = 'This session has ended (logged out or revoked); log in again.';
+/** Bus message kind: sessions were revoked; body `{ session_ids: string[] }`. */
+export const BUS_SESSIONS_REVOKED = 'auth.sessions_revoked';
+
+/** What the server learns about the client at login: its name (X-HiveSync-Client) and User-Agent. */
+export interface ClientInfo {
+  client?: string | undefined;
+  userAgent?: string | undefined;
+}
 
 export interface AuthLimits {
   loginPerIpPerMinute: number;
@@ -48,6 +60,8 @@ export interface AuthServiceDeps {
   limits: AuthLimits;
   audit: AuditService;
   notifications: NotificationsService;
+  /** Carries session revocations to every process. */
+  bus: EventBus;
   logger: Logger;
 }
 
@@ -68,8 +82,10 @@ export class AuthService {
   private readonly registerConflictsByIp: RateLimiter;
   // A real hash to verify against for unknown emails, so both failures cost the same time.
   private readonly dummyHash: Promise<string>;
-  // User ids recently seen to exist, with when: a token outlives a deleted account by at most this cache's TTL.
-  private readonly existing = new Map<string, number>();
+  // Session ids recently seen open, with when (a deleted account's sessions are deleted with it).
+  private readonly openSessions = new Map<string, number>();
+  // Session ids known revoked, with when: kept for an access token's lifetime, after which none of theirs is valid.
+  private readonly revokedSessions = new Map<string, number>();
 
   private readonly db: Database;
   readonly tokens: AccessTokens;
@@ -77,15 +93,17 @@ export class AuthService {
   private readonly audit: AuditService;
   private readonly notifications: NotificationsService;
   private readonly logger: Logger;
+  private readonly bus: EventBus;
 
   constructor(deps: AuthServiceDeps) {
-    const { db, tokens, limiter, limits, audit, notifications, logger } = deps;
+    const { db, tokens, limiter, limits, audit, notifications, bus, logger } = deps;
     this.db = db;
     this.tokens = tokens;
     this.limits = limits;
     this.audit = audit;
     this.notifications = notifications;
     this.logger = logger;
+    this.bus = bus;
     this.repo = new AuthRepository(db.orm);
     this.loginByIp = limiter('login-ip', limits.loginPerIpPerMinute, 60);
     this.loginFailures = limiter.backoff('login-account-ip', {
@@ -98,6 +116,10 @@ export class AuthService {
     this.registerByIp = limiter('register-ip', limits.registerPerIpPerHour, 3600);
     this.registerConflictsByIp = limiter('register-conflict-ip', limits.registerConflictsPerIpPerDay, 24 * 3600);
     this.dummyHash = hash(crypto.randomBytes(16).toString('hex'), ARGON2_OPTIONS);
+    bus.subscribe((m) => {
+      if (m.kind !== BUS_SESSIONS_REVOKED || !Array.isArray(m.body.session_ids)) return;
+      this.forgetSessions(m.body.session_ids.map(String));
+    });
   }
 
   /**
@@ -105,7 +127,7 @@ export class AuthService {
    * an account: such answers are limited per IP per day and audited, so finding out who uses the server is slow
    * and visible to its admins.
    */
-  async register(body: z.output<typeof RegisterBody>, ip: string): Promise<AuthSession> {
+  async register(body: z.output<typeof RegisterBody>, ip: string, info: ClientInfo = {}): Promise<AuthSession> {
     const client = clientKey(ip);
     await this.registerByIp.consume(client);
     await this.registerConflictsByIp.check(client);
@@ -123,11 +145,18 @@ export class AuthService {
       await this.audit.record({ action: 'auth.register_conflict', ip, details: { email: body.email } });
       throw errors.conflict('An account with this email already exists.');
     }
-    await this.audit.record({ actorId: user.id, action: 'auth.register', target: { type: 'user', id: user.id }, ip });
-    return this.session(user, false);
+    const session = await this.session(user, false, info);
+    await this.audit.record({
+      actorId: user.id,
+      action: 'auth.register',
+      target: { type: 'user', id: user.id },
+      ip,
+      details: { session_id: session.sessionId },
+    });
+    return session.answer;
   }
 
-  async login(body: z.output<typeof LoginBody>, ip: string): Promise<AuthSession> {
+  async login(body: z.output<typeof LoginBody>, ip: string, info: ClientInfo = {}): Promise<AuthSession> {
     const client = clientKey(ip);
     const pair = `${body.email} ${client}`;
     await this.loginByIp.consume(client);
@@ -150,23 +179,103 @@ export class AuthService {
       throw errors.unauthorized(INVALID_CREDENTIALS);
     }
     await this.loginFailures.reset(pair);
-    await this.audit.record({ actorId: user.id, action: 'auth.login', target: { type: 'user', id: user.id }, ip });
-    return this.session(user, body.remember === true);
+    const session = await this.session(user, body.remember === true, info);
+    await this.audit.record({
+      actorId: user.id,
+      action: 'auth.login',
+      target: { type: 'user', id: user.id },
+      ip,
+      details: { session_id: session.sessionId, client: session.client },
+    });
+    return session.answer;
   }
 
-  /** The caller of an access token: verified, and for a user that still exists (else 401 unauthorized). */
+  /**
+   * The caller of an access token: verified, and of a session that is still open (else 401 unauthorized). An open
+   * session is remembered for a few seconds, so most calls cost no query; a revocation is heard at once from the
+   * event bus, and one that was missed (Redis down) counts after those few seconds.
+   */
   async verifyAccessToken(token: string): Promise<AuthContext> {
     const auth = await this.tokens.verify(token);
+    const sid = auth.sessionId;
+    // Tokens from before sessions existed: "expired" makes clients trade their refresh token for one with a session.
+    if (sid === undefined) throw errors.tokenExpired();
+    if (this.revokedSessions.has(sid)) throw errors.unauthorized(SESSION_ENDED);
     const now = Date.now();
-    const seen = this.existing.get(auth.userId);
-    if (seen !== undefined && now - seen < USER_EXISTS_TTL_MS) return auth;
-    if (!(await this.repo.findUserById(auth.userId))) {
-      this.existing.delete(auth.userId);
-      throw errors.unauthorized('This account no longer exists.');
+    const seen = this.openSessions.get(sid);
+    if (seen !== undefined && now - seen < SESSION_OPEN_TTL_MS) return auth;
+    const session = await this.repo.findSession(sid);
+    if (!session || session.userId !== auth.userId) {
+      this.openSessions.delete(sid);
+      const exists = await this.repo.findUserById(auth.userId);
+      throw errors.unauthorized(exists ? SESSION_ENDED : 'This account no longer exists.');
     }
-    if (this.existing.size >= USER_EXISTS_MAX) this.existing.clear();
-    this.existing.set(auth.userId, now);
+    if (session.revokedAt) {
+      this.forgetSessions([sid]);
+      throw errors.unauthorized(SESSION_ENDED);
+    }
+    // A revocation heard while the row was being read wins over what the row said.
+    if (this.revokedSessions.has(sid)) throw errors.unauthorized(SESSION_ENDED);
+    if (this.openSessions.size >= SESSION_CACHE_MAX) this.openSessions.clear();
+    this.openSessions.set(sid, now);
+    if (now - session.lastUsedAt.getTime() > 60_000) {
+      this.repo.touchSession(sid).catch((err: unknown) => this.logger.warn({ err }, 'could not record a session use'));
+    }
     return auth;
+  }
+
+  /** The caller's open sessions, most recently used first; `current` marks the one the caller's token belongs to. */
+  async sessions(auth: AuthContext): Promise<SessionInfo[]> {
+    const rows = await this.repo.listActiveSessions(auth.userId);
+    return rows.map((row) => toSessionInfo(row, row.id === auth.sessionId));
+  }
+
+  /** Revokes one of the caller's sessions (404 for any other id), ending its refresh and access tokens at once. */
+  async revokeSession(auth: AuthContext, sessionId: string): Promise<void> {
+    const ids = await this.db.transaction((tx) => this.repo.revokeSessions(tx.orm, auth.userId, sessionId));
+    if (ids.length === 0) throw errors.notFound('session');
+    await this.sessionsEnded(ids);
+    await this.audit.record({
+      actorId: auth.userId,
+      action: 'auth.session_revoked',
+      target: { type: 'user', id: auth.userId },
+      ip: auth.ip,
+      details: { session_id: sessionId, current: sessionId === auth.sessionId },
+    });
+  }
+
+  /** Revokes every session of the caller, this one included: all their tokens stop working at once. */
+  async logoutAll(auth: AuthContext): Promise<{ revoked_sessions: number }> {
+    const ids = await this.db.transaction((tx) => this.repo.revokeSessions(tx.orm, auth.userId));
+    await this.sessionsEnded(ids);
+    await this.audit.record({
+      actorId: auth.userId,
+      action: 'auth.logout_all',
+      target: { type: 'user', id: auth.userId },
+      ip: auth.ip,
+      details: { revoked_sessions: ids.length },
+    });
+    return { revoked_sessions: ids.length };
+  }
+
+  // Tells every process (this one too) that these sessions are over.
+  private async sessionsEnded(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    this.forgetSessions(ids);
+    await this.bus.publish({ kind: BUS_SESSIONS_REVOKED, body: { session_ids: ids } });
+  }
+
+  private forgetSessions(ids: string[]): void {
+    const now = Date.now();
+    const keepMs = this.tokens.ttlSeconds * 1000 + SESSION_OPEN_TTL_MS;
+    if (this.revokedSessions.size >= SESSION_CACHE_MAX) {
+      for (const [id, at] of this.revokedSessions) if (now - at > keepMs) this.revokedSessions.delete(id);
+      if (this.revokedSessions.size >= SESSION_CACHE_MAX) this.revokedSessions.clear();
+    }
+    for (const id of ids) {
+      this.openSessions.delete(id);
+      this.revokedSessions.set(id, now);
+    }
   }
 
   // The per-account ceiling just tripped: audit it, and tell the owner (if the email has one) by notification.
@@ -203,7 +312,7 @@ export class AuthService {
     if (!row || row.revokedAt) throw invalid();
     if (row.rotatedAt) {
       // A token that was already exchanged is being replayed: someone else may hold it. End the whole session.
-      await this.repo.revokeFamily(row.familyId);
+      await this.endFamily(row.familyId, row.userId, 'refresh_token_reused');
       throw invalid();
     }
     if (row.expiresAt.getTime() <= Date.now()) throw invalid();
@@ -219,20 +328,49 @@ export class AuthService {
         tokenHash: next.hash,
         expiresAt: row.expiresAt,
       });
+      await this.repo.touchSession(row.familyId, tx.orm);
       return true;
     });
     if (!rotated) {
       // Lost a race with another use of the same token: that is a replay too.
-      await this.repo.revokeFamily(row.familyId);
+      await this.endFamily(row.familyId, row.userId, 'refresh_token_reused');
       throw invalid();
     }
-    return { ...(await this.accessFor(user)), refresh_token: next.token };
+    return { ...(await this.accessFor(user, row.familyId)), refresh_token: next.token };
   }
 
+  /** Ends the session of the given refresh token (if it is the caller's) and the session of the caller's token. */
   async logout(auth: AuthContext, refreshToken: string | undefined): Promise<void> {
-    if (!refreshToken) return;
-    const row = await this.repo.findRefreshToken(hashRefreshToken(refreshToken));
-    if (row && row.userId === auth.userId) await this.repo.revokeFamily(row.familyId);
+    const ended = new Set<string>();
+    if (refreshToken) {
+      const row = await this.repo.findRefreshToken(hashRefreshToken(refreshToken));
+      if (row && row.userId === auth.userId) ended.add(row.familyId);
+    }
+    if (auth.sessionId) ended.add(auth.sessionId);
+    const ids: string[] = [];
+    for (const id of ended) {
+      ids.push(...(await this.db.transaction((tx) => this.repo.revokeSessions(tx.orm, auth.userId, id))));
+    }
+    await this.sessionsEnded(ids);
+    await this.audit.record({
+      actorId: auth.userId,
+      action: 'auth.logout',
+      target: { type: 'user', id: auth.userId },
+      ip: auth.ip,
+      details: { session_ids: ids },
+    });
+  }
+
+  // A refresh token was replayed: its whole session ends, access tokens included, and the audit log says why.
+  private async endFamily(familyId: string, userId: string, reason: string): Promise<void> {
+    await this.repo.revokeFamily(familyId);
+    await this.sessionsEnded([familyId]);
+    await this.audit.record({
+      actorId: userId,
+      action: 'auth.session_revoked',
+      target: { type: 'user', id: userId },
+      details: { session_id: familyId, reason },
+    });
   }
 
   /** The id of the account with this email, if there is one (for adding project members). */
@@ -246,28 +384,67 @@ export class AuthService {
     return toUser(user);
   }
 
-  private async session(user: UserRow, remember: boolean): Promise<AuthSession> {
-    const session = await this.accessFor(user);
-    if (!remember) return session;
-    const refresh = newRefreshToken();
-    await this.repo.insertRefreshToken(this.db.orm, {
-      id: crypto.randomUUID(),
-      userId: user.id,
-      familyId: crypto.randomUUID(),
-      tokenHash: refresh.hash,
-      expiresAt: new Date(Date.now() + this.limits.refreshTokenTtlDays * 86_400_000),
+  // Starts a session: its row, an access token naming it, and with `remember` the first refresh token of its family.
+  private async session(
+    user: UserRow,
+    remember: boolean,
+    info: ClientInfo,
+  ): Promise<{ answer: AuthSession; sessionId: string; client: string | null }> {
+    const sessionId = crypto.randomUUID();
+    const client = clientName(info.client);
+    const expiresAt = new Date(
+      Date.now() + (remember ? this.limits.refreshTokenTtlDays * 86_400 : this.tokens.ttlSeconds) * 1000,
+    );
+    const refresh = remember ? newRefreshToken() : undefined;
+    await this.db.transaction(async (tx) => {
+      await this.repo.insertSession(tx.orm, {
+        id: sessionId,
+        userId: user.id,
+        client,
+        userAgent: info.userAgent ? info.userAgent.slice(0, 300) : null,
+        expiresAt,
+      });
+      if (refresh) {
+        await this.repo.insertRefreshToken(tx.orm, {
+          id: crypto.randomUUID(),
+          userId: user.id,
+          familyId: sessionId,
+          tokenHash: refresh.hash,
+          expiresAt,
+        });
+      }
     });
-    return { ...session, refresh_token: refresh.token };
+    const access = await this.accessFor(user, sessionId);
+    return { answer: refresh ? { ...access, refresh_token: refresh.token } : access, sessionId, client };
   }
 
-  private async accessFor(user: UserRow): Promise<AuthSession> {
+  private async accessFor(user: UserRow, sessionId: string): Promise<AuthSession> {
     return {
       user: toUser(user),
-      access_token: await this.tokens.issue(user.id, user.role),
+      access_token: await this.tokens.issue(user.id, user.role, sessionId),
       token_type: 'Bearer',
       expires_in: this.tokens.ttlSeconds,
     };
   }
+}
+
+/** A client's name as sessions list it: a short lowercase token, or null for anything else. */
+function clientName(header: string | undefined): string | null {
+  const name = header?.trim().toLowerCase();
+  return name && /^[a-z0-9][a-z0-9._-]{0,31}$/.test(name) ? name : null;
+}
+
+/** The API's view of a session row. */
+export function toSessionInfo(row: SessionRow, current: boolean): SessionInfo {
+  return {
+    id: row.id,
+    client: row.client,
+    user_agent: row.userAgent,
+    created_at: row.createdAt.toISOString(),
+    last_used_at: row.lastUsedAt.toISOString(),
+    expires_at: row.expiresAt.toISOString(),
+    current,
+  };
 }
 
 /** The API's view of a user row. */

@@ -4,6 +4,8 @@ import type { UserRole } from '@hivesync/core';
 export interface AuthContext {
   userId: string;
   role: UserRole;
+  /** The session (login) the access token belongs to: its `sid` claim. */
+  sessionId?: string;
   /** The client's address, for the audit log. */
   ip?: string;
 }

@@ -11,7 +11,8 @@ const AUDIENCE = 'hivesync-api';
 
 /**
  * Access tokens: HS256 JWTs with the algorithm pinned on verification, so `alg: none` and algorithm-confusion
- * tokens are refused. Verified tokens are remembered until they expire, so a poll costs no cryptography.
+ * tokens are refused. Verified tokens are remembered until they expire, so a poll costs no cryptography. Each token
+ * names its session (`sid`), which AuthService checks is still open.
  */
 export class AccessTokens {
   private readonly key: Uint8Array;
@@ -24,8 +25,9 @@ export class AccessTokens {
     this.key = new TextEncoder().encode(secret);
   }
 
-  async issue(userId: string, role: UserRole): Promise<string> {
-    return new SignJWT({ role })
+  /** A token for the user in session `sessionId`. */
+  async issue(userId: string, role: UserRole, sessionId: string): Promise<string> {
+    return new SignJWT({ role, sid: sessionId })
       .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
       .setSubject(userId)
       .setIssuer(ISSUER)
@@ -53,7 +55,11 @@ export class AccessTokens {
         requiredClaims: ['sub', 'exp'],
       });
       const role = payload.role === 'admin' ? 'admin' : 'user';
-      const auth: AuthContext = { userId: String(payload.sub), role };
+      const auth: AuthContext = {
+        userId: String(payload.sub),
+        role,
+        ...(typeof payload.sid === 'string' && { sessionId: payload.sid }),
+      };
       this.remember(token, auth, Number(payload.exp));
       return auth;
     } catch (err) {

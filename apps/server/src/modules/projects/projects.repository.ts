@@ -97,4 +97,14 @@ export class ProjectsRepository {
       .delete(projectMembers)
       .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, userId)));
   }
+
+  /** Sets a member's role; false when the user is not a member. */
+  async setMemberRole(projectId: string, userId: string, role: ProjectRole): Promise<boolean> {
+    const rows = await this.orm
+      .update(projectMembers)
+      .set({ role })
+      .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, userId)))
+      .returning({ userId: projectMembers.userId });
+    return rows.length === 1;
+  }
 }

@@ -2,12 +2,14 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   AddMemberBody,
   CreateProjectBody,
+  Member,
   MemberAdded,
   MemberList,
   MemberParams,
   Project,
   ProjectList,
   ProjectParams,
+  UpdateMemberBody,
   UpdateProjectBody,
 } from '@hivesync/core';
 import { caller } from '../../http/auth-hook.js';
@@ -115,6 +117,20 @@ export function projectRoutes({ services, authenticate }: RouteDeps): FastifyPlu
         },
       },
       async (req) => ({ members: await services.projects.listMembers(caller(req), req.params.id) }),
+    );
+    app.patch(
+      '/projects/:id/members/:user_id',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Change a member’s role (admin or owner); the owner’s own role cannot be changed',
+          params: MemberParams,
+          body: UpdateMemberBody,
+          response: withErrors({ 200: Member }, 403, 404, 409),
+        },
+      },
+      async (req) => services.projects.updateMember(caller(req), req.params.id, req.params.user_id, req.body),
     );
     app.delete(
       '/projects/:id/members/:user_id',

@@ -8,6 +8,7 @@ import {
   type MemberAdded,
   type Project,
   type ProjectRole,
+  type UpdateMemberBody,
   type UpdateProjectBody,
 } from '@hivesync/core';
 import type { z } from 'zod';
@@ -158,6 +159,39 @@ export class ProjectsService {
       role: m.role,
       added_at: m.addedAt.toISOString(),
     }));
+  }
+
+  /**
+   * Admins and the owner change a member's role to admin, member or viewer. The owner's role is not changed this
+   * way: a project has exactly one owner, its creator, so demoting them would leave it without one (409).
+   */
+  async updateMember(auth: AuthContext, projectId: string, userId: string, body: UpdateMemberBody): Promise<Member> {
+    await this.requireProjectRole(auth, projectId, 'admin');
+    const member = await this.repo.findMember(projectId, userId);
+    if (!member) throw errors.notFound('member');
+    if (member.role === 'owner') {
+      throw errors.conflict('The owner’s role cannot be changed: a project keeps its one owner, who created it.');
+    }
+    if (member.role !== body.role) {
+      if (!(await this.repo.setMemberRole(projectId, userId, body.role))) throw errors.notFound('member');
+      await this.audit.record({
+        actorId: auth.userId,
+        action: 'member.role_changed',
+        target: { type: 'user', id: userId },
+        projectId,
+        ip: auth.ip,
+        details: { from: member.role, to: body.role },
+      });
+    }
+    const updated = (await this.repo.listMembers(projectId)).find((m) => m.userId === userId);
+    if (!updated) throw errors.notFound('member');
+    return {
+      user_id: updated.userId,
+      email: updated.email,
+      display_name: updated.displayName,
+      role: updated.role,
+      added_at: updated.addedAt.toISOString(),
+    };
   }
 
   async addMember(auth: AuthContext, projectId: string, body: z.output<typeof AddMemberBody>): Promise<MemberAdded> {

@@ -48,6 +48,7 @@ describe.each(backends())('projects and members on $name', (backend) => {
       api('GET', `/projects/${id}/members`, stranger.token),
       api('POST', `/projects/${id}/members`, stranger.token, { email: stranger.email, role: 'admin' }),
       api('DELETE', `/projects/${id}/members/${owner.id}`, stranger.token),
+      api('PATCH', `/projects/${id}/members/${owner.id}`, stranger.token, { role: 'viewer' }),
     ];
     const missing = await api('GET', '/projects/00000000-0000-0000-0000-000000000000', stranger.token);
     for (const res of await Promise.all(attempts)) {
@@ -137,5 +138,49 @@ describe.each(backends())('projects and members on $name', (backend) => {
     expect((await api('DELETE', `/projects/${id}`, admin.token)).statusCode).toBe(403);
     expect((await api('DELETE', `/projects/${id}`, owner.token)).statusCode).toBe(204);
     expect((await api('GET', `/projects/${id}`, owner.token)).statusCode).toBe(404);
+  });
+
+  it('changes a member’s role (admins and the owner), never the owner’s, and audits it', async () => {
+    const owner = await registerUser(server);
+    const admin = await registerUser(server);
+    const member = await registerUser(server);
+    const { id } = await createProject(server, owner.token);
+    await api('POST', `/projects/${id}/members`, owner.token, { email: admin.email, role: 'admin' });
+    await api('POST', `/projects/${id}/members`, owner.token, { email: member.email, role: 'viewer' });
+
+    const promoted = await api('PATCH', `/projects/${id}/members/${member.id}`, admin.token, { role: 'member' });
+    expect(promoted.statusCode).toBe(200);
+    expect(promoted.json()).toMatchObject({ user_id: member.id, email: member.email, role: 'member' });
+    expect((await api('GET', `/projects/${id}`, member.token)).json().role).toBe('member');
+    // The new role counts at once: a member still cannot change roles.
+    const byMember = await api('PATCH', `/projects/${id}/members/${admin.id}`, member.token, { role: 'viewer' });
+    expect(byMember.statusCode).toBe(403);
+
+    const ownerDemoted = await api('PATCH', `/projects/${id}/members/${owner.id}`, admin.token, { role: 'viewer' });
+    expect(ownerDemoted.statusCode).toBe(409);
+    expect(ownerDemoted.json().error.message).toMatch(/owner/);
+    expect((await api('PATCH', `/projects/${id}/members/${owner.id}`, owner.token, { role: 'admin' })).statusCode).toBe(
+      409,
+    );
+    const toOwner = await api('PATCH', `/projects/${id}/members/${member.id}`, owner.token, { role: 'owner' });
+    expect(toOwner.statusCode).toBe(400);
+    expect(toOwner.json().error.code).toBe('validation_error');
+    const stranger = await registerUser(server);
+    expect(
+      (await api('PATCH', `/projects/${id}/members/${stranger.id}`, owner.token, { role: 'viewer' })).statusCode,
+    ).toBe(404);
+
+    // An admin may step down; then they can no longer change roles.
+    expect(
+      (await api('PATCH', `/projects/${id}/members/${admin.id}`, admin.token, { role: 'member' })).statusCode,
+    ).toBe(200);
+    expect(
+      (await api('PATCH', `/projects/${id}/members/${member.id}`, admin.token, { role: 'viewer' })).statusCode,
+    ).toBe(403);
+    const audit = await api('GET', `/admin/audit?action=member.role_changed&project_id=${id}`, server.admin.token);
+    expect(audit.json().entries.map((e: { details: unknown }) => e.details)).toEqual([
+      { from: 'admin', to: 'member' },
+      { from: 'viewer', to: 'member' },
+    ]);
   });
 });
