@@ -66,11 +66,37 @@ export const Preview = z
     ready_at: Timestamp.nullable(),
     consumed_at: Timestamp.nullable(),
     error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    /**
+     * The short code people type (or scan as `<server>/p/<code>`), shown to the project's members and above, who may
+     * publish previews themselves; null for viewers and in answers to build workers.
+     */
+    code: z.string().nullable().optional(),
   })
   .meta({ id: 'Preview' });
 export type Preview = z.infer<typeof Preview>;
 
-export const PreviewList = z.object({ previews: z.array(Preview) }).meta({ id: 'PreviewList' });
+/** Previews per page of a project's list: 50 by default, at most 100. */
+export const PREVIEW_PAGE_MAX = 100;
+
+export const ListPreviewsQuery = z.object({
+  project_id: Id,
+  limit: z.coerce.number().int().min(1).max(PREVIEW_PAGE_MAX).optional(),
+  /** The `next_cursor` of the previous page. */
+  cursor: z
+    .string()
+    .max(200)
+    .regex(/^[A-Za-z0-9_-]+$/, { message: 'must be a next_cursor from a previous page' })
+    .optional(),
+});
+
+export const PreviewList = z
+  .object({
+    /** Newest first. */
+    previews: z.array(Preview),
+    /** Pass as `cursor` for the next page; null on the last one. */
+    next_cursor: z.string().nullable(),
+  })
+  .meta({ id: 'PreviewList' });
 export type PreviewList = z.infer<typeof PreviewList>;
 
 export const PreviewParams = z.object({ preview_id: Id });

@@ -28,6 +28,10 @@ export {
   EventsApi,
   MAX_STREAM_BACKOFF_MS,
   STREAM_RETRY_MS,
+  SYNC_PROGRESS,
+  isSyncProgress,
+  type LiveEvent,
+  type SyncProgressEvent,
   type EventTicket,
   type StreamOpen,
   type StreamOptions,
@@ -40,11 +44,12 @@ export {
   type ListTasksParams,
   type ListThreadsParams,
 } from './threads.api.js';
-export { PreviewsApi } from './previews.api.js';
+export { PreviewsApi, type ListPreviewsParams } from './previews.api.js';
 export {
   AiApi,
   DEFAULT_JOB_POLL_MS,
   JOB_POLL_RETRIES,
+  type ListAiJobsParams,
   type ListSuggestionsParams,
   type WaitForJobOptions,
 } from './ai.api.js';

@@ -10,6 +10,14 @@ import type {
 import { errorFromResponse, HiveSyncError } from './errors.js';
 import type { RequestOptions, Transport } from './transport.js';
 
+/** Paging of `previews.list`. */
+export interface ListPreviewsParams {
+  /** Previews per page: 1 to 100, 50 by default. */
+  limit?: number;
+  /** The `next_cursor` of the previous page. */
+  cursor?: string;
+}
+
 const previewPath = (id: string) => `/previews/${encodeURIComponent(id)}`;
 
 /**
@@ -52,10 +60,13 @@ export class PreviewsApi {
     return this.transport.json<Preview>({ method: 'GET', path: previewPath(previewId) }, opts);
   }
 
-  /** A project's previews. */
-  list(projectId: string, opts?: RequestOptions): Promise<PreviewList> {
+  /**
+   * A page of a project's previews, newest first: `limit` per page (50 by default, at most 100), from `cursor` (the
+   * previous page's `next_cursor`) when given. Each has its `code` for members and above, null for viewers.
+   */
+  list(projectId: string, params: ListPreviewsParams = {}, opts?: RequestOptions): Promise<PreviewList> {
     return this.transport.json<PreviewList>(
-      { method: 'GET', path: '/previews', query: { project_id: projectId } },
+      { method: 'GET', path: '/previews', query: { project_id: projectId, ...params } },
       opts,
     );
   }

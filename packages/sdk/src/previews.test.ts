@@ -187,11 +187,15 @@ describe('publishing a preview', () => {
 
     expect(await client.previews.get('pv 1')).toEqual(preview);
     expect(await client.previews.list('p1')).toEqual({ previews: [preview] });
+    await client.previews.list('p1', { limit: 20, cursor: 'abc_-' });
     expect(api.received.map((r) => `${r.method} ${r.path}`)).toEqual([
       'GET /api/v1/previews/pv%201',
       'GET /api/v1/previews',
+      'GET /api/v1/previews',
     ]);
     expect(api.received[1]!.query.get('project_id')).toBe('p1');
+    expect(api.received[1]!.query.has('limit')).toBe(false);
+    expect(Object.fromEntries(api.received[2]!.query)).toEqual({ project_id: 'p1', limit: '20', cursor: 'abc_-' });
   });
 });
 

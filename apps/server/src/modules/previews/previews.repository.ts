@@ -30,12 +30,28 @@ export class PreviewsRepository {
     return row;
   }
 
-  async listForProject(projectId: string, limit: number): Promise<PreviewRow[]> {
+  /**
+   * A project's previews, newest first (ties by id), after `after` (the last row of the previous page) when given.
+   * Times compare to the millisecond, the precision a cursor carries (PostgreSQL keeps microseconds).
+   */
+  async listForProject(
+    projectId: string,
+    limit: number,
+    after?: { createdAt: Date; id: string },
+  ): Promise<PreviewRow[]> {
+    const created = sql`date_trunc('milliseconds', ${previews.createdAt})`;
     return this.orm
       .select()
       .from(previews)
-      .where(eq(previews.projectId, projectId))
-      .orderBy(desc(previews.createdAt))
+      .where(
+        and(
+          eq(previews.projectId, projectId),
+          after === undefined
+            ? undefined
+            : sql`(${created}, ${previews.id}) < (${after.createdAt.toISOString()}::timestamptz, ${after.id})`,
+        ),
+      )
+      .orderBy(desc(created), desc(previews.id))
       .limit(limit);
   }
 

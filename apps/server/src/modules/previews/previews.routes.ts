@@ -4,6 +4,7 @@ import {
   CreatePreviewBody,
   errors,
   Id,
+  ListPreviewsQuery,
   Preview,
   PreviewCreated,
   PreviewList,
@@ -59,12 +60,12 @@ export function previewRoutes({ services, authenticate }: RouteDeps): FastifyPlu
           schema: {
             tags,
             security,
-            summary: 'Recent previews of a project',
-            querystring: z.object({ project_id: Id }),
-            response: withErrors({ 200: PreviewList }, 404),
+            summary: "A page of a project's previews, newest first (limit 50 by default, at most 100; cursor)",
+            querystring: ListPreviewsQuery,
+            response: withErrors({ 200: PreviewList }, 400, 404),
           },
         },
-        async (req) => ({ previews: await services.previews.list(caller(req), req.query.project_id) }),
+        async (req) => services.previews.list(caller(req), req.query),
       );
       authed.get(
         '/previews/:preview_id',

@@ -6,6 +6,9 @@ import {
   type CreatePreviewBody,
   type Preview,
   type PreviewCreated,
+  type PreviewList,
+  type ProjectRole,
+  ROLE_RANK,
   type ResolvedPreview,
   type ResolvePreviewBody,
   type WorkerCallbackBody,
@@ -29,6 +32,8 @@ const UPLOADS_PREFIX = 'uploads/';
 const VERIFYING_PREFIX = 'verifying/';
 const UPLOAD_KEY = /^uploads\/[^/]+\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 const SWEEP_BATCH = 5000;
+/** Previews per page when the list asks for no `limit`. */
+const DEFAULT_PAGE = 50;
 
 export interface PreviewsServiceDeps {
   db: Database;
@@ -129,13 +134,22 @@ export class PreviewsService {
   async get(auth: AuthContext, previewId: string): Promise<Preview> {
     const row = await this.repo.find(previewId);
     if (!row) throw errors.notFound('preview');
-    await this.projects.requireProjectRole(auth, row.projectId, 'viewer');
-    return toPreview(row);
+    const project = await this.projects.requireProjectRole(auth, row.projectId, 'viewer');
+    return toPreview(row, mayUseCodes(project.role));
   }
 
-  async list(auth: AuthContext, projectId: string): Promise<Preview[]> {
-    await this.projects.requireProjectRole(auth, projectId, 'viewer');
-    return (await this.repo.listForProject(projectId, 50)).map(toPreview);
+  /** A page of a project's previews, newest first (`limit` 50 by default), and the cursor of the next page. */
+  async list(auth: AuthContext, query: { project_id: string; limit?: number; cursor?: string }): Promise<PreviewList> {
+    const project = await this.projects.requireProjectRole(auth, query.project_id, 'viewer');
+    const limit = query.limit ?? DEFAULT_PAGE;
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const rows = await this.repo.listForProject(project.id, limit + 1, after);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      previews: page.map((row) => toPreview(row, mayUseCodes(project.role))),
+      next_cursor: rows.length > limit && last ? encodeCursor(last) : null,
+    };
   }
 
   /** The client says its upload is done: the server checks the object's size and SHA-256 before it is ready. */
@@ -143,7 +157,7 @@ export class PreviewsService {
     const row = await this.repo.find(previewId);
     if (!row) throw errors.notFound('preview');
     await this.projects.requireProjectRole(auth, row.projectId, 'member');
-    return toPreview(await this.finishUpload(row, body));
+    return toPreview(await this.finishUpload(row, body), true);
   }
 
   private async finishUpload(row: PreviewRow, claim: { sha256: string; size: number }): Promise<PreviewRow> {
@@ -358,8 +372,31 @@ export function bundleKey(projectId: string, sha256: string): string {
   return `bundles/${projectId}/${sha256}`;
 }
 
-/** The API's view of a preview row. */
-export function toPreview(row: PreviewRow): Preview {
+/** Whether a role sees previews' codes: members and above, who may publish previews themselves. */
+function mayUseCodes(role: ProjectRole): boolean {
+  return ROLE_RANK[role] >= ROLE_RANK.member;
+}
+
+/** A page cursor: the creation time and id of the page's last preview, opaque to clients (base64url JSON). */
+function encodeCursor(row: PreviewRow): string {
+  return Buffer.from(JSON.stringify([row.createdAt.toISOString(), row.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  try {
+    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(key) && key.length === 2 && typeof key[0] === 'string' && typeof key[1] === 'string') {
+      const createdAt = new Date(key[0]);
+      if (!Number.isNaN(createdAt.getTime())) return { createdAt, id: key[1] };
+    }
+  } catch {
+    // reported below
+  }
+  throw errors.validation('cursor: must be a next_cursor from a previous page.');
+}
+
+/** The API's view of a preview row; its code only when `withCode` (the caller may use it). */
+export function toPreview(row: PreviewRow, withCode = false): Preview {
   return {
     preview_id: row.id,
     project_id: row.projectId,
@@ -372,5 +409,6 @@ export function toPreview(row: PreviewRow): Preview {
     ready_at: row.readyAt?.toISOString() ?? null,
     consumed_at: row.consumedAt?.toISOString() ?? null,
     error: row.errorCode ? { code: row.errorCode, message: row.errorMessage ?? '' } : null,
+    code: withCode ? row.code : null,
   };
 }

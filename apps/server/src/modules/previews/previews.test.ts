@@ -364,6 +364,58 @@ describe.each(matrix)('previews on $name', ({ backend, driver }) => {
     ).toBeGreaterThan(0);
   });
 
+  it("lists a project's previews newest first, page by page, with codes for members and not for viewers", async () => {
+    const paged = (await createProject(server, owner.token, `paged ${crypto.randomUUID().slice(0, 8)}`)).id;
+    const made: { preview_id: string; code: string }[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await api('POST', '/previews', owner.token, { project_id: paged, platform: 'web' });
+      expect(res.statusCode).toBe(201);
+      made.push(res.json());
+    }
+    const newestFirst = made.map((p) => p.preview_id).reverse();
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res = await api(
+        'GET',
+        `/previews?project_id=${paged}&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        owner.token,
+      );
+      expect(res.statusCode).toBe(200);
+      const body = res.json() as {
+        previews: { preview_id: string; code: string | null }[];
+        next_cursor: string | null;
+      };
+      expect(body.previews.length).toBeLessThanOrEqual(2);
+      for (const p of body.previews) expect(p.code).toBe(made.find((m) => m.preview_id === p.preview_id)!.code);
+      seen.push(...body.previews.map((p) => p.preview_id));
+      cursor = body.next_cursor;
+      pages++;
+    } while (cursor && pages < 10);
+    expect(pages).toBe(3);
+    expect(seen).toEqual(newestFirst);
+    // Without a limit: the first 50, no next page here.
+    const all = (await api('GET', `/previews?project_id=${paged}`, owner.token)).json();
+    expect(all.previews.map((p: { preview_id: string }) => p.preview_id)).toEqual(newestFirst);
+    expect(all.next_cursor).toBeNull();
+    expect((await api('GET', `/previews/${made[0]!.preview_id}`, owner.token)).json().code).toBe(made[0]!.code);
+
+    const viewer = await registerUser(server);
+    await api('POST', `/projects/${paged}/members`, owner.token, { email: viewer.email, role: 'viewer' });
+    const asViewer = (await api('GET', `/previews?project_id=${paged}`, viewer.token)).json();
+    expect(asViewer.previews).toHaveLength(5);
+    expect(asViewer.previews.every((p: { code: string | null }) => p.code === null)).toBe(true);
+    expect((await api('GET', `/previews/${made[0]!.preview_id}`, viewer.token)).json().code).toBeNull();
+
+    for (const bad of ['not a cursor!', Buffer.from('["x"]').toString('base64url')]) {
+      const res = await api('GET', `/previews?project_id=${paged}&cursor=${encodeURIComponent(bad)}`, owner.token);
+      expect(res.statusCode, bad).toBe(400);
+      expect(res.json().error.code).toBe('validation_error');
+    }
+    expect((await api('GET', `/previews?project_id=${paged}&limit=101`, owner.token)).statusCode).toBe(400);
+  });
+
   it('expires previews, then deletes their bundles and nothing else', async () => {
     const shared = Buffer.from(`shared ${crypto.randomUUID()}`);
     const alone = Buffer.from(`alone ${crypto.randomUUID()}`);
