@@ -1,4 +1,4 @@
-import type { AuthSession, LoginBody, RegisterBody, User } from '@hivesync/core';
+import type { AuthSession, LoginBody, LogoutAllResult, RegisterBody, SessionList, User } from '@hivesync/core';
 import type { RequestOptions, Transport } from './transport.js';
 
 /** /auth: accounts and sessions. Login and register store the tokens they get on the client. */
@@ -46,6 +46,30 @@ export class AuthApi {
   /** The caller. */
   me(opts?: RequestOptions): Promise<User> {
     return this.transport.json<User>({ method: 'GET', path: '/auth/me' }, opts);
+  }
+
+  /** The caller's open sessions (one per login), most recently used first; `current` marks this client's. */
+  sessions(opts?: RequestOptions): Promise<SessionList> {
+    return this.transport.json<SessionList>({ method: 'GET', path: '/auth/sessions' }, opts);
+  }
+
+  /**
+   * Revokes one of the caller's sessions: its tokens stop working at once (not_found for an id that is not one of
+   * the caller's open sessions). Revoking this client's own session ends it like logout, but keeps the tokens here.
+   */
+  async revokeSession(id: string, opts?: RequestOptions): Promise<void> {
+    const path = `/auth/sessions/${encodeURIComponent(id)}`;
+    await this.transport.json<undefined>({ method: 'DELETE', path }, opts);
+  }
+
+  /**
+   * Logs out everywhere: revokes every session of the caller, this one included, then forgets the tokens here.
+   * When the call fails the tokens are kept (nothing was revoked), so it can be tried again.
+   */
+  async logoutAll(opts?: RequestOptions): Promise<LogoutAllResult> {
+    const result = await this.transport.json<LogoutAllResult>({ method: 'POST', path: '/auth/logout_all' }, opts);
+    await this.transport.changeTokens({ accessToken: null, refreshToken: null });
+    return result;
   }
 
   private store(session: AuthSession): Promise<void> {

@@ -1,10 +1,12 @@
 import type {
   AddMemberBody,
   CreateProjectBody,
+  Member,
   MemberAdded,
   MemberList,
   Project,
   ProjectList,
+  UpdateMemberBody,
   UpdateProjectBody,
 } from '@hivesync/core';
 import type { RequestOptions, Transport } from './transport.js';
@@ -53,6 +55,12 @@ export class MembersApi {
   /** Adds an existing user, by email, with a role (admin or owner only). */
   add(projectId: string, body: AddMemberBody, opts?: RequestOptions): Promise<MemberAdded> {
     return this.transport.json<MemberAdded>({ method: 'POST', path: `${projectPath(projectId)}/members`, body }, opts);
+  }
+
+  /** Changes a member's role to admin, member or viewer (admin or owner; the owner's own role cannot change). */
+  update(projectId: string, userId: string, body: UpdateMemberBody, opts?: RequestOptions): Promise<Member> {
+    const path = `${projectPath(projectId)}/members/${encodeURIComponent(userId)}`;
+    return this.transport.json<Member>({ method: 'PATCH', path, body }, opts);
   }
 
   /** Removes a member (admin or owner), or leaves the project when `userId` is the caller. */
