@@ -1,7 +1,7 @@
-import { useNavigate } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { useSession, useSessionStore } from '../session/session.js';
 
-/** The header's account corner: who is signed in, and log out. */
+/** The header's account corner: who is signed in (a link to the account page), and log out. */
 export function AccountMenu() {
   const session = useSession();
   const store = useSessionStore();
@@ -13,9 +13,13 @@ export function AccountMenu() {
   };
   return (
     <div className="account">
-      <span className="muted" title="Signed in as">
+      <Link
+        to="/account"
+        className="account-link"
+        aria-label={`Account: ${session.user.display_name || session.user.email}`}
+      >
         {session.user.display_name || session.user.email}
-      </span>
+      </Link>
       <button type="button" onClick={() => void logout()}>
         Log out
       </button>

@@ -91,6 +91,21 @@ export class SessionStore {
     }
   }
 
+  /**
+   * Logs out everywhere: the server ends every session of this account (other browsers and the CLI too), then this
+   * browser forgets its session, and other tabs follow. When the server cannot do it, nothing changes here and the
+   * error is thrown, so it can be tried again.
+   */
+  async logoutAll(): Promise<void> {
+    this.loggingOut = true;
+    try {
+      await this.client.auth.logoutAll();
+    } finally {
+      this.loggingOut = false;
+    }
+    this.set({ status: 'signed_out', expired: false });
+  }
+
   /** A call was refused with 401 and no refresh could save it: back to the login page. */
   expire(): void {
     if (this.state.status !== 'signed_in') return;

@@ -1,4 +1,4 @@
-import { Link } from 'react-router';
+import { Link, useLocation } from 'react-router';
 import { ErrorPanel } from '../components/ErrorPanel.js';
 import { useTitle } from '../components/Title.js';
 import { formatWhen } from '../lib/format.js';
@@ -8,8 +8,15 @@ import { useProjectsQuery } from '../queries/projects.js';
 export function ProjectsPage() {
   useTitle('Projects');
   const projects = useProjectsQuery();
+  // A notice another page sends along, such as "the project was deleted".
+  const notice = (useLocation().state as { notice?: string } | null)?.notice;
   return (
     <section>
+      {notice && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
       <div className="page-head">
         <h1>Projects</h1>
         <Link to="/projects/new" className="button primary">

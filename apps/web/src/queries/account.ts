@@ -1,0 +1,30 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useClient, useSessionStore } from '../session/session.js';
+
+/** Query keys of the caller's account. */
+export const accountKeys = {
+  all: ['account'] as const,
+  sessions: () => [...accountKeys.all, 'sessions'] as const,
+};
+
+/** The caller's open sessions (one per login), most recently used first; `current` marks this browser's. */
+export function useSessionsQuery() {
+  const client = useClient();
+  return useQuery({ queryKey: accountKeys.sessions(), queryFn: ({ signal }) => client.auth.sessions({ signal }) });
+}
+
+/** Revokes one of the caller's other sessions; the list is fetched again. */
+export function useRevokeSessionMutation() {
+  const client = useClient();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => client.auth.revokeSession(id),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: accountKeys.sessions() }),
+  });
+}
+
+/** Logs out everywhere: every session of the caller ends, this browser's too. */
+export function useLogoutAllMutation() {
+  const store = useSessionStore();
+  return useMutation({ mutationFn: () => store.logoutAll() });
+}
