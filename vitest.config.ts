@@ -17,6 +17,7 @@ export default defineConfig({
       '@hivesync/ai': src('./packages/ai/src/index.ts'),
       '@hivesync/bundler': src('./packages/bundler/src/index.ts'),
       '@hivesync/agent': src('./packages/agent/src/index.ts'),
+      '@hivesync/search': src('./packages/search/src/index.ts'),
     },
   },
   test: {
