@@ -9,6 +9,7 @@ import { PreviewsApi } from './previews.api.js';
 import { MembersApi, ProjectsApi } from './projects.api.js';
 import { RepoApi } from './repo.api.js';
 import { TasksApi, ThreadsApi } from './threads.api.js';
+import type { RouteKind } from './auto-mode.js';
 import { Transport, type HiveSyncClientOptions, type HiveSyncTokens } from './transport.js';
 
 /**
@@ -51,6 +52,14 @@ export class HiveSyncClient {
   /** The server root this client talks to, without a trailing slash. */
   get baseUrl(): string {
     return this.transport.baseUrl;
+  }
+
+  /**
+   * Which way the last request went: `direct`, or `agent` (through the local agent, Proxy Mode); undefined before
+   * the first request. Always `direct` in the default mode.
+   */
+  get route(): RouteKind | undefined {
+    return this.transport.route;
   }
 
   /** The tokens the client holds now. */

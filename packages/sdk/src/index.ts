@@ -1,6 +1,15 @@
 export { HiveSyncClient } from './client.js';
 export { HiveSyncError, isHiveSyncError, type HiveSyncErrorCode, type HiveSyncErrorInit } from './errors.js';
 export { API_PREFIX, type HiveSyncClientOptions, type HiveSyncTokens, type RequestOptions } from './transport.js';
+export {
+  discoverFromFile,
+  sameServer,
+  type AgentEndpoint,
+  type AgentOptions,
+  type ClientMode,
+  type RouteKind,
+} from './auto-mode.js';
+export * from './agent-protocol.js';
 export { AuthApi } from './auth.api.js';
 export { ProjectsApi, MembersApi } from './projects.api.js';
 export {

@@ -1,4 +1,6 @@
 import type { AuthSession } from '@hivesync/core';
+import { AGENT_REFUSED_HEADER } from './agent-protocol.js';
+import { Router, type AgentOptions, type ClientMode, type Route, type RouteKind } from './auto-mode.js';
 import { errorFromResponse, HiveSyncError } from './errors.js';
 import { SDK_VERSION } from './version.js';
 
@@ -40,6 +42,15 @@ export interface HiveSyncClientOptions {
    * another process stored: when the access token is no longer the expired one, the refresh is skipped.
    */
   refreshLock?: (refresh: () => Promise<void>) => Promise<void>;
+  /**
+   * `direct` (the default): straight to baseUrl. `agent`: through the local agent (Proxy Mode), which adds the
+   * user's token, so the client sends none. `auto`: through the agent while one answers for this server, else
+   * direct; a request that fails at the connection level on one route is sent once more on the other (see
+   * docs/desktop.md). Node only for the discovery file; in a browser auto mode stays direct.
+   */
+  mode?: ClientMode;
+  /** How agent and auto modes find the agent. */
+  agent?: AgentOptions;
 }
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -69,6 +80,15 @@ export interface Reply<T> {
 /** The API's base path. */
 export const API_PREFIX = '/api/v1';
 
+/**
+ * Calls about the client's own session: always sent straight to the server (the agent refuses them), so that a
+ * client never logs the agent's session out or in.
+ */
+const SESSION_PATHS = new Set(['/auth/login', '/auth/register', '/auth/refresh', '/auth/logout', '/auth/logout_all']);
+
+/** Connection-level failures where the request was never sent: safe to send again whatever its method. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
 /** Sends calls, holds the tokens, and refreshes an expired access token once per expiry. */
 export class Transport {
   readonly baseUrl: string;
@@ -77,6 +97,7 @@ export class Transport {
   private readonly fetchImpl: typeof fetch;
   private readonly userAgent: string;
   private refreshing: Promise<void> | undefined;
+  private readonly router: Router;
 
   constructor(private readonly options: HiveSyncClientOptions) {
     let url: URL;
@@ -94,6 +115,12 @@ export class Transport {
     this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
     const runtime = typeof process !== 'undefined' && process.version ? ` node/${process.version}` : '';
     this.userAgent = `${options.userAgent ? `${options.userAgent} ` : ''}hivesync-sdk/${SDK_VERSION}${runtime}`;
+    this.router = new Router(options.mode ?? 'direct', this.baseUrl, this.fetchImpl, options.agent);
+  }
+
+  /** The route the last request took (`agent` or `direct`), or undefined before the first request. */
+  get route(): RouteKind | undefined {
+    return this.router.kind;
   }
 
   get tokens(): HiveSyncTokens {
@@ -209,27 +236,68 @@ export class Transport {
     await (this.options.refreshLock ? this.options.refreshLock(attempt) : attempt());
   }
 
-  // An expired access token is refreshed (once per expiry, shared) and the call sent again, once.
+  // An expired access token is refreshed (once per expiry, shared) and the call sent again, once. Through the agent
+  // the client holds no token: the agent refreshes its own.
   private async fetchWithRefresh(call: Call, opts: RequestOptions): Promise<Response> {
     const useAuth = call.auth !== false;
     const sentToken = useAuth ? this.accessToken : null;
-    const res = await this.fetchOnce(call, opts, sentToken);
-    if (res.status !== 401 || !useAuth || this.refreshToken === null) return res;
+    const first =
+      SESSION_PATHS.has(call.path) && !call.root ? ({ kind: 'direct' } as const) : await this.router.route();
+    const { res, route } = await this.fetchOnRoutes(call, opts, first, sentToken);
+    if (res.status !== 401 || !useAuth || this.refreshToken === null || route.kind === 'agent') return res;
     const error = errorFromResponse(res.status, res.headers, await res.text());
     if (error.code !== 'token_expired') throw error;
     await this.refreshAfterExpiry(sentToken);
-    return this.fetchOnce(call, opts, this.accessToken);
+    return (await this.fetchOnRoutes(call, opts, route, this.accessToken)).res;
   }
 
-  private async fetchOnce(call: Call, opts: RequestOptions, token: string | null): Promise<Response> {
-    const url = new URL(`${this.baseUrl}${call.root ? '' : API_PREFIX}${call.path}${queryString(call.query)}`);
+  /**
+   * Sends on `route`; when that fails at the connection level (or the agent refused a token it has since replaced),
+   * sends once more on the route the router offers instead. A request that may have reached the server is sent again
+   * only when repeating it is harmless (GET); otherwise only when the connection was refused before anything was sent.
+   */
+  private async fetchOnRoutes(
+    call: Call,
+    opts: RequestOptions,
+    route: Route,
+    token: string | null,
+  ): Promise<{ res: Response; route: Route }> {
+    let res: Response;
+    try {
+      res = await this.fetchOnce(call, opts, route, token);
+    } catch (err) {
+      if (!(err instanceof HiveSyncError) || err.code !== 'network_error' || opts.signal?.aborted) throw err;
+      const cause = typeof err.details?.cause === 'string' ? err.details.cause : undefined;
+      const repeatable = call.method === 'GET' || (cause !== undefined && NOT_SENT.has(cause));
+      const next = await this.router.failed(route, cause ?? 'network error');
+      if (!next || !repeatable) throw err;
+      return { res: await this.fetchOnce(call, opts, next, token), route: next };
+    }
+    if (route.kind === 'agent' && res.status === 403 && res.headers.get(AGENT_REFUSED_HEADER) === 'token') {
+      // Never forwarded: the agent restarted with a new token, or this one belongs to another user's agent.
+      const next = await this.router.failed(route, 'the agent refused the token');
+      if (next) {
+        await res.body?.cancel().catch(() => undefined);
+        return { res: await this.fetchOnce(call, opts, next, token), route: next };
+      }
+    }
+    return { res, route };
+  }
+
+  private async fetchOnce(call: Call, opts: RequestOptions, route: Route, token: string | null): Promise<Response> {
+    const base =
+      route.kind === 'agent'
+        ? `${route.endpoint.url}${call.root ? '/server' : API_PREFIX}`
+        : `${this.baseUrl}${call.root ? '' : API_PREFIX}`;
+    const url = new URL(`${base}${call.path}${queryString(call.query)}`);
     const headers: Record<string, string> = {
       accept: 'application/json',
       'user-agent': this.userAgent,
       ...(this.options.client !== undefined && { 'x-hivesync-client': this.options.client }),
       ...call.headers,
     };
-    if (token !== null) headers.authorization = `Bearer ${token}`;
+    if (route.kind === 'agent') headers.authorization = `Bearer ${route.endpoint.token}`;
+    else if (token !== null) headers.authorization = `Bearer ${token}`;
     if (opts.requestId !== undefined) headers['x-request-id'] = opts.requestId;
     let body: string | undefined;
     if (call.body !== undefined) {
@@ -240,9 +308,10 @@ export class Transport {
       return await this.fetchImpl(url, { method: call.method, headers, body, signal: opts.signal });
     } catch (err) {
       if (opts.signal?.aborted) throw opts.signal.reason ?? err;
+      const target = route.kind === 'agent' ? 'the HiveSync agent' : this.baseUrl;
       throw new HiveSyncError({
         code: 'network_error',
-        message: `Cannot reach ${this.baseUrl}: ${describeNetworkError(err)}.`,
+        message: `Cannot reach ${target}: ${describeNetworkError(err)}.`,
         status: 0,
         retryable: true,
         details: { url: url.origin, cause: causeCode(err) },
