@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { EVENT_LOOP_SAMPLE_MS } from '../../apps/server/dist/infra/metrics.js';
 import { placeInFile } from '../../apps/server/dist/modules/threads/anchoring.js';
 import { generateRepo, sourceFile } from '../lib/git-repos.js';
 import { benchSession } from '../lib/hivesync-client.js';
@@ -148,7 +149,8 @@ async function eventLoopFigure(env: Record<string, string>, label: string): Prom
       const text = await (await call(`${hive.url}/metrics`, 'GET')).text();
       const m = /^hivesync_nodejs_eventloop_lag_p99_seconds(?:\{[^}]*\})? (\S+)$/m.exec(text);
       if (!m) throw new Error('no event loop p99 in /metrics');
-      return Number(m[1]) * 1000;
+      // A sample is the time between two timer fires: the sampling interval plus the delay.
+      return Number(m[1]) * 1000 - EVENT_LOOP_SAMPLE_MS;
     };
     const lastPosition = async () =>
       (

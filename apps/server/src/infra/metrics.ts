@@ -1,5 +1,12 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+/**
+ * How often the event loop is sampled for `hivesync_nodejs_eventloop_lag_*` (perf_hooks.monitorEventLoopDelay), in
+ * milliseconds. Each sample records the whole time between two timer fires, so a value is this interval plus the
+ * delay: an idle loop reads about 10 ms, and the delay is the value minus this.
+ */
+export const EVENT_LOOP_SAMPLE_MS = 10;
+
 /** The Prometheus metrics of one process (its own registry, so several runtimes can share a process in tests). */
 export class Metrics {
   readonly registry = new Registry();
@@ -10,7 +17,11 @@ export class Metrics {
 
   constructor(role: string) {
     this.registry.setDefaultLabels({ role });
-    collectDefaultMetrics({ register: this.registry, prefix: 'hivesync_' });
+    collectDefaultMetrics({
+      register: this.registry,
+      prefix: 'hivesync_',
+      eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS,
+    });
     this.httpDuration = new Histogram({
       name: 'hivesync_http_request_duration_seconds',
       help: 'HTTP request latency by route (the route pattern, never the raw URL) and status',
