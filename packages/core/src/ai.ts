@@ -34,7 +34,16 @@ export const Suggestion = z
     state: SuggestionState,
     created_at: Timestamp,
     /** Every move, with who made it and when. */
-    history: z.array(z.object({ from: SuggestionState, to: SuggestionState, by: Id.nullable(), at: Timestamp })),
+    history: z.array(
+      z.object({
+        from: SuggestionState,
+        to: SuggestionState,
+        by: Id.nullable(),
+        at: Timestamp,
+        /** What the person said with the move (approve/reject take one); null when nothing. Absent from older servers. */
+        comment: z.string().nullable().optional(),
+      }),
+    ),
   })
   .meta({ id: 'Suggestion' });
 export type Suggestion = z.infer<typeof Suggestion>;
@@ -47,6 +56,8 @@ export const AiJob = z
     status: z.enum(['queued', 'running', 'completed', 'failed']),
     commit: z.string(),
     path: z.string().nullable(),
+    /** Who asked for the job (null once their account is gone). Absent from servers older than this field. */
+    requested_by: Id.nullable().optional(),
     created_at: Timestamp,
     started_at: Timestamp.nullable(),
     finished_at: Timestamp.nullable(),
@@ -63,8 +74,48 @@ export const AiJob = z
   .meta({ id: 'AiJob' });
 export type AiJob = z.infer<typeof AiJob>;
 
-export const AiJobList = z.object({ jobs: z.array(AiJob) }).meta({ id: 'AiJobList' });
+/** Jobs per page of GET /ai/jobs when `limit` is not given (and what it answered before it paged), and the most. */
+export const AI_JOB_PAGE_DEFAULT = 100;
+export const AI_JOB_PAGE_MAX = 100;
+
+export const ListAiJobsQuery = z.object({
+  project_id: Id,
+  /** Jobs per page: 1 to 100, 100 by default. */
+  limit: z.coerce.number().int().min(1).max(AI_JOB_PAGE_MAX).optional(),
+  /** The `next_cursor` of the previous page. */
+  cursor: z
+    .string()
+    .max(200)
+    .regex(/^[A-Za-z0-9_-]+$/, { message: 'must be a next_cursor from a previous page' })
+    .optional(),
+});
+export type ListAiJobsQuery = z.input<typeof ListAiJobsQuery>;
+
+export const AiJobList = z
+  .object({
+    jobs: z.array(AiJob),
+    /** Pass as `cursor` for the next page; null on the last one. Absent from servers older than paging. */
+    next_cursor: z.string().nullable().optional(),
+  })
+  .meta({ id: 'AiJobList' });
 export type AiJobList = z.infer<typeof AiJobList>;
+
+/** Optional body of POST /ai/suggestions/{id}/approve and /reject: a comment kept in the suggestion's history. */
+export const SuggestionMoveBody = z
+  .object({ comment: z.string().trim().max(2000).optional() })
+  .meta({ id: 'SuggestionMoveBody' });
+export type SuggestionMoveBody = z.input<typeof SuggestionMoveBody>;
+
+/** Which actions the server's configured provider runs: what a client may offer. */
+export const AiCapabilities = z
+  .object({
+    /** `local` (offline, deterministic) or `openai` (an OpenAI-compatible model). */
+    provider: z.enum(['local', 'openai']),
+    /** The actions POST /ai/jobs accepts with this provider (`refactor` only with a model). */
+    actions: z.array(AiAction),
+  })
+  .meta({ id: 'AiCapabilities' });
+export type AiCapabilities = z.infer<typeof AiCapabilities>;
 
 export const SuggestionList = z.object({ suggestions: z.array(Suggestion) }).meta({ id: 'SuggestionList' });
 export type SuggestionList = z.infer<typeof SuggestionList>;

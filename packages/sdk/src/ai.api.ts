@@ -1,4 +1,14 @@
-import type { AiJob, AiJobList, CreateAiJobBody, Suggestion, SuggestionList, SuggestionState } from '@hivesync/core';
+import type {
+  AiCapabilities,
+  AiJob,
+  AiJobList,
+  CreateAiJobBody,
+  Diff,
+  Suggestion,
+  SuggestionList,
+  SuggestionMoveBody,
+  SuggestionState,
+} from '@hivesync/core';
 import { isHiveSyncError } from './errors.js';
 import { sleep } from './sleep.js';
 import type { RequestOptions, Transport } from './transport.js';
@@ -13,6 +23,14 @@ const MAX_RETRY_WAIT_MS = 10_000;
 export interface ListSuggestionsParams {
   /** Only suggestions in this state. */
   state?: SuggestionState;
+}
+
+/** Query of GET /ai/jobs: a page of a project's jobs, newest first. */
+export interface ListAiJobsParams {
+  /** Jobs per page: 1 to 100 (100 by default). */
+  limit?: number;
+  /** The `next_cursor` of the previous page. */
+  cursor?: string;
 }
 
 /** Options of `ai.waitForJob()`. */
@@ -43,9 +61,17 @@ export class AiApi {
     return this.transport.json<AiJob>({ method: 'POST', path: '/ai/jobs', body }, opts);
   }
 
-  /** A project's AI jobs. */
-  list(projectId: string, opts?: RequestOptions): Promise<AiJobList> {
-    return this.transport.json<AiJobList>({ method: 'GET', path: '/ai/jobs', query: { project_id: projectId } }, opts);
+  /** Which actions the server's provider runs: offer `refactor` only when it is listed. */
+  capabilities(opts?: RequestOptions): Promise<AiCapabilities> {
+    return this.transport.json<AiCapabilities>({ method: 'GET', path: '/ai/capabilities' }, opts);
+  }
+
+  /** A page of a project's AI jobs, newest first; pass `next_cursor` back as `cursor` for the next one. */
+  list(projectId: string, params: ListAiJobsParams = {}, opts?: RequestOptions): Promise<AiJobList> {
+    return this.transport.json<AiJobList>(
+      { method: 'GET', path: '/ai/jobs', query: { project_id: projectId, ...params } },
+      opts,
+    );
   }
 
   /** One job, with its suggestions once it has completed (and `result` for `summarize_file`). */
@@ -96,14 +122,19 @@ export class AiApi {
     return this.transport.json<Suggestion>({ method: 'GET', path: suggestionPath(id) }, opts);
   }
 
-  /** proposed → approved; `conflict` (409) from any other state. */
-  approve(id: string, opts?: RequestOptions): Promise<Suggestion> {
-    return this.move(id, 'approve', opts);
+  /** A suggestion's patch as files, hunks and numbered lines (the shape of a commit's diff), on its job's commit. */
+  suggestionDiff(id: string, opts?: RequestOptions): Promise<Diff> {
+    return this.transport.json<Diff>({ method: 'GET', path: `${suggestionPath(id)}/diff` }, opts);
   }
 
-  /** proposed → rejected; `conflict` (409) from any other state. */
-  reject(id: string, opts?: RequestOptions): Promise<Suggestion> {
-    return this.move(id, 'reject', opts);
+  /** proposed → approved, with an optional comment kept in its history; `conflict` (409) from any other state. */
+  approve(id: string, body?: SuggestionMoveBody, opts?: RequestOptions): Promise<Suggestion> {
+    return this.move(id, 'approve', opts, body);
+  }
+
+  /** proposed → rejected, with an optional comment kept in its history; `conflict` (409) from any other state. */
+  reject(id: string, body?: SuggestionMoveBody, opts?: RequestOptions): Promise<Suggestion> {
+    return this.move(id, 'reject', opts, body);
   }
 
   /** Reports that the approved patch was applied to a working copy: approved → applied. */
@@ -120,7 +151,11 @@ export class AiApi {
     id: string,
     to: 'approve' | 'reject' | 'applied' | 'reverted',
     opts?: RequestOptions,
+    body?: SuggestionMoveBody,
   ): Promise<Suggestion> {
-    return this.transport.json<Suggestion>({ method: 'POST', path: `${suggestionPath(id)}/${to}` }, opts);
+    return this.transport.json<Suggestion>(
+      { method: 'POST', path: `${suggestionPath(id)}/${to}`, ...(body && { body }) },
+      opts,
+    );
   }
 }

@@ -78,6 +78,8 @@ const envelope = (code: string, message: string, retryable = false) => ({
 describe('ai', () => {
   it('sends each call to its endpoint with its query and body', async () => {
     const server = await fakeServer((req) => {
+      if (req.path === '/api/v1/ai/capabilities') return [200, { provider: 'local', actions: ['document_function'] }];
+      if (req.path.endsWith('/diff')) return [200, { from: COMMIT, to: COMMIT, files: [] }];
       if (req.path.startsWith('/api/v1/ai/suggestions/')) return [200, suggestion()];
       if (req.path === '/api/v1/ai/suggestions') return [200, { suggestions: [] }];
       if (req.path === '/api/v1/ai/jobs' && req.method === 'GET') return [200, { jobs: [] }];
@@ -93,24 +95,34 @@ describe('ai', () => {
     };
     expect(await client.ai.create(body)).toEqual(job('queued'));
     expect(await client.ai.list('p 1')).toEqual({ jobs: [] });
+    await client.ai.list('p1', { limit: 20, cursor: 'abc' });
+    expect(await client.ai.capabilities()).toEqual({ provider: 'local', actions: ['document_function'] });
+    expect((await client.ai.suggestionDiff('sg1')).from).toBe(COMMIT);
     await client.ai.get('j/1');
     expect(await client.ai.suggestions('p1', { state: 'approved' })).toEqual({ suggestions: [] });
     await client.ai.suggestions('p1');
     expect(await client.ai.suggestion('sg1')).toEqual(suggestion());
     await client.ai.approve('sg1');
     await client.ai.reject('sg1');
+    await client.ai.approve('sg1', { comment: 'Reads well.' });
+    await client.ai.reject('sg1', { comment: 'No.' });
     await client.ai.markApplied('sg1');
     await client.ai.markReverted('s g1');
 
     expect(server.received.map((r) => [r.method, r.path, r.query, r.body])).toEqual([
       ['POST', '/api/v1/ai/jobs', {}, body],
       ['GET', '/api/v1/ai/jobs', { project_id: 'p 1' }, undefined],
+      ['GET', '/api/v1/ai/jobs', { project_id: 'p1', limit: '20', cursor: 'abc' }, undefined],
+      ['GET', '/api/v1/ai/capabilities', {}, undefined],
+      ['GET', '/api/v1/ai/suggestions/sg1/diff', {}, undefined],
       ['GET', '/api/v1/ai/jobs/j%2F1', {}, undefined],
       ['GET', '/api/v1/ai/suggestions', { project_id: 'p1', state: 'approved' }, undefined],
       ['GET', '/api/v1/ai/suggestions', { project_id: 'p1' }, undefined],
       ['GET', '/api/v1/ai/suggestions/sg1', {}, undefined],
       ['POST', '/api/v1/ai/suggestions/sg1/approve', {}, undefined],
       ['POST', '/api/v1/ai/suggestions/sg1/reject', {}, undefined],
+      ['POST', '/api/v1/ai/suggestions/sg1/approve', {}, { comment: 'Reads well.' }],
+      ['POST', '/api/v1/ai/suggestions/sg1/reject', {}, { comment: 'No.' }],
       ['POST', '/api/v1/ai/suggestions/sg1/applied', {}, undefined],
       ['POST', '/api/v1/ai/suggestions/s%20g1/reverted', {}, undefined],
     ]);

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, notInArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { SuggestionState } from '@hivesync/core';
 import { aiJobs, suggestionEvents, suggestions } from '../../db/schema.js';
 import type { Orm } from '../../infra/db.js';
@@ -6,6 +6,9 @@ import type { Orm } from '../../infra/db.js';
 export type JobRow = typeof aiJobs.$inferSelect;
 export type SuggestionRow = typeof suggestions.$inferSelect;
 export type SuggestionEventRow = typeof suggestionEvents.$inferSelect;
+
+/** Where a page of jobs ends: the last job's creation time in microseconds (as text) and its id. */
+export type JobKey = [createdAtMicros: string, id: string];
 
 /** How a job ended badly: the code and message its readers see. */
 export interface JobFailure {
@@ -29,14 +32,27 @@ export class AiRepository {
     return row;
   }
 
-  /** A project's newest `limit` jobs, newest first. */
-  async listJobs(projectId: string, limit: number): Promise<JobRow[]> {
-    return this.orm
-      .select()
+  /**
+   * A project's jobs, newest first (then by id), after `after` when given: up to `limit` of them, each with the key
+   * that orders it (for the next page's cursor).
+   */
+  async listJobs(projectId: string, limit: number, after?: JobKey): Promise<Array<JobRow & { key: JobKey }>> {
+    // Microseconds, as PostgreSQL keeps them: a JavaScript Date (milliseconds) would skip or repeat jobs at a page's edge.
+    const micros = sql<string>`(extract(epoch from ${aiJobs.createdAt}) * 1000000)::bigint::text`;
+    const rows = await this.orm
+      .select({ job: aiJobs, micros })
       .from(aiJobs)
-      .where(eq(aiJobs.projectId, projectId))
-      .orderBy(desc(aiJobs.createdAt))
+      .where(
+        and(
+          eq(aiJobs.projectId, projectId),
+          after
+            ? sql`((extract(epoch from ${aiJobs.createdAt}) * 1000000)::bigint, ${aiJobs.id}) < (${after[0]}::bigint, ${after[1]})`
+            : undefined,
+        ),
+      )
+      .orderBy(desc(aiJobs.createdAt), desc(aiJobs.id))
       .limit(limit);
+    return rows.map((r) => ({ ...r.job, key: [String(r.micros), r.job.id] }));
   }
 
   /** Marks a job running; `startedAt` is kept from its first attempt by the caller. */
@@ -124,7 +140,7 @@ export class AiRepository {
   async moveSuggestion(
     orm: Orm,
     id: string,
-    move: { from: SuggestionState; to: SuggestionState; actorId: string },
+    move: { from: SuggestionState; to: SuggestionState; actorId: string; comment?: string | null },
   ): Promise<boolean> {
     const updated = await orm
       .update(suggestions)
@@ -132,9 +148,13 @@ export class AiRepository {
       .where(and(eq(suggestions.id, id), eq(suggestions.state, move.from)))
       .returning({ id: suggestions.id });
     if (updated.length === 0) return false;
-    await orm
-      .insert(suggestionEvents)
-      .values({ suggestionId: id, fromState: move.from, toState: move.to, actorId: move.actorId });
+    await orm.insert(suggestionEvents).values({
+      suggestionId: id,
+      fromState: move.from,
+      toState: move.to,
+      actorId: move.actorId,
+      comment: move.comment ?? null,
+    });
     return true;
   }
 }

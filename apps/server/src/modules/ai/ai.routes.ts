@@ -1,16 +1,40 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { AiJob, AiJobList, CreateAiJobBody, Id, Suggestion, SuggestionList, SuggestionState } from '@hivesync/core';
+import {
+  AiCapabilities,
+  AiJob,
+  AiJobList,
+  CreateAiJobBody,
+  Diff,
+  Id,
+  ListAiJobsQuery,
+  Suggestion,
+  SuggestionList,
+  SuggestionMoveBody,
+  SuggestionState,
+} from '@hivesync/core';
 import { z } from 'zod';
 import { caller } from '../../http/auth-hook.js';
 import { withErrors } from '../../http/responses.js';
 import type { RouteDeps } from '../../http/route-deps.js';
 
-/** /ai/jobs and /ai/suggestions. */
+/** /ai/capabilities, /ai/jobs and /ai/suggestions. */
 export function aiRoutes({ services, authenticate }: RouteDeps): FastifyPluginAsyncZod {
   return async (app) => {
     app.addHook('onRequest', authenticate);
     const tags = ['ai'];
     const security = [{ bearer: [] }];
+    app.get(
+      '/ai/capabilities',
+      {
+        schema: {
+          tags,
+          security,
+          summary: "The actions the server's AI provider runs (refactor only with a language model)",
+          response: withErrors({ 200: AiCapabilities }),
+        },
+      },
+      async () => services.ai.capabilities(),
+    );
     app.post(
       '/ai/jobs',
       {
@@ -31,12 +55,15 @@ export function aiRoutes({ services, authenticate }: RouteDeps): FastifyPluginAs
         schema: {
           tags,
           security,
-          summary: 'AI jobs of a project',
-          querystring: z.object({ project_id: Id }),
+          summary: 'AI jobs of a project, newest first, a page at a time (next_cursor)',
+          querystring: ListAiJobsQuery,
           response: withErrors({ 200: AiJobList }, 404),
         },
       },
-      async (req) => ({ jobs: await services.ai.list(caller(req), req.query.project_id) }),
+      async (req) => {
+        const { project_id, ...page } = req.query;
+        return services.ai.list(caller(req), project_id, page);
+      },
     );
     app.get(
       '/ai/jobs/:job_id',
@@ -79,6 +106,19 @@ export function aiRoutes({ services, authenticate }: RouteDeps): FastifyPluginAs
       },
       async (req) => services.ai.getSuggestion(caller(req), req.params.id),
     );
+    app.get(
+      '/ai/suggestions/:id/diff',
+      {
+        schema: {
+          tags,
+          security,
+          summary: "A suggestion's patch as files, hunks and numbered lines (from and to: the job's commit)",
+          params: z.object({ id: Id }),
+          response: withErrors({ 200: Diff }, 404),
+        },
+      },
+      async (req) => services.ai.getSuggestionDiff(caller(req), req.params.id),
+    );
     for (const [verb, state] of [
       ['approve', 'approved'],
       ['reject', 'rejected'],
@@ -93,10 +133,12 @@ export function aiRoutes({ services, authenticate }: RouteDeps): FastifyPluginAs
             security,
             summary: `Move a suggestion to ${state} (member role; 409 for a move the states do not allow)`,
             params: z.object({ id: Id }),
+            // An optional comment, kept in the suggestion's history; the body itself may be absent.
+            body: SuggestionMoveBody.nullish(),
             response: withErrors({ 200: Suggestion }, 403, 404, 409),
           },
         },
-        async (req) => services.ai.move(caller(req), req.params.id, state),
+        async (req) => services.ai.move(caller(req), req.params.id, state, req.body?.comment),
       );
     }
   };

@@ -1,6 +1,17 @@
 import crypto from 'node:crypto';
 import type { AiProvider, DocTarget, Edit, FileSet } from '@hivesync/ai';
-import { errors, type AiJob, type CreateAiJobBody, type Suggestion, type SuggestionState } from '@hivesync/core';
+import {
+  AI_JOB_PAGE_DEFAULT,
+  AiAction,
+  errors,
+  type AiCapabilities,
+  type AiJob,
+  type AiJobList,
+  type CreateAiJobBody,
+  type Diff,
+  type Suggestion,
+  type SuggestionState,
+} from '@hivesync/core';
 import type { Database, Tx } from '../../infra/db.js';
 import type { Logger } from '../../infra/logger.js';
 import type { Queue } from '../../infra/queue.js';
@@ -10,8 +21,9 @@ import type { NotificationsService, NotifyInput } from '../notifications/notific
 import type { ProjectsService } from '../projects/projects.service.js';
 import type { MirrorStore, MirrorView } from '../repo/mirror.repository.js';
 import { normalizeRepoPath } from '../repo/repo-path.js';
-import { AiRepository, type JobRow, type SuggestionRow } from './ai.repository.js';
+import { AiRepository, type JobKey, type JobRow, type SuggestionRow } from './ai.repository.js';
 import { AiProviderError, OpenAiProvider, type OpenAiSettings } from './openai.provider.js';
+import { suggestionDiff } from './suggestion-diff.js';
 
 /** Queue name of AI jobs. */
 export const AI_QUEUE = 'ai-job';
@@ -114,16 +126,29 @@ export class AiService {
     return toJob(row, []);
   }
 
-  async list(auth: AuthContext, projectId: string): Promise<AiJob[]> {
+  /** Which actions the configured provider runs (any signed-in caller may ask: it names no project). */
+  capabilities(): AiCapabilities {
+    const provider = this.settings.provider;
+    return { provider, actions: AiAction.options.filter((a) => a !== 'refactor' || provider === 'openai') };
+  }
+
+  /** A page of a project's jobs, newest first, each with its suggestions. */
+  async list(auth: AuthContext, projectId: string, page: { limit?: number; cursor?: string } = {}): Promise<AiJobList> {
     await this.projects.requireProjectRole(auth, projectId, 'viewer');
-    const rows = await this.repo.listJobs(projectId, 100);
-    const sugg = await this.suggestionsOf(rows.map((r) => r.id));
-    return rows.map((r) =>
-      toJob(
-        r,
-        sugg.filter((s) => s.job_id === r.id),
+    const limit = page.limit ?? AI_JOB_PAGE_DEFAULT;
+    const after = page.cursor === undefined ? undefined : decodeJobCursor(page.cursor);
+    const rows = await this.repo.listJobs(projectId, limit + 1, after);
+    const shown = rows.slice(0, limit);
+    const sugg = await this.suggestionsOf(shown.map((r) => r.id));
+    return {
+      jobs: shown.map((r) =>
+        toJob(
+          r,
+          sugg.filter((s) => s.job_id === r.id),
+        ),
       ),
-    );
+      next_cursor: rows.length > limit ? encodeJobCursor(shown.at(-1)!.key) : null,
+    };
   }
 
   async get(auth: AuthContext, jobId: string): Promise<AiJob> {
@@ -148,8 +173,16 @@ export class AiService {
     return (await this.suggestionsById([id]))[0]!;
   }
 
+  /** A suggestion's patch as files, hunks and numbered lines, on its job's commit. */
+  async getSuggestionDiff(auth: AuthContext, id: string): Promise<Diff> {
+    const row = await this.findSuggestion(id);
+    await this.projects.requireProjectRole(auth, row.projectId, 'viewer');
+    const job = await this.repo.findJob(row.jobId);
+    return suggestionDiff(row.patch, job!.commit);
+  }
+
   /** Moves a suggestion along proposed → approved|rejected, approved → applied → reverted; anything else is 409. */
-  async move(auth: AuthContext, id: string, to: SuggestionState): Promise<Suggestion> {
+  async move(auth: AuthContext, id: string, to: SuggestionState, comment?: string): Promise<Suggestion> {
     const row = await this.findSuggestion(id);
     await this.projects.requireProjectRole(auth, row.projectId, 'member');
     if (!(MOVES[row.state] ?? []).includes(to)) {
@@ -159,7 +192,8 @@ export class AiService {
       });
     }
     await this.db.transaction(async (tx) => {
-      if (!(await this.repo.moveSuggestion(tx.orm, id, { from: row.state, to, actorId: auth.userId }))) {
+      const move = { from: row.state, to, actorId: auth.userId, comment: comment || null };
+      if (!(await this.repo.moveSuggestion(tx.orm, id, move))) {
         throw errors.conflict('The suggestion changed meanwhile; reload it.');
       }
       await this.audit.record(
@@ -169,6 +203,7 @@ export class AiService {
           target: { type: 'suggestion', id },
           projectId: row.projectId,
           ip: auth.ip,
+          ...(move.comment && { details: { comment: move.comment } }),
         },
         tx.orm,
       );
@@ -377,6 +412,7 @@ export class AiService {
           to: e.toState as SuggestionState,
           by: e.actorId,
           at: e.at.toISOString(),
+          comment: e.comment,
         })),
     }));
   }
@@ -403,6 +439,7 @@ function toJob(r: JobRow, sugg: Suggestion[]): AiJob {
     status: r.status,
     commit: r.commit,
     path: (r.params.path as string | undefined) ?? null,
+    requested_by: r.requestedBy,
     created_at: r.createdAt.toISOString(),
     started_at: r.startedAt?.toISOString() ?? null,
     finished_at: r.finishedAt?.toISOString() ?? null,
@@ -411,6 +448,29 @@ function toJob(r: JobRow, sugg: Suggestion[]): AiJob {
     result: r.result ?? null,
     suggestions: sugg,
   };
+}
+
+/** A page cursor: the key of the page's last job, opaque to clients (base64url JSON). */
+function encodeJobCursor(key: JobKey): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+function decodeJobCursor(cursor: string): JobKey {
+  try {
+    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(key) &&
+      key.length === 2 &&
+      typeof key[0] === 'string' &&
+      /^-?\d{1,20}$/.test(key[0]) &&
+      typeof key[1] === 'string'
+    ) {
+      return key as JobKey;
+    }
+  } catch {
+    // reported below
+  }
+  throw errors.validation('cursor: not a cursor this list returned; start again without it.');
 }
 
 /** Where `symbol` is most likely declared in `text` (1-based): a declaration keyword before it, else its first use. */

@@ -125,7 +125,8 @@ describe.each(backends())('AI jobs on $name', (backend) => {
   it('moves suggestions only along their states, recording who and when', async () => {
     const job = await runJob({ action: 'document_function', path: 'docs/users.py', symbol: 'is_admin' });
     const id = job.suggestions[0].id;
-    expect((await api('POST', `/ai/suggestions/${id}/applied`, owner.token)).statusCode).toBe(409);
+    const early = await api('POST', `/ai/suggestions/${id}/applied`, owner.token);
+    expect(early.statusCode, early.body).toBe(409);
     expect((await api('POST', `/ai/suggestions/${id}/approve`, owner.token)).json().state).toBe('approved');
     expect((await api('POST', `/ai/suggestions/${id}/reject`, owner.token)).statusCode).toBe(409);
     expect((await api('POST', `/ai/suggestions/${id}/applied`, owner.token)).json().state).toBe('applied');
@@ -140,6 +141,97 @@ describe.each(backends())('AI jobs on $name', (backend) => {
       .json()
       .entries.map((e: { action: string }) => e.action);
     expect(audit).toEqual(expect.arrayContaining(['suggestion.approved', 'suggestion.applied', 'suggestion.reverted']));
+  });
+
+  it('keeps the comment given with an approve or a reject; viewers may read but not move', async () => {
+    const a = (await runJob({ action: 'document_function', path: 'docs/users.py', symbol: 'parse_config' }))
+      .suggestions[0].id;
+    const b = (await runJob({ action: 'document_function', path: 'docs/store.go', symbol: 'NewStore' })).suggestions[0]
+      .id;
+    const tooLong = await api('POST', `/ai/suggestions/${a}/approve`, owner.token, { comment: 'x'.repeat(2001) });
+    expect(tooLong.statusCode).toBe(400);
+    expect(tooLong.json().error.code).toBe('validation_error');
+
+    const viewer = await registerUser(server);
+    await api('POST', `/projects/${projectId}/members`, owner.token, { email: viewer.email, role: 'viewer' });
+    expect((await api('POST', `/ai/suggestions/${a}/approve`, viewer.token, { comment: 'ok' })).statusCode).toBe(403);
+    expect((await api('GET', `/ai/suggestions/${a}/diff`, viewer.token)).statusCode).toBe(200);
+
+    const approved = (
+      await api('POST', `/ai/suggestions/${a}/approve`, owner.token, { comment: '  Reads well.  ' })
+    ).json();
+    expect(approved.history).toEqual([
+      { from: 'proposed', to: 'approved', by: owner.id, at: expect.any(String), comment: 'Reads well.' },
+    ]);
+    const rejected = (
+      await api('POST', `/ai/suggestions/${b}/reject`, owner.token, { comment: 'Not Go style.' })
+    ).json();
+    expect(rejected.history[0]).toMatchObject({ to: 'rejected', comment: 'Not Go style.' });
+    // Without a body, as older clients send it: no comment.
+    const applied = (await api('POST', `/ai/suggestions/${a}/applied`, owner.token)).json();
+    expect(applied.history.map((h: { comment: string | null }) => h.comment)).toEqual(['Reads well.', null]);
+    const audit = (await api('GET', '/admin/audit?action=suggestion.rejected', server.admin.token)).json();
+    expect(audit.entries.find((e: { target_id: string }) => e.target_id === b).details).toEqual({
+      comment: 'Not Go style.',
+    });
+  });
+
+  it("shows a suggestion's patch as files, hunks and numbered lines", async () => {
+    const job = await runJob({ action: 'document_function', path: 'docs/users.ts', symbol: 'fetchUser' });
+    const [s] = job.suggestions;
+    const res = await api('GET', `/ai/suggestions/${s.id}/diff`, owner.token);
+    expect(res.statusCode, res.body).toBe(200);
+    const diff = res.json();
+    expect(diff).toMatchObject({ from: job.commit, to: job.commit, total_files: 1, deletions: 0, truncated: false });
+    const [file] = diff.files;
+    expect(file).toMatchObject({ path: 'docs/users.ts', old_path: null, status: 'modified', binary: false });
+    const added = s.patch.split('\n').filter((l: string) => /^\+(?!\+\+ )/.test(l));
+    expect(diff.additions).toBe(added.length);
+    const lines = file.hunks.flatMap((h: { lines: Array<{ type: string; text: string }> }) => h.lines);
+    expect(lines.filter((l: { type: string }) => l.type === 'add').map((l: { text: string }) => `+${l.text}`)).toEqual(
+      added,
+    );
+    // Line numbers follow the hunk header: the first line of a hunk is at its old_start and new_start.
+    const [hunk] = file.hunks;
+    expect(hunk.lines[0]).toMatchObject({
+      old_line: hunk.lines[0].type === 'add' ? null : hunk.old_start,
+      new_line: hunk.new_start,
+    });
+    expect(
+      (await api('GET', '/ai/suggestions/00000000-0000-4000-8000-000000000000/diff', owner.token)).statusCode,
+    ).toBe(404);
+  });
+
+  it('pages the job list with a cursor, newest first, and says who asked', async () => {
+    const all = (await api('GET', `/ai/jobs?project_id=${projectId}`, owner.token)).json();
+    expect(all.next_cursor).toBeNull();
+    expect(all.jobs.length).toBeGreaterThanOrEqual(3);
+    expect(all.jobs[0].requested_by).toBe(owner.id);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = (
+        await api('GET', `/ai/jobs?project_id=${projectId}&limit=2${cursor ? `&cursor=${cursor}` : ''}`, owner.token)
+      ).json();
+      expect(page.jobs.length).toBeLessThanOrEqual(2);
+      seen.push(...page.jobs.map((j: { job_id: string }) => j.job_id));
+      cursor = page.next_cursor;
+    } while (cursor);
+    expect(seen).toEqual(all.jobs.map((j: { job_id: string }) => j.job_id));
+    const bad = await api('GET', `/ai/jobs?project_id=${projectId}&cursor=nonsense`, owner.token);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('validation_error');
+    expect((await api('GET', `/ai/jobs?project_id=${projectId}&limit=0`, owner.token)).statusCode).toBe(400);
+  });
+
+  it('tells clients which actions the provider runs', async () => {
+    const res = await api('GET', '/ai/capabilities', owner.token);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      provider: 'local',
+      actions: ['document_function', 'document_file', 'summarize_file', 'rename_symbol'],
+    });
+    expect((await server.request({ method: 'GET', url: '/api/v1/ai/capabilities' })).statusCode).toBe(401);
   });
 
   it('keeps another user’s jobs and suggestions out of reach (404)', async () => {
@@ -232,6 +324,8 @@ describe('the openai provider, against an OpenAI-compatible server on loopback',
         return ['completed', 'failed'].includes(j.status) && j;
       }, 60_000);
     };
+    const caps = await server.request({ method: 'GET', url: '/api/v1/ai/capabilities', token });
+    expect(caps.json()).toEqual({ provider: 'openai', actions: expect.arrayContaining(['refactor']) });
     const doc = await run({ action: 'document_function', path: 'docs/users.ts', symbol: 'fetchUser' });
     expect(doc.status, JSON.stringify(doc.error)).toBe('completed');
     expect(doc.suggestions[0].patch).toContain('+ * Loads a user record from the remote API by its id.');
