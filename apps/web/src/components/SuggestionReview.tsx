@@ -1,0 +1,254 @@
+import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
+import type { AiJob, Suggestion, SuggestionState } from '@hivesync/sdk';
+import { DiffBody } from './DiffView.js';
+import { ErrorPanel } from './ErrorPanel.js';
+import { STATE_WORDS, cliApplyCommand, gitApplyCommand, patchFileName } from '../lib/ai.js';
+import { formatWhen } from '../lib/format.js';
+import { useMoveSuggestionMutation, useSuggestionDiffQuery, type SuggestionMove } from '../queries/ai.js';
+
+/** Longest review comment the server keeps. */
+const MAX_COMMENT = 2000;
+
+const MOVE_WORDS: Record<SuggestionState, string> = {
+  proposed: 'Proposed',
+  approved: 'Approved',
+  rejected: 'Rejected',
+  applied: 'Marked applied',
+  reverted: 'Marked reverted',
+};
+
+/**
+ * One suggestion to review: what it does, its state and history (who, when, what they said), the diff per file and
+ * hunk, approve or reject with a comment (members), the patch to download with the command that applies it, and the
+ * moves that report it applied to a working copy, then reverted.
+ */
+export function SuggestionReview({
+  job,
+  suggestion,
+  canMove,
+  names,
+}: {
+  job: AiJob;
+  suggestion: Suggestion;
+  /** Members may move it; viewers only read. */
+  canMove: boolean;
+  /** The name of a member by user id. */
+  names: (userId: string | null | undefined) => string;
+}) {
+  const diff = useSuggestionDiffQuery(suggestion.id);
+  const headingId = useId();
+  const who = names;
+  const last = (state: SuggestionState) => suggestion.history.findLast((h) => h.to === state);
+  const applied = last('applied');
+  const reverted = last('reverted');
+
+  return (
+    <section className="suggestion" aria-labelledby={headingId}>
+      <div className="page-head">
+        <h2 id={headingId}>Suggestion</h2>
+        <span className={`state-badge ${suggestion.state}`} data-testid="suggestion-state">
+          {STATE_WORDS[suggestion.state]}
+        </span>
+      </div>
+      <p className="suggestion-description">{suggestion.description}</p>
+      <p className="small">
+        {suggestion.files.length === 1 ? 'File changed: ' : `${suggestion.files.length} files changed: `}
+        {suggestion.files.map((f, i) => (
+          <span key={f}>
+            {i > 0 && ', '}
+            <code>{f}</code>
+          </span>
+        ))}
+      </p>
+      {(applied || reverted) && (
+        <p className="notice" data-testid="applied-status">
+          {applied && (
+            <>
+              Applied to a working copy by {who(applied.by)},{' '}
+              <time dateTime={applied.at}>{formatWhen(applied.at)}</time>.
+            </>
+          )}
+          {reverted && (
+            <>
+              {' '}
+              Reverted by {who(reverted.by)}, <time dateTime={reverted.at}>{formatWhen(reverted.at)}</time>.
+            </>
+          )}
+        </p>
+      )}
+
+      {suggestion.state === 'proposed' &&
+        (canMove ? (
+          <ReviewForm job={job} suggestion={suggestion} />
+        ) : (
+          <p className="muted">Viewers can read suggestions; a member approves or rejects them.</p>
+        ))}
+
+      <ApplyHelp job={job} suggestion={suggestion} canMove={canMove} />
+
+      {suggestion.history.length > 0 && (
+        <>
+          <h3>History</h3>
+          <ol className="suggestion-history">
+            {suggestion.history.map((h, i) => (
+              <li key={i}>
+                <strong>{MOVE_WORDS[h.to]}</strong> by {who(h.by)}, <time dateTime={h.at}>{formatWhen(h.at)}</time>
+                {h.comment && <blockquote className="review-comment">{h.comment}</blockquote>}
+              </li>
+            ))}
+          </ol>
+        </>
+      )}
+
+      {diff.isPending && <p aria-live="polite">Loading the diff…</p>}
+      {diff.isError && <ErrorPanel error={diff.error} title="The diff could not be shown" />}
+      {diff.data && <DiffBody projectId={job.project_id} diff={diff.data} />}
+    </section>
+  );
+}
+
+/** Approve or reject, with an optional comment kept in the suggestion's history. */
+function ReviewForm({ job, suggestion }: { job: AiJob; suggestion: Suggestion }) {
+  const move = useMoveSuggestionMutation(job);
+  const [comment, setComment] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const ids = { field: useId(), problem: useId(), count: useId() };
+
+  const submit = (e: FormEvent<HTMLFormElement>, to: SuggestionMove) => {
+    e.preventDefault();
+    const text = comment.trim();
+    if (text.length > MAX_COMMENT) {
+      setProblem(`Keep the comment under ${MAX_COMMENT} characters (${text.length} now).`);
+      document.getElementById(ids.field)?.focus();
+      return;
+    }
+    setProblem(null);
+    move.mutate({ id: suggestion.id, move: to, ...(text && { comment: text }) });
+  };
+
+  return (
+    <form
+      className="stack review-form"
+      aria-label="Review the suggestion"
+      onSubmit={(e) => {
+        const submitter = (e.nativeEvent as SubmitEvent).submitter;
+        submit(e, submitter?.getAttribute('value') === 'reject' ? 'reject' : 'approve');
+      }}
+      noValidate
+    >
+      <label htmlFor={ids.field}>
+        Comment <span className="muted small">(optional)</span>
+        <textarea
+          id={ids.field}
+          rows={3}
+          value={comment}
+          onChange={(e) => setComment(e.target.value)}
+          aria-invalid={problem ? true : undefined}
+          aria-describedby={problem ? `${ids.problem} ${ids.count}` : ids.count}
+        />
+      </label>
+      <p id={ids.count} className="small muted">
+        {comment.trim().length} of {MAX_COMMENT} characters
+      </p>
+      {problem && (
+        <p id={ids.problem} className="field-error">
+          {problem}
+        </p>
+      )}
+      {move.isError && <ErrorPanel error={move.error} title="The review was not saved" />}
+      <div className="actions">
+        <button type="submit" className="primary" value="approve" disabled={move.isPending}>
+          {move.isPending && move.variables?.move === 'approve' ? 'Approving…' : 'Approve'}
+        </button>
+        <button type="submit" value="reject" disabled={move.isPending}>
+          {move.isPending && move.variables?.move === 'reject' ? 'Rejecting…' : 'Reject'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/**
+ * The patch as a file, the command that applies it in a checkout (and the CLI's, which merges and reports), and the
+ * buttons that report what was done: applied (once approved), reverted (once applied).
+ */
+function ApplyHelp({ job, suggestion, canMove }: { job: AiJob; suggestion: Suggestion; canMove: boolean }) {
+  const move = useMoveSuggestionMutation(job);
+  const [copied, setCopied] = useState<string | null>(null);
+  const command = gitApplyCommand(suggestion.id);
+  const headingId = useId();
+  // The patch as a file the browser saves; the object URL is let go when the suggestion changes or the page closes.
+  const href = useMemo(
+    () => URL.createObjectURL(new Blob([suggestion.patch], { type: 'text/x-diff' })),
+    [suggestion.patch],
+  );
+  useEffect(() => () => URL.revokeObjectURL(href), [href]);
+
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(command);
+      setCopied(`Copied: ${command}`);
+    } catch {
+      setCopied(`Copy it from the box above: ${command}`);
+    }
+  };
+  if (suggestion.state === 'rejected') {
+    return (
+      <p className="small">
+        <a href={href} download={patchFileName(suggestion.id)}>
+          Download patch
+        </a>{' '}
+        <span className="muted">(rejected: kept for reference)</span>
+      </p>
+    );
+  }
+
+  return (
+    <section className="apply-help" aria-labelledby={headingId}>
+      <h3 id={headingId}>Apply it in your checkout</h3>
+      <p className="actions wrap">
+        <a className="button" href={href} download={patchFileName(suggestion.id)}>
+          Download patch
+        </a>
+        <button type="button" onClick={() => void copy()}>
+          Copy <code>git apply</code> command
+        </button>
+      </p>
+      <pre className="command" aria-label="Command to run at the root of your checkout">
+        <code>{command}</code>
+      </pre>
+      <p className="small muted" aria-live="polite" data-testid="copy-result">
+        {copied}
+      </p>
+      <p className="small">
+        Run it at the root of your checkout, on commit <code>{job.commit.slice(0, 12)}</code> or a later one that leaves
+        these lines alone; git changes nothing if the patch does not apply. If you changed those lines,{' '}
+        <code>{gitApplyCommand(suggestion.id, { threeWay: true })}</code> merges it, or the CLI&apos;s{' '}
+        <code>{cliApplyCommand(suggestion.id)}</code> merges, approves and reports it applied in one step.
+      </p>
+      {canMove && (suggestion.state === 'approved' || suggestion.state === 'applied') && (
+        <div className="actions">
+          {suggestion.state === 'approved' && (
+            <button
+              type="button"
+              disabled={move.isPending}
+              onClick={() => move.mutate({ id: suggestion.id, move: 'applied' })}
+            >
+              {move.isPending ? 'Saving…' : 'Mark as applied'}
+            </button>
+          )}
+          {suggestion.state === 'applied' && (
+            <button
+              type="button"
+              disabled={move.isPending}
+              onClick={() => move.mutate({ id: suggestion.id, move: 'reverted' })}
+            >
+              {move.isPending ? 'Saving…' : 'Mark as reverted'}
+            </button>
+          )}
+        </div>
+      )}
+      {move.isError && <ErrorPanel error={move.error} title="The change was not saved" />}
+    </section>
+  );
+}
