@@ -1,0 +1,274 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+
+/**
+ * The on-disk format (version 1). Everything under the index directory is immutable once written, except
+ * `manifest.json`, which names the files that make up the index; each file is written to a temporary name, fsynced
+ * and renamed, and the manifest last, so a crash at any point leaves the previous manifest naming complete files.
+ *
+ *     manifest.json            {format, segments: [...], commits: [...]}
+ *     seg-<id>.hsx             a segment: blobs (by git blob id), their trigram posting lists and their text
+ *     commit-<sha>-<id>.hsc    a commit's files: path, blob id, language, and where the blob is (segment, index)
+ *
+ * Segment (all integers little-endian):
+ *
+ *     header   64 B   magic "HSXSEG\0\1", u32 version, u32 blobs, u32 trigrams, u32 0,
+ *                     u64 blob table, u64 trigram table, u64 postings, u64 content, u64 file size
+ *     blobs    40 B each, sorted by blob id: 20 B id, u32 flags, u32 length, u64 content offset, u32 0
+ *     trigrams 16 B each, sorted: u32 trigram, u32 blob count, u64 postings offset
+ *     postings varint gaps between the indexes (in the blob table) of the blobs holding a trigram
+ *     content  each blob's bytes as git stores them
+ *
+ * A segment is read with positioned reads through a bounded page cache, never loaded whole.
+ */
+export const FORMAT_VERSION = 1;
+
+export const SEGMENT_MAGIC = Buffer.from('HSXSEG\0\x01', 'latin1');
+export const COMMIT_MAGIC = Buffer.from('HSXCOM\0\x01', 'latin1');
+export const HEADER_BYTES = 64;
+export const BLOB_ENTRY = 40;
+export const TRIGRAM_ENTRY = 16;
+
+/** Blob flags: why a blob's text is not in the index. */
+export const BLOB_BINARY = 1;
+export const BLOB_TOO_LARGE = 2;
+
+/** The manifest: which files make up the index. */
+export interface Manifest {
+  format: number;
+  segments: { id: string; blobs: number; content_bytes: number; file_bytes: number }[];
+  /** Oldest first. */
+  commits: { sha: string; file: string; files: number; segments: string[]; indexed_at: string }[];
+}
+
+/** A fresh random id for a file name. */
+export function newId(): string {
+  return crypto.randomBytes(8).toString('hex');
+}
+
+/** Writes `data` to `file` atomically: a temporary file, fsync, rename, fsync of the directory. */
+export async function writeAtomic(file: string, data: Buffer | Buffer[], hooks?: WriteHooks): Promise<void> {
+  const tmp = `${file}.tmp-${newId()}`;
+  const fh = await fs.open(tmp, 'wx', 0o644);
+  try {
+    for (const part of Array.isArray(data) ? data : [data]) await fh.write(part);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await hooks?.beforeRename?.(tmp, file);
+  await fs.rename(tmp, file);
+  await syncDir(path.dirname(file));
+}
+
+/** Test seams: called between the temporary file's fsync and its rename (a test can crash the writer there). */
+export interface WriteHooks {
+  beforeRename?: (tmp: string, final: string) => void | Promise<void>;
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const fh = await fs.open(dir, 'r');
+  try {
+    await fh.sync();
+  } catch {
+    // Some filesystems cannot fsync a directory; the rename is still atomic.
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Reads the manifest, or an empty one when there is none. Throws when it is unreadable or of another version. */
+export async function readManifest(dir: string): Promise<Manifest> {
+  let raw: string;
+  try {
+    raw = await fs.readFile(path.join(dir, 'manifest.json'), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { format: FORMAT_VERSION, segments: [], commits: [] };
+    throw err;
+  }
+  const manifest = JSON.parse(raw) as Manifest;
+  if (manifest.format !== FORMAT_VERSION) {
+    throw new IndexFormatError(`search index format ${manifest.format}, this server reads ${FORMAT_VERSION}`);
+  }
+  return manifest;
+}
+
+/** The index on disk is of another version, or damaged: rebuild it. */
+export class IndexFormatError extends Error {
+  override name = 'IndexFormatError';
+}
+
+/** Writes a varint at `at`; returns the next position. */
+function putVarint(out: Uint8Array, at: number, v: number): number {
+  while (v >= 0x80) {
+    out[at++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  out[at++] = v;
+  return at;
+}
+
+/** One blob going into a segment. */
+export interface SegmentBlob {
+  oid: string;
+  flags: number;
+  content: Buffer;
+}
+
+/**
+ * Encodes a segment. `pairs` holds (trigram × 2^20 + arrival index) for every distinct trigram of every blob; it is
+ * sorted here in place.
+ */
+export function encodeSegment(blobs: SegmentBlob[], pairs: Float64Array): Buffer[] {
+  const order = blobs.map((_, i) => i).sort((a, b) => (blobs[a]!.oid < blobs[b]!.oid ? -1 : 1));
+  const rank = new Uint32Array(blobs.length);
+  order.forEach((arrival, r) => (rank[arrival] = r));
+  for (let i = 0; i < pairs.length; i++) {
+    const p = pairs[i]!;
+    const tri = Math.floor(p / 1048576);
+    pairs[i] = tri * 1048576 + rank[p - tri * 1048576]!;
+  }
+  pairs.sort();
+
+  const blobTable = Buffer.alloc(blobs.length * BLOB_ENTRY);
+  // Trigram table and postings.
+  const triEntries: number[] = [];
+  // A gap is below 2^20 (blobs per segment), so at most 3 bytes.
+  const postings = new Uint8Array(pairs.length * 3);
+  let plen = 0;
+  for (let i = 0; i < pairs.length;) {
+    const tri = Math.floor(pairs[i]! / 1048576);
+    const start = plen;
+    let prev = -1;
+    let count = 0;
+    for (; i < pairs.length && Math.floor(pairs[i]! / 1048576) === tri; i++) {
+      const idx = pairs[i]! - tri * 1048576;
+      plen = putVarint(postings, plen, idx - prev - 1);
+      prev = idx;
+      count++;
+    }
+    triEntries.push(tri, count, start);
+  }
+  const ntri = triEntries.length / 3;
+  const blobTableOff = HEADER_BYTES;
+  const triTableOff = blobTableOff + blobTable.length;
+  const postingsOff = triTableOff + ntri * TRIGRAM_ENTRY;
+  const contentOff = postingsOff + plen;
+  let offset = contentOff;
+  order.forEach((arrival, r) => {
+    const b = blobs[arrival]!;
+    const at = r * BLOB_ENTRY;
+    Buffer.from(b.oid.slice(0, 40), 'hex').copy(blobTable, at);
+    blobTable.writeUInt32LE(b.flags, at + 20);
+    blobTable.writeUInt32LE(b.content.length, at + 24);
+    blobTable.writeBigUInt64LE(BigInt(offset), at + 28);
+    offset += b.content.length;
+  });
+  const triTable = Buffer.alloc(ntri * TRIGRAM_ENTRY);
+  for (let t = 0; t < ntri; t++) {
+    triTable.writeUInt32LE(triEntries[t * 3]!, t * TRIGRAM_ENTRY);
+    triTable.writeUInt32LE(triEntries[t * 3 + 1]!, t * TRIGRAM_ENTRY + 4);
+    triTable.writeBigUInt64LE(BigInt(postingsOff + triEntries[t * 3 + 2]!), t * TRIGRAM_ENTRY + 8);
+  }
+  const header = Buffer.alloc(HEADER_BYTES);
+  SEGMENT_MAGIC.copy(header, 0);
+  header.writeUInt32LE(FORMAT_VERSION, 8);
+  header.writeUInt32LE(blobs.length, 12);
+  header.writeUInt32LE(ntri, 16);
+  header.writeBigUInt64LE(BigInt(blobTableOff), 24);
+  header.writeBigUInt64LE(BigInt(triTableOff), 32);
+  header.writeBigUInt64LE(BigInt(postingsOff), 40);
+  header.writeBigUInt64LE(BigInt(contentOff), 48);
+  header.writeBigUInt64LE(BigInt(offset), 56);
+  return [header, blobTable, triTable, Buffer.from(postings.buffer, 0, plen), ...order.map((a) => blobs[a]!.content)];
+}
+
+/** One file of a commit, as its list stores it. */
+export interface CommitFile {
+  path: string;
+  oid: string;
+  lang: number;
+  /** Position of the blob's segment in the list's segment table, and the blob's index in that segment. */
+  seg: number;
+  blob: number;
+}
+
+/** Encodes a commit's file list (sorted by path, byte order) and the segments it refers to. */
+export function encodeCommitList(segments: string[], files: CommitFile[]): Buffer {
+  const parts: Buffer[] = [];
+  const header = Buffer.alloc(24);
+  COMMIT_MAGIC.copy(header, 0);
+  header.writeUInt32LE(FORMAT_VERSION, 8);
+  header.writeUInt32LE(files.length, 12);
+  header.writeUInt32LE(segments.length, 16);
+  parts.push(header);
+  for (const s of segments) {
+    const b = Buffer.from(s, 'utf8');
+    parts.push(Buffer.from([b.length]), b);
+  }
+  for (const f of files) {
+    const p = Buffer.from(f.path, 'utf8');
+    const rec = Buffer.alloc(2 + p.length + 2 + 4 + 1 + 20);
+    rec.writeUInt16LE(p.length, 0);
+    p.copy(rec, 2);
+    let o = 2 + p.length;
+    rec.writeUInt16LE(f.seg, o);
+    rec.writeUInt32LE(f.blob, o + 2);
+    rec.writeUInt8(f.lang, o + 6);
+    Buffer.from(f.oid.slice(0, 40), 'hex').copy(rec, o + 7);
+    o += 27;
+    parts.push(rec);
+  }
+  const body = Buffer.concat(parts);
+  // A trailing checksum: a truncated or damaged list is detected, never half-read.
+  const sum = crypto.createHash('sha256').update(body).digest().subarray(0, 16);
+  return Buffer.concat([body, sum]);
+}
+
+/** A commit's file list in memory: parallel arrays, one entry per file, in path order. */
+export interface CommitList {
+  segments: string[];
+  paths: string[];
+  oids: string[];
+  langs: Uint8Array;
+  segs: Uint16Array;
+  blobs: Uint32Array;
+}
+
+/** Decodes a commit list; throws IndexFormatError when it is truncated, damaged or of another version. */
+export function decodeCommitList(buf: Buffer): CommitList {
+  if (buf.length < 40 || !buf.subarray(0, 8).equals(COMMIT_MAGIC)) throw new IndexFormatError('not a commit list');
+  const body = buf.subarray(0, buf.length - 16);
+  const sum = crypto.createHash('sha256').update(body).digest().subarray(0, 16);
+  if (!sum.equals(buf.subarray(buf.length - 16))) throw new IndexFormatError('commit list damaged or truncated');
+  if (buf.readUInt32LE(8) !== FORMAT_VERSION) throw new IndexFormatError('commit list of another version');
+  const n = buf.readUInt32LE(12);
+  const nseg = buf.readUInt32LE(16);
+  let o = 24;
+  const segments: string[] = [];
+  for (let i = 0; i < nseg; i++) {
+    const len = buf[o]!;
+    segments.push(buf.subarray(o + 1, o + 1 + len).toString('utf8'));
+    o += 1 + len;
+  }
+  const list: CommitList = {
+    segments,
+    paths: new Array<string>(n),
+    oids: new Array<string>(n),
+    langs: new Uint8Array(n),
+    segs: new Uint16Array(n),
+    blobs: new Uint32Array(n),
+  };
+  for (let i = 0; i < n; i++) {
+    const plen = buf.readUInt16LE(o);
+    list.paths[i] = buf.subarray(o + 2, o + 2 + plen).toString('utf8');
+    o += 2 + plen;
+    list.segs[i] = buf.readUInt16LE(o);
+    list.blobs[i] = buf.readUInt32LE(o + 2);
+    list.langs[i] = buf[o + 6]!;
+    list.oids[i] = buf.subarray(o + 7, o + 27).toString('hex');
+    o += 27;
+  }
+  return list;
+}

@@ -1,0 +1,335 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IndexMissingError, SearchIndex, type SearchPage, type SearchQuery } from './search-index.js';
+import { SearchQueryError } from './matcher.js';
+import { cloneTestRepo, skipWithoutTestRepos } from './test/test-repos.js';
+
+const env = process.env;
+const tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'hs-search-'));
+afterAll(() => fs.rmSync(tmpRoot, { recursive: true, force: true }));
+
+function git(gitDir: string, ...args: string[]): string {
+  return execFileSync('git', ['--git-dir', gitDir, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+}
+
+/** `git grep` at a commit, as "path:line:column:text" lines (one per matching line, text files only). */
+function gitGrep(gitDir: string, commit: string, flags: string[], q: string, pathspec: string[] = []): string[] {
+  let out: Buffer;
+  try {
+    out = execFileSync(
+      'git',
+      ['--git-dir', gitDir, 'grep', '-n', '--column', '-I', '-z', ...flags, '-e', q, commit, '--', ...pathspec],
+      { maxBuffer: 1 << 28 },
+    );
+  } catch (err) {
+    if ((err as { status?: number }).status === 1) return [];
+    throw err;
+  }
+  const lines: string[] = [];
+  for (const rec of out.toString('utf8').split('\n')) {
+    if (rec === '') continue;
+    const [file, line, col, ...text] = rec.split('\0');
+    lines.push(`${file!.slice(commit.length + 1)}:${line}:${col}:${text.join('\0')}`);
+  }
+  return lines;
+}
+
+async function all(index: SearchIndex, commit: string, q: SearchQuery): Promise<SearchPage> {
+  return index.search(commit, { limit: 1_000_000, maxBytes: 1 << 30, timeBudgetMs: 120_000, ...q });
+}
+
+function asLines(page: SearchPage): string[] {
+  return page.matches.map((m) => `${m.path}:${m.line}:${m.column}:${m.text}`);
+}
+
+/** A small repository made in a temp dir: `commit({path: content})` makes one commit and returns its id. */
+function scratchRepo(name: string) {
+  const work = path.join(tmpRoot, name);
+  fs.mkdirSync(work, { recursive: true });
+  execFileSync('git', ['init', '-q', '-b', 'main', work]);
+  return {
+    gitDir: path.join(work, '.git'),
+    commit(files: Record<string, string | null>): string {
+      for (const [p, content] of Object.entries(files)) {
+        const file = path.join(work, p);
+        if (content === null) fs.rmSync(file);
+        else {
+          fs.mkdirSync(path.dirname(file), { recursive: true });
+          fs.writeFileSync(file, content);
+        }
+      }
+      execFileSync('git', ['-C', work, 'add', '-A']);
+      execFileSync('git', ['-C', work, '-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '-q', '-m', 'c'], {
+        env: { ...env, GIT_COMMITTER_DATE: '2020-01-01T00:00:00Z', GIT_AUTHOR_DATE: '2020-01-01T00:00:00Z' },
+      });
+      return execFileSync('git', ['-C', work, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+    },
+  };
+}
+
+describe.skipIf(skipWithoutTestRepos('express', 'core'))('search index on real repositories', () => {
+  let express: string;
+  let core: string;
+  let expressHead: string;
+  let coreHead: string;
+  let expressIndex: SearchIndex;
+  let coreIndex: SearchIndex;
+
+  beforeAll(async () => {
+    express = cloneTestRepo('express', tmpRoot);
+    core = cloneTestRepo('core', tmpRoot);
+    expressHead = git(express, 'rev-parse', 'HEAD').trim();
+    coreHead = git(core, 'rev-parse', 'HEAD').trim();
+    expressIndex = new SearchIndex(path.join(tmpRoot, 'idx-express'));
+    coreIndex = new SearchIndex(path.join(tmpRoot, 'idx-core'));
+    await expressIndex.indexCommit({ gitDir: express, env }, expressHead);
+    await coreIndex.indexCommit({ gitDir: core, env }, coreHead);
+  }, 240_000);
+  afterAll(async () => {
+    await expressIndex.close();
+    await coreIndex.close();
+  });
+
+  // Each case: our query, and the same search as git grep flags (-P for regular expressions: PCRE agrees with RE2 on
+  // these), with an optional pathspec.
+  const cases: [string, SearchQuery, string[], string[]?][] = [
+    ['literal', { q: 'res.send(' }, ['-F']],
+    ['literal, common', { q: 'function' }, ['-F']],
+    ['literal, ignoring case', { q: 'Content-Type', ignoreCase: true }, ['-F', '-i']],
+    ['literal, whole word', { q: 'app', word: true }, ['-F', '-w']],
+    ['regex with trigrams', { q: 'res\\.send\\w*\\(', regex: true }, ['-P']],
+    ['regex alternation', { q: '\\bnew (Error|TypeError)\\(', regex: true }, ['-P']],
+    ['regex anchored', { q: '^\\s*(module\\.)?exports\\.\\w+ =', regex: true }, ['-P']],
+    ['regex class and count', { q: '[0-9]{1,2}\\.[0-9]+\\.[0-9]+', regex: true }, ['-P']],
+    ['regex ignoring case', { q: 'todo|fixme', regex: true, ignoreCase: true }, ['-P', '-i']],
+    ['regex without trigrams', { q: 'x\\d', regex: true }, ['-P']],
+    ['path prefix', { q: 'req', path: 'lib' }, ['-F'], ['lib']],
+  ];
+
+  for (const [name, q, flags, pathspec] of cases) {
+    it(`express: ${name} equals git grep`, async () => {
+      const ours = await all(expressIndex, expressHead, q);
+      const theirs = gitGrep(express, expressHead, flags, q.q, pathspec);
+      expect(theirs.length).toBeGreaterThan(0);
+      expect(asLines(ours)).toEqual(theirs);
+      expect(ours.truncated).toBe(false);
+    });
+  }
+
+  const coreCases: [string, SearchQuery, string[], string[]?][] = [
+    ['literal', { q: 'createApp(' }, ['-F']],
+    ['literal ignoring case', { q: 'vnode', ignoreCase: true }, ['-F', '-i']],
+    ['regex', { q: 'use[A-Z][a-z]+\\(', regex: true }, ['-P']],
+    ['regex, optional groups', { q: 'export (default )?function \\w+', regex: true }, ['-P']],
+    ['whole word', { q: 'ref', word: true }, ['-F', '-w']],
+    [
+      'glob',
+      { q: 'defineComponent', glob: 'packages/runtime-core/src/**/*.ts' },
+      ['-F'],
+      [':(glob)packages/runtime-core/src/**/*.ts'],
+    ],
+  ];
+  for (const [name, q, flags, pathspec] of coreCases) {
+    it(`vue core: ${name} equals git grep`, async () => {
+      const ours = await all(coreIndex, coreHead, q);
+      const theirs = gitGrep(core, coreHead, flags, q.q, pathspec);
+      expect(theirs.length).toBeGreaterThan(0);
+      expect(asLines(ours)).toEqual(theirs);
+    });
+  }
+
+  it('a rare literal reads only the files that hold it (the index, not a scan)', async () => {
+    const page = await all(coreIndex, coreHead, { q: 'shallowReadonlyMap' });
+    expect(page.scan).toBe(false);
+    const holding = new Set(gitGrep(core, coreHead, ['-F', '-i'], 'shallowReadonlyMap').map((l) => l.split(':')[0]));
+    expect(page.files_read).toBeLessThanOrEqual(holding.size + 2);
+    expect(page.matches.length).toBeGreaterThan(0);
+  });
+
+  it('a regex with no usable trigram says it scanned', async () => {
+    const page = await expressIndex.search(expressHead, { q: '\\d+', regex: true, limit: 5 });
+    expect(page.scan).toBe(true);
+    expect(page.truncated).toBe(true);
+  });
+
+  it('pages with the cursor add up to the whole answer, in path order', async () => {
+    const q: SearchQuery = { q: 'require(' };
+    const whole = asLines(await all(expressIndex, expressHead, q));
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    for (let n = 0; n < 1000; n++) {
+      const page = await expressIndex.search(expressHead, { ...q, limit: 37, cursor });
+      paged.push(...asLines(page));
+      if (!page.next) break;
+      expect(page.truncated).toBe(true);
+      cursor = page.next;
+    }
+    expect(paged).toEqual(whole);
+    const paths = whole.map((l) => l.split(':')[0]!);
+    expect(paths).toEqual([...paths].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+    await expect(expressIndex.search(expressHead, { q: 'other', cursor })).rejects.toThrow(SearchQueryError);
+  });
+
+  it('context lines, language filter and file-name search', async () => {
+    const page = await expressIndex.search(expressHead, { q: 'function createApplication', context: 2 });
+    const m = page.matches.find((x) => x.path === 'lib/express.js')!;
+    const file = git(express, 'show', `${expressHead}:lib/express.js`).split('\n');
+    expect(m.before).toEqual(file.slice(m.line - 3, m.line - 1));
+    expect(m.after).toEqual(file.slice(m.line, m.line + 2));
+
+    const md = await all(expressIndex, expressHead, { q: 'express', lang: 'markdown' });
+    expect(md.matches.length).toBeGreaterThan(0);
+    expect(md.matches.every((x) => x.path.endsWith('.md'))).toBe(true);
+
+    const files = await all(coreIndex, coreHead, { q: 'runtime-core/src/component', files: true });
+    const expected = git(core, 'ls-tree', '-r', '--name-only', coreHead)
+      .split('\n')
+      .filter((p) => p.includes('runtime-core/src/component'));
+    expect(files.files.map((f) => f.path)).toEqual(expected);
+  });
+
+  it('indexing after more commits reads only new blobs and equals a full rebuild', async () => {
+    const old = git(express, 'rev-parse', `${expressHead}~150`).trim();
+    const incremental = new SearchIndex(path.join(tmpRoot, 'idx-incremental'));
+    await incremental.indexCommit({ gitDir: express, env }, old);
+    const report = await incremental.indexCommit({ gitDir: express, env }, expressHead);
+    const blobs = (c: string) =>
+      new Set(
+        git(express, 'ls-tree', '-r', c)
+          .split('\n')
+          .filter((l) => l.includes(' blob '))
+          .map((l) => l.split(/\s+/)[2]!),
+      );
+    const before = blobs(old);
+    const fresh = [...blobs(expressHead)].filter((b) => !before.has(b));
+    expect(report.new_blobs).toBe(fresh.length);
+    expect(report.new_blobs).toBeLessThan(blobs(expressHead).size);
+
+    for (const q of [
+      { q: 'res.send(' },
+      { q: 'req\\.\\w+', regex: true },
+      { q: 'Router', ignoreCase: true },
+    ] as SearchQuery[]) {
+      expect(asLines(await all(incremental, expressHead, q))).toEqual(asLines(await all(expressIndex, expressHead, q)));
+    }
+    // Both commits answer; dropping the old one keeps the new one whole.
+    expect((await all(incremental, old, { q: 'res.send(' })).matches.length).toBeGreaterThan(0);
+    await incremental.gc([expressHead]);
+    await expect(incremental.search(old, { q: 'x' })).rejects.toThrow(IndexMissingError);
+    expect(asLines(await all(incremental, expressHead, { q: 'res.send(' }))).toEqual(
+      asLines(await all(expressIndex, expressHead, { q: 'res.send(' })),
+    );
+  }, 120_000);
+
+  it('index size on disk stays within 1.5x of the indexed text', async () => {
+    const s = await coreIndex.stats();
+    expect(s.disk_bytes / s.text_bytes).toBeLessThan(1.5);
+  });
+});
+
+describe('search index on a scratch repository', () => {
+  it('an invalid regex is a clear error; an empty or huge query too', async () => {
+    const repo = scratchRepo('invalid');
+    const c = repo.commit({ 'a.txt': 'hello\n' });
+    const index = new SearchIndex(path.join(tmpRoot, 'idx-invalid'));
+    await index.indexCommit({ gitDir: repo.gitDir, env }, c);
+    await expect(index.search(c, { q: 'a(b', regex: true })).rejects.toThrow(/missing closing \)/);
+    await expect(index.search(c, { q: '' })).rejects.toThrow(SearchQueryError);
+    await expect(index.search(c, { q: 'x'.repeat(1001) })).rejects.toThrow(SearchQueryError);
+    await expect(index.search(c, { q: 'x', lang: 'klingon' })).rejects.toThrow(SearchQueryError);
+    await expect(index.search('0'.repeat(40), { q: 'x' })).rejects.toThrow(IndexMissingError);
+  });
+
+  it('a regex catastrophic for a backtracking engine answers at once', async () => {
+    const repo = scratchRepo('catastrophic');
+    const c = repo.commit({ 'long.txt': `${'a'.repeat(200_000)}\n`, 'b.txt': 'aaab\n' });
+    const index = new SearchIndex(path.join(tmpRoot, 'idx-catastrophic'));
+    await index.indexCommit({ gitDir: repo.gitDir, env }, c);
+    const started = Date.now();
+    const page = await index.search(c, { q: '(a*)*b', regex: true });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(page.matches.map((m) => m.path)).toEqual(['b.txt']);
+    expect(page.scan).toBe(true);
+  });
+
+  it('case-sensitive matches are verified against the folded index', async () => {
+    const repo = scratchRepo('case');
+    const c = repo.commit({ 'a.txt': 'FooBar\nfoobar\nFOOBAR\n', 'bin.dat': 'FooBar\0binary\n' });
+    const index = new SearchIndex(path.join(tmpRoot, 'idx-case'));
+    await index.indexCommit({ gitDir: repo.gitDir, env }, c);
+    expect((await index.search(c, { q: 'FooBar' })).matches.map((m) => m.line)).toEqual([1]);
+    expect((await index.search(c, { q: 'foobar', ignoreCase: true })).matches.map((m) => m.line)).toEqual([1, 2, 3]);
+    expect((await index.search(c, { q: 'FOO[B]AR', regex: true })).matches.map((m) => m.line)).toEqual([3]);
+  });
+
+  it('a crash between a temp write and its rename, or a truncated file, leaves the old index answering', async () => {
+    const repo = scratchRepo('crash');
+    const c1 = repo.commit({ 'a.txt': 'alpha one\n', 'b.txt': 'beta\n' });
+    const c2 = repo.commit({ 'a.txt': 'alpha two\n', 'c.txt': 'gamma\n' });
+    const dir = path.join(tmpRoot, 'idx-crash');
+    await new SearchIndex(dir).indexCommit({ gitDir: repo.gitDir, env }, c1);
+
+    // The writer dies right before renaming the new manifest into place.
+    const crashing = new SearchIndex(dir, {
+      hooks: {
+        beforeRename: (_tmp, final) => {
+          if (final.endsWith('manifest.json')) throw new Error('killed');
+        },
+      },
+    });
+    await expect(crashing.indexCommit({ gitDir: repo.gitDir, env }, c2)).rejects.toThrow('killed');
+    // ...and left a truncated temp file behind, like a process killed mid-write.
+    fs.writeFileSync(path.join(dir, 'manifest.json.tmp-dead'), '{"format":1,"segm');
+
+    const reader = new SearchIndex(dir);
+    expect((await reader.search(c1, { q: 'alpha' })).matches.map((m) => m.text)).toEqual(['alpha one']);
+    await expect(reader.search(c2, { q: 'alpha' })).rejects.toThrow(IndexMissingError);
+
+    // The next writer finishes the job and collects what the dead one left.
+    await reader.indexCommit({ gitDir: repo.gitDir, env }, c2);
+    expect((await reader.search(c2, { q: 'alpha' })).matches.map((m) => m.text)).toEqual(['alpha two']);
+    await reader.gc([c1, c2]);
+    expect(fs.readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+
+    // A published segment cut short is detected, never read as if whole.
+    const seg = fs.readdirSync(dir).find((f) => f.startsWith('seg-'))!;
+    const fresh = path.join(tmpRoot, 'idx-crash-copy');
+    fs.cpSync(dir, fresh, { recursive: true });
+    fs.truncateSync(path.join(fresh, seg), fs.statSync(path.join(fresh, seg)).size - 3);
+    await expect(new SearchIndex(fresh).search(c1, { q: 'alpha' })).rejects.toThrow(/truncated/);
+  });
+
+  it('garbage collection drops the blobs no kept commit references', async () => {
+    const repo = scratchRepo('gc');
+    const c1 = repo.commit({ 'a.txt': 'first version\n' });
+    const c2 = repo.commit({ 'a.txt': 'second version\n' });
+    const dir = path.join(tmpRoot, 'idx-gc');
+    const index = new SearchIndex(dir);
+    await index.indexCommit({ gitDir: repo.gitDir, env }, c1);
+    const r2 = await index.indexCommit({ gitDir: repo.gitDir, env }, c2);
+    expect(r2.new_blobs).toBe(1);
+    expect((await index.stats()).blobs).toBe(2);
+    const gc = await index.gc([c2]);
+    expect(gc).toMatchObject({ commits: 1, segments: 1 });
+    expect((await index.stats()).blobs).toBe(1);
+    expect((await index.search(c2, { q: 'version' })).matches.map((m) => m.text)).toEqual(['second version']);
+    expect(await index.commits()).toEqual([c2]);
+  });
+
+  it('the time budget returns what it has, with a cursor that continues', async () => {
+    const repo = scratchRepo('budget');
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 30; i++) files[`f${String(i).padStart(2, '0')}.txt`] = 'needle\n'.repeat(50);
+    const c = repo.commit(files);
+    const index = new SearchIndex(path.join(tmpRoot, 'idx-budget'));
+    await index.indexCommit({ gitDir: repo.gitDir, env }, c);
+    const page = await index.search(c, { q: 'needle', timeBudgetMs: 0 });
+    expect(page.timed_out).toBe(true);
+    expect(page.next).not.toBeNull();
+    const rest = await index.search(c, { q: 'needle', cursor: page.next!, limit: 10_000 });
+    expect(page.matches.length + rest.matches.length).toBe(1500);
+  });
+});

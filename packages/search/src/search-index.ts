@@ -1,0 +1,713 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {
+  BLOB_BINARY,
+  BLOB_TOO_LARGE,
+  type CommitFile,
+  type CommitList,
+  decodeCommitList,
+  encodeCommitList,
+  encodeSegment,
+  FORMAT_VERSION,
+  IndexFormatError,
+  type Manifest,
+  newId,
+  readManifest,
+  type SegmentBlob,
+  writeAtomic,
+  type WriteHooks,
+} from './format.js';
+import { assertObjectId, type GitSource, listTree, readBlobs } from './git.js';
+import { type Language, LANGUAGES, languageId, languageOf, parseLanguage } from './language.js';
+import { type LineMatch, LineMatcher, SearchQueryError } from './matcher.js';
+import { foldByte, isScan, literalQuery, regexpQuery, type TrigramQuery } from './query-plan.js';
+import { PageCache, SegmentReader } from './segment-reader.js';
+
+/** The commit has no index (yet): the caller starts an index job and answers 409 `index_missing`. */
+export class IndexMissingError extends Error {
+  override name = 'IndexMissingError';
+  constructor(readonly commit: string) {
+    super(`commit ${commit} is not indexed`);
+  }
+}
+
+/** Limits of an index (all have defaults). */
+export interface SearchIndexOptions {
+  /** Blobs larger than this are listed but their text is not indexed (default 1 MiB). */
+  maxBlobBytes?: number;
+  /** A segment is closed once its text reaches this many bytes (default 32 MiB). */
+  segmentBytes?: number;
+  /** The page cache shared by the indexes of a process (default: one of 32 MiB for all). */
+  cache?: PageCache;
+  /** Test seam: called between a file's fsync and its rename. */
+  hooks?: WriteHooks;
+}
+
+/** A search over one commit. */
+export interface SearchQuery {
+  q: string;
+  regex?: boolean;
+  ignoreCase?: boolean;
+  word?: boolean;
+  /** Only files at or under this repository path (a file or a directory). */
+  path?: string;
+  /** Only files whose path matches this glob (`*`, `?`, `**`, `{a,b}`); without a `/` it matches the file name. */
+  glob?: string;
+  lang?: string;
+  /** File-name search: match `q` against paths, not contents. */
+  files?: boolean;
+  /** Lines of context before and after each match (0 to 10). */
+  context?: number;
+  /** Matching lines (or files) per page (default 100). */
+  limit?: number;
+  /** Where the previous page stopped (its `next`). */
+  cursor?: string;
+  /** Milliseconds after which the search returns what it has with `timed_out` (default 5,000). */
+  timeBudgetMs?: number;
+  /** Stop once the page's matches take about this many bytes (default 2 MiB). */
+  maxBytes?: number;
+}
+
+/** A matching line of a file. */
+export interface SearchMatch extends LineMatch {
+  path: string;
+}
+
+/** One page of a search's results, in path order. */
+export interface SearchPage {
+  commit: string;
+  matches: SearchMatch[];
+  /** For file-name searches. */
+  files: { path: string; lang: Language | null; ranges: [number, number][] }[];
+  /** Pass as `cursor` to get the next page; null when there is no more. */
+  next: string | null;
+  /** A limit (matches or bytes) stopped the page before the end. */
+  truncated: boolean;
+  /** The time budget stopped the page before the end (`next` continues). */
+  timed_out: boolean;
+  /** No trigram narrowed the search: every file was read. */
+  scan: boolean;
+  /** Files whose text was read (candidates the index could not rule out). */
+  files_read: number;
+}
+
+const PAIR = 1048576; // 2^20: blobs per segment at most, and the factor packing (trigram, blob) into one number
+
+/** The distinct trigrams of a blob (ASCII case folded, none across a newline), sorted. */
+export function blobTrigrams(buf: Buffer): Uint32Array {
+  if (buf.length < 3) return new Uint32Array(0);
+  const arr = new Uint32Array(buf.length - 2);
+  let k = 0;
+  let a = foldByte(buf[0]!);
+  let b = foldByte(buf[1]!);
+  for (let i = 2; i < buf.length; i++) {
+    const c = foldByte(buf[i]!);
+    if (a !== 10 && b !== 10 && c !== 10) arr[k++] = (a << 16) | (b << 8) | c;
+    a = b;
+    b = c;
+  }
+  const sorted = arr.subarray(0, k).sort();
+  let w = 0;
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[w - 1]) sorted[w++] = sorted[i]!;
+  return sorted.subarray(0, w);
+}
+
+/** Git's binary test (`-I`): a NUL byte in the first 8,000 bytes. */
+function isBinary(bytes: Buffer): boolean {
+  return bytes.subarray(0, 8000).includes(0);
+}
+
+function byteOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** Collects blobs into segments of bounded size and writes each when it is full. */
+class SegmentBuilder {
+  private blobs: SegmentBlob[] = [];
+  private pairs = new Float64Array(1 << 16);
+  private npairs = 0;
+  private bytes = 0;
+  private writes: Promise<void> = Promise.resolve();
+  readonly written: { id: string; oids: string[]; blobs: number; content_bytes: number; file_bytes: number }[] = [];
+
+  constructor(
+    private readonly dir: string,
+    private readonly segmentBytes: number,
+    private readonly hooks: WriteHooks | undefined,
+  ) {}
+
+  /** Adds a blob; a full segment is encoded at once and written in the background (in order). */
+  add(oid: string, flags: number, content: Buffer): void {
+    const arrival = this.blobs.length;
+    this.blobs.push({ oid, flags, content });
+    if (flags === 0) {
+      const tris = blobTrigrams(content);
+      if (this.npairs + tris.length > this.pairs.length) {
+        const grown = new Float64Array(Math.max(this.pairs.length * 2, this.npairs + tris.length));
+        grown.set(this.pairs.subarray(0, this.npairs));
+        this.pairs = grown;
+      }
+      for (let i = 0; i < tris.length; i++) this.pairs[this.npairs++] = tris[i]! * PAIR + arrival;
+      this.bytes += content.length;
+    }
+    if (this.bytes >= this.segmentBytes || this.blobs.length >= PAIR - 1) this.flush();
+  }
+
+  private flush(): void {
+    if (this.blobs.length === 0) return;
+    const id = newId();
+    const blobs = this.blobs;
+    const bytes = this.bytes;
+    const parts = encodeSegment(blobs, this.pairs.subarray(0, this.npairs));
+    this.blobs = [];
+    this.pairs = new Float64Array(1 << 16);
+    this.npairs = 0;
+    this.bytes = 0;
+    const oids = blobs.map((b) => b.oid).sort();
+    this.writes = this.writes.then(async () => {
+      await writeAtomic(path.join(this.dir, `seg-${id}.hsx`), parts, this.hooks);
+      this.written.push({
+        id,
+        oids,
+        blobs: oids.length,
+        content_bytes: bytes,
+        file_bytes: parts.reduce((n, p) => n + p.length, 0),
+      });
+    });
+    // A failed write is reported by done(); until then it must not be an unhandled rejection.
+    this.writes.catch(() => undefined);
+  }
+
+  /** Writes what is left and waits for every segment to be on disk. */
+  async done(): Promise<void> {
+    this.flush();
+    await this.writes;
+  }
+}
+
+/** What indexing a commit did. */
+export interface IndexReport {
+  commit: string;
+  /** False when the commit was indexed already. */
+  indexed: boolean;
+  files: number;
+  /** Blobs read from git (new since the commits already indexed). */
+  new_blobs: number;
+  /** Bytes of text read from git. */
+  new_bytes: number;
+  ms: number;
+}
+
+/**
+ * The search index of one repository, under `dir`: content addressed (a blob is indexed once however many commits
+ * hold it), incremental (indexing a commit reads only the blobs no indexed commit has), searched through a bounded
+ * page cache. One writer at a time (a lock file); any number of readers, in any process.
+ */
+export class SearchIndex {
+  private readonly cache: PageCache;
+  private readonly readers = new Map<string, Promise<SegmentReader>>();
+  private readonly lists = new Map<string, CommitList>();
+  private manifest: { key: string; value: Manifest } | undefined;
+  private writing: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly dir: string,
+    private readonly options: SearchIndexOptions = {},
+  ) {
+    this.cache = options.cache ?? defaultCache;
+  }
+
+  /** The manifest as on disk now (re-read when the file changed). */
+  async current(): Promise<Manifest> {
+    const file = path.join(this.dir, 'manifest.json');
+    const st = await fs.stat(file).catch(() => undefined);
+    const key = st ? `${st.ino}:${st.mtimeMs}:${st.size}` : 'none';
+    if (this.manifest?.key === key) return this.manifest.value;
+    const value = await readManifest(this.dir);
+    this.manifest = { key, value };
+    // Segments no longer named are closed a minute later (searches under way may still read them).
+    const named = new Set(value.segments.map((s) => s.id));
+    for (const [id, reader] of this.readers) {
+      if (named.has(id)) continue;
+      this.readers.delete(id);
+      setTimeout(() => void reader.then((r) => r.close()).catch(() => undefined), 60_000).unref();
+    }
+    return value;
+  }
+
+  /** Whether `commit` is indexed. */
+  async has(commit: string): Promise<boolean> {
+    return (await this.current()).commits.some((c) => c.sha === commit);
+  }
+
+  /** The indexed commits, oldest first. */
+  async commits(): Promise<string[]> {
+    return (await this.current()).commits.map((c) => c.sha);
+  }
+
+  /** Runs `fn` holding the index's write lock (in this process and, through a lock file, across processes). */
+  private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.writing.then(async () => {
+      await fs.mkdir(this.dir, { recursive: true });
+      const lock = path.join(this.dir, 'lock');
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await (await fs.open(lock, 'wx')).close();
+          break;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+          const st = await fs.stat(lock).catch(() => undefined);
+          // A writer that died leaves its lock: one older than 30 minutes (no indexing takes that long) is taken over.
+          if (st && Date.now() - st.mtimeMs > 30 * 60_000) await fs.rm(lock, { force: true });
+          else if (attempt > 600) throw new Error(`search index ${this.dir} is locked by another writer`);
+          else await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+      try {
+        return await fn();
+      } finally {
+        await fs.rm(lock, { force: true });
+      }
+    });
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Indexes `commit` of the repository `src`: lists its files, reads only the blobs that no indexed commit has, and
+   * publishes the commit (new segments and its file list first, then the manifest, each written atomically).
+   */
+  async indexCommit(src: GitSource, commit: string): Promise<IndexReport> {
+    assertObjectId(commit);
+    const started = Date.now();
+    return this.exclusive(async () => {
+      const manifest = await this.readForWrite();
+      const files = await listTree(src, commit);
+      if (manifest.commits.some((c) => c.sha === commit)) {
+        return { commit, indexed: false, files: files.length, new_blobs: 0, new_bytes: 0, ms: Date.now() - started };
+      }
+      const where = await this.blobLocations(manifest);
+      const maxBlob = this.options.maxBlobBytes ?? 1024 * 1024;
+      const builder = new SegmentBuilder(this.dir, this.options.segmentBytes ?? 32 * 1024 * 1024, this.options.hooks);
+      const toRead: string[] = [];
+      const seen = new Set<string>();
+      let newBytes = 0;
+      for (const f of files) {
+        if (where.has(f.oid) || seen.has(f.oid)) continue;
+        seen.add(f.oid);
+        if (f.size > maxBlob) builder.add(f.oid, BLOB_TOO_LARGE, Buffer.alloc(0));
+        else toRead.push(f.oid);
+      }
+      // cat-file streams; a full segment is written while git keeps going.
+      await readBlobs(src, toRead, (oid, content) => {
+        newBytes += content.length;
+        const binary = isBinary(content);
+        builder.add(oid, binary ? BLOB_BINARY : 0, binary ? Buffer.alloc(0) : content);
+      });
+      await builder.done();
+      const segments = [...manifest.segments];
+      for (const w of builder.written) {
+        const ord = segments.length;
+        segments.push({ id: w.id, blobs: w.blobs, content_bytes: w.content_bytes, file_bytes: w.file_bytes });
+        w.oids.forEach((oid, i) => where.set(oid, { seg: ord, blob: i }));
+      }
+      const list = this.commitFiles(files, where, segments);
+      const name = `commit-${commit}-${newId()}.hsc`;
+      await writeAtomic(path.join(this.dir, name), encodeCommitList(list.segments, list.files), this.options.hooks);
+      const next: Manifest = {
+        format: FORMAT_VERSION,
+        segments,
+        commits: [
+          ...manifest.commits,
+          {
+            sha: commit,
+            file: name,
+            files: list.files.length,
+            segments: list.segments,
+            indexed_at: new Date().toISOString(),
+          },
+        ],
+      };
+      await this.writeManifest(next);
+      return {
+        commit,
+        indexed: true,
+        files: files.length,
+        new_blobs: seen.size,
+        new_bytes: newBytes,
+        ms: Date.now() - started,
+      };
+    });
+  }
+
+  /** The manifest for a writer: a damaged or foreign-version index is started afresh (the caller re-indexes). */
+  private async readForWrite(): Promise<Manifest> {
+    try {
+      return await readManifest(this.dir);
+    } catch (err) {
+      if (!(err instanceof IndexFormatError) && !(err instanceof SyntaxError)) throw err;
+      return { format: FORMAT_VERSION, segments: [], commits: [] };
+    }
+  }
+
+  private async writeManifest(next: Manifest): Promise<void> {
+    await writeAtomic(path.join(this.dir, 'manifest.json'), Buffer.from(JSON.stringify(next)), this.options.hooks);
+    this.manifest = undefined;
+  }
+
+  /** Where every indexed blob is: segment position in the manifest and index in the segment. */
+  private async blobLocations(manifest: Manifest): Promise<Map<string, { seg: number; blob: number }>> {
+    const where = new Map<string, { seg: number; blob: number }>();
+    for (let s = 0; s < manifest.segments.length; s++) {
+      const reader = await this.reader(manifest.segments[s]!.id);
+      (await reader.blobIds()).forEach((oid, i) => where.set(oid, { seg: s, blob: i }));
+    }
+    return where;
+  }
+
+  private commitFiles(
+    files: { path: string; oid: string }[],
+    where: Map<string, { seg: number; blob: number }>,
+    segments: Manifest['segments'],
+  ): { segments: string[]; files: CommitFile[] } {
+    const segOrd = new Map<number, number>();
+    const used: string[] = [];
+    const out: CommitFile[] = [];
+    for (const f of [...files].sort((a, b) => byteOrder(a.path, b.path))) {
+      const loc = where.get(f.oid)!;
+      let ord = segOrd.get(loc.seg);
+      if (ord === undefined) {
+        ord = used.length;
+        segOrd.set(loc.seg, ord);
+        used.push(segments[loc.seg]!.id);
+      }
+      out.push({ path: f.path, oid: f.oid, lang: languageId(languageOf(f.path)), seg: ord, blob: loc.blob });
+    }
+    return { segments: used, files: out };
+  }
+
+  private reader(id: string): Promise<SegmentReader> {
+    let r = this.readers.get(id);
+    if (!r) {
+      r = SegmentReader.open(id, path.join(this.dir, `seg-${id}.hsx`), this.cache);
+      r.catch(() => this.readers.delete(id));
+      this.readers.set(id, r);
+    }
+    return r;
+  }
+
+  private async list(file: string): Promise<CommitList> {
+    const cached = this.lists.get(file);
+    if (cached) return cached;
+    const list = decodeCommitList(await fs.readFile(path.join(this.dir, file)));
+    // A few lists in memory (one entry per file of a commit); the oldest goes first.
+    if (this.lists.size >= 4) this.lists.delete(this.lists.keys().next().value!);
+    this.lists.set(file, list);
+    return list;
+  }
+
+  /**
+   * Keeps only the commits in `keep` (any others are dropped from the manifest) and deletes every file no kept
+   * commit needs: segments none of their lists name, old lists, and what a crashed writer left behind.
+   */
+  async gc(keep: Iterable<string>): Promise<{ commits: number; segments: number; removed_files: number }> {
+    const kept = new Set(keep);
+    return this.exclusive(async () => {
+      const manifest = await this.readForWrite();
+      const commits = manifest.commits.filter((c) => kept.has(c.sha));
+      const liveSegs = new Set(commits.flatMap((c) => c.segments));
+      const next: Manifest = {
+        format: FORMAT_VERSION,
+        segments: manifest.segments.filter((s) => liveSegs.has(s.id)),
+        commits,
+      };
+      if (next.commits.length !== manifest.commits.length || next.segments.length !== manifest.segments.length) {
+        await this.writeManifest(next);
+      }
+      const wanted = new Set(['manifest.json', 'lock', ...next.commits.map((c) => c.file)]);
+      for (const s of next.segments) wanted.add(`seg-${s.id}.hsx`);
+      let removed = 0;
+      for (const name of await fs.readdir(this.dir)) {
+        if (wanted.has(name)) continue;
+        await fs.rm(path.join(this.dir, name), { force: true, recursive: true });
+        removed++;
+      }
+      return { commits: next.commits.length, segments: next.segments.length, removed_files: removed };
+    });
+  }
+
+  /** Bytes on disk: segments (text and postings) and lists, from the manifest. */
+  async stats(): Promise<{ commits: number; segments: number; blobs: number; text_bytes: number; disk_bytes: number }> {
+    const m = await this.current();
+    let disk = 0;
+    for (const name of await fs.readdir(this.dir).catch(() => [] as string[])) {
+      disk += (await fs.stat(path.join(this.dir, name)).catch(() => ({ size: 0 }))).size;
+    }
+    return {
+      commits: m.commits.length,
+      segments: m.segments.length,
+      blobs: m.segments.reduce((n, s) => n + s.blobs, 0),
+      text_bytes: m.segments.reduce((n, s) => n + s.content_bytes, 0),
+      disk_bytes: disk,
+    };
+  }
+
+  /** Searches `commit` (which must be indexed: IndexMissingError otherwise). */
+  async search(commit: string, query: SearchQuery): Promise<SearchPage> {
+    const started = Date.now();
+    const budget = query.timeBudgetMs ?? 5000;
+    const limit = query.limit ?? 100;
+    const maxBytes = query.maxBytes ?? 2 * 1024 * 1024;
+    const context = Math.max(0, Math.min(10, query.context ?? 0));
+    if (query.q.length > 1000) throw new SearchQueryError('q: at most 1,000 characters');
+    const matcher = new LineMatcher({ q: query.q, regex: query.regex, ignoreCase: query.ignoreCase, word: query.word });
+    const filter = pathFilter(query);
+    let lang: number | undefined;
+    if (query.lang !== undefined) {
+      const l = parseLanguage(query.lang);
+      if (!l) throw new SearchQueryError(`lang: unknown language ${JSON.stringify(query.lang)}`);
+      lang = languageId(l);
+    }
+    const plan: TrigramQuery = query.files
+      ? { op: 'all' }
+      : query.regex
+        ? regexpQuery(query.q, query.ignoreCase === true)
+        : literalQuery(query.q);
+    const fingerprint = queryFingerprint(commit, query);
+
+    const entry = (await this.current()).commits.find((c) => c.sha === commit);
+    if (!entry) throw new IndexMissingError(commit);
+    const list = await this.list(entry.file);
+    let start = 0;
+    let afterLine = 0;
+    if (query.cursor) ({ start, afterLine } = decodeCursor(query.cursor, fingerprint, list));
+
+    const page: SearchPage = {
+      commit,
+      matches: [],
+      files: [],
+      next: null,
+      truncated: false,
+      timed_out: false,
+      scan: !query.files && isScan(plan),
+      files_read: 0,
+    };
+    const candidates = new Map<number, Promise<Uint8Array | 'all'>>();
+    const candidatesOf = (seg: number) => {
+      let c = candidates.get(seg);
+      if (!c) {
+        c = this.reader(list.segments[seg]!).then((r) => evaluate(r, plan));
+        candidates.set(seg, c);
+      }
+      return c;
+    };
+    let bytes = 0;
+    for (let i = start; i < list.paths.length; i++) {
+      const from = i === start ? afterLine : 0;
+      // (Checked after the first file: every page makes progress, however small the budget.)
+      if (i > start && Date.now() - started >= budget) {
+        page.timed_out = true;
+        page.next = encodeCursor(fingerprint, i, list.paths[i]!, from);
+        break;
+      }
+      const p = list.paths[i]!;
+      if (filter && !filter(p)) continue;
+      if (lang !== undefined && list.langs[i] !== lang) continue;
+      if (query.files) {
+        const ranges = matcher.pathRanges(p);
+        if (ranges.length === 0) continue;
+        if (page.files.length >= limit) {
+          page.truncated = true;
+          page.next = encodeCursor(fingerprint, i, p, 0);
+          break;
+        }
+        page.files.push({ path: p, lang: (LANGUAGES[list.langs[i]!] || null) as Language | null, ranges });
+        continue;
+      }
+      const cand = await candidatesOf(list.segs[i]!);
+      if (cand !== 'all' && !cand[list.blobs[i]!]) continue;
+      const reader = await this.reader(list.segments[list.segs[i]!]!);
+      const { flags, bytes: content } = await reader.content(list.blobs[i]!);
+      if (flags !== 0) continue;
+      page.files_read++;
+      let stopped = false;
+      for (const m of matcher.lines(content.toString('utf8'), from, context)) {
+        if (page.matches.length >= limit || bytes >= maxBytes) {
+          page.truncated = true;
+          page.next = encodeCursor(fingerprint, i, p, m.line - 1);
+          stopped = true;
+          break;
+        }
+        page.matches.push({ path: p, ...m });
+        bytes += 64 + p.length + m.text.length * 2 + (m.before?.join('').length ?? 0) + (m.after?.join('').length ?? 0);
+        if (Date.now() - started >= budget) {
+          page.timed_out = true;
+          page.next = encodeCursor(fingerprint, i, p, m.line);
+          stopped = true;
+          break;
+        }
+      }
+      if (stopped) break;
+    }
+    return page;
+  }
+
+  /** Closes the open segment files. */
+  async close(): Promise<void> {
+    const readers = [...this.readers.values()];
+    this.readers.clear();
+    await Promise.all(readers.map((r) => r.then((x) => x.close()).catch(() => undefined)));
+  }
+}
+
+const defaultCache = new PageCache();
+
+/** Evaluates a trigram query on a segment: a flag per blob (1: may match), or 'all'. */
+async function evaluate(reader: SegmentReader, plan: TrigramQuery): Promise<Uint8Array | 'all'> {
+  const ids = await evalNode(reader, plan);
+  if (ids === 'all') return 'all';
+  const flags = new Uint8Array(reader.blobCount);
+  for (const i of ids) flags[i] = 1;
+  return flags;
+}
+
+async function evalNode(reader: SegmentReader, q: TrigramQuery): Promise<Uint32Array | 'all'> {
+  switch (q.op) {
+    case 'all':
+      return 'all';
+    case 'none':
+      return new Uint32Array(0);
+    case 'tri':
+      return reader.postings(q.tri);
+    case 'or': {
+      let acc: Uint32Array = new Uint32Array(0);
+      for (const sub of q.subs) {
+        const ids = await evalNode(reader, sub);
+        if (ids === 'all') return 'all';
+        acc = unionSorted(acc, ids);
+      }
+      return acc;
+    }
+    case 'and': {
+      // Rarest trigram first: the intersection only shrinks, and an empty one ends the evaluation.
+      const freq = await Promise.all(q.subs.map((s) => (s.op === 'tri' ? reader.frequency(s.tri) : Infinity)));
+      const order = q.subs.map((_, i) => i).sort((a, b) => freq[a]! - freq[b]!);
+      let acc: Uint32Array | 'all' = 'all';
+      for (const i of order) {
+        if (freq[i] === 0) return new Uint32Array(0);
+        const ids = await evalNode(reader, q.subs[i]!);
+        if (ids === 'all') continue;
+        acc = acc === 'all' ? ids : intersectSorted(acc, ids);
+        if (acc.length === 0) return acc;
+      }
+      return acc;
+    }
+  }
+}
+
+function intersectSorted(a: Uint32Array, b: Uint32Array): Uint32Array {
+  const out = new Uint32Array(Math.min(a.length, b.length));
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i]! < b[j]!) i++;
+    else if (a[i]! > b[j]!) j++;
+    else {
+      out[k++] = a[i]!;
+      i++;
+      j++;
+    }
+  }
+  return out.subarray(0, k);
+}
+
+function unionSorted(a: Uint32Array, b: Uint32Array): Uint32Array {
+  const out = new Uint32Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i]! < b[j]!)) out[k++] = a[i++]!;
+    else if (i >= a.length || b[j]! < a[i]!) out[k++] = b[j++]!;
+    else {
+      out[k++] = a[i++]!;
+      j++;
+    }
+  }
+  return out.subarray(0, k);
+}
+
+/** The path filter of a query (prefix and glob), or undefined when there is none. */
+function pathFilter(query: SearchQuery): ((p: string) => boolean) | undefined {
+  const prefix = query.path?.replace(/\/+$/, '');
+  const glob = query.glob ? globToRegExp(query.glob) : undefined;
+  if (!prefix && !glob) return undefined;
+  return (p) => {
+    if (prefix && p !== prefix && !p.startsWith(`${prefix}/`)) return false;
+    if (glob) {
+      const subject = query.glob!.includes('/') ? p : p.slice(p.lastIndexOf('/') + 1);
+      if (!glob.test(subject)) return false;
+    }
+    return true;
+  };
+}
+
+/** A glob as an anchored RegExp: `**` any path, `*` and `?` within a segment, `{a,b}` alternatives. */
+export function globToRegExp(glob: string): RegExp {
+  if (glob.length > 300) throw new SearchQueryError('glob: at most 300 characters');
+  let re = '';
+  let depth = 0;
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '*' && glob[i + 1] === '*') {
+      const slash = glob[i + 2] === '/';
+      re += slash ? '(?:.*/)?' : '.*';
+      i += slash ? 2 : 1;
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (c === '{') {
+      re += '(?:';
+      depth++;
+    } else if (c === '}' && depth > 0) {
+      re += ')';
+      depth--;
+    } else if (c === ',' && depth > 0) re += '|';
+    else re += c.replace(/[.+^$()|[\]\\{}]/g, '\\$&');
+  }
+  if (depth !== 0) throw new SearchQueryError('glob: unbalanced braces');
+  return new RegExp(`^${re}$`, 'u');
+}
+
+function queryFingerprint(commit: string, q: SearchQuery): string {
+  const key = JSON.stringify([commit, q.q, !!q.regex, !!q.ignoreCase, !!q.word, q.path ?? '', q.glob ?? '']);
+  return crypto
+    .createHash('sha256')
+    .update(key + JSON.stringify([q.lang ?? '', !!q.files]))
+    .digest('base64url')
+    .slice(0, 12);
+}
+
+function encodeCursor(fingerprint: string, file: number, p: string, afterLine: number): string {
+  return Buffer.from(JSON.stringify([fingerprint, file, p, afterLine])).toString('base64url');
+}
+
+function decodeCursor(cursor: string, fingerprint: string, list: CommitList): { start: number; afterLine: number } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new SearchQueryError('cursor: not a cursor of this search');
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed[0] !== fingerprint ||
+    !Number.isInteger(parsed[1]) ||
+    !Number.isInteger(parsed[3]) ||
+    list.paths[parsed[1] as number] !== parsed[2]
+  ) {
+    throw new SearchQueryError('cursor: not a cursor of this search');
+  }
+  return { start: parsed[1] as number, afterLine: parsed[3] as number };
+}

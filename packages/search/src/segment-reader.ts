@@ -1,0 +1,184 @@
+import fs from 'node:fs/promises';
+import { BLOB_ENTRY, FORMAT_VERSION, HEADER_BYTES, IndexFormatError, SEGMENT_MAGIC, TRIGRAM_ENTRY } from './format.js';
+
+const PAGE = 64 * 1024;
+
+/**
+ * A bounded cache of 64 KiB pages of segment files, least recently used dropped first. One per process is enough:
+ * whatever the number or size of repositories, the index's memory is this cache plus one query's working set.
+ * (A Map keeps insertion order, which makes it an LRU with a delete and a re-insert on every hit.)
+ */
+export class PageCache {
+  private readonly pages = new Map<string, Buffer>();
+  private bytes = 0;
+  constructor(readonly maxBytes = 32 * 1024 * 1024) {}
+
+  get(key: string): Buffer | undefined {
+    const page = this.pages.get(key);
+    if (page) {
+      this.pages.delete(key);
+      this.pages.set(key, page);
+    }
+    return page;
+  }
+
+  set(key: string, page: Buffer): void {
+    this.pages.set(key, page);
+    this.bytes += page.length;
+    while (this.bytes > this.maxBytes) {
+      const [oldest, value] = this.pages.entries().next().value as [string, Buffer];
+      this.pages.delete(oldest);
+      this.bytes -= value.length;
+    }
+  }
+
+  /** Bytes held now. */
+  get size(): number {
+    return this.bytes;
+  }
+}
+
+/** A segment opened for reading: its header in memory, everything else read by position when needed. */
+export class SegmentReader {
+  readonly blobCount: number;
+  readonly trigramCount: number;
+  private readonly blobTableOff: number;
+  private readonly triTableOff: number;
+  private readonly contentOff: number;
+
+  private constructor(
+    readonly id: string,
+    private readonly fh: fs.FileHandle,
+    private readonly cache: PageCache,
+    header: Buffer,
+  ) {
+    this.blobCount = header.readUInt32LE(12);
+    this.trigramCount = header.readUInt32LE(16);
+    this.blobTableOff = Number(header.readBigUInt64LE(24));
+    this.triTableOff = Number(header.readBigUInt64LE(32));
+    this.contentOff = Number(header.readBigUInt64LE(48));
+  }
+
+  /** Opens a segment; throws IndexFormatError when it is truncated or of another version. */
+  static async open(id: string, file: string, cache: PageCache): Promise<SegmentReader> {
+    const fh = await fs.open(file, 'r');
+    try {
+      const header = Buffer.alloc(HEADER_BYTES);
+      const { bytesRead } = await fh.read(header, 0, HEADER_BYTES, 0);
+      const size = (await fh.stat()).size;
+      if (bytesRead < HEADER_BYTES || !header.subarray(0, 8).equals(SEGMENT_MAGIC)) {
+        throw new IndexFormatError(`segment ${id}: not a segment`);
+      }
+      if (header.readUInt32LE(8) !== FORMAT_VERSION) throw new IndexFormatError(`segment ${id}: another version`);
+      if (Number(header.readBigUInt64LE(56)) !== size) throw new IndexFormatError(`segment ${id}: truncated`);
+      return new SegmentReader(id, fh, cache, header);
+    } catch (err) {
+      await fh.close();
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.fh.close();
+  }
+
+  /** `len` bytes at `off`, through the page cache. */
+  private async read(off: number, len: number): Promise<Buffer> {
+    const first = Math.floor(off / PAGE);
+    const last = Math.floor((off + len - 1) / PAGE);
+    const pages: Buffer[] = [];
+    for (let p = first; p <= last; p++) {
+      const key = `${this.id}:${p}`;
+      let page = this.cache.get(key);
+      if (!page) {
+        page = Buffer.alloc(PAGE);
+        const { bytesRead } = await this.fh.read(page, 0, PAGE, p * PAGE);
+        page = page.subarray(0, bytesRead);
+        this.cache.set(key, page);
+      }
+      pages.push(page);
+    }
+    const all = pages.length === 1 ? pages[0]! : Buffer.concat(pages);
+    const start = off - first * PAGE;
+    return all.subarray(start, start + len);
+  }
+
+  /** The entry of blob `i`: id, flags, length and where its content starts. */
+  async blob(i: number): Promise<{ oid: string; flags: number; length: number; offset: number }> {
+    const e = await this.read(this.blobTableOff + i * BLOB_ENTRY, BLOB_ENTRY);
+    return {
+      oid: e.subarray(0, 20).toString('hex'),
+      flags: e.readUInt32LE(20),
+      length: e.readUInt32LE(24),
+      offset: Number(e.readBigUInt64LE(28)),
+    };
+  }
+
+  /** Every blob id of the segment, in table order (for indexing and GC, which need them all). */
+  async blobIds(): Promise<string[]> {
+    const table = Buffer.alloc(this.blobCount * BLOB_ENTRY);
+    if (table.length) await this.fh.read(table, 0, table.length, this.blobTableOff);
+    const ids: string[] = [];
+    for (let i = 0; i < this.blobCount; i++)
+      ids.push(table.subarray(i * BLOB_ENTRY, i * BLOB_ENTRY + 20).toString('hex'));
+    return ids;
+  }
+
+  /** A blob's content, read directly (it is used once per query, so it does not go through the cache). */
+  async content(i: number): Promise<{ flags: number; bytes: Buffer }> {
+    const b = await this.blob(i);
+    const bytes = Buffer.alloc(b.length);
+    if (b.length) await this.fh.read(bytes, 0, b.length, b.offset);
+    return { flags: b.flags, bytes };
+  }
+
+  /** The posting list of a trigram (indexes of the blobs holding it, ascending); empty when absent. */
+  async postings(tri: number): Promise<Uint32Array> {
+    const at = await this.findTrigram(tri);
+    if (at < 0) return new Uint32Array(0);
+    const e = await this.read(this.triTableOff + at * TRIGRAM_ENTRY, TRIGRAM_ENTRY);
+    const count = e.readUInt32LE(4);
+    const start = Number(e.readBigUInt64LE(8));
+    const end =
+      at + 1 < this.trigramCount
+        ? Number((await this.read(this.triTableOff + (at + 1) * TRIGRAM_ENTRY + 8, 8)).readBigUInt64LE(0))
+        : this.contentOff;
+    const bytes = await this.read(start, end - start);
+    const out = new Uint32Array(count);
+    let prev = -1;
+    let o = 0;
+    for (let k = 0; k < count; k++) {
+      let v = 0;
+      let shift = 0;
+      for (;;) {
+        const b = bytes[o++]!;
+        v |= (b & 0x7f) << shift;
+        if (b < 0x80) break;
+        shift += 7;
+      }
+      prev = prev + 1 + v;
+      out[k] = prev;
+    }
+    return out;
+  }
+
+  /** How many blobs hold a trigram (0 when none), for ordering an AND rarest first. */
+  async frequency(tri: number): Promise<number> {
+    const at = await this.findTrigram(tri);
+    if (at < 0) return 0;
+    return (await this.read(this.triTableOff + at * TRIGRAM_ENTRY + 4, 4)).readUInt32LE(0);
+  }
+
+  private async findTrigram(tri: number): Promise<number> {
+    let lo = 0;
+    let hi = this.trigramCount - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const t = (await this.read(this.triTableOff + mid * TRIGRAM_ENTRY, 4)).readUInt32LE(0);
+      if (t === tri) return mid;
+      if (t < tri) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+}
