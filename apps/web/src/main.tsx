@@ -6,6 +6,7 @@ import { createBrowserRouter, Navigate, RouterProvider } from 'react-router';
 import { later } from './components/Later.js';
 import { Layout } from './components/Layout.js';
 import { RequireAuth } from './components/RequireAuth.js';
+import { LiveEventsProvider } from './session/live-events.js';
 import { SessionProvider } from './session/session.js';
 import { SessionStore } from './session/session-store.js';
 import { BlobPage, TreePage } from './views/CodeBrowserPage.js';
@@ -90,7 +91,9 @@ createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <SessionProvider store={session}>
       <QueryClientProvider client={queryClient}>
-        <RouterProvider router={router} />
+        <LiveEventsProvider>
+          <RouterProvider router={router} />
+        </LiveEventsProvider>
       </QueryClientProvider>
     </SessionProvider>
   </StrictMode>,

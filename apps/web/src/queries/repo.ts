@@ -14,8 +14,28 @@ export const repoKeys = {
 
 /** Statuses after which a sync changes no more. */
 export const FINAL_SYNC_STATUSES: readonly SyncStatus[] = ['completed', 'failed'];
-/** How often a running sync is asked for its stage, in milliseconds. */
+/** How often a running sync is asked for its stage while the event stream is down, in milliseconds. */
 export const SYNC_POLL_MS = 500;
+
+const SYNC_ORDER: Record<SyncStatus, number> = {
+  queued: 0,
+  running: 1,
+  updating_files: 2,
+  cleaning: 3,
+  finalizing: 4,
+  completed: 5,
+  failed: 5,
+};
+
+/**
+ * Of two states of one sync, the later one: more attempts, else the further stage. Answers and live events may
+ * arrive out of order (a `running` event can come before the answer of the POST that queued the sync).
+ */
+export function newerSync(current: Sync | undefined, incoming: Sync): Sync {
+  if (!current || current.sync_id !== incoming.sync_id) return incoming;
+  if (incoming.attempts !== current.attempts) return incoming.attempts > current.attempts ? incoming : current;
+  return SYNC_ORDER[incoming.status] >= SYNC_ORDER[current.status] ? incoming : current;
+}
 
 /** A project's recent syncs, newest first. */
 export function useSyncsQuery(projectId: string) {
@@ -27,18 +47,20 @@ export function useSyncsQuery(projectId: string) {
 }
 
 /**
- * One sync, asked again every SYNC_POLL_MS until it ends. The event stream tells only a sync's outcome, not each
- * stage, so the stages come from polling the sync itself (as `hivesync sync --wait` does).
+ * One sync. Its stages come live over the event stream (`sync_progress`, which the project page writes into this
+ * query's cache); only with `poll` (the stream is down) is it asked again every SYNC_POLL_MS until it ends, as
+ * `hivesync sync --wait` does.
  */
-export function useSyncQuery(syncId: string | undefined, initial?: Sync) {
+export function useSyncQuery(syncId: string | undefined, { poll }: { poll: boolean }) {
   const client = useClient();
   return useQuery({
     queryKey: repoKeys.sync(syncId ?? 'none'),
     queryFn: ({ signal }) => client.repo.getSync(syncId!, { signal }),
     enabled: syncId !== undefined,
-    ...(initial && { initialData: initial }),
+    // Live, what the events wrote is current: no fetch on mount (a sync that ended never changes again).
+    staleTime: poll ? 0 : Infinity,
     refetchInterval: (query) =>
-      query.state.data && FINAL_SYNC_STATUSES.includes(query.state.data.status) ? false : SYNC_POLL_MS,
+      !poll || (query.state.data && FINAL_SYNC_STATUSES.includes(query.state.data.status)) ? false : SYNC_POLL_MS,
   });
 }
 
@@ -48,7 +70,8 @@ export function useStartSyncMutation(projectId: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: () => client.repo.sync(projectId),
-    onSuccess: (sync) => queryClient.setQueryData(repoKeys.sync(sync.sync_id), sync),
+    onSuccess: (sync) =>
+      queryClient.setQueryData<Sync>(repoKeys.sync(sync.sync_id), (current) => newerSync(current, sync)),
   });
 }
 

@@ -1,14 +1,18 @@
 import { useEffect, useRef, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
-import type { Sync, SyncStatus } from '@hivesync/sdk';
+import { isSyncProgress, SYNC_PROGRESS, type Sync, type SyncStatus } from '@hivesync/sdk';
 import { ErrorPanel } from '../components/ErrorPanel.js';
 import { ProjectNav } from '../components/ProjectNav.js';
 import { useTitle } from '../components/Title.js';
 import { formatDuration, formatWhen } from '../lib/format.js';
 import { commitsPath, treePath } from '../lib/permalink.js';
 import { useProjectQuery } from '../queries/projects.js';
+import { useLiveEvent, useLiveStatus } from '../session/live-events.js';
 import {
   FINAL_SYNC_STATUSES,
+  newerSync,
+  repoKeys,
   useInvalidateAfterSync,
   useStartSyncMutation,
   useSyncQuery,
@@ -25,7 +29,11 @@ const STAGES: readonly { status: SyncStatus; label: string }[] = [
   { status: 'completed', label: 'Done' },
 ];
 
-/** /projects/:id: the project, its last sync, and "sync now" with the stages live. */
+/**
+ * /projects/:id: the project, its last sync, and "sync now" with the stages live: they come over the event stream
+ * (`sync_progress`, sent to every member, so a sync someone else started shows too); only while the stream is down
+ * is the sync polled instead.
+ */
 export function ProjectPage() {
   const { projectId = '' } = useParams();
   const project = useProjectQuery(projectId);
@@ -34,8 +42,28 @@ export function ProjectPage() {
   const start = useStartSyncMutation(projectId);
   const [startedId, setStartedId] = useState<string>();
   const latestId = startedId ?? syncs.data?.syncs[0]?.sync_id;
-  const sync = useSyncQuery(latestId);
+  const live = useLiveStatus() === 'live';
+  const sync = useSyncQuery(latestId, { poll: !live });
   const invalidate = useInvalidateAfterSync(projectId);
+  const queryClient = useQueryClient();
+
+  useLiveEvent(SYNC_PROGRESS, (data) => {
+    const event = { type: SYNC_PROGRESS, data };
+    if (!isSyncProgress(event) || event.data.project_id !== projectId) return;
+    const incoming = event.data;
+    queryClient.setQueryData<Sync>(repoKeys.sync(incoming.sync_id), (current) => newerSync(current, incoming));
+    // A newer sync (started by someone else, or by the schedule) becomes the one followed.
+    const followed = latestId ? queryClient.getQueryData<Sync>(repoKeys.sync(latestId)) : undefined;
+    if (incoming.sync_id !== latestId && (!followed || incoming.created_at > followed.created_at)) {
+      setStartedId(incoming.sync_id);
+    }
+  });
+  // Live events are not replayed: once the stream is back, the followed sync is asked for what it missed.
+  const wasLive = useRef(live);
+  useEffect(() => {
+    if (live && !wasLive.current && latestId) void queryClient.invalidateQueries({ queryKey: repoKeys.sync(latestId) });
+    wasLive.current = live;
+  }, [live, latestId, queryClient]);
 
   // When the followed sync ends, the project (last commit) and the tree are fetched again.
   const seen = useRef<SyncStatus>();
@@ -98,6 +126,13 @@ export function ProjectPage() {
       </dl>
       {start.isError && <ErrorPanel error={start.error} title="Could not start a sync" />}
       <h2>{running ? 'Sync in progress' : 'Last sync'}</h2>
+      {running && (
+        <p className="muted small" data-testid="sync-updates">
+          {live
+            ? 'Each stage shows as it happens.'
+            : 'No live connection: the stages are checked twice a second instead.'}
+        </p>
+      )}
       {sync.isError && <ErrorPanel error={sync.error} />}
       {sync.data ? <SyncReport sync={sync.data} /> : !syncs.isPending && <p>This project was never synced.</p>}
     </section>
@@ -109,7 +144,7 @@ function SyncReport({ sync }: { sync: Sync }) {
   const failed = sync.status === 'failed';
   const at = STAGES.findIndex((s) => s.status === sync.status);
   return (
-    <div className="sync-report" aria-live="polite">
+    <div className="sync-report" aria-live="polite" data-sync-id={sync.sync_id}>
       <ol className="stages" aria-label="Sync stages">
         {STAGES.map((stage, i) => {
           const state = failed
