@@ -20,8 +20,6 @@ export const taskKeys = {
   project: (projectId: string) => ['tasks', projectId] as const,
   list: (projectId: string, filter: TaskFilter) =>
     [...taskKeys.project(projectId), 'list', filter.status ?? 'any', filter.assigneeId ?? 'anyone'] as const,
-  // The same key and data as queries/threads.ts uses for the members to mention: one fetch serves both.
-  members: (projectId: string) => ['members', projectId] as const,
 };
 
 /**
@@ -42,16 +40,6 @@ export function useTasksQuery(projectId: string, filter: TaskFilter) {
         { signal },
       ),
     placeholderData: (previous) => previous,
-  });
-}
-
-/** The members of a project: who a task can be assigned to. */
-export function useProjectMembersQuery(projectId: string) {
-  const client = useClient();
-  return useQuery({
-    queryKey: taskKeys.members(projectId),
-    queryFn: ({ signal }) => client.members.list(projectId, { signal }),
-    staleTime: 60_000,
   });
 }
 

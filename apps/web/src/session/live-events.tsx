@@ -226,10 +226,12 @@ export function relatedKeys(n: Notification): QueryKey[] {
     keys.push(repoKeys.sync(id('sync_id')));
     if (projectId) keys.push(repoKeys.syncs(projectId), projectKeys.detail(projectId));
   } else if (n.type.startsWith('ai_job_')) {
+    // As queries/ai.ts names them: a job, and everything AI of the project (its job pages).
     keys.push(['ai', 'job', id('job_id')]);
     if (projectId) keys.push(['ai', projectId]);
   } else if (n.type.startsWith('preview_')) {
-    keys.push(['preview', id('preview_id')]);
+    // As queries/previews.ts names them: a preview, and the pages of the project's previews.
+    keys.push(['previews', 'detail', id('preview_id')]);
     if (projectId) keys.push(['previews', projectId]);
   } else if (n.type === 'task_assigned' && projectId) {
     keys.push(taskKeys.project(projectId));

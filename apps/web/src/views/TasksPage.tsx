@@ -6,14 +6,9 @@ import { ProjectBackLink } from '../components/ProjectBackLink.js';
 import { ProjectNav } from '../components/ProjectNav.js';
 import { useTitle } from '../components/Title.js';
 import { formatWhen } from '../lib/format.js';
+import { useMembersQuery } from '../queries/members.js';
 import { useProjectQuery } from '../queries/projects.js';
-import {
-  TASK_STATUSES,
-  useCreateTaskMutation,
-  useProjectMembersQuery,
-  useTasksQuery,
-  useUpdateTaskMutation,
-} from '../queries/tasks.js';
+import { TASK_STATUSES, useCreateTaskMutation, useTasksQuery, useUpdateTaskMutation } from '../queries/tasks.js';
 import { useSession } from '../session/session.js';
 
 /** Tasks shown at first and added by each "Show more": the API answers every task of the filter at once. */
@@ -42,7 +37,7 @@ export function TasksPage() {
   const status = isTaskStatus(statusParam) ? statusParam : null;
   const assigneeId = params.get('assignee') || null;
   const project = useProjectQuery(projectId);
-  const members = useProjectMembersQuery(projectId);
+  const members = useMembersQuery(projectId);
   const tasks = useTasksQuery(projectId, { status, assigneeId });
   const [shown, setShown] = useState(TASKS_PER_PAGE);
   useTitle(project.data ? `Tasks · ${project.data.name}` : 'Tasks');
