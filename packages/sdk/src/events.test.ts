@@ -318,7 +318,8 @@ describe('events.stream()', () => {
     await done;
 
     expect(got.retries).toEqual([['stream_closed', 60]]);
-    expect(Date.now() - started).toBeLessThan(5000);
+    // Not after the 60 s the server asked for (half of it leaves room for a loaded machine).
+    expect(Date.now() - started).toBeLessThan(30_000);
   });
 
   it('passes live events (sync_progress) to onEvent in order with notifications, keeping the last event id', async () => {

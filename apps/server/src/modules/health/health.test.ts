@@ -72,11 +72,11 @@ describe.each(backends())('health/deep cache on $name', (backend) => {
     // One result: every caller sees the same latencies.
     expect(new Set(answers.map((a) => a.json().checks.database.latency_ms)).size).toBe(1);
 
-    const started = performance.now();
+    // A caller after them is answered from the same result: no check runs again.
     const again = await server.request({ method: 'GET', url: '/health/deep' });
     expect(again.statusCode).toBe(200);
-    expect(performance.now() - started).toBeLessThan(100);
     expect(probe).toHaveBeenCalledTimes(1);
+    expect(ping).toHaveBeenCalledTimes(1);
     probe.mockRestore();
     ping.mockRestore();
   });
