@@ -11,11 +11,12 @@ import { useFileQuery, useTreeQuery } from '../queries/repo.js';
 // CodeMirror and its languages load only when a file is opened, so that the other pages start small.
 const CodeView = lazy(() => import('../components/CodeView.js'));
 
-/** /projects/:id/tree/*path: a folder of the mirror's current commit. */
+/** /projects/:id/tree/*path: a folder of the mirror's current commit, or of the commit `?at=<full sha>` names. */
 export function TreePage() {
   const { projectId = '', '*': path = '' } = useParams();
   const dir = path.replace(/\/+$/, '');
-  const tree = useTreeQuery(projectId, dir);
+  const at = new URLSearchParams(useLocation().search).get('at') || undefined;
+  const tree = useTreeQuery(projectId, dir, at);
   useTitle(dir || 'Code');
   return (
     <CodeLayout projectId={projectId} path={dir} commit={tree.data?.commit}>
@@ -25,7 +26,13 @@ export function TreePage() {
         <ul className="listing" aria-label={`Contents of ${dir || 'the repository root'}`}>
           {tree.data.entries.map((e) => (
             <li key={e.path}>
-              <Link to={e.type === 'dir' ? treePath(projectId, e.path) : blobPath(projectId, tree.data.commit, e.path)}>
+              <Link
+                to={
+                  e.type === 'dir'
+                    ? `${treePath(projectId, e.path)}${at ? `?at=${encodeURIComponent(at)}` : ''}`
+                    : blobPath(projectId, tree.data.commit, e.path)
+                }
+              >
                 {e.type === 'dir' ? '📁 ' : '📄 '}
                 {e.path.slice(e.path.lastIndexOf('/') + 1)}
               </Link>
