@@ -50,7 +50,8 @@ function Sessions() {
   const revoke = useRevokeSessionMutation();
   const [shown, setShown] = useState(PAGE);
   const [revoked, setRevoked] = useState<string | null>(null);
-  const list = sessions.data?.sessions ?? [];
+  // This browser's session first, then the others as the server orders them (most recently used first).
+  const list = [...(sessions.data?.sessions ?? [])].sort((a, b) => Number(b.current) - Number(a.current));
   return (
     <section aria-labelledby="sessions-title">
       <h2 id="sessions-title">Active sessions</h2>
@@ -138,9 +139,11 @@ function LogoutEverywhere() {
               autoFocus
               disabled={logoutAll.isPending}
               onClick={() =>
-                logoutAll.mutate(undefined, {
-                  onSuccess: () => void navigate('/login', { state: { loggedOut: true } }),
-                })
+                // Not mutate()'s onSuccess: signing out unmounts this page first, and that callback would be dropped.
+                logoutAll.mutateAsync().then(
+                  () => navigate('/login', { state: { loggedOut: true } }),
+                  () => undefined,
+                )
               }
             >
               {logoutAll.isPending ? 'Logging out…' : 'Yes, log out everywhere'}

@@ -79,7 +79,9 @@ export function CredentialSettings({ project, canEdit }: { project: Project; can
             />
           </label>
           <label>
-            Username <span className="muted">(optional)</span>
+            <span>
+              Username <span className="muted">(optional)</span>
+            </span>
             <input
               name="username"
               autoComplete="off"

@@ -81,16 +81,18 @@ function MemberRow({ projectId, member, canEdit }: { projectId: string; member: 
             if (role !== member.role) update.mutate({ userId: member.user_id, role: role as GrantableRole });
           }}
         >
-          <label className="inline">
-            <span className="visually-hidden">Role of {name}</span>
-            <select value={role} onChange={(e) => setRole(e.target.value)} disabled={update.isPending}>
-              {ROLES.map((r) => (
-                <option key={r.role} value={r.role}>
-                  {r.role}
-                </option>
-              ))}
-            </select>
-          </label>
+          <select
+            aria-label={`Role of ${name}`}
+            value={role}
+            onChange={(e) => setRole(e.target.value)}
+            disabled={update.isPending}
+          >
+            {ROLES.map((r) => (
+              <option key={r.role} value={r.role}>
+                {r.role}
+              </option>
+            ))}
+          </select>
           {role !== member.role && (
             <button type="submit" className="primary" disabled={update.isPending}>
               {update.isPending ? 'Saving…' : `Make ${role}`}
@@ -160,16 +162,17 @@ function InviteForm({ projectId }: { projectId: string }) {
           Email
           <input type="email" name="email" value={email} onChange={(e) => setEmail(e.target.value)} />
         </label>
-        <label>
-          Role
-          <select value={role} onChange={(e) => setRole(e.target.value as GrantableRole)}>
+        {/* An explicit label: one wrapping a select would add the chosen option to the select's name. */}
+        <div className="field">
+          <label htmlFor="invite-role">Role</label>
+          <select id="invite-role" value={role} onChange={(e) => setRole(e.target.value as GrantableRole)}>
             {ROLES.map((r) => (
               <option key={r.role} value={r.role}>
                 {r.label}
               </option>
             ))}
           </select>
-        </label>
+        </div>
       </div>
       {problem && (
         <p className="field-error" role="alert">
