@@ -320,6 +320,27 @@ describe('search index on a scratch repository', () => {
     expect(await index.commits()).toEqual([c2]);
   });
 
+  it('garbage collection rewrites mostly dead segments and merges small ones, answers unchanged', async () => {
+    const repo = scratchRepo('compact');
+    const c1 = repo.commit({ 'a.txt': 'keep me\n', 'b.txt': 'old b\n', 'c.txt': 'old c\n', 'd.txt': 'old d\n' });
+    const c2 = repo.commit({ 'b.txt': 'new b\n', 'c.txt': 'new c\n', 'd.txt': 'new d\n' });
+    const c3 = repo.commit({ 'e.txt': 'new e\n' });
+    const dir = path.join(tmpRoot, 'idx-compact');
+    const index = new SearchIndex(dir);
+    for (const c of [c1, c2, c3]) await index.indexCommit({ gitDir: repo.gitDir, env }, c);
+    const before = asLines(await all(index, c3, { q: 'e' }));
+    expect((await index.stats()).segments).toBe(3);
+    // c1's segment holds one live blob of four: rewritten; with room for one segment, all are merged.
+    const gc = await index.gc([c2, c3], { maxSegments: 1 });
+    expect(gc).toMatchObject({ commits: 2, segments: 1 });
+    const stats = await index.stats();
+    expect(stats).toMatchObject({ segments: 1, blobs: 5 });
+    expect(asLines(await all(index, c3, { q: 'e' }))).toEqual(before);
+    expect((await all(index, c2, { q: 'keep me' })).matches.map((m) => m.path)).toEqual(['a.txt']);
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('commit-'))).toHaveLength(2);
+    await index.close();
+  });
+
   it('the time budget returns what it has, with a cursor that continues', async () => {
     const repo = scratchRepo('budget');
     const files: Record<string, string> = {};

@@ -408,21 +408,83 @@ export class SearchIndex {
   }
 
   /**
-   * Keeps only the commits in `keep` (any others are dropped from the manifest) and deletes every file no kept
-   * commit needs: segments none of their lists name, old lists, and what a crashed writer left behind.
+   * Keeps only the commits in `keep` (any others are dropped from the manifest), then collects garbage: a segment
+   * no kept commit uses is deleted; segments that are mostly dead blobs, or too many small ones, are rewritten into
+   * one holding only the live blobs (and the kept commits' lists re-pointed); then every file the manifest does not
+   * name (old lists, what a crashed writer left) is removed.
    */
-  async gc(keep: Iterable<string>): Promise<{ commits: number; segments: number; removed_files: number }> {
+  async gc(
+    keep: Iterable<string>,
+    options: { maxSegments?: number } = {},
+  ): Promise<{ commits: number; segments: number; rewritten: number; removed_files: number }> {
     const kept = new Set(keep);
+    const maxSegments = options.maxSegments ?? 16;
     return this.exclusive(async () => {
       const manifest = await this.readForWrite();
       const commits = manifest.commits.filter((c) => kept.has(c.sha));
-      const liveSegs = new Set(commits.flatMap((c) => c.segments));
-      const next: Manifest = {
-        format: FORMAT_VERSION,
-        segments: manifest.segments.filter((s) => liveSegs.has(s.id)),
-        commits,
-      };
-      if (next.commits.length !== manifest.commits.length || next.segments.length !== manifest.segments.length) {
+      const lists = await Promise.all(commits.map((c) => this.list(c.file)));
+      const live = new Set<string>();
+      for (const l of lists) for (const oid of l.oids) live.add(oid);
+      const used = new Set(commits.flatMap((c) => c.segments));
+      const segs = manifest.segments.filter((s) => used.has(s.id));
+      const ids = new Map<string, string[]>();
+      for (const s of segs) ids.set(s.id, await (await this.reader(s.id)).blobIds());
+      const liveCount = (id: string) => ids.get(id)!.filter((o) => live.has(o)).length;
+      // Mostly dead, or the smallest beyond the segment budget.
+      const rewrite = new Set(segs.filter((s) => liveCount(s.id) * 2 < s.blobs).map((s) => s.id));
+      const bySize = segs.filter((s) => !rewrite.has(s.id)).sort((a, b) => a.content_bytes - b.content_bytes);
+      for (let i = 0; segs.length - rewrite.size + 1 > maxSegments && i < bySize.length; i++)
+        rewrite.add(bySize[i]!.id);
+      if (rewrite.size === 1 && segs.length <= maxSegments) {
+        const only = segs.find((s) => rewrite.has(s.id))!;
+        if (liveCount(only.id) * 2 >= only.blobs) rewrite.clear();
+      }
+
+      let segments = segs;
+      let nextCommits = commits;
+      if (rewrite.size > 0) {
+        const builder = new SegmentBuilder(this.dir, this.options.segmentBytes ?? 32 * 1024 * 1024, this.options.hooks);
+        for (const s of segs) {
+          if (!rewrite.has(s.id)) continue;
+          const reader = await this.reader(s.id);
+          const oids = ids.get(s.id)!;
+          for (let i = 0; i < oids.length; i++) {
+            if (!live.has(oids[i]!)) continue;
+            const { flags, bytes } = await reader.content(i);
+            builder.add(oids[i]!, flags, bytes);
+          }
+        }
+        await builder.done();
+        segments = [
+          ...segs.filter((s) => !rewrite.has(s.id)),
+          ...builder.written.map((w) => ({
+            id: w.id,
+            blobs: w.blobs,
+            content_bytes: w.content_bytes,
+            file_bytes: w.file_bytes,
+          })),
+        ];
+        const where = new Map<string, { seg: number; blob: number }>();
+        segments.forEach((s, ord) => {
+          const oids = ids.get(s.id) ?? builder.written.find((w) => w.id === s.id)!.oids;
+          oids.forEach((oid, i) => where.set(oid, { seg: ord, blob: i }));
+        });
+        nextCommits = [];
+        for (let c = 0; c < commits.length; c++) {
+          const l = lists[c]!;
+          const files = l.paths.map((p, i) => ({ path: p, oid: l.oids[i]! }));
+          const list = this.commitFiles(files, where, segments);
+          const name = `commit-${commits[c]!.sha}-${newId()}.hsc`;
+          await writeAtomic(path.join(this.dir, name), encodeCommitList(list.segments, list.files), this.options.hooks);
+          nextCommits.push({ ...commits[c]!, file: name, segments: list.segments });
+        }
+      }
+      const next: Manifest = { format: FORMAT_VERSION, segments, commits: nextCommits };
+      if (
+        rewrite.size > 0 ||
+        next.commits.length !== manifest.commits.length ||
+        next.segments.length !== manifest.segments.length
+      ) {
         await this.writeManifest(next);
       }
       const wanted = new Set(['manifest.json', 'lock', ...next.commits.map((c) => c.file)]);
@@ -433,7 +495,12 @@ export class SearchIndex {
         await fs.rm(path.join(this.dir, name), { force: true, recursive: true });
         removed++;
       }
-      return { commits: next.commits.length, segments: next.segments.length, removed_files: removed };
+      return {
+        commits: next.commits.length,
+        segments: next.segments.length,
+        rewritten: rewrite.size,
+        removed_files: removed,
+      };
     });
   }
 
