@@ -102,7 +102,8 @@ export const threadList: Suite = {
           baseline: `GET /projects/{id} on the same server: p50 ${ms(median(theirs))} ms`,
           ratio,
           goal: goal === undefined ? '' : `p50 < ${goal} ms`,
-          met: goal === undefined || spread > 0.15 ? undefined : o < goal,
+          // The goal is a time, judged on the median of the rounds; the ratio's spread is shown, not a verdict.
+          met: goal === undefined ? undefined : o < goal,
         };
       };
       return [
