@@ -27,6 +27,8 @@ export default defineConfig({
       'bench/lib/**/*.test.ts',
       ...(quick ? [] : ['tests/**/*.test.ts']),
     ],
+    // Scale tests (a 5,000-file project, a whole history) prove bounds, not behaviour: the full suite runs them.
+    exclude: quick ? ['**/node_modules/**', '**/*.scale.test.ts'] : ['**/node_modules/**'],
     env: quick ? { HIVESYNC_TEST_BACKENDS: 'embedded' } : {},
     testTimeout: 60_000,
     hookTimeout: 120_000,
