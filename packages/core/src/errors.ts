@@ -13,6 +13,7 @@ export const ERROR_CATALOGUE = {
   not_found: { status: 404, retryable: false },
   conflict: { status: 409, retryable: false },
   repo_not_synced: { status: 409, retryable: true },
+  index_missing: { status: 409, retryable: true },
   preview_platform_mismatch: { status: 409, retryable: false },
   preview_token_expired: { status: 410, retryable: false },
   preview_token_consumed: { status: 410, retryable: false },
@@ -81,6 +82,11 @@ export const errors = {
   forbidden: (message = 'Your role does not allow this.') => new AppError('forbidden', message),
   notFound: (what = 'resource') => new AppError('not_found', `The ${what} was not found.`),
   conflict: (message: string, details?: Record<string, unknown>) => new AppError('conflict', message, { details }),
+  indexMissing: (commit: string) =>
+    new AppError('index_missing', `Commit ${commit} is not indexed for search yet; indexing has started, try again.`, {
+      details: { commit },
+      headers: { 'retry-after': '5' },
+    }),
   repoNotSynced: () =>
     new AppError('repo_not_synced', 'The repository has not been synced yet; start a sync and try again.'),
   previewPlatformMismatch: (platform: string, requested: string) =>

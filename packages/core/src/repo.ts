@@ -111,6 +111,20 @@ export const SearchQuery = z.object({
   ignore_case: BoolParam,
   path: RepoPath.optional(),
   limit: z.coerce.number().int().min(1).max(10_000).optional(),
+  /** Only whole-word matches. */
+  word: BoolParam,
+  /** Only files whose path matches this glob (`*`, `?`, `**`, `{a,b}`); without a `/`, the file name. */
+  glob: z.string().min(1).max(300).optional(),
+  /** Only files of this language (`typescript`, `go`, `markdown`, …). */
+  lang: z.string().min(1).max(40).optional(),
+  /** File-name search: match `q` against paths instead of contents. */
+  files: BoolParam,
+  /** Lines of context before and after each matching line. */
+  context: z.coerce.number().int().min(0).max(10).optional(),
+  /** Search this indexed commit instead of the mirror's current one. */
+  commit: CommitHash.optional(),
+  /** The previous page's `next`. */
+  cursor: z.string().min(1).max(2000).optional(),
 });
 export type SearchQuery = z.input<typeof SearchQuery>;
 
@@ -119,11 +133,34 @@ export const SearchMatch = z.object({
   line: z.number().int(),
   column: z.number().int(),
   text: z.string(),
+  /** [start, end) of each match in `text`, in UTF-16 code units, for highlighting. */
+  ranges: z.array(z.tuple([z.number().int(), z.number().int()])).optional(),
+  before: z.array(z.string()).optional(),
+  after: z.array(z.string()).optional(),
 });
 export type SearchMatch = z.infer<typeof SearchMatch>;
 
+export const SearchFile = z.object({
+  path: z.string(),
+  lang: z.string().nullable(),
+  ranges: z.array(z.tuple([z.number().int(), z.number().int()])),
+});
+export type SearchFile = z.infer<typeof SearchFile>;
+
 export const SearchResult = z
-  .object({ commit: z.string(), matches: z.array(SearchMatch), truncated: z.boolean() })
+  .object({
+    commit: z.string(),
+    matches: z.array(SearchMatch),
+    truncated: z.boolean(),
+    /** File-name searches (`files=true`): the matching paths. */
+    files: z.array(SearchFile).optional(),
+    /** Pass as `cursor` for the next page; null at the end. */
+    next: z.string().nullable().optional(),
+    /** The time budget stopped the page early; `next` continues. */
+    timed_out: z.boolean().optional(),
+    /** No trigram narrowed the search: every file was read. */
+    scan: z.boolean().optional(),
+  })
   .meta({ id: 'SearchResult' });
 export type SearchResult = z.infer<typeof SearchResult>;
 
