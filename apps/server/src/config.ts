@@ -137,6 +137,12 @@ const EnvSchema = z
     HIVESYNC_SEARCH_CACHE_BYTES: int(64 * 1024, 16 * 1024 * 1024 * 1024).default(64 * 1024 * 1024),
     /** Largest search answer, in bytes: a broad query stops there and says `truncated`. */
     HIVESYNC_SEARCH_MAX_RESPONSE_BYTES: int(16 * 1024, 256 * 1024 * 1024).default(2 * 1024 * 1024),
+    /** Synced commits per project kept in the search index (older ones are dropped, their blobs collected). */
+    HIVESYNC_SEARCH_KEEP_COMMITS: int(1, 10_000).default(20),
+    /** Longest one search page may take, in milliseconds; then it answers what it has with `timed_out: true`. */
+    HIVESYNC_SEARCH_TIME_BUDGET_MS: int(50, 600_000).default(5000),
+    /** Memory for pages of the search index files (posting lists, tables), shared by every project, in bytes. */
+    HIVESYNC_SEARCH_PAGE_CACHE_BYTES: int(1024 * 1024, 16 * 1024 * 1024 * 1024).default(32 * 1024 * 1024),
     /** SSH host-key checking for repositories: yes (strict), accept-new, or no. Default: accept-new embedded, yes otherwise. */
     HIVESYNC_SSH_HOST_KEY_CHECKING: z.enum(['yes', 'accept-new', 'no']).optional(),
     /** Longest a single git operation of a sync may take, in seconds. */
@@ -363,6 +369,12 @@ export interface Config {
     readonly allowedHosts: readonly string[];
     readonly searchCacheBytes: number;
     readonly searchMaxResponseBytes: number;
+    /** Synced commits per project kept in the search index. */
+    readonly searchKeepCommits: number;
+    /** Longest one search page may take, in milliseconds. */
+    readonly searchTimeBudgetMs: number;
+    /** Bytes of search index pages kept in memory, for all projects together. */
+    readonly searchPageCacheBytes: number;
     readonly sshHostKeyChecking: 'yes' | 'accept-new' | 'no';
     readonly gitTimeoutMs: number;
     readonly syncRetryLimit: number;
@@ -492,6 +504,9 @@ export function loadConfig(
       allowedHosts: e.HIVESYNC_REPO_ALLOWED_HOSTS,
       searchCacheBytes: e.HIVESYNC_SEARCH_CACHE_BYTES,
       searchMaxResponseBytes: e.HIVESYNC_SEARCH_MAX_RESPONSE_BYTES,
+      searchKeepCommits: e.HIVESYNC_SEARCH_KEEP_COMMITS,
+      searchTimeBudgetMs: e.HIVESYNC_SEARCH_TIME_BUDGET_MS,
+      searchPageCacheBytes: e.HIVESYNC_SEARCH_PAGE_CACHE_BYTES,
       sshHostKeyChecking: e.HIVESYNC_SSH_HOST_KEY_CHECKING ?? (e.DATABASE_URL ? 'yes' : 'accept-new'),
       gitTimeoutMs: e.HIVESYNC_GIT_TIMEOUT_SECONDS * 1000,
       syncRetryLimit: e.HIVESYNC_SYNC_RETRY_LIMIT,
