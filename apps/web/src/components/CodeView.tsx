@@ -1,9 +1,27 @@
 import { useEffect, useRef } from 'react';
 import { defaultHighlightStyle, HighlightStyle, LanguageDescription, syntaxHighlighting } from '@codemirror/language';
 import { languages } from '@codemirror/language-data';
-import { Compartment, EditorState, Prec, RangeSetBuilder, StateEffect, StateField } from '@codemirror/state';
+import {
+  Compartment,
+  EditorState,
+  Prec,
+  RangeSet,
+  RangeSetBuilder,
+  StateEffect,
+  StateField,
+  type Text,
+} from '@codemirror/state';
 import { oneDark } from '@codemirror/theme-one-dark';
-import { Decoration, EditorView, highlightActiveLine, lineNumbers, type DecorationSet } from '@codemirror/view';
+import {
+  Decoration,
+  EditorView,
+  gutter,
+  GutterMarker,
+  highlightActiveLine,
+  keymap,
+  lineNumbers,
+  type DecorationSet,
+} from '@codemirror/view';
 import { tags } from '@lezer/highlight';
 import type { LineRange } from '../lib/permalink.js';
 
@@ -15,6 +33,84 @@ export interface CodeViewProps {
   range: LineRange | null;
   /** A line number was clicked (shift-click extends), or "Link to selected lines" was pressed. */
   onSelectLines: (range: LineRange) => void;
+  /** Threads to mark in the gutter at their lines. */
+  threads?: readonly ThreadMarker[];
+  /** A thread's marker was pressed (click, or Enter/Space on the focused marker). */
+  onOpenThread?: (threadId: string) => void;
+  /** The lines the editor's selection covers as the user moves it (null when nothing is selected). */
+  onSelectionChange?: (range: LineRange | null) => void;
+}
+
+/** A thread as the gutter shows it: the line it starts on, and words for its button. */
+export interface ThreadMarker {
+  threadId: string;
+  line: number;
+  /** What a screen reader says for the marker, e.g. "Open thread on lines 10–12 by Ann: Why?". */
+  label: string;
+  state: 'open' | 'resolved';
+}
+
+const setMarkers = StateEffect.define<readonly ThreadMarker[]>();
+
+/** One button per line that has threads; pressing it opens the first of them (the panel lists them all). */
+class ThreadGutterMarker extends GutterMarker {
+  constructor(
+    readonly threads: readonly ThreadMarker[],
+    readonly open: (threadId: string) => void,
+  ) {
+    super();
+  }
+  override eq(other: GutterMarker): boolean {
+    return (
+      other instanceof ThreadGutterMarker &&
+      other.threads.length === this.threads.length &&
+      other.threads.every((t, i) => t.threadId === this.threads[i]!.threadId && t.state === this.threads[i]!.state)
+    );
+  }
+  override toDOM(): Node {
+    const button = document.createElement('button');
+    button.type = 'button';
+    // CodeMirror hides its gutters from screen readers (aria-hidden), so the marker must not be tabbable: the keyboard
+    // opens a thread with Enter on its line in the editor, and the side panel lists every thread.
+    button.tabIndex = -1;
+    const open = this.threads.some((t) => t.state === 'open');
+    button.className = `cm-thread-marker${open ? '' : ' resolved'}`;
+    button.textContent = String(this.threads.length);
+    button.setAttribute(
+      'aria-label',
+      this.threads.length === 1
+        ? this.threads[0]!.label
+        : `${this.threads.length} threads here. First: ${this.threads[0]!.label}`,
+    );
+    button.title = this.threads.map((t) => t.label).join('\n');
+    button.addEventListener('click', (e) => {
+      e.preventDefault();
+      this.open(this.threads[0]!.threadId);
+    });
+    return button;
+  }
+}
+
+function markerSet(doc: Text, markers: readonly ThreadMarker[], open: (id: string) => void): RangeSet<GutterMarker> {
+  const byLine = new Map<number, ThreadMarker[]>();
+  for (const m of markers) {
+    if (m.line < 1 || m.line > doc.lines) continue;
+    byLine.set(m.line, [...(byLine.get(m.line) ?? []), m]);
+  }
+  const builder = new RangeSetBuilder<GutterMarker>();
+  for (const line of [...byLine.keys()].sort((a, b) => a - b)) {
+    const from = doc.line(line).from;
+    builder.add(from, from, new ThreadGutterMarker(byLine.get(line)!, open));
+  }
+  return builder.finish();
+}
+
+/** The lines a selection covers; a selection that ends at the very start of a line does not take that line. */
+function selectedLines(doc: Text, from: number, to: number): LineRange {
+  const start = doc.lineAt(from).number;
+  const last = doc.lineAt(to);
+  const end = to > from && last.from === to && last.number > start ? last.number - 1 : last.number;
+  return { start, end };
 }
 
 const setRange = StateEffect.define<LineRange | null>();
@@ -46,6 +142,24 @@ const layout = EditorView.theme({
   '.cm-scroller': { fontFamily: "ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace", fontSize: '0.875rem' },
   '.cm-gutterElement': { cursor: 'pointer' },
   '.cm-permalink-line': { backgroundColor: 'var(--highlight)', boxShadow: 'inset 3px 0 0 #d4a72c' },
+  // The page's CSS variables reach into the shadow root (custom properties inherit), so markers follow the theme.
+  '.cm-thread-gutter': { minWidth: '1.9rem' },
+  '.cm-thread-gutter .cm-gutterElement': { padding: '0 3px', display: 'flex', alignItems: 'center' },
+  '.cm-thread-marker': {
+    font: 'inherit',
+    fontSize: '0.72rem',
+    fontWeight: '700',
+    lineHeight: '1.1',
+    minWidth: '1.4rem',
+    padding: '0 4px',
+    borderRadius: '8px',
+    border: '1px solid var(--accent)',
+    background: 'var(--accent)',
+    color: 'var(--accent-fg)',
+    cursor: 'pointer',
+  },
+  '.cm-thread-marker.resolved': { background: 'var(--bg)', color: 'var(--fg)', borderColor: 'var(--muted)' },
+  '.cm-thread-marker:focus-visible': { outline: '2px solid var(--accent)', outlineOffset: '1px' },
 });
 
 const dark = () => window.matchMedia('(prefers-color-scheme: dark)').matches;
@@ -69,16 +183,36 @@ const themeFor = (isDark: boolean) =>
   isDark ? [oneDark, readableGutter, readableTokens] : syntaxHighlighting(defaultHighlightStyle);
 
 /** A read-only CodeMirror 6 view of one file (virtualized: only visible lines are in the DOM). */
-export default function CodeView({ content, path, range, onSelectLines }: CodeViewProps) {
+export default function CodeView({
+  content,
+  path,
+  range,
+  onSelectLines,
+  threads,
+  onOpenThread,
+  onSelectionChange,
+}: CodeViewProps) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const anchor = useRef<number | null>(null);
   const onSelect = useRef(onSelectLines);
   onSelect.current = onSelectLines;
+  const onOpen = useRef(onOpenThread);
+  onOpen.current = onOpenThread;
+  const onSelection = useRef(onSelectionChange);
+  onSelection.current = onSelectionChange;
 
   useEffect(() => {
     const language = new Compartment();
     const theme = new Compartment();
+    const open = (threadId: string) => onOpen.current?.(threadId);
+    const markerField = StateField.define<RangeSet<GutterMarker>>({
+      create: () => RangeSet.empty,
+      update(value, tr) {
+        for (const effect of tr.effects) if (effect.is(setMarkers)) return markerSet(tr.state.doc, effect.value, open);
+        return value;
+      },
+    });
     const state = EditorState.create({
       doc: content,
       extensions: [
@@ -95,8 +229,37 @@ export default function CodeView({ content, path, range, onSelectLines }: CodeVi
             },
           },
         }),
+        markerField,
+        gutter({
+          class: 'cm-thread-gutter',
+          markers: (v) => v.state.field(markerField),
+          // The marker's own click opens the thread; the editor must not also move its cursor there.
+          domEventHandlers: { mousedown: () => true },
+        }),
+        // Enter on a line that has threads opens the first (the editor is read-only: Enter does nothing else).
+        keymap.of([
+          {
+            key: 'Enter',
+            run: (v) => {
+              const line = v.state.doc.lineAt(v.state.selection.main.head);
+              let first: string | undefined;
+              v.state.field(markerField).between(line.from, line.from, (_from, _to, marker) => {
+                first = (marker as ThreadGutterMarker).threads[0]?.threadId;
+                return false;
+              });
+              if (first === undefined) return false;
+              open(first);
+              return true;
+            },
+          },
+        ]),
         highlightActiveLine(),
         rangeField,
+        EditorView.updateListener.of((update) => {
+          if (!update.selectionSet) return;
+          const { from, to, empty } = update.state.selection.main;
+          onSelection.current?.(empty ? null : selectedLines(update.state.doc, from, to));
+        }),
         layout,
         language.of([]),
         theme.of(themeFor(dark())),
@@ -141,12 +304,16 @@ export default function CodeView({ content, path, range, onSelectLines }: CodeVi
     v.dispatch({ effects });
   }, [range, content, path]);
 
+  useEffect(() => {
+    view.current?.dispatch({ effects: setMarkers.of(threads ?? []) });
+  }, [threads, content, path]);
+
   // Keyboard users select lines with the cursor (shift+arrows), then link to them with this button.
   const linkSelection = () => {
     const v = view.current;
     if (!v) return;
     const { from, to } = v.state.selection.main;
-    onSelect.current({ start: v.state.doc.lineAt(from).number, end: v.state.doc.lineAt(to).number });
+    onSelect.current(selectedLines(v.state.doc, from, to));
   };
 
   return (
@@ -155,7 +322,9 @@ export default function CodeView({ content, path, range, onSelectLines }: CodeVi
         <button type="button" onClick={linkSelection}>
           Link to selected lines
         </button>
-        <span className="muted small">or click a line number (shift-click for a range)</span>
+        <span className="muted small">
+          or click a line number (shift-click for a range); Enter on a line with a thread opens it
+        </span>
       </div>
       <div ref={host} className="code-host" />
     </div>
