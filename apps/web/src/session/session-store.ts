@@ -77,6 +77,9 @@ export class SessionStore {
   /** Creates an account, then logs in to it (registration issues no refresh token). */
   async register(email: string, password: string, displayName: string | undefined): Promise<void> {
     await this.client.auth.register({ email, password, ...(displayName ? { display_name: displayName } : {}) });
+    // The registration's own session has no refresh token and is not kept: end it, so that the account page lists
+    // only the login's.
+    await this.client.auth.logout().catch(() => undefined);
     await this.login(email, password);
   }
 
