@@ -1,2 +1,28 @@
-/** The HiveSync local agent (Proxy Mode); see docs/desktop.md. */
-export const AGENT_API_PREFIX = '/hivesync-desktop-api';
+/** The HiveSync local agent (Proxy Mode): the Local API IDE plugins route through; see docs/desktop.md. */
+export { AGENT_API_PREFIX } from '@hivesync/sdk';
+export {
+  agentDir,
+  startAgent,
+  DISCOVERY_FILE,
+  MAPPINGS_FILE,
+  type RunningAgent,
+  type StartAgentOptions,
+} from './agent.js';
+export { buildAgentApp, type AgentAppDeps } from './app.js';
+export { EventsHub, type EventsHubOptions } from './events-hub.js';
+export { normalizeRepoUrl } from './git.js';
+export { runLocalHealth, versionsCompatible, type LocalHealthDeps } from './health-local.js';
+export { gitState, listFiles, normalizeRelativePath } from './local.js';
+export { MappingStore } from './mappings.js';
+export {
+  FileSecretStore,
+  KEYRING_SERVICE,
+  nativeKeyring,
+  openSecretStore,
+  writePrivateFile,
+  type KeyringEntry,
+  type KeyringFactory,
+  type SecretStore,
+} from './secret-store.js';
+export { Session, sessionAccount } from './session.js';
+export { AGENT_VERSION } from './version.js';
