@@ -38,14 +38,21 @@ export function NotificationBell() {
       const target = e.target as Node;
       if (!panel.current?.contains(target) && !button.current?.contains(target)) setOpen(false);
     };
+    // Esc closes it wherever the focus is (in the menu, or back on the bell), and gives the focus to the bell.
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || e.defaultPrevented) return;
+      e.preventDefault();
+      setOpen(false);
+      button.current?.focus();
+    };
     document.addEventListener('pointerdown', onPointer);
-    return () => document.removeEventListener('pointerdown', onPointer);
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('pointerdown', onPointer);
+      document.removeEventListener('keydown', onKey);
+    };
   }, [open]);
 
-  const close = (refocus: boolean) => {
-    setOpen(false);
-    if (refocus) button.current?.focus();
-  };
   const unread = count ?? 0;
   const label = unread > 0 ? `Notifications, ${unread}${more ? ' or more' : ''} unread` : 'Notifications, none unread';
 
@@ -80,12 +87,6 @@ export function NotificationBell() {
           role="dialog"
           aria-labelledby={headingId}
           tabIndex={-1}
-          onKeyDown={(e) => {
-            if (e.key === 'Escape') {
-              e.stopPropagation();
-              close(true);
-            }
-          }}
           onBlur={(e) => {
             const next = e.relatedTarget as Node | null;
             if (next && !panel.current?.contains(next) && !button.current?.contains(next)) setOpen(false);
