@@ -1,6 +1,8 @@
+import os from 'node:os';
+import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { HiveSyncClient } from '@hivesync/sdk';
+import { HiveSyncClient, type HiveSyncTokens } from '@hivesync/sdk';
 import { CredentialStore, serverKey, type ServerCredentials } from './credentials.js';
 import { CliError, EXIT, usageError } from './errors.js';
 import { Output } from './output.js';
@@ -62,38 +64,60 @@ export class Context {
     return this.client(creds);
   }
 
-  /** A client with the given (or no) credentials; refreshed tokens are written back to the credentials file. */
-  client(creds?: ServerCredentials): HiveSyncClient {
+  /**
+   * A client with the given (or no) credentials; refreshed tokens are written back to the credentials file. It runs
+   * in auto mode: through the local agent (`hivesync agent`, the desktop app) while one answers for this server,
+   * else direct, switching silently (docs/desktop.md).
+   */
+  client(creds?: ServerCredentials, options: { mode?: 'auto' | 'direct' } = {}): HiveSyncClient {
+    const dir = this.io.env.HIVESYNC_AGENT_DIR;
     const client: HiveSyncClient = new HiveSyncClient({
       baseUrl: this.server,
       accessToken: creds?.access_token ?? null,
       refreshToken: creds?.refresh_token ?? null,
       userAgent: `hivesync-cli/${CLI_VERSION}`,
       client: 'cli',
-      onTokens: (tokens) =>
-        this.store.update(this.server, (current) =>
-          tokens.accessToken === null
-            ? undefined
-            : {
-                access_token: tokens.accessToken,
-                refresh_token: tokens.refreshToken,
-                email: current?.email ?? null,
-                user_id: current?.user_id ?? null,
-                updated_at: new Date().toISOString(),
-              },
-        ),
-      // Another hivesync process may have rotated the refresh token since we read it: presenting the spent one
-      // would make the server end the whole session. So refresh under the lock, with the newest stored token.
-      refreshLock: (refresh) =>
-        this.store.withLock(async () => {
-          const stored = await this.credentials();
-          if (stored?.refresh_token && stored.refresh_token !== client.tokens.refreshToken) {
-            client.setTokens({ accessToken: client.tokens.accessToken, refreshToken: stored.refresh_token });
-          }
-          await refresh();
-        }),
+      mode: options.mode ?? 'auto',
+      agent: { dir: dir && path.isAbsolute(dir) ? dir : path.join(this.home, '.hivesync') },
+      onTokens: (tokens) => this.storeTokens(tokens),
+      refreshLock: (refresh) => this.lockedRefresh(client, refresh),
     });
     return client;
+  }
+
+  /** Writes tokens a client got (a refresh, a logout) back to the credentials file. */
+  storeTokens(tokens: HiveSyncTokens): Promise<void> {
+    return this.store.update(this.server, (current) =>
+      tokens.accessToken === null
+        ? undefined
+        : {
+            access_token: tokens.accessToken,
+            refresh_token: tokens.refreshToken,
+            email: current?.email ?? null,
+            user_id: current?.user_id ?? null,
+            updated_at: new Date().toISOString(),
+          },
+    );
+  }
+
+  /**
+   * Runs a refresh under the credentials lock with the newest stored refresh token: another hivesync process (the
+   * agent included) may have rotated it since we read it, and presenting the spent one would end the whole session.
+   */
+  lockedRefresh(client: HiveSyncClient, refresh: () => Promise<void>): Promise<void> {
+    return this.store.withLock(async () => {
+      const stored = await this.credentials();
+      if (stored?.refresh_token && stored.refresh_token !== client.tokens.refreshToken) {
+        client.setTokens({ accessToken: client.tokens.accessToken, refreshToken: stored.refresh_token });
+      }
+      await refresh();
+    });
+  }
+
+  /** The user's home directory (HOME of the CLI's environment, else the OS's). */
+  get home(): string {
+    const home = this.io.env.HOME;
+    return home && path.isAbsolute(home) ? home : os.homedir();
   }
 }
 

@@ -2,6 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
+import { agentCommands } from './commands/agent.js';
 import { aiCommands } from './commands/ai.js';
 import { auditCommands } from './commands/audit.js';
 import { authCommands } from './commands/auth.js';
@@ -52,6 +53,7 @@ export function buildProgram(cli: Cli, json = false): Command {
   notificationCommands(program, cli);
   auditCommands(program, cli);
   statusCommands(program, cli);
+  agentCommands(program, cli);
   return program;
 }
 
