@@ -157,12 +157,13 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
   });
 
   it('offers "Comment on lines" for lines selected with the keyboard', async () => {
-    await page.locator('.cm-content').focus();
-    await page.keyboard.press('Control+Home');
-    for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowDown');
+    // The cursor put on line 31 (in view: the page shows lines 30–32), then shift+↓ twice: lines 31 and 32.
+    const line31 = git(remote, 'show', `master:${FILE}`).split('\n')[30]!;
+    await page.locator('.cm-line', { hasText: line31 }).first().click();
+    await page.keyboard.press('Home');
     await page.keyboard.press('Shift+ArrowDown');
     await page.keyboard.press('Shift+ArrowDown');
-    await page.getByRole('button', { name: 'Comment on lines 5–6' }).waitFor();
+    await page.getByRole('button', { name: 'Comment on lines 31–32' }).waitFor();
   });
 
   it('B replies, mentioning A picked from the autocomplete with the keyboard', async () => {
@@ -226,6 +227,7 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
     await thread.getByRole('button', { name: 'Resolve' }).waitFor();
     await thread.locator('.badge', { hasText: 'Open' }).waitFor();
     await page.locator('.cm-thread-marker').waitFor();
+    await page.evaluate('window.scrollTo(0, 0)');
     await screenshot(page, 'thread');
   });
 
@@ -244,8 +246,9 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
     await poll(() => list.count()).toBe(1);
     const first = list.first();
     await first.getByRole('link', { name: `${FILE}:L30–32` }).waitFor();
-    // The first comment's first line, as text.
-    await first.getByText('Is the **bold** claim right? (edited)', { exact: false }).waitFor();
+    // The first comment's first line, as plain text.
+    await first.getByText('Is the bold claim right? (edited)', { exact: false }).waitFor();
+    expect(await first.locator('strong').count()).toBe(0);
     await first.getByText(`${a.name} ·`, { exact: false }).waitFor();
     await first.getByText('1 reply').waitFor();
     await first.locator('.badge', { hasText: 'Open' }).waitFor();

@@ -73,6 +73,8 @@ describe('thread helpers', () => {
     expect(linesLabel(3, 3)).toBe('line 3');
     expect(linesLabel(3, 5)).toBe('lines 3–5');
     expect(excerpt('\n  first line  \nsecond')).toBe('first line');
+    expect(excerpt('## **Bold** and `code` with [a link](https://x.test) <b>')).toBe('Bold and code with a link <b>');
+    expect(excerpt('- [ ] ~~old~~ item')).toBe('old item');
     expect(excerpt('x'.repeat(200), 10)).toBe(`${'x'.repeat(9)}…`);
     expect(threadsPath('p1', { state: 'open', mine: false })).toBe('/projects/p1/threads');
     expect(threadsPath('p1', { state: 'resolved', mine: true }, 'c1')).toBe(

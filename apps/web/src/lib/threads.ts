@@ -29,12 +29,24 @@ export function positionWords(position: ThreadPosition): string | null {
   }
 }
 
-/** The first line of a comment, cut to `max` characters, as plain text (it is rendered as text, never as HTML). */
+/** A line of Markdown without its markup (strong, strike, code marks, link and image syntax, heading/quote/list marks). */
+export function plainLine(line: string): string {
+  return line
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/\*\*|__|~~|`/g, '')
+    .replace(/^(#{1,6}\s+|>\s?|[-*+]\s+(\[[ xX]\]\s+)?|\d+\.\s+)/, '')
+    .trim();
+}
+
+/**
+ * The first line of a comment without its Markdown, cut to `max` characters, as plain text (it is rendered as text,
+ * never as HTML).
+ */
 export function excerpt(body: string, max = 140): string {
   const line =
     body
       .split('\n')
-      .map((l) => l.trim())
+      .map((l) => plainLine(l.trim()))
       .find((l) => l !== '') ?? '';
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
