@@ -32,7 +32,7 @@ function compile(pattern: string, ignoreCase: boolean): RE2JS {
   try {
     return RE2JS.compile(pattern, RE2JS.MULTILINE | (ignoreCase ? RE2JS.CASE_INSENSITIVE : 0));
   } catch (err) {
-    if (err instanceof RE2JSException) throw new SearchQueryError(`invalid regular expression: ${err.message}`);
+    if (err instanceof RE2JSException) throw new SearchQueryError(`q: not a valid regular expression (${err.message})`);
     throw err;
   }
 }

@@ -600,14 +600,17 @@ export class SearchIndex {
       page.files_read++;
       let stopped = false;
       for (const m of matcher.lines(content.toString('utf8'), from, context)) {
-        if (page.matches.length >= limit || bytes >= maxBytes) {
+        // The match's size in a JSON answer (about: field names, numbers, ranges and the strings as JSON).
+        const size =
+          80 + jsonBytes(p) + jsonBytes(m.text) + 16 * m.ranges.length + jsonBytes(m.before) + jsonBytes(m.after);
+        if (page.matches.length >= limit || (page.matches.length > 0 && bytes + size > maxBytes)) {
           page.truncated = true;
           page.next = encodeCursor(fingerprint, i, p, m.line - 1);
           stopped = true;
           break;
         }
         page.matches.push({ path: p, ...m });
-        bytes += 64 + p.length + m.text.length * 2 + (m.before?.join('').length ?? 0) + (m.after?.join('').length ?? 0);
+        bytes += size;
         if (Date.now() - started >= budget) {
           page.timed_out = true;
           page.next = encodeCursor(fingerprint, i, p, m.line);
@@ -629,6 +632,10 @@ export class SearchIndex {
 }
 
 const defaultCache = new PageCache();
+
+function jsonBytes(value: string | string[] | undefined): number {
+  return value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value));
+}
 
 /** Evaluates a trigram query on a segment: a flag per blob (1: may match), or 'all'. */
 async function evaluate(reader: SegmentReader, plan: TrigramQuery): Promise<Uint8Array | 'all'> {
