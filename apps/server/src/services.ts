@@ -13,6 +13,9 @@ import type { FsUrlSigner, ObjectStorage } from './infra/storage.js';
 import type { Metrics } from './infra/metrics.js';
 import type { JobDefinition, PeriodicTask } from './jobs/job-runner.js';
 import { repoSyncJob } from './jobs/repo-sync.job.js';
+import { searchIndexJob } from './jobs/search-index.job.js';
+import { CodeSearchStore } from './modules/repo/code-search.repository.js';
+import { CodeSearchService } from './modules/repo/code-search.service.js';
 import { canaryJob } from './jobs/system-canary.job.js';
 import { noopJob } from './jobs/system-noop.job.js';
 import { AdminService } from './modules/admin/admin.service.js';
@@ -70,6 +73,8 @@ export interface Services {
   health: HealthService;
   systemWatch: SystemWatchService;
   repo: RepoService;
+  /** Code search over the trigram index of each mirror. */
+  codeSearch: CodeSearchService;
   /** Commit log and diffs of the mirrors. */
   history: HistoryService;
   previews: PreviewsService;
@@ -140,13 +145,27 @@ export function createServices(infra: Infra): Services {
       maxFileBytes: config.repos.maxFileBytes,
       syncRetryLimit: config.repos.syncRetryLimit,
       searchCacheBytes: config.repos.searchCacheBytes,
-      searchMaxResponseBytes: config.repos.searchMaxResponseBytes,
     },
     audit,
     observeSync: (outcome, seconds) => infra.metrics.syncDuration.observe({ outcome }, seconds),
   });
   const threads = new ThreadsService(db, projects, mirrors, notifications, audit, infra.logger);
+  const codeSearch = new CodeSearchService({
+    queue: infra.queue,
+    projects,
+    mirrors,
+    store: new CodeSearchStore(path.join(config.dataDir, 'repos'), git.baseEnv, config.repos.searchPageCacheBytes),
+    logger: infra.logger,
+    options: {
+      keepCommits: config.repos.searchKeepCommits,
+      timeBudgetMs: config.repos.searchTimeBudgetMs,
+      maxResponseBytes: config.repos.searchMaxResponseBytes,
+    },
+  });
+  // A sync indexes the commit it brings before it completes (only the blobs that are new).
+  repo.indexSynced = (projectId, commit, log) => codeSearch.indexSynced(projectId, commit, log);
   const services: Services = {
+    codeSearch,
     threads,
     ai: new AiService({
       db,
@@ -229,6 +248,7 @@ export function jobDefinitions(services: Services, config: Config): JobDefinitio
       retryDelaySeconds: config.repos.syncRetryDelaySeconds,
       gitTimeoutMs: config.repos.gitTimeoutMs,
     }),
+    searchIndexJob(services.codeSearch, { gitTimeoutMs: config.repos.gitTimeoutMs }),
   ] as unknown as JobDefinition<never>[];
 }
 
@@ -255,6 +275,12 @@ export function periodicTasks(services: Services, config: Config): PeriodicTask[
       name: 'system-watch',
       intervalMs: config.health.watchIntervalMs,
       run: async () => void (await services.systemWatch.check()),
+    },
+    {
+      // Within a minute of a worker starting, then every ten: old shard indexes removed, served commits indexed.
+      name: 'search-index-reconcile',
+      intervalMs: 60_000,
+      run: () => services.codeSearch.reconcileDue(Date.now()),
     },
     {
       name: 'scheduled-syncs',

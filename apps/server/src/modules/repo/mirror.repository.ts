@@ -6,7 +6,6 @@ import type { SyncErrorCode } from '@hivesync/core';
 import { GitError, type Git, type GitRunOptions } from '../../infra/git.js';
 import { isStorageFull } from '../../infra/storage.js';
 import { pinnedRemoteEnv, RemoteForbidden, RemoteUnresolved, type RemoteGuard } from './remote-guard.js';
-import { buildSearchIndex, loadSearchIndex, locate, shardsFor } from './search-index.js';
 
 /** A project's credential, decrypted, as the sync worker hands it to git. */
 export type RepoCredential =
@@ -317,9 +316,6 @@ export class MirrorStore {
     others.sort((a, b) => a.mtime - b.mtime);
     const target = path.join(base, gen, others[0]!.w);
     await this.checkoutInto(view.gitDir, target, view.commit);
-    // And the search index of the served commit, from its (unchanging) worktree.
-    const files = (await this.listFiles(view, view.commit)).map((f) => f.path);
-    await buildSearchIndex(path.join(base, gen, 'search'), view.commit, view.worktree, files);
   }
 
   /** Puts `worktree` at `commit` (adding it if missing) and removes everything untracked. */
@@ -685,111 +681,6 @@ export class MirrorStore {
     const entries = await this.readTree(view, ['ls-tree', '-r', '-l', '-z', '--full-tree', commit], 120_000);
     return entries.filter((e) => e.type === 'blob' && e.mode !== '120000');
   }
-
-  /**
-   * Searches the served commit, stopping after `limit` matches or once the matches reach `maxBytes` (as JSON):
-   * over its search index when it has been built, else over the worktree. Tracked text files only (binaries,
-   * symlinks and submodules are never read). Patterns are fixed strings, or Perl-compatible regular expressions
-   * (POSIX extended where git lacks PCRE).
-   */
-  async grep(
-    view: MirrorView,
-    query: { q: string; regex: boolean; ignoreCase: boolean; path: string | undefined },
-    limits: { limit: number; maxBytes: number },
-    onMatch: (m: { path: string; line: number; column: number; text: string }) => void,
-  ): Promise<{ truncated: boolean; engine: 'index' | 'worktree' }> {
-    const index = await loadSearchIndex(path.join(path.dirname(view.worktree), 'search'), view.commit);
-    let count = 0;
-    let bytes = 0;
-    let truncated = false;
-    const accept = (m: { path: string; line: number; column: number; text: string }): boolean => {
-      if (query.path && m.path !== query.path && !m.path.startsWith(`${query.path}/`)) return true;
-      if (count >= limits.limit) {
-        truncated = true;
-        return false;
-      }
-      const match = { ...m, text: m.text.length > 1000 ? `${m.text.slice(0, 1000)}…` : m.text };
-      const size = jsonBytes(match.path) + jsonBytes(match.text) + MATCH_OVERHEAD_BYTES;
-      if (bytes + size > limits.maxBytes) {
-        truncated = true;
-        return false;
-      }
-      count++;
-      bytes += size;
-      onMatch(match);
-      return true;
-    };
-    const run = async (flavour: string) => {
-      count = 0;
-      bytes = 0;
-      truncated = false;
-      const pattern = [
-        '-n',
-        '--column',
-        '-z',
-        '-I',
-        '--no-color',
-        flavour,
-        ...(query.ignoreCase ? ['-i'] : []),
-        '-e',
-        query.q,
-      ];
-      if (index) {
-        const shards = shardsFor(index, query.path).map((i) => `${String(i).padStart(4, '0')}.txt`);
-        if (shards.length === 0) return;
-        await this.git.stream(
-          ['grep', '--no-index', ...pattern, '--', ...shards],
-          { cwd: index.dir, timeoutMs: 30_000, okExitCodes: [1] },
-          (line) => {
-            const m = parseGrepLine(line);
-            const where = m && locate(index, Number(m.path.slice(0, 4)), m.line);
-            return where ? accept({ ...m, path: where.path, line: where.line }) : true;
-          },
-        );
-        return;
-      }
-      // Pathspecs are literal for every git command (GIT_LITERAL_PATHSPECS).
-      const scope = query.path ? [query.path] : [];
-      await this.git.stream(
-        ['grep', '--full-name', ...pattern, '--', ...scope],
-        { cwd: view.worktree, timeoutMs: 30_000, okExitCodes: [1] },
-        (line) => {
-          const m = parseGrepLine(line);
-          return m ? accept(m) : true;
-        },
-      );
-    };
-    const flavour = query.regex ? '-P' : '-F';
-    try {
-      await run(flavour);
-    } catch (err) {
-      if (!(err instanceof GitError) || !/not compiled with|USE_LIBPCRE/i.test(err.stderr)) throw err;
-      await run('-E');
-    }
-    return { truncated, engine: index ? 'index' : 'worktree' };
-  }
-}
-
-// A match's JSON besides its path and text: {"path":,"line":,"column":,"text":}, numbers and a comma.
-const MATCH_OVERHEAD_BYTES = 64;
-
-/** The size of a string in a JSON answer (quoted and escaped, UTF-8). */
-function jsonBytes(s: string): number {
-  return Buffer.byteLength(JSON.stringify(s));
-}
-
-/** Parses one `git grep -n --column -z` line: path NUL line NUL column NUL text. */
-function parseGrepLine(line: Buffer): { path: string; line: number; column: number; text: string } | undefined {
-  const a = line.indexOf(0);
-  const b = line.indexOf(0, a + 1);
-  const c = line.indexOf(0, b + 1);
-  if (a < 0 || b < 0 || c < 0) return undefined;
-  return {
-    path: line.subarray(0, a).toString('utf8'),
-    line: Number(line.subarray(a + 1, b).toString()),
-    column: Number(line.subarray(b + 1, c).toString()),
-    text: line.subarray(c + 1).toString('utf8'),
-  };
 }
 
 /** Parses `git ls-tree -l -z` output. */

@@ -106,15 +106,16 @@ export function repoRoutes({ services, authenticate }: RouteDeps): FastifyPlugin
         schema: {
           tags,
           security,
-          summary: 'Search the mirror: a fixed string by default, a Perl-compatible regular expression with regex=true',
+          summary:
+            'Search the mirror through its trigram index: a fixed string by default, an RE2 regular expression with ' +
+            'regex=true; file names with files=true',
           querystring: SearchQuery,
           response: withErrors({ 200: SearchResult }, 404, 409),
         },
       },
       async (req, reply) => {
-        const { engine, ...result } = await services.repo.search(caller(req), req.query);
-        // Which path answered: the search index, the worktree (index not built yet) or the per-commit cache.
-        void reply.header('x-hivesync-search-engine', engine);
+        const result = await services.codeSearch.search(caller(req), req.query);
+        void reply.header('x-hivesync-search-engine', 'index');
         return result;
       },
     );

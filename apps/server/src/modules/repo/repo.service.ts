@@ -5,7 +5,6 @@ import {
   type CredentialStatus,
   type Manifest,
   type RepoFile,
-  type SearchResult,
   type SetCredentialBody,
   type Sync,
   type SyncErrorCode,
@@ -46,23 +45,22 @@ export interface RepoServiceDeps {
   options: {
     maxFileBytes: number;
     syncRetryLimit: number;
-    /** Bytes of search answers (and, separately, manifests) kept in memory. */
+    /** Bytes of manifests kept in memory. */
     searchCacheBytes: number;
-    /** Largest search answer; a broad query stops there and says `truncated`. */
-    searchMaxResponseBytes: number;
   };
   audit: AuditService;
   observeSync?: (outcome: 'completed' | 'failed', seconds: number) => void;
 }
 
-/** Repository mirrors: starting and running syncs, and every read (tree, file, search, manifest) over a mirror. */
+/** Repository mirrors: starting and running syncs, and the reads (tree, file, manifest) over a mirror; search is CodeSearchService. */
 export class RepoService {
   readonly repo: RepoRepository;
   /** Called after each successful sync with the new commit (threads are repositioned there). */
   onSynced: ((projectId: string, commit: string) => Promise<void>) | undefined;
-  // Answers at a commit never change, so they are kept; bounded by their size in memory, not by their number.
+  /** Called when a sync has brought a commit, before it completes: indexes the commit for search (never throws). */
+  indexSynced: ((projectId: string, commit: string, log: Logger) => Promise<void>) | undefined;
+  // Manifests at a commit never change, so they are kept; bounded by their size in memory, not by their number.
   private readonly manifests: LRUCache<string, Manifest>;
-  private readonly searches: LRUCache<string, SearchResult>;
 
   private readonly db: Database;
   private readonly queue: Queue;
@@ -99,13 +97,7 @@ export class RepoService {
     this.audit = audit;
     this.observeSync = observeSync;
     this.repo = new RepoRepository(db.orm);
-    this.searches = new LRUCache({ maxSize: options.searchCacheBytes, sizeCalculation: searchResultBytes });
     this.manifests = new LRUCache({ maxSize: options.searchCacheBytes, sizeCalculation: manifestBytes });
-  }
-
-  /** Bytes the cached search answers take (about), never above HIVESYNC_SEARCH_CACHE_BYTES. */
-  get searchCacheBytes(): number {
-    return this.searches.calculatedSize;
   }
 
   // ---- syncs ----
@@ -231,6 +223,8 @@ export class RepoService {
         workerLog.info({ sync_id: sync.id }, 'network error; retrying the sync at once');
         result = await this.mirrors.sync(project.id, remote, onStage);
       }
+      // The new commit's search index (only its new blobs), so that a completed sync is searchable.
+      await this.indexSynced?.(project.id, result.commit, workerLog);
       const finished = new Date();
       this.observeSync('completed', (finished.getTime() - started.getTime()) / 1000);
       workerLog.debug({ sync_id: sync.id, ms: finished.getTime() - started.getTime() }, 'sync work done');
@@ -499,44 +493,6 @@ export class RepoService {
     };
   }
 
-  async search(
-    auth: AuthContext,
-    query: { project_id: string; q: string; regex?: boolean; ignore_case?: boolean; path?: string; limit?: number },
-  ): Promise<SearchResult & { engine: 'index' | 'worktree' | 'cache' }> {
-    if (/[\n\r\0]/.test(query.q)) throw errors.validation('q: must be a single line');
-    const dir = normalizeRepoPath(query.path);
-    const { view, commit } = await this.view(auth, query.project_id);
-    const limit = query.limit ?? 100;
-    const opts = {
-      q: query.q,
-      regex: query.regex === true,
-      ignoreCase: query.ignore_case === true,
-      path: dir || undefined,
-    };
-    // A commit never changes, so a search at a commit can be answered again from memory.
-    const key = JSON.stringify([view.gitDir, commit, opts, limit]);
-    const cached = this.searches.get(key);
-    if (cached) return { ...cached, engine: 'cache' };
-    const matches: SearchResult['matches'] = [];
-    let truncated: boolean;
-    let engine: 'index' | 'worktree';
-    const limits = { limit, maxBytes: this.options.searchMaxResponseBytes };
-    try {
-      ({ truncated, engine } = await this.mirrors.grep(view, opts, limits, (m) => matches.push(m)));
-    } catch (err) {
-      const stderr = (err as { stderr?: string }).stderr ?? '';
-      const reason = patternError(stderr, opts.q);
-      if (reason !== undefined) throw errors.validation(`q: not a valid regular expression (${reason})`);
-      if (/pcre2?_(jit_)?match failed|match limit|stack limit/i.test(stderr)) {
-        throw errors.validation('q: this regular expression needs too much backtracking to run; make it simpler');
-      }
-      throw err;
-    }
-    const result = { commit, matches, truncated };
-    this.searches.set(key, result);
-    return { ...result, engine };
-  }
-
   async manifest(auth: AuthContext, projectId: string): Promise<Manifest> {
     const { view, commit, project } = await this.view(auth, projectId);
     const key = `${view.gitDir}:${commit}`;
@@ -579,30 +535,6 @@ function decodeText(bytes: Buffer): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * Why git refused a search pattern ("lookbehind assertion is not fixed length"), from its message
- * `fatal: -e option, '<pattern>': <reason>`; undefined when the failure was something else.
- */
-function patternError(stderr: string, pattern: string): string | undefined {
-  for (const line of stderr.split('\n')) {
-    const m = /^fatal: (?:-e option|command line), '/.exec(line);
-    if (!m) continue;
-    const rest = line.slice(m[0].length);
-    const reason = rest.startsWith(`${pattern}': `)
-      ? rest.slice(pattern.length + 3)
-      : rest.slice(rest.lastIndexOf("': ") + 3);
-    return reason.trim() || 'git refused it';
-  }
-  return undefined;
-}
-
-/** About how many bytes a search answer holds in memory (UTF-16 strings and object overhead). */
-function searchResultBytes(result: SearchResult): number {
-  let bytes = 128;
-  for (const m of result.matches) bytes += 2 * (m.path.length + m.text.length) + 96;
-  return bytes;
 }
 
 /** About how many bytes a manifest holds in memory. */
