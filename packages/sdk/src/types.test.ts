@@ -15,6 +15,7 @@ import type {
   Manifest,
   Notification,
   NotificationList,
+  NotificationType,
   Preview,
   PreviewCreated,
   PreviewList,
@@ -37,7 +38,9 @@ import type {
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   HiveSyncClient,
+  isSyncProgress,
   type EventTicket,
+  type LiveEvent,
   type HiveSyncError,
   type HiveSyncTokens,
   type NotificationPoll,
@@ -200,9 +203,20 @@ describe('public types', () => {
       .toEqualTypeOf<
         { notification_ids: string[]; scope?: 'all' | 'client' } | { all: true; scope?: 'all' | 'client' }
       >();
-    expectTypeOf(client.notifications.list)
-      .parameter(0)
-      .toEqualTypeOf<{ since?: string; unread_only?: boolean; limit?: number; steps?: boolean } | undefined>();
+    expectTypeOf(client.notifications.list).parameter(0).toEqualTypeOf<
+      | {
+          since?: string;
+          unread_only?: boolean;
+          limit?: number;
+          steps?: boolean;
+          before?: string;
+          types?: readonly NotificationType[];
+        }
+      | undefined
+    >();
+    expectTypeOf<StreamOptions['onEvent']>().toEqualTypeOf<((event: LiveEvent) => void | Promise<void>) | undefined>();
+    const live: LiveEvent = { type: 'sync_progress', data: {} };
+    if (isSyncProgress(live)) expectTypeOf(live.data).toEqualTypeOf<Sync>();
 
     // Type-checked, never run.
     const wrong = () => [
