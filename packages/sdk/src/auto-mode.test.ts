@@ -189,3 +189,27 @@ describe('discoverFromFile', () => {
     }
   });
 });
+
+describe('agent mode', () => {
+  it('never goes direct: without an agent a call fails with network_error, and works once one answers', async () => {
+    const w = world();
+    w.state.agentDown = true;
+    const c = new HiveSyncClient({
+      baseUrl: SERVER,
+      accessToken: 'user-token',
+      fetch: w.fetchImpl,
+      mode: 'agent',
+      agent: { discover: async () => (w.state.agentDown ? null : w.endpoint()) },
+    });
+    await expect(c.projects.list()).rejects.toMatchObject({
+      code: 'network_error',
+      details: { cause: 'agent_not_running' },
+    });
+    expect(w.seen.some((s) => s.url.startsWith(SERVER))).toBe(false);
+    w.state.agentDown = false;
+    expect(await projects(c)).toEqual({ via: 'agent' });
+    w.state.agentDown = true;
+    await expect(c.projects.list()).rejects.toMatchObject({ code: 'network_error' });
+    expect(w.seen.some((s) => s.url.startsWith(SERVER))).toBe(false);
+  });
+});

@@ -1,5 +1,6 @@
 import type * as Discovery from './agent-discovery.js';
 import { AGENT_API_PREFIX, type AgentHealth } from './agent-protocol.js';
+import { HiveSyncError } from './errors.js';
 
 /**
  * How a client reaches the server: `direct` (the default), `agent` (always through the local agent), or `auto`
@@ -78,9 +79,24 @@ export class Router {
     return this.mode === 'direct' ? 'direct' : this.current?.kind;
   }
 
-  /** The route for the next request. Agent mode without an agent throws a `network_error`-like Error. */
+  /** The route for the next request. In agent mode without an agent it throws `network_error` (agent_not_running). */
   async route(): Promise<Route> {
     if (this.mode === 'direct') return DIRECT;
+    if (this.mode === 'agent') {
+      if (this.current?.kind === 'agent') return this.current;
+      const found = await this.probe();
+      if (!found) {
+        throw new HiveSyncError({
+          code: 'network_error',
+          message: `No HiveSync agent answers for ${this.serverUrl}: start it with \`hivesync agent\` (or the desktop app).`,
+          status: 0,
+          retryable: true,
+          details: { cause: 'agent_not_running' },
+        });
+      }
+      this.set(found, 'the agent answered');
+      return found;
+    }
     if (this.current === undefined) {
       const found = await this.probe();
       this.set(found ?? DIRECT, found ? 'the agent answered' : 'no agent answered');
@@ -110,7 +126,10 @@ export class Router {
         this.set(found, `the agent moved (${why})`);
         return found;
       }
-      if (this.mode === 'agent') return null;
+      if (this.mode === 'agent') {
+        this.current = undefined;
+        return null;
+      }
       this.set(DIRECT, `the agent stopped answering (${why})`);
       return DIRECT;
     }
