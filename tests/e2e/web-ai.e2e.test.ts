@@ -107,7 +107,11 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
     ).toBe(true);
     expect(await file.locator('tr.hunk').count()).toBeGreaterThanOrEqual(1);
     expect(await file.locator('tr.delete').count()).toBe(0);
+    // The picture shows the suggestion with its diff: a taller window, scrolled to it.
+    await page.setViewportSize({ width: 1280, height: 1500 });
+    await page.getByRole('heading', { name: 'Suggestion', level: 2 }).scrollIntoViewIfNeeded();
     await screenshot(page, 'ai-job');
+    await page.setViewportSize({ width: 1280, height: 800 });
     await expectAccessible(page, 'AI job', { dark: true });
     expect(cspViolations).toEqual([]);
   }, 180_000);
@@ -198,12 +202,54 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
     expect(await page.getByRole('button', { name: 'Refactor…' }).count()).toBe(0);
   });
 
+  it('renames across the file, and downloads only the hunks kept', async () => {
+    await page.getByRole('button', { name: 'Rename symbol…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Rename a symbol' });
+    await dialog.getByLabel('New name').fill('sendFileTo');
+    await dialog.getByRole('button', { name: 'Rename', exact: true }).click();
+    await page.waitForURL(/\/ai\/[0-9a-f-]{36}$/);
+    await page.getByRole('heading', { name: 'Rename a symbol in lib/response.js', level: 1 }).waitFor();
+    await page
+      .getByTestId('ai-status')
+      .getByText(/^(Completed|Failed)/)
+      .waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('ai-status').textContent()).toMatch(/^Completed/);
+
+    // sendfile is declared once and called once: two hunks, each with its own box.
+    const boxes = page.getByRole('checkbox', { name: /^Include the hunk at line \d+ of lib\/response\.js/ });
+    await boxes.first().waitFor();
+    expect(await boxes.count()).toBe(2);
+    expect(await page.getByTestId('hunks-picked').textContent()).toMatch(/^2 of 2 hunks in the patch/);
+    await boxes.first().uncheck();
+    expect(await page.getByTestId('hunks-picked').textContent()).toMatch(/^1 of 2 hunks in the patch/);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download patch (selected hunks)' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^hivesync-[0-9a-f]{8}-partial\.patch$/);
+    const command = page.getByRole('region', { name: 'Apply it in your checkout' }).locator('pre.command');
+    expect(await command.textContent()).toBe(`git apply ${download.suggestedFilename()}`);
+
+    const checkout = path.join(work.dir, 'express-partial');
+    execFileSync('git', ['clone', '-q', remote, checkout]);
+    await download.saveAs(path.join(checkout, download.suggestedFilename()));
+    execFileSync('sh', ['-c', (await command.textContent())!], { cwd: checkout });
+    const changed = git(checkout, 'diff', '-U0', '--', 'lib/response.js');
+    // Only the declaration is renamed; the call (the unticked hunk) is left as it was.
+    expect(changed).toContain('+function sendFileTo(res, file, options, callback) {');
+    expect(changed).not.toContain('+  sendFileTo(res, file, opts');
+    await expectAccessible(page, 'AI job (rename, hunks)');
+  }, 180_000);
+
   it("lists the project's jobs with action, file, state, who and when; axe in both themes; a phone's width", async () => {
     await page.goto(`${server.url}/projects/${projectId}`);
     await page.getByRole('navigation', { name: 'Project' }).getByRole('link', { name: 'AI' }).click();
     await page.getByRole('heading', { name: 'AI', level: 1 }).waitFor();
     const list = page.getByRole('list', { name: 'AI jobs, newest first' });
-    const item = list.getByRole('listitem').first();
+    // Newest first: the rename, then the documentation.
+    await list.getByRole('listitem').first().waitFor();
+    expect(await list.getByRole('listitem').first().textContent()).toContain('Rename a symbol');
+    const item = list.getByRole('listitem').filter({ hasText: 'Document a function' });
     await item.waitFor();
     await item.getByText(/Ada Reviewer/).waitFor(); // once the members have loaded
     const text = (await item.textContent()) ?? '';

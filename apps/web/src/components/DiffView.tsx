@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import type { Diff, DiffFile, DiffHunk, DiffLine } from '@hivesync/sdk';
 import { splitRows } from '../lib/diff-rows.js';
@@ -6,6 +6,12 @@ import { blobPath } from '../lib/permalink.js';
 
 /** Unified (one column, old and new interleaved) or split (old on the left, new on the right). */
 export type DiffLayout = 'unified' | 'split';
+
+/**
+ * Something drawn at the start of each hunk's `@@` row (a review's "include this hunk" box, for one), given the file,
+ * the file's index in the diff, the hunk and its index in the file.
+ */
+export type HunkControl = (file: DiffFile, fileIndex: number, hunk: DiffHunk, hunkIndex: number) => ReactNode;
 
 /** Above this many changed lines a file's diff starts collapsed, so that one huge file does not bury the others. */
 export const COLLAPSE_ABOVE_LINES = 400;
@@ -21,7 +27,16 @@ const STATUS_WORDS: Record<DiffFile['status'], string> = {
  * A whole diff (a commit's, or between two commits): the counts, the unified/split switch (kept in the address as
  * `?view=split`), the server's truncation note, the list of files, then each file.
  */
-export function DiffBody({ projectId, diff }: { projectId: string; diff: Diff }) {
+export function DiffBody({
+  projectId,
+  diff,
+  hunkControl,
+}: {
+  projectId: string;
+  diff: Diff;
+  /** Drawn in each hunk's `@@` row; nothing when not given. */
+  hunkControl?: HunkControl;
+}) {
   const [params, setParams] = useSearchParams();
   const layout: DiffLayout = params.get('view') === 'split' ? 'split' : 'unified';
   const setLayout = (next: DiffLayout) =>
@@ -83,6 +98,7 @@ export function DiffBody({ projectId, diff }: { projectId: string; diff: Diff })
           from={diff.from}
           to={diff.to}
           layout={layout}
+          {...(hunkControl && { hunkControl })}
         />
       ))}
     </>
@@ -106,6 +122,7 @@ export function DiffFileView({
   from,
   to,
   layout,
+  hunkControl,
 }: {
   projectId: string;
   file: DiffFile;
@@ -114,6 +131,7 @@ export function DiffFileView({
   from: string | null;
   to: string;
   layout: DiffLayout;
+  hunkControl?: HunkControl;
 }) {
   const changed = file.additions + file.deletions;
   const large = changed > COLLAPSE_ABOVE_LINES;
@@ -166,7 +184,13 @@ export function DiffFileView({
         <p className="diff-note">A large diff ({changed} lines changed) is collapsed.</p>
       )}
       {hasHunks && open && (
-        <div id={bodyId}>{layout === 'split' ? <SplitTable file={file} /> : <UnifiedTable file={file} />}</div>
+        <div id={bodyId}>
+          {layout === 'split' ? (
+            <SplitTable file={file} control={hunkControl && ((hunk, h) => hunkControl(file, index, hunk, h))} />
+          ) : (
+            <UnifiedTable file={file} control={hunkControl && ((hunk, h) => hunkControl(file, index, hunk, h))} />
+          )}
+        </div>
       )}
     </section>
   );
@@ -219,23 +243,29 @@ function ColumnHeaders({ labels }: { labels: string[] }) {
   );
 }
 
-/** A hunk's `@@ … @@` line, across all `columns`. */
-function HunkRow({ hunk, columns }: { hunk: DiffHunk; columns: number }) {
+/** A hunk's `@@ … @@` line, across all `columns`, after what `control` draws for it. */
+function HunkRow({ hunk, columns, control }: { hunk: DiffHunk; columns: number; control?: ReactNode }) {
   return (
     <tr className="hunk">
-      <td colSpan={columns}>{hunkHeader(hunk)}</td>
+      <td colSpan={columns}>
+        {control}
+        {hunkHeader(hunk)}
+      </td>
     </tr>
   );
 }
 
-function UnifiedTable({ file }: { file: DiffFile }) {
+/** What a table draws at the start of a hunk's row, given the hunk and its index in the file. */
+type RowControl = ((hunk: DiffHunk, hunkIndex: number) => ReactNode) | undefined;
+
+function UnifiedTable({ file, control }: { file: DiffFile; control: RowControl }) {
   return (
     <table className="diff-table unified">
       <caption className="visually-hidden">Changes to {file.path}</caption>
       <ColumnHeaders labels={['Old line', 'New line', 'Change', 'Text']} />
       {file.hunks.map((hunk, h) => (
         <tbody key={h}>
-          <HunkRow hunk={hunk} columns={4} />
+          <HunkRow hunk={hunk} columns={4} control={control?.(hunk, h)} />
           {hunk.lines.map((line, i) => (
             <tr key={i} className={line.type}>
               <td className="num">{line.old_line ?? ''}</td>
@@ -252,7 +282,7 @@ function UnifiedTable({ file }: { file: DiffFile }) {
   );
 }
 
-function SplitTable({ file }: { file: DiffFile }) {
+function SplitTable({ file, control }: { file: DiffFile; control: RowControl }) {
   const side = (line: DiffLine | undefined, number: number | null | undefined) => {
     const cls = line ? line.type : 'empty';
     return (
@@ -271,7 +301,7 @@ function SplitTable({ file }: { file: DiffFile }) {
       <ColumnHeaders labels={['Old line', 'Old change', 'Old text', 'New line', 'New change', 'New text']} />
       {file.hunks.map((hunk, h) => (
         <tbody key={h}>
-          <HunkRow hunk={hunk} columns={6} />
+          <HunkRow hunk={hunk} columns={6} control={control?.(hunk, h)} />
           {splitRows(hunk.lines).map((row, i) => (
             <tr key={i}>
               {side(row.left, row.left?.old_line)}

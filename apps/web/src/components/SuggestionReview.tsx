@@ -1,8 +1,8 @@
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import type { AiJob, Suggestion, SuggestionState } from '@hivesync/sdk';
-import { DiffBody } from './DiffView.js';
+import { DiffBody, type HunkControl } from './DiffView.js';
 import { ErrorPanel } from './ErrorPanel.js';
-import { STATE_WORDS, cliApplyCommand, gitApplyCommand, patchFileName } from '../lib/ai.js';
+import { STATE_WORDS, cliApplyCommand, gitApplyCommand, hunkKey, patchFileName, patchWithout } from '../lib/ai.js';
 import { formatWhen } from '../lib/format.js';
 import { useMoveSuggestionMutation, useSuggestionDiffQuery, type SuggestionMove } from '../queries/ai.js';
 
@@ -41,6 +41,31 @@ export function SuggestionReview({
   const last = (state: SuggestionState) => suggestion.history.findLast((h) => h.to === state);
   const applied = last('applied');
   const reverted = last('reverted');
+  // Hunks left out of the downloaded patch (by hunkKey); the review itself covers the whole suggestion.
+  const [excluded, setExcluded] = useState<ReadonlySet<string>>(new Set());
+  const hunkCount = diff.data?.files.reduce((n, f) => n + f.hunks.length, 0) ?? 0;
+  const partial = diff.data !== undefined && excluded.size > 0;
+  const patch = partial ? patchWithout(diff.data!, excluded) : suggestion.patch;
+  const pickHunk: HunkControl = (file, f, hunk, h) => {
+    const key = hunkKey(f, h);
+    return (
+      <label className="hunk-pick">
+        <input
+          type="checkbox"
+          checked={!excluded.has(key)}
+          onChange={(e) => {
+            const next = new Set(excluded);
+            if (e.target.checked) next.delete(key);
+            else next.add(key);
+            setExcluded(next);
+          }}
+        />
+        <span className="visually-hidden">
+          Include the hunk at line {hunk.old_start} of {file.path} in the patch
+        </span>
+      </label>
+    );
+  };
 
   return (
     <section className="suggestion" aria-labelledby={headingId}>
@@ -84,7 +109,13 @@ export function SuggestionReview({
           <p className="muted">Viewers can read suggestions; a member approves or rejects them.</p>
         ))}
 
-      <ApplyHelp job={job} suggestion={suggestion} canMove={canMove} />
+      <ApplyHelp job={job} suggestion={suggestion} canMove={canMove} patch={patch} partial={partial} />
+      {hunkCount > 1 && suggestion.state !== 'rejected' && (
+        <p className="small" aria-live="polite" data-testid="hunks-picked">
+          {hunkCount - excluded.size} of {hunkCount} hunks in the patch. Untick a hunk below to leave it out of the
+          download (the review still covers the whole suggestion).
+        </p>
+      )}
 
       {suggestion.history.length > 0 && (
         <>
@@ -102,7 +133,13 @@ export function SuggestionReview({
 
       {diff.isPending && <p aria-live="polite">Loading the diff…</p>}
       {diff.isError && <ErrorPanel error={diff.error} title="The diff could not be shown" />}
-      {diff.data && <DiffBody projectId={job.project_id} diff={diff.data} />}
+      {diff.data && (
+        <DiffBody
+          projectId={job.project_id}
+          diff={diff.data}
+          {...(hunkCount > 1 && suggestion.state !== 'rejected' && { hunkControl: pickHunk })}
+        />
+      )}
     </section>
   );
 }
@@ -137,7 +174,9 @@ function ReviewForm({ job, suggestion }: { job: AiJob; suggestion: Suggestion })
       noValidate
     >
       <label htmlFor={ids.field}>
-        Comment <span className="muted small">(optional)</span>
+        <span>
+          Comment <span className="muted small">(optional)</span>
+        </span>
         <textarea
           id={ids.field}
           rows={3}
@@ -172,16 +211,27 @@ function ReviewForm({ job, suggestion }: { job: AiJob; suggestion: Suggestion })
  * The patch as a file, the command that applies it in a checkout (and the CLI's, which merges and reports), and the
  * buttons that report what was done: applied (once approved), reverted (once applied).
  */
-function ApplyHelp({ job, suggestion, canMove }: { job: AiJob; suggestion: Suggestion; canMove: boolean }) {
+function ApplyHelp({
+  job,
+  suggestion,
+  canMove,
+  patch,
+  partial,
+}: {
+  job: AiJob;
+  suggestion: Suggestion;
+  canMove: boolean;
+  /** The patch to download: the suggestion's, or only the hunks kept. */
+  patch: string;
+  partial: boolean;
+}) {
   const move = useMoveSuggestionMutation(job);
   const [copied, setCopied] = useState<string | null>(null);
-  const command = gitApplyCommand(suggestion.id);
+  const command = gitApplyCommand(suggestion.id, { partial });
+  const fileName = patchFileName(suggestion.id, { partial });
   const headingId = useId();
   // The patch as a file the browser saves; the object URL is let go when the suggestion changes or the page closes.
-  const href = useMemo(
-    () => URL.createObjectURL(new Blob([suggestion.patch], { type: 'text/x-diff' })),
-    [suggestion.patch],
-  );
+  const href = useMemo(() => URL.createObjectURL(new Blob([patch], { type: 'text/x-diff' })), [patch]);
   useEffect(() => () => URL.revokeObjectURL(href), [href]);
 
   const copy = async () => {
@@ -195,7 +245,7 @@ function ApplyHelp({ job, suggestion, canMove }: { job: AiJob; suggestion: Sugge
   if (suggestion.state === 'rejected') {
     return (
       <p className="small">
-        <a href={href} download={patchFileName(suggestion.id)}>
+        <a href={href} download={fileName}>
           Download patch
         </a>{' '}
         <span className="muted">(rejected: kept for reference)</span>
@@ -207,9 +257,13 @@ function ApplyHelp({ job, suggestion, canMove }: { job: AiJob; suggestion: Sugge
     <section className="apply-help" aria-labelledby={headingId}>
       <h3 id={headingId}>Apply it in your checkout</h3>
       <p className="actions wrap">
-        <a className="button" href={href} download={patchFileName(suggestion.id)}>
-          Download patch
-        </a>
+        {patch ? (
+          <a className="button" href={href} download={fileName}>
+            Download patch{partial && ' (selected hunks)'}
+          </a>
+        ) : (
+          <span className="muted">No hunk is selected: nothing to download.</span>
+        )}
         <button type="button" onClick={() => void copy()}>
           Copy <code>git apply</code> command
         </button>
@@ -223,8 +277,9 @@ function ApplyHelp({ job, suggestion, canMove }: { job: AiJob; suggestion: Sugge
       <p className="small">
         Run it at the root of your checkout, on commit <code>{job.commit.slice(0, 12)}</code> or a later one that leaves
         these lines alone; git changes nothing if the patch does not apply. If you changed those lines,{' '}
-        <code>{gitApplyCommand(suggestion.id, { threeWay: true })}</code> merges it, or the CLI&apos;s{' '}
-        <code>{cliApplyCommand(suggestion.id)}</code> merges, approves and reports it applied in one step.
+        <code>{gitApplyCommand(suggestion.id, { threeWay: true, partial })}</code> merges it, or the CLI&apos;s{' '}
+        <code>{cliApplyCommand(suggestion.id)}</code> merges, approves and reports the whole suggestion applied in one
+        step.
       </p>
       {canMove && (suggestion.state === 'approved' || suggestion.state === 'applied') && (
         <div className="actions">

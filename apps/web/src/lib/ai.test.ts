@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { declaredName, gitApplyCommand, isIdentifier, patchFileName, renameProblems } from './ai.js';
+import type { Diff } from '@hivesync/sdk';
+import {
+  declaredName,
+  gitApplyCommand,
+  hunkKey,
+  isIdentifier,
+  patchFileName,
+  patchWithout,
+  renameProblems,
+} from './ai.js';
 
 describe('renameProblems', () => {
   it('accepts two different identifiers', () => {
@@ -51,5 +60,99 @@ describe('the patch and its command', () => {
   it('knows an identifier', () => {
     expect(isIdentifier('a1')).toBe(true);
     expect(isIdentifier('1a')).toBe(false);
+  });
+});
+
+describe('patchWithout', () => {
+  const line = (type: 'context' | 'add' | 'delete', text: string, o: number | null, n: number | null) => ({
+    type,
+    text,
+    old_line: o,
+    new_line: n,
+  });
+  const diff: Diff = {
+    from: 'c',
+    to: 'c',
+    total_files: 2,
+    additions: 3,
+    deletions: 0,
+    truncated: false,
+    files: [
+      {
+        path: 'src/a.ts',
+        old_path: null,
+        status: 'modified',
+        old_mode: null,
+        new_mode: null,
+        additions: 3,
+        deletions: 0,
+        binary: false,
+        truncated: false,
+        hunks: [
+          {
+            old_start: 1,
+            old_lines: 1,
+            new_start: 1,
+            new_lines: 3,
+            heading: '',
+            lines: [line('add', '/** A. */', null, 1), line('add', '// two', null, 2), line('context', 'a', 1, 3)],
+          },
+          {
+            old_start: 10,
+            old_lines: 1,
+            new_start: 12,
+            new_lines: 2,
+            heading: '',
+            lines: [line('add', '/** B. */', null, 12), { ...line('context', 'b', 10, 13), no_newline: true }],
+          },
+        ],
+      },
+      {
+        path: 'café.ts',
+        old_path: null,
+        status: 'modified',
+        old_mode: null,
+        new_mode: null,
+        additions: 0,
+        deletions: 1,
+        binary: false,
+        truncated: false,
+        hunks: [
+          {
+            old_start: 2,
+            old_lines: 1,
+            new_start: 2,
+            new_lines: 0,
+            heading: '',
+            lines: [line('delete', 'x', 2, null)],
+          },
+        ],
+      },
+    ],
+  };
+
+  it('keeps every hunk but the left-out ones, moving the later new starts back', () => {
+    expect(patchWithout(diff, new Set([hunkKey(0, 0)]))).toBe(
+      [
+        'diff --git a/src/a.ts b/src/a.ts',
+        '--- a/src/a.ts',
+        '+++ b/src/a.ts',
+        '@@ -10,1 +10,2 @@',
+        '+/** B. */',
+        ' b',
+        '\\ No newline at end of file',
+        'diff --git "a/caf\\303\\251.ts" "b/caf\\303\\251.ts"',
+        '--- "a/caf\\303\\251.ts"',
+        '+++ "b/caf\\303\\251.ts"',
+        '@@ -2,1 +2,0 @@',
+        '-x',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('leaves out a file none of whose hunks is kept, and is empty when nothing is', () => {
+    expect(patchWithout(diff, new Set([hunkKey(1, 0)]))).not.toContain('caf');
+    expect(patchWithout(diff, new Set([hunkKey(0, 0), hunkKey(0, 1), hunkKey(1, 0)]))).toBe('');
   });
 });

@@ -8,11 +8,16 @@ export const AI_JOBS_PAGE_SIZE = 20;
 /** How often a queued or running job is asked for again (there is no per-job event to wait for). */
 export const JOB_POLL_MS = 1000;
 
-/** Query keys of AI: the provider's capabilities, pages of a project's jobs, single jobs and suggestions' diffs. */
+/**
+ * Query keys of AI: the provider's capabilities, pages of a project's jobs, single jobs and suggestions' diffs. The
+ * live events provider (session/live-events.tsx) makes `['ai', 'job', id]` and `['ai', projectId]` stale when an
+ * `ai_job_*` notification arrives.
+ */
 export const aiKeys = {
   all: ['ai'] as const,
   capabilities: () => [...aiKeys.all, 'capabilities'] as const,
-  jobs: (projectId: string) => [...aiKeys.all, 'jobs', projectId] as const,
+  /** Every page of a project's jobs (under ['ai', projectId], which a project's AI notifications make stale). */
+  jobs: (projectId: string) => [...aiKeys.all, projectId, 'jobs'] as const,
   jobsPage: (projectId: string, cursor: string | undefined) => [...aiKeys.jobs(projectId), cursor ?? 'newest'] as const,
   job: (jobId: string) => [...aiKeys.all, 'job', jobId] as const,
   diff: (suggestionId: string) => [...aiKeys.all, 'diff', suggestionId] as const,

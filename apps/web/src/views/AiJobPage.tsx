@@ -46,7 +46,7 @@ export function AiJobPage() {
           <dl className="facts">
             <dt>Asked by</dt>
             <dd>
-              {names(job.data.requested_by)},
+              {`${names(job.data.requested_by)}, `}
               <time dateTime={job.data.created_at}>{formatWhen(job.data.created_at)}</time>
             </dd>
             {job.data.path && (
