@@ -36,7 +36,14 @@ describe('the web app at /', () => {
   });
 
   it('answers the app with a strict policy and no caching, for / and every app URL', async () => {
-    for (const url of ['/', '/login', '/projects', '/projects/p1/blob/abc/lib/a.js?x=1']) {
+    for (const url of [
+      '/',
+      '/login',
+      '/account',
+      '/notifications',
+      '/projects',
+      '/projects/p1/blob/abc/lib/a.js?x=1',
+    ]) {
       const res = await app.inject({ method: 'GET', url });
       expect(res.statusCode, url).toBe(200);
       expect(res.headers['content-type'], url).toBe('text/html; charset=utf-8');
