@@ -1,4 +1,5 @@
 import type {
+  AiCapabilities,
   AiJob,
   AiJobList,
   AuditEntry,
@@ -7,6 +8,7 @@ import type {
   Canary,
   CredentialStatus,
   DeepHealth,
+  Diff,
   ErrorCode,
   LookupResult,
   MarkReadResult,
@@ -90,6 +92,11 @@ describe('public types', () => {
     expectTypeOf(client.ai.approve).returns.toEqualTypeOf<Promise<Suggestion>>();
     expectTypeOf(client.ai.markApplied).returns.toEqualTypeOf<Promise<Suggestion>>();
     expectTypeOf(client.ai.markReverted).returns.toEqualTypeOf<Promise<Suggestion>>();
+    expectTypeOf(client.ai.capabilities).returns.toEqualTypeOf<Promise<AiCapabilities>>();
+    expectTypeOf(client.ai.suggestionDiff).returns.toEqualTypeOf<Promise<Diff>>();
+    expectTypeOf(client.ai.approve).parameter(1).toEqualTypeOf<{ comment?: string | undefined } | undefined>();
+    expectTypeOf<AiJobList['next_cursor']>().toEqualTypeOf<string | null | undefined>();
+    expectTypeOf<Suggestion['history'][number]['comment']>().toEqualTypeOf<string | null | undefined>();
     expectTypeOf<WaitForJobOptions['onProgress']>().toEqualTypeOf<((job: AiJob) => void) | undefined>();
     expectTypeOf(client.repo.sync).returns.toEqualTypeOf<Promise<Sync>>();
     expectTypeOf(client.repo.getSync).returns.toEqualTypeOf<Promise<Sync>>();
