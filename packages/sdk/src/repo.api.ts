@@ -54,6 +54,20 @@ export interface SearchParams {
   path?: string;
   /** 1 to 10000; the server's default is 100. `truncated` tells whether there were more. */
   limit?: number;
+  /** Only whole-word matches. */
+  word?: boolean;
+  /** Only paths matching this glob (`*`, `?`, `**`, `{a,b}`); without a `/`, file names. */
+  glob?: string;
+  /** Only files of this language (`typescript`, `go`, …). */
+  lang?: string;
+  /** File-name search: `q` matches paths, the answer lists `files`. */
+  files?: boolean;
+  /** Lines of context before and after each match (0 to 10). */
+  context?: number;
+  /** Search this commit (a full hash) instead of the mirror's current one. */
+  commit?: string;
+  /** The previous page's `next`. */
+  cursor?: string;
 }
 
 /** Query of GET /projects/{id}/repo/commits. */
@@ -131,7 +145,10 @@ export class RepoApi {
     );
   }
 
-  /** Searches the mirror's current commit: a fixed string, or a regular expression with `regex`. */
+  /**
+   * Searches the mirror's current commit (or `commit`): a fixed string, or a regular expression with `regex`. A
+   * commit that is not indexed yet answers `index_missing` (409, retryable, `retryAfter`) while it is indexed.
+   */
   search(projectId: string, q: string, params: SearchParams = {}, opts?: RequestOptions): Promise<SearchResult> {
     return this.transport.json<SearchResult>(
       { method: 'GET', path: '/repo/search', query: { project_id: projectId, q, ...params } },

@@ -124,9 +124,22 @@ describe('public types', () => {
     expectTypeOf(client.repo.file).parameter(1).toEqualTypeOf<string>();
     expectTypeOf(client.repo.file).parameter(2).toEqualTypeOf<{ commit?: string } | undefined>();
     expectTypeOf(client.repo.search).parameter(1).toEqualTypeOf<string>();
-    expectTypeOf(client.repo.search)
-      .parameter(2)
-      .toEqualTypeOf<{ regex?: boolean; ignore_case?: boolean; path?: string; limit?: number } | undefined>();
+    expectTypeOf(client.repo.search).parameter(2).toEqualTypeOf<
+      | {
+          regex?: boolean;
+          ignore_case?: boolean;
+          path?: string;
+          limit?: number;
+          word?: boolean;
+          glob?: string;
+          lang?: string;
+          files?: boolean;
+          context?: number;
+          commit?: string;
+          cursor?: string;
+        }
+      | undefined
+    >();
     expectTypeOf<RepoFile['encoding']>().toEqualTypeOf<'utf8' | 'base64'>();
     expectTypeOf<Tree['entries'][number]['type']>().toEqualTypeOf<'file' | 'dir'>();
     expectTypeOf<CredentialStatus>().toEqualTypeOf<{
