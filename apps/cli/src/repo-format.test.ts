@@ -2,7 +2,14 @@ import crypto from 'node:crypto';
 import type { RepoFile, Tree } from '@hivesync/core';
 import pc from 'picocolors';
 import { describe, expect, it } from 'vitest';
-import { fileBytes, formatMatch, formatTree } from './repo-format.js';
+import {
+  fileBytes,
+  formatGrouped,
+  formatMatch,
+  formatMatchWithContext,
+  formatTree,
+  highlightRanges,
+} from './repo-format.js';
 
 const plain = pc.createColors(false);
 const colored = pc.createColors(true);
@@ -122,5 +129,62 @@ describe('fileBytes', () => {
   it('reports bytes that do not match the hash', () => {
     const bytes = Buffer.from('the real content');
     expect(fileBytes(file(bytes, 'utf8', 'something else')).verified).toBe(false);
+  });
+});
+
+describe('search output from the index (ranges and context)', () => {
+  const hit = (line: number, text: string, ranges: [number, number][], extra = {}) => ({
+    path: 'src/a.ts',
+    line,
+    column: ranges[0]![0] + 1,
+    text,
+    ranges,
+    ...extra,
+  });
+
+  it('highlights every range the server reports', () => {
+    expect(
+      highlightRanges(
+        'a foo b foo',
+        [
+          [2, 5],
+          [8, 11],
+        ],
+        colored,
+      ),
+    ).toBe(`a ${colored.bold(colored.red('foo'))} b ${colored.bold(colored.red('foo'))}`);
+    expect(formatMatch(hit(1, 'x foo', [[2, 5]]), colored)).toContain(colored.bold(colored.red('foo')));
+  });
+
+  it('prints context like grep -C when not on a terminal', () => {
+    const m = hit(5, 'the foo', [[4, 7]], { before: ['three', 'four'], after: ['six'] });
+    expect(formatMatchWithContext(m, plain)).toEqual([
+      'src/a.ts-3-three',
+      'src/a.ts-4-four',
+      'src/a.ts:5:5:the foo',
+      'src/a.ts-6-six',
+    ]);
+  });
+
+  it('groups by file like ripgrep, each line once, -- between chunks', () => {
+    const matches = [
+      hit(2, 'foo 2', [[0, 3]], { before: ['one'], after: ['foo 3'] }),
+      hit(3, 'foo 3', [[0, 3]], { before: ['foo 2'], after: ['four'] }),
+      hit(9, 'foo 9', [[0, 3]], { before: ['eight'], after: [] }),
+      { path: 'src/b.ts', line: 1, column: 1, text: 'foo', ranges: [[0, 3]] as [number, number][] },
+    ];
+    expect(formatGrouped(matches, plain)).toEqual([
+      'src/a.ts',
+      '1-one',
+      '2:foo 2',
+      '3:foo 3',
+      '4-four',
+      '--',
+      '8-eight',
+      '9:foo 9',
+      '',
+      'src/b.ts',
+      '1:foo',
+    ]);
   });
 });

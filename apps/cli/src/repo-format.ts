@@ -41,6 +41,8 @@ export function formatMatch(m: SearchMatch, c: Colors, highlight?: Highlight): s
 }
 
 function highlightText(m: SearchMatch, c: Colors, highlight: Highlight | undefined): string {
+  // The server says where every match is; older servers did not.
+  if (m.ranges) return highlightRanges(m.text, m.ranges, c);
   if (!highlight || highlight.query === '') return m.text;
   // The column counts bytes: find the character index it starts at.
   const start = Buffer.from(m.text)
@@ -75,4 +77,64 @@ function matchesBlobHash(bytes: Buffer, file: RepoFile): boolean {
   if (algorithm === undefined) return bytes.length === file.size;
   const hash = crypto.createHash(algorithm).update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
   return hash === file.hash.toLowerCase();
+}
+
+/** `text` with its [start, end) ranges (UTF-16 offsets, sorted) in bold red. */
+export function highlightRanges(text: string, ranges: readonly (readonly [number, number])[], c: Colors): string {
+  let out = '';
+  let at = 0;
+  for (const [start, end] of ranges) {
+    if (start < at || end <= start) continue;
+    out += text.slice(at, start) + c.bold(c.red(text.slice(start, end)));
+    at = end;
+  }
+  return out + text.slice(at);
+}
+
+/**
+ * One match like `grep -n --column -C`: context lines as `path-line-text` before and after the
+ * `path:line:column:text` line.
+ */
+export function formatMatchWithContext(m: SearchMatch, c: Colors, highlight?: Highlight): string[] {
+  const context = (line: number, text: string) =>
+    `${c.magenta(m.path)}${c.cyan('-')}${c.green(String(line))}${c.cyan('-')}${text}`;
+  const before = (m.before ?? []).map((t, i, all) => context(m.line - all.length + i, t));
+  const after = (m.after ?? []).map((t, i) => context(m.line + 1 + i, t));
+  return [...before, formatMatch(m, c, highlight), ...after];
+}
+
+/**
+ * Matches the way ripgrep prints them on a terminal: the path as a heading, then `line:text` with the matches
+ * highlighted, context lines as `line-text` (each line once, `--` between chunks that are not adjacent), a blank
+ * line between files.
+ */
+export function formatGrouped(matches: readonly SearchMatch[], c: Colors): string[] {
+  const out: string[] = [];
+  let path: string | undefined;
+  let last = 0; // the last line printed of the current file
+  for (const m of matches) {
+    if (m.path !== path) {
+      if (path !== undefined) out.push('');
+      out.push(c.bold(c.magenta(m.path)));
+      path = m.path;
+      last = 0;
+    }
+    const lines: [number, string, boolean][] = [
+      ...(m.before ?? []).map((t, i, all): [number, string, boolean] => [m.line - all.length + i, t, false]),
+      [m.line, m.text, true],
+      ...(m.after ?? []).map((t, i): [number, string, boolean] => [m.line + 1 + i, t, false]),
+    ];
+    for (const [n, text, isMatch] of lines) {
+      if (n <= last) {
+        // Already printed as context of the previous match: a match line replaces nothing, it was shown as context.
+        if (isMatch && out.length > 0)
+          out[out.length - (last - n) - 1] = `${c.green(String(n))}:${highlightText(m, c, undefined)}`;
+        continue;
+      }
+      if (last > 0 && n > last + 1 && (m.before || m.after)) out.push(c.dim('--'));
+      out.push(isMatch ? `${c.green(String(n))}:${highlightText(m, c, undefined)}` : `${c.green(String(n))}-${text}`);
+      last = n;
+    }
+  }
+  return out;
 }

@@ -71,6 +71,17 @@ function api(syncs: Sync[]): (req: Request) => Answer {
     if (key === 'GET /api/v1/repo/search') {
       const q = req.query.get('q');
       const matches = q === 'TODO' ? [{ path: 'src/a b.ts', line: 2, column: 4, text: '// TODO one' }] : [];
+      if (req.query.get('files') === 'true') {
+        return [
+          200,
+          {
+            commit: COMMIT,
+            matches: [],
+            truncated: false,
+            files: [{ path: 'src/TODO.md', lang: 'markdown', ranges: [[4, 8]] }],
+          },
+        ];
+      }
       return [200, { commit: COMMIT, matches, truncated: req.query.get('limit') === '1' }];
     }
     if (key === `PUT /api/v1/projects/${DEMO}/credential`) return [200, { credential: 'set', type: 'https_token' }];
@@ -226,6 +237,26 @@ describe('cat, search, tree, credential', () => {
       path: 'src',
       limit: '1',
     });
+  });
+
+  it('search passes --word, --glob, --lang, --context, --commit and --files, and prints file names', async () => {
+    await cli(['search', 'demo', 'TODO', '-w', '--path', 'src/**/*.ts', '--lang', 'ts', '-C', '2', '--commit', COMMIT]);
+    expect(Object.fromEntries(requests.at(-1)!.query)).toEqual({
+      project_id: DEMO,
+      q: 'TODO',
+      word: 'true',
+      glob: 'src/**/*.ts',
+      lang: 'ts',
+      context: '2',
+      commit: COMMIT,
+    });
+    await cli(['search', 'demo', 'TODO', '-i', '--case', '--glob', '*.md']);
+    expect(Object.fromEntries(requests.at(-1)!.query)).toEqual({ project_id: DEMO, q: 'TODO', glob: '*.md' });
+    const files = await cli(['search', 'demo', 'TODO', '--files']);
+    expect(requests.at(-1)!.query.get('files')).toBe('true');
+    expect(files).toMatchObject({ code: 0, out: 'src/TODO.md\n' });
+    const both = await cli(['search', 'demo', 'x', '--path', 'a*', '--glob', 'b']);
+    expect(both.code).toBe(2);
   });
 
   it('a name two projects share is a usage error (exit 2); an unknown one is the API not_found (exit 1)', async () => {

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
-import type { SetCredentialBody, Sync } from '@hivesync/core';
-import type { HiveSyncClient } from '@hivesync/sdk';
+import type { SearchResult, SetCredentialBody, Sync } from '@hivesync/core';
+import { isHiveSyncError, type HiveSyncClient, type SearchParams } from '@hivesync/sdk';
 import type { Command } from 'commander';
 import { integerIn } from '../args.js';
 import type { Cli, Context } from '../context.js';
@@ -8,7 +8,7 @@ import { CliError, EXIT, ExitStatus, usageError } from '../errors.js';
 import { formatDuration, plural } from '../output.js';
 import { resolveProject } from '../project-ref.js';
 import { ask, readStdin } from '../prompt.js';
-import { fileBytes, formatMatch, formatTree } from '../repo-format.js';
+import { fileBytes, formatGrouped, formatMatchWithContext, formatTree, highlightRanges } from '../repo-format.js';
 import { SyncProgress } from '../sync-progress.js';
 
 interface TreeOptions {
@@ -19,7 +19,14 @@ interface TreeOptions {
 interface SearchOptions {
   regex?: boolean;
   ignoreCase?: boolean;
+  case?: boolean;
+  word?: boolean;
   path?: string;
+  glob?: string;
+  lang?: string;
+  context?: number;
+  commit?: string;
+  files?: boolean;
   limit?: number;
 }
 
@@ -67,12 +74,21 @@ export function repoCommands(program: Command, cli: Cli): void {
 
   program
     .command('search')
-    .description('search the mirror like grep: prints path:line:column:text; exit 1 when nothing matches')
+    .description(
+      'search the mirror: on a terminal grouped by file like ripgrep, else path:line:column:text like grep; exit 1 when nothing matches',
+    )
     .argument(...PROJECT)
-    .argument('<query>', 'a fixed string, or with -E a regular expression')
+    .argument('<query>', 'a fixed string, or with -E a regular expression (RE2 syntax)')
     .option('-E, --regex', 'the query is a regular expression')
     .option('-i, --ignore-case', 'ignore case')
-    .option('--path <path>', 'only under this directory (or this file)')
+    .option('--case', 'match case exactly (the default; overrides -i)')
+    .option('-w, --word', 'only whole words')
+    .option('--path <path>', 'only under this directory (or this file); a glob (`*`, `?`, `**`, `{a,b}`) filters paths')
+    .option('--glob <glob>', 'only paths matching this glob; without a `/`, file names (`*.ts`)')
+    .option('--lang <language>', 'only files of this language (typescript, javascript, go, markdown, …)')
+    .option('-C, --context <n>', 'show n lines before and after each match (0 to 10)', integerIn(0, 10))
+    .option('--commit <hash>', 'at this commit (full hash) instead of the mirrored one')
+    .option('--files', 'search file names instead of contents; prints the matching paths')
     .option('--limit <n>', 'at most this many matches (1 to 10000, default 100)', integerIn(1, 10_000))
     .action((project: string, query: string, opts: SearchOptions, command: Command) =>
       search(cli.context(command), project, query, opts),
@@ -201,23 +217,70 @@ async function cat(ctx: Context, ref: string, path: string, commit: string | und
 
 async function search(ctx: Context, ref: string, query: string, opts: SearchOptions): Promise<void> {
   const client = await ctx.loggedInClient();
-  const result = await client.repo.search(await resolveProject(client, ref), query, {
+  const projectId = await resolveProject(client, ref);
+  const globby = opts.path !== undefined && /[*?{]/.test(opts.path);
+  if (globby && opts.glob !== undefined) throw usageError('give --path as a glob or --glob, not both');
+  const params: SearchParams = {
     ...(opts.regex && { regex: true }),
-    ...(opts.ignoreCase && { ignore_case: true }),
-    ...(opts.path !== undefined && { path: opts.path }),
+    ...(opts.ignoreCase && !opts.case && { ignore_case: true }),
+    ...(opts.word && { word: true }),
+    ...(opts.path !== undefined && !globby && { path: opts.path }),
+    ...((globby || opts.glob !== undefined) && { glob: globby ? opts.path : opts.glob }),
+    ...(opts.lang !== undefined && { lang: opts.lang }),
+    ...(opts.context !== undefined && { context: opts.context }),
+    ...(opts.commit !== undefined && { commit: opts.commit }),
+    ...(opts.files && { files: true }),
     ...(opts.limit !== undefined && { limit: opts.limit }),
-  });
+  };
+  const result = await searchWhenIndexed(ctx, client, projectId, query, params);
+  const ignoreCase = params.ignore_case === true;
   ctx.out.result(result, () => {
-    const highlight = opts.regex ? undefined : { query, ignoreCase: opts.ignoreCase === true };
-    for (const m of result.matches) ctx.out.line(formatMatch(m, ctx.out.c, highlight));
-    if (result.truncated) {
+    if (opts.files) {
+      for (const f of result.files ?? []) ctx.out.line(highlightRanges(f.path, f.ranges, ctx.out.c));
+    } else if (ctx.out.c.isColorSupported) {
+      for (const line of formatGrouped(result.matches, ctx.out.c)) ctx.out.line(line);
+    } else {
+      const highlight = opts.regex ? undefined : { query, ignoreCase };
+      for (const m of result.matches) {
+        for (const l of formatMatchWithContext(m, ctx.out.c, highlight)) ctx.out.line(l);
+      }
+    }
+    const shown = opts.files ? (result.files ?? []).length : result.matches.length;
+    if (result.timed_out) {
+      ctx.out.note(`hivesync: the search ran out of time after ${plural(shown, 'result', 'results')}; narrow it down`);
+    } else if (result.truncated) {
       ctx.out.note(
-        `hivesync: showing the first ${plural(result.matches.length, 'match', 'matches')}; there are more (raise --limit, up to 10000)`,
+        `hivesync: showing the first ${plural(shown, opts.files ? 'file' : 'match', opts.files ? 'files' : 'matches')}; there are more (raise --limit, up to 10000)`,
       );
     }
   });
   // Like grep: exit 1 when nothing matched, so `hivesync search p TODO && …` works in scripts.
-  if (result.matches.length === 0) throw new ExitStatus(EXIT.api);
+  if ((opts.files ? (result.files ?? []).length : result.matches.length) === 0) throw new ExitStatus(EXIT.api);
+}
+
+// How long `search` waits for a commit's search index (a server that was just upgraded, an older --commit).
+const INDEX_WAIT_MS = 120_000;
+
+/** Searches, waiting (with a note) while the server indexes a commit that it had not indexed yet. */
+async function searchWhenIndexed(
+  ctx: Context,
+  client: HiveSyncClient,
+  projectId: string,
+  query: string,
+  params: SearchParams,
+): Promise<SearchResult> {
+  const deadline = Date.now() + INDEX_WAIT_MS;
+  let noted = false;
+  for (;;) {
+    try {
+      return await client.repo.search(projectId, query, params);
+    } catch (err) {
+      if (!isHiveSyncError(err) || err.code !== 'index_missing' || Date.now() > deadline) throw err;
+      if (!noted) ctx.out.note('hivesync: the server is indexing this commit for search; waiting…');
+      noted = true;
+      await new Promise((r) => setTimeout(r, Math.min(10, Math.max(1, err.retryAfter ?? 2)) * 1000));
+    }
+  }
 }
 
 async function setCredential(ctx: Context, ref: string, opts: CredentialOptions): Promise<void> {
