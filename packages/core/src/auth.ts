@@ -82,7 +82,31 @@ export const SessionInfo = z
   .meta({ id: 'SessionInfo' });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
-export const SessionList = z.object({ sessions: z.array(SessionInfo) }).meta({ id: 'SessionList' });
+/** Sessions per page of GET /auth/sessions when `limit` is not given, and the most a page holds. */
+export const SESSION_PAGE_DEFAULT = 50;
+export const SESSION_PAGE_MAX = 100;
+
+/** A page cursor: the `next_cursor` of the previous page (opaque). */
+export const PageCursor = z
+  .string()
+  .max(500)
+  .regex(/^[A-Za-z0-9_-]+$/);
+
+export const ListSessionsQuery = z.object({
+  /** Sessions per page: 1 to 100, 50 by default. */
+  limit: z.coerce.number().int().min(1).max(SESSION_PAGE_MAX).optional(),
+  cursor: PageCursor.optional(),
+});
+export type ListSessionsQuery = z.infer<typeof ListSessionsQuery>;
+
+/** The caller's open sessions, newest login first. */
+export const SessionList = z
+  .object({
+    sessions: z.array(SessionInfo),
+    /** Pass as `cursor` for the next page; null on the last one. */
+    next_cursor: z.string().nullable(),
+  })
+  .meta({ id: 'SessionList' });
 export type SessionList = z.infer<typeof SessionList>;
 
 export const SessionParams = z.object({ id: Id });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Email } from './auth.js';
+import { Email, PageCursor } from './auth.js';
 import { Id, Timestamp } from './common.js';
 
 /** A member's role in a project, strongest first. */
@@ -80,11 +80,27 @@ export const Member = z
   .meta({ id: 'Member' });
 export type Member = z.infer<typeof Member>;
 
-export const MemberList = z.object({ members: z.array(Member) }).meta({ id: 'MemberList' });
+export const MemberList = z
+  .object({
+    members: z.array(Member),
+    /** With `limit`: pass as `cursor` for the next page; null on the last one (and always without `limit`). */
+    next_cursor: z.string().nullable(),
+  })
+  .meta({ id: 'MemberList' });
 export type MemberList = z.infer<typeof MemberList>;
 
 /** A member's new role (PATCH /projects/{id}/members/{user_id}); the owner's role is the creator's alone. */
 export const UpdateMemberBody = z.object({ role: GrantableRole }).meta({ id: 'UpdateMemberBody' });
 export type UpdateMemberBody = z.infer<typeof UpdateMemberBody>;
+
+/** The most members a page of GET /projects/{id}/members holds. */
+export const MEMBER_PAGE_MAX = 200;
+
+/** Without `limit`, every member in one answer (as before paging existed); with it, pages in the order added. */
+export const ListMembersQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(MEMBER_PAGE_MAX).optional(),
+  cursor: PageCursor.optional(),
+});
+export type ListMembersQuery = z.infer<typeof ListMembersQuery>;
 
 export const MemberParams = z.object({ id: Id, user_id: Id });

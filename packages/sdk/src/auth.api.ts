@@ -1,6 +1,12 @@
 import type { AuthSession, LoginBody, LogoutAllResult, RegisterBody, SessionList, User } from '@hivesync/core';
 import type { RequestOptions, Transport } from './transport.js';
 
+/** A page of GET /auth/sessions: `limit` 1 to 100 (50 by default), `cursor` the previous page's `next_cursor`. */
+export interface ListSessionsParams {
+  limit?: number;
+  cursor?: string;
+}
+
 /** /auth: accounts and sessions. Login and register store the tokens they get on the client. */
 export class AuthApi {
   constructor(private readonly transport: Transport) {}
@@ -48,9 +54,12 @@ export class AuthApi {
     return this.transport.json<User>({ method: 'GET', path: '/auth/me' }, opts);
   }
 
-  /** The caller's open sessions (one per login), most recently used first; `current` marks this client's. */
-  sessions(opts?: RequestOptions): Promise<SessionList> {
-    return this.transport.json<SessionList>({ method: 'GET', path: '/auth/sessions' }, opts);
+  /**
+   * A page of the caller's open sessions (one per login), newest login first; `current` marks this client's. Pass
+   * the answer's `next_cursor` as `cursor` for the next page.
+   */
+  sessions(params: ListSessionsParams = {}, opts?: RequestOptions): Promise<SessionList> {
+    return this.transport.json<SessionList>({ method: 'GET', path: '/auth/sessions', query: { ...params } }, opts);
   }
 
   /**

@@ -10,8 +10,8 @@ export {
   type RouteKind,
 } from './auto-mode.js';
 export * from './agent-protocol.js';
-export { AuthApi } from './auth.api.js';
-export { ProjectsApi, MembersApi } from './projects.api.js';
+export { AuthApi, type ListSessionsParams } from './auth.api.js';
+export { ProjectsApi, MembersApi, type ListMembersParams } from './projects.api.js';
 export {
   RepoApi,
   DEFAULT_SYNC_POLL_MS,

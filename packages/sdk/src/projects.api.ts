@@ -11,6 +11,12 @@ import type {
 } from '@hivesync/core';
 import type { RequestOptions, Transport } from './transport.js';
 
+/** A page of members: `limit` 1 to 200, `cursor` the previous page's `next_cursor`. */
+export interface ListMembersParams {
+  limit: number;
+  cursor?: string;
+}
+
 const projectPath = (id: string) => `/projects/${encodeURIComponent(id)}`;
 
 /** /projects: the projects the caller is a member of. */
@@ -47,9 +53,17 @@ export class ProjectsApi {
 export class MembersApi {
   constructor(private readonly transport: Transport) {}
 
-  /** The members of a project. */
+  /** Every member of a project, in one answer. */
   list(projectId: string, opts?: RequestOptions): Promise<MemberList> {
     return this.transport.json<MemberList>({ method: 'GET', path: `${projectPath(projectId)}/members` }, opts);
+  }
+
+  /** A page of a project's members in the order they were added; pass `next_cursor` as `cursor` for the next. */
+  page(projectId: string, params: ListMembersParams, opts?: RequestOptions): Promise<MemberList> {
+    return this.transport.json<MemberList>(
+      { method: 'GET', path: `${projectPath(projectId)}/members`, query: { ...params } },
+      opts,
+    );
   }
 
   /** Adds an existing user, by email, with a role (admin or owner only). */

@@ -20,7 +20,7 @@ async function fakeServer(
     req.on('end', () => {
       const r = {
         method: req.method ?? '',
-        path: new URL(req.url ?? '/', 'http://x').pathname,
+        path: new URL(req.url ?? '/', 'http://x').pathname + new URL(req.url ?? '/', 'http://x').search,
         authorization: req.headers.authorization,
         body: raw ? JSON.parse(raw) : undefined,
       };
@@ -45,14 +45,18 @@ const SESSION = {
 
 describe('sessions', () => {
   it('lists the sessions and revokes one by id (percent-encoded), with the bearer token', async () => {
-    const server = await fakeServer((r) => (r.method === 'GET' ? [200, { sessions: [SESSION] }] : [204]));
+    const server = await fakeServer((r) =>
+      r.method === 'GET' ? [200, { sessions: [SESSION], next_cursor: null }] : [204],
+    );
     const client = new HiveSyncClient({ baseUrl: server.url, accessToken: 'a1', refreshToken: 'r1' });
     const list = await client.auth.sessions();
+    await client.auth.sessions({ limit: 10, cursor: 'c1' });
     expectTypeOf(list).toEqualTypeOf<SessionList>();
-    expect(list.sessions[0]).toEqual(SESSION);
+    expect(list).toEqual({ sessions: [SESSION], next_cursor: null });
     await client.auth.revokeSession('s 2');
     expect(server.received.map((r) => [r.method, r.path, r.authorization])).toEqual([
       ['GET', '/api/v1/auth/sessions', 'Bearer a1'],
+      ['GET', '/api/v1/auth/sessions?limit=10&cursor=c1', 'Bearer a1'],
       ['DELETE', '/api/v1/auth/sessions/s%202', 'Bearer a1'],
     ]);
     // Revoking a session keeps this client's tokens: it may have revoked another one.
@@ -120,6 +124,11 @@ describe('member roles', () => {
         body: { role: 'member' },
       },
     ]);
+    await client.members.page('p1', { limit: 2, cursor: 'c 2' });
+    expect(server.received[1]).toMatchObject({
+      method: 'GET',
+      path: '/api/v1/projects/p1/members?limit=2&cursor=c%202',
+    });
     // The owner's role is not grantable: the type refuses it before the server does.
     // @ts-expect-error 'owner' is not a GrantableRole
     void (() => client.members.update('p1', 'u1', { role: 'owner' }));

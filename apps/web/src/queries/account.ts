@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useClient, useSessionStore } from '../session/session.js';
 
 /** Query keys of the caller's account. */
@@ -7,10 +7,19 @@ export const accountKeys = {
   sessions: () => [...accountKeys.all, 'sessions'] as const,
 };
 
-/** The caller's open sessions (one per login), most recently used first; `current` marks this browser's. */
+/** Sessions per page of the account page. */
+export const SESSIONS_PAGE = 20;
+
+/** The caller's open sessions (one per login), newest first, a page at a time; `current` marks this browser's. */
 export function useSessionsQuery() {
   const client = useClient();
-  return useQuery({ queryKey: accountKeys.sessions(), queryFn: ({ signal }) => client.auth.sessions({ signal }) });
+  return useInfiniteQuery({
+    queryKey: accountKeys.sessions(),
+    queryFn: ({ pageParam, signal }) =>
+      client.auth.sessions({ limit: SESSIONS_PAGE, ...(pageParam && { cursor: pageParam }) }, { signal }),
+    initialPageParam: '',
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+  });
 }
 
 /** Revokes one of the caller's other sessions; the list is fetched again. */

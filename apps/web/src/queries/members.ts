@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { AddMemberBody, GrantableRole } from '@hivesync/sdk';
 import { useClient } from '../session/session.js';
 import { projectKeys } from './projects.js';
@@ -7,14 +7,30 @@ import { projectKeys } from './projects.js';
 export const memberKeys = {
   all: ['members'] as const,
   list: (projectId: string) => [...memberKeys.all, projectId] as const,
+  pages: (projectId: string) => [...memberKeys.list(projectId), 'pages'] as const,
 };
 
-/** The members of a project, with their roles. */
+/** Every member of a project in one answer (for pickers: mentions, assignees). */
 export function useMembersQuery(projectId: string) {
   const client = useClient();
   return useQuery({
     queryKey: memberKeys.list(projectId),
     queryFn: ({ signal }) => client.members.list(projectId, { signal }),
+  });
+}
+
+/** Members per page of the settings page. */
+export const MEMBERS_PAGE = 50;
+
+/** The members of a project with their roles, in the order they were added, a page at a time. */
+export function useMembersPagesQuery(projectId: string) {
+  const client = useClient();
+  return useInfiniteQuery({
+    queryKey: memberKeys.pages(projectId),
+    queryFn: ({ pageParam, signal }) =>
+      client.members.page(projectId, { limit: MEMBERS_PAGE, ...(pageParam && { cursor: pageParam }) }, { signal }),
+    initialPageParam: '',
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
 }
 

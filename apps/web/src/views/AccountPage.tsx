@@ -8,8 +8,6 @@ import { formatWhen } from '../lib/format.js';
 import { useLogoutAllMutation, useRevokeSessionMutation, useSessionsQuery } from '../queries/account.js';
 import { useSession } from '../session/session.js';
 
-const PAGE = 20;
-
 /** What each client calls itself (X-HiveSync-Client), in words. */
 const CLIENT_NAMES: Record<string, string> = {
   web: 'Web app',
@@ -48,10 +46,11 @@ export function AccountPage() {
 function Sessions() {
   const sessions = useSessionsQuery();
   const revoke = useRevokeSessionMutation();
-  const [shown, setShown] = useState(PAGE);
   const [revoked, setRevoked] = useState<string | null>(null);
   // This browser's session first, then the others as the server orders them (most recently used first).
-  const list = [...(sessions.data?.sessions ?? [])].sort((a, b) => Number(b.current) - Number(a.current));
+  const list = [...(sessions.data?.pages.flatMap((p) => p.sessions) ?? [])].sort(
+    (a, b) => Number(b.current) - Number(a.current),
+  );
   return (
     <section aria-labelledby="sessions-title">
       <h2 id="sessions-title">Active sessions</h2>
@@ -67,7 +66,7 @@ function Sessions() {
       </p>
       {list.length > 0 && (
         <ul className="session-list" aria-label="Active sessions">
-          {list.slice(0, shown).map((s) => {
+          {list.map((s) => {
             const label = sessionLabel(s);
             return (
               <li key={s.id} className="session-item">
@@ -101,9 +100,9 @@ function Sessions() {
           })}
         </ul>
       )}
-      {list.length > shown && (
-        <button type="button" onClick={() => setShown((n) => n + PAGE)}>
-          Show more sessions ({list.length - shown} more)
+      {sessions.hasNextPage && (
+        <button type="button" disabled={sessions.isFetchingNextPage} onClick={() => void sessions.fetchNextPage()}>
+          {sessions.isFetchingNextPage ? 'Loading more sessions…' : 'Show more sessions'}
         </button>
       )}
     </section>

@@ -1,6 +1,7 @@
 import { and, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import { refreshTokens, sessions, users } from '../../db/schema.js';
 import type { Orm } from '../../infra/db.js';
+import type { PageKey } from '../../http/page-cursor.js';
 
 export type UserRow = typeof users.$inferSelect;
 export type RefreshTokenRow = typeof refreshTokens.$inferSelect;
@@ -87,14 +88,25 @@ export class AuthRepository {
       .where(and(eq(sessions.id, id), lt(sessions.lastUsedAt, sql`now() - interval '1 minute'`)));
   }
 
-  /** The user's sessions that are neither revoked nor expired, most recently used first. */
-  async listActiveSessions(userId: string): Promise<SessionRow[]> {
+  /**
+   * The user's sessions that are neither revoked nor expired, newest login first (ties by id), after `after` (the
+   * last row of the previous page) when given; times compared to the millisecond, as cursors carry them.
+   */
+  async listActiveSessions(userId: string, limit: number, after?: PageKey): Promise<SessionRow[]> {
+    const created = sql`date_trunc('milliseconds', ${sessions.createdAt})`;
     return this.orm
       .select()
       .from(sessions)
-      .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, sql`now()`)))
-      .orderBy(desc(sessions.lastUsedAt), desc(sessions.createdAt))
-      .limit(500);
+      .where(
+        and(
+          eq(sessions.userId, userId),
+          isNull(sessions.revokedAt),
+          gt(sessions.expiresAt, sql`now()`),
+          after && sql`(${created}, ${sessions.id}) < (${after.at.toISOString()}::timestamptz, ${after.id})`,
+        ),
+      )
+      .orderBy(desc(created), desc(sessions.id))
+      .limit(limit);
   }
 
   /**

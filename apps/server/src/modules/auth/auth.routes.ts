@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import {
   AuthSession,
+  ListSessionsQuery,
   LoginBody,
   LogoutAllResult,
   LogoutBody,
@@ -100,12 +101,13 @@ export function authRoutes({ services, authenticate }: RouteDeps): FastifyPlugin
         onRequest: authenticate,
         schema: {
           tags: ['auth'],
-          summary: 'The caller’s open sessions (one per login), the current one marked',
+          summary: 'The caller’s open sessions (one per login), newest first, paged; the current one marked',
           security: [{ bearer: [] }],
+          querystring: ListSessionsQuery,
           response: withErrors({ 200: SessionList }),
         },
       },
-      async (req) => ({ sessions: await services.auth.sessions(caller(req)) }),
+      async (req) => services.auth.sessions(caller(req), req.query),
     );
     app.delete(
       '/auth/sessions/:id',

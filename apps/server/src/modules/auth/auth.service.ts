@@ -6,12 +6,16 @@ import {
   type LoginBody,
   type RefreshBody,
   type RegisterBody,
+  SESSION_PAGE_DEFAULT,
+  type ListSessionsQuery,
   type SessionInfo,
+  type SessionList,
   type User,
 } from '@hivesync/core';
 import type { z } from 'zod';
 import type { Database } from '../../infra/db.js';
 import type { EventBus } from '../../infra/event-bus.js';
+import { pageCursor } from '../../http/page-cursor.js';
 import type { Logger } from '../../infra/logger.js';
 import { type BackoffLimiter, clientKey, type RateLimiter, type RateLimiterFactory } from '../../infra/rate-limit.js';
 import type { AuthContext } from './auth.types.js';
@@ -224,10 +228,17 @@ export class AuthService {
     return auth;
   }
 
-  /** The caller's open sessions, most recently used first; `current` marks the one the caller's token belongs to. */
-  async sessions(auth: AuthContext): Promise<SessionInfo[]> {
-    const rows = await this.repo.listActiveSessions(auth.userId);
-    return rows.map((row) => toSessionInfo(row, row.id === auth.sessionId));
+  /** The caller's open sessions, newest login first, a page at a time; `current` marks the caller's own. */
+  async sessions(auth: AuthContext, query: ListSessionsQuery = {}): Promise<SessionList> {
+    const limit = query.limit ?? SESSION_PAGE_DEFAULT;
+    const after = query.cursor === undefined ? undefined : pageCursor.decode(query.cursor);
+    const rows = await this.repo.listActiveSessions(auth.userId, limit + 1, after);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      sessions: page.map((row) => toSessionInfo(row, row.id === auth.sessionId)),
+      next_cursor: rows.length > limit && last ? pageCursor.encode({ at: last.createdAt, id: last.id }) : null,
+    };
   }
 
   /** Revokes one of the caller's sessions (404 for any other id), ending its refresh and access tokens at once. */

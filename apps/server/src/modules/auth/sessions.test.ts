@@ -158,6 +158,34 @@ describe.each(backends())('sessions on $name', (backend) => {
     expect((await me(first.access_token)).statusCode).toBe(401);
   });
 
+  it('pages the sessions newest first with next_cursor, each one once, and refuses a made-up cursor', async () => {
+    const u = await registerUser(server);
+    const tokens: string[] = [];
+    for (let i = 0; i < 4; i++) tokens.push((await login(u, 'cli', `agent ${i}`)).access_token);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const query: string = cursor === null ? '?limit=2' : `?limit=2&cursor=${cursor}`;
+      const page = (await call('GET', `/auth/sessions${query}`, tokens[0])).json<{
+        sessions: { id: string; user_agent: string | null; created_at: string }[];
+        next_cursor: string | null;
+      }>();
+      expect(page.sessions.length).toBeLessThanOrEqual(2);
+      seen.push(...page.sessions.map((s) => String(s.user_agent)));
+      cursor = page.next_cursor;
+      pages++;
+    } while (cursor !== null);
+    // Four logins and the registration, newest first, in three pages.
+    expect(pages).toBe(3);
+    expect(seen.slice(0, 4)).toEqual(['agent 3', 'agent 2', 'agent 1', 'agent 0']);
+    expect(seen).toHaveLength(5);
+    const bad = await call('GET', '/auth/sessions?cursor=bm90LWEtY3Vyc29y', tokens[0]);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('validation_error');
+    expect((await call('GET', '/auth/sessions?limit=0', tokens[0])).statusCode).toBe(400);
+  });
+
   it('needs a token for every sessions endpoint', async () => {
     for (const [method, url] of [
       ['GET', '/auth/sessions'],

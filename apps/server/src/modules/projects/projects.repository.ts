@@ -1,7 +1,8 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { ProjectRole } from '@hivesync/core';
 import { projectMembers, projects, users } from '../../db/schema.js';
 import type { Orm } from '../../infra/db.js';
+import type { PageKey } from '../../http/page-cursor.js';
 
 export type ProjectRow = typeof projects.$inferSelect;
 export type ProjectWithRole = ProjectRow & { role: ProjectRole };
@@ -50,8 +51,15 @@ export class ProjectsRepository {
     await this.orm.delete(projects).where(eq(projects.id, projectId));
   }
 
-  async listMembers(projectId: string) {
-    return this.orm
+  /**
+   * A project's members in the order they were added (ties by user id): all of them, or with `page` at most
+   * `page.limit` after `page.after` (the last row of the previous page); times compared to the millisecond, as
+   * cursors carry them.
+   */
+  async listMembers(projectId: string, page?: { limit: number; after?: PageKey | undefined }) {
+    const added = sql`date_trunc('milliseconds', ${projectMembers.addedAt})`;
+    const after = page?.after;
+    const query = this.orm
       .select({
         userId: projectMembers.userId,
         role: projectMembers.role,
@@ -61,8 +69,14 @@ export class ProjectsRepository {
       })
       .from(projectMembers)
       .innerJoin(users, eq(users.id, projectMembers.userId))
-      .where(eq(projectMembers.projectId, projectId))
-      .orderBy(asc(projectMembers.addedAt), asc(users.email));
+      .where(
+        and(
+          eq(projectMembers.projectId, projectId),
+          after && sql`(${added}, ${projectMembers.userId}) > (${after.at.toISOString()}::timestamptz, ${after.id})`,
+        ),
+      )
+      .orderBy(asc(added), asc(projectMembers.userId));
+    return page ? query.limit(page.limit) : query;
   }
 
   async memberIds(projectId: string): Promise<string[]> {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   AddMemberBody,
   CreateProjectBody,
+  ListMembersQuery,
   Member,
   MemberAdded,
   MemberList,
@@ -111,12 +112,13 @@ export function projectRoutes({ services, authenticate }: RouteDeps): FastifyPlu
         schema: {
           tags,
           security,
-          summary: 'Members of a project',
+          summary: 'Members of a project, in the order added: all of them, or with `limit` a page',
           params: ProjectParams,
+          querystring: ListMembersQuery,
           response: withErrors({ 200: MemberList }, 404),
         },
       },
-      async (req) => ({ members: await services.projects.listMembers(caller(req), req.params.id) }),
+      async (req) => services.projects.listMembersPage(caller(req), req.params.id, req.query),
     );
     app.patch(
       '/projects/:id/members/:user_id',

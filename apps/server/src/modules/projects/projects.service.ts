@@ -4,8 +4,10 @@ import {
   ROLE_RANK,
   type AddMemberBody,
   type CreateProjectBody,
+  type ListMembersQuery,
   type Member,
   type MemberAdded,
+  type MemberList,
   type Project,
   type ProjectRole,
   type UpdateMemberBody,
@@ -18,6 +20,7 @@ import type { NotificationsService } from '../notifications/notifications.servic
 import { ProjectsRepository, type ProjectWithRole } from './projects.repository.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { repoUrlOrigin } from '../repo/repo-url.js';
+import { pageCursor } from '../../http/page-cursor.js';
 
 /** Checks of a project's remote, applied before anything is stored. */
 export interface RemoteChecks {
@@ -150,15 +153,24 @@ export class ProjectsService {
   }
 
   async listMembers(auth: AuthContext, projectId: string): Promise<Member[]> {
+    return (await this.listMembersPage(auth, projectId, {})).members;
+  }
+
+  /** The members in the order they were added: all of them without `limit`, else a page with its next cursor. */
+  async listMembersPage(auth: AuthContext, projectId: string, query: ListMembersQuery): Promise<MemberList> {
     await this.requireProjectRole(auth, projectId, 'viewer');
-    const rows = await this.repo.listMembers(projectId);
-    return rows.map((m) => ({
-      user_id: m.userId,
-      email: m.email,
-      display_name: m.displayName,
-      role: m.role,
-      added_at: m.addedAt.toISOString(),
-    }));
+    const { limit } = query;
+    const after = query.cursor === undefined ? undefined : pageCursor.decode(query.cursor);
+    const rows = await this.repo.listMembers(projectId, limit === undefined ? undefined : { limit: limit + 1, after });
+    const page = limit === undefined ? rows : rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      members: page.map(toMember),
+      next_cursor:
+        limit !== undefined && rows.length > limit && last
+          ? pageCursor.encode({ at: last.addedAt, id: last.userId })
+          : null,
+    };
   }
 
   /**
@@ -185,13 +197,7 @@ export class ProjectsService {
     }
     const updated = (await this.repo.listMembers(projectId)).find((m) => m.userId === userId);
     if (!updated) throw errors.notFound('member');
-    return {
-      user_id: updated.userId,
-      email: updated.email,
-      display_name: updated.displayName,
-      role: updated.role,
-      added_at: updated.addedAt.toISOString(),
-    };
+    return toMember(updated);
   }
 
   async addMember(auth: AuthContext, projectId: string, body: z.output<typeof AddMemberBody>): Promise<MemberAdded> {
@@ -248,6 +254,17 @@ export class ProjectsService {
   memberIds(projectId: string): Promise<string[]> {
     return this.repo.memberIds(projectId);
   }
+}
+
+/** The API's view of a member row. */
+function toMember(m: { userId: string; email: string; displayName: string; role: ProjectRole; addedAt: Date }): Member {
+  return {
+    user_id: m.userId,
+    email: m.email,
+    display_name: m.displayName,
+    role: m.role,
+    added_at: m.addedAt.toISOString(),
+  };
 }
 
 /** The API's view of a project row. */

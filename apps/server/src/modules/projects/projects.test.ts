@@ -140,6 +140,31 @@ describe.each(backends())('projects and members on $name', (backend) => {
     expect((await api('GET', `/projects/${id}`, owner.token)).statusCode).toBe(404);
   });
 
+  it('lists every member without limit, and pages them in the order added with limit and next_cursor', async () => {
+    const owner = await registerUser(server);
+    const { id } = await createProject(server, owner.token);
+    const added: string[] = [owner.email];
+    for (let i = 0; i < 4; i++) {
+      const u = await registerUser(server);
+      await api('POST', `/projects/${id}/members`, owner.token, { email: u.email, role: 'viewer' });
+      added.push(u.email);
+    }
+    const all = (await api('GET', `/projects/${id}/members`, owner.token)).json();
+    expect(all.members.map((m: { email: string }) => m.email)).toEqual(added);
+    expect(all.next_cursor).toBeNull();
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor === null ? '?limit=2' : `?limit=2&cursor=${cursor}`;
+      const page = (await api('GET', `/projects/${id}/members${query}`, owner.token)).json();
+      expect(page.members.length).toBeLessThanOrEqual(2);
+      seen.push(...page.members.map((m: { email: string }) => m.email));
+      cursor = page.next_cursor;
+    } while (cursor !== null);
+    expect(seen).toEqual(added);
+    expect((await api('GET', `/projects/${id}/members?cursor=nope!`, owner.token)).statusCode).toBe(400);
+  });
+
   it('changes a member’s role (admins and the owner), never the owner’s, and audits it', async () => {
     const owner = await registerUser(server);
     const admin = await registerUser(server);

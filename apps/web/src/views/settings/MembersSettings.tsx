@@ -4,13 +4,12 @@ import { ErrorPanel } from '../../components/ErrorPanel.js';
 import { formatWhen } from '../../lib/format.js';
 import {
   useAddMemberMutation,
-  useMembersQuery,
+  useMembersPagesQuery,
   useRemoveMemberMutation,
   useUpdateMemberMutation,
 } from '../../queries/members.js';
 import { useSession } from '../../session/session.js';
 
-const PAGE = 50;
 const ROLES: readonly { role: GrantableRole; label: string }[] = [
   { role: 'viewer', label: 'Viewer: reads code, threads and previews' },
   { role: 'member', label: 'Member: also syncs, comments, asks the AI, builds previews' },
@@ -20,9 +19,8 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** The members and their roles; owners and admins invite, change roles and remove. */
 export function MembersSettings({ project, canEdit }: { project: Project; canEdit: boolean }) {
-  const members = useMembersQuery(project.id);
-  const [shown, setShown] = useState(PAGE);
-  const list = members.data?.members ?? [];
+  const members = useMembersPagesQuery(project.id);
+  const list = members.data?.pages.flatMap((p) => p.members) ?? [];
   return (
     <section aria-labelledby="members-title" className="settings-section">
       <h2 id="members-title">Members</h2>
@@ -34,14 +32,14 @@ export function MembersSettings({ project, canEdit }: { project: Project; canEdi
       {members.isError && <ErrorPanel error={members.error} title="Could not load the members" />}
       {list.length > 0 && (
         <ul className="member-list" aria-label="Members">
-          {list.slice(0, shown).map((m) => (
+          {list.map((m) => (
             <MemberRow key={m.user_id} projectId={project.id} member={m} canEdit={canEdit} />
           ))}
         </ul>
       )}
-      {list.length > shown && (
-        <button type="button" onClick={() => setShown((n) => n + PAGE)}>
-          Show more members ({list.length - shown} more)
+      {members.hasNextPage && (
+        <button type="button" disabled={members.isFetchingNextPage} onClick={() => void members.fetchNextPage()}>
+          {members.isFetchingNextPage ? 'Loading more members…' : 'Show more members'}
         </button>
       )}
       {canEdit && <InviteForm projectId={project.id} />}
