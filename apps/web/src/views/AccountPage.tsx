@@ -14,6 +14,7 @@ const CLIENT_NAMES: Record<string, string> = {
   cli: 'Command line (hivesync)',
   vscode: 'VS Code',
   desktop: 'Desktop app',
+  agent: 'Desktop agent (local API)',
   mobile: 'Mobile app',
   lsp: 'Editor (language server)',
 };
