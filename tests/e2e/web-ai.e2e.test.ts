@@ -305,6 +305,56 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
     await other.context.close();
   });
 
+  it('says in words why a job failed', async () => {
+    const commit = git(remote, 'rev-parse', 'master');
+    // Line 1 is the file's licence comment: no function there.
+    await page.goto(`${server.url}/projects/${projectId}/blob/${commit}/lib/response.js#L1`);
+    await page.locator('.cm-permalink-line').first().waitFor();
+    await page
+      .getByRole('group', { name: 'AI' })
+      .getByRole('button', { name: /^Document/ })
+      .click();
+    await page.waitForURL(/\/ai\/[0-9a-f-]{36}$/);
+    await page
+      .getByTestId('ai-status')
+      .getByText(/^Failed/)
+      .waitFor({ timeout: 120_000 });
+    const failure = page.getByRole('alert');
+    await failure.getByRole('heading', { name: 'No function or symbol was found there' }).waitFor();
+    expect(await failure.textContent()).toContain('Error code symbol_not_found');
+    expect(await page.getByRole('heading', { name: 'Suggestion' }).count()).toBe(0);
+    await expectAccessible(page, 'AI job (failed)', { dark: true });
+  }, 180_000);
+
+  it('pages the list of jobs by the server’s cursor', async () => {
+    const client = await owner();
+    // Jobs on a function documented already complete at once, with nothing to change.
+    for (let i = 0; i < 18; i++) {
+      await client.ai.create({
+        project_id: projectId,
+        action: 'document_function',
+        path: 'lib/application.js',
+        symbol: 'logerror',
+      });
+    }
+    const all = (await client.ai.list(projectId)).jobs;
+    expect(all.length).toBe(22);
+    await page.goto(`${server.url}/projects/${projectId}/ai`);
+    const list = page.getByRole('list', { name: 'AI jobs, newest first' });
+    await list.getByRole('listitem').first().waitFor();
+    expect(await list.getByRole('listitem').count()).toBe(20);
+    await page.getByRole('link', { name: 'Older jobs' }).click();
+    await page.waitForURL(/\/ai\?cursor=/);
+    await expect.poll(() => list.getByRole('listitem').count()).toBe(2);
+    expect(await list.getByRole('link').allTextContents()).toEqual(
+      all
+        .slice(20)
+        .map((j) => `${j.action === 'rename_symbol' ? 'Rename a symbol' : 'Document a function'} in ${j.path}`),
+    );
+    await page.getByRole('link', { name: 'Newest jobs' }).click();
+    await expect.poll(() => list.getByRole('listitem').count()).toBe(20);
+  });
+
   /** The account the browser registered, through the SDK (for what the test checks beside the page). */
   async function owner(): Promise<HiveSyncClient> {
     const client = new HiveSyncClient({ baseUrl: server.url });
