@@ -4,6 +4,7 @@ import { ROOT } from './lib/processes.js';
 import { table, verdict, writeFormatted, writePerformanceDoc, type Figure, type Suite } from './lib/report.js';
 import { notificationPolling } from './suites/notification-polling.js';
 import { repoSearch } from './suites/repo-search.js';
+import { searchIndex } from './suites/search-index.js';
 import { previewLoop } from './suites/preview-loop.js';
 import { coldStart, eventDelivery, jobThroughput, manyPollers } from './suites/operations.js';
 import { aiAnalysis } from './suites/ai-analysis.js';
@@ -31,6 +32,7 @@ const suites: Suite[] = [
   notificationPolling,
   repoSync,
   repoSearch,
+  searchIndex,
   threadList,
   anchoring,
   previewLoop,
