@@ -151,6 +151,18 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
     await page.getByRole('heading', { name: 'HTTPS credential' }).evaluate((h) => h.scrollIntoView());
     await screenshot(page, 'settings');
 
+    // The viewer sees the settings read-only, and is told why.
+    await logIn(other.page, server.url, second.email, second.password);
+    await other.page.goto(`${server.url}/projects/${projectId}/settings`);
+    await other.page.getByText(/Your role in this project is viewer/).waitFor();
+    expect(await other.page.getByLabel('Name', { exact: true }).isDisabled()).toBe(true);
+    expect(await other.page.getByRole('button', { name: 'Invite' }).count()).toBe(0);
+    expect(await other.page.getByRole('button', { name: 'Save credential' }).count()).toBe(0);
+    expect(await other.page.getByText('Only the project’s owner can delete it.').count()).toBe(1);
+    await expectAccessible(other.page, 'settings (viewer)');
+    await other.page.getByRole('button', { name: 'Log out' }).click();
+    await other.page.waitForURL(/\/login/);
+
     await role.selectOption('member');
     await row.getByRole('button', { name: 'Make member' }).click();
     await row.getByRole('button', { name: 'Make member' }).waitFor({ state: 'detached' });
