@@ -1,14 +1,16 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HiveSyncClient } from '../../packages/sdk/src/index.js';
 import { git } from '../../apps/server/src/test/git-fixtures.js';
 import { tempDir } from '../../apps/server/src/test/harness.js';
-import { skipWithoutTestRepos } from '../../apps/server/src/test/test-repos.js';
-import { browserAvailable } from '../support/browser.js';
-import type { ServerProcess } from '../support/server-process.js';
+import { cloneTestRepo, skipWithoutTestRepos } from '../../apps/server/src/test/test-repos.js';
+import { browserAvailable, launchChromium } from '../support/browser.js';
+import { spawnServer, stopServer, type ServerProcess } from '../support/server-process.js';
 import { expectAccessible, openWatchedPage, screenshot, webSession } from '../support/web.js';
 
 const overflowsSideways = (page: Page) =>
@@ -361,4 +363,95 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
     await client.auth.login({ email, password });
     return client;
   }
+});
+
+/**
+ * With a language model configured (an OpenAI-compatible server on loopback, played by the test), the file view
+ * offers "Refactor…": its dialog refuses empty instructions before sending, then the job's page shows the file the
+ * model rewrote as the suggestion's diff.
+ */
+describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web app: AI refactor with a model', () => {
+  const data = tempDir('hivesync-webai-model-data-');
+  const home = tempDir('hivesync-webai-model-home-');
+  let fake: http.Server;
+  let server: ServerProcess;
+  let browser: Browser;
+  let page: Page;
+  let remote: string;
+  const asked: string[] = [];
+
+  beforeAll(async () => {
+    remote = cloneTestRepo('express', home.dir);
+    const utils = git(remote, 'show', 'master:lib/utils.js');
+    // The model answers a refactor with lib/utils.js whose first `var` became `const`; anything else with a sentence.
+    fake = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        const prompt = JSON.stringify(JSON.parse(body).messages);
+        asked.push(prompt);
+        const content = prompt.includes('JSON')
+          ? JSON.stringify({
+              description: 'Use const for the imports',
+              files: [{ path: 'lib/utils.js', content: utils.replace(/^var /m, 'const ') }],
+            })
+          : 'A sentence.';
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ choices: [{ message: { role: 'assistant', content } }] }));
+      });
+    });
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    server = spawnServer({
+      HIVESYNC_DATA_DIR: data.dir,
+      HIVESYNC_AI_PROVIDER: 'openai',
+      OPENAI_BASE_URL: `http://127.0.0.1:${(fake.address() as AddressInfo).port}/v1`,
+      HIVESYNC_AI_MODEL: 'test-model',
+    });
+    await server.ready;
+    const client = new HiveSyncClient({ baseUrl: server.url });
+    await client.auth.register({ email: 'model@example.test', password: 'model e2e password' });
+    const project = await client.projects.create({ name: 'express', repo_url: remote });
+    const sync = await client.repo.waitForSync((await client.repo.sync(project.id)).sync_id);
+    expect(sync.status, JSON.stringify(sync.error)).toBe('completed');
+    browser = await launchChromium();
+    ({ page } = await openWatchedPage(browser));
+    await page.goto(`${server.url}/login`);
+    await page.getByLabel('Email').fill('model@example.test');
+    await page.getByLabel('Password').fill('model e2e password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Projects' }).waitFor();
+    await page.goto(`${server.url}/projects/${project.id}/blob/${git(remote, 'rev-parse', 'master')}/lib/utils.js`);
+  }, 300_000);
+  afterAll(async () => {
+    await browser?.close();
+    await stopServer(server);
+    fake?.close();
+    data.remove();
+    home.remove();
+  });
+
+  it('refactors the file as instructed, after checking the instructions', async () => {
+    const opener = page.getByRole('button', { name: 'Refactor…' });
+    await opener.click();
+    const dialog = page.getByRole('dialog', { name: 'Refactor with the model' });
+    await dialog.getByRole('button', { name: 'Refactor', exact: true }).click();
+    await dialog.getByText('Say what to change.').waitFor();
+    expect(asked).toEqual([]);
+    await expectAccessible(page, 'refactor dialog', { dark: true });
+    await dialog.getByLabel('Instructions').fill('Use const for the imports.');
+    await dialog.getByRole('button', { name: 'Refactor', exact: true }).click();
+    await page.waitForURL(/\/ai\/[0-9a-f-]{36}$/);
+    await page.getByRole('heading', { name: 'Refactor in lib/utils.js', level: 1 }).waitFor();
+    await page
+      .getByTestId('ai-status')
+      .getByText(/^(Completed|Failed)/)
+      .waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('ai-status').textContent()).toMatch(/^Completed/);
+    await page.getByText('Use const for the imports').first().waitFor();
+    const file = page.locator('section.diff-file', { has: page.getByRole('heading', { name: 'lib/utils.js' }) });
+    expect((await file.locator('tr.add td.code').allTextContents())[0]).toMatch(/^const /);
+    expect((await file.locator('tr.delete td.code').allTextContents())[0]).toMatch(/^var /);
+    expect(asked.some((p) => p.includes('Use const for the imports.'))).toBe(true);
+  }, 180_000);
 });
