@@ -157,13 +157,14 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
   });
 
   it('offers "Comment on lines" for lines selected with the keyboard', async () => {
-    // The cursor put on line 31 (in view: the page shows lines 30–32), then shift+↓ twice: lines 31 and 32.
-    const line31 = git(remote, 'show', `master:${FILE}`).split('\n')[30]!;
-    await page.locator('.cm-line', { hasText: line31 }).first().click();
-    await page.keyboard.press('Home');
+    // From the top of the file (far from the address's lines 30–32): ↓ to line 5, shift+↓ twice: lines 5 and 6.
+    await page.locator('.cm-content').focus();
+    await page.keyboard.press('Control+Home');
+    for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Shift+ArrowDown');
     await page.keyboard.press('Shift+ArrowDown');
-    await page.getByRole('button', { name: 'Comment on lines 31–32' }).waitFor();
+    await page.getByRole('button', { name: 'Comment on lines 5–6' }).waitFor();
+    expect(new URL(page.url()).hash).toBe('#L30-L32'); // the permalink changes only when asked
   });
 
   it('B replies, mentioning A picked from the autocomplete with the keyboard', async () => {

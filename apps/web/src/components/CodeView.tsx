@@ -238,6 +238,22 @@ export default function CodeView({
         }),
         // Enter on a line that has threads opens the first (the editor is read-only: Enter does nothing else).
         keymap.of([
+          // The browser's own Ctrl+Home/End do not reach lines CodeMirror has not drawn (@codemirror/commands, which
+          // has these, is not a dependency): to the first and last line, shift extending the selection.
+          ...(['Mod-Home', 'Mod-End'] as const).map((key) => {
+            const to = (v: EditorView) => (key === 'Mod-Home' ? 0 : v.state.doc.length);
+            return {
+              key,
+              run: (v: EditorView) => {
+                v.dispatch({ selection: { anchor: to(v) }, scrollIntoView: true });
+                return true;
+              },
+              shift: (v: EditorView) => {
+                v.dispatch({ selection: { anchor: v.state.selection.main.anchor, head: to(v) }, scrollIntoView: true });
+                return true;
+              },
+            };
+          }),
           {
             key: 'Enter',
             run: (v) => {

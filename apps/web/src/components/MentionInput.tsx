@@ -1,4 +1,4 @@
-import { useId, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
+import { useId, useLayoutEffect, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
 import type { Member } from '@hivesync/sdk';
 import { useMembersQuery } from '../queries/threads.js';
 import { useSession } from '../session/session.js';
@@ -58,6 +58,15 @@ export function MentionInput(props: MentionInputProps) {
   const own = useRef<HTMLTextAreaElement>(null);
   const area = props.textareaRef ?? own;
   const listId = useId();
+  // Where the caret goes after a pick: set as soon as React has put the new text in (before the next key is handled;
+  // a later frame would move the caret back over what was typed meanwhile).
+  const pendingCaret = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const at = pendingCaret.current;
+    if (at === null || !area.current) return;
+    pendingCaret.current = null;
+    area.current.setSelectionRange(at, at);
+  });
 
   const all = (members.data?.members ?? []).filter((m) => m.user_id !== me);
   const mention = focused ? mentionAt(value, caret) : null;
@@ -76,7 +85,7 @@ export function MentionInput(props: MentionInputProps) {
     onChange(next);
     setCaret(at);
     setActive(0);
-    requestAnimationFrame(() => area.current?.setSelectionRange(at, at));
+    pendingCaret.current = at;
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {

@@ -72,7 +72,7 @@ export default function ThreadPanel(props: ThreadPanelProps) {
         </p>
         {open.isPending && <p aria-live="polite">Loading the thread…</p>}
         {open.isError && <ErrorPanel error={open.error} />}
-        {open.data && <ThreadView thread={open.data} level={3} />}
+        {open.data && <ThreadView thread={open.data} level={2} />}
       </section>
     );
   }

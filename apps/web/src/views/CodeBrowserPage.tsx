@@ -60,7 +60,8 @@ export function BlobPage() {
   const [params] = useSearchParams();
   const file = useFileQuery(projectId, commit, path);
   const threads = useFileThreadsQuery(projectId, commit, path);
-  const range = parseLineHash(location.hash);
+  // One object per address: the code view scrolls to the range whenever it changes, not at every render.
+  const range = useMemo(() => parseLineHash(location.hash), [location.hash]);
   const [copied, setCopied] = useState<string | null>(null);
   // The lines the user selected last: a line number clicked (the URL's #L10-L20) or the editor's selection.
   const [picked, setPicked] = useState<{ range: LineRange | null; hash: string }>({ range: null, hash: '' });
