@@ -1,7 +1,7 @@
 import '../ai.css';
 import { useId, useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
-import type { CreateAiJobBody } from '@hivesync/sdk';
+import type { AiAction, CreateAiJobBody } from '@hivesync/sdk';
 import { AiDialog } from './AiDialog.js';
 import { ErrorPanel } from './ErrorPanel.js';
 import { DOCUMENTABLE, RENAMEABLE, aiJobPath, declaredName, isIdentifier, renameProblems } from '../lib/ai.js';
@@ -10,6 +10,9 @@ import { blobPath, type LineRange } from '../lib/permalink.js';
 import { useAiCapabilitiesQuery, useCreateAiJobMutation } from '../queries/ai.js';
 import { useProjectQuery } from '../queries/projects.js';
 import { useFileQuery } from '../queries/repo.js';
+
+/** What every provider runs. */
+const WITHOUT_MODEL: readonly AiAction[] = ['document_function', 'document_file', 'summarize_file', 'rename_symbol'];
 
 /** Longest refactoring instructions the server takes. */
 const MAX_INSTRUCTIONS = 10_000;
@@ -32,8 +35,9 @@ export function AiActions({ projectId, commit, path, selection }: Props) {
   const hintId = useId();
 
   const role = project.data?.role;
-  const actions = capabilities.data?.actions ?? [];
-  if (!role || role === 'viewer' || !capabilities.data) return null;
+  // A server older than GET /ai/capabilities runs every action but refactor without a model: offer those.
+  const actions: readonly AiAction[] = capabilities.data?.actions ?? (capabilities.isError ? WITHOUT_MODEL : []);
+  if (!role || role === 'viewer' || actions.length === 0) return null;
   const canDocument = DOCUMENTABLE.test(path) && actions.includes('document_function');
   const canRename = RENAMEABLE.test(path) && actions.includes('rename_symbol');
   const canRefactor = actions.includes('refactor');
