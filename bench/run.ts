@@ -15,6 +15,7 @@ import { threadList } from './suites/thread-list.js';
 import { aiRename } from './suites/ai-rename.js';
 import { aiParseMemory } from './suites/ai-parse-memory.js';
 import { anchoring } from './suites/anchoring.js';
+import { agentProxy } from './suites/agent.js';
 
 /**
  * `npm run bench [-- --seconds N] [-- --rounds N] [-- --only NAME]`: every figure the issues name, each against a
@@ -38,6 +39,7 @@ const suites: Suite[] = [
   previewLoop,
   eventDelivery,
   manyPollers,
+  agentProxy,
   coldStart,
   jobThroughput,
   aiAnalysis,

@@ -106,7 +106,12 @@ describe('the local agent and Proxy Mode', () => {
       fs.mkdirSync(p.home, { recursive: true });
       p.config = path.join(p.home, '.config');
     }
-    server = spawnServer({ HIVESYNC_DATA_DIR: data, HIVESYNC_ALLOW_LOCAL_REPOS: 'true' });
+    // Every plugin stand-in logs in on its own, from one address.
+    server = spawnServer({
+      HIVESYNC_DATA_DIR: data,
+      HIVESYNC_ALLOW_LOCAL_REPOS: 'true',
+      HIVESYNC_LOGIN_LIMIT_PER_IP: '1000',
+    });
     await server.ready;
     proxy = await startCountingProxy(server.url);
     for (const p of [alice, bob]) {
