@@ -5,7 +5,7 @@ import { describeNotification, nextPollSeconds, OncePrompt, UnreadSet } from './
 import { previewCsp, previewHtml } from './preview-html.js';
 import { parseSearchInput } from './search-query.js';
 import { syncErrorText, syncStageText } from './sync-text.js';
-import { codeBlock, commentMarkdown, threadLabel, threadLines, threadSummary } from './threads.js';
+import { codeBlock, commentMarkdown, plainText, threadLabel, threadLines, threadSummary } from './threads.js';
 
 function thread(overrides: Partial<Thread> = {}, position: Partial<Thread['position']> = {}): Thread {
   const comment = {
@@ -82,7 +82,10 @@ describe('threads in the editor', () => {
   });
 
   it('sums a thread up in one line for the Threads view', () => {
-    expect(threadSummary(thread())).toEqual({ label: 'Why is this `sync`?', description: 'lib/app.js:14 · 2 replies' });
+    expect(threadSummary(thread())).toEqual({ label: 'Why is this sync?', description: 'lib/app.js:14 · 2 replies' });
+    expect(plainText('Why does **init** set [the defaults](http://x)?\n\n> quoted `code`')).toBe(
+      'Why does init set the defaults? quoted code',
+    );
   });
 });
 

@@ -78,12 +78,23 @@ export function commentMarkdown(thread: Thread, comment: Comment, first: boolean
 /** One line of a thread for lists (the Threads view): where, and what its first comment says. */
 export function threadSummary(thread: Thread): { label: string; description: string } {
   const lines = threadLines(thread);
-  const text = (thread.first_comment?.body ?? thread.comments?.[0]?.body ?? '').replace(/\s+/g, ' ').trim();
+  const text = plainText(thread.first_comment?.body ?? thread.comments?.[0]?.body ?? '');
   const label = text.length > 80 ? `${text.slice(0, 79)}…` : text || '(no comment)';
   const outdated = isOutdated(thread) ? ' · outdated' : '';
   const replies =
     thread.comment_count > 1 ? ` · ${thread.comment_count - 1} repl${thread.comment_count === 2 ? 'y' : 'ies'}` : '';
   return { label, description: `${threadPath(thread)}:${lines.start + 1}${replies}${outdated}` };
+}
+
+/** A comment's Markdown as one line of plain text: emphasis, code marks, links and line breaks dropped. */
+export function plainText(markdown: string): string {
+  return markdown
+    .replace(/```[\s\S]*?```/g, ' ')
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/(\*\*|__|\*|_|`)(?=\S)([^*_`]*?\S)\1/g, '$2')
+    .replace(/^\s*(?:#+|>|[-*+]|\d+\.)\s+/gm, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** Groups threads by the file they show in. */

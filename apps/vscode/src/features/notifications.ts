@@ -26,6 +26,7 @@ export class NotificationCenter implements vscode.Disposable {
   private recent: Notification[] = [];
   private unfocusedSince: number | undefined;
   private wake: (() => void) | undefined;
+  private readonly afterPoll = new Set<() => void>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -66,6 +67,22 @@ export class NotificationCenter implements vscode.Disposable {
     this.wake?.();
   }
 
+  /** Polls at once and waits (up to 5 s) for that poll to be done. */
+  private pollAndWait(): Promise<void> {
+    if (!this.loop) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, 5000);
+      const waiters = this.afterPoll;
+      function done() {
+        clearTimeout(timer);
+        waiters.delete(done);
+        resolve();
+      }
+      waiters.add(done);
+      this.pollNow();
+    });
+  }
+
   private async run(signal: AbortSignal): Promise<void> {
     const client = this.session.client;
     let failures = 0;
@@ -95,6 +112,7 @@ export class NotificationCenter implements vscode.Disposable {
         if (this.session.isOffline(err)) this.status.setOffline(true);
         this.session.log.warn(`notifications: ${errorText(err, this.session.server)}; next try in ${wait} s`);
       }
+      for (const done of [...this.afterPoll]) done();
       await this.sleep(wait * 1000, signal);
       // A window left unfocused for long does not poll; focusing it polls at once.
       const pause = setting(SETTINGS.pauseWhenUnfocusedMinutes, 10) * 60_000;
@@ -175,6 +193,7 @@ export class NotificationCenter implements vscode.Disposable {
       void vscode.commands.executeCommand('hivesync.signIn');
       return;
     }
+    await this.pollAndWait();
     type Item = vscode.QuickPickItem & { n?: Notification; all?: boolean };
     const items: Item[] = this.recent
       .map((n) => ({ n, s: describeNotification(n) }))

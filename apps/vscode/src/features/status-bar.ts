@@ -50,10 +50,12 @@ export class StatusBar implements vscode.Disposable {
       return;
     }
     this.bell.text = count > 0 ? `$(bell-dot) ${count}` : '$(bell)';
-    this.bell.tooltip =
+    const label =
       count > 0
         ? `HiveSync: ${count} unread notification${count === 1 ? '' : 's'}`
         : 'HiveSync: no unread notifications';
+    this.bell.tooltip = label;
+    this.bell.accessibilityInformation = { label };
     this.bell.show();
   }
 

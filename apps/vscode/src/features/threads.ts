@@ -50,7 +50,10 @@ export class ThreadsController implements vscode.Disposable, vscode.TreeDataProv
     private readonly session: Session,
     private readonly link: WorkspaceLink,
   ) {
-    this.controller.options = { prompt: 'Start a HiveSync thread (Markdown)', placeHolder: 'Comment on these lines…' };
+    this.controller.options = {
+      prompt: 'Write a comment (Markdown)…',
+      placeHolder: 'Markdown: **bold**, `code`, @mentions',
+    };
     this.controller.commentingRangeProvider = {
       provideCommentingRanges: (document) => {
         if (!this.link.repoPath(document.uri)) return [];

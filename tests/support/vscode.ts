@@ -1,0 +1,212 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { ROOT } from './server-process.js';
+
+/** The code-server release the extension is tested in (VS Code 1.100). */
+export const CODE_SERVER_VERSION = '4.100.3';
+// `HIVESYNC_VSCODE_SCREENSHOTS=1 npx vitest run tests/e2e/vscode.e2e.test.ts` refreshes the pictures of docs/vscode.md.
+const SCREENSHOTS = process.env.HIVESYNC_VSCODE_SCREENSHOTS === '1';
+const inCi = process.env.CI === 'true' || process.env.CI === '1';
+
+/** Where code-server is installed (`.ci/install-code-server.sh DIR`, DIR in HIVESYNC_CODE_SERVER), or undefined. */
+export function codeServerBin(): string | undefined {
+  const dir = process.env.HIVESYNC_CODE_SERVER;
+  const bin = dir && path.join(dir, 'node_modules/.bin/code-server');
+  return bin && fs.existsSync(bin) ? bin : undefined;
+}
+
+/** Whether the VS Code tests can run here; in CI a missing code-server fails the run, never skips it. */
+export function codeServerAvailable(): boolean {
+  if (codeServerBin()) return true;
+  if (inCi) {
+    throw new Error(
+      `CI needs code-server ${CODE_SERVER_VERSION} for the VS Code tests: .ci/run installs it with .ci/install-code-server.sh and sets HIVESYNC_CODE_SERVER (now ${process.env.HIVESYNC_CODE_SERVER ?? 'unset'}).`,
+    );
+  }
+  console.warn(
+    `\n  ⚠ skipped: the VS Code tests need code-server: .ci/install-code-server.sh DIR (as root, ~300 MB), then HIVESYNC_CODE_SERVER=DIR npx vitest run tests/e2e/vscode.e2e.test.ts\n`,
+  );
+  return false;
+}
+
+/** Builds the extension and its .vsix the way `npm run build -w hivesync-vscode` does; returns the .vsix. */
+export function buildVsix(): string {
+  execFileSync('npm', ['run', 'build', '--silent', '-w', 'hivesync-vscode'], { cwd: ROOT, stdio: 'pipe' });
+  return path.join(ROOT, 'apps/vscode/dist/hivesync-vscode.vsix');
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A running code-server with the extension installed. */
+export interface CodeServer {
+  url: string;
+  userDataDir: string;
+  proc: ChildProcess;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Installs the .vsix into a fresh extensions dir and starts code-server on `workspace` with `settings` as the
+ * user's settings; `env` reaches the extension host (such as HIVESYNC_AGENT_DIR). Everything lives under `dir`.
+ */
+export async function startCodeServer(options: {
+  dir: string;
+  vsix: string;
+  workspace: string;
+  settings: Record<string, unknown>;
+  env?: Record<string, string>;
+}): Promise<CodeServer> {
+  const bin = codeServerBin()!;
+  const { dir } = options;
+  const config = path.join(dir, 'config.yaml');
+  const userDataDir = path.join(dir, 'data');
+  const extensionsDir = path.join(dir, 'ext');
+  fs.writeFileSync(config, 'auth: none\ncert: false\n');
+  fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
+  fs.writeFileSync(path.join(userDataDir, 'User/settings.json'), JSON.stringify(options.settings, null, 2));
+  const env = { ...process.env, HOME: dir, XDG_CONFIG_HOME: path.join(dir, '.config'), ...options.env };
+  const dirs = ['--config', config, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
+  execFileSync(bin, [...dirs, '--install-extension', options.vsix], { env, stdio: 'pipe' });
+  const port = await freePort();
+  const proc = spawn(
+    bin,
+    [
+      ...dirs,
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--auth',
+      'none',
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      options.workspace,
+    ],
+    { env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      if (/HTTP server listening on/.test(out)) resolve();
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', onData);
+    void exited.then(() => reject(new Error(`code-server exited:\n${out}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}/?folder=${encodeURIComponent(options.workspace)}`,
+    userDataDir,
+    proc,
+    output: () => out,
+    stop: async () => {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+}
+
+/** Drives the VS Code workbench in a page the way a person does: the command palette, quick inputs, toasts. */
+export class Workbench {
+  constructor(readonly page: Page) {}
+
+  /** Opens the workbench and waits until the extension host had time to start. */
+  async open(url: string): Promise<void> {
+    await this.page.goto(url);
+    await this.page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+    await this.page.locator('.statusbar').waitFor();
+    await this.page.waitForTimeout(3000);
+  }
+
+  /** The quick input box. */
+  get input(): Locator {
+    return this.page.locator('.quick-input-widget input');
+  }
+
+  /** Runs a command by its palette title, such as `HiveSync: Sync with Remote`. */
+  async command(title: string): Promise<void> {
+    await this.page.keyboard.press('Escape');
+    await this.page.keyboard.press('F1');
+    await this.input.waitFor();
+    await this.input.fill(`>${title}`);
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    await row.waitFor();
+    await this.page.keyboard.press('Enter');
+  }
+
+  /** Types into the quick input that is open (an input box or a quick pick; `prompt`: the one saying so) and presses Enter. */
+  async answer(text: string, options: { waitForRow?: string | RegExp; prompt?: string | RegExp } = {}): Promise<void> {
+    // With `prompt`, wait for that input box: the one before it may still be on screen.
+    await this.page.locator('.quick-input-widget', { hasText: options.prompt }).waitFor({ state: 'visible' });
+    await this.input.fill(text);
+    if (options.waitForRow) {
+      await this.page.locator('.quick-input-list .monaco-list-row', { hasText: options.waitForRow }).first().waitFor();
+    }
+    await this.page.keyboard.press('Enter');
+  }
+
+  /** Opens a file of the workspace through Quick Open. */
+  async openFile(relPath: string, line?: number): Promise<void> {
+    await this.page.keyboard.press('Escape');
+    await this.page.keyboard.press('F1');
+    await this.input.waitFor();
+    await this.input.fill(relPath);
+    await this.page
+      .locator('.quick-input-list .monaco-list-row', { hasText: path.basename(relPath) })
+      .first()
+      .waitFor();
+    await this.page.keyboard.press('Enter');
+    await this.page.locator('.tab.active', { hasText: path.basename(relPath) }).waitFor();
+    if (line !== undefined) await this.goToLine(line);
+  }
+
+  /** Moves the cursor of the active editor to a line (Quick Open's `:line`). */
+  async goToLine(line: number): Promise<void> {
+    await this.page.keyboard.press('F1');
+    await this.input.waitFor();
+    await this.input.fill(`:${line}`);
+    await this.page.keyboard.press('Enter');
+    await this.statusBar(new RegExp(`Ln ${line}, Col`));
+  }
+
+  /** A toast (notification) whose text matches; waits for it. */
+  async toast(text: RegExp, timeout = 60_000): Promise<Locator> {
+    const toast = this.page.locator('.notifications-toasts .notification-toast', { hasText: text }).last();
+    await toast.waitFor({ timeout });
+    return toast;
+  }
+
+  /** Clicks a button of the toast whose text matches. */
+  async clickToast(text: RegExp, button: string, timeout = 60_000): Promise<void> {
+    const toast = await this.toast(text, timeout);
+    await toast.getByRole('button', { name: button, exact: true }).click();
+  }
+
+  /** A status bar entry whose text matches; waits for it. */
+  async statusBar(text: RegExp, timeout = 60_000): Promise<Locator> {
+    const item = this.page.locator('.statusbar .statusbar-item', { hasText: text }).first();
+    await item.waitFor({ timeout });
+    return item;
+  }
+
+  /** Saves a screenshot for docs/vscode.md when HIVESYNC_VSCODE_SCREENSHOTS=1. */
+  async screenshot(name: string): Promise<void> {
+    if (SCREENSHOTS) await this.page.screenshot({ path: path.join(ROOT, 'docs/images', `vscode-${name}.png`) });
+  }
+}
