@@ -16,6 +16,7 @@ import { repoSyncJob } from './jobs/repo-sync.job.js';
 import { searchIndexJob } from './jobs/search-index.job.js';
 import { CodeSearchStore } from './modules/repo/code-search.repository.js';
 import { CodeSearchService } from './modules/repo/code-search.service.js';
+import { SearchPinsRepository } from './modules/repo/search-pins.repository.js';
 import { canaryJob } from './jobs/system-canary.job.js';
 import { noopJob } from './jobs/system-noop.job.js';
 import { AdminService } from './modules/admin/admin.service.js';
@@ -150,6 +151,7 @@ export function createServices(infra: Infra): Services {
     observeSync: (outcome, seconds) => infra.metrics.syncDuration.observe({ outcome }, seconds),
   });
   const threads = new ThreadsService(db, projects, mirrors, notifications, audit, infra.logger);
+  const searchPins = new SearchPinsRepository(db.orm);
   const codeSearch = new CodeSearchService({
     queue: infra.queue,
     projects,
@@ -161,6 +163,8 @@ export function createServices(infra: Infra): Services {
       timeBudgetMs: config.repos.searchTimeBudgetMs,
       maxResponseBytes: config.repos.searchMaxResponseBytes,
     },
+    // Open threads and undecided suggestions keep their commit indexed.
+    pinnedCommits: (projectId) => searchPins.pinnedCommits(projectId),
   });
   // A sync indexes the commit it brings before it completes (only the blobs that are new).
   repo.indexSynced = (projectId, commit, log) => codeSearch.indexSynced(projectId, commit, log);

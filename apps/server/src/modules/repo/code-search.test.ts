@@ -168,7 +168,15 @@ describe.each(backends())('code search through the index on $name', (backend) =>
       expect(missing.statusCode).toBe(404);
     });
 
-    it('indexes only new blobs on a sync, and keeps HIVESYNC_SEARCH_KEEP_COMMITS commits', async () => {
+    it('indexes only new blobs on a sync, and keeps HIVESYNC_SEARCH_KEEP_COMMITS commits (and pinned ones)', async () => {
+      // An open thread at the first commit keeps it indexed.
+      const thread = await api('POST', `/projects/${id}/threads`, owner.token, {
+        path: 'src/index.ts',
+        start_line: 2,
+        commit: first,
+        body: 'keep this commit searchable',
+      });
+      expect(thread.statusCode, thread.body).toBe(201);
       const before = await (await indexOf(id)).stats();
       commitFiles(remote, { 'docs/guide.md': 'Call greet() to say hello again.\n' });
       const second = git(remote, 'rev-parse', 'HEAD');
@@ -179,8 +187,16 @@ describe.each(backends())('code search through the index on $name', (backend) =>
       expect((await search(id, { q: 'hello again' })).json().matches).toHaveLength(1);
       commitFiles(remote, { 'docs/guide.md': 'Third.\n' });
       expect((await syncAndWait(id)).status).toBe('completed');
-      // Keep 2: the first commit and the first sync's have been collected.
-      expect((await (await indexOf(id)).commits()).length).toBeLessThanOrEqual(2);
+      // Keep 2 (the first sync's commit has been collected), plus the one the open thread was made at.
+      const kept = await (await indexOf(id)).commits();
+      expect(kept).toHaveLength(3);
+      expect(kept).toContain(first);
+      expect((await search(id, { q: 'greet', commit: first })).statusCode).toBe(200);
+      // Resolved, it no longer pins the commit: the next sync collects it.
+      expect((await api('POST', `/threads/${thread.json().thread_id}/resolve`)).statusCode).toBe(200);
+      commitFiles(remote, { 'docs/guide.md': 'Fourth.\n' });
+      expect((await syncAndWait(id)).status).toBe('completed');
+      expect(await (await indexOf(id)).commits()).not.toContain(first);
       expect((await search(id, { q: 'greet', commit: first })).statusCode).toBe(409);
     });
 
@@ -194,7 +210,7 @@ describe.each(backends())('code search through the index on $name', (backend) =>
       expect(outcome.removed_shard_indexes).toBeGreaterThanOrEqual(1);
       expect(outcome.queued).toBeGreaterThanOrEqual(1);
       expect(fs.existsSync(path.join(gen, 'search'))).toBe(false);
-      await eventually(async () => (await search(id, { q: 'Third' })).statusCode === 200, 30_000);
+      await eventually(async () => (await search(id, { q: 'Fourth' })).statusCode === 200, 30_000);
     });
   });
 
