@@ -67,7 +67,7 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
 
   it('shows the commit log with author, date and subject, and pages to older commits', async () => {
     await page.getByRole('link', { name: 'express', exact: true }).click();
-    await page.getByRole('link', { name: 'History', exact: true }).click();
+    await page.getByRole('navigation', { name: 'Project' }).getByRole('link', { name: 'History', exact: true }).click();
     await page.getByRole('heading', { name: 'History', level: 1 }).waitFor();
     const list = page.getByRole('list', { name: 'Commits, newest first' });
     await list.waitFor();

@@ -6,7 +6,7 @@ import { ErrorPanel } from '../components/ErrorPanel.js';
 import { ProjectNav } from '../components/ProjectNav.js';
 import { useTitle } from '../components/Title.js';
 import { formatDuration, formatWhen } from '../lib/format.js';
-import { commitsPath, treePath } from '../lib/permalink.js';
+import { treePath } from '../lib/permalink.js';
 import { useProjectQuery } from '../queries/projects.js';
 import { useLiveEvent, useLiveStatus } from '../session/live-events.js';
 import {
@@ -91,11 +91,6 @@ export function ProjectPage() {
           {p.last_commit && (
             <Link to={treePath(p.id)} className="button">
               Browse code
-            </Link>
-          )}
-          {p.last_commit && (
-            <Link to={commitsPath(p.id)} className="button">
-              History
             </Link>
           )}
           <button
