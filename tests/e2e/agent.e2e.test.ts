@@ -144,6 +144,17 @@ describe('the local agent and Proxy Mode', () => {
     expect(JSON.parse(r.out)).toMatchObject({ running: true, signed_in: true, secret_store: 'file' });
   });
 
+  it('takes the CLI’s own commands through the agent, and runs the health script there', async () => {
+    const from = proxy.seen.length;
+    const list = await cli(alice, ['projects', 'list', '--json']);
+    expect(list.code, list.err).toBe(0);
+    expect(viaAgent(from, '/api/v1/projects')).toHaveLength(1);
+    const doctor = await cli(alice, ['agent', 'doctor', '--json']);
+    const report = JSON.parse(doctor.out) as { via: string; checks: { name: string; status: string }[] };
+    expect(report.via).toBe('agent');
+    expect(report.checks.find((c) => c.name === 'server_reachable')?.status).toBe('ok');
+  });
+
   it('routes a plugin through the agent, which adds the token the plugin never sends', async () => {
     const c = await plugin(alice);
     const from = proxy.seen.length;
