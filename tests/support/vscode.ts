@@ -74,6 +74,7 @@ export async function startCodeServer(options: {
   const config = path.join(dir, 'config.yaml');
   const userDataDir = path.join(dir, 'data');
   const extensionsDir = path.join(dir, 'ext');
+  fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(config, 'auth: none\ncert: false\n');
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   fs.writeFileSync(path.join(userDataDir, 'User/settings.json'), JSON.stringify(options.settings, null, 2));

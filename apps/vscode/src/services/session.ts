@@ -16,6 +16,8 @@ export class Session implements vscode.Disposable {
   private userValue: User | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly expiredPrompt = new OncePrompt();
+  private retry: ReturnType<typeof setTimeout> | undefined;
+  private retryDelay = 7_500;
   /** Fired when the user signs in or out, or the server or connection setting changes. */
   readonly onDidChange = this.changed.event;
 
@@ -80,10 +82,12 @@ export class Session implements vscode.Disposable {
     }
     this.clientValue = this.makeClient(tokens);
     this.userValue = undefined;
+    clearTimeout(this.retry);
     const holdsToken = tokens.accessToken !== null || tokens.refreshToken !== null;
     try {
       // Without a token this still works through the agent (Proxy Mode); direct, it answers 401 and we stay out.
       this.userValue = await this.clientValue.auth.me();
+      this.retryDelay = 7_500;
       this.log.info(`signed in as ${this.userValue.email} (${this.proxied ? 'through the local agent' : 'direct'})`);
     } catch (err) {
       if (isSessionOver(err)) {
@@ -95,7 +99,11 @@ export class Session implements vscode.Disposable {
         }
       } else {
         this.log.warn(`cannot check the session: ${errorText(err, this.server)}`);
-        // Offline with a stored token: keep it and count as signed in once the server answers again.
+        // Offline with a stored token (or an agent that may come back): keep it and look again later, backing off
+        // to 120 s, so that the extension signs itself in once the server answers.
+        this.retryDelay = Math.min(120_000, this.retryDelay * 2);
+        clearTimeout(this.retry);
+        this.retry = setTimeout(() => void this.restore(), this.retryDelay);
       }
     }
     this.changed.fire();
@@ -186,6 +194,7 @@ export class Session implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.retry);
     this.changed.dispose();
   }
 }
