@@ -47,13 +47,16 @@ function compile(pattern: string, ignoreCase: boolean): RE2JS {
 let linearEngine: boolean | undefined;
 
 /**
- * Whether V8's linear-time regular expression engine (the `l` flag) can be used: an automaton, like RE2, that never
- * backtracks, native and some 50 times faster than RE2JS. Enabled once per process.
+ * Whether V8's native regular expressions can run RE2 patterns in bounded time: its backtracking engine (fast, some
+ * 100 times RE2JS's speed) with the fallback to its linear-time engine once a match backtracks too much
+ * (`--enable-experimental-regexp-engine-on-excessive-backtracks`), so `(a*)*b` stays linear. Only patterns the
+ * linear engine accepts are run this way (checked with its `l` flag). Enabled once per process.
  */
 function hasLinearEngine(): boolean {
   if (linearEngine === undefined) {
     try {
       v8.setFlagsFromString('--enable-experimental-regexp-engine');
+      v8.setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
       linearEngine = new RegExp('a(b|c)*', LINEAR).test('abc');
     } catch {
       linearEngine = false;
@@ -178,8 +181,10 @@ function compileLinear(pattern: string, fold: boolean): LinearPattern | undefine
   const source = linearSource(pattern, fold);
   if (source === undefined) return undefined;
   try {
+    // The linear engine must accept it, or a catastrophic case would have nothing to fall back to.
+    new RegExp(source, LINEAR);
     // `s`: a dot matches \r like RE2's (lines never hold \n); `m` only for finding candidates in a whole text.
-    return { whole: new RegExp(source, `${LINEAR}gms`), line: new RegExp(source, `${LINEAR}gs`), fold };
+    return { whole: new RegExp(source, 'gms'), line: new RegExp(source, 'gs'), fold };
   } catch {
     return undefined; // not linear in V8 (or not valid JavaScript): RE2JS then
   }

@@ -560,15 +560,9 @@ export class SearchIndex {
       scan: !query.files && isScan(plan),
       files_read: 0,
     };
-    const candidates = new Map<number, Promise<Uint8Array | 'all'>>();
-    const candidatesOf = (seg: number) => {
-      let c = candidates.get(seg);
-      if (!c) {
-        c = this.reader(list.segments[seg]!).then((r) => evaluate(r, plan));
-        candidates.set(seg, c);
-      }
-      return c;
-    };
+    // Which blobs of each segment may match: every segment of the commit at once (posting lists, no text).
+    const readers = await Promise.all(list.segments.map((id) => this.reader(id)));
+    const candidates = query.files ? [] : await Promise.all(readers.map((r) => evaluate(r, plan)));
     let bytes = 0;
     for (let i = start; i < list.paths.length; i++) {
       const from = i === start ? afterLine : 0;
@@ -592,10 +586,9 @@ export class SearchIndex {
         page.files.push({ path: p, lang: (LANGUAGES[list.langs[i]!] || null) as Language | null, ranges });
         continue;
       }
-      const cand = await candidatesOf(list.segs[i]!);
+      const cand = candidates[list.segs[i]!]!;
       if (cand !== 'all' && !cand[list.blobs[i]!]) continue;
-      const reader = await this.reader(list.segments[list.segs[i]!]!);
-      const { flags, bytes: content } = await reader.content(list.blobs[i]!);
+      const { flags, bytes: content } = await readers[list.segs[i]!]!.content(list.blobs[i]!);
       if (flags !== 0) continue;
       page.files_read++;
       let stopped = false;

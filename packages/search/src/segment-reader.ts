@@ -2,6 +2,8 @@ import fs from 'node:fs/promises';
 import { BLOB_ENTRY, FORMAT_VERSION, HEADER_BYTES, IndexFormatError, SEGMENT_MAGIC, TRIGRAM_ENTRY } from './format.js';
 
 const PAGE = 64 * 1024;
+// One trigram in this many is kept in memory (4 bytes each): 1/256 of the trigram table's size.
+const SAMPLE = 64;
 
 /**
  * A bounded cache of 64 KiB pages of segment files, least recently used dropped first. One per process is enough:
@@ -45,6 +47,8 @@ export class SegmentReader {
   private readonly blobTableOff: number;
   private readonly triTableOff: number;
   private readonly contentOff: number;
+  /** Every SAMPLE-th trigram of the table, in memory: a lookup reads one page of the table, not log2(n). */
+  private sample: Uint32Array | undefined;
 
   private constructor(
     readonly id: string,
@@ -71,7 +75,9 @@ export class SegmentReader {
       }
       if (header.readUInt32LE(8) !== FORMAT_VERSION) throw new IndexFormatError(`segment ${id}: another version`);
       if (Number(header.readBigUInt64LE(56)) !== size) throw new IndexFormatError(`segment ${id}: truncated`);
-      return new SegmentReader(id, fh, cache, header);
+      const reader = new SegmentReader(id, fh, cache, header);
+      await reader.loadSample();
+      return reader;
     } catch (err) {
       await fh.close();
       throw err;
@@ -169,9 +175,49 @@ export class SegmentReader {
     return (await this.read(this.triTableOff + at * TRIGRAM_ENTRY + 4, 4)).readUInt32LE(0);
   }
 
+  /** Reads the trigram table once, when the segment is opened, keeping every SAMPLE-th trigram. */
+  private async loadSample(): Promise<void> {
+    const n = Math.ceil(this.trigramCount / SAMPLE);
+    const sample = new Uint32Array(n);
+    const chunk = Buffer.alloc(SAMPLE * TRIGRAM_ENTRY * 256);
+    for (let i = 0; i < n;) {
+      const first = i * SAMPLE;
+      const { bytesRead } = await this.fh.read(chunk, 0, chunk.length, this.triTableOff + first * TRIGRAM_ENTRY);
+      for (let k = 0; i < n && k * SAMPLE * TRIGRAM_ENTRY < bytesRead; k++, i++) {
+        sample[i] = chunk.readUInt32LE(k * SAMPLE * TRIGRAM_ENTRY);
+      }
+    }
+    this.sample = sample;
+  }
+
+  /** The table position of a trigram, or -1. */
   private async findTrigram(tri: number): Promise<number> {
     let lo = 0;
     let hi = this.trigramCount - 1;
+    if (this.sample && this.sample.length > 0) {
+      // The last sampled trigram ≤ tri starts the block that holds it, if any block does.
+      let a = 0;
+      let b = this.sample.length - 1;
+      if (tri < this.sample[0]!) return -1;
+      while (a < b) {
+        const mid = (a + b + 1) >> 1;
+        if (this.sample[mid]! <= tri) a = mid;
+        else b = mid - 1;
+      }
+      lo = a * SAMPLE;
+      hi = Math.min(this.trigramCount - 1, lo + SAMPLE - 1);
+      const block = await this.read(this.triTableOff + lo * TRIGRAM_ENTRY, (hi - lo + 1) * TRIGRAM_ENTRY);
+      let x = 0;
+      let y = hi - lo;
+      while (x <= y) {
+        const mid = (x + y) >> 1;
+        const t = block.readUInt32LE(mid * TRIGRAM_ENTRY);
+        if (t === tri) return lo + mid;
+        if (t < tri) x = mid + 1;
+        else y = mid - 1;
+      }
+      return -1;
+    }
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
       const t = (await this.read(this.triTableOff + mid * TRIGRAM_ENTRY, 4)).readUInt32LE(0);
