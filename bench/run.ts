@@ -16,6 +16,7 @@ import { aiRename } from './suites/ai-rename.js';
 import { aiParseMemory } from './suites/ai-parse-memory.js';
 import { anchoring } from './suites/anchoring.js';
 import { agentProxy } from './suites/agent.js';
+import { web } from './suites/web.js';
 
 /**
  * `npm run bench [-- --seconds N] [-- --rounds N] [-- --only NAME]`: every figure the issues name, each against a
@@ -47,6 +48,7 @@ const suites: Suite[] = [
   aiRename,
   aiParseMemory,
   firstHour,
+  web,
 ];
 const setups: { label: string; env: Record<string, string> }[] = [{ label: 'embedded', env: {} }];
 if (process.env.DATABASE_URL && process.env.REDIS_URL) {

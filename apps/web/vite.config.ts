@@ -13,6 +13,8 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     assetsInlineLimit: 0,
     reportCompressedSize: false,
+    // dist/.vite/manifest.json: which chunks each page loads first (bench/suites/web.ts sums them against the budget).
+    manifest: true,
     // A slow machine makes rolldown warn about plugin timings at every `npm start`; nothing to act on.
     rolldownOptions: { checks: { pluginTimings: false } },
   },
