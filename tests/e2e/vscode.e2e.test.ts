@@ -7,7 +7,7 @@ import { HiveSyncClient } from '../../packages/sdk/src/index.js';
 import { tempDir } from '../../apps/server/src/test/harness.js';
 import { cloneTestRepo, skipWithoutTestRepos } from '../../apps/server/src/test/test-repos.js';
 import { browserAvailable, launchChromium } from '../support/browser.js';
-import { spawnServer, stopServer, type ServerProcess } from '../support/server-process.js';
+import { ROOT, spawnServer, stopServer, type ServerProcess } from '../support/server-process.js';
 import { buildVsix, codeServerAvailable, startCodeServer, Workbench, type CodeServer } from '../support/vscode.js';
 
 /**
@@ -42,6 +42,11 @@ describe.skipIf(!codeServerAvailable() || !browserAvailable() || skipWithoutTest
       const remote = cloneTestRepo('express', home.dir);
       workspace = path.join(home.dir, 'express');
       execFileSync('git', ['clone', '-q', remote, workspace]);
+      // An app to preview inside the working copy, with React and esbuild installed (here: the repository's own).
+      fs.cpSync(path.join(ROOT, 'tests/fixtures/preview-app'), path.join(workspace, 'preview-app'), {
+        recursive: true,
+      });
+      fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(workspace, 'preview-app/node_modules'));
       server = spawnServer({ HIVESYNC_DATA_DIR: data.dir });
       await server.ready;
 
@@ -64,6 +69,7 @@ describe.skipIf(!codeServerAvailable() || !browserAvailable() || skipWithoutTest
           'telemetry.telemetryLevel': 'off',
           'extensions.ignoreRecommendations': true,
           'git.enabled': false,
+          'hivesync.preview.directory': 'preview-app',
         },
         // No agent runs: auto mode finds no discovery file and goes direct.
         env: { HIVESYNC_AGENT_DIR: path.join(vsc.dir, 'no-agent') },
@@ -220,5 +226,20 @@ describe.skipIf(!codeServerAvailable() || !browserAvailable() || skipWithoutTest
       await expect.poll(bellCount).toBe(String(before - 1));
       expect(await unread()).toBe(before - 1);
     }, 120_000);
+
+    it('sends a preview of the app folder and shows its code and QR code in a panel that runs no script', async () => {
+      await wb.command('HiveSync: Send Preview');
+      const panel = page.frameLocator('iframe.webview').frameLocator('#active-frame');
+      const shown = panel.getByTestId('preview-code');
+      await shown.waitFor({ timeout: 120_000 });
+      const { previews } = await ada.previews.list(projectId);
+      expect(previews).toHaveLength(1);
+      expect(previews[0]!.status).toBe('ready');
+      const code = previews[0]!.code!;
+      expect((await shown.textContent())?.replace('-', '')).toBe(code);
+      await panel.locator('img.qr').waitFor();
+      expect(await panel.locator('script').count()).toBe(0);
+      await wb.screenshot('preview');
+    }, 180_000);
   },
 );

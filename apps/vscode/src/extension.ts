@@ -42,7 +42,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     void threads.refresh();
     void ai.refresh();
   };
-  const notifications = own(new NotificationCenter(session, status, act, refreshAll));
+  const ownJob = (n: { payload: unknown }) => {
+    const jobId = (n.payload as { job_id?: unknown }).job_id;
+    return typeof jobId === 'string' && ai.ownJobs.has(jobId);
+  };
+  const notifications = own(new NotificationCenter(session, status, act, refreshAll, ownJob));
 
   own(vscode.workspace.registerTextDocumentContentProvider(SCHEMES.suggestion, ai));
   own(vscode.workspace.registerTextDocumentContentProvider(SCHEMES.mirror, search));

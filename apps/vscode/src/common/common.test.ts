@@ -219,6 +219,7 @@ describe('the preview panel', () => {
       nonce: 'n0nce',
     });
     expect(html).toContain('>ABCD-2345<');
+    expect(html).toContain('Open the viewer link in a browser');
     expect(html).toContain('http://h/p/ABCD2345?&#60;x&#62;');
     expect(html).toContain('src="data:image/svg+xml;base64,');
     expect(html).not.toMatch(/<script/i);

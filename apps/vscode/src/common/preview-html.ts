@@ -54,7 +54,11 @@ body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); 
 </head>
 <body>
 <h1>Preview ready</h1>
-<p class="muted">Type this code in the HiveSync app on a ${escapeHtml(page.platform)} device, or scan the QR code.</p>
+<p class="muted">${
+    page.platform === 'web'
+      ? 'Open the viewer link in a browser and type this code, or scan the QR code with a phone.'
+      : `Type this code in the HiveSync app on an ${page.platform === 'ios' ? 'iOS' : 'Android'} device, or scan the QR code.`
+  }</p>
 <p class="code" data-testid="preview-code">${escapeHtml(spacedCode(page.code))}</p>
 <img class="qr" alt="QR code of the preview" src="${qr}">
 <p>Viewer: <code>${escapeHtml(page.viewerUrl)}</code></p>

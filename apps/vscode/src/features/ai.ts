@@ -29,6 +29,8 @@ interface OpenSuggestion {
  */
 export class AiController implements vscode.Disposable, vscode.TextDocumentContentProvider, vscode.CodeLensProvider {
   private capabilities: AiCapabilities | undefined;
+  /** Jobs this window started and follows itself: their notifications need no toast. */
+  readonly ownJobs = new Set<string>();
   private readonly open = new Map<string, OpenSuggestion>();
   private pending: Suggestion[] = [];
   private readonly lensesChanged = new vscode.EventEmitter<void>();
@@ -207,14 +209,19 @@ export class AiController implements vscode.Disposable, vscode.TextDocumentConte
       async (progress, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
+        let jobId: string | undefined;
         try {
           const created = await client.ai.create(body, { signal: controller.signal });
+          jobId = created.job_id;
+          this.ownJobs.add(jobId);
           progress.report({ message: 'queued…' });
           return await client.ai.waitForJob(created.job_id, {
             signal: controller.signal,
             onProgress: (j) => progress.report({ message: `${j.status}…` }),
           });
         } catch (err) {
+          // Not followed here any more: its outcome comes as a notification.
+          if (jobId !== undefined) this.ownJobs.delete(jobId);
           if (isCancelled(err) || controller.signal.aborted) {
             void vscode.window.showInformationMessage(
               'HiveSync: stopped waiting. The job keeps running on the server; a notification says when it is done.',

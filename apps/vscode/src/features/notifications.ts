@@ -34,6 +34,8 @@ export class NotificationCenter implements vscode.Disposable {
     private readonly status: StatusBar,
     private readonly act: (action: NotificationAction) => Promise<void>,
     private readonly onOnline: () => void,
+    /** Notifications the user needs no toast for (the outcome of a job this window followed itself). */
+    private readonly quiet: (n: Notification) => boolean = () => false,
   ) {
     this.disposables.push(
       vscode.window.onDidChangeWindowState((state) => {
@@ -149,7 +151,9 @@ export class NotificationCenter implements vscode.Disposable {
     ].slice(0, 50);
     this.status.setUnread(this.unread.update(batch));
     if (first || !setting(SETTINGS.notificationsEnabled, true)) return;
-    const fresh = batch.filter((n) => n.read_at === null).map((n) => ({ n, shown: describeNotification(n) }));
+    const fresh = batch
+      .filter((n) => n.read_at === null && !this.quiet(n))
+      .map((n) => ({ n, shown: describeNotification(n) }));
     const shown = fresh.filter((f) => f.shown !== undefined);
     for (const { n, shown: s } of shown.slice(0, TOASTS_PER_BATCH)) {
       const show =
