@@ -22,9 +22,13 @@ function git(gitDir: string, ...args: string[]): string {
  * `limit` is Infinity); returns the lines read. `-uu`: ignore files and hidden files do not hide anything (the index
  * holds every tracked file); binary files are skipped by both.
  */
-function rg(cwd: string, args: string[], limit = LIMIT): Promise<number> {
+function rg(cwd: string, args: string[], limit = LIMIT, paths = ['.']): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(RG, ['-uu', '--no-config', '-n', '--column', ...args], { cwd });
+    // Paths always (without one, rg would read its stdin), and stdin closed.
+    const child = spawn(RG, ['-uu', '--no-config', '-n', '--column', ...args, ...paths], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     let lines = 0;
     child.stdout.on('data', (chunk: Buffer) => {
       for (const b of chunk) if (b === 10) lines++;
@@ -47,7 +51,11 @@ function rareWords(checkout: string, want: number): string[] {
     const text = fs.readFileSync(path.join(checkout, files[i]!), 'utf8');
     const word = [...new Set(text.match(/\b[A-Za-z_][A-Za-z0-9_]{11,}\b/g) ?? [])][3];
     if (!word || out.includes(word)) continue;
-    const holding = execFileSync(RG, ['-uu', '-l', '-F', '-e', word], { cwd: checkout, encoding: 'utf8' })
+    const holding = execFileSync(RG, ['-uu', '-l', '-F', '-e', word, '.'], {
+      cwd: checkout,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
       .split('\n')
       .filter(Boolean).length;
     if (holding >= 1 && holding <= 3) out.push(word);
@@ -110,7 +118,7 @@ export const searchIndex: Suite = {
       const dirs = ['packages/runtime-core', 'packages/compiler-core', 'packages/reactivity', 'packages/compiler-sfc'];
       const pathFiltered = await alternate({
         rounds: Math.max(rounds, 5),
-        baseline: (r) => time(() => rg(checkout, ['-F', '-e', 'const', dirs[r % dirs.length]!])),
+        baseline: (r) => time(() => rg(checkout, ['-F', '-e', 'const'], LIMIT, [dirs[r % dirs.length]!])),
         subject: (r) => time(() => search({ q: 'const', path: dirs[r % dirs.length]! })),
       });
       const names = ['runtime', 'component', 'compiler', 'reactive', 'transform'];
@@ -141,6 +149,7 @@ export const searchIndex: Suite = {
         rounds,
         before: async (r) => {
           // Round r: from first-parent commit 100·(r+1) to 100·r (older windows each round, so nothing is cached).
+          await mirrorIndex?.close();
           const from = firstParents[100 * (r + 1)]!;
           mirror = path.join(dir, `mirror-${r}.git`);
           execFileSync('git', ['init', '-q', '--bare', mirror]);
@@ -162,6 +171,7 @@ export const searchIndex: Suite = {
         subject: (r) => time(() => mirrorIndex!.indexCommit({ gitDir: mirror, env: gitEnv }, firstParents[100 * r]!)),
       });
       await index.close();
+      await mirrorIndex?.close();
 
       // End to end: the API's /repo/search against rg of the same rare literal.
       const hive = await startHiveSync({ ...env, HIVESYNC_ALLOW_LOCAL_REPOS: 'true' });
