@@ -17,6 +17,7 @@ import { aiParseMemory } from './suites/ai-parse-memory.js';
 import { anchoring } from './suites/anchoring.js';
 import { agentProxy } from './suites/agent.js';
 import { web } from './suites/web.js';
+import { vscodeExtension } from './suites/vscode.js';
 
 /**
  * `npm run bench [-- --seconds N] [-- --rounds N] [-- --only NAME]`: every figure the issues name, each against a
@@ -49,6 +50,7 @@ const suites: Suite[] = [
   aiParseMemory,
   firstHour,
   web,
+  vscodeExtension,
 ];
 const setups: { label: string; env: Record<string, string> }[] = [{ label: 'embedded', env: {} }];
 if (process.env.DATABASE_URL && process.env.REDIS_URL) {
