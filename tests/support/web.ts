@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { tempDir } from '../../apps/server/src/test/harness.js';
+import { tempDir, type Backend } from '../../apps/server/src/test/harness.js';
 import { cloneTestRepo } from '../../apps/server/src/test/test-repos.js';
 import { launchChromium } from './browser.js';
 import { ROOT, spawnServer, stopServer, type ServerProcess } from './server-process.js';
@@ -75,19 +75,38 @@ export interface WebSession extends WatchedPage {
   browser: Browser;
 }
 
+/** What `webSession` starts the server with. */
+export interface WebSessionOptions {
+  /** Through `npm start`, which builds first (else the built server). */
+  npmStart?: boolean;
+  /** Browser permissions granted to the server's origin (e.g. clipboard-read). */
+  permissions?: string[];
+  /** More settings for the server. */
+  env?: Record<string, string>;
+  /** The backends to run on (apps/server/src/test/harness.ts): a fresh PostgreSQL database and Redis prefix for
+   * `postgres+redis`, removed afterwards. Embedded by default. */
+  backend?: Backend;
+}
+
 /**
  * Registers, for the enclosing describe block, a beforeAll that clones express into a temp home, starts a server on a
- * temp data dir (through `npm start`, which builds first, with `npmStart`; else the built one), launches Chromium and
- * opens a watched page (granting `permissions` to the server's origin), and an afterAll that stops all that and
- * removes the dirs. The object returned is filled in by that beforeAll (which runs before the block's own).
+ * temp data dir (on `backend`, with `env`), launches Chromium and opens a watched page (granting `permissions` to the
+ * server's origin), and an afterAll that stops all that and removes the dirs. The object returned is filled in by
+ * that beforeAll (which runs before the block's own).
  */
-export function webSession(name: string, options: { npmStart?: boolean; permissions?: string[] } = {}): WebSession {
+export function webSession(name: string, options: WebSessionOptions = {}): WebSession {
   const data = tempDir(`hivesync-${name}-data-`);
   const home = tempDir(`hivesync-${name}-home-`);
   const session = {} as WebSession;
+  let cleanup = async () => undefined as void;
   beforeAll(async () => {
     session.remote = cloneTestRepo('express', home.dir);
-    session.server = spawnServer({ HIVESYNC_DATA_DIR: data.dir }, { npmStart: options.npmStart });
+    const provisioned = options.backend ? await options.backend.provision() : { env: {}, cleanup };
+    cleanup = provisioned.cleanup;
+    session.server = spawnServer(
+      { HIVESYNC_DATA_DIR: data.dir, ...provisioned.env, ...options.env },
+      { npmStart: options.npmStart },
+    );
     await session.server.ready;
     session.browser = await launchChromium();
     const grant = options.permissions && { permissions: options.permissions, origin: session.server.url };
@@ -96,8 +115,25 @@ export function webSession(name: string, options: { npmStart?: boolean; permissi
   afterAll(async () => {
     await session.browser?.close();
     await stopServer(session.server);
+    await cleanup();
     data.remove();
     home.remove();
   });
   return session;
+}
+
+/** Logs in through the login page and waits for the project list. */
+export async function logIn(page: Page, url: string, email: string, password: string): Promise<void> {
+  await page.goto(`${url}/login`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { name: 'Projects' }).waitFor();
+}
+
+/** Whether the page scrolls sideways (wider than its window): a phone-width layout must not. */
+export function overflowsSideways(page: Page): Promise<boolean> {
+  return page.evaluate(
+    'document.documentElement.scrollWidth > document.documentElement.clientWidth',
+  ) as Promise<boolean>;
 }
