@@ -177,7 +177,7 @@ describe.skipIf(!codeServerAvailable() || !browserAvailable() || skipWithoutTest
       await wb.statusBar(/Ln 924, Col/);
     }, 60_000);
 
-    it('documents a function, shows the suggestion in a diff editor, approves and applies it to the file', async () => {
+    it('documents a function, shows the suggestion in a diff editor, approves it, refuses to apply it over an edit, then applies it', async () => {
       await wb.openFile('lib/response.js', 924);
       await wb.command('HiveSync: Document This Function');
       await wb.toast(/HiveSync suggestion: .*\(1 file\)/, 180_000);
@@ -188,7 +188,22 @@ describe.skipIf(!codeServerAvailable() || !browserAvailable() || skipWithoutTest
         .toBeGreaterThan(0);
       await wb.screenshot('suggestion');
       await wb.clickToast(/HiveSync suggestion: /, 'Approve');
-      await wb.clickToast(/suggestion approved: .* Apply it/, 'Apply');
+      await wb.toast(/suggestion approved: .* Apply it/);
+      // The file moves on before Apply (an unsaved edit on a line the patch needs): refused, nothing changed.
+      const original = fs.readFileSync(path.join(workspace, 'lib/response.js'), 'utf8');
+      await wb.openFile('lib/response.js', 923);
+      await page.keyboard.press('End');
+      await page.keyboard.type(' (edited)');
+      // (The toast's Apply button and the palette's command do the same; the toast hides once the editor has focus.)
+      await wb.command('HiveSync: Apply Suggestion');
+      await wb.toast(/the suggestion no longer applies to lib\/response\.js: .* Your files were not changed/);
+      expect(fs.readFileSync(path.join(workspace, 'lib/response.js'), 'utf8')).toBe(original);
+      expect((await ada.ai.suggestions(projectId, { state: 'approved' })).suggestions).toHaveLength(1);
+      // The edit reverted, it applies.
+      await page.locator('.tab.active', { hasText: 'response.js' }).click();
+      await wb.command('File: Revert File');
+      await expect.poll(() => page.locator('.tab.active.dirty').count()).toBe(0);
+      await wb.command('HiveSync: Apply Suggestion');
       await wb.toast(/applied to 1 file \(lib\/response\.js\)/);
       const text = fs.readFileSync(path.join(workspace, 'lib/response.js'), 'utf8');
       const at = text.indexOf('function sendfile(res, file, options, callback) {');
@@ -241,5 +256,14 @@ describe.skipIf(!codeServerAvailable() || !browserAvailable() || skipWithoutTest
       expect(await panel.locator('script').count()).toBe(0);
       await wb.screenshot('preview');
     }, 180_000);
+
+    it('says offline in the status bar when the server cannot be reached, without a sign-in prompt', async () => {
+      await stopServer(server);
+      await wb.command('HiveSync: Show Notifications');
+      await page.keyboard.press('Escape');
+      await wb.statusBar(/HiveSync: offline/, 30_000);
+      expect(await page.locator('.notifications-toasts', { hasText: /session has ended/ }).count()).toBe(0);
+      await wb.screenshot('offline');
+    }, 60_000);
   },
 );
