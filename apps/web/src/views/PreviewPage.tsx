@@ -90,7 +90,7 @@ function PreviewDetails({ preview: p, now }: { preview: Preview; now: number }) 
         <p className="preview-url">
           {status.usable ? 'Or open ' : 'It opened at '}
           <a href={link}>{link}</a>
-          {status.usable && ' in a browser (web previews) and type the code.'}
+          {status.usable ? ' in a browser (web previews): the link carries the code.' : '.'}
         </p>
       )}
       <h2>Details</h2>
