@@ -172,6 +172,7 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))(
 
       await page.getByText('Change commit').click();
       await page.getByLabel('Commit', { exact: true }).selectOption(older);
+      await screenshot(page, 'ref-picker');
       await expectAccessible(page, 'commit picker', { dark: true });
       await page.getByRole('button', { name: 'View', exact: true }).click();
       await expect.poll(() => new URL(page.url()).search).toBe(`?at=${older}`);
