@@ -4,31 +4,9 @@ import { HiveSyncClient } from '../../packages/sdk/src/index.js';
 import { skipWithoutTestRepos } from '../../apps/server/src/test/test-repos.js';
 import { browserAvailable } from '../support/browser.js';
 import type { ServerProcess } from '../support/server-process.js';
-import { expectAccessible, openWatchedPage, screenshot, webSession } from '../support/web.js';
+import { expectAccessible, logIn, openWatchedPage, overflowsSideways, screenshot, webSession } from '../support/web.js';
 
 const TOKEN = 'ghp_e2eSecretTokenThatMustNeverBeShown123';
-
-/** Logs in through the login page and waits for the project list. */
-async function logIn(page: Page, url: string, email: string, password: string): Promise<void> {
-  await page.goto(`${url}/login`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: 'Projects' }).waitFor();
-}
-
-/** The elements that stick out to the right of a page's viewport (empty when it does not scroll sideways). */
-async function overflowing(page: Page): Promise<string[]> {
-  return (await page.evaluate(`(() => {
-    const width = document.documentElement.clientWidth;
-    if (document.documentElement.scrollWidth <= width) return [];
-    return [...document.querySelectorAll('body *')]
-      .filter((e) => e.getBoundingClientRect().right > width + 0.5)
-      .map((e) => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ').join('.') : '') +
-        ' right=' + Math.round(e.getBoundingClientRect().right))
-      .slice(0, 10);
-  })()`)) as string[];
-}
 
 /**
  * The account page and a project's settings in Debian's Chromium: two browsers (contexts) of one user see both
@@ -79,11 +57,11 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
   it('fits a phone’s width without sideways scrolling', async () => {
     await page.setViewportSize({ width: 375, height: 740 });
     try {
-      expect(await overflowing(page), 'account at 375 px').toEqual([]);
+      expect(await overflowsSideways(page), 'account at 375 px').toBe('');
       await page.goto(`${server.url}/projects/${projectId}/settings`);
       await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
       await page.getByRole('list', { name: 'Members' }).waitFor();
-      expect(await overflowing(page), 'settings at 375 px').toEqual([]);
+      expect(await overflowsSideways(page), 'settings at 375 px').toBe('');
     } finally {
       await page.setViewportSize({ width: 1280, height: 800 });
     }

@@ -5,12 +5,9 @@ import { git } from '../../apps/server/src/test/git-fixtures.js';
 import { skipWithoutTestRepos } from '../../apps/server/src/test/test-repos.js';
 import { browserAvailable } from '../support/browser.js';
 import type { ServerProcess } from '../support/server-process.js';
-import { expectAccessible, screenshot, webSession } from '../support/web.js';
+import { expectAccessible, overflowsSideways, screenshot, webSession } from '../support/web.js';
 
 const NOTIFICATIONS_PAGE_SIZE = 25; // apps/web/src/queries/notifications.ts
-
-const overflows = (page: Page) =>
-  page.evaluate('document.documentElement.scrollWidth > document.documentElement.clientWidth') as Promise<boolean>;
 
 /**
  * Live events, notifications and tasks in Debian's Chromium, on the express clone, with two people in one project:
@@ -270,17 +267,17 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
     try {
       await page.goto(`${server.url}/projects/${projectId}/tasks`);
       await page.getByRole('list', { name: 'Tasks, newest first' }).waitFor();
-      expect(await overflows(page), 'tasks').toBe(false);
+      expect(await overflowsSideways(page), 'tasks').toBe('');
       await page.goto(`${server.url}/notifications`);
       await page.getByRole('heading', { name: 'Notifications', level: 1 }).waitFor();
       await page.getByRole('list', { name: 'Notifications, newest first' }).waitFor();
-      expect(await overflows(page), 'notifications').toBe(false);
+      expect(await overflowsSideways(page), 'notifications').toBe('');
       await bell().click();
       await page
         .getByRole('dialog', { name: 'Notifications' })
         .getByRole('link', { name: 'All notifications' })
         .waitFor();
-      expect(await overflows(page), 'bell menu').toBe(false);
+      expect(await overflowsSideways(page), 'bell menu').toBe('');
       await expectAccessible(page, 'bell menu (phone)');
     } finally {
       await page.setViewportSize({ width: 1280, height: 800 });

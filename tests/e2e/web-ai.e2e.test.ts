@@ -11,10 +11,7 @@ import { tempDir } from '../../apps/server/src/test/harness.js';
 import { cloneTestRepo, skipWithoutTestRepos } from '../../apps/server/src/test/test-repos.js';
 import { browserAvailable, launchChromium } from '../support/browser.js';
 import { spawnServer, stopServer, type ServerProcess } from '../support/server-process.js';
-import { expectAccessible, openWatchedPage, screenshot, webSession } from '../support/web.js';
-
-const overflowsSideways = (page: Page) =>
-  page.evaluate('document.documentElement.scrollWidth > document.documentElement.clientWidth') as Promise<boolean>;
+import { expectAccessible, openWatchedPage, overflowsSideways, screenshot, webSession } from '../support/web.js';
 
 /**
  * AI from the web app, in Debian's Chromium, with the server's offline (`local`) provider, on the express clone:
@@ -266,11 +263,11 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
     await expectAccessible(page, 'AI jobs', { dark: true });
 
     await page.setViewportSize({ width: 375, height: 740 });
-    expect(await overflowsSideways(page)).toBe(false);
+    expect(await overflowsSideways(page)).toBe('');
     await page.goto(jobUrl);
     await page.getByRole('heading', { name: 'Suggestion', level: 2 }).waitFor();
     await page.locator('section.diff-file').first().waitFor();
-    expect(await overflowsSideways(page)).toBe(false);
+    expect(await overflowsSideways(page)).toBe('');
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 

@@ -5,9 +5,8 @@ import { git } from '../../apps/server/src/test/git-fixtures.js';
 import { skipWithoutTestRepos } from '../../apps/server/src/test/test-repos.js';
 import { browserAvailable } from '../support/browser.js';
 import type { ServerProcess } from '../support/server-process.js';
-import { expectAccessible, screenshot } from '../support/web.js';
+import { expectAccessible, overflowsSideways, screenshot } from '../support/web.js';
 import {
-  overflowsSideways,
   previewWebSession,
   publishPreview,
   qrTextOf,

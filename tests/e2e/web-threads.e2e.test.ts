@@ -7,25 +7,12 @@ import { tempDir } from '../../apps/server/src/test/harness.js';
 import { skipWithoutTestRepos } from '../../apps/server/src/test/test-repos.js';
 import { browserAvailable } from '../support/browser.js';
 import type { ServerProcess } from '../support/server-process.js';
-import { expectAccessible, openWatchedPage, screenshot, webSession } from '../support/web.js';
+import { expectAccessible, logIn, openWatchedPage, overflowsSideways, screenshot, webSession } from '../support/web.js';
 
 const FILE = 'lib/response.js';
 
-/** Logs in through the login page. */
-async function logIn(page: Page, url: string, email: string, password: string): Promise<void> {
-  await page.goto(`${url}/login`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: 'Projects' }).waitFor();
-}
-
 /** expect.poll with time for a page to load and render (its default is one second). */
 const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 15_000 });
-
-/** Whether the page is wider than its viewport (a phone must never scroll sideways). */
-const overflows = (page: Page) =>
-  page.evaluate('document.documentElement.scrollWidth > document.documentElement.clientWidth') as Promise<boolean>;
 
 /**
  * Comment threads in Debian's Chromium on the express clone: user A selects lines of lib/response.js and starts a
@@ -337,13 +324,13 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
     try {
       await page.goto(`${server.url}/projects/${projectId}/threads?state=all`);
       await page.locator('ol.thread-list > li').first().waitFor();
-      expect(await overflows(page)).toBe(false);
+      expect(await overflowsSideways(page)).toBe('');
       await page.goto(`${server.url}/projects/${projectId}/threads/${threadId}`);
       await page.getByRole('article').getByText('Looks fine @ann').waitFor();
-      expect(await overflows(page)).toBe(false);
+      expect(await overflowsSideways(page)).toBe('');
       await page.goto(`${server.url}/projects/${projectId}/blob/${head}/${FILE}?thread=${threadId}`);
       await page.getByRole('article').getByText('Looks fine @ann').waitFor();
-      expect(await overflows(page)).toBe(false);
+      expect(await overflowsSideways(page)).toBe('');
     } finally {
       await page.setViewportSize({ width: 1280, height: 800 });
     }

@@ -2,14 +2,9 @@ import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import QRCode from 'qrcode';
-import { afterAll, beforeAll } from 'vitest';
 import type { HiveSyncClient, Preview } from '../../packages/sdk/src/index.js';
 import { signWorkerCallback } from '../../apps/server/src/modules/previews/worker-signature.js';
-import { tempDir } from '../../apps/server/src/test/harness.js';
-import { cloneTestRepo } from '../../apps/server/src/test/test-repos.js';
-import { launchChromium } from './browser.js';
-import { spawnServer, stopServer } from './server-process.js';
-import { openWatchedPage, type WebSession } from './web.js';
+import { webSession, type WebSession } from './web.js';
 
 // pngjs comes with qrcode (the CLI's QR library) and has no types of its own: the little of it used here.
 const { PNG } = createRequire(import.meta.url)('pngjs') as {
@@ -20,33 +15,14 @@ const { PNG } = createRequire(import.meta.url)('pngjs') as {
 export const WORKER_SECRET = 'web-previews-e2e-worker-secret-0123456789';
 
 /**
- * As tests/support/web.ts's webSession (express clone, built server, Chromium, a watched page), with the server's
- * WORKER_SHARED_SECRET set so that the test can sign a build worker's callback.
+ * As tests/support/web.ts's webSession (express clone, built server, Chromium, a watched page with the clipboard), with
+ * the server's WORKER_SHARED_SECRET set so that the test can sign a build worker's callback.
  */
 export function previewWebSession(name: string): WebSession {
-  const data = tempDir(`hivesync-${name}-data-`);
-  const home = tempDir(`hivesync-${name}-home-`);
-  const session = {} as WebSession;
-  beforeAll(async () => {
-    session.remote = cloneTestRepo('express', home.dir);
-    session.server = spawnServer({ HIVESYNC_DATA_DIR: data.dir, WORKER_SHARED_SECRET: WORKER_SECRET });
-    await session.server.ready;
-    session.browser = await launchChromium();
-    Object.assign(
-      session,
-      await openWatchedPage(session.browser, {
-        permissions: ['clipboard-read', 'clipboard-write'],
-        origin: session.server.url,
-      }),
-    );
-  }, 300_000);
-  afterAll(async () => {
-    await session.browser?.close();
-    await stopServer(session.server);
-    data.remove();
-    home.remove();
+  return webSession(name, {
+    env: { WORKER_SHARED_SECRET: WORKER_SECRET },
+    permissions: ['clipboard-read', 'clipboard-write'],
   });
-  return session;
 }
 
 /** Publishes `bytes` as a preview through the SDK, as `hivesync preview` does: create, upload, complete. */
@@ -128,22 +104,4 @@ export function qrTextOf(modules: number[][], candidates: string[], level: 'L' |
     }
   }
   return undefined;
-}
-
-/**
- * What sticks out sideways at the page's current width: '' when nothing does, else the elements reaching furthest
- * past the right edge (tag, class, right edge in px), to say what to fix.
- */
-export async function overflowsSideways(page: Page): Promise<string> {
-  return page.evaluate(`(() => {
-    const root = document.documentElement;
-    if (root.scrollWidth <= root.clientWidth) return '';
-    const out = [...document.querySelectorAll('body *')]
-      .map((el) => ({ el, right: el.getBoundingClientRect().right }))
-      .filter((x) => x.right > root.clientWidth + 0.5)
-      .sort((a, b) => b.right - a.right)
-      .slice(0, 6)
-      .map((x) => x.el.tagName.toLowerCase() + '.' + String(x.el.className).split(' ').join('.') + ' ' + Math.round(x.right) + 'px');
-    return 'scrollWidth ' + root.scrollWidth + ' > ' + root.clientWidth + ': ' + out.join(', ');
-  })()`) as Promise<string>;
 }

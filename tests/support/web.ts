@@ -131,9 +131,20 @@ export async function logIn(page: Page, url: string, email: string, password: st
   await page.getByRole('heading', { name: 'Projects' }).waitFor();
 }
 
-/** Whether the page scrolls sideways (wider than its window): a phone-width layout must not. */
-export function overflowsSideways(page: Page): Promise<boolean> {
-  return page.evaluate(
-    'document.documentElement.scrollWidth > document.documentElement.clientWidth',
-  ) as Promise<boolean>;
+/**
+ * What sticks out sideways at the page's current width: '' when nothing does (a phone-width layout must not scroll
+ * sideways), else the elements reaching furthest past the right edge (tag, class, right edge in px), to say what to fix.
+ */
+export async function overflowsSideways(page: Page): Promise<string> {
+  return page.evaluate(`(() => {
+    const root = document.documentElement;
+    if (root.scrollWidth <= root.clientWidth) return '';
+    const out = [...document.querySelectorAll('body *')]
+      .map((el) => ({ el, right: el.getBoundingClientRect().right }))
+      .filter((x) => x.right > root.clientWidth + 0.5)
+      .sort((a, b) => b.right - a.right)
+      .slice(0, 6)
+      .map((x) => x.el.tagName.toLowerCase() + '.' + String(x.el.className).split(' ').join('.') + ' ' + Math.round(x.right) + 'px');
+    return 'scrollWidth ' + root.scrollWidth + ' > ' + root.clientWidth + ': ' + out.join(', ');
+  })()`) as Promise<string>;
 }
