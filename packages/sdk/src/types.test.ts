@@ -265,12 +265,17 @@ describe('public types', () => {
     expectTypeOf(client.tasks.get).returns.toEqualTypeOf<Promise<Task>>();
     expectTypeOf(client.tasks.update).returns.toEqualTypeOf<Promise<Task>>();
     expectTypeOf(client.tasks.delete).returns.toEqualTypeOf<Promise<void>>();
-    expectTypeOf(client.threads.list)
-      .parameter(1)
-      .toEqualTypeOf<
-        | { path?: string; state?: 'open' | 'resolved' | 'all'; commit?: string; limit?: number; cursor?: string }
-        | undefined
-      >();
+    expectTypeOf(client.threads.list).parameter(1).toEqualTypeOf<
+      | {
+          path?: string;
+          state?: 'open' | 'resolved' | 'all';
+          mine?: boolean;
+          commit?: string;
+          limit?: number;
+          cursor?: string;
+        }
+      | undefined
+    >();
     expectTypeOf(client.threads.listAll).returns.toEqualTypeOf<AsyncGenerator<Thread, void, undefined>>();
     expectTypeOf<ThreadList['next_cursor']>().toEqualTypeOf<string | null>();
     expectTypeOf(client.threads.get).parameter(1).toEqualTypeOf<{ commit?: string } | undefined>();
