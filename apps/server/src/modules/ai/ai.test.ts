@@ -210,11 +210,11 @@ describe.each(backends())('AI jobs on $name', (backend) => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = (
+      const page: { jobs: { job_id: string }[]; next_cursor: string | null } = (
         await api('GET', `/ai/jobs?project_id=${projectId}&limit=2${cursor ? `&cursor=${cursor}` : ''}`, owner.token)
       ).json();
       expect(page.jobs.length).toBeLessThanOrEqual(2);
-      seen.push(...page.jobs.map((j: { job_id: string }) => j.job_id));
+      seen.push(...page.jobs.map((j) => j.job_id));
       cursor = page.next_cursor;
     } while (cursor);
     expect(seen).toEqual(all.jobs.map((j: { job_id: string }) => j.job_id));
