@@ -88,10 +88,12 @@ describe.each(backends())('a sync into a full disk on $name', (backend) => {
     const id = await project(remote);
     const first = await sync(id);
     expect(first.status, JSON.stringify(first.error)).toBe('completed');
-    // After a sync, a spare worktree and the search index are made in the background: wait for them.
+    // After a sync, a spare worktree is made in the background (the search index is written before the sync
+    // completes): wait for both.
     const before = await eventually(async () => {
       const files = filesUnder(path.join(disk!.dir, id)).sort();
-      return files.some((f) => /\/search\/.*index\.json$/.test(f)) && files.some((f) => /\/wt-b\/README\.md$/.test(f))
+      return files.some((f) => /(^|\/)search-index\/manifest\.json$/.test(f)) &&
+        files.some((f) => /\/wt-b\/README\.md$/.test(f))
         ? files
         : undefined;
     });
