@@ -7,7 +7,7 @@ import { useSlashFocus } from '../components/SearchBox.js';
 import { useTitle } from '../components/Title.js';
 import { matchSegments, type MatchOptions } from '../lib/highlight.js';
 import { blobPath, searchPath } from '../lib/permalink.js';
-import { SEARCH_LIMIT, useSearchQuery, type SearchInput } from '../queries/search.js';
+import { useSearchQuery, type SearchInput } from '../queries/search.js';
 
 /** Reads the search from the page's address: `?q=&regex=1&case=1&path=`. */
 function readInput(params: URLSearchParams): SearchInput {
@@ -73,7 +73,11 @@ export function SearchPage() {
     }
   };
 
-  const groups = result.data ? groupByFile(result.data.matches) : [];
+  const pages = result.data?.pages ?? [];
+  const matches = useMemo(() => pages.flatMap((p) => p.matches), [pages]);
+  const commit = pages[0]?.commit ?? '';
+  const groups = useMemo(() => groupByFile(matches), [matches]);
+  const more = result.hasNextPage;
   const options: MatchOptions = { regex: input.regex, matchCase: input.matchCase };
 
   return (
@@ -137,15 +141,15 @@ export function SearchPage() {
       {input.q === '' && <p className="muted">Type what to look for, then Enter. Press / to come back to the box.</p>}
       {result.isError && <ErrorPanel error={result.error} title="The search failed" />}
       <p aria-live="polite" className="small">
-        {result.isFetching && input.q !== '' && 'Searching…'}
-        {!result.isFetching &&
+        {result.isFetching && !result.isFetchingNextPage && input.q !== '' && 'Searching…'}
+        {!(result.isFetching && !result.isFetchingNextPage) &&
           result.data &&
-          (result.data.matches.length === 0
+          (matches.length === 0
             ? 'No match.'
-            : `${result.data.matches.length}${result.data.truncated ? '+' : ''} ${
-                result.data.matches.length === 1 ? 'match' : 'matches'
-              } in ${groups.length} ${groups.length === 1 ? 'file' : 'files'}, at commit ${result.data.commit.slice(0, 12)}.${
-                result.data.truncated ? ` Only the first ${SEARCH_LIMIT} are shown: narrow the search.` : ''
+            : `${matches.length}${more ? '+' : ''} ${matches.length === 1 ? 'match' : 'matches'} in ${groups.length} ${
+                groups.length === 1 ? 'file' : 'files'
+              }, at commit ${commit.slice(0, 12)}.${
+                more ? ' More results below.' : ''
               } Use ↑ and ↓ to move between results, Enter to open one.`)}
       </p>
       {result.data && (
@@ -153,7 +157,7 @@ export function SearchPage() {
           {groups.map(([path, matches]) => (
             <section key={path} className="search-file" aria-label={path}>
               <h2>
-                <Link to={blobPath(projectId, result.data.commit, path)}>{path}</Link>{' '}
+                <Link to={blobPath(projectId, commit, path)}>{path}</Link>{' '}
                 <span className="muted small">
                   {matches.length} {matches.length === 1 ? 'match' : 'matches'}
                 </span>
@@ -161,7 +165,7 @@ export function SearchPage() {
               <ol>
                 {matches.map((m) => (
                   <li key={`${m.line}:${m.column}`}>
-                    <Link data-result="" to={`${blobPath(projectId, result.data.commit, path)}#L${m.line}`}>
+                    <Link data-result="" to={`${blobPath(projectId, commit, path)}#L${m.line}`}>
                       <span className="line-no">
                         <span className="visually-hidden">line </span>
                         {m.line}
@@ -177,6 +181,14 @@ export function SearchPage() {
               </ol>
             </section>
           ))}
+          {more && (
+            <p>
+              <button type="button" disabled={result.isFetchingNextPage} onClick={() => void result.fetchNextPage()}>
+                {result.isFetchingNextPage ? 'Loading more results…' : 'More results'}
+              </button>
+            </p>
+          )}
+          {result.isFetchNextPageError && <ErrorPanel error={result.error} title="Could not load more results" />}
         </div>
       )}
     </section>
