@@ -7,7 +7,9 @@ export default defineConfig({
   plugins: [react()],
   build: {
     outDir: 'dist',
-    emptyOutDir: true,
+    // Overwrite in place, never empty first: a build (every `npm start` runs one) must not pull the files from under a
+    // server already serving them. Names are content hashes, so an unchanged build rewrites the same files.
+    emptyOutDir: false,
     assetsDir: 'assets',
     // The strict CSP allows no inline script: never inline a module preload polyfill or a tiny asset as data:.
     modulePreload: { polyfill: false },
