@@ -11,7 +11,17 @@ import { tempDir } from '../../apps/server/src/test/harness.js';
 import { cloneTestRepo, skipWithoutTestRepos } from '../../apps/server/src/test/test-repos.js';
 import { browserAvailable, launchChromium } from '../support/browser.js';
 import { spawnServer, stopServer, type ServerProcess } from '../support/server-process.js';
-import { expectAccessible, openWatchedPage, overflowsSideways, screenshot, webSession } from '../support/web.js';
+import {
+  createAndSyncInBrowser,
+  expectAccessible,
+  logIn,
+  openWatchedPage,
+  overflowsSideways,
+  registerInBrowser,
+  screenshot,
+  syncedProjectThroughSdk,
+  webSession,
+} from '../support/web.js';
 
 /**
  * AI from the web app, in Debian's Chromium, with the server's offline (`local`) provider, on the express clone:
@@ -43,23 +53,8 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
   });
 
   it('registers, creates the express project and syncs it', async () => {
-    await page.goto(`${server.url}/register`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Name').fill('Ada Reviewer');
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByRole('heading', { name: 'Projects' }).waitFor();
-    await page.goto(`${server.url}/projects/new`);
-    await page.getByLabel('Name').fill('express');
-    await page.getByLabel('Repository URL').fill(remote);
-    await page.getByRole('button', { name: 'Create project' }).click();
-    await page.getByRole('heading', { name: 'express', level: 1 }).waitFor();
-    projectId = new URL(page.url()).pathname.split('/')[2]!;
-    await page.getByRole('button', { name: 'Sync now' }).click();
-    await page
-      .getByTestId('sync-outcome')
-      .getByText(/^Completed/)
-      .waitFor({ timeout: 240_000 });
+    await registerInBrowser(page, server.url, { name: 'Ada Reviewer', email, password });
+    projectId = await createAndSyncInBrowser(page, remote);
   }, 300_000);
 
   it('documents the function at the selected line and opens the job, which shows its progress then the diff', async () => {
@@ -406,19 +401,12 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
       HIVESYNC_AI_MODEL: 'test-model',
     });
     await server.ready;
-    const client = new HiveSyncClient({ baseUrl: server.url });
-    await client.auth.register({ email: 'model@example.test', password: 'model e2e password' });
-    const project = await client.projects.create({ name: 'express', repo_url: remote });
-    const sync = await client.repo.waitForSync((await client.repo.sync(project.id)).sync_id);
-    expect(sync.status, JSON.stringify(sync.error)).toBe('completed');
+    const user = { email: 'model@example.test', password: 'model e2e password' };
+    const { projectId } = await syncedProjectThroughSdk(server.url, remote, user);
     browser = await launchChromium();
     ({ page } = await openWatchedPage(browser));
-    await page.goto(`${server.url}/login`);
-    await page.getByLabel('Email').fill('model@example.test');
-    await page.getByLabel('Password').fill('model e2e password');
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('heading', { name: 'Projects' }).waitFor();
-    await page.goto(`${server.url}/projects/${project.id}/blob/${git(remote, 'rev-parse', 'master')}/lib/utils.js`);
+    await logIn(page, server.url, user.email, user.password);
+    await page.goto(`${server.url}/projects/${projectId}/blob/${git(remote, 'rev-parse', 'master')}/lib/utils.js`);
   }, 300_000);
   afterAll(async () => {
     await browser?.close();

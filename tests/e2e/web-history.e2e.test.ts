@@ -1,12 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HiveSyncClient } from '../../packages/sdk/src/index.js';
 import { git } from '../../apps/server/src/test/git-fixtures.js';
 import { skipWithoutTestRepos } from '../../apps/server/src/test/test-repos.js';
 import { browserAvailable } from '../support/browser.js';
 import type { ServerProcess } from '../support/server-process.js';
-import { expectAccessible, screenshot, webSession } from '../support/web.js';
+import { expectAccessible, logIn, screenshot, syncedProjectThroughSdk, webSession } from '../support/web.js';
 
 const PAGE_SIZE = 30; // apps/web/src/queries/history.ts
 
@@ -29,6 +28,21 @@ function addedLines(repo: string, from: string, to: string, file: string): { lin
     else if (raw.startsWith(' ')) next++;
   }
   return added;
+}
+
+/** Every line of `file`'s diff from `from` to `to` (context, deleted and added), in git's order, without its marker. */
+function diffLines(repo: string, from: string, to: string, file: string): string[] {
+  const patch = execFileSync('git', ['diff', '--no-color', '--no-ext-diff', from, to, '--', file], {
+    cwd: repo,
+    encoding: 'utf8',
+  });
+  const lines: string[] = [];
+  let inHunk = false;
+  for (const raw of patch.split('\n')) {
+    if (raw.startsWith('@@')) inHunk = true;
+    else if (inHunk && /^[ +-]/.test(raw)) lines.push(raw.slice(1));
+  }
+  return lines;
 }
 
 /**
@@ -67,18 +81,8 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
   beforeAll(async () => {
     ({ server, page, remote, cspViolations } = web);
     // The account and the synced project come through the SDK: this test is about the history and search views.
-    const client = new HiveSyncClient({ baseUrl: server.url });
-    await client.auth.register({ email, password, display_name: 'History Tester' });
-    const project = await client.projects.create({ name: 'express', repo_url: remote });
-    projectId = project.id;
-    const sync = await client.repo.waitForSync((await client.repo.sync(projectId)).sync_id);
-    expect(sync.status, JSON.stringify(sync.error)).toBe('completed');
-
-    await page.goto(`${server.url}/login`);
-    await page.getByLabel('Email').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('heading', { name: 'Projects' }).waitFor();
+    ({ projectId } = await syncedProjectThroughSdk(server.url, remote, { name: 'History Tester', email, password }));
+    await logIn(page, server.url, email, password);
   }, 300_000);
 
   it('shows the commit log with author, date and subject, and pages to older commits', async () => {
@@ -129,6 +133,15 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
     });
     const addRows = section.locator('tr.add');
     await addRows.first().waitFor();
+    // Syntax highlighting: the JavaScript grammar loads with the diff, and classHighlighter's classes mark the tokens
+    // (on deleted lines too); the rows' text stays exactly git's, markup and all.
+    expect(file).toMatch(/\.js$/);
+    const keywords = section.locator('td.code .tok-keyword');
+    await keywords.first().waitFor();
+    expect(await keywords.allTextContents()).toContain('function');
+    expect(await section.locator('tr.delete td.code .tok-keyword').count()).toBeGreaterThan(0);
+    expect(await section.locator('td.code .tok-string').count()).toBeGreaterThan(0);
+    expect(await section.locator('td.code').allTextContents()).toEqual(diffLines(remote, `${sha}^`, sha, file));
     const shown = await addRows.evaluateAll((rows) =>
       rows.map((r) => ({
         old: r.querySelectorAll('td.num')[0]!.textContent,
@@ -146,6 +159,11 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
     await expect.poll(() => new URL(page.url()).searchParams.get('view')).toBe('split');
     await expect.poll(() => page.getByRole('button', { name: 'Split' }).getAttribute('aria-pressed')).toBe('true');
     await expect.poll(() => section.locator('td.code.add').allTextContents()).toEqual(expected.map((e) => e.text));
+    // Highlighted on both sides: the old side (left) and the new side (right) are each parsed and marked.
+    await section.locator('td.code.add .tok-keyword').first().waitFor();
+    expect(await section.locator('td.code.delete .tok-keyword').count()).toBeGreaterThan(0);
+    expect(await section.locator('td.code.context .tok-keyword').count()).toBeGreaterThan(0);
+    expect(await section.locator('td.code.add').allTextContents()).toEqual(expected.map((e) => e.text));
     await expectAccessible(page, 'commit (split)', { dark: true });
   });
 

@@ -8,7 +8,7 @@ import { git } from '../../apps/server/src/test/git-fixtures.js';
 import { backends, tempDir } from '../../apps/server/src/test/harness.js';
 import { skipWithoutTestRepos } from '../../apps/server/src/test/test-repos.js';
 import { browserAvailable } from '../support/browser.js';
-import { logIn, openWatchedPage, webSession } from '../support/web.js';
+import { createAndSyncInBrowser, logIn, openWatchedPage, registerInBrowser, webSession } from '../support/web.js';
 import { publishPreview } from '../support/web-previews.js';
 
 const FILE = 'lib/response.js';
@@ -57,23 +57,8 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express')).each(bac
     });
 
     it('A registers, creates a project from express and syncs it', async () => {
-      await page.goto(`${web.server.url}/register`);
-      await page.getByLabel('Name').fill(a.name);
-      await page.getByLabel('Email').fill(a.email);
-      await page.getByLabel('Password').fill(a.password);
-      await page.getByRole('button', { name: 'Create account' }).click();
-      await page.getByRole('heading', { name: 'Projects' }).waitFor();
-      await page.getByRole('link', { name: 'New project' }).click();
-      await page.getByLabel('Name').fill('express');
-      await page.getByLabel('Repository URL').fill(web.remote);
-      await page.getByRole('button', { name: 'Create project' }).click();
-      await page.getByRole('heading', { name: 'express', level: 1 }).waitFor();
-      projectId = new URL(page.url()).pathname.split('/')[2]!;
-      await page.getByRole('button', { name: 'Sync now' }).click();
-      await page
-        .getByTestId('sync-outcome')
-        .getByText(/^Completed/)
-        .waitFor({ timeout: 240_000 });
+      await registerInBrowser(page, web.server.url, a);
+      projectId = await createAndSyncInBrowser(page, web.remote);
       head = git(web.remote, 'rev-parse', 'master');
       expect(await page.getByTestId('sync-outcome').textContent()).toContain(head.slice(0, 12));
     }, 300_000);

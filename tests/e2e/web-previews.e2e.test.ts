@@ -1,11 +1,11 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HiveSyncClient } from '../../packages/sdk/src/index.js';
+import { type HiveSyncClient } from '../../packages/sdk/src/index.js';
 import { git } from '../../apps/server/src/test/git-fixtures.js';
 import { skipWithoutTestRepos } from '../../apps/server/src/test/test-repos.js';
 import { browserAvailable } from '../support/browser.js';
 import type { ServerProcess } from '../support/server-process.js';
-import { expectAccessible, overflowsSideways, screenshot } from '../support/web.js';
+import { expectAccessible, logIn, overflowsSideways, screenshot, syncedProjectThroughSdk } from '../support/web.js';
 import {
   previewWebSession,
   publishPreview,
@@ -44,18 +44,12 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))(
 
     beforeAll(async () => {
       ({ server, page, remote, cspViolations } = web);
-      client = new HiveSyncClient({ baseUrl: server.url });
-      await client.auth.register({ email, password, display_name: 'Preview Tester' });
-      const project = await client.projects.create({ name: 'express', repo_url: remote });
-      projectId = project.id;
-      const sync = await client.repo.waitForSync((await client.repo.sync(projectId)).sync_id);
-      expect(sync.status, JSON.stringify(sync.error)).toBe('completed');
-
-      await page.goto(`${server.url}/login`);
-      await page.getByLabel('Email').fill(email);
-      await page.getByLabel('Password').fill(password);
-      await page.getByRole('button', { name: 'Log in' }).click();
-      await page.getByRole('heading', { name: 'Projects' }).waitFor();
+      ({ client, projectId } = await syncedProjectThroughSdk(server.url, remote, {
+        name: 'Preview Tester',
+        email,
+        password,
+      }));
+      await logIn(page, server.url, email, password);
     }, 300_000);
 
     it('explains on the empty list how to publish a preview with the CLI', async () => {

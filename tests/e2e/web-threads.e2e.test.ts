@@ -7,7 +7,16 @@ import { tempDir } from '../../apps/server/src/test/harness.js';
 import { skipWithoutTestRepos } from '../../apps/server/src/test/test-repos.js';
 import { browserAvailable } from '../support/browser.js';
 import type { ServerProcess } from '../support/server-process.js';
-import { expectAccessible, logIn, openWatchedPage, overflowsSideways, screenshot, webSession } from '../support/web.js';
+import {
+  createAndSyncInBrowser,
+  expectAccessible,
+  logIn,
+  openWatchedPage,
+  overflowsSideways,
+  registerInBrowser,
+  screenshot,
+  webSession,
+} from '../support/web.js';
 
 const FILE = 'lib/response.js';
 
@@ -54,24 +63,8 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
   });
 
   it('A registers, creates the express project and syncs it', async () => {
-    await page.goto(`${server.url}/register`);
-    await page.getByRole('heading', { name: 'Create your HiveSync account' }).waitFor();
-    await page.getByLabel('Name').fill(a.name);
-    await page.getByLabel('Email').fill(a.email);
-    await page.getByLabel('Password').fill(a.password);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByRole('heading', { name: 'Projects' }).waitFor();
-    await page.getByRole('link', { name: 'New project' }).click();
-    await page.getByLabel('Name').fill('express');
-    await page.getByLabel('Repository URL').fill(remote);
-    await page.getByRole('button', { name: 'Create project' }).click();
-    await page.getByRole('heading', { name: 'express', level: 1 }).waitFor();
-    projectId = new URL(page.url()).pathname.split('/')[2]!;
-    await page.getByRole('button', { name: 'Sync now' }).click();
-    await page
-      .getByTestId('sync-outcome')
-      .getByText(/^Completed/)
-      .waitFor({ timeout: 240_000 });
+    await registerInBrowser(page, server.url, a);
+    projectId = await createAndSyncInBrowser(page, remote);
     head = git(remote, 'rev-parse', 'master');
 
     // B becomes a member through the API, as A.

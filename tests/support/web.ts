@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { HiveSyncClient } from '../../packages/sdk/src/index.js';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { tempDir, type Backend } from '../../apps/server/src/test/harness.js';
 import { cloneTestRepo } from '../../apps/server/src/test/test-repos.js';
@@ -147,4 +148,61 @@ export async function overflowsSideways(page: Page): Promise<string> {
       .map((x) => x.el.tagName.toLowerCase() + '.' + String(x.el.className).split(' ').join('.') + ' ' + Math.round(x.right) + 'px');
     return 'scrollWidth ' + root.scrollWidth + ' > ' + root.clientWidth + ': ' + out.join(', ');
   })()`) as Promise<string>;
+}
+
+/** A person of an e2e test. */
+export interface TestUser {
+  name: string;
+  email: string;
+  password: string;
+}
+
+/** Creates the account on the registration page; the app lands on the project list. */
+export async function registerInBrowser(page: Page, url: string, user: TestUser): Promise<void> {
+  await page.goto(`${url}/register`);
+  await page.getByLabel('Name').fill(user.name);
+  await page.getByLabel('Email').fill(user.email);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('heading', { name: 'Projects' }).waitFor();
+}
+
+/**
+ * From the project list: New project named express on `remote`, then Sync now on its page until the sync says it
+ * completed. Returns the project's id.
+ */
+export async function createAndSyncInBrowser(page: Page, remote: string): Promise<string> {
+  await page.getByRole('link', { name: 'New project' }).click();
+  await page.getByLabel('Name').fill('express');
+  await page.getByLabel('Repository URL').fill(remote);
+  await page.getByRole('button', { name: 'Create project' }).click();
+  await page.getByRole('heading', { name: 'express', level: 1 }).waitFor();
+  const projectId = new URL(page.url()).pathname.split('/')[2]!;
+  await page.getByRole('button', { name: 'Sync now' }).click();
+  await page
+    .getByTestId('sync-outcome')
+    .getByText(/^Completed/)
+    .waitFor({ timeout: 240_000 });
+  return projectId;
+}
+
+/**
+ * Through the SDK, as a test that is not about these steps: registers `user`, creates the express project on
+ * `remote` and syncs it. Returns the signed-in client and the project's id.
+ */
+export async function syncedProjectThroughSdk(
+  url: string,
+  remote: string,
+  user: Omit<TestUser, 'name'> & { name?: string },
+): Promise<{ client: HiveSyncClient; projectId: string }> {
+  const client = new HiveSyncClient({ baseUrl: url });
+  await client.auth.register({
+    email: user.email,
+    password: user.password,
+    ...(user.name && { display_name: user.name }),
+  });
+  const project = await client.projects.create({ name: 'express', repo_url: remote });
+  const sync = await client.repo.waitForSync((await client.repo.sync(project.id)).sync_id);
+  expect(sync.status, JSON.stringify(sync.error)).toBe('completed');
+  return { client, projectId: project.id };
 }
