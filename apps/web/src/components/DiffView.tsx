@@ -1,7 +1,8 @@
-import { useState, type ReactNode } from 'react';
+import { Fragment, useEffect, useState, type ReactNode } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import type { Diff, DiffFile, DiffHunk, DiffLine } from '@hivesync/sdk';
-import { splitRows } from '../lib/diff-rows.js';
+import type { FileTokens, Token } from '../lib/diff-highlight.js';
+import { highlightable, splitRows } from '../lib/diff-rows.js';
 import { blobPath } from '../lib/permalink.js';
 
 /** Unified (one column, old and new interleaved) or split (old on the left, new on the right). */
@@ -112,7 +113,7 @@ export function diffAnchor(index: number): string {
 
 /**
  * One file of a diff: its name, status and counts, then its hunks as a table (old and new line numbers, the change,
- * the text, all as text). Binary files are named as such; files the server cut short say so and start collapsed,
+ * the text, highlighted once its language's grammar has loaded; markup in the source stays text). Binary files are named as such; files the server cut short say so and start collapsed,
  * like very large ones.
  */
 export function DiffFileView({
@@ -140,6 +141,7 @@ export function DiffFileView({
   const bodyId = `${diffAnchor(index)}-body`;
   const viewAt = file.status === 'deleted' ? from : to;
   const viewPath = file.status === 'deleted' ? (file.old_path ?? file.path) : file.path;
+  const tokens = useDiffTokens(file, hasHunks && open);
 
   return (
     <section className="diff-file" aria-labelledby={diffAnchor(index)}>
@@ -186,9 +188,17 @@ export function DiffFileView({
       {hasHunks && open && (
         <div id={bodyId}>
           {layout === 'split' ? (
-            <SplitTable file={file} control={hunkControl && ((hunk, h) => hunkControl(file, index, hunk, h))} />
+            <SplitTable
+              file={file}
+              tokens={tokens}
+              control={hunkControl && ((hunk, h) => hunkControl(file, index, hunk, h))}
+            />
           ) : (
-            <UnifiedTable file={file} control={hunkControl && ((hunk, h) => hunkControl(file, index, hunk, h))} />
+            <UnifiedTable
+              file={file}
+              tokens={tokens}
+              control={hunkControl && ((hunk, h) => hunkControl(file, index, hunk, h))}
+            />
           )}
         </div>
       )}
@@ -218,11 +228,46 @@ function hunkHeader(h: DiffHunk): string {
   return `@@ -${h.old_start},${h.old_lines} +${h.new_start},${h.new_lines} @@${h.heading ? ` ${h.heading}` : ''}`;
 }
 
-function LineText({ line }: { line: DiffLine | undefined }) {
+/**
+ * The syntax tokens of a file's lines once its language's grammar has loaded (null before, and for a file too large,
+ * of an unknown language, or closed): the highlighter and the grammar load only when a diff is shown.
+ */
+function useDiffTokens(file: DiffFile, shown: boolean): FileTokens | null {
+  const [result, setResult] = useState<{ file: DiffFile; tokens: FileTokens } | null>(null);
+  const wanted = shown && highlightable(file);
+  useEffect(() => {
+    if (!wanted) return;
+    let cancelled = false;
+    import('../lib/diff-highlight.js')
+      .then((m) => m.highlightDiffFile(file))
+      .then((tokens) => {
+        if (!cancelled && tokens) setResult({ file, tokens });
+      })
+      // A grammar that fails to load or parse leaves the diff as text, which it already is.
+      .catch(() => undefined);
+    return () => {
+      cancelled = true;
+    };
+  }, [file, wanted]);
+  return wanted && result?.file === file ? result.tokens : null;
+}
+
+/** A line's text: its tokens as spans with the highlighter's classes when there are any, else the text as it is. */
+function LineText({ line, tokens }: { line: DiffLine | undefined; tokens?: Token[] | undefined }) {
   if (!line) return null;
   return (
     <>
-      {line.text}
+      {tokens
+        ? tokens.map((t, i) =>
+            t.className ? (
+              <span key={i} className={t.className}>
+                {t.text}
+              </span>
+            ) : (
+              <Fragment key={i}>{t.text}</Fragment>
+            ),
+          )
+        : line.text}
       {line.no_newline && <span className="no-newline"> (no newline at end of file)</span>}
     </>
   );
@@ -258,7 +303,7 @@ function HunkRow({ hunk, columns, control }: { hunk: DiffHunk; columns: number; 
 /** What a table draws at the start of a hunk's row, given the hunk and its index in the file. */
 type RowControl = ((hunk: DiffHunk, hunkIndex: number) => ReactNode) | undefined;
 
-function UnifiedTable({ file, control }: { file: DiffFile; control: RowControl }) {
+function UnifiedTable({ file, tokens, control }: { file: DiffFile; tokens: FileTokens | null; control: RowControl }) {
   return (
     <table className="diff-table unified">
       <caption className="visually-hidden">Changes to {file.path}</caption>
@@ -272,7 +317,7 @@ function UnifiedTable({ file, control }: { file: DiffFile; control: RowControl }
               <td className="num">{line.new_line ?? ''}</td>
               <td className="marker">{MARKERS[line.type]}</td>
               <td className="code">
-                <LineText line={line} />
+                <LineText line={line} tokens={(line.type === 'delete' ? tokens?.old : tokens?.new)?.get(line)} />
               </td>
             </tr>
           ))}
@@ -282,15 +327,19 @@ function UnifiedTable({ file, control }: { file: DiffFile; control: RowControl }
   );
 }
 
-function SplitTable({ file, control }: { file: DiffFile; control: RowControl }) {
-  const side = (line: DiffLine | undefined, number: number | null | undefined) => {
+function SplitTable({ file, tokens, control }: { file: DiffFile; tokens: FileTokens | null; control: RowControl }) {
+  const side = (
+    line: DiffLine | undefined,
+    number: number | null | undefined,
+    sideTokens: Map<DiffLine, Token[]> | undefined,
+  ) => {
     const cls = line ? line.type : 'empty';
     return (
       <>
         <td className={`num ${cls}`}>{number ?? ''}</td>
         <td className={`marker ${cls}`}>{line ? MARKERS[line.type] : ''}</td>
         <td className={`code ${cls}`}>
-          <LineText line={line} />
+          <LineText line={line} tokens={line && sideTokens?.get(line)} />
         </td>
       </>
     );
@@ -304,8 +353,8 @@ function SplitTable({ file, control }: { file: DiffFile; control: RowControl }) 
           <HunkRow hunk={hunk} columns={6} control={control?.(hunk, h)} />
           {splitRows(hunk.lines).map((row, i) => (
             <tr key={i}>
-              {side(row.left, row.left?.old_line)}
-              {side(row.right, row.right?.new_line)}
+              {side(row.left, row.left?.old_line, tokens?.old)}
+              {side(row.right, row.right?.new_line, tokens?.new)}
             </tr>
           ))}
         </tbody>

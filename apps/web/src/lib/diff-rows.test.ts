@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { DiffLine } from '@hivesync/sdk';
-import { splitRows } from './diff-rows.js';
+import type { DiffFile, DiffLine } from '@hivesync/sdk';
+import { HIGHLIGHT_MAX_LINES, highlightable, splitRows } from './diff-rows.js';
 
 const ctx = (o: number, n: number): DiffLine => ({ type: 'context', old_line: o, new_line: n, text: `c${o}` });
 const del = (o: number): DiffLine => ({ type: 'delete', old_line: o, new_line: null, text: `d${o}` });
@@ -23,5 +23,37 @@ describe('splitRows', () => {
       { left: del(1) },
       { left: ctx(2, 3), right: ctx(2, 3) },
     ]);
+  });
+});
+
+describe('highlightable', () => {
+  const withLines = (count: number, binary = false): DiffFile => ({
+    path: 'a.js',
+    old_path: null,
+    old_mode: '100644',
+    new_mode: '100644',
+    status: 'modified',
+    binary,
+    truncated: false,
+    additions: count,
+    deletions: 0,
+    hunks: [
+      {
+        old_start: 1,
+        old_lines: 0,
+        new_start: 1,
+        new_lines: count,
+        heading: '',
+        lines: Array.from({ length: count }, (_, i) => add(i + 1)),
+      },
+    ],
+  });
+
+  it('highlights text files up to the limit and leaves larger ones (and binary ones) as plain text', () => {
+    expect(highlightable(withLines(3))).toBe(true);
+    expect(highlightable(withLines(HIGHLIGHT_MAX_LINES))).toBe(true);
+    expect(highlightable(withLines(HIGHLIGHT_MAX_LINES + 1))).toBe(false);
+    expect(highlightable(withLines(0))).toBe(false);
+    expect(highlightable(withLines(3, true))).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import type { DiffLine } from '@hivesync/sdk';
+import type { DiffFile, DiffLine } from '@hivesync/sdk';
 
 /** A row of the split view: the old line on the left, the new one on the right (either may be missing). */
 export interface SplitRow {
@@ -30,4 +30,15 @@ export function splitRows(lines: readonly DiffLine[]): SplitRow[] {
   }
   flush();
   return rows;
+}
+
+/** Above this many lines (context included) a file's diff is shown as plain text: parsing it would hold up the page. */
+export const HIGHLIGHT_MAX_LINES = 2000;
+
+/** Whether a file's diff gets syntax highlighting: a text file with at most HIGHLIGHT_MAX_LINES lines in its hunks. */
+export function highlightable(file: DiffFile): boolean {
+  if (file.binary) return false;
+  let lines = 0;
+  for (const hunk of file.hunks) lines += hunk.lines.length;
+  return lines > 0 && lines <= HIGHLIGHT_MAX_LINES;
 }
