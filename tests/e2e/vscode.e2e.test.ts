@@ -69,6 +69,9 @@ describe.skipIf(!codeServerAvailable() || !browserAvailable() || skipWithoutTest
           'telemetry.telemetryLevel': 'off',
           'extensions.ignoreRecommendations': true,
           'git.enabled': false,
+          // VS Code for the web saves a second after each edit; desktop VS Code does not. The test keeps an
+          // unsaved edit on purpose (Apply must refuse over it), so it runs with desktop's default.
+          'files.autoSave': 'off',
           'hivesync.preview.directory': 'preview-app',
         },
         // No agent runs: auto mode finds no discovery file and goes direct.

@@ -186,11 +186,24 @@ export class Workbench {
     await this.statusBar(new RegExp(`Ln ${line}, Col`));
   }
 
-  /** A toast (notification) whose text matches; waits for it. */
+  /** A notification whose text matches, as a toast or, once hidden, in the notification center; waits for it. */
   async toast(text: RegExp, timeout = 60_000): Promise<Locator> {
     const toast = this.page.locator('.notifications-toasts .notification-toast', { hasText: text }).last();
-    await toast.waitFor({ timeout });
-    return toast;
+    try {
+      await toast.waitFor({ timeout });
+      return toast;
+    } catch (err) {
+      // VS Code hides a toast after a while: on a loaded machine one can come and go between two looks. The
+      // notification center keeps every notification, with the same buttons.
+      const kept = this.page.locator('.notifications-center .notification-list-item', { hasText: text }).last();
+      await this.command('Notifications: Show Notifications');
+      try {
+        await kept.waitFor({ timeout: 10_000 });
+        return kept;
+      } catch {
+        throw err;
+      }
+    }
   }
 
   /** Clicks a button of the toast whose text matches. */
