@@ -1,22 +1,11 @@
 import { launch } from 'chrome-launcher';
 import lighthouse, { desktopConfig } from 'lighthouse';
 import puppeteer from 'puppeteer-core';
-import { CHROMIUM } from '../../tests/support/browser.js';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../../tests/support/browser.js';
 import { alternate, ratioFields, summarize, type Rounds } from '../lib/alternate.js';
 import type { Figure } from '../lib/report.js';
 import { median } from '../lib/stats.js';
 
-/** The flags of tests/support/browser.ts, for Chromium started by chrome-launcher. */
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 /** apps/web/src/session/session-store.ts */
 const REFRESH_TOKEN_KEY = 'hivesync.refresh_token';
 
@@ -34,7 +23,7 @@ export async function lighthouseScores(options: {
   suite: string;
 }): Promise<Figure[]> {
   process.env.CHROME_PATH ??= CHROMIUM;
-  const chrome = await launch({ chromePath: process.env.CHROME_PATH, chromeFlags: FLAGS });
+  const chrome = await launch({ chromePath: process.env.CHROME_PATH, chromeFlags: CHROMIUM_FLAGS });
   try {
     const browser = await puppeteer.connect({ browserURL: `http://127.0.0.1:${chrome.port}` });
     const page = await browser.newPage();
