@@ -200,42 +200,14 @@ function RenameForm({
         )}
         .
       </p>
-      <label htmlFor={`${ids.symbol}-input`}>
-        Symbol
-        <input
-          id={`${ids.symbol}-input`}
-          value={symbol}
-          onChange={(e) => setSymbol(e.target.value)}
-          autoComplete="off"
-          spellCheck={false}
-          maxLength={200}
-          aria-invalid={problems.symbol ? true : undefined}
-          aria-describedby={problems.symbol ? ids.symbol : undefined}
-        />
-      </label>
-      {problems.symbol && (
-        <p id={ids.symbol} className="field-error">
-          {problems.symbol}
-        </p>
-      )}
-      <label htmlFor={`${ids.newName}-input`}>
-        New name
-        <input
-          id={`${ids.newName}-input`}
-          value={newName}
-          onChange={(e) => setNewName(e.target.value)}
-          autoComplete="off"
-          spellCheck={false}
-          maxLength={200}
-          aria-invalid={problems.newName ? true : undefined}
-          aria-describedby={problems.newName ? ids.newName : undefined}
-        />
-      </label>
-      {problems.newName && (
-        <p id={ids.newName} className="field-error">
-          {problems.newName}
-        </p>
-      )}
+      <IdentifierField id={ids.symbol} label="Symbol" value={symbol} onChange={setSymbol} problem={problems.symbol} />
+      <IdentifierField
+        id={ids.newName}
+        label="New name"
+        value={newName}
+        onChange={setNewName}
+        problem={problems.newName}
+      />
       {error !== null && <ErrorPanel error={error} title="The rename was not queued" />}
       <div className="actions">
         <button type="submit" className="primary" disabled={busy}>
@@ -315,5 +287,43 @@ function RefactorForm({
         </button>
       </div>
     </form>
+  );
+}
+
+/** A text field for an identifier (`<id>-input`), with its problem, when there is one, under it (`<id>`). */
+function IdentifierField({
+  id,
+  label,
+  value,
+  onChange,
+  problem,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  problem: string | null | undefined;
+}) {
+  return (
+    <>
+      <label htmlFor={`${id}-input`}>
+        {label}
+        <input
+          id={`${id}-input`}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+          autoComplete="off"
+          spellCheck={false}
+          maxLength={200}
+          aria-invalid={problem ? true : undefined}
+          aria-describedby={problem ? id : undefined}
+        />
+      </label>
+      {problem && (
+        <p id={id} className="field-error">
+          {problem}
+        </p>
+      )}
+    </>
   );
 }
