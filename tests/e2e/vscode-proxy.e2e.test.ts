@@ -83,15 +83,8 @@ describe.skipIf(!codeServerAvailable() || !browserAvailable() || skipWithoutTest
     }, 300_000);
 
     afterEach(async ({ task }) => {
-      if (task.result?.state === 'fail' && page) {
-        const file = path.join(
-          root.dir,
-          '..',
-          `hivesync-vscode-proxy-failed-${task.name.slice(0, 40).replace(/\W+/g, '-')}.png`,
-        );
-        await page.screenshot({ path: file }).catch(() => undefined);
-        console.warn(`screenshot of the failed step: ${file}`);
-      }
+      if (task.result?.state === 'fail' && page)
+        await wb.saveFailedStep(path.dirname(root.dir), 'hivesync-vscode-proxy', task.name);
     });
 
     afterAll(async () => {

@@ -84,21 +84,8 @@ describe.skipIf(!codeServerAvailable() || !browserAvailable() || skipWithoutTest
     }, 300_000);
 
     afterEach(async ({ task }) => {
-      // What the workbench showed when a step failed, for the log reader.
-      if (task.result?.state === 'fail' && page) {
-        const file = path.join(
-          vsc.dir,
-          '..',
-          `hivesync-vscode-failed-${task.name.slice(0, 40).replace(/\W+/g, '-')}.png`,
-        );
-        await page.screenshot({ path: file }).catch(() => undefined);
-        const bar = await page
-          .locator('.statusbar')
-          .innerHTML()
-          .catch(() => '');
-        fs.writeFileSync(file.replace(/\.png$/, '.statusbar.html'), bar);
-        console.warn(`screenshot of the failed step: ${file}`);
-      }
+      if (task.result?.state === 'fail' && page)
+        await wb.saveFailedStep(path.dirname(vsc.dir), 'hivesync-vscode', task.name);
     });
 
     afterAll(async () => {

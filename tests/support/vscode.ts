@@ -219,6 +219,21 @@ export class Workbench {
     return item;
   }
 
+  /**
+   * What the workbench showed when a step failed, for the log reader: a screenshot (and the status bar's HTML) in
+   * `dir`, named after the step, its path printed.
+   */
+  async saveFailedStep(dir: string, prefix: string, step: string): Promise<void> {
+    const file = path.join(dir, `${prefix}-failed-${step.slice(0, 40).replace(/\W+/g, '-')}.png`);
+    await this.page.screenshot({ path: file }).catch(() => undefined);
+    const bar = await this.page
+      .locator('.statusbar')
+      .innerHTML()
+      .catch(() => '');
+    fs.writeFileSync(file.replace(/\.png$/, '.statusbar.html'), bar);
+    console.warn(`screenshot of the failed step: ${file}`);
+  }
+
   /** Saves a screenshot for docs/vscode.md when HIVESYNC_VSCODE_SCREENSHOTS=1. */
   async screenshot(name: string): Promise<void> {
     if (SCREENSHOTS) await this.page.screenshot({ path: path.join(ROOT, 'docs/images', `vscode-${name}.png`) });
