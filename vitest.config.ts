@@ -18,6 +18,7 @@ export default defineConfig({
       '@hivesync/bundler': src('./packages/bundler/src/index.ts'),
       '@hivesync/agent': src('./packages/agent/src/index.ts'),
       '@hivesync/search': src('./packages/search/src/index.ts'),
+      '@hivesync/ui': src('./packages/ui/src/index.ts'),
     },
   },
   test: {
