@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { NotificationAction } from './common/notification-text.js';
+import type { NotificationAction } from '@hivesync/editor';
 import { AiController } from './features/ai.js';
 import { NotificationCenter } from './features/notifications.js';
 import { SearchController } from './features/search.js';

@@ -1,8 +1,16 @@
 import type { AiCapabilities, AiJob, CreateAiJobBody, Suggestion } from '@hivesync/sdk';
 import * as vscode from 'vscode';
 import { errorText, isCancelled } from '../common/errors.js';
-import { findFunctions, functionAt, isIdentifier, supportsLanguage } from '../common/functions.js';
-import { applyFilePatch, parsePatch, patchPath, type FilePatch } from '../common/patch.js';
+import {
+  applyFilePatch,
+  findFunctions,
+  functionAt,
+  isIdentifier,
+  parsePatch,
+  patchPath,
+  supportsLanguage,
+  type FilePatch,
+} from '@hivesync/editor';
 import type { Session } from '../services/session.js';
 import type { WorkspaceLink } from '../services/workspace-link.js';
 import { SCHEMES, setting, SETTINGS } from '../settings.js';

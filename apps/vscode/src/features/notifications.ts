@@ -1,12 +1,7 @@
 import { isHiveSyncError, type Notification } from '@hivesync/sdk';
 import * as vscode from 'vscode';
 import { errorText, isSessionOver } from '../common/errors.js';
-import {
-  describeNotification,
-  nextPollSeconds,
-  UnreadSet,
-  type NotificationAction,
-} from '../common/notification-text.js';
+import { describeNotification, nextPollSeconds, UnreadSet, type NotificationAction } from '@hivesync/editor';
 import type { Session } from '../services/session.js';
 import { setting, SETTINGS } from '../settings.js';
 import type { StatusBar } from './status-bar.js';

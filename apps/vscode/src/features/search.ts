@@ -1,6 +1,6 @@
 import type { SearchResult } from '@hivesync/sdk';
 import * as vscode from 'vscode';
-import { parseSearchInput } from '../common/search-query.js';
+import { parseSearchInput } from '@hivesync/editor';
 import type { Session } from '../services/session.js';
 import type { WorkspaceLink } from '../services/workspace-link.js';
 import { SCHEMES } from '../settings.js';

@@ -1,7 +1,7 @@
 import type { Project, Sync } from '@hivesync/sdk';
 import * as vscode from 'vscode';
 import { isCancelled } from '../common/errors.js';
-import { syncErrorText, syncStageText } from '../common/sync-text.js';
+import { syncErrorText, syncStageText } from '@hivesync/editor';
 import type { Session } from '../services/session.js';
 import type { WorkspaceLink } from '../services/workspace-link.js';
 import type { StatusBar } from './status-bar.js';

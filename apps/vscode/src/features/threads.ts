@@ -9,7 +9,7 @@ import {
   threadPath,
   threadsByPath,
   threadSummary,
-} from '../common/threads.js';
+} from '@hivesync/editor';
 import type { Session } from '../services/session.js';
 import type { WorkspaceLink } from '../services/workspace-link.js';
 

@@ -1,7 +1,7 @@
 import { HiveSyncClient, type HiveSyncTokens, type User } from '@hivesync/sdk';
 import * as vscode from 'vscode';
 import { errorText, isOffline, isSessionOver } from '../common/errors.js';
-import { OncePrompt } from '../common/notification-text.js';
+import { OncePrompt } from '@hivesync/editor';
 import { serverUrl, setting, SETTINGS } from '../settings.js';
 
 const EXTENSION_VERSION = '0.1.0';

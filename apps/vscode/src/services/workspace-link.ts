@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Project } from '@hivesync/sdk';
 import * as vscode from 'vscode';
 import { errorText } from '../common/errors.js';
-import { projectsForRemotes } from '../common/repo-url.js';
+import { projectsForRemotes } from '@hivesync/editor';
 import { gitHead, gitRemotes, gitTop } from './git.js';
 import type { Session } from './session.js';
 
