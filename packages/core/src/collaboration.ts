@@ -179,8 +179,12 @@ export const AuditEntry = z
   .meta({ id: 'AuditEntry' });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
-export const AuditQuery = z.object({
+export const AuditQuery = z.strictObject({
   actor: z.string().max(254).optional(),
+  /** Case-insensitive text anywhere in the entry (action, actor email, target, ip, details). */
+  q: z.string().min(1).max(200).optional(),
+  /** `csv` answers text/csv with every matching row of the page (use a large `limit` for an export). */
+  format: z.enum(['json', 'csv']).optional(),
   action: z.string().max(100).optional(),
   project_id: Id.optional(),
   from: Timestamp.optional(),
