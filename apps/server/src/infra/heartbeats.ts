@@ -10,6 +10,8 @@ export interface WorkerRecord {
   started_at: string;
   last_heartbeat_at: string;
   active_jobs: ActiveJobLease[];
+  /** Set while the worker is drained by an admin (takes no new jobs). */
+  draining?: boolean;
 }
 
 /** Where worker liveness is kept: Redis when configured, else the database. */

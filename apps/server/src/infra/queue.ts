@@ -160,6 +160,26 @@ export class Queue {
     }
   }
 
+  /**
+   * Stops this process's polling loops of a queue (a drain): jobs they are running finish, no new one is fetched.
+   * `work()` starts them again.
+   */
+  async offWork(name: string): Promise<void> {
+    const ids = this.workers.get(name) ?? [];
+    this.workers.delete(name);
+    for (const id of ids) await this.boss.offWork({ id });
+  }
+
+  /** Cancels a waiting or running job (a running handler is told by its worker; see JobRunner.cancel). */
+  async cancel(name: string, id: string): Promise<void> {
+    await this.boss.cancel(name, id);
+  }
+
+  /** Sends a failed job back to the queue for another attempt. */
+  async retry(name: string, id: string): Promise<void> {
+    await this.boss.retry(name, id);
+  }
+
   /** Fails one job of a queue (it is retried while its retry budget lasts). */
   async fail(name: string, id: string, message: string, tx?: SqlExecutor): Promise<void> {
     await this.boss.fail(name, id, { message }, tx ? { db: tx as PgBoss.Db } : {});

@@ -15,7 +15,10 @@ export interface JobContext {
   /** 1 on the first attempt. */
   attempt: number;
   workerId: string;
-  /** Aborted when the process is shutting down and the grace period is over. */
+  /**
+   * Aborted when the process is shutting down and the grace period is over, or when an admin cancels this job
+   * (`signal.reason` is then a JobCancelled): the handler stops without finishing its writes.
+   */
   signal: AbortSignal;
   logger: Logger;
 }
@@ -49,6 +52,14 @@ export interface PeriodicTask {
   run(): Promise<void>;
 }
 
+/** The abort reason a handler sees when an admin cancelled its job. */
+export class JobCancelled extends Error {
+  constructor(readonly jobId: string) {
+    super(`job ${jobId} was cancelled by an administrator`);
+    this.name = 'JobCancelled';
+  }
+}
+
 /** A worker process's heartbeat is stale after this many missed intervals. */
 const STALE_AFTER_BEATS = 3;
 /** Records of dead workers stay visible in /health/workers for this long. */
@@ -64,6 +75,10 @@ export class JobRunner {
   private readonly startedAt = new Date().toISOString();
   private readonly leases = new Map<string, ActiveJobLease>();
   private readonly abort = new AbortController();
+  /** Each running job's own controller, so that one job can be cancelled (admin cancel hook). */
+  private readonly running = new Map<string, AbortController>();
+  /** Draining: the queues' polling loops are off; running jobs finish (admin drain hook). */
+  private draining = false;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly periodicTimers: NodeJS.Timeout[] = [];
@@ -117,13 +132,7 @@ export class JobRunner {
         this.logger.warn({ err: { message: err.message } }, 'reaping lost workers failed'),
       );
     }
-    for (const def of definitions) {
-      await this.queue.work<Record<string, unknown>>(
-        def.queue,
-        { batchSize: def.batchSize ?? 1, loops: def.loops ?? 1 },
-        (jobs) => this.run(def as unknown as JobDefinition, jobs),
-      );
-    }
+    for (const def of definitions) await this.workQueue(def as unknown as JobDefinition);
     this.scheduleBeat(beaten ? this.options.heartbeatIntervalMs : this.retryDelay);
     for (const task of periodic) {
       const t = setInterval(() => {
@@ -137,6 +146,45 @@ export class JobRunner {
       this.periodicTimers.push(t);
     }
     this.logger.info({ worker_id: this.workerId, queues: definitions.map((d) => d.queue) }, 'worker started');
+  }
+
+  /** True while drained (shown in the heartbeat as `draining`). */
+  get isDraining(): boolean {
+    return this.draining;
+  }
+
+  /** Drain: takes no new jobs from any queue; the jobs it holds run to their end. */
+  async drain(): Promise<void> {
+    if (this.draining || this.stopped) return;
+    this.draining = true;
+    for (const def of this.definitions.values()) await this.queue.offWork(def.queue);
+    await this.beatSafely();
+    this.logger.info({ worker_id: this.workerId }, 'worker draining: no new jobs');
+  }
+
+  /** Ends a drain: the queues' polling loops start again. */
+  async resume(): Promise<void> {
+    if (!this.draining || this.stopped) return;
+    this.draining = false;
+    for (const def of this.definitions.values()) await this.workQueue(def);
+    await this.beatSafely();
+    this.logger.info({ worker_id: this.workerId }, 'worker resumed');
+  }
+
+  /** Aborts a job this worker is running (its handler's signal fires with a JobCancelled); false if not held here. */
+  cancel(jobId: string): boolean {
+    const ctrl = this.running.get(jobId);
+    if (!ctrl) return false;
+    ctrl.abort(new JobCancelled(jobId));
+    return true;
+  }
+
+  private workQueue(def: JobDefinition): Promise<void> {
+    return this.queue.work<Record<string, unknown>>(
+      def.queue,
+      { batchSize: def.batchSize ?? 1, loops: def.loops ?? 1 },
+      (jobs) => this.run(def, jobs),
+    );
   }
 
   /** Stops taking jobs; running ones get `timeoutMs` to finish before they are handed back to the queue. */
@@ -166,16 +214,26 @@ export class JobRunner {
         jobs.map(async (job) => {
           const started = performance.now();
           let outcome = 'failed';
+          const own = new AbortController();
+          this.running.set(job.id, own);
           try {
             await def.handle(job.data, {
               jobId: job.id,
               attempt: job.retryCount + 1,
               workerId: this.workerId,
-              signal: this.abort.signal,
+              signal: AbortSignal.any([this.abort.signal, own.signal]),
               logger: this.logger.child({ queue: def.queue, job_id: job.id }),
             });
             outcome = 'completed';
+          } catch (err) {
+            // A cancelled job: the queue already marked it cancelled; its row is told it ended, once.
+            if (own.signal.aborted) {
+              outcome = 'cancelled';
+              await this.giveUp(def, [{ job }], () => 'cancelled by an administrator');
+            }
+            throw err;
           } finally {
+            this.running.delete(job.id);
             this.metrics.jobs.inc({ queue: def.queue, outcome });
             this.metrics.jobDuration.observe({ queue: def.queue, outcome }, (performance.now() - started) / 1000);
           }
@@ -247,6 +305,7 @@ export class JobRunner {
           started_at: this.startedAt,
           last_heartbeat_at: new Date().toISOString(),
           active_jobs: [...this.leases.values()],
+          ...(this.draining && { draining: true }),
         }),
         this.beatTimeoutMs,
         'the heartbeat',
