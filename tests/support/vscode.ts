@@ -129,7 +129,9 @@ export class Workbench {
 
   /** Opens the workbench and waits until the extension host had time to start. */
   async open(url: string): Promise<void> {
-    await this.page.goto(url);
+    // The first load compiles and sends the whole workbench: on a busy 2-core machine that takes more than the
+    // default 30 s.
+    await this.page.goto(url, { waitUntil: 'domcontentloaded', timeout: 180_000 });
     await this.page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
     await this.page.locator('.statusbar').waitFor();
     await this.page.waitForTimeout(3000);

@@ -1,3 +1,4 @@
+import { isSyncProgress } from '@hivesync/sdk';
 import * as vscode from 'vscode';
 import type { NotificationAction } from '@hivesync/editor';
 import { AiController } from './features/ai.js';
@@ -71,6 +72,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     link.onDidChange(() => {
       setContext();
       refreshAll();
+    }),
+  );
+  own(
+    notifications.onLiveEvent((event) => {
+      if (isSyncProgress(event)) sync.liveProgress(event.data);
     }),
   );
   own(

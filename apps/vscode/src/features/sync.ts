@@ -10,6 +10,8 @@ import type { StatusBar } from './status-bar.js';
 export class SyncController implements vscode.Disposable {
   private running: AbortController | undefined;
   private lastError: string | undefined;
+  /** The last sync this window followed itself (its own events need no second look). */
+  private followed: string | undefined;
   /** Fired after a sync completed (threads and searches then read the new commit). */
   private readonly completed = new vscode.EventEmitter<Sync>();
   readonly onDidComplete = this.completed.event;
@@ -43,6 +45,35 @@ export class SyncController implements vscode.Disposable {
     this.status.set({ kind: 'project', project: project.name, text, error, proxied: this.session.proxied });
   }
 
+  /**
+   * A sync's stage from the event stream (`sync_progress`): syncs this window did not start (another member's, the
+   * schedule's) show in the status bar as they happen too, and a completed one re-reads what depends on the commit.
+   */
+  liveProgress(sync: Sync): void {
+    const project = this.link.project;
+    if (!project || sync.project_id !== project.id || this.running || this.followed === sync.sync_id) return;
+    if (sync.status === 'completed') {
+      void this.session.client.projects
+        .get(project.id)
+        .then((p) => this.link.update(p))
+        .catch(() => undefined)
+        .then(() => this.showIdle());
+      this.completed.fire(sync);
+      return;
+    }
+    if (sync.status === 'failed') {
+      void this.showIdle();
+      return;
+    }
+    this.status.set({
+      kind: 'project',
+      project: project.name,
+      text: syncStageText(sync),
+      spinning: true,
+      proxied: this.session.proxied,
+    });
+  }
+
   /** The command. */
   async sync(): Promise<void> {
     const project = this.link.require();
@@ -64,6 +95,7 @@ export class SyncController implements vscode.Disposable {
   private async follow(project: Project, sync: Sync): Promise<void> {
     const controller = new AbortController();
     this.running = controller;
+    this.followed = sync.sync_id;
     const show = (s: Sync) =>
       this.status.set({
         kind: 'project',
