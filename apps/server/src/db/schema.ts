@@ -27,6 +27,8 @@ export const users = pgTable(
     displayName: text('display_name').notNull(),
     role: text('role', { enum: ['user', 'admin'] }).notNull(),
     createdAt: ts('created_at').notNull().defaultNow(),
+    /** Set while an instance admin has disabled the account: its tokens are refused and it cannot log in. */
+    disabledAt: ts('disabled_at'),
   },
   (t) => [uniqueIndex('users_email_key').on(t.email)],
 );
@@ -207,6 +209,8 @@ export const repoSyncs = pgTable(
       .where(sql`${t.status} in ('queued', 'running', 'updating_files', 'cleaning', 'finalizing')`),
     index('repo_syncs_project_created_idx').on(t.projectId, t.createdAt),
     index('repo_syncs_requested_by_status_idx').on(t.requestedBy, t.status),
+    // Admin analytics: syncs in a time range by outcome and duration (covering, so the scan skips the table).
+    index('repo_syncs_created_status_idx').on(t.createdAt, t.status, t.durationMs, t.errorCode),
   ],
 );
 
@@ -247,6 +251,11 @@ export const previews = pgTable(
     index('previews_project_created_idx').on(t.projectId, t.createdAt),
     index('previews_status_expires_idx').on(t.status, t.expiresAt),
     index('previews_bundle_key_idx').on(t.bundleKey),
+    // Admin analytics: previews in a time range, and failed ones by platform, hour and reason.
+    index('previews_created_idx').on(t.createdAt),
+    index('previews_failed_created_idx')
+      .on(t.createdAt, t.platform, t.errorCode)
+      .where(sql`${t.status} = 'failed'`),
   ],
 );
 
@@ -378,6 +387,10 @@ export const aiJobs = pgTable(
     errorMessage: text('error_message'),
     /** Why a completed job has no suggestion ("`init` in lib/app.js:59 already has a doc comment."). */
     message: text('message'),
+    /** The provider that ran the job (`local`, `openai`), and the tokens it reported, where it reports them. */
+    provider: text('provider'),
+    promptTokens: integer('prompt_tokens'),
+    completionTokens: integer('completion_tokens'),
     createdAt: ts('created_at').notNull().defaultNow(),
     startedAt: ts('started_at'),
     finishedAt: ts('finished_at'),
@@ -385,6 +398,8 @@ export const aiJobs = pgTable(
   (t) => [
     index('ai_jobs_project_created_idx').on(t.projectId, t.createdAt),
     index('ai_jobs_requested_by_status_idx').on(t.requestedBy, t.status),
+    // Admin analytics: AI jobs in a time range by action and outcome.
+    index('ai_jobs_created_idx').on(t.createdAt, t.action, t.status),
   ],
 );
 
@@ -404,7 +419,12 @@ export const suggestions = pgTable(
     state: text('state', { enum: ['proposed', 'approved', 'rejected', 'applied', 'reverted'] }).notNull(),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
-  (t) => [index('suggestions_project_state_idx').on(t.projectId, t.state), index('suggestions_job_idx').on(t.jobId)],
+  (t) => [
+    index('suggestions_project_state_idx').on(t.projectId, t.state),
+    index('suggestions_job_idx').on(t.jobId),
+    // Admin analytics: suggestions created in a time range, by state.
+    index('suggestions_created_state_idx').on(t.createdAt, t.state),
+  ],
 );
 
 /** Every state move of a suggestion: who, when, from and to. */
@@ -476,4 +496,64 @@ export const systemIncidents = pgTable(
       .on(t.kind, t.subject)
       .where(sql`${t.closedAt} is null`),
   ],
+);
+
+/** Autoscaling rules: at most one per worker pool (issue #15; evaluated by the server, see docs/OPERATIONS.md). */
+export const autoscalingRules = pgTable('autoscaling_rules', {
+  pool: text('pool').primaryKey(),
+  minWorkers: integer('min_workers').notNull(),
+  maxWorkers: integer('max_workers').notNull(),
+  /** Scale up when the oldest waiting job is older than this many seconds (null: not a trigger). */
+  scaleUpOldestSeconds: integer('scale_up_oldest_seconds'),
+  /** Scale up when more jobs than this wait (null: not a trigger). */
+  scaleUpDepth: integer('scale_up_depth'),
+  /** Scale down by one after this many minutes with nothing waiting or running. */
+  scaleDownIdleMinutes: integer('scale_down_idle_minutes').notNull(),
+  enabled: boolean('enabled').notNull().default(true),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+  updatedBy: text('updated_by'),
+});
+
+/** Where each pool stands: the desired worker count last decided, a manual override, and since when it is idle. */
+export const poolScaling = pgTable('pool_scaling', {
+  pool: text('pool').primaryKey(),
+  desired: integer('desired'),
+  manualDesired: integer('manual_desired'),
+  manualUntil: ts('manual_until'),
+  idleSince: ts('idle_since'),
+  updatedAt: ts('updated_at').notNull().defaultNow(),
+});
+
+/** Every scaling decision: when, which rule (as it was), what it saw, what it wanted, and whether the target did it. */
+export const autoscalingDecisions = pgTable(
+  'autoscaling_decisions',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: ts('at').notNull().defaultNow(),
+    pool: text('pool').notNull(),
+    source: text('source', { enum: ['rule', 'manual'] }).notNull(),
+    rule: jsonb('rule').$type<Record<string, unknown>>(),
+    input: jsonb('input').$type<Record<string, unknown>>().notNull(),
+    previous: integer('previous'),
+    desired: integer('desired').notNull(),
+    reason: text('reason').notNull(),
+    target: text('target').notNull(),
+    applied: boolean('applied').notNull(),
+    error: text('error'),
+  },
+  (t) => [index('autoscaling_decisions_pool_idx').on(t.pool, t.id)],
+);
+
+/** Deep-health samples (one row per check per sample), kept for a week: the admin API's health history. */
+export const healthSamples = pgTable(
+  'health_samples',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: ts('at').notNull().defaultNow(),
+    check: text('check').notNull(),
+    status: text('status', { enum: ['ok', 'degraded', 'fail', 'disabled'] }).notNull(),
+    latencyMs: integer('latency_ms').notNull(),
+    message: text('message'),
+  },
+  (t) => [index('health_samples_at_idx').on(t.at)],
 );
