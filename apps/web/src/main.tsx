@@ -18,6 +18,7 @@ import { ProjectsPage } from './views/ProjectsPage.js';
 import { RegisterPage } from './views/RegisterPage.js';
 import { RouteErrorPage } from './views/RouteErrorPage.js';
 import { accountRoutes } from './routes/account.js';
+import { adminRoutes } from './routes/admin.js';
 import { activityRoutes } from './routes/activity.js';
 import { aiRoutes } from './routes/ai.js';
 import { previewRoutes } from './routes/previews.js';
@@ -75,6 +76,7 @@ const router = createBrowserRouter([
           ...activityRoutes,
           ...aiRoutes,
           ...previewRoutes,
+          ...adminRoutes,
         ],
       },
       { path: '*', element: <NotFoundPage /> },

@@ -22,6 +22,7 @@ export function Layout() {
               <NavLink to="/projects" end>
                 Projects
               </NavLink>
+              {session.user.role === 'admin' && <NavLink to="/admin">Admin</NavLink>}
             </nav>
             <HeaderSearch />
             <NotificationBell />
