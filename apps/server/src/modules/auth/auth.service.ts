@@ -37,6 +37,11 @@ const SESSION_CACHE_MAX = 50_000;
 const SESSION_ENDED = 'This session has ended (logged out or revoked); log in again.';
 /** Bus message kind: sessions were revoked; body `{ session_ids: string[] }`. */
 export const BUS_SESSIONS_REVOKED = 'auth.sessions_revoked';
+/** Bus message kind: a user was disabled, enabled or changed role; body `{ user_id: string }`. */
+export const BUS_USER_CHANGED = 'auth.user_changed';
+// How long a user's disabled flag and role, read once, are believed (a change is heard at once over the bus).
+const USER_STATE_TTL_MS = 5000;
+const ACCOUNT_DISABLED = 'This account is disabled; ask an administrator.';
 
 /** What the server learns about the client at login: its name (X-HiveSync-Client) and User-Agent. */
 export interface ClientInfo {
@@ -90,6 +95,8 @@ export class AuthService {
   private readonly openSessions = new Map<string, number>();
   // Session ids known revoked, with when: kept for an access token's lifetime, after which none of theirs is valid.
   private readonly revokedSessions = new Map<string, number>();
+  // Each recent caller's disabled flag and current role, with when they were read.
+  private readonly userStates = new Map<string, { at: number; disabled: boolean; role: 'user' | 'admin' }>();
 
   private readonly db: Database;
   readonly tokens: AccessTokens;
@@ -123,6 +130,9 @@ export class AuthService {
     bus.subscribe((m) => {
       if (m.kind !== BUS_SESSIONS_REVOKED || !Array.isArray(m.body.session_ids)) return;
       this.forgetSessions(m.body.session_ids.map(String));
+    });
+    bus.subscribe((m) => {
+      if (m.kind === BUS_USER_CHANGED) this.userStates.delete(String(m.body.user_id));
     });
   }
 
@@ -183,6 +193,8 @@ export class AuthService {
       throw errors.unauthorized(INVALID_CREDENTIALS);
     }
     await this.loginFailures.reset(pair);
+    // Only someone who knows the password learns that the account is disabled.
+    if (user.disabledAt) throw errors.forbidden(ACCOUNT_DISABLED);
     const session = await this.session(user, body.remember === true, info);
     await this.audit.record({
       actorId: user.id,
@@ -207,7 +219,7 @@ export class AuthService {
     if (this.revokedSessions.has(sid)) throw errors.unauthorized(SESSION_ENDED);
     const now = Date.now();
     const seen = this.openSessions.get(sid);
-    if (seen !== undefined && now - seen < SESSION_OPEN_TTL_MS) return auth;
+    if (seen !== undefined && now - seen < SESSION_OPEN_TTL_MS) return this.withUserState(auth, now);
     const session = await this.repo.findSession(sid);
     if (!session || session.userId !== auth.userId) {
       this.openSessions.delete(sid);
@@ -225,7 +237,37 @@ export class AuthService {
     if (now - session.lastUsedAt.getTime() > 60_000) {
       this.repo.touchSession(sid).catch((err: unknown) => this.logger.warn({ err }, 'could not record a session use'));
     }
-    return auth;
+    return this.withUserState(auth, now);
+  }
+
+  /**
+   * Refuses a disabled account's token, and gives the caller their current instance role (a demotion counts at once,
+   * not when the token expires). Read at most every few seconds per user; a change is heard over the event bus.
+   */
+  private async withUserState(auth: AuthContext, now: number): Promise<AuthContext> {
+    let state = this.userStates.get(auth.userId);
+    if (!state || now - state.at >= USER_STATE_TTL_MS) {
+      const user = await this.repo.findUserById(auth.userId);
+      if (!user) throw errors.unauthorized('This account no longer exists.');
+      state = { at: now, disabled: user.disabledAt !== null, role: user.role };
+      if (this.userStates.size >= SESSION_CACHE_MAX) this.userStates.clear();
+      this.userStates.set(auth.userId, state);
+    }
+    if (state.disabled) throw errors.unauthorized(ACCOUNT_DISABLED);
+    return state.role === auth.role ? auth : { ...auth, role: state.role };
+  }
+
+  /** Tells every process that a user's disabled flag or role changed (their cached state is dropped). */
+  async userChanged(userId: string): Promise<void> {
+    this.userStates.delete(userId);
+    await this.bus.publish({ kind: BUS_USER_CHANGED, body: { user_id: userId } });
+  }
+
+  /** Revokes every session of a user (an admin's force log-out): all their tokens stop working at once. */
+  async endSessionsOf(userId: string): Promise<number> {
+    const ids = await this.db.transaction((tx) => this.repo.revokeSessions(tx.orm, userId));
+    await this.sessionsEnded(ids);
+    return ids.length;
   }
 
   /** The caller's open sessions, newest login first, a page at a time; `current` marks the caller's own. */
@@ -328,7 +370,7 @@ export class AuthService {
     }
     if (row.expiresAt.getTime() <= Date.now()) throw invalid();
     const user = await this.repo.findUserById(row.userId);
-    if (!user) throw invalid();
+    if (!user || user.disabledAt) throw invalid();
     const next = newRefreshToken();
     const rotated = await this.db.transaction(async (tx) => {
       if (!(await this.repo.markRotated(tx.orm, row.id))) return false;
