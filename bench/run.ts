@@ -18,6 +18,7 @@ import { anchoring } from './suites/anchoring.js';
 import { agentProxy } from './suites/agent.js';
 import { web } from './suites/web.js';
 import { vscodeExtension } from './suites/vscode.js';
+import { sandboxOverhead } from './suites/sandbox.js';
 
 /**
  * `npm run bench [-- --seconds N] [-- --rounds N] [-- --only NAME]`: every figure the issues name, each against a
@@ -44,6 +45,7 @@ const suites: Suite[] = [
   agentProxy,
   coldStart,
   jobThroughput,
+  sandboxOverhead,
   aiAnalysis,
   aiExpress,
   aiRename,

@@ -213,6 +213,28 @@ const EnvSchema = z
     /** Shared secret of sandboxed build workers (at least 32 characters); their callbacks are refused without it. */
     WORKER_SHARED_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
     /** Port on which a worker-only process serves /metrics (API processes serve it on their own port). */
+    /**
+     * How job code that touches user content (server-side preview builds) is isolated: `auto` (bubblewrap, else
+     * unshare; a worker where neither works refuses such jobs), `bwrap`, `unshare`, or `off` (no isolation; logged
+     * as an error at every start).
+     */
+    HIVESYNC_SANDBOX: z.enum(['auto', 'bwrap', 'unshare', 'off']).default('auto'),
+    /** CPU seconds one sandboxed process may use. */
+    HIVESYNC_SANDBOX_CPU_SECONDS: int(1, 3600).default(60),
+    /** Address space of one sandboxed process, in MiB (Node.js needs about 1,000 to start). */
+    HIVESYNC_SANDBOX_MEMORY_MB: int(1024, 65_536).default(2048),
+    /** Processes and threads a sandboxed job may run at once. */
+    HIVESYNC_SANDBOX_MAX_PROCESSES: int(16, 4096).default(256),
+    /** Largest output (stdout, and each file written) of a sandboxed job, in MiB. */
+    HIVESYNC_SANDBOX_OUTPUT_MB: int(1, 4096).default(64),
+    /** How long a server-side preview build may take, in seconds (then it fails with build_timeout). */
+    HIVESYNC_BUILD_TIMEOUT_SECONDS: int(1, 3600).default(120),
+    /** Most files in one server-side preview build (413 above). */
+    HIVESYNC_BUILD_MAX_FILES: int(1, 1_000_000).default(5000),
+    /** Most bytes of source in one server-side preview build (413 above). */
+    HIVESYNC_BUILD_MAX_BYTES: int(1024, 2 * 1024 * 1024 * 1024).default(100 * 1024 * 1024),
+    /** Whether this installation builds previews on the server (`hivesync preview` then builds remotely). */
+    HIVESYNC_BUILDS: bool.default(true),
     HIVESYNC_METRICS_PORT: int(1, 65535).optional(),
     /** Interval of the heartbeat comment on event streams, in milliseconds. */
     HIVESYNC_SSE_HEARTBEAT_MS: int(100, 600_000).default(15_000),
@@ -412,6 +434,21 @@ export function loadConfig(
   const parsed = EnvSchema.safeParse(cleaned);
   if (!parsed.success) {
     throw new ConfigError(
+  /** Isolation and limits of sandboxed job code. */
+  readonly sandbox: {
+    readonly mode: 'auto' | 'bwrap' | 'unshare' | 'off';
+    readonly cpuSeconds: number;
+    readonly memoryBytes: number;
+    readonly maxProcesses: number;
+    readonly maxOutputBytes: number;
+  };
+  /** Server-side preview builds. */
+  readonly builds: {
+    readonly enabled: boolean;
+    readonly timeoutMs: number;
+    readonly maxFiles: number;
+    readonly maxBytes: number;
+  };
       parsed.error.issues.map((i) => {
         const name = String(i.path[0] ?? 'environment');
         const given = cleaned[name];
@@ -534,3 +571,16 @@ export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
+    sandbox: {
+      mode: e.HIVESYNC_SANDBOX,
+      cpuSeconds: e.HIVESYNC_SANDBOX_CPU_SECONDS,
+      memoryBytes: e.HIVESYNC_SANDBOX_MEMORY_MB * 2 ** 20,
+      maxProcesses: e.HIVESYNC_SANDBOX_MAX_PROCESSES,
+      maxOutputBytes: e.HIVESYNC_SANDBOX_OUTPUT_MB * 2 ** 20,
+    },
+    builds: {
+      enabled: e.HIVESYNC_BUILDS,
+      timeoutMs: e.HIVESYNC_BUILD_TIMEOUT_SECONDS * 1000,
+      maxFiles: e.HIVESYNC_BUILD_MAX_FILES,
+      maxBytes: e.HIVESYNC_BUILD_MAX_BYTES,
+    },
