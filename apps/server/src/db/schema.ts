@@ -93,6 +93,10 @@ export const projects = pgTable('projects', {
   credentialSetBy: text('credential_set_by'),
   /** Minutes between scheduled syncs; null means no schedule. */
   syncIntervalMinutes: integer('sync_interval_minutes'),
+  /** The project's plan: `pro` projects' jobs go to the priority queues that workers drain first. */
+  plan: text('plan', { enum: ['free', 'pro'] })
+    .notNull()
+    .default('free'),
 });
 
 export const projectMembers = pgTable(
@@ -556,4 +560,58 @@ export const healthSamples = pgTable(
     message: text('message'),
   },
   (t) => [index('health_samples_at_idx').on(t.at)],
+);
+
+/** One file of a server-side preview build: where it goes in the tree and the blob it is. */
+export interface PreviewBuildFile {
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+/**
+ * A preview built on the server: its file list (set by POST /previews/{id}/files, then frozen by /build), and the
+ * build's progress and outcome. One per preview.
+ */
+export const previewBuilds = pgTable(
+  'preview_builds',
+  {
+    id: text('id').primaryKey(),
+    previewId: text('preview_id')
+      .notNull()
+      .references(() => previews.id, { onDelete: 'cascade' }),
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: ['awaiting_files', 'queued', 'running', 'succeeded', 'failed'] }).notNull(),
+    stage: text('stage').notNull(),
+    entry: text('entry'),
+    files: jsonb('files').$type<PreviewBuildFile[]>().notNull(),
+    fileCount: integer('file_count').notNull(),
+    totalBytes: bigint('total_bytes', { mode: 'number' }).notNull(),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    /** Where the bundler's first error is, when it names a file. */
+    errorFile: text('error_file'),
+    errorLine: integer('error_line'),
+    errorColumn: integer('error_column'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    startedAt: ts('started_at'),
+    finishedAt: ts('finished_at'),
+  },
+  (t) => [uniqueIndex('preview_builds_preview_key').on(t.previewId)],
+);
+
+/** Source blobs of server-side builds a project holds (content-addressed in the artifacts bucket, checked once). */
+export const previewBlobs = pgTable(
+  'preview_blobs',
+  {
+    projectId: text('project_id')
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    sha256: text('sha256').notNull(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.sha256] })],
 );
