@@ -456,6 +456,8 @@ export const workerHeartbeats = pgTable('worker_heartbeats', {
   startedAt: ts('started_at').notNull(),
   lastHeartbeatAt: ts('last_heartbeat_at').notNull(),
   activeJobs: jsonb('active_jobs').$type<ActiveJobLease[]>().notNull().default([]),
+  /** What else the worker says about itself (its pools and queues, its sandbox, draining), as in the Redis store. */
+  details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
 });
 
 /** A job a worker holds, as recorded in its heartbeat so that a survivor can hand it back if the worker dies. */

@@ -1,0 +1,1 @@
+ALTER TABLE "worker_heartbeats" ADD COLUMN "details" jsonb DEFAULT '{}'::jsonb NOT NULL;
