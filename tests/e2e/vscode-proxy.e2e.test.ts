@@ -80,7 +80,8 @@ describe.skipIf(!codeServerAvailable() || !browserAvailable() || skipWithoutTest
       page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
       wb = new Workbench(page);
       await wb.open(code.url);
-    }, 300_000);
+      await wb.extensionActive();
+    }, 600_000);
 
     afterEach(async ({ task }) => {
       if (task.result?.state === 'fail' && page)

@@ -8,7 +8,14 @@ import { tempDir } from '../../apps/server/src/test/harness.js';
 import { cloneTestRepo, skipWithoutTestRepos } from '../../apps/server/src/test/test-repos.js';
 import { browserAvailable, launchChromium } from '../support/browser.js';
 import { ROOT, spawnServer, stopServer, type ServerProcess } from '../support/server-process.js';
-import { buildVsix, codeServerAvailable, startCodeServer, Workbench, type CodeServer } from '../support/vscode.js';
+import {
+  buildVsix,
+  codeServerAvailable,
+  extensionLog,
+  startCodeServer,
+  Workbench,
+  type CodeServer,
+} from '../support/vscode.js';
 
 /**
  * The VS Code extension in a real VS Code: code-server with the built .vsix installed, driven through Debian's
@@ -81,7 +88,8 @@ describe.skipIf(!codeServerAvailable() || !browserAvailable() || skipWithoutTest
       page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
       wb = new Workbench(page);
       await wb.open(code.url);
-    }, 300_000);
+      await wb.extensionActive();
+    }, 600_000);
 
     afterEach(async ({ task }) => {
       if (task.result?.state === 'fail' && page)
@@ -210,6 +218,9 @@ describe.skipIf(!codeServerAvailable() || !browserAvailable() || skipWithoutTest
       await wb.command('HiveSync: Show Notifications');
       await wb.toast(/Grace replied to a thread on lib\/application\.js:59 in express\./, 60_000);
       await page.keyboard.press('Escape');
+      // It came through the server's event stream, not the poll.
+      expect(extensionLog(code)).toMatch(/event stream open \(direct from the server/);
+      expect(extensionLog(code)).toMatch(/notification thread_reply \(\S+\) through the event stream/);
       // The bell counts what the server says is unread for this client (the sync and the AI job's outcomes too).
       const asVscode = new HiveSyncClient({
         baseUrl: server.url,

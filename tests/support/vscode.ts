@@ -123,6 +123,20 @@ export async function startCodeServer(options: {
   };
 }
 
+/**
+ * What the extension wrote to its "HiveSync" log (the output channel, which VS Code keeps as a file under the user
+ * data dir): the connection route, the way each notification came in, errors.
+ */
+export function extensionLog(code: CodeServer): string {
+  const logs = path.join(code.userDataDir, 'logs');
+  if (!fs.existsSync(logs)) return '';
+  return fs
+    .readdirSync(logs, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name === 'HiveSync.log' && e.parentPath.includes('hivesync.hivesync-vscode'))
+    .map((e) => fs.readFileSync(path.join(e.parentPath, e.name), 'utf8'))
+    .join('\n');
+}
+
 /** Drives the VS Code workbench in a page the way a person does: the command palette, quick inputs, toasts. */
 export class Workbench {
   constructor(readonly page: Page) {}
@@ -135,6 +149,14 @@ export class Workbench {
     await this.page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
     await this.page.locator('.statusbar').waitFor();
     await this.page.waitForTimeout(3000);
+  }
+
+  /**
+   * Waits until the HiveSync extension is active: its status bar item is there. On a loaded machine the extension
+   * host starts long after the workbench shows.
+   */
+  async extensionActive(timeout = 300_000): Promise<void> {
+    await this.page.locator('.statusbar [id$="hivesync.status"]').waitFor({ timeout });
   }
 
   /** The quick input box. */
