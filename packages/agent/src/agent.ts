@@ -10,13 +10,14 @@ import {
   type HiveSyncTokens,
 } from '@hivesync/sdk';
 import type { FastifyInstance } from 'fastify';
-import { buildAgentApp } from './app.js';
+import { buildAgentApp, launchUrl } from './app.js';
 import { EventsHub, type EventsHubOptions } from './events-hub.js';
 import { MappingStore } from './mappings.js';
 import { PollCache } from './poll-cache.js';
 import { Forwarder } from './proxy.js';
 import { openSecretStore, writePrivateFile, type KeyringFactory, type SecretStore } from './secret-store.js';
 import { Session } from './session.js';
+import { UiAccess } from './ui-access.js';
 import { AGENT_VERSION } from './version.js';
 
 /** The discovery file's name in the agent directory. */
@@ -54,6 +55,11 @@ export interface StartAgentOptions {
   events?: EventsHubOptions;
   /** Put in front of the agent's User-Agent. */
   userAgent?: string;
+  /**
+   * The built desktop renderer (a folder with index.html), served at /hivesync-desktop-api/app/ to pages opened
+   * through `launchUrl()`. Without it the agent serves no UI.
+   */
+  uiDir?: string;
 }
 
 /** A running agent. */
@@ -68,6 +74,11 @@ export interface RunningAgent {
   app: FastifyInstance;
   /** Resolves once the agent stopped (stop(), or POST /shutdown). */
   stopped: Promise<void>;
+  /**
+   * A one-time URL that opens the desktop renderer (`…/app/?launch=<token>`, valid for a minute): opening it leaves
+   * the page with the agent's HttpOnly cookie instead of the token. For the desktop's main process.
+   */
+  launchUrl(): string;
   /** Stops listening, ends the event streams and removes the discovery file. */
   stop(): Promise<void>;
 }
@@ -107,6 +118,8 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
   const hub = new EventsHub(session, () => cache.invalidate(), options.events);
   const mappings = new MappingStore(path.join(dir, MAPPINGS_FILE));
   const startedAt = new Date().toISOString();
+  const ui = new UiAccess();
+  const uiDir = options.uiDir === undefined ? undefined : path.resolve(options.uiDir);
   let port = 0;
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((r) => (resolveStopped = r));
@@ -133,6 +146,10 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     secrets,
     startedAt,
     shutdown: () => void stop(),
+    ui,
+    uiDir,
+    // The discovery file names the user: rewritten when the desktop UI signs the agent in or out.
+    onSessionChange: () => writeDiscovery(),
   });
   await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   const address = app.server.address();
@@ -149,7 +166,12 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     user_id: session.userId,
     started_at: startedAt,
   };
-  await writePrivateFile(discoveryFile, `${JSON.stringify(discovery, null, 2)}\n`);
+  async function writeDiscovery(): Promise<void> {
+    discovery.user_id = session.userId;
+    if (stopping) return;
+    await writePrivateFile(discoveryFile, `${JSON.stringify(discovery, null, 2)}\n`);
+  }
+  await writeDiscovery();
   return {
     url: `http://127.0.0.1:${port}${AGENT_API_PREFIX}`,
     port,
@@ -159,6 +181,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     session,
     app,
     stopped,
+    launchUrl: () => launchUrl(port, ui.newLaunchToken()),
     stop,
   };
 }

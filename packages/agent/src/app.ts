@@ -1,8 +1,20 @@
 import crypto from 'node:crypto';
 import type http from 'node:http';
-import { AppError, errors } from '@hivesync/core';
+import { fastifyCookie } from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import { AppError, ERROR_CATALOGUE, errors, type ErrorCode } from '@hivesync/core';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { AGENT_API_PREFIX, AGENT_HEADER, type AgentHealth, type PutMappingBody } from '@hivesync/sdk';
+import {
+  AGENT_API_PREFIX,
+  AGENT_APP_PATH,
+  AGENT_COOKIE,
+  AGENT_HEADER,
+  isHiveSyncError,
+  type AgentHealth,
+  type AgentLaunch,
+  type AgentSessionState,
+  type PutMappingBody,
+} from '@hivesync/sdk';
 import { sendError, sendRefusal } from './envelope.js';
 import type { EventsHub } from './events-hub.js';
 import { runLocalHealth } from './health-local.js';
@@ -12,6 +24,7 @@ import type { PollCache } from './poll-cache.js';
 import { pipeAnswer, readAll, sendUnreachable, type Forwarder } from './proxy.js';
 import type { SecretStore } from './secret-store.js';
 import type { Session } from './session.js';
+import { LAUNCH_TTL_MS, type UiAccess } from './ui-access.js';
 import { AGENT_VERSION } from './version.js';
 
 /** What the agent's HTTP API is built from. */
@@ -30,7 +43,16 @@ export interface AgentAppDeps {
   startedAt: string;
   /** Called by POST /shutdown (`hivesync agent stop`). */
   shutdown: () => void;
+  /** Launch tokens and cookies of the desktop renderer. */
+  ui: UiAccess;
+  /** The built desktop renderer, served at /hivesync-desktop-api/app/ (none: the route answers 404). */
+  uiDir?: string;
+  /** Called after the renderer signed the agent in or out (the discovery file names the user). */
+  onSessionChange?: () => Promise<void>;
 }
+
+/** How a request proved it may use the agent: the bearer token, the renderer's cookie, or a launch token. */
+type Credential = 'token' | 'cookie' | 'launch';
 
 /** Calls about a client's own session; the agent's session is not the plugins' to end or replace. */
 const SESSION_CALLS = new Set(['auth/login', 'auth/register', 'auth/refresh', 'auth/logout', 'auth/logout_all']);
@@ -57,34 +79,43 @@ export function buildAgentApp(deps: AgentAppDeps): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
 
+  // Cookies are read by the access check below, not by the plugin's own hook.
+  void app.register(fastifyCookie, { hook: false });
   const expected = crypto.createHash('sha256').update(deps.token).digest();
+  const credentials = new WeakMap<FastifyRequest, Credential>();
+  const P = AGENT_API_PREFIX;
+  const appPath = `${P}${AGENT_APP_PATH}`;
   app.addHook('onRequest', async (req, reply) => {
-    // Browsers send Origin with every cross-origin request that could carry our token (Node's fetch sends none; it
+    const port = deps.port();
+    // Browsers send Origin with every cross-origin request (and with same-origin ones that change something). Only
+    // the agent's own pages, the desktop renderer it serves, may use it from a browser; Node's fetch sends none (it
     // does send Sec-Fetch-Mode, so that header cannot tell a browser apart).
-    if (req.headers.origin !== undefined) {
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== `http://127.0.0.1:${port}`) {
       return sendRefusal(
         req,
         reply,
         'origin',
-        'The HiveSync agent does not answer browsers (a request with an Origin).',
+        'The HiveSync agent answers no web page but its own desktop UI (a request with a foreign Origin).',
       );
     }
     const host = (req.headers.host ?? '').toLowerCase();
-    const port = deps.port();
     if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
       return sendRefusal(req, reply, 'host', `The HiveSync agent answers only to 127.0.0.1:${port}, not to "${host}".`);
     }
-    const given = /^Bearer (\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    const hashed = crypto
-      .createHash('sha256')
-      .update(given ?? '')
-      .digest();
-    if (given === undefined || !crypto.timingSafeEqual(hashed, expected)) {
+    const path = req.url.split('?')[0];
+    if (req.method === 'GET' && path === appPath && typeof (req.query as { launch?: unknown }).launch === 'string') {
+      credentials.set(req, 'launch');
+    } else if (bearerMatches(req.headers.authorization, expected)) {
+      credentials.set(req, 'token');
+    } else if (deps.ui.validCookie(cookieOf(app, req))) {
+      credentials.set(req, 'cookie');
+    } else {
       return sendRefusal(
         req,
         reply,
         'token',
-        'Send the token of this agent (from its discovery file ~/.hivesync/agent.json) as Authorization: Bearer.',
+        'Send the token of this agent (from its discovery file ~/.hivesync/agent.json) as Authorization: Bearer, or open the desktop UI through its launch URL.',
       );
     }
     void reply.header(AGENT_HEADER, AGENT_VERSION);
@@ -102,8 +133,6 @@ export function buildAgentApp(deps: AgentAppDeps): FastifyInstance {
   app.setNotFoundHandler((req, reply) =>
     sendError(req, reply, 'not_found', `The HiveSync agent has no route ${req.method} ${req.url.split('?')[0]}.`),
   );
-
-  const P = AGENT_API_PREFIX;
 
   app.get(`${P}/health`, async (): Promise<AgentHealth> => ({
     status: 'ok',
@@ -131,6 +160,86 @@ export function buildAgentApp(deps: AgentAppDeps): FastifyInstance {
   app.post(`${P}/shutdown`, async (_req, reply) => {
     setImmediate(deps.shutdown);
     return reply.code(202).send({ stopping: true });
+  });
+
+  // A one-time launch URL for the desktop renderer; only the token holder (the desktop's main process) gets one.
+  app.post(`${P}/launch`, async (req, reply): Promise<AgentLaunch | FastifyReply> => {
+    if (credentials.get(req) !== 'token') {
+      return sendRefusal(req, reply, 'token', 'Only the holder of the agent’s token may ask for a launch URL.');
+    }
+    return { url: launchUrl(deps.port(), deps.ui.newLaunchToken()), expires_in: LAUNCH_TTL_MS / 1000 };
+  });
+
+  // The launch URL: spends its token for the cookie, then sends the browser on without the token in the address bar.
+  app.get(appPath, async (req, reply) => {
+    if (credentials.get(req) === 'launch') {
+      const cookie = deps.ui.exchange((req.query as { launch: string }).launch);
+      if (cookie === undefined) {
+        return sendRefusal(
+          req,
+          reply,
+          'launch',
+          'This launch link was used already or has expired: open the desktop UI again from the app.',
+        );
+      }
+      return reply
+        .code(303)
+        .headers({ ...UI_HEADERS, 'cache-control': 'no-store' })
+        .setCookie(AGENT_COOKIE, cookie, { path: P, httpOnly: true, sameSite: 'strict' })
+        .redirect(appPath, 303);
+    }
+    if (deps.uiDir === undefined) throw errors.notFound('desktop UI (this agent was started without one)');
+    return reply.headers(UI_HEADERS).sendFile('index.html');
+  });
+  if (deps.uiDir !== undefined) {
+    void app.register(fastifyStatic, {
+      root: deps.uiDir,
+      prefix: appPath,
+      index: false,
+      wildcard: true,
+      setHeaders: (res) => void res.headers(UI_HEADERS),
+    });
+  }
+
+  // Signing the agent in and out: the desktop renderer's own page only. Plugins (the token) stay refused, as for
+  // their /api/v1/auth calls: they must not end or replace the session everyone shares.
+  const rendererOnly = (req: FastifyRequest, reply: FastifyReply) => {
+    if (credentials.get(req) === 'cookie') return undefined;
+    return sendRefusal(
+      req,
+      reply,
+      'session_call',
+      'Only the desktop UI signs the agent in and out; in a terminal, run `hivesync login` and restart the agent.',
+    );
+  };
+  app.post(`${P}/session`, async (req, reply): Promise<AgentSessionState | FastifyReply> => {
+    const refused = rendererOnly(req, reply);
+    if (refused) return refused;
+    const body = jsonBody<{ email?: unknown; password?: unknown }>(req);
+    if (typeof body.email !== 'string' || body.email === '') {
+      throw errors.validation('email is required.', { field: 'email' });
+    }
+    if (typeof body.password !== 'string' || body.password === '') {
+      throw errors.validation('password is required.', { field: 'password' });
+    }
+    try {
+      await deps.session.signIn(body.email, body.password);
+    } catch (err) {
+      throw upstreamError(err);
+    }
+    deps.hub.endAll('session_changed', 'The HiveSync agent signed in as another session: reconnect.');
+    deps.cache.invalidate();
+    await deps.onSessionChange?.();
+    return sessionState(deps.session);
+  });
+  app.delete(`${P}/session`, async (req, reply): Promise<AgentSessionState | FastifyReply> => {
+    const refused = rendererOnly(req, reply);
+    if (refused) return refused;
+    await deps.session.signOut();
+    deps.hub.endAll('signed_out', 'The HiveSync agent was signed out.');
+    deps.cache.invalidate();
+    await deps.onSessionChange?.();
+    return sessionState(deps.session);
   });
 
   app.get(`${P}/mappings`, async (req) => {
@@ -242,6 +351,48 @@ export function buildAgentApp(deps: AgentAppDeps): FastifyInstance {
   }
 
   return app;
+}
+
+/** Headers of the desktop UI's pages: never framed, never sniffed, no Referer (a launch URL must not leak). */
+const UI_HEADERS = {
+  'x-frame-options': 'DENY',
+  'content-security-policy': "frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+/** The one-time URL that opens the desktop renderer. */
+export function launchUrl(port: number, token: string): string {
+  return `http://127.0.0.1:${port}${AGENT_API_PREFIX}${AGENT_APP_PATH}?launch=${encodeURIComponent(token)}`;
+}
+
+// Compared in constant time, through hashes of equal length.
+function bearerMatches(header: string | undefined, expected: Buffer): boolean {
+  const given = /^Bearer (\S+)$/i.exec(header ?? '')?.[1];
+  if (given === undefined) return false;
+  return crypto.timingSafeEqual(crypto.createHash('sha256').update(given).digest(), expected);
+}
+
+function cookieOf(app: FastifyInstance, req: FastifyRequest): string | undefined {
+  const header = req.headers.cookie;
+  if (header === undefined) return undefined;
+  try {
+    return app.parseCookie(header)[AGENT_COOKIE];
+  } catch {
+    return undefined;
+  }
+}
+
+function sessionState(session: Session): AgentSessionState {
+  return { signed_in: session.signedIn, user_id: session.userId, email: session.email };
+}
+
+// The server's refusal (wrong password: 401, rate limited: 429…) keeps its code; a server out of reach is a 503.
+function upstreamError(err: unknown): AppError {
+  if (isHiveSyncError(err) && err.code in ERROR_CATALOGUE) {
+    return new AppError(err.code as ErrorCode, err.message, { details: err.details });
+  }
+  return errors.serviceUnavailable(`The HiveSync agent cannot reach the server (${String(err)}).`);
 }
 
 /** The plugin's headers, to be filtered further by the forwarder. */

@@ -84,6 +84,22 @@ export class EventsHub {
     if (!this.upstream) this.start(this.latestSeq ?? lastEventId);
   }
 
+  /**
+   * Ends every plugin's stream with `event: closed` and drops the upstream one and the replay buffer (the agent's
+   * session changed: what was buffered belongs to the previous one). Plugins reconnecting get the new session's.
+   */
+  endAll(reason: string, message: string): void {
+    clearTimeout(this.linger);
+    this.upstream?.abort();
+    this.upstream = undefined;
+    this.open = false;
+    this.buffer.length = 0;
+    this.latestSeq = undefined;
+    const frame = `event: closed\ndata: ${JSON.stringify({ reason, message })}\n\n`;
+    for (const s of this.subscribers) s.res.end(frame);
+    this.subscribers.clear();
+  }
+
   /** Ends every plugin's stream and the upstream one (the agent is stopping); plugins reconnect or go direct. */
   close(): void {
     clearInterval(this.heartbeat);

@@ -32,6 +32,7 @@ export class Session {
   /** A direct client holding the tokens, for the agent's own calls (the event stream, /auth/me, health). */
   readonly client: HiveSyncClient;
   private userIdValue: string | null = null;
+  private emailValue: string | null = null;
   private refreshing: Promise<void> | undefined;
   private mutex: Promise<unknown> = Promise.resolve();
 
@@ -79,6 +80,40 @@ export class Session {
     return this.userIdValue;
   }
 
+  /** The signed-in user's email, once known. */
+  get email(): string | null {
+    return this.emailValue;
+  }
+
+  /**
+   * Signs in with a password (the desktop renderer's sign-in), replacing any session held: the old one is logged out
+   * on the server first. Rejects with the server's error (401 for wrong credentials); the old session is kept then.
+   */
+  async signIn(email: string, password: string): Promise<void> {
+    // A throwaway client, so that wrong credentials leave the current session as it is.
+    const trial = new HiveSyncClient({
+      baseUrl: this.options.serverUrl,
+      userAgent: this.options.userAgent,
+      fetch: this.options.fetch,
+      client: 'desktop',
+    });
+    const session = await trial.auth.login({ email, password, remember: true });
+    if (this.signedIn) await this.client.auth.logout().catch(() => undefined);
+    this.userIdValue = session.user.id;
+    this.emailValue = session.user.email;
+    const tokens = { accessToken: session.access_token, refreshToken: session.refresh_token ?? null };
+    this.client.setTokens(tokens);
+    await this.tokensChanged(tokens);
+  }
+
+  /** Signs out: the server revokes the session (when it answers), and the secret store forgets it. */
+  async signOut(): Promise<void> {
+    if (!this.signedIn) return;
+    await this.client.auth.logout().catch(() => undefined);
+    this.userIdValue = null;
+    this.emailValue = null;
+  }
+
   /** The access token to forward with, getting one first from the refresh token when there is none yet. */
   async accessToken(): Promise<string | null> {
     const { accessToken, refreshToken } = this.client.tokens;
@@ -95,6 +130,7 @@ export class Session {
       await this.accessToken();
       const me = await this.client.auth.me();
       this.userIdValue = me.id;
+      this.emailValue = me.email;
       const refresh = this.client.tokens.refreshToken;
       if (refresh) await this.persist(refresh);
       return true;

@@ -18,7 +18,7 @@ export const AGENT_HEADER = 'x-hivesync-agent';
 export const AGENT_REFUSED_HEADER = 'x-hivesync-agent-refused';
 
 /** What made the agent refuse a request before forwarding it. */
-export type AgentRefusal = 'token' | 'host' | 'origin' | 'session_call';
+export type AgentRefusal = 'token' | 'host' | 'origin' | 'session_call' | 'launch';
 
 /** The discovery file `~/.hivesync/agent.json` (mode 0600, in a 0700 directory): how a client finds the agent. */
 export interface AgentDiscovery {
@@ -121,4 +121,130 @@ export interface LocalGitState {
   behind: number;
   /** Changed, staged or untracked files, relative with `/`; `status` is git's two-letter porcelain code. */
   dirty: { path: string; status: string }[];
+}
+
+/** Where the agent serves the desktop renderer (its `uiDir`), under the prefix. */
+export const AGENT_APP_PATH = '/app/';
+
+/**
+ * The cookie a page of the desktop renderer carries instead of the bearer token: HttpOnly, SameSite=Strict, scoped
+ * to the prefix on 127.0.0.1. Got by opening a one-time launch URL (`?launch=`).
+ */
+export const AGENT_COOKIE = 'hivesync_agent';
+
+/** POST /hivesync-desktop-api/launch (bearer token only): a one-time URL that opens the desktop renderer. */
+export interface AgentLaunch {
+  /** `http://127.0.0.1:<port>/hivesync-desktop-api/app/?launch=<one-time token>`; open it within `expires_in` s. */
+  url: string;
+  /** Seconds the launch token stays valid. */
+  expires_in: number;
+}
+
+/** POST /hivesync-desktop-api/session (the desktop renderer only): signs the agent in. */
+export interface AgentSignInBody {
+  email: string;
+  password: string;
+}
+
+/** The agent's session after POST or DELETE /hivesync-desktop-api/session. */
+export interface AgentSessionState {
+  signed_in: boolean;
+  user_id: string | null;
+  /** The signed-in user's email, when known. */
+  email: string | null;
+}
+
+/** POST /hivesync-desktop-api/suggestions/{id}/apply and …/revert. */
+export interface ApplySuggestionBody {
+  /** The folder (absolute) to apply to; default: the mapped folder of the suggestion's project. */
+  folder?: string;
+}
+
+/** A file an apply or a revert changed. */
+export interface AppliedFile {
+  /** Relative to the repository root, `/`-separated. */
+  path: string;
+  /** What happened to the file in the working tree. */
+  change: 'modified' | 'added' | 'deleted';
+}
+
+/** The answer of a successful apply. */
+export interface ApplySuggestionResult {
+  suggestion_id: string;
+  project_id: string;
+  /** The repository root the patch was applied to. */
+  folder: string;
+  files: AppliedFile[];
+  /** Whether the working tree had moved on since the job's commit, so the patch was merged three-way. */
+  three_way: boolean;
+  /** The suggestion as the server holds it now (status `applied`). */
+  suggestion_status: string;
+  applied_at: string;
+}
+
+/** The answer of a successful revert. */
+export interface RevertSuggestionResult {
+  suggestion_id: string;
+  project_id: string;
+  folder: string;
+  files: AppliedFile[];
+  /** The suggestion's status on the server after the revert. */
+  suggestion_status: string;
+  reverted_at: string;
+}
+
+/** One file of a patch that does not apply (the 409's `details.files`), for a conflict view. */
+export interface ApplyConflictFile {
+  path: string;
+  /** Why: the hunks clash with local changes, the file is missing, or it changed since the apply (a revert). */
+  reason: 'conflict' | 'missing' | 'changed';
+  /** The hunks that do not apply, each with its `@@` header and its lines as in the patch. */
+  hunks: { header: string; lines: string[]; message: string }[];
+  /** The file in the working tree now (null when absent or binary). */
+  ours: string | null;
+  /** What the suggestion wants the file to be, where it can be computed (the patch on the job's original), else null. */
+  theirs: string | null;
+}
+
+/** `details` of the 409 `conflict` an apply or a revert answers when the files stay untouched. */
+export interface ApplyConflictDetails {
+  reason: 'patch_conflict' | 'changed_since_apply';
+  folder: string;
+  files: ApplyConflictFile[];
+}
+
+/** POST /hivesync-desktop-api/previews. */
+export interface AgentPreviewBody {
+  /** The app's folder (absolute). */
+  folder: string;
+  platform: 'ios' | 'android' | 'web';
+  /** The project; default: the mapping of the folder. */
+  project_id?: string;
+}
+
+/** The agent's answer to POST /previews: the preview with its code and the deep link a QR code encodes. */
+export interface AgentPreviewResult {
+  preview_id: string;
+  project_id: string;
+  code: string;
+  /** The URL a QR code encodes (it opens the mobile app on this preview). */
+  deep_link: string;
+  expires_at: string;
+  platform: string;
+  bundle: { sha256: string; size: number; uploaded: boolean };
+}
+
+/** The local event the agent sends to connected plugins while it builds and sends a preview. */
+export const PREVIEW_PROGRESS_EVENT = 'agent_preview_progress';
+
+/** `event: agent_preview_progress` on the agent's event stream (never from the server). */
+export interface AgentPreviewProgress {
+  /** The request that started it (X-Request-Id), to match progress with a click. */
+  request_id: string;
+  folder: string;
+  stage: 'building' | 'uploading' | 'completing' | 'ready' | 'failed';
+  /** Set when `stage` is `ready`. */
+  preview_id?: string;
+  /** Set when `stage` is `failed`. */
+  message?: string;
 }

@@ -12,7 +12,8 @@ export type ClientMode = 'direct' | 'agent' | 'auto';
 export interface AgentEndpoint {
   /** Such as http://127.0.0.1:41234/hivesync-desktop-api. */
   url: string;
-  token: string;
+  /** The bearer token; null in a page the agent serves itself (the desktop renderer), which its cookie authenticates. */
+  token: string | null;
 }
 
 /** How agent and auto modes find and watch the agent. */
@@ -168,7 +169,10 @@ export class Router {
     if (!endpoint) return null;
     try {
       const res = await this.fetchImpl(`${endpoint.url}/health`, {
-        headers: { authorization: `Bearer ${endpoint.token}`, accept: 'application/json' },
+        headers: {
+          accept: 'application/json',
+          ...(endpoint.token !== null && { authorization: `Bearer ${endpoint.token}` }),
+        },
         signal: AbortSignal.timeout(this.options.probeTimeoutMs ?? 500),
       });
       if (res.status !== 200) {
@@ -187,7 +191,7 @@ export class Router {
 }
 
 /** The agent named by the discovery file, or null (not in Node, no file, wrong mode, dead pid). */
-export async function discoverFromFile(dir?: string): Promise<AgentEndpoint | null> {
+export async function discoverFromFile(dir?: string): Promise<(AgentEndpoint & { token: string }) | null> {
   if (typeof process === 'undefined' || typeof process.versions?.node !== 'string') return null;
   // A separate module named through a variable, so that bundlers for the browser (the web app's Vite) neither
   // follow it nor warn about node:fs; Node and vitest resolve it relative to this module.

@@ -10,6 +10,7 @@ export {
   type RouteKind,
 } from './auto-mode.js';
 export * from './agent-protocol.js';
+export { AgentApi, type AgentApiOptions } from './agent.api.js';
 export { AuthApi, type ListSessionsParams } from './auth.api.js';
 export { ProjectsApi, MembersApi, type ListMembersParams } from './projects.api.js';
 export {

@@ -296,8 +296,9 @@ export class Transport {
       ...(this.options.client !== undefined && { 'x-hivesync-client': this.options.client }),
       ...call.headers,
     };
-    if (route.kind === 'agent') headers.authorization = `Bearer ${route.endpoint.token}`;
-    else if (token !== null) headers.authorization = `Bearer ${token}`;
+    if (route.kind === 'agent') {
+      if (route.endpoint.token !== null) headers.authorization = `Bearer ${route.endpoint.token}`;
+    } else if (token !== null) headers.authorization = `Bearer ${token}`;
     if (opts.requestId !== undefined) headers['x-request-id'] = opts.requestId;
     let body: string | undefined;
     if (call.body !== undefined) {
