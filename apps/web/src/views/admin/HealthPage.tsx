@@ -74,7 +74,14 @@ export function HealthPage() {
                   <tr key={r.name}>
                     <th scope="row">{r.name}</th>
                     <td>
-                      {r.last ? <StateBadge state={r.last.status} /> : 'no sample'}
+                      {r.last ? (
+                        <StateBadge
+                          state={r.last.status === 'disabled' ? 'off' : r.last.status}
+                          label={r.last.status}
+                        />
+                      ) : (
+                        'no sample'
+                      )}
                       {r.last?.message && <span className="small"> {r.last.message}</span>}
                     </td>
                     {r.hours.map((s, i) => (
