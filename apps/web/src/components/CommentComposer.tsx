@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import { ErrorPanel } from './ErrorPanel.js';
-import { Markdown } from './Markdown.js';
+import { ErrorPanel } from '@hivesync/ui';
+import { Markdown } from '@hivesync/ui';
 import { MentionInput } from './MentionInput.js';
 
 /** The longest comment the server takes (packages/core, CommentBody). */

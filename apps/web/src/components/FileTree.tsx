@@ -3,7 +3,7 @@ import { NavLink } from 'react-router';
 import type { TreeEntry } from '@hivesync/sdk';
 import { blobPath } from '../lib/permalink.js';
 import { useTreeQuery } from '../queries/repo.js';
-import { ErrorPanel } from './ErrorPanel.js';
+import { ErrorPanel } from '@hivesync/ui';
 
 const baseName = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 

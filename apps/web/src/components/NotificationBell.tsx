@@ -1,10 +1,9 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { Link, useLocation } from 'react-router';
 import type { Notification } from '@hivesync/sdk';
-import { formatWhen } from '../lib/format.js';
+import { ErrorPanel, NotificationItem } from '@hivesync/ui';
 import { describeNotification, isStep, useMarkReadMutation } from '../queries/notifications.js';
 import { useLatestNotifications, useLiveEvent, useLiveStatus, useUnreadCount } from '../session/live-events.js';
-import { ErrorPanel } from './ErrorPanel.js';
 import './activity.css';
 
 /** New notifications arriving within this many milliseconds are announced together, in one sentence. */
@@ -112,7 +111,7 @@ export function NotificationBell() {
             ) : (
               <ul className="notification-list compact">
                 {latest.data.map((n) => (
-                  <NotificationItem key={n.notification_id} notification={n} onOpen={() => setOpen(false)} />
+                  <NotificationEntry key={n.notification_id} notification={n} onOpen={() => setOpen(false)} />
                 ))}
               </ul>
             ))}
@@ -125,12 +124,9 @@ export function NotificationBell() {
   );
 }
 
-/**
- * One notification: what happened as text (never as HTML), when, whether it is unread, and a link to its screen.
- * Opening it marks it read.
- */
-export function NotificationItem({
-  notification: n,
+/** A notification of the shared list item (packages/ui) that marks itself read when opened. */
+export function NotificationEntry({
+  notification,
   onOpen,
   actions,
 }: {
@@ -138,34 +134,16 @@ export function NotificationItem({
   onOpen?: () => void;
   actions?: ReactNode;
 }) {
-  const view = describeNotification(n);
   const markRead = useMarkReadMutation();
-  const unread = n.read_at === null;
-  const open = () => {
-    if (unread) markRead.mutate({ notification_ids: [n.notification_id] });
-    onOpen?.();
-  };
   return (
-    <li className={unread ? 'notification unread' : 'notification'}>
-      <span className="notification-dot" aria-hidden="true" />
-      <div className="notification-body">
-        {view.href ? (
-          <Link to={view.href} onClick={open} className="notification-text">
-            {unread && <span className="visually-hidden">Unread: </span>}
-            {view.text}
-          </Link>
-        ) : (
-          <span className="notification-text">
-            {unread && <span className="visually-hidden">Unread: </span>}
-            {view.text}
-          </span>
-        )}
-        <time className="muted small" dateTime={n.created_at}>
-          {formatWhen(n.created_at)}
-        </time>
-      </div>
-      {actions}
-    </li>
+    <NotificationItem
+      notification={notification}
+      actions={actions}
+      onOpen={(n) => {
+        if (n.read_at === null) markRead.mutate({ notification_ids: [n.notification_id] });
+        onOpen?.();
+      }}
+    />
   );
 }
 

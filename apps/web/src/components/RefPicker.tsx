@@ -1,7 +1,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useMutation } from '@tanstack/react-query';
 import { Link, useLocation, useNavigate } from 'react-router';
-import { ErrorPanel } from './ErrorPanel.js';
+import { ErrorPanel } from '@hivesync/ui';
 import { blobPath, projectPath } from '../lib/permalink.js';
 import { treeAtPath } from '../lib/ref-paths.js';
 import { useCommitsQuery } from '../queries/history.js';

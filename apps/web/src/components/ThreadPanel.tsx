@@ -2,7 +2,7 @@ import type { LineRange } from '../lib/permalink.js';
 import { excerpt, linesLabel, replyCount, shortLines } from '../lib/threads.js';
 import { useCreateThreadMutation, useThreadQuery, type useFileThreadsQuery } from '../queries/threads.js';
 import { CommentComposer } from './CommentComposer.js';
-import { ErrorPanel } from './ErrorPanel.js';
+import { ErrorPanel } from '@hivesync/ui';
 import { ThreadView } from './ThreadView.js';
 
 /** What the file view gives its thread panel. */

@@ -8,8 +8,8 @@ import { useProjectQuery } from '../queries/projects.js';
 import { useThreadActions } from '../queries/threads.js';
 import { useSession } from '../session/session.js';
 import { CommentComposer } from './CommentComposer.js';
-import { ErrorPanel } from './ErrorPanel.js';
-import { Markdown } from './Markdown.js';
+import { ErrorPanel } from '@hivesync/ui';
+import { Markdown } from '@hivesync/ui';
 
 type Level = 1 | 2 | 3;
 const Heading = ({ level, children, id }: { level: Level; children: ReactNode; id?: string }) => {

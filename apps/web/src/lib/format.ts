@@ -1,7 +1,5 @@
-/** A time as a person reads it, in their locale. */
-export function formatWhen(iso: string): string {
-  return new Date(iso).toLocaleString();
-}
+// A time as a person reads it lives with the shared components that show times (packages/ui).
+export { formatWhen } from '@hivesync/ui';
 
 /** A duration in words: "850 ms", "12.3 s", "2 min 5 s". */
 export function formatDuration(ms: number): string {

@@ -1,3 +1,8 @@
+import { encodePath } from '@hivesync/ui';
+
+// A file's and a project's paths are shared with the diff view and the notifications (packages/ui).
+export { blobPath, projectPath } from '@hivesync/ui';
+
 /** A line or an inclusive range of lines, 1-based. */
 export interface LineRange {
   start: number;
@@ -19,19 +24,10 @@ export function formatLineHash(range: LineRange): string {
   return range.start === range.end ? `#L${range.start}` : `#L${range.start}-L${range.end}`;
 }
 
-/** The path of a file at a commit: `/projects/:id/blob/:commit/path`, each path segment encoded. */
-export function blobPath(projectId: string, commit: string, path: string): string {
-  return `/projects/${encodeURIComponent(projectId)}/blob/${commit}/${encodePath(path)}`;
-}
-
 /** The path of a directory of the current commit: `/projects/:id/tree/path`. */
 export function treePath(projectId: string, path = ''): string {
   const base = `/projects/${encodeURIComponent(projectId)}/tree`;
   return path === '' ? base : `${base}/${encodePath(path)}`;
-}
-
-function encodePath(path: string): string {
-  return path.split('/').map(encodeURIComponent).join('/');
 }
 
 /** The commit log: `/projects/:id/commits`, only the commits touching `path` when given, from `cursor` when given. */
@@ -65,10 +61,4 @@ export function comparePath(projectId: string, from: string, to = ''): string {
   const query = new URLSearchParams({ from });
   if (to) query.set('to', to);
   return `/projects/${encodeURIComponent(projectId)}/compare?${query.toString()}`;
-}
-
-/** A project's own page, or one of its sections: `/projects/:id`, `/projects/:id/threads`, ... */
-export function projectPath(projectId: string, section = ''): string {
-  const base = `/projects/${encodeURIComponent(projectId)}`;
-  return section === '' ? base : `${base}/${section}`;
 }

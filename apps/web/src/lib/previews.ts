@@ -1,6 +1,9 @@
 import type { Preview, PreviewPlatform } from '@hivesync/sdk';
 import { projectPath } from './permalink.js';
 
+// The code's display and its viewer link live with the shared code and QR display (packages/ui).
+export { formatCode, viewerUrl } from '@hivesync/ui';
+
 /** `/projects/:id/previews`, `/projects/:id/previews?cursor=` for the pages after the first. */
 export function previewsPath(projectId: string, cursor?: string): string {
   return `${projectPath(projectId, 'previews')}${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`;
@@ -9,17 +12,6 @@ export function previewsPath(projectId: string, cursor?: string): string {
 /** `/projects/:id/previews/:previewId`. */
 export function previewPath(projectId: string, previewId: string): string {
   return `${projectPath(projectId, 'previews')}/${encodeURIComponent(previewId)}`;
-}
-
-/** A code as people read it: `ABCD-2345` (8 characters split in two halves). */
-export function formatCode(code: string): string {
-  if (code.length < 6 || code.length % 2 !== 0) return code;
-  return `${code.slice(0, code.length / 2)}-${code.slice(code.length / 2)}`;
-}
-
-/** The page a phone or a browser opens to run the preview: `<origin>/p/<CODE>` (the server's viewer). */
-export function viewerUrl(origin: string, code: string): string {
-  return `${origin.replace(/\/+$/, '')}/p/${encodeURIComponent(code)}`;
 }
 
 /** Where a preview runs, as a person says it. */

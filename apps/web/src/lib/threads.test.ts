@@ -2,7 +2,7 @@ import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import type { Member } from '@hivesync/sdk';
-import { Markdown, safeUrl } from '../components/Markdown.js';
+import { Markdown, safeUrl } from '@hivesync/ui';
 import { matchMembers, mentionAt, mentionHandle } from '../components/MentionInput.js';
 import { commentProblem } from '../components/CommentComposer.js';
 import { excerpt, linesLabel, threadsPath } from './threads.js';

@@ -1,12 +1,17 @@
 import { createContext, useContext, useSyncExternalStore, type ReactNode } from 'react';
 import type { HiveSyncClient } from '@hivesync/sdk';
+import { HiveSyncClientProvider } from '@hivesync/ui';
 import type { SessionState, SessionStore } from './session-store.js';
 
 const SessionContext = createContext<SessionStore | null>(null);
 
-/** Makes the session store available to the views. */
+/** Makes the session store available to the views, and its client to the shared components (packages/ui). */
 export function SessionProvider({ store, children }: { store: SessionStore; children: ReactNode }) {
-  return <SessionContext.Provider value={store}>{children}</SessionContext.Provider>;
+  return (
+    <SessionContext.Provider value={store}>
+      <HiveSyncClientProvider client={store.client}>{children}</HiveSyncClientProvider>
+    </SessionContext.Provider>
+  );
 }
 
 /** The session store. */

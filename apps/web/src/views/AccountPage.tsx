@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import type { SessionInfo } from '@hivesync/sdk';
-import { ErrorPanel } from '../components/ErrorPanel.js';
+import { ErrorPanel } from '@hivesync/ui';
 import './account.css';
 import { useTitle } from '../components/Title.js';
 import { formatWhen } from '../lib/format.js';

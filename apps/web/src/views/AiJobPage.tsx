@@ -1,9 +1,9 @@
 import '../ai.css';
 import { Link, useParams } from 'react-router';
 import type { AiJob } from '@hivesync/sdk';
-import { ErrorPanel } from '../components/ErrorPanel.js';
+import { ErrorPanel } from '@hivesync/ui';
 import { ProjectBackLink } from '../components/ProjectBackLink.js';
-import { SuggestionReview } from '../components/SuggestionReview.js';
+import { SuggestionReview } from '@hivesync/ui';
 import { useTitle } from '../components/Title.js';
 import { ACTION_WORDS, FAILURE_WORDS, STATUS_WORDS, aiJobsPath } from '../lib/ai.js';
 import { formatDuration, formatWhen } from '../lib/format.js';

@@ -1,7 +1,7 @@
 import '../ai.css';
 import { Link, useParams, useSearchParams } from 'react-router';
 import type { AiJob } from '@hivesync/sdk';
-import { ErrorPanel } from '../components/ErrorPanel.js';
+import { ErrorPanel } from '@hivesync/ui';
 import { ProjectBackLink } from '../components/ProjectBackLink.js';
 import { ProjectNav } from '../components/ProjectNav.js';
 import { useTitle } from '../components/Title.js';

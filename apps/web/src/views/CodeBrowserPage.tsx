@@ -1,6 +1,6 @@
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
-import { ErrorPanel } from '../components/ErrorPanel.js';
+import { ErrorPanel } from '@hivesync/ui';
 import { AiActions } from '../components/AiActions.js';
 import { CodeLayout } from '../components/CodeLayout.js';
 import { useTitle } from '../components/Title.js';

@@ -1,6 +1,6 @@
 import { Link, useParams } from 'react-router';
-import { DiffBody } from '../components/DiffView.js';
-import { ErrorPanel } from '../components/ErrorPanel.js';
+import { DiffBody } from '@hivesync/ui';
+import { ErrorPanel } from '@hivesync/ui';
 import { ProjectBackLink } from '../components/ProjectBackLink.js';
 import { useTitle } from '../components/Title.js';
 import { formatWhen } from '../lib/format.js';

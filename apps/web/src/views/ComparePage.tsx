@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
-import { DiffBody } from '../components/DiffView.js';
-import { ErrorPanel } from '../components/ErrorPanel.js';
+import { DiffBody } from '@hivesync/ui';
+import { ErrorPanel } from '@hivesync/ui';
 import { ProjectBackLink } from '../components/ProjectBackLink.js';
 import { useTitle } from '../components/Title.js';
 import { comparePath } from '../lib/permalink.js';

@@ -1,6 +1,6 @@
 import { Link, useSearchParams } from 'react-router';
-import { ErrorPanel } from '../components/ErrorPanel.js';
-import { NotificationItem } from '../components/NotificationBell.js';
+import { ErrorPanel } from '@hivesync/ui';
+import { NotificationEntry } from '../components/NotificationBell.js';
 import { useTitle } from '../components/Title.js';
 import {
   describeNotification,
@@ -85,7 +85,7 @@ export function NotificationsPage() {
           ) : (
             <ul className="notification-list" aria-label="Notifications, newest first" aria-busy={page.isFetching}>
               {page.data.notifications.map((n) => (
-                <NotificationItem
+                <NotificationEntry
                   key={n.notification_id}
                   notification={n}
                   actions={

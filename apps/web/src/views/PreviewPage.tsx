@@ -1,8 +1,6 @@
-import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { QRCodeSVG } from 'qrcode.react';
 import type { Preview } from '@hivesync/sdk';
-import { ErrorPanel } from '../components/ErrorPanel.js';
+import { ErrorPanel, PreviewCodeBlock, PreviewQr } from '@hivesync/ui';
 import { ProjectNav } from '../components/ProjectNav.js';
 import { useTitle } from '../components/Title.js';
 import { formatBytes, formatWhen } from '../lib/format.js';
@@ -18,9 +16,6 @@ import {
 import { useNow } from '../lib/use-now.js';
 import { usePreviewQuery } from '../queries/previews.js';
 import './previews.css';
-
-/** The QR code's error correction: M survives a scratched or dim screen and keeps a /p/ link small (version 3). */
-export const QR_LEVEL = 'M';
 
 /**
  * /projects/:id/previews/:previewId: a preview's short code large (with a copy button), a QR code of its `/p/<code>`
@@ -63,21 +58,9 @@ function PreviewDetails({ preview: p, now }: { preview: Preview; now: number }) 
       <div className="preview-open">
         {p.code && link ? (
           <>
-            <CodeBlock code={p.code} usable={status.usable} />
+            <PreviewCodeBlock code={p.code} usable={status.usable} />
             {status.usable ? (
-              <figure className="preview-qr">
-                <QRCodeSVG
-                  value={link}
-                  level={QR_LEVEL}
-                  boostLevel={false}
-                  marginSize={4}
-                  size={200}
-                  title={`QR code of ${link}`}
-                  aria-label={`QR code of ${link}`}
-                  data-testid="preview-qr"
-                />
-                <figcaption className="small">Scan to open it on a phone.</figcaption>
-              </figure>
+              <PreviewQr link={link} />
             ) : (
               <p className="muted small">No QR code: the code no longer opens the preview.</p>
             )}
@@ -158,32 +141,5 @@ function PreviewDetails({ preview: p, now }: { preview: Preview; now: number }) 
         the bundle&apos;s source files is not kept by the server either.
       </p>
     </>
-  );
-}
-
-/** The code in large letters with a copy button; the result of copying is announced. */
-function CodeBlock({ code, usable }: { code: string; usable: boolean }) {
-  const [copied, setCopied] = useState<string | null>(null);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(code);
-      setCopied(`Code ${formatCode(code)} copied.`);
-    } catch {
-      setCopied(`Copying failed: select the code and copy it yourself.`);
-    }
-  };
-  return (
-    <div className="preview-code-block">
-      <p className={`preview-code${usable ? '' : ' spent'}`} data-testid="preview-code">
-        <span className="visually-hidden">Code: </span>
-        {formatCode(code)}
-      </p>
-      <button type="button" onClick={() => void copy()}>
-        Copy code
-      </button>
-      <p className="small muted" aria-live="polite">
-        {copied}
-      </p>
-    </div>
   );
 }

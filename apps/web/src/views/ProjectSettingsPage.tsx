@@ -1,6 +1,6 @@
 import { Link, useParams } from 'react-router';
 import { isHiveSyncError } from '@hivesync/sdk';
-import { ErrorPanel } from '../components/ErrorPanel.js';
+import { ErrorPanel } from '@hivesync/ui';
 import './account.css';
 import { ProjectNav } from '../components/ProjectNav.js';
 import { useTitle } from '../components/Title.js';

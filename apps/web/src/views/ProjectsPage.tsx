@@ -1,5 +1,5 @@
 import { Link, useLocation } from 'react-router';
-import { ErrorPanel } from '../components/ErrorPanel.js';
+import { ErrorPanel } from '@hivesync/ui';
 import { useTitle } from '../components/Title.js';
 import { formatWhen } from '../lib/format.js';
 import { useProjectsQuery } from '../queries/projects.js';

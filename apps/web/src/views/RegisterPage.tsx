@@ -1,7 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { ErrorPanel } from '../components/ErrorPanel.js';
+import { ErrorPanel } from '@hivesync/ui';
 import { useTitle } from '../components/Title.js';
 import { useSessionStore } from '../session/session.js';
 import { safeNext } from './LoginPage.js';

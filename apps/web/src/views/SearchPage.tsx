@@ -1,7 +1,7 @@
 import { Fragment, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import type { SearchMatch } from '@hivesync/sdk';
-import { ErrorPanel } from '../components/ErrorPanel.js';
+import { ErrorPanel } from '@hivesync/ui';
 import { ProjectBackLink } from '../components/ProjectBackLink.js';
 import { useSlashFocus } from '../components/SearchBox.js';
 import { useTitle } from '../components/Title.js';

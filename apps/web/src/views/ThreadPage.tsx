@@ -1,5 +1,5 @@
 import { Link, useParams } from 'react-router';
-import { ErrorPanel } from '../components/ErrorPanel.js';
+import { ErrorPanel } from '@hivesync/ui';
 import { ProjectBackLink } from '../components/ProjectBackLink.js';
 import { ThreadView } from '../components/ThreadView.js';
 import { useTitle } from '../components/Title.js';

@@ -1,5 +1,5 @@
 import { Link, useParams, useSearchParams } from 'react-router';
-import { ErrorPanel } from '../components/ErrorPanel.js';
+import { ErrorPanel } from '@hivesync/ui';
 import { ProjectBackLink } from '../components/ProjectBackLink.js';
 import { ProjectNav } from '../components/ProjectNav.js';
 import { useTitle } from '../components/Title.js';

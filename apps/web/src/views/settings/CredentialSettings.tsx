@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { Project } from '@hivesync/sdk';
-import { ErrorPanel } from '../../components/ErrorPanel.js';
+import { ErrorPanel } from '@hivesync/ui';
 import { useCredentialMutation, useCredentialQuery } from '../../queries/projects.js';
 
 const TOKEN_MAX = 4096;

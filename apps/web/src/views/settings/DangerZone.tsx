@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import type { Project } from '@hivesync/sdk';
-import { ErrorPanel } from '../../components/ErrorPanel.js';
+import { ErrorPanel } from '@hivesync/ui';
 import { useDeleteProjectMutation } from '../../queries/projects.js';
 
 /** Deleting the project: the owner alone, after typing its name. */

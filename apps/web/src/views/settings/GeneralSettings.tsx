@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { Project, UpdateProjectBody } from '@hivesync/sdk';
-import { ErrorPanel } from '../../components/ErrorPanel.js';
+import { ErrorPanel } from '@hivesync/ui';
 import { useUpdateProjectMutation } from '../../queries/projects.js';
 
 const NAME_MAX = 100;

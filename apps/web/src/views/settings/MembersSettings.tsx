@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { isHiveSyncError, type GrantableRole, type Member, type Project } from '@hivesync/sdk';
-import { ErrorPanel } from '../../components/ErrorPanel.js';
+import { ErrorPanel } from '@hivesync/ui';
 import { formatWhen } from '../../lib/format.js';
 import {
   useAddMemberMutation,

@@ -1,10 +1,11 @@
-import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useId, useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import type { AiJob, Suggestion, SuggestionState } from '@hivesync/sdk';
+import { useMoveSuggestionMutation, useSuggestionDiffQuery, type SuggestionMove } from './ai-queries.js';
 import { DiffBody, type HunkControl } from './DiffView.js';
 import { ErrorPanel } from './ErrorPanel.js';
-import { STATE_WORDS, cliApplyCommand, gitApplyCommand, hunkKey, patchFileName, patchWithout } from '../lib/ai.js';
-import { formatWhen } from '../lib/format.js';
-import { useMoveSuggestionMutation, useSuggestionDiffQuery, type SuggestionMove } from '../queries/ai.js';
+import { formatWhen } from './format.js';
+import { STATE_WORDS, cliApplyCommand, gitApplyCommand, hunkKey, patchFileName, patchWithout } from './patch.js';
+import './suggestion.css';
 
 /** Longest review comment the server keeps. */
 const MAX_COMMENT = 2000;
@@ -20,13 +21,16 @@ const MOVE_WORDS: Record<SuggestionState, string> = {
 /**
  * One suggestion to review: what it does, its state and history (who, when, what they said), the diff per file and
  * hunk, approve or reject with a comment (members), the patch to download with the command that applies it, and the
- * moves that report it applied to a working copy, then reverted.
+ * moves that report it applied to a working copy, then reverted. The desktop app puts its own `applyPanel` (apply to
+ * the mapped folder through the local agent, revert) where the web app explains how to apply the patch by hand.
  */
 export function SuggestionReview({
   job,
   suggestion,
   canMove,
   names,
+  applyPanel,
+  fileLinks = true,
 }: {
   job: AiJob;
   suggestion: Suggestion;
@@ -34,6 +38,10 @@ export function SuggestionReview({
   canMove: boolean;
   /** The name of a member by user id. */
   names: (userId: string | null | undefined) => string;
+  /** Shown instead of the download and `git apply` help, with no hunk picking (the whole patch is applied). */
+  applyPanel?: ReactNode;
+  /** Whether the diff's files link to the web app's file view (false in the desktop app). */
+  fileLinks?: boolean;
 }) {
   const diff = useSuggestionDiffQuery(suggestion.id);
   const headingId = useId();
@@ -43,7 +51,7 @@ export function SuggestionReview({
   const reverted = last('reverted');
   // Hunks left out of the downloaded patch (by hunkKey); the review itself covers the whole suggestion.
   const [excluded, setExcluded] = useState<ReadonlySet<string>>(new Set());
-  const hunkCount = diff.data?.files.reduce((n, f) => n + f.hunks.length, 0) ?? 0;
+  const hunkCount = applyPanel ? 0 : (diff.data?.files.reduce((n, f) => n + f.hunks.length, 0) ?? 0);
   const partial = diff.data !== undefined && excluded.size > 0;
   const patch = partial ? patchWithout(diff.data!, excluded) : suggestion.patch;
   const pickHunk: HunkControl = (file, f, hunk, h) => {
@@ -109,7 +117,7 @@ export function SuggestionReview({
           <p className="muted">Viewers can read suggestions; a member approves or rejects them.</p>
         ))}
 
-      <ApplyHelp job={job} suggestion={suggestion} canMove={canMove} patch={patch} partial={partial} />
+      {applyPanel ?? <ApplyHelp job={job} suggestion={suggestion} canMove={canMove} patch={patch} partial={partial} />}
       {hunkCount > 1 && suggestion.state !== 'rejected' && (
         <p className="small" aria-live="polite" data-testid="hunks-picked">
           {hunkCount - excluded.size} of {hunkCount} hunks in the patch. Untick a hunk below to leave it out of the
@@ -137,6 +145,7 @@ export function SuggestionReview({
         <DiffBody
           projectId={job.project_id}
           diff={diff.data}
+          fileLinks={fileLinks}
           {...(hunkCount > 1 && suggestion.state !== 'rejected' && { hunkControl: pickHunk })}
         />
       )}

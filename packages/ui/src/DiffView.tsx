@@ -1,9 +1,10 @@
 import { Fragment, useEffect, useState, type ReactNode } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import type { Diff, DiffFile, DiffHunk, DiffLine } from '@hivesync/sdk';
-import type { FileTokens, Token } from '../lib/diff-highlight.js';
-import { highlightable, splitRows } from '../lib/diff-rows.js';
-import { blobPath } from '../lib/permalink.js';
+import type { FileTokens, Token } from './diff-highlight.js';
+import { highlightable, splitRows } from './diff-rows.js';
+import { blobPath } from './paths.js';
+import './diff.css';
 
 /** Unified (one column, old and new interleaved) or split (old on the left, new on the right). */
 export type DiffLayout = 'unified' | 'split';
@@ -32,11 +33,14 @@ export function DiffBody({
   projectId,
   diff,
   hunkControl,
+  fileLinks = true,
 }: {
   projectId: string;
   diff: Diff;
   /** Drawn in each hunk's `@@` row; nothing when not given. */
   hunkControl?: HunkControl;
+  /** Whether each file links to the web app's file view (`/projects/:id/blob/…`); the desktop app has none. */
+  fileLinks?: boolean;
 }) {
   const [params, setParams] = useSearchParams();
   const layout: DiffLayout = params.get('view') === 'split' ? 'split' : 'unified';
@@ -99,6 +103,7 @@ export function DiffBody({
           from={diff.from}
           to={diff.to}
           layout={layout}
+          fileLinks={fileLinks}
           {...(hunkControl && { hunkControl })}
         />
       ))}
@@ -124,6 +129,7 @@ export function DiffFileView({
   to,
   layout,
   hunkControl,
+  fileLinks = true,
 }: {
   projectId: string;
   file: DiffFile;
@@ -133,6 +139,8 @@ export function DiffFileView({
   to: string;
   layout: DiffLayout;
   hunkControl?: HunkControl;
+  /** Whether to link to the file's view at its commit (see DiffBody). */
+  fileLinks?: boolean;
 }) {
   const changed = file.additions + file.deletions;
   const large = changed > COLLAPSE_ABOVE_LINES;
@@ -165,7 +173,7 @@ export function DiffFileView({
               <span className="visually-hidden"> of {file.path}</span>
             </button>
           )}
-          {viewAt && (
+          {fileLinks && viewAt && (
             <Link to={blobPath(projectId, viewAt, viewPath)}>
               View file<span className="visually-hidden"> {viewPath}</span>
             </Link>
@@ -238,7 +246,7 @@ function useDiffTokens(file: DiffFile, shown: boolean): FileTokens | null {
   useEffect(() => {
     if (!wanted) return;
     let cancelled = false;
-    import('../lib/diff-highlight.js')
+    import('./diff-highlight.js')
       .then((m) => m.highlightDiffFile(file))
       .then((tokens) => {
         if (!cancelled && tokens) setResult({ file, tokens });

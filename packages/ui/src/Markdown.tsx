@@ -1,5 +1,6 @@
 import ReactMarkdown, { type Components } from 'react-markdown';
 import remarkGfm from 'remark-gfm';
+import './markdown.css';
 
 const SAFE_URL = /^(https?:|mailto:)/i;
 
