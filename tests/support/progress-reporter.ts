@@ -21,7 +21,7 @@ export default class ProgressReporter implements Reporter {
     this.failed = 0;
     this.started = Date.now();
     process.stdout.write(
-      `Running ${this.total} test files (on 2 cores npm test takes about 9 minutes, npm run test:quick about 3)\n`,
+      `Running ${this.total} test files (on 2 cores npm test takes about 20 minutes, npm run test:quick about 3)\n`,
     );
   }
 
