@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LineMatcher, linearSource } from './matcher.js';
+import { LineMatcher, linearSource, requiredLiteral } from './matcher.js';
 
 describe('line matching', () => {
   it('runs RE2 patterns on V8’s linear engine only when they mean the same there', () => {
@@ -62,5 +62,69 @@ describe('line matching', () => {
       compared += a.length;
     }
     expect(compared).toBeGreaterThan(500);
+  });
+
+  it('finds the same lines in bytes (through a required literal) as in the decoded text (random patterns)', () => {
+    let seed = 11;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const atoms = ['abc', 'ab', 'c', 'é', '.', '[ab]', '\\w', '\\b', '^', '$', 'a+', 'b?', 'c*', '\\.', '\\(', '\\pL'];
+    const gen = (depth: number): string => {
+      const r = rand(depth > 2 ? 2 : 6);
+      if (r < 2) return atoms[rand(atoms.length)]!;
+      if (r === 2) return gen(depth + 1) + gen(depth + 1);
+      if (r === 3) return `(${gen(depth + 1)}|${gen(depth + 1)})`;
+      if (r === 4) return `(?:${gen(depth + 1)})${['*', '+', '?', '{2}', '{1,3}'][rand(5)]}`;
+      return gen(depth + 1) + gen(depth + 1) + gen(depth + 1);
+    };
+    const alphabet = ['a', 'b', 'c', 'abc', 'é', '.', '(', ' ', '\n', 'A'];
+    let anchored = 0;
+    let compared = 0;
+    for (let n = 0; n < 1500; n++) {
+      const q = gen(0);
+      const word = rand(5) === 0;
+      const m = new LineMatcher({ q, regex: true, word });
+      let text = '';
+      for (let k = rand(60); k > 0; k--) text += alphabet[rand(alphabet.length)];
+      const run = requiredLiteral(q);
+      if (run !== undefined && run.length >= 3) anchored++;
+      const context = rand(3);
+      const expected = [...m.lines(text, 0, context)];
+      expect([...m.linesOf(Buffer.from(text), 0, context)], `/${q}/ on ${JSON.stringify(text)}`).toEqual(expected);
+      compared += expected.length;
+    }
+    expect(anchored).toBeGreaterThan(100);
+    expect(compared).toBeGreaterThan(300);
+  });
+});
+
+describe('requiredLiteral', () => {
+  it('finds the longest run every match holds', () => {
+    expect(requiredLiteral('create\\w*ntext\\b')).toBe('create');
+    expect(requiredLiteral('foo\\.bar(baz)+qux')).toBe('foo.bar');
+    expect(requiredLiteral('abcd?ef')).toBe('abc');
+    expect(requiredLiteral('ab+cdef')).toBe('cdef');
+    expect(requiredLiteral('x{2,3}hello[a-z]{2}w')).toBe('hello');
+    expect(requiredLiteral('(?:abc)defg')).toBe('defg');
+    expect(requiredLiteral('\\p{Greek}+word\\pLxy')).toBe('word');
+    expect(requiredLiteral('[]a]bcd')).toBe('bcd');
+  });
+
+  it('gives none when the pattern does not make one plain', () => {
+    expect(requiredLiteral('abc|def')).toBeUndefined();
+    expect(requiredLiteral('(?i)abcdef')).toBeUndefined();
+    expect(requiredLiteral('\\Qa.b\\E')).toBeUndefined();
+    expect(requiredLiteral('\\123abc')).toBeUndefined();
+    expect(requiredLiteral('.*')).toBeUndefined();
+  });
+
+  it('finds the same lines through the anchor as without it', () => {
+    const text = 'const createAppContext = 1\nCreateAppContext\nfoo createXYZcontext\n\ncreate_ntext x';
+    for (const q of ['create\\w*ntext\\b', 'App(Con)text', 'ntext$', '^create', 'e{1}ate']) {
+      const m = new LineMatcher({ q, regex: true });
+      expect([...m.linesOf(Buffer.from(text), 0, 1)]).toEqual([...m.lines(text, 0, 1)]);
+    }
   });
 });

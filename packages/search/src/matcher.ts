@@ -29,9 +29,102 @@ export interface MatchOptions {
 }
 
 const WORD = /[A-Za-z0-9_]/;
+const NL = 10;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+}
+
+/**
+ * The longest run of literal characters that every match of an RE2 pattern contains (case-sensitive), or undefined
+ * when the pattern does not make one plain: an alternation or flags at its top level, `\Q…\E`. Conservative: any
+ * group, class, escape of a letter or digit, `.` or anchor ends a run, and a character followed by `?`, `*` or a
+ * `{` count leaves it. A line without the run cannot match, so only lines holding it need the regex.
+ */
+export function requiredLiteral(pattern: string): string | undefined {
+  let best = '';
+  let run = '';
+  let depth = 0;
+  const end = () => {
+    if (run.length > best.length) best = run;
+    run = '';
+  };
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (depth > 0) {
+      if (c === '\\') i++;
+      else if (c === '(') depth++;
+      else if (c === ')') depth--;
+      else if (c === '[') i = classEnd(pattern, i);
+      continue;
+    }
+    let lit: string | undefined;
+    if (c === '\\') {
+      const n = pattern[i + 1];
+      if (n === undefined || n === 'Q' || /[0-9]/.test(n)) return undefined; // \Q…\E, octal escapes
+      i++;
+      if (/[!-/:-@[-`{-~]/.test(n)) lit = n;
+      else if (/[pP]/.test(n) && pattern[i + 1] === '{') i = pattern.indexOf('}', i);
+      else if (/[pP]/.test(n)) i++;
+      else if (n === 'x' && pattern[i + 1] === '{') i = pattern.indexOf('}', i);
+      else if (n === 'x') i += 2;
+    } else if (c === '|') {
+      return undefined;
+    } else if (c === '(') {
+      if (pattern[i + 1] === '?' && pattern[i + 2] !== ':' && pattern[i + 2] !== 'P' && pattern[i + 2] !== '<')
+        return undefined; // flags such as (?i) change what the rest means
+      end();
+      depth = 1;
+      continue;
+    } else if (c === '[') {
+      i = classEnd(pattern, i);
+    } else if (c === '{') {
+      i = pattern.indexOf('}', i); // a count after a group or class (or a literal brace: then a run just ends)
+    } else if (!'.^$?*+{}'.includes(c)) {
+      lit = c;
+      // A surrogate pair is one character.
+      if (c >= '\uD800' && c <= '\uDBFF' && i + 1 < pattern.length) lit += pattern[++i];
+    }
+    if (i < 0) return undefined;
+    const q = pattern[i + 1];
+    if (lit === undefined) {
+      end();
+    } else if (q === '?' || q === '*' || q === '{') {
+      end();
+    } else if (q === '+') {
+      run += lit;
+      end();
+    } else {
+      run += lit;
+    }
+    // A quantifier's own characters (and a lazy `?` after it) are not literals.
+    if (q === '?' || q === '*' || q === '+') {
+      i++;
+      if (pattern[i + 1] === '?') i++;
+    } else if (q === '{') {
+      i = pattern.indexOf('}', i);
+      if (i < 0) return undefined;
+      if (pattern[i + 1] === '?') i++;
+    }
+  }
+  end();
+  return best === '' ? undefined : best;
+}
+
+/** The index of the `]` closing the class that opens at `i` (-1 when it never closes). */
+function classEnd(pattern: string, i: number): number {
+  let j = i + 1;
+  if (pattern[j] === '^') j++;
+  if (pattern[j] === ']') j++;
+  for (; j < pattern.length; j++) {
+    if (pattern[j] === '\\') j++;
+    else if (pattern[j] === '[' && pattern[j + 1] === ':') {
+      const close = pattern.indexOf(':]', j + 2);
+      if (close < 0) return -1;
+      j = close + 1;
+    } else if (pattern[j] === ']') return j;
+  }
+  return -1;
 }
 
 /** Compiles a pattern with RE2 semantics (linear time); an invalid one is a SearchQueryError with RE2's message. */
@@ -198,13 +291,21 @@ export class LineMatcher {
   private readonly literal: string | undefined;
   private readonly re: RE2JS | undefined;
   private readonly fast: LinearPattern | undefined;
+  /** Bytes every matching line holds (case-sensitive searches), to find candidate lines without decoding. */
+  private readonly anchor: Buffer | undefined;
 
   constructor(private readonly opts: MatchOptions) {
     if (opts.q === '') throw new SearchQueryError('q: must not be empty');
     if (/[\n\r\0]/.test(opts.q)) throw new SearchQueryError('q: must be a single line');
     if (!opts.regex && !opts.ignoreCase) {
       this.literal = opts.q;
+      // (A literal holding U+FFFD could match where invalid UTF-8 was decoded to it: that text is decoded whole.)
+      if (!opts.q.includes('\uFFFD')) this.anchor = Buffer.from(opts.q, 'utf8');
       return;
+    }
+    if (opts.regex && !opts.ignoreCase) {
+      const run = requiredLiteral(opts.q);
+      if (run !== undefined && run.length >= 3 && !run.includes('\uFFFD')) this.anchor = Buffer.from(run, 'utf8');
     }
     const pattern = opts.regex ? opts.q : RE2JS.quote(opts.q);
     // RE2 decides what is valid and what it means; V8's linear engine runs it when it means the same.
@@ -268,6 +369,58 @@ export class LineMatcher {
   /** Whether a path (for file-name search) matches, and where. */
   pathRanges(p: string): [number, number][] {
     return this.lineRanges(p, !SURROGATE.test(p));
+  }
+
+  /**
+   * The matching lines of a blob's bytes (UTF-8), like `lines` on its text. A case-sensitive literal is found in the
+   * bytes themselves (UTF-8 is self-synchronizing: the literal's bytes occur exactly where the literal does in the
+   * decoded text), and only the lines that hold it are decoded: most candidate files of a trigram query do not
+   * match, and decoding whole files was most of a rare query's time. Anything else decodes the text.
+   */
+  *linesOf(bytes: Buffer, afterLine: number, context: number): Generator<LineMatch> {
+    const needle = this.anchor;
+    if (needle === undefined) {
+      yield* this.lines(bytes.toString('utf8'), afterLine, context);
+      return;
+    }
+    let lineNo = 1;
+    let lineStart = 0;
+    while (lineNo <= afterLine) {
+      const nl = bytes.indexOf(NL, lineStart);
+      if (nl === -1) return;
+      lineStart = nl + 1;
+      lineNo++;
+    }
+    let from = lineStart;
+    while (from < bytes.length) {
+      const hit = bytes.indexOf(needle, from);
+      if (hit === -1) return;
+      for (let nl = bytes.indexOf(NL, lineStart); nl !== -1 && nl < hit; nl = bytes.indexOf(NL, lineStart)) {
+        lineStart = nl + 1;
+        lineNo++;
+      }
+      const nl = bytes.indexOf(NL, lineStart);
+      const lineEnd = nl === -1 ? bytes.length : nl;
+      const line = bytes.toString('utf8', lineStart, lineEnd);
+      const ranges = this.lineRanges(line, !SURROGATE.test(line));
+      if (ranges.length > 0) {
+        const match: LineMatch = {
+          line: lineNo,
+          column: Buffer.byteLength(line.slice(0, ranges[0]![0])) + 1,
+          text: line,
+          ranges,
+        };
+        if (context > 0) {
+          match.before = bytesBefore(bytes, lineStart, context);
+          match.after = bytesAfter(bytes, lineEnd, context);
+        }
+        yield match;
+      }
+      if (nl === -1) return;
+      from = nl + 1;
+      lineStart = nl + 1;
+      lineNo++;
+    }
   }
 
   /**
@@ -349,6 +502,29 @@ function linesAfter(text: string, lineEnd: number, n: number): string[] {
     const nl = text.indexOf('\n', start);
     const end = nl === -1 ? text.length : nl;
     out.push(text.slice(start, end));
+    start = end + 1;
+  }
+  return out;
+}
+
+function bytesBefore(bytes: Buffer, lineStart: number, n: number): string[] {
+  const out: string[] = [];
+  let end = lineStart - 1; // the newline before this line
+  while (out.length < n && end >= 0) {
+    const start = end === 0 ? 0 : bytes.lastIndexOf(NL, end - 1) + 1;
+    out.unshift(bytes.toString('utf8', start, end));
+    end = start - 1;
+  }
+  return out;
+}
+
+function bytesAfter(bytes: Buffer, lineEnd: number, n: number): string[] {
+  const out: string[] = [];
+  let start = lineEnd + 1;
+  while (out.length < n && start < bytes.length) {
+    const nl = bytes.indexOf(NL, start);
+    const end = nl === -1 ? bytes.length : nl;
+    out.push(bytes.toString('utf8', start, end));
     start = end + 1;
   }
   return out;

@@ -1,42 +1,35 @@
+import { readSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import { LRUCache } from 'lru-cache';
 import { BLOB_ENTRY, FORMAT_VERSION, HEADER_BYTES, IndexFormatError, SEGMENT_MAGIC, TRIGRAM_ENTRY } from './format.js';
 
 const PAGE = 64 * 1024;
 // One trigram in this many is kept in memory (4 bytes each): 1/256 of the trigram table's size.
 const SAMPLE = 64;
+const MAX_CACHED_BLOB = 256 * 1024;
 
 /**
- * A bounded cache of 64 KiB pages of segment files, least recently used dropped first. One per process is enough:
- * whatever the number or size of repositories, the index's memory is this cache plus one query's working set.
- * (A Map keeps insertion order, which makes it an LRU with a delete and a re-insert on every hit.)
+ * A bounded cache of segment bytes (64 KiB pages of the tables, and the text of blobs up to 256 KiB), least recently
+ * used dropped first. One per process is enough: whatever the number or size of repositories, the index's memory is
+ * this cache plus one query's working set.
  */
 export class PageCache {
-  private readonly pages = new Map<string, Buffer>();
-  private bytes = 0;
-  constructor(readonly maxBytes = 32 * 1024 * 1024) {}
+  private readonly lru: LRUCache<string, Buffer>;
+  constructor(readonly maxBytes = 32 * 1024 * 1024) {
+    this.lru = new LRUCache<string, Buffer>({ maxSize: maxBytes, sizeCalculation: (b) => Math.max(1, b.length) });
+  }
 
   get(key: string): Buffer | undefined {
-    const page = this.pages.get(key);
-    if (page) {
-      this.pages.delete(key);
-      this.pages.set(key, page);
-    }
-    return page;
+    return this.lru.get(key);
   }
 
   set(key: string, page: Buffer): void {
-    this.pages.set(key, page);
-    this.bytes += page.length;
-    while (this.bytes > this.maxBytes) {
-      const [oldest, value] = this.pages.entries().next().value as [string, Buffer];
-      this.pages.delete(oldest);
-      this.bytes -= value.length;
-    }
+    this.lru.set(key, page);
   }
 
   /** Bytes held now. */
   get size(): number {
-    return this.bytes;
+    return this.lru.calculatedSize;
   }
 }
 
@@ -97,8 +90,8 @@ export class SegmentReader {
       const key = `${this.id}:${p}`;
       let page = this.cache.get(key);
       if (!page) {
-        page = Buffer.alloc(PAGE);
-        const { bytesRead } = await this.fh.read(page, 0, PAGE, p * PAGE);
+        page = Buffer.allocUnsafe(PAGE); // only its first bytesRead bytes are kept
+        const bytesRead = readSync(this.fh.fd, page, 0, PAGE, p * PAGE);
         page = page.subarray(0, bytesRead);
         this.cache.set(key, page);
       }
@@ -130,11 +123,21 @@ export class SegmentReader {
     return ids;
   }
 
-  /** A blob's content, read directly (it is used once per query, so it does not go through the cache). */
+  /**
+   * A blob's content (never to be modified: it may be the cache's). Blobs up to 256 KiB go through the cache, so the
+   * files a team searches again and again cost no read; larger ones are read directly and not kept.
+   */
   async content(i: number): Promise<{ flags: number; bytes: Buffer }> {
     const b = await this.blob(i);
-    const bytes = Buffer.alloc(b.length);
-    if (b.length) await this.fh.read(bytes, 0, b.length, b.offset);
+    const cacheable = b.length <= MAX_CACHED_BLOB;
+    const key = `${this.id}:c${i}`;
+    const cached = cacheable ? this.cache.get(key) : undefined;
+    if (cached) return { flags: b.flags, bytes: cached };
+    const bytes = cacheable ? Buffer.allocUnsafeSlow(b.length) : Buffer.allocUnsafe(b.length);
+    if (b.length && readSync(this.fh.fd, bytes, 0, b.length, b.offset) !== b.length) {
+      throw new IndexFormatError(`segment ${this.id}: blob ${i} is cut short`);
+    }
+    if (cacheable) this.cache.set(key, bytes);
     return { flags: b.flags, bytes };
   }
 
