@@ -1,4 +1,4 @@
-import { HiveSyncClient, type HiveSyncTokens, type User } from '@hivesync/sdk';
+import { AgentApi, HiveSyncClient, type HiveSyncTokens, type User } from '@hivesync/sdk';
 import * as vscode from 'vscode';
 import { errorText, isOffline, isSessionOver } from '../common/errors.js';
 import { OncePrompt } from '@hivesync/editor';
@@ -46,6 +46,20 @@ export class Session implements vscode.Disposable {
   /** Whether requests go through the local agent (Proxy Mode). */
   get proxied(): boolean {
     return this.clientValue.route === 'agent';
+  }
+
+  /**
+   * The local agent's own routes (folder mappings, apply, previews) while requests go through it (Proxy Mode), else
+   * null. Found again from the discovery file each time: the agent may have restarted on another port.
+   */
+  async agent(): Promise<AgentApi | null> {
+    if (!this.proxied) return null;
+    try {
+      return await AgentApi.discover();
+    } catch (err) {
+      this.log.warn(`the local agent: ${errorText(err)}`);
+      return null;
+    }
   }
 
   private secretKey(server = serverUrl()): string {

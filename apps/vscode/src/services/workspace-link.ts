@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Project } from '@hivesync/sdk';
+import { isHiveSyncError, sameServer, type FolderMapping, type Project } from '@hivesync/sdk';
 import * as vscode from 'vscode';
 import { errorText } from '../common/errors.js';
 import { projectsForRemotes } from '@hivesync/editor';
@@ -40,7 +40,11 @@ export class WorkspaceLink implements vscode.Disposable {
     return this.topValue;
   }
 
-  /** Finds the working copy, then restores the link or makes one from the git remote; quiet unless asked. */
+  /**
+   * Finds the working copy, then links it quietly: to the project the local agent maps this folder to (Proxy Mode:
+   * the mapping every plugin shares), else to the one remembered for this workspace, else to the one project whose
+   * repository is the folder's git remote (then told to the agent too, so that other plugins know).
+   */
   async autoLink(): Promise<void> {
     this.topValue = await this.findTop();
     const before = this.projectValue?.id;
@@ -49,12 +53,24 @@ export class WorkspaceLink implements vscode.Disposable {
     const client = this.session.client;
     const stored = this.state.get<StoredLink>(LINK_KEY);
     try {
+      const mapped = await this.agentMapping(this.topValue);
+      if (mapped) {
+        try {
+          const project = await client.projects.get(mapped.project_id);
+          this.session.log.info(`linked to ${project.name} (the local agent maps ${mapped.folder} to it)`);
+          return await this.set(project, { tellAgent: false });
+        } catch (err) {
+          if (!isNotFound(err)) throw err;
+          this.session.log.warn(`the local agent maps this folder to a project you cannot see (${mapped.project_id})`);
+        }
+      }
       if (stored && stored.server === this.session.server) {
         try {
           this.projectValue = await client.projects.get(stored.projectId);
+          if (mapped === null) await this.tellAgent(this.projectValue, false);
           return this.fireIf(before);
         } catch (err) {
-          if (!(err && typeof err === 'object' && 'code' in err && err.code === 'not_found')) throw err;
+          if (!isNotFound(err)) throw err;
           await this.state.update(LINK_KEY, undefined);
         }
       }
@@ -63,14 +79,61 @@ export class WorkspaceLink implements vscode.Disposable {
       const { projects } = await client.projects.list();
       const matches = projectsForRemotes(projects, remotes);
       if (matches.length === 1) {
-        await this.set(matches[0]!);
         this.session.log.info(`linked to ${matches[0]!.name} (its repository is this folder's remote)`);
-        return;
+        return await this.set(matches[0]!, { tellAgent: mapped === null });
+      }
+      if (matches.length > 1) {
+        this.session.log.info(
+          `${matches.length} projects have this folder's remote as their repository (${matches.map((p) => p.name).join(', ')}): link one with "HiveSync: Link Workspace to a Project"`,
+        );
       }
     } catch (err) {
       this.session.log.warn(`linking: ${errorText(err, this.session.server)}`);
     }
     this.fireIf(before);
+  }
+
+  /**
+   * The agent's mapping of this folder (or of a folder above it) for our server: undefined when no agent is in use,
+   * null when it has none.
+   */
+  private async agentMapping(folder: string): Promise<FolderMapping | null | undefined> {
+    const agent = await this.session.agent();
+    if (!agent) return undefined;
+    try {
+      const mapping = await agent.findMapping(folder);
+      return mapping && sameServer(mapping.server_url, this.session.server) ? mapping : null;
+    } catch (err) {
+      this.session.log.warn(`the local agent's folder mappings: ${errorText(err)}`);
+      return undefined;
+    }
+  }
+
+  /**
+   * Stores the link in the agent as well (Proxy Mode), so that every other plugin and the desktop app know it. A
+   * project whose repository is not this folder's remote is mapped only when the user asked (`force`).
+   */
+  private async tellAgent(project: Project, ask: boolean): Promise<void> {
+    const agent = await this.session.agent();
+    if (!agent || !this.topValue) return;
+    try {
+      await agent.putMapping({ folder: this.topValue, project_id: project.id });
+      this.session.log.info(`the local agent now maps ${this.topValue} to ${project.name}`);
+    } catch (err) {
+      const reason = isHiveSyncError(err) ? err.details?.reason : undefined;
+      if (reason === 'remote_mismatch' && ask) {
+        const choice = await vscode.window.showWarningMessage(`HiveSync: ${errorText(err)}`, 'Map Anyway');
+        if (choice !== 'Map Anyway') return;
+        try {
+          await agent.putMapping({ folder: this.topValue, project_id: project.id, force: true });
+          this.session.log.info(`the local agent now maps ${this.topValue} to ${project.name} (forced)`);
+        } catch (again) {
+          this.session.log.warn(`the local agent kept no mapping: ${errorText(again)}`);
+        }
+        return;
+      }
+      this.session.log.warn(`the local agent kept no mapping: ${errorText(err)}`);
+    }
   }
 
   /** The link command: pick a project (those whose repository is this folder's remote first) or create one. */
@@ -135,8 +198,9 @@ export class WorkspaceLink implements vscode.Disposable {
       }
     }
     if (project) {
-      await this.set(project);
+      await this.set(project, { tellAgent: false });
       void vscode.window.showInformationMessage(`HiveSync: this workspace is linked to ${project.name}.`);
+      await this.tellAgent(project, true);
     }
     return project;
   }
@@ -182,10 +246,11 @@ export class WorkspaceLink implements vscode.Disposable {
     return this.projectValue;
   }
 
-  private async set(project: Project): Promise<void> {
+  private async set(project: Project, options: { tellAgent: boolean }): Promise<void> {
     this.projectValue = project;
     await this.state.update(LINK_KEY, { server: this.session.server, projectId: project.id } satisfies StoredLink);
     this.changed.fire();
+    if (options.tellAgent) await this.tellAgent(project, false);
   }
 
   private fireIf(before: string | undefined): void {
@@ -204,4 +269,8 @@ export class WorkspaceLink implements vscode.Disposable {
   dispose(): void {
     this.changed.dispose();
   }
+}
+
+function isNotFound(err: unknown): boolean {
+  return isHiveSyncError(err) && err.code === 'not_found';
 }
