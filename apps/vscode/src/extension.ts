@@ -77,6 +77,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   own(
     notifications.onLiveEvent((event) => {
       if (isSyncProgress(event)) sync.liveProgress(event.data);
+      else preview.liveEvent(event);
     }),
   );
   own(

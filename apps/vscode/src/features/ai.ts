@@ -1,4 +1,14 @@
-import type { AiCapabilities, AiJob, CreateAiJobBody, Suggestion } from '@hivesync/sdk';
+import {
+  isHiveSyncError,
+  type AgentApi,
+  type AiCapabilities,
+  type AiJob,
+  type ApplyConflictDetails,
+  type ApplyConflictFile,
+  type ApplySuggestionResult,
+  type CreateAiJobBody,
+  type Suggestion,
+} from '@hivesync/sdk';
 import * as vscode from 'vscode';
 import { errorText, isCancelled } from '../common/errors.js';
 import {
@@ -40,6 +50,8 @@ export class AiController implements vscode.Disposable, vscode.TextDocumentConte
   /** Jobs this window started and follows itself: their notifications need no toast. */
   readonly ownJobs = new Set<string>();
   private readonly open = new Map<string, OpenSuggestion>();
+  /** The two sides of a conflict the agent reported, by virtual document path. */
+  private readonly conflictDocs = new Map<string, string>();
   private pending: Suggestion[] = [];
   private readonly lensesChanged = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.lensesChanged.event;
@@ -407,17 +419,17 @@ export class AiController implements vscode.Disposable, vscode.TextDocumentConte
   }
 
   /**
-   * Apply: every file of the patch against the local file as it is now (unsaved edits included); when any hunk no
-   * longer matches, nothing is changed and the conflict is shown. Then one WorkspaceEdit, the files saved, and the
-   * suggestion marked applied on the server.
+   * Apply. In Proxy Mode the local agent applies the patch to the files on disk (three-way when they moved on, all
+   * or nothing) and marks it applied; a conflict is shown as one and no file is touched. Otherwise, or when the agent
+   * has gone away meanwhile, here: every file of the patch against the local file as it is now (unsaved edits
+   * included), one WorkspaceEdit when all of it fits, the files saved and the suggestion marked applied.
    */
   async apply(id?: unknown): Promise<void> {
     const suggestionId = this.current(id);
     if (!suggestionId) return;
-    const client = this.session.client;
     let suggestion: Suggestion;
     try {
-      suggestion = await client.ai.suggestion(suggestionId);
+      suggestion = await this.session.client.ai.suggestion(suggestionId);
     } catch (err) {
       this.session.report(err, 'reading the suggestion');
       return;
@@ -430,6 +442,113 @@ export class AiController implements vscode.Disposable, vscode.TextDocumentConte
       );
       return;
     }
+    const agent = await this.session.agent();
+    if (agent && (await this.applyThroughAgent(agent, suggestion)) !== 'agent_gone') return;
+    await this.applyHere(suggestion);
+  }
+
+  /** Apply through the agent; `agent_gone` when it could not be reached (the caller applies here instead). */
+  private async applyThroughAgent(agent: AgentApi, suggestion: Suggestion): Promise<'done' | 'agent_gone'> {
+    const folder = this.link.top;
+    if (!folder) return 'agent_gone';
+    // The agent changes the files on disk: unsaved edits in an editor would then fight with it.
+    const dirty = suggestion.files.filter((p) => {
+      const uri = this.link.localUri(p);
+      return uri && vscode.workspace.textDocuments.some((d) => d.isDirty && d.uri.toString() === uri.toString());
+    });
+    if (dirty.length > 0) {
+      void vscode.window.showWarningMessage(
+        `HiveSync: ${dirty.join(', ')} ${dirty.length === 1 ? 'has' : 'have'} unsaved changes. Save or revert them, then apply: the local agent applies the suggestion to the files on disk.`,
+      );
+      return 'done';
+    }
+    let result: ApplySuggestionResult;
+    try {
+      result = await agent.applySuggestion(suggestion.id, { folder });
+    } catch (err) {
+      if (isHiveSyncError(err) && err.code === 'network_error') {
+        this.session.log.info(`the local agent did not answer (${err.message}); applying here`);
+        return 'agent_gone';
+      }
+      const conflict = conflictDetails(err);
+      if (conflict) this.showConflict(suggestion, conflict);
+      else this.session.report(err, 'applying the suggestion through the local agent');
+      return 'done';
+    }
+    this.session.log.info(
+      `applied ${suggestion.id} through the local agent to ${result.files.map((f) => `${f.path} (${f.change})`).join(', ')}${result.three_way ? ', merged three-way' : ''}`,
+    );
+    try {
+      this.updateState(await this.session.client.ai.suggestion(suggestion.id));
+    } catch {
+      // The agent marked it applied; the next refresh shows it.
+    }
+    const paths = result.files.map((f) => f.path);
+    void vscode.window
+      .showInformationMessage(
+        `HiveSync: applied through the local agent to ${paths.length} file${paths.length === 1 ? '' : 's'} (${paths.join(', ')})${result.three_way ? ', merged with your changes since the job' : ''}.`,
+        'Revert',
+      )
+      .then((choice) => {
+        if (choice === 'Revert') void this.revertThroughAgent(agent, suggestion.id, folder);
+      });
+    const first = paths[0] && this.link.localUri(paths[0]);
+    if (first) await vscode.window.showTextDocument(first, { preview: false });
+    return 'done';
+  }
+
+  /** Undoes what the agent applied (refused, files untouched, when they changed since). */
+  private async revertThroughAgent(agent: AgentApi, suggestionId: string, folder: string): Promise<void> {
+    try {
+      const result = await agent.revertSuggestion(suggestionId, { folder });
+      void vscode.window.showInformationMessage(`HiveSync: reverted ${result.files.map((f) => f.path).join(', ')}.`);
+      this.updateState(await this.session.client.ai.suggestion(suggestionId));
+    } catch (err) {
+      const conflict = conflictDetails(err);
+      if (conflict) {
+        void vscode.window.showErrorMessage(
+          `HiveSync: ${conflict.files.map((f) => f.path).join(', ')} changed since the suggestion was applied, so it cannot be reverted. Your files were not changed.`,
+        );
+      } else this.session.report(err, 'reverting the suggestion');
+    }
+  }
+
+  /** A patch that no longer fits, as the agent found it: the files and hunks in words, and a diff to look at. */
+  private showConflict(suggestion: Suggestion, conflict: ApplyConflictDetails): void {
+    const first = conflict.files[0];
+    const hunk = first?.hunks[0];
+    const paths = conflict.files.map((f) => f.path).join(', ');
+    const why = hunk ? `${hunk.message} (${hunk.header})` : first ? describeConflictReason(first) : 'it does not fit';
+    const viewable = conflict.files.filter((f) => f.ours !== null && f.theirs !== null);
+    for (const f of viewable) {
+      this.conflictDocs.set(`/${suggestion.id}/conflict-ours/${f.path}`, f.ours!);
+      this.conflictDocs.set(`/${suggestion.id}/conflict-theirs/${f.path}`, f.theirs!);
+    }
+    this.session.log.warn(`the suggestion ${suggestion.id} does not apply to ${paths}: ${why}`);
+    void vscode.window
+      .showErrorMessage(
+        `HiveSync: the suggestion no longer applies to ${paths}: ${why}. Your files were not changed. Sync, then ask again, or apply it by hand.`,
+        ...(viewable.length > 0 ? ['Show Conflict'] : []),
+      )
+      .then(async (choice) => {
+        if (choice !== 'Show Conflict') return;
+        for (const f of viewable) {
+          const uri = (side: string) =>
+            vscode.Uri.from({ scheme: SCHEMES.suggestion, path: `/${suggestion.id}/${side}/${f.path}` });
+          await vscode.commands.executeCommand(
+            'vscode.diff',
+            uri('conflict-ours'),
+            uri('conflict-theirs'),
+            `${f.path}: your file ↔ the suggestion`,
+            { preview: false },
+          );
+        }
+      });
+  }
+
+  /** Apply here: one WorkspaceEdit from the same patch logic, or nothing when any part no longer fits. */
+  private async applyHere(suggestion: Suggestion): Promise<void> {
+    const client = this.session.client;
     const edit = new vscode.WorkspaceEdit();
     const touched: vscode.Uri[] = [];
     for (const file of parsePatch(suggestion.patch)) {
@@ -485,6 +604,8 @@ export class AiController implements vscode.Disposable, vscode.TextDocumentConte
 
   // The virtual documents of the diff editor.
   provideTextDocumentContent(uri: vscode.Uri): string {
+    const conflict = this.conflictDocs.get(uri.path);
+    if (conflict !== undefined) return conflict;
     const [, id, side, ...rest] = uri.path.split('/');
     const open = this.open.get(id ?? '');
     if (!open) return '';
@@ -506,4 +627,17 @@ async function readLocal(uri: vscode.Uri): Promise<string | null> {
   } catch {
     return null;
   }
+}
+
+/** The details of a 409 `conflict` from the agent's apply or revert, or undefined for any other error. */
+function conflictDetails(err: unknown): ApplyConflictDetails | undefined {
+  if (!isHiveSyncError(err) || err.code !== 'conflict' || !err.details) return undefined;
+  const d = err.details as Partial<ApplyConflictDetails>;
+  return Array.isArray(d.files) ? (d as ApplyConflictDetails) : undefined;
+}
+
+function describeConflictReason(f: ApplyConflictFile): string {
+  if (f.reason === 'missing') return 'the file is not there';
+  if (f.reason === 'changed') return 'the file changed since';
+  return 'it clashes with your changes';
 }
