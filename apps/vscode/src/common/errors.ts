@@ -42,3 +42,14 @@ export function errorText(err: unknown, server?: string): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/**
+ * Whether a call to the local agent's own routes failed because the agent is not there to do it: it stopped (no
+ * answer), or it is a version without that route. The caller then does the work itself.
+ */
+export function agentUnavailable(err: unknown): boolean {
+  if (!isHiveSyncError(err)) return false;
+  if (err.code === 'network_error') return true;
+  // The agent's answer for a route it does not have (its envelope has no other mark of it).
+  return err.code === 'not_found' && /^The HiveSync agent has no route /.test(err.message);
+}

@@ -10,7 +10,7 @@ import {
   type Suggestion,
 } from '@hivesync/sdk';
 import * as vscode from 'vscode';
-import { errorText, isCancelled } from '../common/errors.js';
+import { agentUnavailable, errorText, isCancelled } from '../common/errors.js';
 import {
   applyFilePatch,
   findFunctions,
@@ -466,8 +466,8 @@ export class AiController implements vscode.Disposable, vscode.TextDocumentConte
     try {
       result = await agent.applySuggestion(suggestion.id, { folder });
     } catch (err) {
-      if (isHiveSyncError(err) && err.code === 'network_error') {
-        this.session.log.info(`the local agent did not answer (${err.message}); applying here`);
+      if (agentUnavailable(err)) {
+        this.session.log.info(`the local agent cannot apply it (${errorText(err)}); applying here`);
         return 'agent_gone';
       }
       const conflict = conflictDetails(err);

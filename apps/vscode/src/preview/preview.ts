@@ -9,6 +9,7 @@ import {
   type PreviewPlatform,
 } from '@hivesync/sdk';
 import * as vscode from 'vscode';
+import { agentUnavailable, errorText } from '../common/errors.js';
 import { previewHtml } from '../common/preview-html.js';
 import type { Session } from '../services/session.js';
 import type { WorkspaceLink } from '../services/workspace-link.js';
@@ -81,8 +82,8 @@ export class PreviewController implements vscode.Disposable {
       await this.show(preview.code, preview.deep_link, preview.expires_at, platform);
       return 'done';
     } catch (err) {
-      if (isHiveSyncError(err) && err.code === 'network_error') {
-        this.session.log.info(`the local agent did not answer (${err.message}); building here`);
+      if (agentUnavailable(err)) {
+        this.session.log.info(`the local agent cannot build it (${errorText(err)}); building here`);
         return 'agent_gone';
       }
       this.reportBuildError(err);
