@@ -89,7 +89,7 @@ describe('line matching', () => {
       let text = '';
       for (let k = rand(60); k > 0; k--) text += alphabet[rand(alphabet.length)];
       const run = requiredLiteral(q);
-      if (run !== undefined && run.length >= 3) anchored++;
+      if (run !== undefined && run.length >= 2) anchored++;
       const context = rand(3);
       const expected = [...m.lines(text, 0, context)];
       expect([...m.linesOf(Buffer.from(text), 0, context)], `/${q}/ on ${JSON.stringify(text)}`).toEqual(expected);

@@ -174,8 +174,11 @@ const LINEAR = 'l';
  * flags, Unicode classes, POSIX classes, \A, \z, \x…, astral characters, and with `fold` any non-ASCII character
  * (the text is then folded to ASCII lower case, and so are the pattern's letters). RE2JS has validated it already.
  */
-export function linearSource(pattern: string, fold: boolean): string | undefined {
+export function linearSource(pattern: string, fold: boolean, inText = false): string | undefined {
   let out = '';
+  // Over a whole text (finding candidate lines), nothing may cross a newline: a match within a line never holds
+  // one, and `.*` or `[^x]*` running on to the text's end from every candidate made a scan quadratic.
+  const nl = inText ? '' : '\\n';
   const lit = (c: string) => (fold ? c.toLowerCase() : c);
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
@@ -184,8 +187,10 @@ export function linearSource(pattern: string, fold: boolean): string | undefined
     if (c === '\\') {
       const e = pattern[++i];
       if (e === undefined) return undefined;
-      if ('dDwWbB'.includes(e)) out += `\\${e}`;
-      else if (e === 's') out += '[\\t\\n\\f\\r ]';
+      if (inText && e === 'W') out += '[^\\w\\n]';
+      else if (inText && e === 'D') out += '[^\\d\\n]';
+      else if ('dDwWbB'.includes(e)) out += `\\${e}`;
+      else if (e === 's') out += `[\\t${nl}\\f\\r ]`;
       else if (e === 'S') out += '[^\\t\\n\\f\\r ]';
       else if ('ntrfv'.includes(e)) out += `\\${e}`;
       else if (PUNCT.test(e)) out += `\\${e}`;
@@ -208,7 +213,7 @@ export function linearSource(pattern: string, fold: boolean): string | undefined
           // A class escape next to a range's hyphen: an error in RE2, a literal hyphen in JavaScript.
           if ('dws'.includes(e) && pattern[j + 1] === '-' && pattern[j + 2] !== ']') return undefined;
           if ('dw'.includes(e)) cls += `\\${e}`;
-          else if (e === 's') cls += '\\t\\n\\f\\r ';
+          else if (e === 's') cls += `\\t${nl}\\f\\r `;
           else if ('ntrfv'.includes(e)) cls += `\\${e}`;
           else if (PUNCT.test(e)) cls += `\\${e}`;
           else return undefined;
@@ -237,7 +242,7 @@ export function linearSource(pattern: string, fold: boolean): string | undefined
         }
       }
       if (j >= pattern.length) return undefined;
-      out += `${cls}]`;
+      out += inText && cls.startsWith('[^') ? `${cls}\\n]` : `${cls}]`;
       i = j;
     } else if (c === '(') {
       if (pattern[i + 1] === '?') {
@@ -253,6 +258,8 @@ export function linearSource(pattern: string, fold: boolean): string | undefined
       } else out += '\\{';
     } else if (c === '}' || c === ']' || c === '/') {
       out += `\\${c}`;
+    } else if (c === '.' && inText) {
+      out += '[^\\n]';
     } else if ('|)*+?^$.'.includes(c)) {
       out += c;
     } else {
@@ -272,12 +279,15 @@ interface LinearPattern {
 function compileLinear(pattern: string, fold: boolean): LinearPattern | undefined {
   if (!hasLinearEngine()) return undefined;
   const source = linearSource(pattern, fold);
-  if (source === undefined) return undefined;
+  const inText = linearSource(pattern, fold, true);
+  if (source === undefined || inText === undefined) return undefined;
   try {
-    // The linear engine must accept it, or a catastrophic case would have nothing to fall back to.
+    // The linear engine must accept both, or a catastrophic case would have nothing to fall back to.
     new RegExp(source, LINEAR);
-    // `s`: a dot matches \r like RE2's (lines never hold \n); `m` only for finding candidates in a whole text.
-    return { whole: new RegExp(source, 'gms'), line: new RegExp(source, 'gs'), fold };
+    new RegExp(inText, LINEAR);
+    // `s`: a dot matches \r like RE2's (lines never hold \n); `m` for finding candidates in a whole text, where
+    // nothing crosses a newline.
+    return { whole: new RegExp(inText, 'gm'), line: new RegExp(source, 'gs'), fold };
   } catch {
     return undefined; // not linear in V8 (or not valid JavaScript): RE2JS then
   }
@@ -305,7 +315,7 @@ export class LineMatcher {
     }
     if (opts.regex && !opts.ignoreCase) {
       const run = requiredLiteral(opts.q);
-      if (run !== undefined && run.length >= 3 && !run.includes('\uFFFD')) this.anchor = Buffer.from(run, 'utf8');
+      if (run !== undefined && run.length >= 2 && !run.includes('\uFFFD')) this.anchor = Buffer.from(run, 'utf8');
     }
     const pattern = opts.regex ? opts.q : RE2JS.quote(opts.q);
     // RE2 decides what is valid and what it means; V8's linear engine runs it when it means the same.
@@ -377,10 +387,15 @@ export class LineMatcher {
    * decoded text), and only the lines that hold it are decoded: most candidate files of a trigram query do not
    * match, and decoding whole files was most of a rare query's time. Anything else decodes the text.
    */
-  *linesOf(bytes: Buffer, afterLine: number, context: number): Generator<LineMatch> {
+  *linesOf(
+    bytes: Buffer,
+    afterLine: number,
+    context: number,
+    decode: () => string = () => bytes.toString('utf8'),
+  ): Generator<LineMatch> {
     const needle = this.anchor;
     if (needle === undefined) {
-      yield* this.lines(bytes.toString('utf8'), afterLine, context);
+      yield* this.lines(decode(), afterLine, context);
       return;
     }
     let lineNo = 1;

@@ -595,11 +595,12 @@ export class SearchIndex {
       }
       const cand = candidates[list.segs[i]!]!;
       if (cand !== 'all' && !cand[list.blobs[i]!]) continue;
-      const { flags, bytes: content } = await readers[list.segs[i]!]!.content(list.blobs[i]!);
+      const reader = readers[list.segs[i]!]!;
+      const { flags, bytes: content } = await reader.content(list.blobs[i]!);
       if (flags !== 0) continue;
       page.files_read++;
       let stopped = false;
-      for (const m of matcher.linesOf(content, from, context)) {
+      for (const m of matcher.linesOf(content, from, context, () => reader.text(list.blobs[i]!, content))) {
         // The match's size in a JSON answer (about: field names, numbers, ranges and the strings as JSON).
         const size =
           80 + jsonBytes(p) + jsonBytes(m.text) + 16 * m.ranges.length + jsonBytes(m.before) + jsonBytes(m.after);

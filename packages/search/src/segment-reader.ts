@@ -14,17 +14,31 @@ const MAX_CACHED_BLOB = 256 * 1024;
  * this cache plus one query's working set.
  */
 export class PageCache {
-  private readonly lru: LRUCache<string, Buffer>;
+  private readonly lru: LRUCache<string, Buffer | string>;
   constructor(readonly maxBytes = 32 * 1024 * 1024) {
-    this.lru = new LRUCache<string, Buffer>({ maxSize: maxBytes, sizeCalculation: (b) => Math.max(1, b.length) });
+    this.lru = new LRUCache<string, Buffer | string>({
+      maxSize: maxBytes,
+      // A string's characters take one or two bytes each: counted as two.
+      sizeCalculation: (v) => Math.max(1, typeof v === 'string' ? 2 * v.length : v.length),
+    });
   }
 
   get(key: string): Buffer | undefined {
-    return this.lru.get(key);
+    const v = this.lru.get(key);
+    return typeof v === 'string' ? undefined : v;
   }
 
   set(key: string, page: Buffer): void {
     this.lru.set(key, page);
+  }
+
+  getText(key: string): string | undefined {
+    const v = this.lru.get(key);
+    return typeof v === 'string' ? v : undefined;
+  }
+
+  setText(key: string, text: string): void {
+    this.lru.set(key, text);
   }
 
   /** Bytes held now. */
@@ -139,6 +153,21 @@ export class SegmentReader {
     }
     if (cacheable) this.cache.set(key, bytes);
     return { flags: b.flags, bytes };
+  }
+
+  /**
+   * A blob's text (its `content` decoded as UTF-8), for searches that must read all of it: kept in the cache for
+   * blobs up to 256 KiB, so a pattern that scans every file decodes each once, not once per query.
+   */
+  text(i: number, bytes: Buffer): string {
+    if (bytes.length > MAX_CACHED_BLOB) return bytes.toString('utf8');
+    const key = `${this.id}:t${i}`;
+    let text = this.cache.getText(key);
+    if (text === undefined) {
+      text = bytes.toString('utf8');
+      this.cache.setText(key, text);
+    }
+    return text;
   }
 
   /** The posting list of a trigram (indexes of the blobs holding it, ascending); empty when absent. */
