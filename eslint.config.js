@@ -19,7 +19,16 @@ export default tseslint.config(
   },
   {
     // Clients, tests, benchmarks and tooling read their own environment.
-    files: ['apps/cli/**', 'packages/sdk/**', 'bench/**', 'tests/**', '**/*.test.ts', '**/test/**', '*.config.*'],
+    files: [
+      'apps/cli/**',
+      'apps/lsp/**',
+      'packages/sdk/**',
+      'bench/**',
+      'tests/**',
+      '**/*.test.ts',
+      '**/test/**',
+      '*.config.*',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
   {
@@ -28,8 +37,9 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser }, sourceType: 'script' },
   },
   {
-    // The web app (React, bundled by Vite) runs in the browser.
-    files: ['apps/web/src/**/*.{ts,tsx}'],
+    // The web app, the components it shares with the desktop app, and the desktop renderer (React, bundled by Vite) run
+    // in the browser.
+    files: ['apps/web/src/**/*.{ts,tsx}', 'packages/ui/src/**/*.{ts,tsx}', 'apps/desktop/src/renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser }, parserOptions: { ecmaFeatures: { jsx: true } } },
   },
   {
