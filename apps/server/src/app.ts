@@ -164,7 +164,7 @@ export async function buildApp(deps: {
       await api.register(notificationRoutes(routeDeps));
       await api.register(adminRoutes(routeDeps));
       await api.register(repoRoutes(routeDeps));
-      await api.register(previewRoutes(routeDeps));
+      await api.register(previewRoutes(routeDeps, { maxFiles: config.builds.maxFiles }));
       await api.register(eventRoutes(routeDeps));
       await api.register(auditRoutes(routeDeps));
       await api.register(threadRoutes(routeDeps));

@@ -180,6 +180,16 @@ const EnvSchema = z
     /** S3 secret access key. */
     S3_SECRET_ACCESS_KEY: z.string().optional(),
     /** Path-style S3 URLs (MinIO and most self-hosted stores need it). */
+    /** S3 bucket for artifacts (server-side build sources, AI patches); default `<S3_BUCKET>-artifacts`. */
+    S3_ARTIFACTS_BUCKET: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'must be a valid bucket name' })
+      .optional(),
+    /** S3 bucket for AI jobs' prompts and raw outputs; default `<S3_BUCKET>-ai-logs`. */
+    S3_AI_LOGS_BUCKET: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'must be a valid bucket name' })
+      .optional(),
     S3_FORCE_PATH_STYLE: bool.default(false),
     /** How long a preview's code and token live, in minutes. */
     HIVESYNC_PREVIEW_TTL_MINUTES: int(1, 7 * 24 * 60).default(15),
@@ -227,8 +237,8 @@ const EnvSchema = z
     HIVESYNC_SANDBOX_MAX_PROCESSES: int(16, 4096).default(256),
     /** Largest output (stdout, and each file written) of a sandboxed job, in MiB. */
     HIVESYNC_SANDBOX_OUTPUT_MB: int(1, 4096).default(64),
-    /** How long a server-side preview build may take, in seconds (then it fails with build_timeout). */
-    HIVESYNC_BUILD_TIMEOUT_SECONDS: int(1, 3600).default(120),
+    /** How long a server-side preview build may take, in seconds (then it fails with build_timeout; fractions allowed). */
+    HIVESYNC_BUILD_TIMEOUT_SECONDS: z.coerce.number().positive().max(3600).default(120),
     /** Most files in one server-side preview build (413 above). */
     HIVESYNC_BUILD_MAX_FILES: int(1, 1_000_000).default(5000),
     /** Most bytes of source in one server-side preview build (413 above). */
@@ -457,6 +467,8 @@ export function loadConfig(
         return `${name}: ${i.message}${shown}`;
       }),
     );
+        readonly artifactsBucket: string;
+        readonly aiLogsBucket: string;
   }
   const e = parsed.data;
   return Object.freeze({
@@ -571,6 +583,32 @@ export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
+
+const IN_CLUSTER_CA = '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt';
+
+/** The autoscaling target the environment describes (validated by EnvSchema's refinements). */
+function scalingTarget(e: z.output<typeof EnvSchema>, systemPath: string): Config['admin']['target'] {
+  const timeoutMs = e.HIVESYNC_AUTOSCALE_TIMEOUT_SECONDS * 1000;
+  if (e.HIVESYNC_AUTOSCALE_TARGET === 'exec') {
+    const [command = '', ...args] = (e.HIVESYNC_AUTOSCALE_EXEC ?? '').split(/\s+/);
+    return { kind: 'exec', command, args, timeoutMs, path: systemPath };
+  }
+  if (e.HIVESYNC_AUTOSCALE_TARGET === 'kubernetes') {
+    const deployments = Object.fromEntries(
+      (e.HIVESYNC_K8S_DEPLOYMENTS ?? '').split(',').map((pair) => pair.trim().split('=') as [string, string]),
+    );
+    return {
+      kind: 'kubernetes',
+      apiUrl: e.HIVESYNC_K8S_API_URL,
+      namespace: e.HIVESYNC_K8S_NAMESPACE,
+      deployments,
+      tokenFile: e.HIVESYNC_K8S_TOKEN_FILE,
+      caFile: e.HIVESYNC_K8S_CA_FILE ?? (fs.existsSync(IN_CLUSTER_CA) ? IN_CLUSTER_CA : undefined),
+      timeoutMs,
+    };
+  }
+  return { kind: 'log' };
+}
     sandbox: {
       mode: e.HIVESYNC_SANDBOX,
       cpuSeconds: e.HIVESYNC_SANDBOX_CPU_SECONDS,
@@ -580,7 +618,9 @@ export function isLoopbackHost(host: string): boolean {
     },
     builds: {
       enabled: e.HIVESYNC_BUILDS,
-      timeoutMs: e.HIVESYNC_BUILD_TIMEOUT_SECONDS * 1000,
+      timeoutMs: Math.round(e.HIVESYNC_BUILD_TIMEOUT_SECONDS * 1000),
       maxFiles: e.HIVESYNC_BUILD_MAX_FILES,
       maxBytes: e.HIVESYNC_BUILD_MAX_BYTES,
     },
+          artifactsBucket: e.S3_ARTIFACTS_BUCKET ?? `${e.S3_BUCKET.slice(0, 53)}-artifacts`,
+          aiLogsBucket: e.S3_AI_LOGS_BUCKET ?? `${e.S3_BUCKET.slice(0, 55)}-ai-logs`,

@@ -17,6 +17,8 @@ import crypto from 'node:crypto';
 import { Git } from './infra/git.js';
 import { Metrics } from './infra/metrics.js';
 import { JobRunner } from './jobs/job-runner.js';
+import { openBuckets } from './infra/buckets.js';
+import { Sandbox } from './infra/sandbox.js';
 import { AccessTokens, resolveJwtSecret } from './modules/auth/tokens.js';
 import { createServices, jobDefinitions, periodicTasks, type Infra, type Services } from './services.js';
 
@@ -95,9 +97,9 @@ export async function startRuntime(
       crypto.createHmac('sha256', secretsKey).update('hivesync storage urls').digest(),
       () => baseUrl,
     );
-    const storage: ObjectStorage = config.s3
-      ? await createS3Storage(config.s3)
-      : createFsStorage(path.join(config.dataDir, 'objects'), fsSigner);
+    const fsStorage = config.s3 ? undefined : createFsStorage(path.join(config.dataDir, 'objects'), fsSigner);
+    const storage: ObjectStorage = fsStorage ?? (await createS3Storage(config.s3!));
+    const buckets = await openBuckets(config.s3, fsStorage);
     const tokens = new AccessTokens(
       resolveJwtSecret(config.auth.jwtSecret, config.dataDir),
       config.auth.accessTokenTtlSeconds,
@@ -111,6 +113,7 @@ export async function startRuntime(
       queue,
       heartbeats: redis ? createRedisHeartbeatStore(redis, config.redis.prefix) : createDbHeartbeatStore(db),
       storage,
+      artifacts: buckets.artifacts,
       fsSigner,
       rateLimiter: createRateLimiterFactory(redis, config.redis.prefix),
       tokens,
@@ -142,10 +145,18 @@ export async function startRuntime(
     });
 
     let runner: JobRunner | undefined;
+    let sandbox: Sandbox | undefined;
     if (runsWorkers) {
+      // Before the first job: how this worker isolates builds (or why it cannot), logged once.
+      sandbox = await Sandbox.open(config.sandbox.mode, logger, config.systemPath);
+      closers.push(async () => sandbox?.close());
+      services.previewBuilds.sandbox = sandbox;
+      if (config.role === 'worker' && config.publicUrl && config.previews.workerSharedSecret)
+        services.previewBuilds.useSignedCallback(config.publicUrl, config.previews.workerSharedSecret);
       runner = new JobRunner(queue, db, infra.heartbeats, logger, infra.metrics, {
         heartbeatIntervalMs: config.jobs.heartbeatIntervalMs,
         othersAreDead: db.kind === 'pglite',
+        details: () => ({ sandbox: sandbox?.kind }),
         onWorkerLost: async (worker) => {
           const admins = await services.admin.adminIds();
           await services.notifications.notify({
@@ -181,6 +192,9 @@ export async function startRuntime(
       } else {
         await app.ready();
       }
+        // Builds run here report through the signed callback when a shared secret is set (else by the same call).
+        if (config.previews.workerSharedSecret)
+          services.previewBuilds.useSignedCallback(baseUrl, config.previews.workerSharedSecret);
     }
 
     const backends = [

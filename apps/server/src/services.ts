@@ -39,6 +39,8 @@ import { aiJob } from './jobs/ai-job.job.js';
 import { PreviewTokens } from './modules/previews/preview-tokens.js';
 import { PreviewsService } from './modules/previews/previews.service.js';
 import { createOnceStore, type OnceStore } from './infra/once.js';
+import { PreviewBuildsService } from './modules/previews/preview-builds.service.js';
+import { previewBuildJob } from './jobs/preview-build.job.js';
 import { createTicketStore } from './infra/tickets.js';
 import { EventsService } from './modules/events/events.service.js';
 import { LimitsService } from './modules/limits/limits.service.js';
@@ -55,6 +57,8 @@ export interface Infra {
   heartbeats: HeartbeatStore;
   storage: ObjectStorage;
   metrics: Metrics;
+  /** The `artifacts` bucket: source blobs of server-side builds. */
+  artifacts: ObjectStorage;
   /** Signs local-storage URLs (used by the routes that serve them when storage is local files). */
   fsSigner: FsUrlSigner;
   rateLimiter: RateLimiterFactory;
@@ -82,6 +86,8 @@ export interface Services {
   events: EventsService;
   audit: AuditService;
   threads: ThreadsService;
+  /** Server-side preview builds (file lists, blobs, the sandboxed build job). */
+  previewBuilds: PreviewBuildsService;
   ai: AiService;
   lookup: LookupService;
   limits: LimitsService;
@@ -191,6 +197,23 @@ export function createServices(infra: Infra): Services {
       notifications,
       resolveLimiter: infra.rateLimiter('preview-resolve-ip', config.previews.resolvePerIpPerMinute, 60),
       logger: infra.logger,
+    previewBuilds: new PreviewBuildsService({
+      db,
+      queue: infra.queue,
+      storage: infra.storage,
+      artifacts: infra.artifacts,
+      projects,
+      previews: () => services.previews,
+      notifications,
+      heartbeats: infra.heartbeats,
+      logger: infra.logger,
+      options: {
+        ...config.builds,
+        maxBundleBytes: config.previews.maxBundleBytes,
+        heartbeatIntervalMs: config.jobs.heartbeatIntervalMs,
+        sandbox: config.sandbox,
+      },
+    }),
       options: config.previews,
       audit,
     }),
@@ -275,6 +298,7 @@ export function periodicTasks(services: Services, config: Config): PeriodicTask[
       intervalMs: NOTIFICATION_RETENTION_INTERVAL_MS,
       run: async () => void (await services.notifications.deleteExpired(config.notificationRetentionDays)),
     },
+    previewBuildJob(services.previewBuilds, { timeoutMs: config.builds.timeoutMs }),
     {
       name: 'system-watch',
       intervalMs: config.health.watchIntervalMs,
@@ -292,4 +316,9 @@ export function periodicTasks(services: Services, config: Config): PeriodicTask[
       run: () => services.repo.startDueSyncs(new Date()),
     },
   ];
+    {
+      name: 'preview-blob-sweep',
+      intervalMs: config.previews.cleanupIntervalMs,
+      run: async () => void (await services.previewBuilds.sweepUploads(config.previews.uploadSweepMinutes * 60_000)),
+    },
 }

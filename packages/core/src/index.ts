@@ -11,3 +11,4 @@ export * from './collaboration.js';
 export * from './ai.js';
 export * from './lookup.js';
 export * from './history.js';
+export * from './preview-builds.js';

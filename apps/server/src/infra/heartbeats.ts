@@ -12,6 +12,21 @@ export interface WorkerRecord {
   active_jobs: ActiveJobLease[];
   /** Set while the worker is drained by an admin (takes no new jobs). */
   draining?: boolean;
+  /** The pools this worker serves (`cpu`, `gpu`, …; see jobs/pools.ts). Absent in records of older workers. */
+  pools?: string[];
+  /** Jobs each of its pools runs at once, by pool. */
+  concurrency?: Record<string, number>;
+  /** The queues it polls (each pool's, priority queues first). */
+  queues?: string[];
+  /** How it isolates sandboxed jobs: `bwrap`, `unshare`, `none` (HIVESYNC_SANDBOX=off) or `unavailable`. */
+  sandbox?: string;
+}
+
+/** The fields of a record beyond the ones every worker has always sent (kept as they are by both stores). */
+const BASE_FIELDS = new Set(['id', 'kind', 'started_at', 'last_heartbeat_at', 'active_jobs']);
+
+function details(r: WorkerRecord): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(r).filter(([k, v]) => !BASE_FIELDS.has(k) && v !== undefined));
 }
 
 /** Where worker liveness is kept: Redis when configured, else the database. */
@@ -35,18 +50,20 @@ export function createDbHeartbeatStore(db: Database): HeartbeatStore {
         startedAt: new Date(r.started_at),
         lastHeartbeatAt: new Date(r.last_heartbeat_at),
         activeJobs: r.active_jobs,
+        details: details(r),
       };
       await db.orm
         .insert(workerHeartbeats)
         .values(row)
         .onConflictDoUpdate({
           target: workerHeartbeats.id,
-          set: { lastHeartbeatAt: row.lastHeartbeatAt, activeJobs: row.activeJobs },
+          set: { lastHeartbeatAt: row.lastHeartbeatAt, activeJobs: row.activeJobs, details: row.details },
         });
     },
     async list() {
       const rows = await db.orm.select().from(workerHeartbeats);
       return rows.map((w) => ({
+        ...(w.details as Partial<WorkerRecord>),
         id: w.id,
         kind: w.kind,
         started_at: w.startedAt.toISOString(),

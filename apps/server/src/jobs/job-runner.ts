@@ -102,6 +102,8 @@ export class JobRunner {
       /** Every recorded worker is known dead (the embedded data directory is locked by this process). */
       othersAreDead: boolean;
       onWorkerLost: (worker: WorkerRecord) => Promise<void>;
+      /** More for every heartbeat (its sandbox, …): additive fields of the worker record. */
+      details?: () => Partial<WorkerRecord>;
     },
   ) {
     this.storeOutage = new Outage(
@@ -306,6 +308,8 @@ export class JobRunner {
           last_heartbeat_at: new Date().toISOString(),
           active_jobs: [...this.leases.values()],
           ...(this.draining && { draining: true }),
+          queues: [...this.definitions.keys()],
+          ...this.options.details?.(),
         }),
         this.beatTimeoutMs,
         'the heartbeat',

@@ -34,7 +34,7 @@ export const BUS_POLL_STATE = 'poll-state';
 /** A live event for open streams only (not stored): body `{user_ids, event, data}`. */
 export const BUS_LIVE = 'live';
 /** The live (not stored) event types the stream carries beside `notification` (docs/EVENTS.md, Live events). */
-export type LiveEventType = 'sync_progress';
+export type LiveEventType = 'sync_progress' | 'preview_build_progress';
 
 // Payload keys that could carry a secret; they are dropped before anything is stored or sent.
 const FORBIDDEN_KEY = /token|secret|password|credential|api_?key|authorization|^code$/i;

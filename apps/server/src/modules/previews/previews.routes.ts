@@ -6,7 +6,11 @@ import {
   Id,
   ListPreviewsQuery,
   Preview,
+  PreviewBuild,
+  PreviewBuildCapabilities,
   PreviewCreated,
+  PreviewFilesAnswer,
+  PreviewFilesBody,
   PreviewList,
   PreviewParams,
   ResolvedPreview,
@@ -21,7 +25,10 @@ import type { OnceStore } from '../../infra/once.js';
 import { REPLAY_WINDOW_SECONDS, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWorkerCallback } from './worker-signature.js';
 
 /** /previews (members create and complete; anyone with the code or token resolves once). */
-export function previewRoutes({ services, authenticate }: RouteDeps): FastifyPluginAsyncZod {
+export function previewRoutes(
+  { services, authenticate }: RouteDeps,
+  options: { maxFiles: number },
+): FastifyPluginAsyncZod {
   return async (app) => {
     const tags = ['previews'];
     const security = [{ bearer: [] }];
@@ -79,6 +86,62 @@ export function previewRoutes({ services, authenticate }: RouteDeps): FastifyPlu
           },
         },
         async (req) => services.previews.get(caller(req), req.params.preview_id),
+      );
+      authed.get(
+        '/previews/builders',
+        {
+          schema: {
+            tags,
+            security,
+            summary: 'Whether this server builds previews (a live worker with a sandbox), and the limits of a build',
+            response: withErrors({ 200: PreviewBuildCapabilities }),
+          },
+        },
+        async () => services.previewBuilds.capabilities(),
+      );
+      authed.post(
+        '/previews/:preview_id/files',
+        {
+          // A file list of the largest allowed tree fits (about 1 KB a file at most).
+          bodyLimit: Math.max(1 << 20, options.maxFiles * 1200),
+          schema: {
+            tags,
+            security,
+            summary:
+              'A server-side build: the tree as paths, hashes and sizes; answers which blobs to upload (member role)',
+            params: PreviewParams,
+            body: PreviewFilesBody,
+            response: withErrors({ 200: PreviewFilesAnswer }, 400, 404, 409, 410, 413, 503),
+          },
+        },
+        async (req) => services.previewBuilds.setFiles(caller(req), req.params.preview_id, req.body),
+      );
+      authed.post(
+        '/previews/:preview_id/build',
+        {
+          schema: {
+            tags,
+            security,
+            summary: 'Start the server-side build once every blob is uploaded; progress on the event stream',
+            params: PreviewParams,
+            response: withErrors({ 202: PreviewBuild }, 400, 404, 409, 410, 503),
+          },
+        },
+        async (req, reply) =>
+          reply.code(202).send(await services.previewBuilds.start(caller(req), req.params.preview_id)),
+      );
+      authed.get(
+        '/previews/:preview_id/build',
+        {
+          schema: {
+            tags,
+            security,
+            summary: "A preview's server-side build: stage, and the bundler's error with file and line when it failed",
+            params: PreviewParams,
+            response: withErrors({ 200: PreviewBuild }, 404),
+          },
+        },
+        async (req) => services.previewBuilds.get(caller(req), req.params.preview_id),
       );
       authed.post(
         '/previews/:preview_id/complete',

@@ -23,6 +23,7 @@ import type { ProjectsService } from '../projects/projects.service.js';
 import { newPreviewCode, normalizeCode, type PreviewTokens } from './preview-tokens.js';
 import { PreviewsRepository, type PreviewRow } from './previews.repository.js';
 import type { AuditService } from '../audit/audit.service.js';
+import { BLOB_UPLOAD_KEY } from './preview-builds.service.js';
 
 const UPLOAD_URL_SECONDS = 15 * 60;
 const DOWNLOAD_URL_SECONDS = 5 * 60;
@@ -228,6 +229,8 @@ export class PreviewsService {
    * it accepts a PUT): an upload URL works until its preview is completed, 409 after that, 410 once it expired.
    */
   async assertUploadOpen(key: string): Promise<void> {
+    // A source blob of a server-side build: its URL's signature and expiry are its only bounds (checked by `build`).
+    if (BLOB_UPLOAD_KEY.test(key)) return;
     const id = UPLOAD_KEY.exec(key)?.[1];
     const row = id ? await this.repo.find(id) : undefined;
     if (!row || row.uploadKey !== key) throw errors.notFound('upload');
