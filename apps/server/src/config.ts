@@ -179,7 +179,6 @@ const EnvSchema = z
     S3_ACCESS_KEY_ID: z.string().optional(),
     /** S3 secret access key. */
     S3_SECRET_ACCESS_KEY: z.string().optional(),
-    /** Path-style S3 URLs (MinIO and most self-hosted stores need it). */
     /** S3 bucket for artifacts (server-side build sources, AI patches); default `<S3_BUCKET>-artifacts`. */
     S3_ARTIFACTS_BUCKET: z
       .string()
@@ -190,6 +189,7 @@ const EnvSchema = z
       .string()
       .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'must be a valid bucket name' })
       .optional(),
+    /** Path-style S3 URLs (MinIO and most self-hosted stores need it). */
     S3_FORCE_PATH_STYLE: bool.default(false),
     /** How long a preview's code and token live, in minutes. */
     HIVESYNC_PREVIEW_TTL_MINUTES: int(1, 7 * 24 * 60).default(15),
@@ -222,7 +222,6 @@ const EnvSchema = z
     HIVESYNC_LIMIT_COMMENTS_PER_MINUTE: int(1, 1_000_000).default(60),
     /** Shared secret of sandboxed build workers (at least 32 characters); their callbacks are refused without it. */
     WORKER_SHARED_SECRET: z.string().min(32, { message: 'must be at least 32 characters' }).optional(),
-    /** Port on which a worker-only process serves /metrics (API processes serve it on their own port). */
     /**
      * How job code that touches user content (server-side preview builds) is isolated: `auto` (bubblewrap, else
      * unshare; a worker where neither works refuses such jobs), `bwrap`, `unshare`, or `off` (no isolation; logged
@@ -245,6 +244,7 @@ const EnvSchema = z
     HIVESYNC_BUILD_MAX_BYTES: int(1024, 2 * 1024 * 1024 * 1024).default(100 * 1024 * 1024),
     /** Whether this installation builds previews on the server (`hivesync preview` then builds remotely). */
     HIVESYNC_BUILDS: bool.default(true),
+    /** Port on which a worker-only process serves /metrics (API processes serve it on their own port). */
     HIVESYNC_METRICS_PORT: int(1, 65535).optional(),
     /** Interval of the heartbeat comment on event streams, in milliseconds. */
     HIVESYNC_SSE_HEARTBEAT_MS: int(100, 600_000).default(15_000),
@@ -379,12 +379,29 @@ export interface Config {
     readonly resolvePerIpPerMinute: number;
     readonly workerSharedSecret: string | undefined;
   };
+  /** Isolation and limits of sandboxed job code. */
+  readonly sandbox: {
+    readonly mode: 'auto' | 'bwrap' | 'unshare' | 'off';
+    readonly cpuSeconds: number;
+    readonly memoryBytes: number;
+    readonly maxProcesses: number;
+    readonly maxOutputBytes: number;
+  };
+  /** Server-side preview builds. */
+  readonly builds: {
+    readonly enabled: boolean;
+    readonly timeoutMs: number;
+    readonly maxFiles: number;
+    readonly maxBytes: number;
+  };
   /** S3 settings when object storage is S3; undefined means local files under the data directory. */
   readonly s3:
     | {
         readonly endpoint: string | undefined;
         readonly region: string;
         readonly bucket: string;
+        readonly artifactsBucket: string;
+        readonly aiLogsBucket: string;
         readonly accessKeyId: string;
         readonly secretAccessKey: string;
         readonly forcePathStyle: boolean;
@@ -444,21 +461,6 @@ export function loadConfig(
   const parsed = EnvSchema.safeParse(cleaned);
   if (!parsed.success) {
     throw new ConfigError(
-  /** Isolation and limits of sandboxed job code. */
-  readonly sandbox: {
-    readonly mode: 'auto' | 'bwrap' | 'unshare' | 'off';
-    readonly cpuSeconds: number;
-    readonly memoryBytes: number;
-    readonly maxProcesses: number;
-    readonly maxOutputBytes: number;
-  };
-  /** Server-side preview builds. */
-  readonly builds: {
-    readonly enabled: boolean;
-    readonly timeoutMs: number;
-    readonly maxFiles: number;
-    readonly maxBytes: number;
-  };
       parsed.error.issues.map((i) => {
         const name = String(i.path[0] ?? 'environment');
         const given = cleaned[name];
@@ -467,8 +469,6 @@ export function loadConfig(
         return `${name}: ${i.message}${shown}`;
       }),
     );
-        readonly artifactsBucket: string;
-        readonly aiLogsBucket: string;
   }
   const e = parsed.data;
   return Object.freeze({
@@ -535,11 +535,26 @@ export function loadConfig(
       resolvePerIpPerMinute: e.HIVESYNC_RESOLVE_LIMIT_PER_IP,
       workerSharedSecret: e.WORKER_SHARED_SECRET,
     },
+    sandbox: {
+      mode: e.HIVESYNC_SANDBOX,
+      cpuSeconds: e.HIVESYNC_SANDBOX_CPU_SECONDS,
+      memoryBytes: e.HIVESYNC_SANDBOX_MEMORY_MB * 2 ** 20,
+      maxProcesses: e.HIVESYNC_SANDBOX_MAX_PROCESSES,
+      maxOutputBytes: e.HIVESYNC_SANDBOX_OUTPUT_MB * 2 ** 20,
+    },
+    builds: {
+      enabled: e.HIVESYNC_BUILDS,
+      timeoutMs: Math.round(e.HIVESYNC_BUILD_TIMEOUT_SECONDS * 1000),
+      maxFiles: e.HIVESYNC_BUILD_MAX_FILES,
+      maxBytes: e.HIVESYNC_BUILD_MAX_BYTES,
+    },
     s3: e.S3_BUCKET
       ? {
           endpoint: e.S3_ENDPOINT,
           region: e.S3_REGION,
           bucket: e.S3_BUCKET,
+          artifactsBucket: e.S3_ARTIFACTS_BUCKET ?? `${e.S3_BUCKET.slice(0, 53)}-artifacts`,
+          aiLogsBucket: e.S3_AI_LOGS_BUCKET ?? `${e.S3_BUCKET.slice(0, 55)}-ai-logs`,
           accessKeyId: e.S3_ACCESS_KEY_ID ?? '',
           secretAccessKey: e.S3_SECRET_ACCESS_KEY ?? '',
           forcePathStyle: e.S3_FORCE_PATH_STYLE,
@@ -583,44 +598,3 @@ export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
-
-const IN_CLUSTER_CA = '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt';
-
-/** The autoscaling target the environment describes (validated by EnvSchema's refinements). */
-function scalingTarget(e: z.output<typeof EnvSchema>, systemPath: string): Config['admin']['target'] {
-  const timeoutMs = e.HIVESYNC_AUTOSCALE_TIMEOUT_SECONDS * 1000;
-  if (e.HIVESYNC_AUTOSCALE_TARGET === 'exec') {
-    const [command = '', ...args] = (e.HIVESYNC_AUTOSCALE_EXEC ?? '').split(/\s+/);
-    return { kind: 'exec', command, args, timeoutMs, path: systemPath };
-  }
-  if (e.HIVESYNC_AUTOSCALE_TARGET === 'kubernetes') {
-    const deployments = Object.fromEntries(
-      (e.HIVESYNC_K8S_DEPLOYMENTS ?? '').split(',').map((pair) => pair.trim().split('=') as [string, string]),
-    );
-    return {
-      kind: 'kubernetes',
-      apiUrl: e.HIVESYNC_K8S_API_URL,
-      namespace: e.HIVESYNC_K8S_NAMESPACE,
-      deployments,
-      tokenFile: e.HIVESYNC_K8S_TOKEN_FILE,
-      caFile: e.HIVESYNC_K8S_CA_FILE ?? (fs.existsSync(IN_CLUSTER_CA) ? IN_CLUSTER_CA : undefined),
-      timeoutMs,
-    };
-  }
-  return { kind: 'log' };
-}
-    sandbox: {
-      mode: e.HIVESYNC_SANDBOX,
-      cpuSeconds: e.HIVESYNC_SANDBOX_CPU_SECONDS,
-      memoryBytes: e.HIVESYNC_SANDBOX_MEMORY_MB * 2 ** 20,
-      maxProcesses: e.HIVESYNC_SANDBOX_MAX_PROCESSES,
-      maxOutputBytes: e.HIVESYNC_SANDBOX_OUTPUT_MB * 2 ** 20,
-    },
-    builds: {
-      enabled: e.HIVESYNC_BUILDS,
-      timeoutMs: Math.round(e.HIVESYNC_BUILD_TIMEOUT_SECONDS * 1000),
-      maxFiles: e.HIVESYNC_BUILD_MAX_FILES,
-      maxBytes: e.HIVESYNC_BUILD_MAX_BYTES,
-    },
-          artifactsBucket: e.S3_ARTIFACTS_BUCKET ?? `${e.S3_BUCKET.slice(0, 53)}-artifacts`,
-          aiLogsBucket: e.S3_AI_LOGS_BUCKET ?? `${e.S3_BUCKET.slice(0, 55)}-ai-logs`,

@@ -189,12 +189,12 @@ export async function startRuntime(
       if (options.listen !== false) {
         url = await app.listen({ host: config.host, port: config.port });
         if (!config.publicUrl) baseUrl = url;
-      } else {
-        await app.ready();
-      }
         // Builds run here report through the signed callback when a shared secret is set (else by the same call).
         if (config.previews.workerSharedSecret)
           services.previewBuilds.useSignedCallback(baseUrl, config.previews.workerSharedSecret);
+      } else {
+        await app.ready();
+      }
     }
 
     const backends = [

@@ -38,9 +38,9 @@ import { AiService } from './modules/ai/ai.service.js';
 import { aiJob } from './jobs/ai-job.job.js';
 import { PreviewTokens } from './modules/previews/preview-tokens.js';
 import { PreviewsService } from './modules/previews/previews.service.js';
-import { createOnceStore, type OnceStore } from './infra/once.js';
 import { PreviewBuildsService } from './modules/previews/preview-builds.service.js';
 import { previewBuildJob } from './jobs/preview-build.job.js';
+import { createOnceStore, type OnceStore } from './infra/once.js';
 import { createTicketStore } from './infra/tickets.js';
 import { EventsService } from './modules/events/events.service.js';
 import { LimitsService } from './modules/limits/limits.service.js';
@@ -56,9 +56,9 @@ export interface Infra {
   queue: Queue;
   heartbeats: HeartbeatStore;
   storage: ObjectStorage;
-  metrics: Metrics;
   /** The `artifacts` bucket: source blobs of server-side builds. */
   artifacts: ObjectStorage;
+  metrics: Metrics;
   /** Signs local-storage URLs (used by the routes that serve them when storage is local files). */
   fsSigner: FsUrlSigner;
   rateLimiter: RateLimiterFactory;
@@ -83,11 +83,11 @@ export interface Services {
   /** Commit log and diffs of the mirrors. */
   history: HistoryService;
   previews: PreviewsService;
+  /** Server-side preview builds (file lists, blobs, the sandboxed build job). */
+  previewBuilds: PreviewBuildsService;
   events: EventsService;
   audit: AuditService;
   threads: ThreadsService;
-  /** Server-side preview builds (file lists, blobs, the sandboxed build job). */
-  previewBuilds: PreviewBuildsService;
   ai: AiService;
   lookup: LookupService;
   limits: LimitsService;
@@ -176,6 +176,23 @@ export function createServices(infra: Infra): Services {
   repo.indexSynced = (projectId, commit, log) => codeSearch.indexSynced(projectId, commit, log);
   const services: Services = {
     codeSearch,
+    previewBuilds: new PreviewBuildsService({
+      db,
+      queue: infra.queue,
+      storage: infra.storage,
+      artifacts: infra.artifacts,
+      projects,
+      previews: () => services.previews,
+      notifications,
+      heartbeats: infra.heartbeats,
+      logger: infra.logger,
+      options: {
+        ...config.builds,
+        maxBundleBytes: config.previews.maxBundleBytes,
+        heartbeatIntervalMs: config.jobs.heartbeatIntervalMs,
+        sandbox: config.sandbox,
+      },
+    }),
     threads,
     ai: new AiService({
       db,
@@ -197,23 +214,6 @@ export function createServices(infra: Infra): Services {
       notifications,
       resolveLimiter: infra.rateLimiter('preview-resolve-ip', config.previews.resolvePerIpPerMinute, 60),
       logger: infra.logger,
-    previewBuilds: new PreviewBuildsService({
-      db,
-      queue: infra.queue,
-      storage: infra.storage,
-      artifacts: infra.artifacts,
-      projects,
-      previews: () => services.previews,
-      notifications,
-      heartbeats: infra.heartbeats,
-      logger: infra.logger,
-      options: {
-        ...config.builds,
-        maxBundleBytes: config.previews.maxBundleBytes,
-        heartbeatIntervalMs: config.jobs.heartbeatIntervalMs,
-        sandbox: config.sandbox,
-      },
-    }),
       options: config.previews,
       audit,
     }),
@@ -276,6 +276,7 @@ export function jobDefinitions(services: Services, config: Config): JobDefinitio
       gitTimeoutMs: config.repos.gitTimeoutMs,
     }),
     searchIndexJob(services.codeSearch, { gitTimeoutMs: config.repos.gitTimeoutMs }),
+    previewBuildJob(services.previewBuilds, { timeoutMs: config.builds.timeoutMs }),
   ] as unknown as JobDefinition<never>[];
 }
 
@@ -294,11 +295,15 @@ export function periodicTasks(services: Services, config: Config): PeriodicTask[
       run: async () => void (await services.previews.cleanup()),
     },
     {
+      name: 'preview-blob-sweep',
+      intervalMs: config.previews.cleanupIntervalMs,
+      run: async () => void (await services.previewBuilds.sweepUploads(config.previews.uploadSweepMinutes * 60_000)),
+    },
+    {
       name: 'notification-retention',
       intervalMs: NOTIFICATION_RETENTION_INTERVAL_MS,
       run: async () => void (await services.notifications.deleteExpired(config.notificationRetentionDays)),
     },
-    previewBuildJob(services.previewBuilds, { timeoutMs: config.builds.timeoutMs }),
     {
       name: 'system-watch',
       intervalMs: config.health.watchIntervalMs,
@@ -316,9 +321,4 @@ export function periodicTasks(services: Services, config: Config): PeriodicTask[
       run: () => services.repo.startDueSyncs(new Date()),
     },
   ];
-    {
-      name: 'preview-blob-sweep',
-      intervalMs: config.previews.cleanupIntervalMs,
-      run: async () => void (await services.previewBuilds.sweepUploads(config.previews.uploadSweepMinutes * 60_000)),
-    },
 }
