@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
@@ -272,8 +273,50 @@ const EnvSchema = z
     HIVESYNC_QUEUE_DEPTH_WARNING: int(0, 10_000_000).default(1000),
     /** How often workers look at the system's health, disk and queues, in seconds. */
     HIVESYNC_SYSTEM_WATCH_INTERVAL_SECONDS: int(5, 86_400).default(60),
+    /** How often the deep health is sampled for the admin API's health history, in seconds. */
+    HIVESYNC_HEALTH_SAMPLE_SECONDS: int(1, 3600).default(60),
+    /** How often the autoscaling rules are evaluated (by one process of the installation), in seconds. */
+    HIVESYNC_AUTOSCALE_INTERVAL_SECONDS: int(1, 3600).default(15),
+    /** Where scaling decisions go: `log` (recorded only), `exec` (a command) or `kubernetes` (a Deployment). */
+    HIVESYNC_AUTOSCALE_TARGET: z.enum(['log', 'exec', 'kubernetes']).default('log'),
+    /** The `exec` target's command and leading arguments, split on spaces (no shell); pool and count are appended. */
+    HIVESYNC_AUTOSCALE_EXEC: z.string().trim().min(1).optional(),
+    /** How long one scaling call (command or Kubernetes request) may take, in seconds. */
+    HIVESYNC_AUTOSCALE_TIMEOUT_SECONDS: int(1, 600).default(30),
+    /** The Kubernetes API's URL (the in-cluster default). */
+    HIVESYNC_K8S_API_URL: z.url().default('https://kubernetes.default.svc'),
+    /** The namespace of the worker Deployments. */
+    HIVESYNC_K8S_NAMESPACE: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
+      .default('default'),
+    /** Each pool's Deployment: `pool=deployment` pairs separated by commas (`default=hivesync-worker`). */
+    HIVESYNC_K8S_DEPLOYMENTS: z
+      .string()
+      .regex(/^\s*[a-z0-9][a-z0-9_-]*=[a-z0-9][-a-z0-9.]*\s*(,\s*[a-z0-9][a-z0-9_-]*=[a-z0-9][-a-z0-9.]*\s*)*$/, {
+        message: 'must be pool=deployment pairs separated by commas, e.g. "default=hivesync-worker,gpu=hivesync-gpu"',
+      })
+      .optional(),
+    /** The service account token the Kubernetes target sends (read at each call: Kubernetes rotates it). */
+    HIVESYNC_K8S_TOKEN_FILE: z.string().default('/var/run/secrets/kubernetes.io/serviceaccount/token'),
+    /** The CA bundle that signs the Kubernetes API's certificate (the in-cluster one when unset and it exists). */
+    HIVESYNC_K8S_CA_FILE: z.string().optional(),
   })
   .superRefine((env, ctx) => {
+    if (env.HIVESYNC_AUTOSCALE_TARGET === 'exec' && !env.HIVESYNC_AUTOSCALE_EXEC) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HIVESYNC_AUTOSCALE_EXEC'],
+        message: 'must be set when HIVESYNC_AUTOSCALE_TARGET is "exec": the command that scales a pool',
+      });
+    }
+    if (env.HIVESYNC_AUTOSCALE_TARGET === 'kubernetes' && !env.HIVESYNC_K8S_DEPLOYMENTS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HIVESYNC_K8S_DEPLOYMENTS'],
+        message: 'must be set when HIVESYNC_AUTOSCALE_TARGET is "kubernetes": which Deployment runs each pool',
+      });
+    }
     if (env.HIVESYNC_ROLE === 'api' && !env.HIVESYNC_JWT_SECRET) {
       ctx.addIssue({
         code: 'custom',
@@ -341,6 +384,30 @@ export interface Config {
     readonly maintenanceSeconds: number;
     readonly retryDelaySeconds: number;
     readonly shutdownTimeoutMs: number;
+  };
+  /** The operations API's timed work and its scaling target (issue #15). */
+  readonly admin: {
+    readonly healthSampleIntervalMs: number;
+    readonly autoscaleIntervalMs: number;
+    readonly target:
+      | { readonly kind: 'log' }
+      | {
+          readonly kind: 'exec';
+          readonly command: string;
+          readonly args: readonly string[];
+          readonly timeoutMs: number;
+          /** PATH for the command: the only variable it gets (the server's secrets stay in the server). */
+          readonly path: string;
+        }
+      | {
+          readonly kind: 'kubernetes';
+          readonly apiUrl: string;
+          readonly namespace: string;
+          readonly deployments: Readonly<Record<string, string>>;
+          readonly tokenFile: string;
+          readonly caFile: string | undefined;
+          readonly timeoutMs: number;
+        };
   };
   readonly health: {
     readonly minFreeDiskMb: number;
@@ -506,6 +573,11 @@ export function loadConfig(
       queueDepthWarning: e.HIVESYNC_QUEUE_DEPTH_WARNING,
       watchIntervalMs: e.HIVESYNC_SYSTEM_WATCH_INTERVAL_SECONDS * 1000,
     },
+    admin: {
+      healthSampleIntervalMs: e.HIVESYNC_HEALTH_SAMPLE_SECONDS * 1000,
+      autoscaleIntervalMs: e.HIVESYNC_AUTOSCALE_INTERVAL_SECONDS * 1000,
+      target: scalingTarget(e, merged.PATH ?? '/usr/local/bin:/usr/bin:/bin'),
+    },
     secretsKey: e.HIVESYNC_SECRETS_KEY,
     publicUrl: e.HIVESYNC_PUBLIC_URL?.replace(/\/+$/, ''),
     sseHeartbeatMs: e.HIVESYNC_SSE_HEARTBEAT_MS,
@@ -597,4 +669,30 @@ function isAddressOrCidr(entry: string): boolean {
 export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+const IN_CLUSTER_CA = '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt';
+
+/** The autoscaling target the environment describes (validated by EnvSchema's refinements). */
+function scalingTarget(e: z.output<typeof EnvSchema>, systemPath: string): Config['admin']['target'] {
+  const timeoutMs = e.HIVESYNC_AUTOSCALE_TIMEOUT_SECONDS * 1000;
+  if (e.HIVESYNC_AUTOSCALE_TARGET === 'exec') {
+    const [command = '', ...args] = (e.HIVESYNC_AUTOSCALE_EXEC ?? '').split(/\s+/);
+    return { kind: 'exec', command, args, timeoutMs, path: systemPath };
+  }
+  if (e.HIVESYNC_AUTOSCALE_TARGET === 'kubernetes') {
+    const deployments = Object.fromEntries(
+      (e.HIVESYNC_K8S_DEPLOYMENTS ?? '').split(',').map((pair) => pair.trim().split('=') as [string, string]),
+    );
+    return {
+      kind: 'kubernetes',
+      apiUrl: e.HIVESYNC_K8S_API_URL,
+      namespace: e.HIVESYNC_K8S_NAMESPACE,
+      deployments,
+      tokenFile: e.HIVESYNC_K8S_TOKEN_FILE,
+      caFile: e.HIVESYNC_K8S_CA_FILE ?? (fs.existsSync(IN_CLUSTER_CA) ? IN_CLUSTER_CA : undefined),
+      timeoutMs,
+    };
+  }
+  return { kind: 'log' };
 }

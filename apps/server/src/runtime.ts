@@ -169,6 +169,9 @@ export async function startRuntime(
       });
       await runner.start(definitions, periodicTasks(services, config));
     }
+    // Autoscaling and health sampling (one process per interval), queue gauges, and drain/cancel for this runner.
+    const stopOperations = services.operations.start(definitions, runner, infra.metrics);
+    closers.push(async () => stopOperations());
 
     if (config.role === 'worker' && config.metricsPort) {
       // A worker has no API: its job metrics get a port of their own for Prometheus to scrape.

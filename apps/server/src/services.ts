@@ -20,6 +20,7 @@ import { SearchPinsRepository } from './modules/repo/search-pins.repository.js';
 import { canaryJob } from './jobs/system-canary.job.js';
 import { noopJob } from './jobs/system-noop.job.js';
 import { AdminService } from './modules/admin/admin.service.js';
+import { AdminOperations } from './modules/admin/admin-operations.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import type { AccessTokens } from './modules/auth/tokens.js';
 import { HealthService } from './modules/health/health.service.js';
@@ -75,6 +76,8 @@ export interface Services {
   projects: ProjectsService;
   notifications: NotificationsService;
   admin: AdminService;
+  /** The operations API: users, workers, queues and jobs, analytics, autoscaling, health history. */
+  operations: AdminOperations;
   health: HealthService;
   systemWatch: SystemWatchService;
   repo: RepoService;
@@ -139,6 +142,24 @@ export function createServices(infra: Infra): Services {
     dataDir: config.dataDir,
     minFreeDiskMb: config.health.minFreeDiskMb,
     heartbeatIntervalMs: config.jobs.heartbeatIntervalMs,
+  });
+  const once = createOnceStore(infra.redis, config.redis.prefix);
+  const operations = new AdminOperations({
+    db,
+    queue: infra.queue,
+    heartbeats: infra.heartbeats,
+    bus: infra.bus,
+    once,
+    auth,
+    audit,
+    health,
+    logger: infra.logger,
+    options: {
+      heartbeatIntervalMs: config.jobs.heartbeatIntervalMs,
+      autoscaleIntervalMs: config.admin.autoscaleIntervalMs,
+      healthSampleIntervalMs: config.admin.healthSampleIntervalMs,
+      target: config.admin.target,
+    },
   });
   const repo = new RepoService({
     db,
@@ -217,7 +238,7 @@ export function createServices(infra: Infra): Services {
       options: config.previews,
       audit,
     }),
-    once: createOnceStore(infra.redis, config.redis.prefix),
+    once,
     events: new EventsService({
       notifications,
       bus: infra.bus,
@@ -243,6 +264,7 @@ export function createServices(infra: Infra): Services {
     lookup: new LookupService(db),
     limits: new LimitsService(db, infra.rateLimiter, config.userLimits, infra.logger),
     admin,
+    operations,
     audit,
     health,
     systemWatch: new SystemWatchService({

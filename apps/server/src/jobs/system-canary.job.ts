@@ -33,5 +33,9 @@ export function canaryJob(
       await repo.finishCanary(canary_id, 'completed');
       await changed();
     },
+    // Its last attempt failed, or an admin cancelled it: the row says it ended.
+    async giveUp({ canary_id }) {
+      await repo.failUnfinishedCanary(canary_id);
+    },
   };
 }

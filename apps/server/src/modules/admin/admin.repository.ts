@@ -32,6 +32,14 @@ export class AdminRepository {
     await this.orm.update(canaries).set({ status, finishedAt: new Date() }).where(eq(canaries.id, id));
   }
 
+  /** Marks a canary failed unless it already finished. */
+  async failUnfinishedCanary(id: string): Promise<void> {
+    await this.orm
+      .update(canaries)
+      .set({ status: 'failed', finishedAt: new Date() })
+      .where(and(eq(canaries.id, id), inArray(canaries.status, ['queued', 'running'])));
+  }
+
   async allUserIds(): Promise<string[]> {
     return (await this.orm.select({ id: users.id }).from(users)).map((r) => r.id);
   }

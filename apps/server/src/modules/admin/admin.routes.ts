@@ -4,11 +4,18 @@ import { z } from 'zod';
 import { caller } from '../../http/auth-hook.js';
 import { withErrors } from '../../http/responses.js';
 import type { RouteDeps } from '../../http/route-deps.js';
+import { adminOnly } from './admin-access.js';
+import { adminOperationRoutes } from './operations.routes.js';
+import { adminUserRoutes } from './users.routes.js';
 
-/** /admin: instance administration (instance admins only). */
-export function adminRoutes({ services, authenticate }: RouteDeps): FastifyPluginAsyncZod {
+/** /admin: instance administration (instance admins only: anyone else gets 404, as for an unknown route). */
+export function adminRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
+  const { services, authenticate } = deps;
   return async (app) => {
     app.addHook('onRequest', authenticate);
+    app.addHook('onRequest', adminOnly);
+    await app.register(adminUserRoutes(deps));
+    await app.register(adminOperationRoutes(deps));
     const tags = ['admin'];
     const security = [{ bearer: [] }];
     app.post(
@@ -19,7 +26,7 @@ export function adminRoutes({ services, authenticate }: RouteDeps): FastifyPlugi
           security,
           summary: 'Send a canary job through the queue to prove the workers pick up work',
           body: CanaryBody,
-          response: withErrors({ 202: Canary }, 403),
+          response: withErrors({ 202: Canary }, 404),
         },
       },
       async (req, reply) => reply.code(202).send(await services.admin.startCanary(caller(req), req.body)),
@@ -32,7 +39,7 @@ export function adminRoutes({ services, authenticate }: RouteDeps): FastifyPlugi
           security,
           summary: 'A canary job',
           params: z.object({ id: Id }),
-          response: withErrors({ 200: Canary }, 403, 404),
+          response: withErrors({ 200: Canary }, 404),
         },
       },
       async (req) => services.admin.getCanary(caller(req), req.params.id),
@@ -53,7 +60,7 @@ export function adminRoutes({ services, authenticate }: RouteDeps): FastifyPlugi
           body: z.object({ jobs: z.number().int().min(1).max(100_000) }),
           response: withErrors(
             { 202: z.object({ probe_id: Id, enqueued: z.number().int(), enqueue_ms: z.number().int() }) },
-            403,
+            404,
           ),
         },
       },
@@ -67,7 +74,7 @@ export function adminRoutes({ services, authenticate }: RouteDeps): FastifyPlugi
           security,
           summary: 'Progress of a queue probe',
           params: z.object({ id: Id }),
-          response: withErrors({ 200: Probe }, 403, 404),
+          response: withErrors({ 200: Probe }, 404),
         },
       },
       async (req) => services.admin.probeStatus(caller(req), req.params.id),
@@ -80,7 +87,7 @@ export function adminRoutes({ services, authenticate }: RouteDeps): FastifyPlugi
           security,
           summary: 'Send a system_maintenance_warning notification to every user',
           body: BroadcastBody,
-          response: withErrors({ 200: BroadcastResult }, 403),
+          response: withErrors({ 200: BroadcastResult }, 404),
         },
       },
       async (req) => services.admin.broadcast(caller(req), req.body),

@@ -7,6 +7,7 @@ import type { NotificationsService } from '../notifications/notifications.servic
 import { AdminRepository, type CanaryRow } from './admin.repository.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { NOOP_QUEUE } from '../../jobs/system-noop.job.js';
+import { requireInstanceAdmin } from './admin-access.js';
 
 /** Queue name of the canary job. */
 export const CANARY_QUEUE = 'system-canary';
@@ -29,9 +30,9 @@ export class AdminService {
     return this.repo.adminIds();
   }
 
-  /** Instance admins only; everyone else gets 403 (the admin area's existence is no secret). */
+  /** Instance admins only; everyone else gets 404, as if the admin area did not exist. */
   requireAdmin(auth: AuthContext): void {
-    if (auth.role !== 'admin') throw errors.forbidden('This needs an instance administrator.');
+    requireInstanceAdmin(auth);
   }
 
   /** Sends a canary through the queue: the row and its job commit together, so neither exists without the other. */

@@ -39,11 +39,21 @@ export class AuditRepository {
           query.from ? gte(auditLog.at, new Date(query.from)) : undefined,
           query.to ? lte(auditLog.at, new Date(query.to)) : undefined,
           query.cursor ? lt(auditLog.id, Number(query.cursor)) : undefined,
+          query.q ? textMatch(query.q) : undefined,
         ),
       )
       .orderBy(desc(auditLog.id))
       .limit(limit);
   }
+}
+
+/**
+ * Case-insensitive text anywhere in an entry: its action, actor email, target, ip or details (a substring match, so
+ * ids and emails are found whole or in part).
+ */
+function textMatch(q: string) {
+  const pattern = `%${escapeLike(q.toLowerCase())}%`;
+  return sql`lower(concat_ws(' ', ${auditLog.action}, ${auditLog.actorEmail}, ${auditLog.targetType}, ${auditLog.targetId}, ${auditLog.ip}, ${auditLog.details}::text)) like ${pattern} escape '\\'`;
 }
 
 /** `repo.*` means actions starting with "repo.": a `_` or `%` in the prefix is itself, not a wildcard. */

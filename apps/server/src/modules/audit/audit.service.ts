@@ -52,7 +52,7 @@ export class AuditService {
 
   /** Searches the log, newest first (instance admins only). */
   async search(auth: AuthContext, query: AuditQuery): Promise<AuditPage> {
-    if (auth.role !== 'admin') throw errors.forbidden('The audit log is for instance administrators.');
+    if (auth.role !== 'admin') throw errors.notFound('route');
     const limit = query.limit ?? 100;
     const rows = await this.repo.search(query, limit + 1);
     const page = rows.slice(0, limit);
