@@ -18,6 +18,7 @@ export const ERROR_CATALOGUE = {
   preview_token_expired: { status: 410, retryable: false },
   preview_token_consumed: { status: 410, retryable: false },
   payload_too_large: { status: 413, retryable: false },
+  unprocessable: { status: 422, retryable: false },
   rate_limited: { status: 429, retryable: true },
   internal_error: { status: 500, retryable: true },
   service_unavailable: { status: 503, retryable: true },
@@ -82,6 +83,8 @@ export const errors = {
   forbidden: (message = 'Your role does not allow this.') => new AppError('forbidden', message),
   notFound: (what = 'resource') => new AppError('not_found', `The ${what} was not found.`),
   conflict: (message: string, details?: Record<string, unknown>) => new AppError('conflict', message, { details }),
+  unprocessable: (message: string, details?: Record<string, unknown>) =>
+    new AppError('unprocessable', message, { details }),
   indexMissing: (commit: string) =>
     new AppError('index_missing', `Commit ${commit} is not indexed for search yet; indexing has started, try again.`, {
       details: { commit },
