@@ -5,6 +5,7 @@ import { table, verdict, writeFormatted, writePerformanceDoc, type Figure, type 
 import { notificationPolling } from './suites/notification-polling.js';
 import { repoSearch } from './suites/repo-search.js';
 import { searchIndex } from './suites/search-index.js';
+import { searchLarge } from './suites/search-large.js';
 import { previewLoop } from './suites/preview-loop.js';
 import { coldStart, eventDelivery, jobThroughput, manyPollers } from './suites/operations.js';
 import { aiAnalysis } from './suites/ai-analysis.js';
@@ -19,6 +20,7 @@ import { agentProxy } from './suites/agent.js';
 import { web } from './suites/web.js';
 import { vscodeExtension } from './suites/vscode.js';
 import { sandboxOverhead } from './suites/sandbox.js';
+import { previewsRemote } from './suites/previews-remote.js';
 
 /**
  * `npm run bench [-- --seconds N] [-- --rounds N] [-- --only NAME]`: every figure the issues name, each against a
@@ -37,9 +39,11 @@ const suites: Suite[] = [
   repoSync,
   repoSearch,
   searchIndex,
+  searchLarge,
   threadList,
   anchoring,
   previewLoop,
+  previewsRemote,
   eventDelivery,
   manyPollers,
   agentProxy,

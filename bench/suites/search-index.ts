@@ -1,66 +1,19 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SearchIndex, type SearchQuery } from '@hivesync/search';
 import { alternate, ratioFields, type Rounds } from '../lib/alternate.js';
+import { LIMIT, RG, rareWords, rg } from '../lib/ripgrep.js';
 import { benchSession } from '../lib/hivesync-client.js';
 import { ROOT, startHiveSync } from '../lib/processes.js';
 import type { Figure, Suite } from '../lib/report.js';
 import { median, ms, time } from '../lib/stats.js';
 
 const REPOS = path.resolve(process.env.HIVESYNC_TEST_REPOS ?? path.join(ROOT, '..', 'shared', 'data', 'repos'));
-const LIMIT = 100;
-const RG = '/usr/bin/rg';
 
 function git(gitDir: string, ...args: string[]): string {
   return execFileSync('git', ['--git-dir', gitDir, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 }).trim();
-}
-
-/**
- * ripgrep over a checkout, stopping after `limit` matching lines like the index does (its whole output when
- * `limit` is Infinity); returns the lines read. `-uu`: ignore files and hidden files do not hide anything (the index
- * holds every tracked file); binary files are skipped by both.
- */
-function rg(cwd: string, args: string[], limit = LIMIT, paths = ['.']): Promise<number> {
-  return new Promise((resolve, reject) => {
-    // Paths always (without one, rg would read its stdin), and stdin closed.
-    const child = spawn(RG, ['-uu', '--no-config', '-n', '--column', ...args, ...paths], {
-      cwd,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    let lines = 0;
-    child.stdout.on('data', (chunk: Buffer) => {
-      for (const b of chunk) if (b === 10) lines++;
-      if (lines >= limit) child.kill('SIGKILL');
-    });
-    child.on('close', (code, signal) =>
-      code === 0 || code === 1 || signal ? resolve(lines) : reject(new Error(`rg exited ${code}`)),
-    );
-  });
-}
-
-/** Identifiers of 12+ characters that occur in 1 to 3 files of the checkout: the rare literals of the rounds. */
-function rareWords(checkout: string, want: number): string[] {
-  const files = execFileSync(RG, ['-uu', '--files', '-g', '*.ts'], { cwd: checkout, encoding: 'utf8' })
-    .split('\n')
-    .filter(Boolean)
-    .sort();
-  const out: string[] = [];
-  for (let i = 0; out.length < want && i < files.length; i += 17) {
-    const text = fs.readFileSync(path.join(checkout, files[i]!), 'utf8');
-    const word = [...new Set(text.match(/\b[A-Za-z_][A-Za-z0-9_]{11,}\b/g) ?? [])][3];
-    if (!word || out.includes(word)) continue;
-    const holding = execFileSync(RG, ['-uu', '-l', '-F', '-e', word, '.'], {
-      cwd: checkout,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    })
-      .split('\n')
-      .filter(Boolean).length;
-    if (holding >= 1 && holding <= 3) out.push(word);
-  }
-  return out;
 }
 
 /**

@@ -1,0 +1,283 @@
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { SearchIndex, type SearchQuery } from '@hivesync/search';
+import { alternate, ratioFields, type Rounds } from '../lib/alternate.js';
+import { buildLargeTree } from '../lib/large-tree.js';
+import { ROOT } from '../lib/processes.js';
+import type { Figure, Suite } from '../lib/report.js';
+import { LIMIT, RG, rg } from '../lib/ripgrep.js';
+import { median, ms, time } from '../lib/stats.js';
+
+const REPOS = path.resolve(process.env.HIVESYNC_TEST_REPOS ?? path.join(ROOT, '..', 'shared', 'data', 'repos'));
+/** The tree's size; smaller values make a quick trial of the suite (the figures name the size measured). */
+const MAX_FILES = Number(process.env.HIVESYNC_BENCH_LARGE_FILES ?? 100_000);
+const MAX_BYTES = Number(process.env.HIVESYNC_BENCH_LARGE_BYTES ?? 1_000_000_000);
+const RSS_GOAL = 300 * 1024 * 1024;
+/** The API's largest page (`limit`): clients page through more. */
+const API_PAGE = 10_000;
+
+/** The search worker (bench/lib/search-worker.ts) in its own process: queries over stdin, answers on stdout. */
+async function startSearcher(indexDir: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/search-worker.ts', indexDir], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const replies = readline.createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const next = async <T>(): Promise<T> => {
+    const r = await replies.next();
+    if (r.done) throw new Error('search worker: ended');
+    return JSON.parse(r.value) as T;
+  };
+  await next();
+  let queue = Promise.resolve<unknown>(undefined);
+  const ask = <T>(msg: unknown): Promise<T> => {
+    const p = queue.then(async () => {
+      child.stdin!.write(`${JSON.stringify(msg)}\n`);
+      return next<T>();
+    });
+    queue = p.catch(() => undefined);
+    return p;
+  };
+  return {
+    search: (commit: string, query: SearchQuery, all = false) =>
+      ask<{ ms: number; matches: number; files: number; files_read: number; scan: boolean }>({ commit, query, all }),
+    rss: () => ask<{ peak: number; now: number }>({ rss: true }),
+    stop: () => {
+      child.stdin!.end();
+      return new Promise<void>((r) => child.once('exit', () => r()));
+    },
+  };
+}
+
+/**
+ * Identifiers of 12+ characters from vue core's current files that the tree holds in 1 to 3 files: the tree holds
+ * every version of each file, so most identifiers are in hundreds. Candidates are screened with the index (`few`,
+ * quick) and each one kept is confirmed by `rg -l` over the checkout.
+ */
+async function rareInTree(
+  vue: string,
+  checkout: string,
+  want: number,
+  few: (word: string) => Promise<boolean>,
+): Promise<string[]> {
+  const files = execFileSync(RG, ['-uu', '--files', '-g', '*.ts'], { cwd: vue, encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean)
+    .sort();
+  const out: string[] = [];
+  for (let i = 0; out.length < want && i < files.length; i++) {
+    const text = fs.readFileSync(path.join(vue, files[(i * 7919) % files.length]!), 'utf8');
+    for (const word of new Set(text.match(/\b[A-Za-z_][A-Za-z0-9_]{11,}\b/g) ?? [])) {
+      if (out.length >= want || out.includes(word) || !(await few(word))) continue;
+      const holding = execFileSync(RG, ['-uu', '-l', '-F', '-e', word, '.'], {
+        cwd: checkout,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+        maxBuffer: 1 << 26,
+      })
+        .split('\n')
+        .filter(Boolean).length;
+      if (holding >= 1 && holding <= 3) out.push(word);
+    }
+  }
+  if (out.length < want) throw new Error(`search large tree: only ${out.length} rare identifiers found`);
+  return out;
+}
+
+/**
+ * The search index on a large tree built from real files (bench/lib/large-tree.ts): every version of every file of
+ * vue core's and express's histories under a path of its own, about 100,000 files and 1 GB, one commit plus five
+ * that each change 1% of the files. Each figure against ripgrep on a checkout of the same commit in the same run;
+ * the searches run in a process of their own that does nothing else (as an API instance), whose peak RSS is the
+ * memory figure.
+ */
+export const searchLarge: Suite = {
+  name: 'search large tree',
+  embeddedOnly: true,
+  async run({ rounds, label }): Promise<Figure[]> {
+    const sources = ['core', 'express'].map((name) => ({ name, gitDir: path.join(REPOS, `${name}.git`) }));
+    for (const s of sources) {
+      if (!fs.existsSync(path.join(s.gitDir, 'HEAD'))) throw new Error(`search large tree: no ${s.gitDir}`);
+    }
+    const log = (line: string) => process.stderr.write(`  ${line}\n`);
+    // The tree is kept between runs (it takes minutes to build); everything else is made anew.
+    const tree = await buildLargeTree({
+      sources,
+      maxFiles: MAX_FILES,
+      maxBytes: MAX_BYTES,
+      laterCommits: 5,
+      changeFraction: 0.01,
+      dir: path.join(os.tmpdir(), `hivesync-bench-large-tree-${MAX_FILES}-${MAX_BYTES}`),
+      log,
+    });
+    const size = `${Math.round(tree.files / 1000)}k files, ${(tree.bytes / 1e9).toFixed(2)} GB`;
+    log(`large tree: ${size}${tree.buildMs ? ` (built in ${Math.round(tree.buildMs / 1000)} s)` : ' (reused)'}`);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hivesync-bench-large-'));
+    try {
+      const head = tree.commits[0]!;
+      const checkout = path.join(dir, 'checkout');
+      fs.mkdirSync(checkout);
+      execFileSync('sh', ['-c', 'git --git-dir="$1" archive "$2" | tar -x -C "$3"', 'sh', tree.gitDir, head, checkout]);
+
+      // The full first index, in this process.
+      const indexDir = path.join(dir, 'index');
+      const index = new SearchIndex(indexDir);
+      const gitEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
+      log('large tree: indexing');
+      const full = await index.indexCommit({ gitDir: tree.gitDir, env: gitEnv }, head);
+      const stats = await index.stats();
+
+      // Searches, in a process that does nothing else.
+      const searcher = await startSearcher(indexDir);
+      // What the process takes before its first search (Node.js, tsx, the index's manifest): the floor of the peak.
+      const atStart = (await searcher.rss()).now;
+      let peak = 0;
+      try {
+        const search = (q: SearchQuery, all = false) =>
+          searcher.search(head, { limit: LIMIT, timeBudgetMs: 60_000, ...q }, all);
+        await search({ q: 'warm_up_query' });
+        await rg(checkout, ['-F', '-e', 'warm_up_query']);
+        // Rare words of vue core's current files (one copy of each is in the tree).
+        const vue = path.join(dir, 'vue');
+        fs.mkdirSync(vue);
+        execFileSync('sh', ['-c', 'git --git-dir="$1" archive HEAD | tar -x -C "$2"', 'sh', sources[0]!.gitDir, vue]);
+        const words = await rareInTree(vue, checkout, Math.max(rounds, 5), async (w) => {
+          const r = await search({ q: w, limit: 10 });
+          return r.matches >= 1 && r.matches <= 5 && r.files_read <= 5;
+        });
+        const n = words.length;
+        const rare = await alternate({
+          rounds: n,
+          baseline: (r) => time(() => rg(checkout, ['-F', '-e', words[r]!])),
+          subject: (r) => time(() => search({ q: words[r]! })),
+        });
+        const regexes = words.map((w) => `${w.slice(0, 6)}\\w*${w.slice(-4)}\\b`);
+        const rareRegex = await alternate({
+          rounds: n,
+          baseline: (r) => time(() => rg(checkout, ['-e', regexes[r]!])),
+          subject: (r) => time(() => search({ q: regexes[r]!, regex: true })),
+        });
+        const common = ['const', 'return', 'function', 'export', 'import'];
+        const commonFirst = await alternate({
+          rounds: Math.max(rounds, 5),
+          baseline: (r) => time(() => rg(checkout, ['-F', '-e', common[r % common.length]!])),
+          subject: (r) => time(() => search({ q: common[r % common.length]! })),
+        });
+        let counted = 0;
+        const commonAll = await alternate({
+          rounds: Math.max(rounds, 5),
+          baseline: (r) => time(() => rg(checkout, ['-F', '-e', common[r % common.length]!], Infinity)),
+          subject: (r) =>
+            time(async () => {
+              const page = await search({ q: common[r % common.length]!, limit: API_PAGE }, true);
+              counted = Math.max(counted, page.matches);
+            }),
+        });
+        const dirs = ['c0/core/packages/runtime-core', 'c0/core/packages/compiler-core', 'c0/express/lib'].filter((d) =>
+          fs.existsSync(path.join(checkout, d)),
+        );
+        if (dirs.length === 0) dirs.push('c0');
+        const pathFiltered = await alternate({
+          rounds: Math.max(rounds, 5),
+          baseline: (r) => time(() => rg(checkout, ['-F', '-e', 'const'], LIMIT, [dirs[r % dirs.length]!])),
+          subject: (r) => time(() => search({ q: 'const', path: dirs[r % dirs.length]! })),
+        });
+        const names = ['runtime', 'component', 'compiler', 'reactive', 'router'];
+        const fileNames = await alternate({
+          rounds: Math.max(rounds, 5),
+          baseline: (r) =>
+            time(async () => {
+              const files = execFileSync(RG, ['-uu', '--files'], {
+                cwd: checkout,
+                encoding: 'utf8',
+                maxBuffer: 1 << 28,
+              });
+              return files.split('\n').filter((f) => f.includes(names[r % names.length]!)).length;
+            }),
+          subject: (r) => time(() => search({ q: names[r % names.length]!, files: true })),
+        });
+        const scans = ['\\d{3,}px', '[0-9]+\\.[0-9]+e', '\\s{4}\\}\\)', '[A-Z]{5}\\d'];
+        const scan = await alternate({
+          rounds: Math.max(rounds, 5),
+          baseline: (r) => time(() => rg(checkout, ['-e', scans[r % scans.length]!], Infinity)),
+          subject: (r) => time(() => search({ q: scans[r % scans.length]!, regex: true, limit: API_PAGE }, true)),
+        });
+        peak = (await searcher.rss()).peak;
+
+        // Incremental: each later commit (1% of the files changed) fetched into a mirror, then indexed.
+        const mirror = path.join(dir, 'mirror.git');
+        execFileSync('git', ['init', '-q', '--bare', mirror]);
+        execFileSync('git', ['--git-dir', mirror, 'fetch', '-q', tree.gitDir, `${head}:refs/heads/main`]);
+        const later = tree.commits.slice(1);
+        const incremental = await alternate({
+          rounds: Math.min(later.length, Math.max(rounds, 5)),
+          baseline: (r) =>
+            time(async () =>
+              execFileSync('git', ['--git-dir', mirror, 'fetch', '-q', tree.gitDir, `+${later[r]!}:refs/heads/main`]),
+            ),
+          subject: (r) => time(() => index.indexCommit({ gitDir: mirror, env: gitEnv }, later[r]!)),
+        });
+        await index.close();
+
+        const row = (name: string, r: Rounds, goal: number, baseline = 'rg on a checkout'): Figure => ({
+          suite: 'search large tree',
+          name: `${size}: ${name} (${label})`,
+          value: `${ms(median(r.subjects))} ms`,
+          baseline: `${baseline}: ${ms(median(r.baselines))} ms`,
+          ...ratioFields(r),
+          goal: `≤ ${goal.toFixed(1)} × ${baseline.split(' ')[0]}`,
+          met: r.median <= goal,
+        });
+        const mb = stats.text_bytes / 1e6;
+        return [
+          row(`rare literal, server-side (median of ${n})`, rare, 0.1),
+          row(`regex with trigrams, server-side (median of ${n})`, rareRegex, 0.1),
+          row(`common literal, first ${LIMIT}, server-side`, commonFirst, 0.2),
+          row(
+            `common literal, every match (up to ${counted} lines, pages of ${API_PAGE}), server-side`,
+            commonAll,
+            0.2,
+          ),
+          row(`path-filtered literal, first ${LIMIT}, server-side`, pathFiltered, 0.2),
+          row('file-name search, server-side', fileNames, 0.2, 'rg --files'),
+          row(`regex without trigrams (a scan), all matches (pages of ${API_PAGE}), server-side`, scan, 1.0),
+          row('incremental index of a commit changing 1% of the files', incremental, 2.0, 'git fetch of it'),
+          {
+            suite: 'search large tree',
+            name: `${size}: RSS of a process searching it (peak) (${label})`,
+            value: `${(peak / 1048576).toFixed(0)} MB (${(atStart / 1048576).toFixed(0)} MB before the first search)`,
+            baseline: 'none (the goal)',
+            ratio: peak / RSS_GOAL,
+            goal: '< 300 MB',
+            met: peak < RSS_GOAL,
+          },
+          {
+            suite: 'search large tree',
+            name: `${size}: index size on disk / indexed text (${label})`,
+            value: `${(stats.disk_bytes / 1e6).toFixed(0)} MB for ${mb.toFixed(0)} MB of text`,
+            baseline: 'the indexed text',
+            ratio: stats.disk_bytes / stats.text_bytes,
+            goal: '≤ 1.5 × the text',
+            met: stats.disk_bytes / stats.text_bytes <= 1.5,
+          },
+          {
+            suite: 'search large tree',
+            name: `${size}: full first index, ${full.files} files (${label})`,
+            value: `${(mb / (full.ms / 1000)).toFixed(1)} MB/s (${Math.round(full.ms / 1000)} s)`,
+            baseline: 'none (reported)',
+            ratio: 1,
+            goal: 'report MB/s',
+            met: undefined,
+          },
+        ];
+      } finally {
+        await searcher.stop();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
