@@ -2,6 +2,10 @@ import type {
   CompletePreviewBody,
   CreatePreviewBody,
   Preview,
+  PreviewBuild,
+  PreviewBuildCapabilities,
+  PreviewFilesAnswer,
+  PreviewFilesBody,
   PreviewCreated,
   PreviewList,
   ResolvedPreview,
@@ -53,6 +57,53 @@ export class PreviewsApi {
   /** Marks the preview ready once the uploaded object matches `sha256` and `size`. */
   complete(previewId: string, body: CompletePreviewBody, opts?: RequestOptions): Promise<Preview> {
     return this.transport.json<Preview>({ method: 'POST', path: `${previewPath(previewId)}/complete`, body }, opts);
+  }
+
+  /** Whether the server builds previews (a live worker with a sandbox), and the limits of one build. */
+  builders(opts?: RequestOptions): Promise<PreviewBuildCapabilities> {
+    return this.transport.json<PreviewBuildCapabilities>({ method: 'GET', path: '/previews/builders' }, opts);
+  }
+
+  /**
+   * A server-side build, step 1: the tree as `{path, sha256, size}` (member role). Answers the blobs the project
+   * lacks (`missing`) and a presigned upload for each (`uploads[sha256]`); 413 over the server's limits, 400 for a
+   * path that leaves the tree, an absolute one or a symlink.
+   */
+  files(previewId: string, body: PreviewFilesBody, opts?: RequestOptions): Promise<PreviewFilesAnswer> {
+    return this.transport.json<PreviewFilesAnswer>(
+      { method: 'POST', path: `${previewPath(previewId)}/files`, body },
+      opts,
+    );
+  }
+
+  /** Step 2: PUTs one blob to its presigned upload (no access token is sent). */
+  async uploadBlob(
+    upload: PreviewFilesAnswer['uploads'][string],
+    bytes: Uint8Array,
+    opts: RequestOptions = {},
+  ): Promise<void> {
+    const res = await this.transport.fetchUrl(
+      upload.url,
+      { method: upload.method, headers: upload.headers, body: bytes },
+      opts,
+    );
+    const text = await res.text();
+    if (!res.ok) {
+      throw errorFromResponse(res.status, res.headers, text, {
+        code: 'upload_failed',
+        message: `The upload of a file failed: HTTP ${res.status}${storageCode(text)}.`,
+      });
+    }
+  }
+
+  /** Step 3: starts the build once every blob is uploaded (400 when an upload's bytes do not match its hash). */
+  build(previewId: string, opts?: RequestOptions): Promise<PreviewBuild> {
+    return this.transport.json<PreviewBuild>({ method: 'POST', path: `${previewPath(previewId)}/build` }, opts);
+  }
+
+  /** Where a preview's server-side build is: its stage, and the bundler's error with file and line when it failed. */
+  getBuild(previewId: string, opts?: RequestOptions): Promise<PreviewBuild> {
+    return this.transport.json<PreviewBuild>({ method: 'GET', path: `${previewPath(previewId)}/build` }, opts);
   }
 
   /** One preview. */

@@ -71,6 +71,7 @@ function route(req: Request): Answer {
     return [200];
   }
   if (key === 'POST /api/v1/previews/pv1/complete') return [200, preview()];
+  if (key === 'GET /api/v1/previews/builders') return [200, { remote_builds: false, max_files: 5000, max_bytes: 1e8 }];
   if (key === 'GET /api/v1/previews')
     return [200, { previews: [preview(), preview({ preview_id: 'pv0', status: 'expired' })] }];
   if (key === 'POST /api/v1/previews/resolve') {
@@ -148,7 +149,7 @@ const calls = () => requests.map((r) => `${r.method} ${r.path}`);
 
 describe('preview', () => {
   it('builds, creates with the hash and size, uploads without the token, completes, and prints JSON', async () => {
-    const r = await cli(['preview', APP, '--project', 'demo', '--platform', 'web', '--json']);
+    const r = await cli(['preview', APP, '--project', 'demo', '--platform', 'web', '--json', '--local']);
 
     expect(r.code).toBe(0);
     expect(r.err).toBe('');
@@ -186,7 +187,7 @@ describe('preview', () => {
   });
 
   it('prints the spaced code, a QR code of the viewer URL, the expiry and each step, with progress on stderr', async () => {
-    const r = await cli(['preview', APP, '-p', DEMO, '--platform', 'web']);
+    const r = await cli(['preview', APP, '-p', DEMO, '--platform', 'web', '--local']);
 
     expect(r.code).toBe(0);
     expect(r.out).toContain('A B C D - 2 3 4 5');
@@ -211,7 +212,7 @@ describe('preview', () => {
 
   it('skips the upload when the server already holds the bundle, and draws no QR code with --no-qr', async () => {
     uploadRequired = false;
-    const r = await cli(['preview', APP, '-p', DEMO, '--platform', 'web', '--no-qr']);
+    const r = await cli(['preview', APP, '-p', DEMO, '--platform', 'web', '--no-qr', '--local']);
 
     expect(r.code).toBe(0);
     expect(calls()).toEqual(['POST /api/v1/previews', 'POST /api/v1/previews/pv1/complete']);
@@ -221,7 +222,7 @@ describe('preview', () => {
   });
 
   it('builds for ios with react-native left to the host', async () => {
-    const r = await cli(['preview', APP, '-p', DEMO, '--platform', 'ios', '--json']);
+    const r = await cli(['preview', APP, '-p', DEMO, '--platform', 'ios', '--json', '--local']);
 
     expect(r.code).toBe(0);
     expect(json(requests[0])).toMatchObject({ platform: 'ios' });
@@ -230,7 +231,7 @@ describe('preview', () => {
   });
 
   it('is a usage error without an entry, and exit 1 on a compile error, before calling the server', async () => {
-    const empty = await cli(['preview', dir, '-p', DEMO, '--platform', 'web', '--json']);
+    const empty = await cli(['preview', dir, '-p', DEMO, '--platform', 'web', '--json', '--local']);
     expect(empty.code).toBe(2);
     expect(JSON.parse(empty.out)).toMatchObject({ error: { code: 'entry_not_found' } });
 
@@ -240,10 +241,21 @@ describe('preview', () => {
       path.join(broken, 'App.tsx'),
       'export default function App() {\n  const n = ;\n  return n;\n}\n',
     );
-    const failed = await cli(['preview', broken, '-p', DEMO, '--platform', 'web']);
+    const failed = await cli(['preview', broken, '-p', DEMO, '--platform', 'web', '--local']);
     expect(failed.code).toBe(1);
     expect(failed.err).toMatch(/^hivesync: The build failed with 1 error:\nApp\.tsx:2:\d+: /m);
     expect(requests).toEqual([]);
+  });
+
+  it('asks the server whether it builds previews, and builds here when it has no builders', async () => {
+    const r = await cli(['preview', APP, '-p', DEMO, '--platform', 'web', '--json']);
+    expect(r.code, r.err).toBe(0);
+    expect(requests.map((q) => `${q.method} ${q.path}`).slice(0, 2)).toEqual([
+      'GET /api/v1/previews/builders',
+      'POST /api/v1/previews',
+    ]);
+    expect(JSON.parse(r.out).uploaded).toBe(true);
+    expect((await cli(['preview', APP, '-p', DEMO, '--platform', 'web', '--remote', '--local'])).code).toBe(2);
   });
 
   it('needs --project and a known --platform', async () => {

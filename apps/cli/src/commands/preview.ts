@@ -1,8 +1,16 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { buildBundle, isBundleError, type Bundle } from '@hivesync/bundler';
-import type { Preview, PreviewCreated, PreviewPlatform, ResolvedPreview } from '@hivesync/core';
+import { isBundleError, type Bundle } from '@hivesync/bundler';
+import type {
+  Preview,
+  PreviewBuild,
+  PreviewCreated,
+  PreviewFile,
+  PreviewPlatform,
+  ResolvedPreview,
+} from '@hivesync/core';
+import type { HiveSyncClient } from '@hivesync/sdk';
 import { Option, type Command } from 'commander';
 import type { Cli, Context } from '../context.js';
 import { CliError, EXIT, usageError } from '../errors.js';
@@ -27,6 +35,8 @@ export interface PublishOptions {
   platform?: PreviewPlatform;
   entry?: string;
   minify?: boolean;
+  /** true: build on the server (--remote); false: build here (--local); undefined: the server if it has builders. */
+  remote?: boolean;
   qr: boolean;
 }
 
@@ -56,8 +66,14 @@ export function previewCommands(program: Command, cli: Cli): void {
     .addOption(new Option('--platform <platform>', 'where the preview runs; required').choices(PLATFORMS))
     .option('--entry <file>', 'the entry file, relative to dir (default: package.json main, index.*, App.*)')
     .option('--minify', 'minify the bundle (React in production mode)')
+    .option('--remote', 'build on the server: send only the files it lacks (the default when the server has builders)')
+    .option('--local', 'build here and upload the bundle (the default when the server has no builders)')
     .option('--no-qr', 'do not draw the QR code')
-    .action((dir: string, opts: PublishOptions, command: Command) => publish(cli.context(command), dir, opts));
+    .action((dir: string, opts: PublishOptions & { local?: boolean }, command: Command) => {
+      if (opts.remote === true && opts.local === true) throw usageError('--remote and --local exclude each other');
+      const remote = opts.remote === true ? true : opts.local === true ? false : undefined;
+      return publish(cli.context(command), dir, { ...opts, remote });
+    });
 
   preview
     .command('list')
@@ -82,41 +98,51 @@ async function publish(ctx: Context, dir: string, opts: PublishOptions): Promise
   };
   // Credentials first (a local read): no point building for someone who must log in. The server comes after the build.
   const client = await ctx.loggedInClient();
-
-  progress(`building ${dir} for ${platform}…`);
-  let t = performance.now();
-  const bundle = await build(dir, platform, opts);
-  const buildMs = performance.now() - t;
-  for (const warning of bundle.warnings) ctx.out.note(`hivesync: warning: ${warning}`);
-  progress(
-    `built ${formatBytes(bundle.size)} from ${plural(bundle.manifest.files.length, 'file')} in ${formatMs(buildMs)}`,
-  );
-
-  const projectId = await resolveProject(client, project);
-  progress('creating the preview…');
-  t = performance.now();
-  const created = await client.previews.create({
-    project_id: projectId,
-    platform,
-    sha256: bundle.sha256,
-    size: bundle.size,
-  });
-  const createMs = performance.now() - t;
-
-  let uploadMs: number | null = null;
-  if (created.upload_required) {
-    progress(`uploading ${formatBytes(bundle.size)}…`);
-    t = performance.now();
-    await client.previews.upload(created, bundle.bytes);
-    uploadMs = performance.now() - t;
-  } else {
-    progress('the server already holds this bundle: no upload');
+  const remote =
+    opts.remote ??
+    (await client.previews.builders().then(
+      (b) => b.remote_builds,
+      () => false,
+    ));
+  if (remote) {
+    if (opts.minify === true) throw usageError('--minify is for local builds: leave it out, or add --local');
+    await publishRemote(ctx, client, dir, opts, progress);
+    return;
   }
 
-  progress('completing…');
-  t = performance.now();
-  const ready = await client.previews.complete(created.preview_id, { sha256: bundle.sha256, size: bundle.size });
-  const completeMs = performance.now() - t;
+  // The shared implementation (packages/agent/src/preview.ts), also behind the agent's POST /previews.
+  const { publishPreview } = await import('@hivesync/agent');
+  let published;
+  try {
+    published = await publishPreview(
+      client,
+      {
+        dir,
+        platform,
+        project: () => resolveProject(client, project),
+        ...(opts.entry !== undefined && { entry: opts.entry }),
+        ...(opts.minify === true && { minify: true }),
+      },
+      (step) => {
+        if (step.stage === 'building') progress(`building ${dir} for ${platform}…`);
+        else if (step.stage === 'built') {
+          for (const warning of step.bundle.warnings) ctx.out.note(`hivesync: warning: ${warning}`);
+          progress(
+            `built ${formatBytes(step.bundle.size)} from ${plural(step.bundle.manifest.files.length, 'file')} in ${formatMs(step.ms)}`,
+          );
+        } else if (step.stage === 'creating') progress('creating the preview…');
+        else if (step.stage === 'uploading') progress(`uploading ${formatBytes(step.size)}…`);
+        else if (step.stage === 'upload_skipped') progress('the server already holds this bundle: no upload');
+        else progress('completing…');
+      },
+    );
+  } catch (err) {
+    if (!isBundleError(err)) throw err;
+    // No entry (a wrong directory) is a usage error; a compile error is the app's, like a failed sync.
+    throw new CliError(err.code, err.message, err.code === 'entry_not_found' ? EXIT.usage : EXIT.api);
+  }
+  const { created, ready, bundle } = published;
+  const { build: buildMs, create: createMs, upload: uploadMs, complete: completeMs } = published.timings;
 
   const timings: PreviewTimings = { build: buildMs, create: createMs, upload: uploadMs, complete: completeMs };
   const result = publishResult(ctx.server, created, ready, bundle, timings);
@@ -127,19 +153,147 @@ async function publish(ctx: Context, dir: string, opts: PublishOptions): Promise
   await printPublished(ctx, result, bundle, timings, opts.qr);
 }
 
-async function build(dir: string, platform: PreviewPlatform, opts: PublishOptions): Promise<Bundle> {
-  try {
-    return await buildBundle({
-      dir,
-      platform,
-      ...(opts.entry !== undefined && { entry: opts.entry }),
-      ...(opts.minify === true && { minify: true }),
-    });
-  } catch (err) {
-    if (!isBundleError(err)) throw err;
-    // No entry (a wrong directory) is a usage error; a compile error is the app's, like a failed sync.
-    throw new CliError(err.code, err.message, err.code === 'entry_not_found' ? EXIT.usage : EXIT.api);
+/** The `--json` answer of `hivesync preview --remote`. */
+export interface RemotePublishResult {
+  preview: Preview;
+  build: PreviewBuild;
+  code: string;
+  token: string;
+  viewer_url: string;
+  expires_at: string;
+  /** Files in the tree; those whose blob the server lacked were uploaded. */
+  files: number;
+  uploaded: { files: number; bytes: number };
+  timings: { hash_ms: number; upload_ms: number; build_ms: number; total_ms: number };
+}
+
+// Folders never sent: installed packages (the server bundles with its own React), git and tool state.
+const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'build']);
+const UPLOAD_CONCURRENCY = 8;
+const POLL_MS = 300;
+
+/** Builds on the server: the tree's hashes, the blobs the project lacks, then the build, followed to its end. */
+async function publishRemote(
+  ctx: Context,
+  client: HiveSyncClient,
+  dir: string,
+  opts: PublishOptions,
+  progress: (text: string) => void,
+): Promise<void> {
+  const started = performance.now();
+  const root = path.resolve(dir);
+  progress(`hashing ${dir}…`);
+  const tree = await readTree(root);
+  const hashMs = performance.now() - started;
+  const projectId = await resolveProject(client, opts.project!);
+  const created = await client.previews.create({ project_id: projectId, platform: opts.platform! });
+  const answer = await client.previews.files(created.preview_id, {
+    files: tree.map(({ path: p, sha256, size }) => ({ path: p, sha256, size })),
+    ...(opts.entry !== undefined && { entry: opts.entry }),
+  });
+  const bySha = new Map(tree.map((f) => [f.sha256, f]));
+  const missing = answer.missing.map((sha) => bySha.get(sha)!);
+  const bytes = missing.reduce((n, f) => n + f.size, 0);
+  progress(
+    missing.length === 0
+      ? `the server holds all ${plural(tree.length, 'file')}: nothing to upload`
+      : `uploading ${plural(missing.length, 'file')} of ${tree.length} (${formatBytes(bytes)})…`,
+  );
+  let t = performance.now();
+  const queue = [...missing];
+  await Promise.all(
+    Array.from({ length: Math.min(UPLOAD_CONCURRENCY, queue.length) }, async () => {
+      for (let f = queue.shift(); f; f = queue.shift()) {
+        await client.previews.uploadBlob(answer.uploads[f.sha256]!, await fs.readFile(path.join(root, f.path)));
+      }
+    }),
+  );
+  const uploadMs = performance.now() - t;
+  t = performance.now();
+  let build = await client.previews.build(created.preview_id);
+  let stage = '';
+  while (build.status !== 'succeeded' && build.status !== 'failed') {
+    if (build.stage !== stage) progress(`building on the server: ${(stage = build.stage)}…`);
+    await new Promise((r) => setTimeout(r, POLL_MS));
+    build = await client.previews.getBuild(created.preview_id);
   }
+  const buildMs = performance.now() - t;
+  if (build.status === 'failed') {
+    const e = build.error!;
+    const at = e.file ? ` (${e.file}${e.line ? `:${e.line}${e.column ? `:${e.column}` : ''}` : ''})` : '';
+    throw new CliError(
+      e.code,
+      `the server build failed${at}: ${e.message}`,
+      e.code === 'entry_not_found' ? EXIT.usage : EXIT.api,
+    );
+  }
+  const ready = await client.previews.get(created.preview_id);
+  const result: RemotePublishResult = {
+    preview: ready,
+    build,
+    code: created.code,
+    token: created.token,
+    viewer_url: viewerUrl(ctx.server, created.code),
+    expires_at: ready.expires_at,
+    files: tree.length,
+    uploaded: { files: missing.length, bytes },
+    timings: {
+      hash_ms: Math.round(hashMs),
+      upload_ms: Math.round(uploadMs),
+      build_ms: Math.round(buildMs),
+      total_ms: Math.round(performance.now() - started),
+    },
+  };
+  if (ctx.out.json) {
+    ctx.out.jsonLine(result);
+    return;
+  }
+  const { c } = ctx.out;
+  ctx.out.line(`Preview ready: ${ready.platform} bundle built on the server.`);
+  ctx.out.line();
+  ctx.out.line(`    ${c.bold(c.cyan(spacedCode(created.code)))}`);
+  ctx.out.line();
+  if (opts.qr) {
+    ctx.out.line(await renderQr(result.viewer_url, ctx.out.c.isColorSupported));
+    ctx.out.line();
+  }
+  ctx.out.line(
+    `Type the code ${c.bold(formatCode(created.code))} in the HiveSync app${opts.qr ? ', scan the QR code,' : ''} or open`,
+  );
+  ctx.out.line(`  ${c.underline(result.viewer_url)}`);
+  ctx.out.line(`The code works once and expires ${formatExpiry(result.expires_at)}.`);
+  ctx.out.line();
+  ctx.out.line(
+    c.dim(
+      `${plural(tree.length, 'file')}, ${missing.length} uploaded (${formatBytes(bytes)}) · hash ${formatMs(hashMs)} · upload ${formatMs(uploadMs)} · server build ${formatMs(buildMs)} · ${formatBytes(ready.size ?? 0)}`,
+    ),
+  );
+}
+
+/** Every regular file under `root` (not node_modules, dist, build or dot-folders) with its SHA-256; symlinks refused. */
+export async function readTree(root: string): Promise<(PreviewFile & { size: number })[]> {
+  const out: (PreviewFile & { size: number })[] = [];
+  const walk = async (rel: string): Promise<void> => {
+    const entries = await fs.readdir(path.join(root, rel), { withFileTypes: true });
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isSymbolicLink()) {
+        throw new CliError(
+          'symlink_in_tree',
+          `${p} is a symbolic link: a remote build takes regular files only (replace it, or build here with --local)`,
+          EXIT.usage,
+        );
+      }
+      if (entry.isDirectory()) {
+        if (!entry.name.startsWith('.') && !SKIPPED_DIRS.has(entry.name)) await walk(p);
+      } else if (entry.isFile() && !entry.name.startsWith('.')) {
+        const bytes = await fs.readFile(path.join(root, p));
+        out.push({ path: p, size: bytes.length, sha256: crypto.createHash('sha256').update(bytes).digest('hex') });
+      }
+    }
+  };
+  await walk('');
+  return out;
 }
 
 /** The `--json` answer of `hivesync preview`, from what the steps returned. */
