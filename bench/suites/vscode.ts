@@ -59,37 +59,78 @@ function filesUnder(dir: string): string[] {
     .map((e) => path.join(e.parentPath, e.name));
 }
 
+/** Page loads per start of code-server: each load starts a new extension host, so each gives one activation. */
+const LOADS_PER_START = 3;
+
+/** The activation of `extensionId` in one extension host's logs (`exthostN`), in ms, or undefined while not there. */
+function activationIn(hostDir: string, extensionId: string): number | undefined {
+  const files = filesUnder(hostDir);
+  const host = files
+    .filter((f) => /exthost\.log$/.test(f))
+    .map((f) => fs.readFileSync(f, 'utf8'))
+    .join('\n');
+  const start = host.split('\n').find((l) => l.includes(`_doActivateExtension ${extensionId},`));
+  const first = files
+    .filter((f) => f.includes(`${path.sep}${extensionId}${path.sep}`))
+    .map((f) =>
+      fs
+        .readFileSync(f, 'utf8')
+        .split('\n')
+        .find((l) => /activated/.test(l)),
+    )
+    .find(Boolean);
+  return start && first ? toMs(first) - toMs(start) : undefined;
+}
+
 /**
- * One start of code-server with one extension: the time from the extension host's `_doActivateExtension <id>` line
- * to the extension's own first log line (its code loaded and activate() run), from the two log files.
+ * One start of code-server with one extension, loaded LOADS_PER_START times: for each load (a new extension host),
+ * the time from the host's `_doActivateExtension <id>` line to the extension's own first log line (its code loaded
+ * and activate() run), from the two log files. Returns the median of the loads.
  */
 async function activationMs(dir: string, vsix: string, extensionId: string, workspace: string): Promise<number> {
-  const code = await startCodeServer({ dir, vsix, workspace, settings: { 'workbench.startupEditor': 'none' } });
+  const code = await startCodeServer({
+    dir,
+    vsix,
+    workspace,
+    // Nothing else of ours or the workbench's that need not run at start-up.
+    settings: {
+      'workbench.startupEditor': 'none',
+      'git.enabled': false,
+      'telemetry.telemetryLevel': 'off',
+      'extensions.ignoreRecommendations': true,
+      'workbench.tips.enabled': false,
+    },
+  });
   const browser = await launchChromium();
+  const samples: number[] = [];
   try {
     const page = await browser.newPage();
     await new Workbench(page).open(code.url);
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const logs = filesUnder(path.join(code.userDataDir, 'logs'));
-      const host = logs
-        .filter((f) => /exthost\.log$/.test(f))
-        .map((f) => fs.readFileSync(f, 'utf8'))
-        .join('\n');
-      const start = host.split('\n').find((l) => l.includes(`_doActivateExtension ${extensionId},`));
-      const own = logs.filter((f) => f.includes(`${path.sep}${extensionId}${path.sep}`));
-      const first = own
-        .map((f) =>
-          fs
-            .readFileSync(f, 'utf8')
-            .split('\n')
-            .find((l) => /activated/.test(l)),
-        )
-        .find(Boolean);
-      if (start && first) return toMs(first) - toMs(start);
-      if (Date.now() > deadline) throw new Error(`no activation of ${extensionId} in the logs of ${code.userDataDir}`);
-      await new Promise((r) => setTimeout(r, 250));
+    const logs = path.join(code.userDataDir, 'logs');
+    const measured = new Set<string>();
+    while (samples.length < LOADS_PER_START) {
+      const deadline = Date.now() + 180_000;
+      for (;;) {
+        const hosts = fs.existsSync(logs)
+          ? fs
+              .readdirSync(logs, { recursive: true, withFileTypes: true })
+              .filter((e) => e.isDirectory() && /^exthost\d+$/.test(e.name))
+              .map((e) => path.join(e.parentPath, e.name))
+              .filter((d) => !measured.has(d))
+          : [];
+        const found = hosts.map((d) => [d, activationIn(d, extensionId)] as const).find(([, ms]) => ms !== undefined);
+        if (found) {
+          measured.add(found[0]);
+          samples.push(found[1]!);
+          break;
+        }
+        if (Date.now() > deadline)
+          throw new Error(`no activation of ${extensionId} in the logs of ${code.userDataDir}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      if (samples.length < LOADS_PER_START) await page.reload({ waitUntil: 'domcontentloaded', timeout: 180_000 });
     }
+    return median(samples);
   } finally {
     await browser.close();
     await code.stop();
@@ -99,7 +140,8 @@ async function activationMs(dir: string, vsix: string, extensionId: string, work
 
 /**
  * The VS Code extension (issue #18): the .vsix size against its 1 MB limit, and its activation time in code-server
- * (load and activate(), from the extension host's log) against an empty extension's, in alternating rounds.
+ * (load and activate(), from the extension host's log) against an empty extension's, in alternating rounds (the
+ * subject first in every second round); each round's value is the median of LOADS_PER_START page loads of one start.
  */
 export const vscodeExtension: Suite = {
   name: 'vscode extension',
@@ -136,7 +178,7 @@ export const vscodeExtension: Suite = {
         },
         {
           suite: 'vscode extension',
-          name: 'activation in code-server (load + activate)',
+          name: `activation in code-server (load + activate; median of ${LOADS_PER_START} loads a round)`,
           value: `${ours.toFixed(0)} ms`,
           baseline: `${base.toFixed(0)} ms (empty extension)`,
           ...ratioFields(r),

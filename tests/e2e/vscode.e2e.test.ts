@@ -93,7 +93,7 @@ describe.skipIf(!codeServerAvailable() || !browserAvailable() || skipWithoutTest
 
     afterEach(async ({ task }) => {
       if (task.result?.state === 'fail' && page)
-        await wb.saveFailedStep(path.dirname(vsc.dir), 'hivesync-vscode', task.name);
+        await wb.saveFailedStep(path.dirname(vsc.dir), 'hivesync-vscode', task.name, code);
     });
 
     afterAll(async () => {
@@ -147,19 +147,9 @@ describe.skipIf(!codeServerAvailable() || !browserAvailable() || skipWithoutTest
         .first()
         .waitFor();
       // Open it from the Threads view.
-      await wb.command('View: Show HiveSync');
-      const row = page
-        .locator('.pane', { hasText: 'Threads' })
-        .locator('.monaco-list-row', { hasText: 'Why does init set the defaults here?' });
-      await row.first().click();
-      const widget = page.locator('.review-widget', { hasText: 'Why does' }).first();
-      await widget.waitFor();
+      const widget = await wb.openThreadFromView('Why does init set the defaults here?');
       await expect.poll(() => widget.locator('strong', { hasText: 'init' }).count()).toBeGreaterThan(0);
-      await widget.getByText('Write a comment (Markdown)…').click();
-      await widget.locator('.comment-form .monaco-editor').last().click();
-      await page.keyboard.type('Because `app` is ready only after it.');
-      // Ctrl+Enter runs the reply box's first action: the extension's Reply.
-      await page.keyboard.press('Control+Enter');
+      await wb.replyInThread(widget, 'Because `app` is ready only after it.');
       await expect
         .poll(async () => (await grace.threads.get(thread.thread_id)).comments?.map((c) => c.body), { timeout: 30_000 })
         .toEqual(['Why does **init** set the defaults here?', 'Because `app` is ready only after it.']);

@@ -249,6 +249,24 @@ export class Workbench {
     await toast.getByRole('button', { name: button, exact: true }).click();
   }
 
+  /** Opens, from the HiveSync side bar's Threads view, the thread whose row shows `text`; returns its widget. */
+  async openThreadFromView(text: string): Promise<Locator> {
+    await this.command('View: Show HiveSync');
+    const row = this.page.locator('.pane', { hasText: 'Threads' }).locator('.monaco-list-row', { hasText: text });
+    await row.first().click();
+    const widget = this.page.locator('.review-widget', { hasText: text.split(' ').slice(0, 2).join(' ') }).first();
+    await widget.waitFor();
+    return widget;
+  }
+
+  /** Types a reply into a thread's widget and sends it with Ctrl+Enter (the reply box's first action: Reply). */
+  async replyInThread(widget: Locator, reply: string): Promise<void> {
+    await widget.getByText('Write a comment (Markdown)…').click();
+    await widget.locator('.comment-form .monaco-editor').last().click();
+    await this.page.keyboard.type(reply);
+    await this.page.keyboard.press('Control+Enter');
+  }
+
   /** A status bar entry whose text matches; waits for it. */
   async statusBar(text: RegExp, timeout = 60_000): Promise<Locator> {
     const item = this.page.locator('.statusbar .statusbar-item', { hasText: text }).first();
@@ -257,11 +275,12 @@ export class Workbench {
   }
 
   /**
-   * What the workbench showed when a step failed, for the log reader: a screenshot (and the status bar's HTML) in
-   * `dir`, named after the step, its path printed.
+   * What the workbench showed when a step failed, for the log reader: a screenshot (and the status bar's HTML, and
+   * the extension's log) in `dir`, named after the step, its path printed.
    */
-  async saveFailedStep(dir: string, prefix: string, step: string): Promise<void> {
+  async saveFailedStep(dir: string, prefix: string, step: string, code?: CodeServer): Promise<void> {
     const file = path.join(dir, `${prefix}-failed-${step.slice(0, 40).replace(/\W+/g, '-')}.png`);
+    if (code) fs.writeFileSync(file.replace(/\.png$/, '.log'), extensionLog(code));
     await this.page.screenshot({ path: file }).catch(() => undefined);
     const bar = await this.page
       .locator('.statusbar')
