@@ -153,8 +153,8 @@ export function MapFolderForm({ projects, projectId }: { projects: Project[]; pr
         {bridge ? 'Choose it, or type its absolute path.' : 'Type or paste the folder’s absolute path.'}
       </p>
       {!projectId && (
-        <label htmlFor={ids.project}>
-          Project
+        <div className="field">
+          <label htmlFor={ids.project}>Project</label>
           <select id={ids.project} value={project} onChange={(e) => setProject(e.target.value)}>
             <option value="">Choose a project…</option>
             {projects.map((p) => (
@@ -163,7 +163,7 @@ export function MapFolderForm({ projects, projectId }: { projects: Project[]; pr
               </option>
             ))}
           </select>
-        </label>
+        </div>
       )}
       {problem && <p className="field-error">{problem}</p>}
       {map.isError && (

@@ -101,16 +101,16 @@ function AiForm({ mapping }: { mapping: FolderMapping }) {
     <section aria-labelledby={headingId} className="panel">
       <h2 id={headingId}>AI on a file</h2>
       <form className="stack ai-form" onSubmit={submit} noValidate aria-label="Ask the AI">
-        <label>
-          Action
-          <select value={action} onChange={(e) => setAction(e.target.value as AiAction)}>
+        <div className="field">
+          <label htmlFor={`${headingId}-action`}>Action</label>
+          <select id={`${headingId}-action`} value={action} onChange={(e) => setAction(e.target.value as AiAction)}>
             {ACTIONS.map((a) => (
               <option key={a.value} value={a.value}>
                 {a.label}
               </option>
             ))}
           </select>
-        </label>
+        </div>
         <label>
           File
           <input

@@ -26,18 +26,25 @@ const STAGES: { stage: AgentPreviewProgress['stage']; label: string }[] = [
   { stage: 'ready', label: 'Ready' },
 ];
 
-/** Where a build failed, when the agent's 422 says (the bundler's file, line and column). */
+/** Where a build failed, from the agent's 422 (`details.file`, `line`, `column`, and the bundler's `errors`). */
 export function buildFailure(error: unknown): { file?: string; line?: number; column?: number; text?: string } | null {
   if (!isHiveSyncError(error) || error.status !== 422) return null;
   const d = (error.details ?? {}) as Record<string, unknown>;
-  const first = Array.isArray(d.errors) && typeof d.errors[0] === 'object' && d.errors[0] !== null ? d.errors[0] : d;
-  const at = first as Record<string, unknown>;
-  const loc = (typeof at.location === 'object' && at.location !== null ? at.location : at) as Record<string, unknown>;
+  const first = (
+    Array.isArray(d.errors) && typeof d.errors[0] === 'object' && d.errors[0] !== null ? d.errors[0] : {}
+  ) as Record<string, unknown>;
+  const loc = (typeof first.location === 'object' && first.location !== null ? first.location : first) as Record<
+    string,
+    unknown
+  >;
+  const file = typeof d.file === 'string' ? d.file : loc.file;
+  const line = typeof d.line === 'number' ? d.line : loc.line;
+  const column = typeof d.column === 'number' ? d.column : loc.column;
   return {
-    ...(typeof loc.file === 'string' && { file: loc.file }),
-    ...(typeof loc.line === 'number' && { line: loc.line }),
-    ...(typeof loc.column === 'number' && { column: loc.column }),
-    ...(typeof at.text === 'string' && { text: at.text }),
+    ...(typeof file === 'string' && { file }),
+    ...(typeof line === 'number' && { line }),
+    ...(typeof column === 'number' && { column }),
+    ...(typeof first.text === 'string' && { text: first.text }),
   };
 }
 
@@ -75,16 +82,16 @@ export function SendPreview({ mapping }: { mapping: FolderMapping }) {
     <section aria-labelledby={headingId} className="panel">
       <h2 id={headingId}>Preview on a device</h2>
       <div className="actions wrap">
-        <label className="inline">
+        <label className="inline" htmlFor={`${headingId}-platform`}>
           Platform
-          <select value={platform} onChange={(e) => setPlatform(e.target.value as Platform)}>
-            {PLATFORMS.map((p) => (
-              <option key={p.value} value={p.value}>
-                {p.label}
-              </option>
-            ))}
-          </select>
         </label>
+        <select id={`${headingId}-platform`} value={platform} onChange={(e) => setPlatform(e.target.value as Platform)}>
+          {PLATFORMS.map((p) => (
+            <option key={p.value} value={p.value}>
+              {p.label}
+            </option>
+          ))}
+        </select>
         <button type="button" className="primary" onClick={start} disabled={send.isPending}>
           Send preview
         </button>
