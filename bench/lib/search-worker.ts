@@ -24,12 +24,13 @@ for await (const line of readline.createInterface({ input: process.stdin })) {
   }
   const started = performance.now();
   let page = await index.search(msg.commit!, msg.query!);
-  let matches = page.matches.length;
+  // (A count's pages answer `count`; other pages their matches.)
+  let matches = page.count ?? page.matches.length;
   let filesRead = page.files_read;
   // `all`: every page, as a client pages through the API (10,000 lines a page at most), keeping only the count.
   while (msg.all && page.next) {
     page = await index.search(msg.commit!, { ...msg.query!, cursor: page.next });
-    matches += page.matches.length;
+    matches += page.count ?? page.matches.length;
     filesRead += page.files_read;
   }
   out({ ms: performance.now() - started, matches, files: page.files.length, files_read: filesRead, scan: page.scan });

@@ -68,6 +68,12 @@ export const searchIndex: Suite = {
         baseline: (r) => time(() => rg(checkout, ['-F', '-e', common[r % common.length]!])),
         subject: (r) => time(() => search({ q: common[r % common.length]! })),
       });
+      const commonCount = await alternate({
+        rounds: Math.max(rounds, 5),
+        // rg -c: ripgrep counting (per file) rather than printing every line.
+        baseline: (r) => time(() => rg(checkout, ['-c', '-F', '-e', common[r % common.length]!], Infinity)),
+        subject: (r) => time(() => search({ q: common[r % common.length]!, count: true })),
+      });
       const dirs = ['packages/runtime-core', 'packages/compiler-core', 'packages/reactivity', 'packages/compiler-sfc'];
       const pathFiltered = await alternate({
         rounds: Math.max(rounds, 5),
@@ -163,6 +169,7 @@ export const searchIndex: Suite = {
         row(`vue core: rare literal through the API (median of ${n})`, api, 0.1),
         row(`vue core: regex with trigrams, server-side (median of ${n})`, rareRegex, 0.1),
         row(`vue core: common literal, first ${LIMIT}, server-side`, commonFirst, 0.2),
+        row('vue core: common literal, the full count, server-side', commonCount, 0.2, 'rg -c'),
         row(`vue core: path-filtered literal, first ${LIMIT}, server-side`, pathFiltered, 0.2),
         row('vue core: file-name search, server-side', fileNames, 0.2, 'rg --files'),
         row('vue core: regex without trigrams (a scan), all matches, server-side', scan, 1.0),

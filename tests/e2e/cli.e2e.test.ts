@@ -218,6 +218,13 @@ describe('the hivesync CLI against `npm start`', () => {
     );
     expect(regex).toMatchObject({ commit: head, truncated: true });
     expect(regex.matches).toHaveLength(2);
+    // --count: how many lines match, not the lines (exit 1 on none, like grep -c).
+    expect(await hivesync(['search', 'demo', 'EXPORT|todo|Guide', '-E', '-i', '--count'])).toMatchObject({
+      code: 0,
+      out: '4\n',
+    });
+    expect(await json<{ count: number }>(['search', 'demo', 'TODO', '-c'])).toEqual({ count: 1 });
+    expect((await hivesync(['search', 'demo', 'no such text anywhere', '--count'])).code).toBe(1);
   });
 
   it('notifications show repo_sync_success', async () => {

@@ -125,6 +125,8 @@ export const SearchQuery = z.object({
   commit: CommitHash.optional(),
   /** The previous page's `next`. */
   cursor: z.string().min(1).max(2000).optional(),
+  /** Count the matching lines (file names with `files`) instead of listing them: `count`, no matches. */
+  count: BoolParam,
 });
 export type SearchQuery = z.input<typeof SearchQuery>;
 
@@ -160,6 +162,11 @@ export const SearchResult = z
     timed_out: z.boolean().optional(),
     /** No trigram narrowed the search: every file was read. */
     scan: z.boolean().optional(),
+    /**
+     * With `count=true`: the matching lines (or file names) counted. When the time budget stopped the count
+     * (`timed_out`), `next` counts on from there: add the counts.
+     */
+    count: z.number().int().optional(),
   })
   .meta({ id: 'SearchResult' });
 export type SearchResult = z.infer<typeof SearchResult>;

@@ -68,6 +68,8 @@ export interface SearchParams {
   commit?: string;
   /** The previous page's `next`. */
   cursor?: string;
+  /** Count the matching lines (file names with `files`) instead of listing them: the answer's `count`. */
+  count?: boolean;
 }
 
 /** Query of GET /projects/{id}/repo/commits. */

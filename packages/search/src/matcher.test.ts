@@ -93,6 +93,9 @@ describe('line matching', () => {
       const context = rand(3);
       const expected = [...m.lines(text, 0, context)];
       expect([...m.linesOf(Buffer.from(text), 0, context)], `/${q}/ on ${JSON.stringify(text)}`).toEqual(expected);
+      expect(m.countOf(Buffer.from(text), 0), `count /${q}/ on ${JSON.stringify(text)}`).toBe(expected.length);
+      const literal = new LineMatcher({ q: atoms[rand(4)]!, word });
+      expect(literal.countOf(Buffer.from(text), 1)).toBe([...literal.lines(text, 1, 0)].length);
       compared += expected.length;
     }
     expect(anchored).toBeGreaterThan(100);

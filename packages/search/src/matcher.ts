@@ -439,6 +439,40 @@ export class LineMatcher {
   }
 
   /**
+   * How many lines of a blob's bytes after line `afterLine` match, without building the matches: a literal's lines
+   * are counted from its hits in the bytes (a whole-word or regex check decodes just the hit's line).
+   */
+  countOf(bytes: Buffer, afterLine: number, decode: () => string = () => bytes.toString('utf8')): number {
+    const needle = this.anchor;
+    if (needle === undefined) {
+      let n = 0;
+      for (const _ of this.lines(decode(), afterLine, 0)) n++;
+      return n;
+    }
+    let lineStart = 0;
+    for (let line = 1; line <= afterLine; line++) {
+      const nl = bytes.indexOf(NL, lineStart);
+      if (nl === -1) return 0;
+      lineStart = nl + 1;
+    }
+    const plain = this.literal !== undefined && !this.opts.word;
+    let n = 0;
+    for (let hit = bytes.indexOf(needle, lineStart); hit !== -1;) {
+      const start = hit === 0 ? 0 : bytes.lastIndexOf(NL, hit - 1) + 1;
+      const nl = bytes.indexOf(NL, hit);
+      const end = nl === -1 ? bytes.length : nl;
+      if (plain) n++;
+      else {
+        const line = bytes.toString('utf8', start, end);
+        if (this.lineRanges(line, !SURROGATE.test(line)).length > 0) n++;
+      }
+      if (nl === -1) break;
+      hit = bytes.indexOf(needle, nl + 1);
+    }
+    return n;
+  }
+
+  /**
    * The matching lines of `text` after line `afterLine` (1-based; 0 for all), with `context` lines around each, one
    * at a time (the caller stops when its limits are reached).
    */

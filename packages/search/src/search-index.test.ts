@@ -116,6 +116,7 @@ describe.skipIf(skipWithoutTestRepos('express', 'core'))('search index on real r
       expect(theirs.length).toBeGreaterThan(0);
       expect(asLines(ours)).toEqual(theirs);
       expect(ours.truncated).toBe(false);
+      expect((await expressIndex.search(expressHead, { ...q, count: true })).count).toBe(theirs.length);
     });
   }
 
@@ -138,8 +139,30 @@ describe.skipIf(skipWithoutTestRepos('express', 'core'))('search index on real r
       const theirs = gitGrep(core, coreHead, flags, q.q, pathspec);
       expect(theirs.length).toBeGreaterThan(0);
       expect(asLines(ours)).toEqual(theirs);
+      expect((await coreIndex.search(coreHead, { ...q, count: true })).count).toBe(theirs.length);
     });
   }
+
+  it('a count stopped by the time budget counts on from its cursor, adding up to the whole count', async () => {
+    const q: SearchQuery = { q: 'const', count: true };
+    const whole = (await coreIndex.search(coreHead, q)).count!;
+    expect(whole).toBeGreaterThan(1000);
+    let sum = 0;
+    let cursor: string | undefined;
+    let pages = 0;
+    for (; pages < 100_000; pages++) {
+      const page = await coreIndex.search(coreHead, { ...q, timeBudgetMs: 0, cursor });
+      expect(page.matches).toEqual([]);
+      sum += page.count!;
+      if (!page.next) break;
+      expect(page.timed_out).toBe(true);
+      cursor = page.next;
+    }
+    expect(pages).toBeGreaterThan(1);
+    expect(sum).toBe(whole);
+    const names = await coreIndex.search(coreHead, { q: 'runtime', files: true, count: true });
+    expect(names.count).toBe((await all(coreIndex, coreHead, { q: 'runtime', files: true })).files.length);
+  });
 
   it('a rare literal reads only the files that hold it (the index, not a scan)', async () => {
     const page = await all(coreIndex, coreHead, { q: 'shallowReadonlyMap' });

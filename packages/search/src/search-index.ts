@@ -64,6 +64,11 @@ export interface SearchQuery {
   limit?: number;
   /** Where the previous page stopped (its `next`). */
   cursor?: string;
+  /**
+   * Count the matching lines (file names with `files`) instead of returning them: `count` in the page, no matches.
+   * A count stopped by the time budget has `timed_out` and a `next` that counts on from there (add the two).
+   */
+  count?: boolean;
   /** Milliseconds after which the search returns what it has with `timed_out` (default 5,000). */
   timeBudgetMs?: number;
   /** Stop once the page's matches take about this many bytes (default 2 MiB). */
@@ -91,6 +96,8 @@ export interface SearchPage {
   scan: boolean;
   /** Files whose text was read (candidates the index could not rule out). */
   files_read: number;
+  /** With `count`: the matching lines (or file names) from the cursor on, up to where the page stopped. */
+  count?: number;
 }
 
 const PAIR = 1048576; // 2^20: blobs per segment at most, and the factor packing (trigram, blob) into one number
@@ -566,6 +573,7 @@ export class SearchIndex {
       timed_out: false,
       scan: !query.files && isScan(plan),
       files_read: 0,
+      ...(query.count && { count: 0 }),
     };
     // Which blobs of each segment may match: every segment of the commit at once (posting lists, no text).
     const readers = await Promise.all(list.segments.map((id) => this.reader(id)));
@@ -585,6 +593,10 @@ export class SearchIndex {
       if (query.files) {
         const ranges = matcher.pathRanges(p);
         if (ranges.length === 0) continue;
+        if (query.count) {
+          page.count!++;
+          continue;
+        }
         if (page.files.length >= limit) {
           page.truncated = true;
           page.next = encodeCursor(fingerprint, i, p, 0);
@@ -599,6 +611,10 @@ export class SearchIndex {
       const { flags, bytes: content } = await reader.content(list.blobs[i]!);
       if (flags !== 0) continue;
       page.files_read++;
+      if (query.count) {
+        page.count! += matcher.countOf(content, from, () => reader.text(list.blobs[i]!, content));
+        continue;
+      }
       let stopped = false;
       for (const m of matcher.linesOf(content, from, context, () => reader.text(list.blobs[i]!, content))) {
         // The match's size in a JSON answer (about: field names, numbers, ranges and the strings as JSON).
@@ -759,7 +775,7 @@ function queryFingerprint(commit: string, q: SearchQuery): string {
   const key = JSON.stringify([commit, q.q, !!q.regex, !!q.ignoreCase, !!q.word, q.path ?? '', q.glob ?? '']);
   return crypto
     .createHash('sha256')
-    .update(key + JSON.stringify([q.lang ?? '', !!q.files]))
+    .update(key + JSON.stringify([q.lang ?? '', !!q.files, ...(q.count ? ['count'] : [])]))
     .digest('base64url')
     .slice(0, 12);
 }

@@ -28,6 +28,7 @@ interface SearchOptions {
   commit?: string;
   files?: boolean;
   limit?: number;
+  count?: boolean;
 }
 
 /** What `credential set` was given. */
@@ -90,6 +91,7 @@ export function repoCommands(program: Command, cli: Cli): void {
     .option('--commit <hash>', 'at this commit (full hash) instead of the mirrored one')
     .option('--files', 'search file names instead of contents; prints the matching paths')
     .option('--limit <n>', 'at most this many matches (1 to 10000, default 100)', integerIn(1, 10_000))
+    .option('-c, --count', 'print how many lines match (file names with --files) instead of the matches')
     .action((project: string, query: string, opts: SearchOptions, command: Command) =>
       search(cli.context(command), project, query, opts),
     );
@@ -232,6 +234,19 @@ async function search(ctx: Context, ref: string, query: string, opts: SearchOpti
     ...(opts.files && { files: true }),
     ...(opts.limit !== undefined && { limit: opts.limit }),
   };
+  if (opts.count) {
+    // Every match counted, however many: a count the time budget stopped goes on from its cursor.
+    let count = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await searchWhenIndexed(ctx, client, projectId, query, { ...params, count: true, cursor });
+      count += page.count ?? 0;
+      cursor = page.next ?? undefined;
+    } while (cursor);
+    ctx.out.result({ count }, () => ctx.out.line(String(count)));
+    if (count === 0) throw new ExitStatus(EXIT.api);
+    return;
+  }
   const result = await searchWhenIndexed(ctx, client, projectId, query, params);
   const ignoreCase = params.ignore_case === true;
   ctx.out.result(result, () => {

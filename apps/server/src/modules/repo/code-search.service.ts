@@ -29,6 +29,7 @@ export interface CodeSearchQuery {
   limit?: number;
   commit?: string;
   cursor?: string;
+  count?: boolean;
 }
 
 export interface CodeSearchDeps {
@@ -85,6 +86,7 @@ export class CodeSearchService {
         context: query.context,
         limit: query.limit ?? 100,
         cursor: query.cursor,
+        count: query.count === true,
         timeBudgetMs: this.deps.options.timeBudgetMs,
         maxBytes: this.deps.options.maxResponseBytes,
       });
@@ -116,6 +118,7 @@ export class CodeSearchService {
       next: page.next,
       timed_out: page.timed_out,
       scan: page.scan,
+      ...(page.count !== undefined && { count: page.count }),
     };
   }
 

@@ -254,6 +254,8 @@ describe.each(backends())('code search through the index on $name', (backend) =>
         const ours = (res.matches as Match[]).map((m) => `${m.path}:${m.line}:${m.column}`);
         expect(ours.length).toBeGreaterThan(0);
         expect(ours, params.q).toEqual(grep([...flags], params.q));
+        const counted = (await search(id, { ...params, count: true })).json();
+        expect(counted).toMatchObject({ count: ours.length, matches: [] });
       }
     }, 120_000);
   });
