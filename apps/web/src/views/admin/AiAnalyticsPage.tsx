@@ -49,7 +49,7 @@ export function AiAnalyticsPage() {
             label={`AI jobs per bucket: ${a.series.reduce((n, s) => n + s.completed, 0)} completed, ${a.series.reduce((n, s) => n + s.failed, 0)} failed.`}
             option={{
               tooltip: { trigger: 'axis' },
-              legend: {},
+              legend: { top: 0 },
               grid: { left: 50, right: 20, top: 40, bottom: 40 },
               xAxis: { type: 'category', data: a.series.map((s) => bucketLabel(s.t, a.range.bucket_seconds)) },
               yAxis: { type: 'value', minInterval: 1 },
@@ -71,7 +71,7 @@ export function AiAnalyticsPage() {
             label={`AI jobs by action: ${byAction.actions.map((act) => `${act} ${byAction.outcomes.reduce((n, o) => n + byAction.count(act, o), 0)}`).join(', ') || 'none'}.`}
             option={{
               tooltip: { trigger: 'axis' },
-              legend: {},
+              legend: { top: 0 },
               grid: { left: 50, right: 20, top: 40, bottom: 40 },
               xAxis: { type: 'category', data: byAction.actions },
               yAxis: { type: 'value', minInterval: 1 },
@@ -109,7 +109,7 @@ export function AiAnalyticsPage() {
               label={`Run time of completed AI jobs, p50 and p95, per action and provider: ${timed.map((r) => `${r.action} on ${r.provider} p50 ${formatMs(r.p50_ms)}, p95 ${formatMs(r.p95_ms)}`).join('; ')}.`}
               option={{
                 tooltip: { trigger: 'axis' },
-                legend: {},
+                legend: { top: 0 },
                 grid: { left: 60, right: 20, top: 40, bottom: 40 },
                 xAxis: { type: 'category', data: timed.map((r) => `${r.action} (${r.provider})`) },
                 yAxis: { type: 'value', name: 'ms' },

@@ -27,12 +27,9 @@ function byHour(history: HealthHistory) {
   });
 }
 
-/** The label of hour `i` of the strip: its start, in the browser's time. */
+/** The label of hour `i` of the strip: the hour it starts at (00 to 23), in the browser's time. */
 const hourLabel = (to: string, i: number) =>
-  new Date(Date.parse(to) - (HOURS - i) * 3_600_000).toLocaleTimeString(undefined, {
-    hour: '2-digit',
-    minute: '2-digit',
-  });
+  String(new Date(Date.parse(to) - (HOURS - i) * 3_600_000).getHours()).padStart(2, '0');
 
 /**
  * /admin/health: each deep-health check over the last 24 hours: its worst state hour by hour (a table, the colours
@@ -54,9 +51,12 @@ export function HealthPage() {
       {history.isError && <ErrorPanel error={history.error} title="Could not read the health history" />}
       {h && (
         <>
-          <div className="admin-table-wrap">
+          {/* Wider than a narrow screen: the region scrolls, and takes the keyboard's focus to do so. */}
+          <div className="admin-table-wrap" role="region" aria-label="Health checks, hour by hour" tabIndex={0}>
             <table className="admin-table health-table" data-testid="health-history">
-              <caption>Worst state of each check, hour by hour (oldest first)</caption>
+              <caption>
+                Worst state of each check, hour by hour (oldest first; the hour each starts at, your time)
+              </caption>
               <thead>
                 <tr>
                   <th scope="col">Check</th>
@@ -65,6 +65,7 @@ export function HealthPage() {
                     <th scope="col" key={i} className="hour">
                       <span className="visually-hidden">From </span>
                       {hourLabel(h.to, i)}
+                      <span className="visually-hidden"> h</span>
                     </th>
                   ))}
                 </tr>
@@ -102,7 +103,7 @@ export function HealthPage() {
               .join(', ')}.`}
             option={{
               tooltip: { trigger: 'axis' },
-              legend: {},
+              legend: { top: 0 },
               grid: { left: 60, right: 20, top: 40, bottom: 40 },
               xAxis: { type: 'time' },
               yAxis: { type: 'value', name: 'ms' },

@@ -76,7 +76,7 @@ export function PreviewsAnalyticsPage() {
             label={`Previews created and failed per ${a.range.bucket_seconds / 60}-minute bucket: ${a.series.reduce((n, s) => n + s.created, 0)} created, ${totalFailed} failed.`}
             option={{
               tooltip: { trigger: 'axis' },
-              legend: {},
+              legend: { top: 0 },
               grid: { left: 50, right: 20, top: 40, bottom: 40 },
               xAxis: { type: 'category', data: a.series.map((s) => bucketLabel(s.t, a.range.bucket_seconds)) },
               yAxis: { type: 'value', minInterval: 1 },

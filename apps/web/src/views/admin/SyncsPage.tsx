@@ -27,7 +27,7 @@ export function SyncsPage() {
             label={`Syncs per bucket: ${a.series.reduce((n, s) => n + s.completed, 0)} completed, ${a.series.reduce((n, s) => n + s.failed, 0)} failed.`}
             option={{
               tooltip: { trigger: 'axis' },
-              legend: {},
+              legend: { top: 0 },
               grid: { left: 50, right: 20, top: 40, bottom: 40 },
               xAxis: { type: 'category', data: a.series.map((s) => bucketLabel(s.t, a.range.bucket_seconds)) },
               yAxis: { type: 'value', minInterval: 1 },
@@ -55,7 +55,7 @@ export function SyncsPage() {
             label="Sync run time per bucket, p50 and p95 in milliseconds (the table above has the figures)."
             option={{
               tooltip: { trigger: 'axis' },
-              legend: {},
+              legend: { top: 0 },
               grid: { left: 60, right: 20, top: 40, bottom: 40 },
               xAxis: { type: 'category', data: a.series.map((s) => bucketLabel(s.t, a.range.bucket_seconds)) },
               yAxis: { type: 'value', name: 'ms' },
