@@ -86,7 +86,7 @@ export class PreviewController implements vscode.Disposable {
         this.session.log.info(`the local agent cannot build it (${errorText(err)}); building here`);
         return 'agent_gone';
       }
-      this.reportBuildError(err);
+      this.reportBuildError(err, dir);
       return 'done';
     } finally {
       this.progressListeners.delete(requestId);
@@ -94,7 +94,7 @@ export class PreviewController implements vscode.Disposable {
   }
 
   /** A failed build names the file and line (with a button to open it); anything else in words. */
-  private reportBuildError(err: unknown): void {
+  private reportBuildError(err: unknown, dir: string): void {
     const d = isHiveSyncError(err) ? (err.details as { file?: unknown; line?: unknown } | undefined) : undefined;
     const file = typeof d?.file === 'string' ? d.file : undefined;
     if (!isHiveSyncError(err) || err.status !== 422 || !file) {
@@ -106,8 +106,9 @@ export class PreviewController implements vscode.Disposable {
     void vscode.window
       .showErrorMessage(`HiveSync: the preview did not build. ${err.message}`, 'Open File')
       .then(async (choice) => {
-        if (choice !== 'Open File' || !this.link.top) return;
-        const uri = vscode.Uri.file(path.isAbsolute(file) ? file : path.join(this.link.top, file));
+        if (choice !== 'Open File') return;
+        // The bundler names files relative to the app's folder.
+        const uri = vscode.Uri.file(path.resolve(dir, file));
         const position = new vscode.Position(Math.max(0, (line ?? 1) - 1), 0);
         await vscode.window.showTextDocument(uri, { selection: new vscode.Range(position, position) });
       });

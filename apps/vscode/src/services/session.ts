@@ -75,7 +75,12 @@ export class Session implements vscode.Disposable {
       client: 'vscode',
       userAgent: `hivesync-vscode/${EXTENSION_VERSION}`,
       mode,
-      agent: { onRoute: (route, reason) => this.log.info(`connection: ${route} (${reason})`) },
+      agent: {
+        // The agent answers its /health without calling the server, but an editor starting on a busy machine (many
+        // extension hosts at once) can keep it waiting past the SDK's 500 ms: only the first request waits for it.
+        probeTimeoutMs: 2000,
+        onRoute: (route, reason) => this.log.info(`connection: ${route} (${reason})`),
+      },
       onTokens: async (next) => {
         if (next.accessToken === null && next.refreshToken === null) await this.secrets.delete(this.secretKey(server));
         else await this.secrets.store(this.secretKey(server), JSON.stringify(next));
