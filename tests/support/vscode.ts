@@ -152,7 +152,10 @@ export function extensionLog(code: CodeServer): string {
 
 /** Drives the VS Code workbench in a page the way a person does: the command palette, quick inputs, toasts. */
 export class Workbench {
-  constructor(readonly page: Page) {}
+  constructor(readonly page: Page) {
+    // On a machine running other suites the workbench can take tens of seconds to show what a click opened.
+    page.setDefaultTimeout(90_000);
+  }
 
   /** Opens the workbench and waits until the extension host had time to start. */
   async open(url: string): Promise<void> {
@@ -261,9 +264,14 @@ export class Workbench {
 
   /** Types a reply into a thread's widget and sends it with Ctrl+Enter (the reply box's first action: Reply). */
   async replyInThread(widget: Locator, reply: string): Promise<void> {
-    await widget.getByText('Write a comment (Markdown)…').click();
-    await widget.locator('.comment-form .monaco-editor').last().click();
+    const editor = widget.locator('.comment-form .monaco-editor').last();
+    if (!(await editor.isVisible())) await widget.getByText('Write a comment (Markdown)…').click();
+    await editor.waitFor({ state: 'visible' });
+    await editor.click();
     await this.page.keyboard.type(reply);
+    // On a loaded machine the keys can land before the box has focus: send only once the text is in it.
+    const firstWord = reply.split(/\s+/)[0]!;
+    await editor.locator('.view-lines', { hasText: firstWord }).waitFor({ timeout: 10_000 });
     await this.page.keyboard.press('Control+Enter');
   }
 
