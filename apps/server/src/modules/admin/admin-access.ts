@@ -1,5 +1,7 @@
 import { AppError, errors } from '@hivesync/core';
 import type { FastifyRequest } from 'fastify';
+// The declaration of request.auth (a module augmentation), for programs that compile this file without the app.
+import type {} from '../../http/auth-hook.js';
 import type { AuthContext } from '../auth/auth.types.js';
 
 /**

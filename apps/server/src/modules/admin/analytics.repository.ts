@@ -9,8 +9,10 @@ export interface Window {
 
 type Row = Record<string, unknown>;
 
-// The start of a row's bucket, as epoch seconds ($3 is the bucket's length in seconds).
-const bucketOf = (column: string) => `(floor(extract(epoch from ${column}) / $3) * $3)::float8`;
+// A row's bucket ($3 is the bucket's length in seconds; buckets start at multiples of it since the epoch), and its
+// start as epoch seconds (computed once per group: the select names the grouped expression).
+const binOf = (column: string) => `date_bin(make_interval(secs => $3), ${column}, timestamptz 'epoch')`;
+const bucketOf = (column: string) => `extract(epoch from ${binOf(column)})::float8`;
 
 /**
  * The analytics queries: each one aggregate in SQL over an index on the time column (see the 0014 migration and
@@ -31,7 +33,7 @@ export class AnalyticsRepository {
               count(*) filter (where status = 'failed')::int as failed
          from previews
         where created_at >= $1 and created_at < $2
-        group by 1 order by 1`,
+        group by ${binOf('created_at')} order by 1`,
       w,
     );
   }
@@ -66,7 +68,7 @@ export class AnalyticsRepository {
               count(*) filter (where status = 'failed')::int as failed
          from ai_jobs
         where created_at >= $1 and created_at < $2
-        group by 1 order by 1`,
+        group by ${binOf('created_at')} order by 1`,
       w,
     );
   }
@@ -108,7 +110,7 @@ export class AnalyticsRepository {
               percentile_cont(0.95) within group (order by duration_ms) filter (where status = 'completed') as p95_ms
          from repo_syncs
         where created_at >= $1 and created_at < $2
-        group by 1 order by 1`,
+        group by ${binOf('created_at')} order by 1`,
       w,
     );
   }
@@ -143,7 +145,7 @@ export class AnalyticsRepository {
       `select ${bucketOf('minute')} as t, sum(count)::int as refusals
          from rate_limit_refusals
         where minute >= $1 and minute < $2
-        group by 1 order by 1`,
+        group by ${binOf('minute')} order by 1`,
       w,
     );
   }
