@@ -41,10 +41,14 @@ export interface LspClient {
 /**
  * Starts `hivesync-lsp` with `env` on top of a minimal environment (PATH, HOME) and connects a client that records
  * diagnostics, messages, message requests, progress, applyEdit requests and log lines, and answers
- * workspace/configuration with `configuration`.
+ * workspace/configuration with `configuration`. `bin` is another server to run the same way (the bench's baseline).
  */
-export function startLsp(env: Record<string, string>, configuration: Record<string, unknown> = {}): LspClient {
-  const proc = spawn(process.execPath, [LSP_BIN], {
+export function startLsp(
+  env: Record<string, string>,
+  configuration: Record<string, unknown> = {},
+  bin = LSP_BIN,
+): LspClient {
+  const proc = spawn(process.execPath, [bin], {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
