@@ -19,6 +19,7 @@ import { anchoring } from './suites/anchoring.js';
 import { agentProxy } from './suites/agent.js';
 import { web } from './suites/web.js';
 import { vscodeExtension } from './suites/vscode.js';
+import { lspSuite } from './lsp.js';
 import { sandboxOverhead } from './suites/sandbox.js';
 import { previewsRemote } from './suites/previews-remote.js';
 
@@ -57,6 +58,7 @@ const suites: Suite[] = [
   firstHour,
   web,
   vscodeExtension,
+  lspSuite,
 ];
 const setups: { label: string; env: Record<string, string> }[] = [{ label: 'embedded', env: {} }];
 if (process.env.DATABASE_URL && process.env.REDIS_URL) {
