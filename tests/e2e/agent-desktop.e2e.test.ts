@@ -2,16 +2,24 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { FileSecretStore, startAgent, type RunningAgent } from '@hivesync/agent';
-import { AgentApi, type AgentDiscovery } from '@hivesync/sdk';
+import {
+  AgentApi,
+  HiveSyncClient,
+  PREVIEW_PROGRESS_EVENT,
+  type AgentDiscovery,
+  type AgentPreviewProgress,
+} from '@hivesync/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   backends,
+  eventually,
   registerUser,
   startTestServer,
   tempDir,
   type TestServer,
 } from '../../apps/server/src/test/harness.js';
 import { browserAvailable, launchChromium } from '../support/browser.js';
+import { ROOT } from '../support/server-process.js';
 
 const P = '/hivesync-desktop-api';
 
@@ -123,7 +131,8 @@ describe('the agent’s desktop UI access', () => {
     });
     await agent.session.identify();
     host = `127.0.0.1:${agent.port}`;
-  }, 120_000);
+    // A server start takes minutes on a loaded 2-core machine.
+  }, 300_000);
 
   afterAll(async () => {
     await agent?.stop();
@@ -231,6 +240,73 @@ describe('the agent’s desktop UI access', () => {
     const { cookie } = await launch();
     const r = await raw(agent.port, 'POST', `${P}/launch`, { host, cookie });
     expect(r.status).toBe(403);
+  });
+
+  it('builds and sends a preview of a folder, with progress on the event stream and a 422 for a broken app', async () => {
+    const api = (await AgentApi.discover({ dir: path.dirname(agent.discoveryFile) }))!;
+    const client = await api.serverClient({ client: 'vscode' });
+    const project = await client.projects.create({ name: 'previews' });
+    const progress: AgentPreviewProgress[] = [];
+    const stop = new AbortController();
+    let open = false;
+    const stream = client.events.stream({
+      signal: stop.signal,
+      onNotification: () => undefined,
+      onOpen: () => {
+        open = true;
+      },
+      onEvent: (e) => {
+        if (e.type === PREVIEW_PROGRESS_EVENT) progress.push(e.data as unknown as AgentPreviewProgress);
+      },
+    });
+    try {
+      await eventually(async () => open && (await api.health()).event_subscribers > 0);
+      const fixture = path.join(ROOT, 'tests/fixtures/preview-app');
+      const sent = await api.createPreview(
+        { folder: fixture, platform: 'web', project_id: project.id },
+        { requestId: 'send-preview-1' },
+      );
+      expect(sent).toMatchObject({ project_id: project.id, platform: 'web', bundle: { uploaded: true } });
+      expect(sent.code).toMatch(/^[A-Z0-9-]{4,}$/);
+      expect(sent.deep_link).toBe(`${server.url}/p/${encodeURIComponent(sent.code)}`);
+      // What a phone does with the code: the bundle it gets is the one built here.
+      const resolved = await new HiveSyncClient({ baseUrl: server.url! }).previews.resolve({ code: sent.code });
+      expect(resolved).toMatchObject({ preview_id: sent.preview_id, sha256: sent.bundle.sha256 });
+      await eventually(async () => progress.some((p) => p.stage === 'ready'));
+      expect(progress.filter((p) => p.request_id === 'send-preview-1').map((p) => p.stage)).toEqual([
+        'building',
+        'uploading',
+        'completing',
+        'ready',
+      ]);
+      expect(progress.at(-1)).toMatchObject({ preview_id: sent.preview_id, folder: fs.realpathSync(fixture) });
+
+      // A compile error: 422 with the file and line, and `failed` on the stream.
+      const broken = path.join(root.dir, 'broken-app');
+      fs.mkdirSync(broken);
+      fs.writeFileSync(path.join(broken, 'App.tsx'), 'export default function App() {\n  return <p>hi</p\n}\n');
+      const err = (await api
+        .createPreview({ folder: broken, platform: 'web', project_id: project.id }, { requestId: 'broken-1' })
+        .catch((e: unknown) => e)) as { status: number; code: string; details: Record<string, unknown> };
+      expect(err).toMatchObject({
+        status: 422,
+        code: 'unprocessable',
+        details: { reason: 'build_failed', file: 'App.tsx', line: 3 },
+      });
+      await eventually(async () => progress.some((p) => p.request_id === 'broken-1' && p.stage === 'failed'));
+
+      // An unmapped folder needs its project named.
+      await expect(api.createPreview({ folder: broken, platform: 'web' })).rejects.toMatchObject({
+        status: 400,
+        details: { reason: 'no_mapping' },
+      });
+      await expect(
+        api.createPreview({ folder: broken, platform: 'desktop' as never, project_id: project.id }),
+      ).rejects.toMatchObject({ status: 400 });
+    } finally {
+      stop.abort();
+      await stream.catch(() => undefined);
+    }
   });
 
   it('lets the renderer sign the agent in and out, and nobody else', async () => {

@@ -24,6 +24,8 @@ import { AGENT_VERSION } from './version.js';
 export const DISCOVERY_FILE = 'agent.json';
 /** The mappings file's name in the agent directory. */
 export const MAPPINGS_FILE = 'mappings.json';
+/** The folder of the records of applied suggestions (one 0600 file each) in the agent directory. */
+export const APPLIED_DIR = 'applied';
 
 /**
  * The agent directory: HIVESYNC_AGENT_DIR of `env` (the caller's environment, e.g. the CLI's) when it is an absolute
@@ -150,6 +152,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     uiDir,
     // The discovery file names the user: rewritten when the desktop UI signs the agent in or out.
     onSessionChange: () => writeDiscovery(),
+    recordsDir: path.join(dir, APPLIED_DIR),
   });
   await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   const address = app.server.address();

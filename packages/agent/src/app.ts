@@ -2,22 +2,23 @@ import crypto from 'node:crypto';
 import type http from 'node:http';
 import { fastifyCookie } from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
-import { AppError, ERROR_CATALOGUE, errors, type ErrorCode } from '@hivesync/core';
+import { AppError, errors } from '@hivesync/core';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import {
   AGENT_API_PREFIX,
   AGENT_APP_PATH,
   AGENT_COOKIE,
   AGENT_HEADER,
-  isHiveSyncError,
   type AgentHealth,
   type AgentLaunch,
   type AgentSessionState,
   type PutMappingBody,
 } from '@hivesync/sdk';
-import { sendError, sendRefusal } from './envelope.js';
+import { sendError, sendRefusal, upstreamError } from './envelope.js';
 import type { EventsHub } from './events-hub.js';
 import { runLocalHealth } from './health-local.js';
+import { applySuggestion, revertSuggestion } from './suggestions.js';
+import { sendPreview } from './preview-route.js';
 import { gitState, listFiles } from './local.js';
 import type { MappedProject, MappingStore } from './mappings.js';
 import type { PollCache } from './poll-cache.js';
@@ -49,6 +50,8 @@ export interface AgentAppDeps {
   uiDir?: string;
   /** Called after the renderer signed the agent in or out (the discovery file names the user). */
   onSessionChange?: () => Promise<void>;
+  /** Where records of applied suggestions are kept (for their revert). */
+  recordsDir: string;
 }
 
 /** How a request proved it may use the agent: the bearer token, the renderer's cookie, or a launch token. */
@@ -267,6 +270,31 @@ export function buildAgentApp(deps: AgentAppDeps): FastifyInstance {
     return reply.code(204).send();
   });
 
+  // Applying and reverting AI suggestions in a mapped folder (docs/desktop.md).
+  for (const [action, run] of [
+    ['apply', applySuggestion],
+    ['revert', revertSuggestion],
+  ] as const) {
+    app.post(`${P}/suggestions/:id/${action}`, async (req) => {
+      const body = Buffer.isBuffer(req.body) && req.body.length > 0 ? jsonBody<{ folder?: unknown }>(req) : {};
+      if (body.folder !== undefined && typeof body.folder !== 'string') {
+        throw errors.validation('folder must be an absolute path.', { field: 'folder' });
+      }
+      const suggestions = { client: deps.session.client, mappings: deps.mappings, recordsDir: deps.recordsDir };
+      return run(suggestions, (req.params as { id: string }).id, body.folder);
+    });
+  }
+
+  // Build and send a preview of a folder's app; progress goes to every plugin's event stream.
+  app.post(`${P}/previews`, async (req) => {
+    const body = jsonBody<{ folder?: unknown; platform?: unknown; project_id?: unknown }>(req);
+    return sendPreview(
+      { client: deps.session.client, mappings: deps.mappings, hub: deps.hub, serverUrl: deps.serverUrl },
+      body,
+      req.id,
+    );
+  });
+
   app.post(`${P}/local/files`, async (req) => {
     const body = jsonBody<{ folder?: unknown; paths?: unknown }>(req);
     if (typeof body.folder !== 'string') throw errors.validation('folder is required.', { field: 'folder' });
@@ -385,14 +413,6 @@ function cookieOf(app: FastifyInstance, req: FastifyRequest): string | undefined
 
 function sessionState(session: Session): AgentSessionState {
   return { signed_in: session.signedIn, user_id: session.userId, email: session.email };
-}
-
-// The server's refusal (wrong password: 401, rate limited: 429…) keeps its code; a server out of reach is a 503.
-function upstreamError(err: unknown): AppError {
-  if (isHiveSyncError(err) && err.code in ERROR_CATALOGUE) {
-    return new AppError(err.code as ErrorCode, err.message, { details: err.details });
-  }
-  return errors.serviceUnavailable(`The HiveSync agent cannot reach the server (${String(err)}).`);
 }
 
 /** The plugin's headers, to be filtered further by the forwarder. */

@@ -1,6 +1,6 @@
-import { ERROR_CATALOGUE, type ErrorCode } from '@hivesync/core';
+import { AppError, ERROR_CATALOGUE, errors, type ErrorCode } from '@hivesync/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AGENT_HEADER, AGENT_REFUSED_HEADER, type AgentRefusal } from '@hivesync/sdk';
+import { AGENT_HEADER, AGENT_REFUSED_HEADER, isHiveSyncError, type AgentRefusal } from '@hivesync/sdk';
 import { AGENT_VERSION } from './version.js';
 
 /**
@@ -26,4 +26,17 @@ export function sendError(
 /** A 403 the agent gives before forwarding anything; the header tells clients it was the agent, and why. */
 export function sendRefusal(req: FastifyRequest, reply: FastifyReply, reason: AgentRefusal, message: string) {
   return sendError(req, reply, 'forbidden', message, { agent: true, reason }, { [AGENT_REFUSED_HEADER]: reason });
+}
+
+/**
+ * An SDK error from the agent's own call to the server, as the agent answers it: the server's code, message and
+ * details (404 for what the user may not see, 401, 409…); a server out of reach is a 503.
+ */
+export function upstreamError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (isHiveSyncError(err) && err.code in ERROR_CATALOGUE) {
+    return new AppError(err.code as ErrorCode, err.message, { details: err.details });
+  }
+  const why = err instanceof Error ? err.message : String(err);
+  return errors.serviceUnavailable(`The HiveSync agent cannot reach the server (${why}).`);
 }

@@ -85,6 +85,15 @@ export class EventsHub {
   }
 
   /**
+   * Sends a local event (the agent's own, never the server's: `agent_preview_progress`) to every plugin listening
+   * now. Like the server's live events it has no id and is never replayed.
+   */
+  broadcast(type: string, data: unknown): void {
+    const frame = `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
+    for (const s of this.subscribers) s.res.write(frame);
+  }
+
+  /**
    * Ends every plugin's stream with `event: closed` and drops the upstream one and the replay buffer (the agent's
    * session changed: what was buffered belongs to the previous one). Plugins reconnecting get the new session's.
    */

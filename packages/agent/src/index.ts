@@ -9,11 +9,37 @@ export {
   type StartAgentOptions,
 } from './agent.js';
 export { buildAgentApp, type AgentAppDeps } from './app.js';
+export {
+  appliesExactly,
+  applyPatch,
+  checkPatch,
+  describeClash,
+  git,
+  PatchError,
+  restoreFiles,
+  withBaseBlobs,
+  workingCopy,
+  type AppliedChange,
+  type Clash,
+  type ClashHunk,
+  type GitResult,
+  type PatchCheck,
+  type PatchErrorCode,
+  type PatchOptions,
+} from './apply.js';
 export { EventsHub, type EventsHubOptions } from './events-hub.js';
 export { normalizeRepoUrl } from './git.js';
 export { runLocalHealth, versionsCompatible, type LocalHealthDeps } from './health-local.js';
 export { gitState, listFiles, normalizeRelativePath } from './local.js';
 export { MappingStore } from './mappings.js';
+export {
+  firstLocation,
+  publishPreview,
+  viewerUrl,
+  type PublishedPreview,
+  type PublishInput,
+  type PublishStep,
+} from './preview.js';
 export {
   FileSecretStore,
   KEYRING_SERVICE,

@@ -45,28 +45,7 @@ export class MappingStore {
     input: { folder: string; force?: boolean; serverUrl: string },
     project: MappedProject,
   ): Promise<FolderMapping> {
-    const folder = await realFolder(input.folder);
-    try {
-      await runGit(folder, ['rev-parse', '--show-toplevel']);
-    } catch {
-      throw errors.validation(
-        `${folder} is not a git repository: pick the folder of a clone (git clone <url>), or run git init there and add the project's repository as a remote.`,
-        { field: 'folder', reason: 'not_a_git_repository' },
-      );
-    }
-    const remotes = await remoteUrls(folder);
-    const remote = remotes.get('origin') ?? [...remotes.values()][0] ?? null;
-    if (!input.force && project.repo_url) {
-      const wanted = normalizeRepoUrl(project.repo_url);
-      const matches = [...remotes.values()].some((url) => normalizeRepoUrl(url) === wanted);
-      if (!matches) {
-        const found = remotes.size === 0 ? 'has no git remote' : `has the remote ${[...remotes.values()].join(', ')}`;
-        throw errors.conflict(
-          `${folder} ${found}, which is not the project's repository ${project.repo_url}: pick a clone of that repository, add it as a remote (git remote add origin ${project.repo_url}), or map anyway with force.`,
-          { field: 'folder', reason: 'remote_mismatch', repo_url: project.repo_url, remotes: [...remotes.values()] },
-        );
-      }
-    }
+    const { folder, remote } = await verifyClone(input.folder, project, input.force === true);
     const mapping: FolderMapping = {
       folder,
       project_id: project.id,
@@ -102,6 +81,41 @@ export class MappingStore {
     }
     return { version: 1, mappings: [] };
   }
+}
+
+/**
+ * Checks that `input` is an existing folder inside a git repository and (unless `force`) that one of its remotes is
+ * the project's repository: 400 `validation_error` (`details.reason: not_a_git_repository`) or 409 `conflict`
+ * (`remote_mismatch`) with a message saying what to do. Returns the folder's real path and its main remote.
+ */
+export async function verifyClone(
+  input: string,
+  project: MappedProject,
+  force: boolean,
+): Promise<{ folder: string; remote: string | null }> {
+  const folder = await realFolder(input);
+  try {
+    await runGit(folder, ['rev-parse', '--show-toplevel']);
+  } catch {
+    throw errors.validation(
+      `${folder} is not a git repository: pick the folder of a clone (git clone <url>), or run git init there and add the project's repository as a remote.`,
+      { field: 'folder', reason: 'not_a_git_repository' },
+    );
+  }
+  const remotes = await remoteUrls(folder);
+  const remote = remotes.get('origin') ?? [...remotes.values()][0] ?? null;
+  if (!force && project.repo_url) {
+    const wanted = normalizeRepoUrl(project.repo_url);
+    const matches = [...remotes.values()].some((url) => normalizeRepoUrl(url) === wanted);
+    if (!matches) {
+      const found = remotes.size === 0 ? 'has no git remote' : `has the remote ${[...remotes.values()].join(', ')}`;
+      throw errors.conflict(
+        `${folder} ${found}, which is not the project's repository ${project.repo_url}: pick a clone of that repository, add it as a remote (git remote add origin ${project.repo_url}), or map anyway with force.`,
+        { field: 'folder', reason: 'remote_mismatch', repo_url: project.repo_url, remotes: [...remotes.values()] },
+      );
+    }
+  }
+  return { folder, remote };
 }
 
 /** The real path of an existing directory given as an absolute path; a clear validation error otherwise. */

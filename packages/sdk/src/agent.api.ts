@@ -82,7 +82,8 @@ export class AgentApi {
       ...options,
       baseUrl: health.server_url,
       mode: 'agent',
-      agent: { ...options.agent, discover: async () => endpoint },
+      // The agent is known to be there: its health may take longer than a guess's 500 ms on a busy machine.
+      agent: { probeTimeoutMs: 5000, ...options.agent, discover: async () => endpoint },
     });
   }
 

@@ -6,15 +6,8 @@ import type { Cli, Context } from '../context.js';
 import { formatLines } from '../collab-format.js';
 import { formatState, formatSuggestion, formatSuggestionList, formatSummary, patchFiles } from '../diff-format.js';
 import { CliError, EXIT, ExitStatus, usageError } from '../errors.js';
-import {
-  appliesExactly,
-  applyPatch,
-  checkPatch,
-  describeClash,
-  withBaseBlobs,
-  workingCopy,
-  type PatchCheck,
-} from '../git-apply.js';
+import type * as Agent from '@hivesync/agent';
+import type { PatchCheck } from '@hivesync/agent';
 import { resolveId } from '../id-ref.js';
 import { JobProgress } from '../job-progress.js';
 import { shortId } from '../output.js';
@@ -34,6 +27,27 @@ interface ApplyOptions {
 
 const PROJECT = ['<project>', 'the project id or name'] as const;
 const SUGGESTION = ['<id>', 'the suggestion id, or its first 8+ characters'] as const;
+/** The shared apply implementation (packages/agent/src/apply.ts), loaded only by apply and revert. */
+type GitApply = typeof Agent;
+
+/**
+ * Runs `fn` with the shared apply implementation; its PatchErrors become CliErrors with the same code (a folder
+ * outside a git working copy is a usage error, exit 2; the rest exit 1).
+ */
+async function withGitApply<T>(fn: (g: GitApply) => Promise<T>): Promise<T> {
+  const g = await import('@hivesync/agent');
+  try {
+    return await fn(g);
+  } catch (err) {
+    if (err instanceof g.PatchError) {
+      throw new CliError(err.code, err.message, err.code === 'not_a_git_repository' ? EXIT.usage : EXIT.api);
+    }
+    throw err;
+  }
+}
+
+const IN_CLONE = 'run the command inside your clone, or pass --dir';
+
 const STATES: SuggestionState[] = ['proposed', 'approved', 'rejected', 'applied', 'reverted'];
 const DIR_HELP = 'the working copy to change (default: the git repository containing the current directory)';
 
@@ -347,25 +361,28 @@ async function apply(ctx: Context, ref: string, opts: ApplyOptions): Promise<voi
       ...dirArgs(opts),
     ]);
   }
-  const root = await workingCopy(opts.dir ?? process.cwd());
-  let patch = suggestion.patch;
-  let alreadyDone = false;
-  if (!(await appliesExactly(root, patch))) {
-    // Applied here before, but reporting it failed? Then the patch applies backwards as it is: only report it.
-    alreadyDone = suggestion.state === 'approved' && (await appliesExactly(root, patch, { reverse: true }));
-    if (!alreadyDone) patch = await mergeablePatch(client, root, suggestion);
-  }
-  if (suggestion.state === 'proposed') {
-    if (!opts.yes) {
-      for (const line of formatSuggestion(suggestion, ctx.out.ec)) ctx.out.note(line);
-      if (!(await confirm(ctx.io, 'Approve and apply?'))) {
-        throw new CliError('cancelled', 'cancelled: the suggestion was neither approved nor applied', EXIT.usage);
-      }
+  const root = await withGitApply(async (g) => {
+    const root = await g.workingCopy(opts.dir ?? process.cwd(), IN_CLONE);
+    let patch = suggestion.patch;
+    let alreadyDone = false;
+    if (!(await g.appliesExactly(root, patch))) {
+      // Applied here before, but reporting it failed? Then the patch applies backwards as it is: only report it.
+      alreadyDone = suggestion.state === 'approved' && (await g.appliesExactly(root, patch, { reverse: true }));
+      if (!alreadyDone) patch = await mergeablePatch(g, client, root, suggestion);
     }
-    suggestion = await client.ai.approve(id);
-  }
-  if (alreadyDone) ctx.out.note(`hivesync: the patch is already applied in ${root}; reporting it as applied`);
-  else await applyPatch(root, patch);
+    if (suggestion.state === 'proposed') {
+      if (!opts.yes) {
+        for (const line of formatSuggestion(suggestion, ctx.out.ec)) ctx.out.note(line);
+        if (!(await confirm(ctx.io, 'Approve and apply?'))) {
+          throw new CliError('cancelled', 'cancelled: the suggestion was neither approved nor applied', EXIT.usage);
+        }
+      }
+      suggestion = await client.ai.approve(id);
+    }
+    if (alreadyDone) ctx.out.note(`hivesync: the patch is already applied in ${root}; reporting it as applied`);
+    else await g.applyPatch(root, patch);
+    return root;
+  });
   const applied = await reportAfterGit(() => client.ai.markApplied(id), root, 'applied', id);
   const files = patchFiles(suggestion.patch);
   ctx.out.result({ suggestion: applied, files }, () => printFiles(ctx, `Applied suggestion ${id} to ${root}`, files));
@@ -386,19 +403,22 @@ async function revert(ctx: Context, ref: string, opts: ApplyOptions): Promise<vo
       EXIT.api,
     );
   }
-  const root = await workingCopy(opts.dir ?? process.cwd());
-  let alreadyDone = false;
-  if (!(await appliesExactly(root, suggestion.patch, { reverse: true }))) {
-    alreadyDone = await appliesExactly(root, suggestion.patch);
-    const check = alreadyDone ? undefined : await checkPatch(root, suggestion.patch, { reverse: true });
-    if (check && !check.ok) throw doesNotApply(id, root, check);
-  }
   const files = patchFiles(suggestion.patch);
-  if (!opts.yes && !(await confirm(ctx.io, `Revert suggestion ${id} (${files.join(', ')}) in ${root}?`))) {
-    throw new CliError('cancelled', 'cancelled: nothing was reverted', EXIT.usage);
-  }
-  if (alreadyDone) ctx.out.note(`hivesync: the patch is already undone in ${root}; reporting it as reverted`);
-  else await applyPatch(root, suggestion.patch, { reverse: true });
+  const root = await withGitApply(async (g) => {
+    const root = await g.workingCopy(opts.dir ?? process.cwd(), IN_CLONE);
+    let alreadyDone = false;
+    if (!(await g.appliesExactly(root, suggestion.patch, { reverse: true }))) {
+      alreadyDone = await g.appliesExactly(root, suggestion.patch);
+      const check = alreadyDone ? undefined : await g.checkPatch(root, suggestion.patch, { reverse: true });
+      if (check && !check.ok) throw doesNotApply(id, root, check);
+    }
+    if (!opts.yes && !(await confirm(ctx.io, `Revert suggestion ${id} (${files.join(', ')}) in ${root}?`))) {
+      throw new CliError('cancelled', 'cancelled: nothing was reverted', EXIT.usage);
+    }
+    if (alreadyDone) ctx.out.note(`hivesync: the patch is already undone in ${root}; reporting it as reverted`);
+    else await g.applyPatch(root, suggestion.patch, { reverse: true });
+    return root;
+  });
   const reverted = await reportAfterGit(() => client.ai.markReverted(id), root, 'reverted', id);
   ctx.out.result({ suggestion: reverted, files }, () => printFiles(ctx, `Reverted suggestion ${id} in ${root}`, files));
 }
@@ -413,15 +433,20 @@ function dirArgs(opts: ApplyOptions): string[] {
  * when this repository has the original files (named by the patch's `index` lines, or found at the job's commit).
  * When it cannot, the error names each hunk that clashes and what with; nothing has been changed.
  */
-async function mergeablePatch(client: HiveSyncClient, root: string, suggestion: Suggestion): Promise<string> {
-  const check = await checkPatch(root, suggestion.patch);
+async function mergeablePatch(
+  g: GitApply,
+  client: HiveSyncClient,
+  root: string,
+  suggestion: Suggestion,
+): Promise<string> {
+  const check = await g.checkPatch(root, suggestion.patch);
   if (check.ok) return suggestion.patch;
   const commit = await jobCommit(client, suggestion.job_id);
   // A suggestion from a server that did not name the original blobs: name them from the job's commit, if it is here.
-  const named = commit ? await withBaseBlobs(root, suggestion.patch, commit) : undefined;
-  if (named && (await checkPatch(root, named)).ok) return named;
-  const clash = await describeClash(root, named ?? suggestion.patch, commit);
-  const reasons = clash.hunks.length > 0 ? clash.hunks : check.problems;
+  const named = commit ? await g.withBaseBlobs(root, suggestion.patch, commit) : undefined;
+  if (named && (await g.checkPatch(root, named)).ok) return named;
+  const clash = await g.describeClash(root, named ?? suggestion.patch, commit);
+  const reasons = clash.hunks.length > 0 ? clash.hunks.map((h) => h.message) : check.problems;
   const hint = clash.missingOriginal
     ? `this repository does not have the job's commit${commit ? ` ${commit.slice(0, 7)}` : ''}: fetch it (or pull) and apply again, so that git can merge the suggestion with your changes`
     : 'your changes and the suggestion touch the same lines: set yours aside (`git stash`), apply, then `git stash pop` and resolve the conflict there, or add the change by hand';

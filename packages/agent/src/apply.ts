@@ -1,8 +1,27 @@
+/**
+ * Applying and reverting AI suggestions' patches in a working copy with git: the one implementation shared by the
+ * agent (POST /suggestions/{id}/apply) and the CLI (`hivesync apply`, `hivesync revert`). Never a shell: git gets an
+ * argument array, the patch a private temporary file.
+ */
 import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { CliError, EXIT } from './errors.js';
+
+/** Why a patch step failed; the CLI maps `code` to its exit status, the agent to an HTTP answer. */
+export type PatchErrorCode = 'git_not_found' | 'not_a_git_repository' | 'patch_does_not_apply' | 'patch_failed';
+
+/** A failed patch step with a message for people; nothing in the working copy was changed. */
+export class PatchError extends Error {
+  constructor(
+    readonly code: PatchErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PatchError';
+  }
+}
 
 /** What a git command did. */
 export interface GitResult {
@@ -19,6 +38,8 @@ export function git(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): P
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, {
       cwd,
+      // The user's own environment (PATH, HOME, an ssh agent) for their git, not configuration.
+      // eslint-disable-next-line no-restricted-properties
       env: { ...process.env, LC_ALL: 'C', LANGUAGE: 'C', GIT_TERMINAL_PROMPT: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -29,11 +50,7 @@ export function git(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): P
     child.on('error', (err: NodeJS.ErrnoException) =>
       reject(
         err.code === 'ENOENT'
-          ? new CliError(
-              'git_not_found',
-              'git is not installed (or not on PATH): it is needed to apply patches',
-              EXIT.api,
-            )
+          ? new PatchError('git_not_found', 'git is not installed (or not on PATH): it is needed to apply patches')
           : err,
       ),
     );
@@ -46,20 +63,16 @@ export function git(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): P
  * the repository root, and `git apply` run in a subdirectory would skip files outside it. Exit 2 when `dir` is not
  * in a git repository.
  */
-export async function workingCopy(dir: string): Promise<string> {
+export async function workingCopy(dir: string, hint = 'use the folder of a clone (git clone <url>)'): Promise<string> {
   const resolved = path.resolve(dir);
   const stat = await fs.stat(resolved).catch(() => undefined);
   if (!stat?.isDirectory()) {
-    throw new CliError('not_a_git_repository', `${resolved} is not a directory`, EXIT.usage);
+    throw new PatchError('not_a_git_repository', `${resolved} is not a directory`);
   }
   const result = await git(['rev-parse', '--show-toplevel'], resolved);
   const top = result.stdout.trim();
   if (result.code !== 0 || top === '') {
-    throw new CliError(
-      'not_a_git_repository',
-      `${resolved} is not in a git working copy: run the command inside your clone, or pass --dir`,
-      EXIT.usage,
-    );
+    throw new PatchError('not_a_git_repository', `${resolved} is not in a git working copy: ${hint}`);
   }
   return top;
 }
@@ -97,45 +110,184 @@ export function checkPatch(root: string, patch: string, options: PatchOptions = 
   return withPatchFile(patch, async (file, dir) => (await trial(root, file, dir, options)).check);
 }
 
+/** What applyPatch changed: per file, its content before and after (blob ids, null when absent). */
+export interface AppliedChange {
+  path: string;
+  /** The blob of the file's content before (kept in the object store, so a revert can restore it); null: absent. */
+  before: string | null;
+  /** The blob of the content written; null: the patch deleted the file. */
+  after: string | null;
+  /** Whether the index was updated too (the file had no unstaged changes of its own). */
+  staged: boolean;
+}
+
 /**
  * Applies a patch to the working copy at `root` the way `checkPatch` tries it, then writes the merged files into
  * the working tree. Files that had no unstaged changes are staged as well (as `git apply --3way` does); a file with
  * unstaged changes of its own keeps them unstaged, the suggestion's lines with them. Nothing is written unless the
- * whole patch applies: otherwise a CliError (exit 1), and every file is as it was.
+ * whole patch applies (every file is merged first, on a scratch index), and each file is written atomically (a
+ * temporary file in the repository's git directory, renamed over it): otherwise a PatchError, and every file is as
+ * it was.
  */
-export async function applyPatch(root: string, patch: string, options: PatchOptions = {}): Promise<void> {
-  await withPatchFile(patch, async (file, dir) => {
+export async function applyPatch(root: string, patch: string, options: PatchOptions = {}): Promise<AppliedChange[]> {
+  return withPatchFile(patch, async (file, dir) => {
     const { check, files, env, ours } = await trial(root, file, dir, options);
     if (!check.ok) {
       const what = check.conflicts.length > 0 ? `clashes with your changes in ${check.conflicts.join(', ')}` : 'fails';
-      throw new CliError(
+      throw new PatchError(
         'patch_does_not_apply',
         `the patch ${what}; nothing was changed:\n  ${check.problems.join('\n  ')}`,
-        EXIT.api,
       );
     }
-    // The working tree must still be what the merge started from (an editor may have saved a file meanwhile).
-    if ((await contentIds(root, files)) !== ours) {
-      throw new CliError(
-        'patch_failed',
-        'the files changed while the patch was merged; nothing was changed: run it again',
-        EXIT.api,
-      );
-    }
+    const merged = await indexEntries(root, files, env);
+    const before = ours.split('\n').map((id) => (id === '-' ? null : id));
     const unstaged = await git(['diff', '--name-only', '-z', '--', ...files], root);
     const dirty = new Set(unstaged.stdout.split('\0').filter((f) => f !== ''));
-    // Through git, so that the repository's filters (line endings, attributes) apply as on any checkout.
-    const written = await git(['checkout-index', '-f', '--', ...files], root, env);
-    if (written.code !== 0) {
-      throw new CliError(
+    const changes: AppliedChange[] = files.map((p, i) => ({
+      path: p,
+      before: before[i] ?? null,
+      after: merged.get(p) ?? null,
+      staged: !dirty.has(p),
+    }));
+    await writeAtomically(root, changes, env, ours);
+    const clean = changes.filter((c) => c.staged);
+    if (clean.length > 0) await git(['update-index', '--add', '--remove', '--', ...clean.map((c) => c.path)], root);
+    return changes;
+  });
+}
+
+/**
+ * Puts files back as `changes` recorded them before (the revert of an apply the agent recorded), provided each is
+ * still exactly what the apply wrote: otherwise a PatchError naming the files that changed since, and nothing is
+ * written. Restored atomically like applyPatch; staged again where the apply had staged.
+ */
+export async function restoreFiles(root: string, changes: AppliedChange[]): Promise<void> {
+  const now = (
+    await contentIds(
+      root,
+      changes.map((c) => c.path),
+    )
+  ).split('\n');
+  const moved = changes.filter((c, i) => (now[i] === '-' ? null : now[i]) !== c.after).map((c) => c.path);
+  if (moved.length > 0) {
+    throw new PatchError(
+      'patch_does_not_apply',
+      `the files changed since the suggestion was applied: ${moved.join(', ')}`,
+    );
+  }
+  for (const c of changes) {
+    if (c.before !== null && (await git(['cat-file', '-e', `${c.before}^{blob}`], root)).code !== 0) {
+      throw new PatchError('patch_failed', `the original content of ${c.path} is no longer in the repository`);
+    }
+  }
+  const reversed = changes.map((c) => ({ ...c, before: c.after, after: c.before }));
+  await writeBlobs(root, reversed);
+  const staged = changes.filter((c) => c.staged).map((c) => c.path);
+  if (staged.length > 0) await git(['update-index', '--add', '--remove', '--', ...staged], root);
+}
+
+/** The blob id each of `files` has in the index of `env` (absent files are left out). */
+async function indexEntries(root: string, files: string[], env: NodeJS.ProcessEnv): Promise<Map<string, string>> {
+  const listed = await git(['ls-files', '-s', '-z', '--', ...files], root, env);
+  const ids = new Map<string, string>();
+  for (const record of listed.stdout.split('\0')) {
+    const tab = record.indexOf('\t');
+    if (tab !== -1) ids.set(record.slice(tab + 1), record.split(' ')[1]!);
+  }
+  return ids;
+}
+
+// The merged files, through git (so the repository's filters, line endings and modes apply as on any checkout),
+// into a scratch folder in the git directory (the same file system), then renamed over the working tree's.
+async function writeAtomically(
+  root: string,
+  changes: AppliedChange[],
+  env: NodeJS.ProcessEnv,
+  ours: string,
+): Promise<void> {
+  const staging = await stagingDir(root);
+  try {
+    const written = changes.filter((c) => c.after !== null).map((c) => c.path);
+    if (written.length > 0) {
+      const out = await git(['checkout-index', '-f', `--prefix=${staging}${path.sep}`, '--', ...written], root, env);
+      if (out.code !== 0) {
+        throw new PatchError('patch_failed', `git could not write the files:\n  ${problems(out).join('\n  ')}`);
+      }
+    }
+    // The working tree must still be what the merge started from (an editor may have saved a file meanwhile).
+    if (
+      (await contentIds(
+        root,
+        changes.map((c) => c.path),
+      )) !== ours
+    ) {
+      throw new PatchError(
         'patch_failed',
-        `git could not write the files:\n  ${problems(written).join('\n  ')}`,
-        EXIT.api,
+        'the files changed while the patch was merged; nothing was changed: run it again',
       );
     }
-    const clean = files.filter((f) => !dirty.has(f));
-    if (clean.length > 0) await git(['update-index', '--', ...clean], root);
-  });
+    await moveIntoPlace(root, staging, changes);
+  } finally {
+    await fs.rm(staging, { recursive: true, force: true });
+  }
+}
+
+// Blobs of the object store written in place (a revert): through a scratch index and checkout-index as above.
+async function writeBlobs(root: string, changes: AppliedChange[]): Promise<void> {
+  const staging = await stagingDir(root);
+  try {
+    const env = { GIT_INDEX_FILE: path.join(staging, '.index') };
+    const present = changes.filter((c) => c.after !== null);
+    if (present.length > 0) {
+      const modes = await indexModes(
+        root,
+        present.map((c) => c.path),
+      );
+      const args = ['update-index', '--add'];
+      for (const c of present) args.push('--cacheinfo', `${modes.get(c.path) ?? '100644'},${c.after},${c.path}`);
+      const seeded = await git(args, root, env);
+      const out =
+        seeded.code === 0
+          ? await git(
+              [
+                'checkout-index',
+                '-f',
+                `--prefix=${staging}${path.sep}files${path.sep}`,
+                '--',
+                ...present.map((c) => c.path),
+              ],
+              root,
+              env,
+            )
+          : seeded;
+      if (out.code !== 0) {
+        throw new PatchError('patch_failed', `git could not write the files:\n  ${problems(out).join('\n  ')}`);
+      }
+    }
+    await moveIntoPlace(root, path.join(staging, 'files'), changes);
+  } finally {
+    await fs.rm(staging, { recursive: true, force: true });
+  }
+}
+
+async function stagingDir(root: string): Promise<string> {
+  const gitDir = path.resolve(root, (await git(['rev-parse', '--git-dir'], root)).stdout.trim());
+  const dir = path.join(gitDir, `hivesync-apply-${crypto.randomBytes(6).toString('hex')}`);
+  await fs.mkdir(dir, { mode: 0o700 });
+  return dir;
+}
+
+// Each file renamed into place (atomic on one file system), or removed when the patch deletes it.
+async function moveIntoPlace(root: string, staging: string, changes: AppliedChange[]): Promise<void> {
+  for (const c of changes) {
+    const target = path.join(root, c.path);
+    if (c.after === null) {
+      await fs.rm(target, { force: true });
+      continue;
+    }
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await fs.rename(path.join(staging, c.path), target);
+  }
 }
 
 /**
@@ -158,10 +310,21 @@ export async function withBaseBlobs(root: string, patch: string, commit: string)
   return `${out.join('\n')}\n`;
 }
 
+/** A hunk of a patch that does not apply, and why in words. */
+export interface ClashHunk {
+  path: string;
+  /** The hunk's `@@ … @@` line ('' when the whole file is missing). */
+  header: string;
+  /** The hunk's lines as in the patch, its header first. */
+  lines: string[];
+  /** `src/a.ts: hunk @@ -10,6 +10,9 @@ clashes with your local change at lines 10–14 (…)`. */
+  message: string;
+}
+
 /** What `describeClash` found. */
 export interface Clash {
-  /** One line per hunk that clashes: `src/a.ts: hunk @@ -10,6 +10,9 @@ clashes with your local change at lines 10–14 (…)`. */
-  hunks: string[];
+  /** One per hunk that clashes. */
+  hunks: ClashHunk[];
   /** Whether some file's original (at the job's commit) is not in this repository, so git could not merge it. */
   missingOriginal: boolean;
 }
@@ -173,15 +336,26 @@ export interface Clash {
  */
 export async function describeClash(root: string, patch: string, commit: string | undefined): Promise<Clash> {
   const since = commit ? `the job's commit ${commit.slice(0, 7)}` : "the job's commit";
-  const hunks: string[] = [];
+  const hunks: ClashHunk[] = [];
   let missingOriginal = false;
   for (const file of parsePatch(patch)) {
     const base = await originalBlob(root, file, commit);
-    const found: string[] = [];
+    const found: ClashHunk[] = [];
+    const clash = (hunk: Hunk, message: string): ClashHunk => ({
+      path: file.path,
+      header: hunk.header,
+      lines: hunk.lines,
+      message,
+    });
     if (base) {
       const ours = await git(['hash-object', '-w', '--', file.path], root);
       if (ours.code !== 0) {
-        hunks.push(`${file.path}: the file is not in your working copy`);
+        hunks.push({
+          path: file.path,
+          header: '',
+          lines: [],
+          message: `${file.path}: the file is not in your working copy`,
+        });
         continue;
       }
       const local = localChanges(
@@ -191,7 +365,10 @@ export async function describeClash(root: string, patch: string, commit: string 
         const overlapping = local.filter((change) => overlaps(hunk, change));
         if (overlapping.length > 0) {
           found.push(
-            `${file.path}: hunk ${hunk.header} clashes with your local change at ${lineList(overlapping)} (the lines differ from ${since})`,
+            clash(
+              hunk,
+              `${file.path}: hunk ${hunk.header} clashes with your local change at ${lineList(overlapping)} (the lines differ from ${since})`,
+            ),
           );
         }
       }
@@ -201,7 +378,9 @@ export async function describeClash(root: string, patch: string, commit: string 
       for (const hunk of file.hunks) {
         const single = `${[...file.header, ...hunk.lines].join('\n')}\n`;
         if (!(await appliesExactly(root, single))) {
-          found.push(`${file.path}: hunk ${hunk.header} does not match your copy (the lines differ from ${since})`);
+          found.push(
+            clash(hunk, `${file.path}: hunk ${hunk.header} does not match your copy (the lines differ from ${since})`),
+          );
         }
       }
     }
@@ -449,4 +628,45 @@ async function withPatchFile<T>(patch: string, fn: (file: string, dir: string) =
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * What the patch wants `file` to be: its original (the blob the patch names, or the file at `commit`) with the
+ * file's part of the patch applied, in a scratch folder outside any repository. Null when the original is not in
+ * this repository, the file is binary, or the patch does not apply even to its original.
+ */
+export async function intendedContent(
+  root: string,
+  patch: string,
+  file: string,
+  commit: string | undefined,
+): Promise<string | null> {
+  const part = parsePatch(patch).find((f) => f.path === file);
+  if (!part) return null;
+  const base = await originalBlob(root, part, commit);
+  const original = base ? await git(['cat-file', 'blob', base], root) : undefined;
+  if (base && original?.code !== 0) return null;
+  const text = [...part.header, ...part.hunks.flatMap((h) => h.lines)].join('\n');
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hivesync-theirs-'));
+  try {
+    const target = path.join(dir, 'tree', file);
+    if (!target.startsWith(path.join(dir, 'tree') + path.sep)) return null;
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    if (original) await fs.writeFile(target, original.stdout);
+    await fs.writeFile(path.join(dir, 'part.patch'), `${text}\n`, { mode: 0o600 });
+    // Outside a repository git apply works on plain files; the ceiling keeps it from finding one above /tmp.
+    const applied = await git(['apply', path.join(dir, 'part.patch')], path.join(dir, 'tree'), {
+      GIT_CEILING_DIRECTORIES: dir,
+    });
+    if (applied.code !== 0) return null;
+    const out = await fs.readFile(target).catch(() => undefined);
+    return out === undefined || out.includes(0) ? null : out.toString('utf8');
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The paths a patch names (its `+++ b/` or `--- a/` lines), in order. */
+export function patchFilePaths(patch: string): string[] {
+  return parsePatch(patch).map((f) => f.path);
 }
