@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { parsePools, type Pool } from './jobs/pools.js';
 
 /**
  * The only reader of process.env. Every setting is documented here and in docs/CONFIGURATION.md; every problem is
@@ -245,6 +246,23 @@ const EnvSchema = z
     HIVESYNC_BUILD_MAX_BYTES: int(1024, 2 * 1024 * 1024 * 1024).default(100 * 1024 * 1024),
     /** Whether this installation builds previews on the server (`hivesync preview` then builds remotely). */
     HIVESYNC_BUILDS: bool.default(true),
+    /**
+     * The worker pools this process serves, optionally with a concurrency each: `cpu,gpu` (the default: every pool)
+     * or `cpu:4,gpu:1`. `hivesync-server worker --pools …` sets it.
+     */
+    HIVESYNC_WORKER_POOLS: z
+      .string()
+      .default('cpu,gpu')
+      .transform((value, ctx) => {
+        const pools = parsePools(value);
+        if (typeof pools === 'string') {
+          ctx.addIssue({ code: 'custom', message: pools });
+          return z.NEVER;
+        }
+        return [...pools].map(([pool, concurrency]) => ({ pool, concurrency }));
+      }),
+    /** How long a `free` project's job may wait before it is taken in turn with `pro` ones (the starvation guard). */
+    HIVESYNC_STARVATION_SECONDS: z.coerce.number().positive().max(86_400).default(60),
     /** Port on which a worker-only process serves /metrics (API processes serve it on their own port). */
     HIVESYNC_METRICS_PORT: int(1, 65535).optional(),
     /** Interval of the heartbeat comment on event streams, in milliseconds. */
@@ -454,6 +472,11 @@ export interface Config {
     readonly maxProcesses: number;
     readonly maxOutputBytes: number;
   };
+  /** The pools this worker serves (concurrency undefined: each queue's own) and the starvation guard's window. */
+  readonly pools: {
+    readonly serve: readonly { readonly pool: Pool; readonly concurrency: number | undefined }[];
+    readonly starvationSeconds: number;
+  };
   /** Server-side preview builds. */
   readonly builds: {
     readonly enabled: boolean;
@@ -614,6 +637,7 @@ export function loadConfig(
       maxProcesses: e.HIVESYNC_SANDBOX_MAX_PROCESSES,
       maxOutputBytes: e.HIVESYNC_SANDBOX_OUTPUT_MB * 2 ** 20,
     },
+    pools: { serve: e.HIVESYNC_WORKER_POOLS, starvationSeconds: e.HIVESYNC_STARVATION_SECONDS },
     builds: {
       enabled: e.HIVESYNC_BUILDS,
       timeoutMs: Math.round(e.HIVESYNC_BUILD_TIMEOUT_SECONDS * 1000),

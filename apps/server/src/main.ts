@@ -9,7 +9,7 @@ const USAGE = `Usage: hivesync-server [start|api|worker|migrate]
 
   start    run what HIVESYNC_ROLE says (default: the API and the workers in one process)
   api      run only the API (needs DATABASE_URL)
-  worker   run only the workers (needs DATABASE_URL)
+  worker   run only the workers (needs DATABASE_URL); --pools cpu,gpu (or cpu:4,gpu:1) names the pools it serves
   migrate  apply database migrations and exit
 
 Settings come from the environment; see docs/CONFIGURATION.md.`;
@@ -25,7 +25,16 @@ async function main(argv: string[]): Promise<number> {
     console.error(`hivesync-server: unknown command "${command}"\n\n${USAGE}`);
     return 2;
   }
-  const config = loadConfig(command === 'api' || command === 'worker' ? { HIVESYNC_ROLE: command } : {});
+  // `worker --pools cpu,gpu` (or cpu:4,gpu:1): the pools this worker serves, as HIVESYNC_WORKER_POOLS.
+  const poolsAt = argv.indexOf('--pools');
+  if (poolsAt !== -1 && (command !== 'worker' || argv[poolsAt + 1] === undefined)) {
+    console.error(`hivesync-server: --pools goes with "worker" and names pools (cpu,gpu)\n\n${USAGE}`);
+    return 2;
+  }
+  const config = loadConfig({
+    ...(command === 'api' || command === 'worker' ? { HIVESYNC_ROLE: command } : {}),
+    ...(poolsAt !== -1 && { HIVESYNC_WORKER_POOLS: argv[poolsAt + 1] }),
+  });
   const logger = createLogger(config.logLevel);
 
   if (command === 'migrate') {

@@ -157,6 +157,8 @@ export async function startRuntime(
         heartbeatIntervalMs: config.jobs.heartbeatIntervalMs,
         othersAreDead: db.kind === 'pglite',
         details: () => ({ sandbox: sandbox?.kind }),
+        pools: new Map(config.pools.serve.map((p) => [p.pool, p.concurrency])),
+        starvationSeconds: config.pools.starvationSeconds,
         onWorkerLost: async (worker) => {
           const admins = await services.admin.adminIds();
           await services.notifications.notify({

@@ -2,6 +2,7 @@ import PgBoss from 'pg-boss';
 import type { Database, SqlExecutor, Tx } from './db.js';
 import type { EventBus } from './event-bus.js';
 import type { Logger } from './logger.js';
+import { PRO_PRIORITY, poolOf, queuesOf, routeJob } from '../jobs/pools.js';
 
 /** Bus message: a job was enqueued on `body.queue`. */
 export const BUS_JOB_ENQUEUED = 'job-enqueued';
@@ -26,6 +27,8 @@ export interface QueuePolicy {
 /** Depth of one queue, as /health/workers shows it. */
 export interface QueueDepth {
   name: string;
+  /** The worker pool that runs this queue's jobs (jobs/pools.ts). */
+  pool: string;
   queued: number;
   active: number;
   failed: number;
@@ -80,8 +83,12 @@ export class Queue {
     await this.boss.start();
   }
 
-  /** Creates or updates a queue and its dead-letter queue. */
+  /** Creates or updates the queues of a job kind (its own and its gpu variant, each with a dead-letter queue). */
   async declare(name: string, policy: QueuePolicy): Promise<void> {
+    for (const queue of queuesOf(name)) await this.declareOne(queue, policy);
+  }
+
+  private async declareOne(name: string, policy: QueuePolicy): Promise<void> {
     const deadLetter = `${name}-dead`;
     await this.upsertQueue({ name: deadLetter, retryLimit: 0 });
     await this.upsertQueue({
@@ -106,9 +113,15 @@ export class Queue {
    * everywhere are woken once it has committed.
    */
   async send(name: string, data: object, tx?: Tx, options: { singletonKey?: string } = {}): Promise<string> {
-    const id = await this.boss.send(name, data, { ...(tx && { db: tx.sql as PgBoss.Db }), ...options });
-    if (!id) throw new Error(`queue ${name} refused the job`);
-    const wake = () => this.bus.publish({ kind: BUS_JOB_ENQUEUED, body: { queue: name } });
+    // The project's plan decides the job's priority (pro first) and, for some kinds, its pool (jobs/pools.ts).
+    const route = await routeJob(name, data, tx ? tx.sql : this.db.sql);
+    const id = await this.boss.send(route.queue, data, {
+      ...(tx && { db: tx.sql as PgBoss.Db }),
+      ...options,
+      priority: route.priority,
+    });
+    if (!id) throw new Error(`queue ${route.queue} refused the job`);
+    const wake = () => this.bus.publish({ kind: BUS_JOB_ENQUEUED, body: { queue: route.queue } });
     if (tx) tx.afterCommit(wake);
     else await wake();
     return id;
@@ -116,8 +129,32 @@ export class Queue {
 
   /** Enqueues many jobs in one statement (no transaction of the caller's). */
   async sendMany(name: string, data: object[]): Promise<void> {
-    await this.boss.insert(data.map((d) => ({ name, data: d })));
-    await this.bus.publish({ kind: BUS_JOB_ENQUEUED, body: { queue: name } });
+    const jobs = await Promise.all(
+      data.map(async (d) => {
+        const route = await routeJob(name, d, this.db.sql);
+        return { name: route.queue, data: d, priority: route.priority };
+      }),
+    );
+    await this.boss.insert(jobs);
+    for (const queue of new Set(jobs.map((j) => j.name))) {
+      await this.bus.publish({ kind: BUS_JOB_ENQUEUED, body: { queue } });
+    }
+  }
+
+  /**
+   * The starvation guard: jobs of `free` projects waiting longer than `olderThanSeconds` are raised to the priority
+   * of `pro` ones, so they are taken in their turn (oldest first) however much `pro` work keeps arriving.
+   */
+  async promoteWaiting(olderThanSeconds: number): Promise<number> {
+    const { rows } = await this.db.sql.executeSql(
+      `with promoted as (
+         update ${QUEUE_SCHEMA}.job set priority = $1
+          where state in ('created', 'retry') and priority < $1 and created_on < now() - make_interval(secs => $2)
+          returning 1)
+       select count(*)::int as n from promoted`,
+      [PRO_PRIORITY, olderThanSeconds],
+    );
+    return Number(rows[0]?.n ?? 0);
   }
 
   /** Jobs of a queue whose data has `key` = `value`, by state. */
@@ -218,6 +255,7 @@ export class Queue {
     );
     return rows.map((r) => ({
       name: String(r.name),
+      pool: poolOf(String(r.name).replace(/-dead$/, '')),
       queued: Number(r.queued),
       active: Number(r.active),
       failed: Number(r.failed),

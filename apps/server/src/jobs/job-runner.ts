@@ -8,6 +8,7 @@ import type { Logger } from '../infra/logger.js';
 import { Outage, withTimeout } from '../infra/outage.js';
 import type { Queue, QueuedJob, QueuePolicy } from '../infra/queue.js';
 import type { Metrics } from '../infra/metrics.js';
+import { poolOf, POOLS, queuesOf, type Pool } from './pools.js';
 
 /** What a handler gets besides the job's data. */
 export interface JobContext {
@@ -84,6 +85,10 @@ export class JobRunner {
   private readonly periodicTimers: NodeJS.Timeout[] = [];
   private beating: Promise<void> | undefined;
   private readonly definitions = new Map<string, JobDefinition>();
+  /** The definition of every queue this worker may hold a job of (a kind's own queue and its gpu variant). */
+  private readonly byQueue = new Map<string, JobDefinition>();
+  /** Free slots per pool with a concurrency, and who waits for one. */
+  private readonly slots = new Map<Pool, { free: number; waiting: (() => void)[] }>();
   /** The heartbeat store (Redis, or the database) failing: jobs run on, beats are retried with a backoff. */
   private readonly storeOutage: Outage;
   /** No worker is reaped before this time: after an outage of the store, every live worker first beats again. */
@@ -104,6 +109,13 @@ export class JobRunner {
       onWorkerLost: (worker: WorkerRecord) => Promise<void>;
       /** More for every heartbeat (its sandbox, …): additive fields of the worker record. */
       details?: () => Partial<WorkerRecord>;
+      /**
+       * The pools this worker serves, each with the jobs it runs at once (undefined: each queue's own concurrency).
+       * Default: every pool (embedded mode: one process serves them all).
+       */
+      pools?: ReadonlyMap<Pool, number | undefined>;
+      /** The starvation guard's window: free jobs waiting longer are taken in turn with pro ones (off if unset). */
+      starvationSeconds?: number;
     },
   ) {
     this.storeOutage = new Outage(
@@ -126,7 +138,11 @@ export class JobRunner {
 
   /** Starts the workers of every queue, and `periodic` tasks (schedulers) on their intervals. */
   async start(definitions: JobDefinition<never>[], periodic: PeriodicTask[] = []): Promise<void> {
-    for (const def of definitions) this.definitions.set(def.queue, def as unknown as JobDefinition);
+    for (const def of definitions) {
+      this.definitions.set(def.queue, def as unknown as JobDefinition);
+      for (const q of queuesOf(def.queue)) this.byQueue.set(q, def as unknown as JobDefinition);
+    }
+    for (const [pool, n] of this.pools) if (n !== undefined) this.slots.set(pool, { free: n, waiting: [] });
     // Neither needs the heartbeat store to be up: without it the worker still runs every job from the queue.
     const beaten = await this.beatSafely();
     if (beaten) {
@@ -147,7 +163,48 @@ export class JobRunner {
       t.unref();
       this.periodicTimers.push(t);
     }
-    this.logger.info({ worker_id: this.workerId, queues: definitions.map((d) => d.queue) }, 'worker started');
+    const window = this.options.starvationSeconds;
+    if (window !== undefined) {
+      // Every worker runs the guard: one UPDATE, harmless when several do it at once.
+      const t = setInterval(
+        () => {
+          void this.queue
+            .promoteWaiting(window)
+            .catch((err: Error) => this.logger.warn({ err: { message: err.message } }, 'starvation guard failed'));
+        },
+        Math.max(250, Math.min(15_000, (window * 1000) / 4)),
+      );
+      t.unref();
+      this.periodicTimers.push(t);
+    }
+    this.logger.info(
+      { worker_id: this.workerId, pools: [...this.pools.keys()], queues: this.servedQueues() },
+      'worker started',
+    );
+  }
+
+  /** The pools this worker serves, with their concurrency. */
+  get pools(): ReadonlyMap<Pool, number | undefined> {
+    return this.options.pools ?? new Map(POOLS.map((p) => [p, undefined]));
+  }
+
+  /** Every queue this worker polls: each kind's queues that belong to a pool it serves. */
+  private servedQueues(def?: JobDefinition): string[] {
+    const defs = def ? [def] : [...this.definitions.values()];
+    return defs.flatMap((d) => queuesOf(d.queue).filter((q) => this.pools.has(poolOf(q))));
+  }
+
+  /** Waits for a slot of the job's pool (when the pool has a concurrency); returns its release. */
+  private async slot(queue: string): Promise<() => void> {
+    const s = this.slots.get(poolOf(queue));
+    if (!s) return () => undefined;
+    if (s.free > 0) s.free--;
+    else await new Promise<void>((resolve) => s.waiting.push(resolve));
+    return () => {
+      const next = s.waiting.shift();
+      if (next) next();
+      else s.free++;
+    };
   }
 
   /** True while drained (shown in the heartbeat as `draining`). */
@@ -159,7 +216,7 @@ export class JobRunner {
   async drain(): Promise<void> {
     if (this.draining || this.stopped) return;
     this.draining = true;
-    for (const def of this.definitions.values()) await this.queue.offWork(def.queue);
+    for (const queue of this.servedQueues()) await this.queue.offWork(queue);
     await this.beatSafely();
     this.logger.info({ worker_id: this.workerId }, 'worker draining: no new jobs');
   }
@@ -181,12 +238,16 @@ export class JobRunner {
     return true;
   }
 
-  private workQueue(def: JobDefinition): Promise<void> {
-    return this.queue.work<Record<string, unknown>>(
-      def.queue,
-      { batchSize: def.batchSize ?? 1, loops: def.loops ?? 1 },
-      (jobs) => this.run(def, jobs),
-    );
+  private async workQueue(def: JobDefinition): Promise<void> {
+    for (const queue of this.servedQueues(def)) {
+      // A pool's concurrency caps its queues' loops too (more loops would only fetch jobs that wait for a slot).
+      const cap = this.pools.get(poolOf(queue));
+      await this.queue.work<Record<string, unknown>>(
+        queue,
+        { batchSize: def.batchSize ?? 1, loops: Math.min(def.loops ?? 1, cap ?? Infinity) },
+        (jobs) => this.run(def, jobs, queue),
+      );
+    }
   }
 
   /** Stops taking jobs; running ones get `timeoutMs` to finish before they are handed back to the queue. */
@@ -202,10 +263,23 @@ export class JobRunner {
     await this.heartbeats.remove(this.workerId).catch(() => undefined);
   }
 
-  private async run(def: JobDefinition, jobs: QueuedJob<Record<string, unknown>>[]): Promise<void> {
+  private async run(
+    def: JobDefinition,
+    jobs: QueuedJob<Record<string, unknown>>[],
+    queue: string = def.queue,
+  ): Promise<void> {
+    const release = await this.slot(queue);
+    try {
+      await this.runHeld(def, jobs, queue);
+    } finally {
+      release();
+    }
+  }
+
+  private async runHeld(def: JobDefinition, jobs: QueuedJob<Record<string, unknown>>[], queue: string): Promise<void> {
     if (def.lease !== false) {
       for (const job of jobs) {
-        this.leases.set(job.id, { queue: def.queue, id: job.id, started_at: job.startedOn.toISOString() });
+        this.leases.set(job.id, { queue, id: job.id, started_at: job.startedOn.toISOString() });
       }
       // Recording the lease is best effort: while the store is away the job runs anyway (its lease is written
       // by the first beat that works), and a worker that dies meanwhile is covered by the queue's timeout.
@@ -224,7 +298,7 @@ export class JobRunner {
               attempt: job.retryCount + 1,
               workerId: this.workerId,
               signal: AbortSignal.any([this.abort.signal, own.signal]),
-              logger: this.logger.child({ queue: def.queue, job_id: job.id }),
+              logger: this.logger.child({ queue, job_id: job.id }),
             });
             outcome = 'completed';
           } catch (err) {
@@ -236,8 +310,8 @@ export class JobRunner {
             throw err;
           } finally {
             this.running.delete(job.id);
-            this.metrics.jobs.inc({ queue: def.queue, outcome });
-            this.metrics.jobDuration.observe({ queue: def.queue, outcome }, (performance.now() - started) / 1000);
+            this.metrics.jobs.inc({ queue, outcome });
+            this.metrics.jobDuration.observe({ queue, outcome }, (performance.now() - started) / 1000);
           }
         }),
       );
@@ -245,8 +319,8 @@ export class JobRunner {
       // Fail just the jobs that failed (pg-boss completes the rest when this returns); when all failed, throwing
       // fails them all.
       for (const { job, err } of failed.length === jobs.length ? [] : failed) {
-        this.logger.warn({ queue: def.queue, job_id: job.id, err: { message: errorMessage(err) } }, 'job failed');
-        await this.queue.fail(def.queue, job.id, errorMessage(err));
+        this.logger.warn({ queue, job_id: job.id, err: { message: errorMessage(err) } }, 'job failed');
+        await this.queue.fail(queue, job.id, errorMessage(err));
       }
       await this.giveUp(
         def,
@@ -308,7 +382,9 @@ export class JobRunner {
           last_heartbeat_at: new Date().toISOString(),
           active_jobs: [...this.leases.values()],
           ...(this.draining && { draining: true }),
-          queues: [...this.definitions.keys()],
+          pools: [...this.pools.keys()],
+          concurrency: Object.fromEntries([...this.pools].filter(([, n]) => n !== undefined)) as Record<string, number>,
+          queues: this.servedQueues(),
           ...this.options.details?.(),
         }),
         this.beatTimeoutMs,
@@ -366,7 +442,7 @@ export class JobRunner {
       });
       // Jobs that were on their last attempt will not run again: their rows say so.
       for (const item of exhausted) {
-        const def = this.definitions.get(item.queue);
+        const def = this.byQueue.get(item.queue);
         if (def) await this.giveUp(def, [item], () => reason);
       }
       // Keep the record (it shows as stale) but without leases, so it is reaped only once.
