@@ -22,6 +22,7 @@ import { vscodeExtension } from './suites/vscode.js';
 import { lspSuite } from './lsp.js';
 import { sandboxOverhead } from './suites/sandbox.js';
 import { previewsRemote } from './suites/previews-remote.js';
+import { adminAnalytics } from './suites/admin-analytics.js';
 
 /**
  * `npm run bench [-- --seconds N] [-- --rounds N] [-- --only NAME]`: every figure the issues name, each against a
@@ -42,6 +43,7 @@ const suites: Suite[] = [
   searchIndex,
   searchLarge,
   threadList,
+  adminAnalytics,
   anchoring,
   previewLoop,
   previewsRemote,
