@@ -518,7 +518,12 @@ export class AiController implements vscode.Disposable, vscode.TextDocumentConte
     const first = conflict.files[0];
     const hunk = first?.hunks[0];
     const paths = conflict.files.map((f) => f.path).join(', ');
-    const why = hunk ? `${hunk.message} (${hunk.header})` : first ? describeConflictReason(first) : 'it does not fit';
+    // The agent's hunk message names its file and hunk already (`lib/a.js: hunk @@ -1,2 +1,3 @@ clashes with…`).
+    const why = hunk
+      ? hunk.message.replace(`${first!.path}: `, '') + (hunk.message.includes(hunk.header) ? '' : ` (${hunk.header})`)
+      : first
+        ? describeConflictReason(first)
+        : 'it does not fit';
     const viewable = conflict.files.filter((f) => f.ours !== null && f.theirs !== null);
     for (const f of viewable) {
       this.conflictDocs.set(`/${suggestion.id}/conflict-ours/${f.path}`, f.ours!);
