@@ -12,11 +12,13 @@ import {
 import type { Config } from './config.js';
 import { authenticate } from './http/auth-hook.js';
 import { registerErrorHandling } from './http/error-handler.js';
+import { createIdempotencyStore, registerIdempotency } from './http/idempotency.js';
 import { helmetHeaders } from './http/security-headers.js';
 import { requestLoggerFactory } from './http/request-logger.js';
 import { registerTextInputCheck } from './http/text-input.js';
 import type { RouteDeps } from './http/route-deps.js';
 import type { Logger } from './infra/logger.js';
+import { openRedis } from './infra/redis.js';
 import { adminRoutes } from './modules/admin/admin.routes.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import type { AccessTokens } from './modules/auth/tokens.js';
@@ -73,6 +75,13 @@ export async function buildApp(deps: {
   app.decorateRequest('auth', null);
   registerErrorHandling(app);
   registerTextInputCheck(app);
+  // Idempotency-Key on writes (docs/API.md): kept in Redis when distributed, in memory when embedded.
+  const idempotencyRedis = config.redis.url ? openRedis(config.redis.url, logger, 'idempotency') : undefined;
+  if (idempotencyRedis) {
+    await idempotencyRedis.connect().catch(() => undefined);
+    app.addHook('onClose', async () => idempotencyRedis.disconnect());
+  }
+  registerIdempotency(app as unknown as FastifyInstance, createIdempotencyStore(idempotencyRedis, config.redis.prefix));
   // Event streams hold their connections open: end them first, or closing would wait for them forever.
   app.addHook('preClose', async () => services.events.closeAll());
 

@@ -239,6 +239,11 @@ export class Transport {
   // An expired access token is refreshed (once per expiry, shared) and the call sent again, once. Through the agent
   // the client holds no token: the agent refreshes its own.
   private async fetchWithRefresh(call: Call, opts: RequestOptions): Promise<Response> {
+    // In auto mode a write may be sent twice (once per route): one random key per logical call lets the server run it
+    // once and replay its answer (docs/API.md, Idempotency-Key).
+    if (this.router.mode === 'auto' && call.method !== 'GET' && !call.headers?.['idempotency-key']) {
+      call = { ...call, headers: { ...call.headers, 'idempotency-key': globalThis.crypto.randomUUID() } };
+    }
     const useAuth = call.auth !== false;
     const sentToken = useAuth ? this.accessToken : null;
     const first =
@@ -268,10 +273,13 @@ export class Transport {
     } catch (err) {
       if (!(err instanceof HiveSyncError) || err.code !== 'network_error' || opts.signal?.aborted) throw err;
       const cause = typeof err.details?.cause === 'string' ? err.details.cause : undefined;
-      const repeatable = call.method === 'GET' || (cause !== undefined && NOT_SENT.has(cause));
+      const repeatable =
+        call.method === 'GET' ||
+        call.headers?.['idempotency-key'] !== undefined ||
+        (cause !== undefined && NOT_SENT.has(cause));
       const next = await this.router.failed(route, cause ?? 'network error');
       if (!next || !repeatable) throw err;
-      return { res: await this.fetchOnce(call, opts, next, token), route: next };
+      return { res: await this.untilSettled(call, opts, next, token), route: next };
     }
     if (route.kind === 'agent' && res.status === 403 && res.headers.get(AGENT_REFUSED_HEADER) === 'token') {
       // Never forwarded: the agent restarted with a new token, or this one belongs to another user's agent.
@@ -282,6 +290,22 @@ export class Transport {
       }
     }
     return { res, route };
+  }
+
+  /**
+   * The retry of a keyed write on the other route: while the server still runs the first attempt (the agent died
+   * after forwarding it) it answers 409 `idempotency_key_in_progress`; wait for that one to finish, then get its
+   * answer replayed.
+   */
+  private async untilSettled(call: Call, opts: RequestOptions, route: Route, token: string | null): Promise<Response> {
+    for (let attempt = 1; ; attempt++) {
+      const res = await this.fetchOnce(call, opts, route, token);
+      if (res.status !== 409 || call.headers?.['idempotency-key'] === undefined || attempt >= 20) return res;
+      const text = await res.clone().text();
+      if (!text.includes('"idempotency_key_in_progress"')) return res;
+      await res.body?.cancel().catch(() => undefined);
+      await new Promise((r) => setTimeout(r, Math.min(250 * attempt, 2000)));
+    }
   }
 
   private async fetchOnce(call: Call, opts: RequestOptions, route: Route, token: string | null): Promise<Response> {
