@@ -63,7 +63,7 @@ describe.skipIf(!editorAvailable('nvim', 'apt-get install neovim') || skipWithou
       run = JSON.parse(fs.readFileSync(outFile, 'utf8')) as NvimRun;
       expect(run.error, `${run.error}\nnotes: ${JSON.stringify(run.notes)}\n${nvimOutput}`).toBeUndefined();
       expect(code).toBe(0);
-    }, 420_000);
+    }, 900_000);
 
     afterAll(async () => {
       await fx?.close();
