@@ -11,6 +11,9 @@ import {
 } from '../../test/harness.js';
 import { startS3 } from '../../test/s3.js';
 
+/** Tests that run sandboxed builds: each takes seconds, and tens of seconds on a loaded 2-core machine. */
+const BUILD_TEST_MS = 240_000;
+
 const sha = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest('hex');
 
 const drivers = ['fs', 's3'] as const;
@@ -116,56 +119,64 @@ describe.each(matrix)('server-side preview builds on $name', ({ backend, driver 
     expect(res.json()).toEqual({ remote_builds: true, max_files: 20, max_bytes: 100000 });
   });
 
-  it('builds a tree in the sandbox; the bundle resolves by code; a second preview uploads only the changed file', async () => {
-    const files = app();
-    const first = await newPreview();
-    const answer = await sendTree(first.preview_id, files);
-    expect(answer.missing.sort()).toEqual(
-      listOf(files)
-        .map((f) => f.sha256)
-        .sort(),
-    );
-    const started = await api('POST', `/previews/${first.preview_id}/build`, owner.token);
-    expect(started.statusCode, started.body).toBe(202);
-    expect(started.json<PreviewBuild>().status).toBe('queued');
-    const build = await buildDone(first.preview_id);
-    expect(build.error).toBeNull();
-    expect(build).toMatchObject({ status: 'succeeded', stage: 'done', files: 3 });
+  it(
+    'builds a tree in the sandbox; the bundle resolves by code; a second preview uploads only the changed file',
+    async () => {
+      const files = app();
+      const first = await newPreview();
+      const answer = await sendTree(first.preview_id, files);
+      expect(answer.missing.sort()).toEqual(
+        listOf(files)
+          .map((f) => f.sha256)
+          .sort(),
+      );
+      const started = await api('POST', `/previews/${first.preview_id}/build`, owner.token);
+      expect(started.statusCode, started.body).toBe(202);
+      expect(started.json<PreviewBuild>().status).toBe('queued');
+      const build = await buildDone(first.preview_id);
+      expect(build.error).toBeNull();
+      expect(build).toMatchObject({ status: 'succeeded', stage: 'done', files: 3 });
 
-    const preview = (await api('GET', `/previews/${first.preview_id}`, owner.token)).json();
-    expect(preview.status).toBe('ready');
-    const resolved = await api('POST', '/previews/resolve', undefined, { code: first.code, platform: 'web' });
-    expect(resolved.statusCode, resolved.body).toBe(200);
-    const url = new URL(resolved.json().download_url);
-    const html = url.pathname.startsWith('/storage/')
-      ? (await server.runtime.app!.inject({ method: 'GET', url: url.pathname + url.search })).body
-      : await (await fetch(url)).text();
-    expect(html).toContain('Hello from the server build');
-    expect(html).toContain('color: teal');
+      const preview = (await api('GET', `/previews/${first.preview_id}`, owner.token)).json();
+      expect(preview.status).toBe('ready');
+      const resolved = await api('POST', '/previews/resolve', undefined, { code: first.code, platform: 'web' });
+      expect(resolved.statusCode, resolved.body).toBe(200);
+      const url = new URL(resolved.json().download_url);
+      const html = url.pathname.startsWith('/storage/')
+        ? (await server.runtime.app!.inject({ method: 'GET', url: url.pathname + url.search })).body
+        : await (await fetch(url)).text();
+      expect(html).toContain('Hello from the server build');
+      expect(html).toContain('color: teal');
 
-    // Another member of the project, one file changed: only that blob is asked for.
-    const changed = { ...files, 'App.tsx': files['App.tsx']!.replace('Hello from', 'Hi again from') };
-    const second = await newPreview(member.token);
-    const again = await sendTree(second.preview_id, changed, member.token);
-    expect(again.missing).toEqual([sha(changed['App.tsx']!)]);
-    expect(Object.keys(again.uploads)).toEqual(again.missing);
-    expect((await api('POST', `/previews/${second.preview_id}/build`, member.token)).statusCode).toBe(202);
-    expect((await buildDone(second.preview_id)).status).toBe('succeeded');
-  });
+      // Another member of the project, one file changed: only that blob is asked for.
+      const changed = { ...files, 'App.tsx': files['App.tsx']!.replace('Hello from', 'Hi again from') };
+      const second = await newPreview(member.token);
+      const again = await sendTree(second.preview_id, changed, member.token);
+      expect(again.missing).toEqual([sha(changed['App.tsx']!)]);
+      expect(Object.keys(again.uploads)).toEqual(again.missing);
+      expect((await api('POST', `/previews/${second.preview_id}/build`, member.token)).statusCode).toBe(202);
+      expect((await buildDone(second.preview_id)).status).toBe('succeeded');
+    },
+    BUILD_TEST_MS,
+  );
 
-  it("fails with the bundler's error, its file and line", async () => {
-    const files = { ...app(), 'lib/shout.ts': 'export function shout(s: string): string {\n  return s +;\n}\n' };
-    const p = await newPreview();
-    await sendTree(p.preview_id, files);
-    expect((await api('POST', `/previews/${p.preview_id}/build`, owner.token)).statusCode).toBe(202);
-    const build = await buildDone(p.preview_id);
-    expect(build.status).toBe('failed');
-    expect(build.error).toMatchObject({ code: 'build_failed', file: 'lib/shout.ts', line: 2 });
-    expect(build.error!.message).toContain('lib/shout.ts:2:');
-    const preview = (await api('GET', `/previews/${p.preview_id}`, owner.token)).json();
-    expect(preview.status).toBe('failed');
-    expect(preview.error.code).toBe('build_failed');
-  });
+  it(
+    "fails with the bundler's error, its file and line",
+    async () => {
+      const files = { ...app(), 'lib/shout.ts': 'export function shout(s: string): string {\n  return s +;\n}\n' };
+      const p = await newPreview();
+      await sendTree(p.preview_id, files);
+      expect((await api('POST', `/previews/${p.preview_id}/build`, owner.token)).statusCode).toBe(202);
+      const build = await buildDone(p.preview_id);
+      expect(build.status).toBe('failed');
+      expect(build.error).toMatchObject({ code: 'build_failed', file: 'lib/shout.ts', line: 2 });
+      expect(build.error!.message).toContain('lib/shout.ts:2:');
+      const preview = (await api('GET', `/previews/${p.preview_id}`, owner.token)).json();
+      expect(preview.status).toBe('failed');
+      expect(preview.error.code).toBe('build_failed');
+    },
+    BUILD_TEST_MS,
+  );
 
   it('refuses a tree over the file or byte limit with 413 naming the limit', async () => {
     const p = await newPreview();
@@ -244,34 +255,38 @@ describe('a build past its deadline', () => {
     await server?.stop();
   });
 
-  it('fails with build_timeout, and the preview with it', async () => {
-    const token = server.admin.token;
-    const projectId = (await createProject(server, token, 'slow')).id;
-    const api = (method: 'GET' | 'POST', url: string, body?: unknown) =>
-      server.request({ method, url: `/api/v1${url}`, token, body });
-    const p = (await api('POST', '/previews', { project_id: projectId, platform: 'web' })).json();
-    const files = app();
-    const answer = (await api('POST', `/previews/${p.preview_id}/files`, { files: listOf(files) })).json();
-    for (const hash of answer.missing as string[]) {
-      const u = new URL(answer.uploads[hash].url);
-      const text = Object.values(files).find((t) => sha(t) === hash)!;
-      const res = await server.runtime.app!.inject({
-        method: 'PUT',
-        url: u.pathname + u.search,
-        headers: answer.uploads[hash].headers,
-        payload: Buffer.from(text),
-      });
-      expect(res.statusCode).toBe(200);
-    }
-    expect((await api('POST', `/previews/${p.preview_id}/build`)).statusCode).toBe(202);
-    const build = await eventually(async () => {
-      const b = (await api('GET', `/previews/${p.preview_id}/build`)).json<PreviewBuild>();
-      return b.status === 'failed' || b.status === 'succeeded' ? b : undefined;
-    }, 60_000);
-    expect(build.status).toBe('failed');
-    expect(build.error?.code).toBe('build_timeout');
-    expect((await api('GET', `/previews/${p.preview_id}`)).json().error.code).toBe('build_timeout');
-  });
+  it(
+    'fails with build_timeout, and the preview with it',
+    async () => {
+      const token = server.admin.token;
+      const projectId = (await createProject(server, token, 'slow')).id;
+      const api = (method: 'GET' | 'POST', url: string, body?: unknown) =>
+        server.request({ method, url: `/api/v1${url}`, token, body });
+      const p = (await api('POST', '/previews', { project_id: projectId, platform: 'web' })).json();
+      const files = app();
+      const answer = (await api('POST', `/previews/${p.preview_id}/files`, { files: listOf(files) })).json();
+      for (const hash of answer.missing as string[]) {
+        const u = new URL(answer.uploads[hash].url);
+        const text = Object.values(files).find((t) => sha(t) === hash)!;
+        const res = await server.runtime.app!.inject({
+          method: 'PUT',
+          url: u.pathname + u.search,
+          headers: answer.uploads[hash].headers,
+          payload: Buffer.from(text),
+        });
+        expect(res.statusCode).toBe(200);
+      }
+      expect((await api('POST', `/previews/${p.preview_id}/build`)).statusCode).toBe(202);
+      const build = await eventually(async () => {
+        const b = (await api('GET', `/previews/${p.preview_id}/build`)).json<PreviewBuild>();
+        return b.status === 'failed' || b.status === 'succeeded' ? b : undefined;
+      }, 60_000);
+      expect(build.status).toBe('failed');
+      expect(build.error?.code).toBe('build_timeout');
+      expect((await api('GET', `/previews/${p.preview_id}`)).json().error.code).toBe('build_timeout');
+    },
+    BUILD_TEST_MS,
+  );
 });
 
 describe('with WORKER_SHARED_SECRET', () => {
@@ -288,43 +303,47 @@ describe('with WORKER_SHARED_SECRET', () => {
     await server?.stop();
   });
 
-  it('reports the outcome through the signed build callback over HTTP', async () => {
-    const token = server.admin.token;
-    const projectId = (await createProject(server, token, 'signed')).id;
-    const call = async (method: string, url: string, body?: unknown) => {
-      const res = await fetch(`${server.url}/api/v1${url}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body !== undefined && { 'content-type': 'application/json' }),
-        },
-        ...(body !== undefined && { body: JSON.stringify(body) }),
-      });
-      return { status: res.status, json: (await res.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
-    };
-    const p = (await call('POST', '/previews', { project_id: projectId, platform: 'web' })).json;
-    const files = app('Signed');
-    const answer = (await call('POST', `/previews/${p.preview_id}/files`, { files: listOf(files) })).json;
-    for (const hash of answer.missing as string[]) {
-      const text = Object.values(files).find((t) => sha(t) === hash)!;
-      const put = await fetch(answer.uploads[hash].url, {
-        method: 'PUT',
-        headers: answer.uploads[hash].headers,
-        body: text,
-      });
-      expect(put.status).toBe(200);
-    }
-    expect((await call('POST', `/previews/${p.preview_id}/build`)).status).toBe(202);
-    const build = await eventually(async () => {
-      const b = (await call('GET', `/previews/${p.preview_id}/build`)).json as PreviewBuild;
-      return b.status === 'failed' || b.status === 'succeeded' ? b : undefined;
-    }, 60_000);
-    expect(build.error).toBeNull();
-    expect((await call('GET', `/previews/${p.preview_id}`)).json.status).toBe('ready');
-    // The worker's report reached the API as a signed request, and was accepted.
-    const callbacks = lines
-      .map((l) => JSON.parse(l) as { msg?: string; url?: string; status?: number })
-      .filter((l) => l.msg === 'request' && l.url === `/api/v1/internal/jobs/${p.preview_id}/callback`);
-    expect(callbacks.map((c) => c.status)).toEqual([200]);
-  });
+  it(
+    'reports the outcome through the signed build callback over HTTP',
+    async () => {
+      const token = server.admin.token;
+      const projectId = (await createProject(server, token, 'signed')).id;
+      const call = async (method: string, url: string, body?: unknown) => {
+        const res = await fetch(`${server.url}/api/v1${url}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...(body !== undefined && { 'content-type': 'application/json' }),
+          },
+          ...(body !== undefined && { body: JSON.stringify(body) }),
+        });
+        return { status: res.status, json: (await res.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+      };
+      const p = (await call('POST', '/previews', { project_id: projectId, platform: 'web' })).json;
+      const files = app('Signed');
+      const answer = (await call('POST', `/previews/${p.preview_id}/files`, { files: listOf(files) })).json;
+      for (const hash of answer.missing as string[]) {
+        const text = Object.values(files).find((t) => sha(t) === hash)!;
+        const put = await fetch(answer.uploads[hash].url, {
+          method: 'PUT',
+          headers: answer.uploads[hash].headers,
+          body: text,
+        });
+        expect(put.status).toBe(200);
+      }
+      expect((await call('POST', `/previews/${p.preview_id}/build`)).status).toBe(202);
+      const build = await eventually(async () => {
+        const b = (await call('GET', `/previews/${p.preview_id}/build`)).json as PreviewBuild;
+        return b.status === 'failed' || b.status === 'succeeded' ? b : undefined;
+      }, 60_000);
+      expect(build.error).toBeNull();
+      expect((await call('GET', `/previews/${p.preview_id}`)).json.status).toBe('ready');
+      // The worker's report reached the API as a signed request, and was accepted.
+      const callbacks = lines
+        .map((l) => JSON.parse(l) as { msg?: string; url?: string; status?: number })
+        .filter((l) => l.msg === 'request' && l.url === `/api/v1/internal/jobs/${p.preview_id}/callback`);
+      expect(callbacks.map((c) => c.status)).toEqual([200]);
+    },
+    BUILD_TEST_MS,
+  );
 });
