@@ -205,7 +205,13 @@ describe.each(backends())('operations API on $name', (backend) => {
     const list = await api('GET', '/admin/workers', server.admin.token);
     expect(list.statusCode).toBe(200);
     expect(list.json().workers).toContainEqual(
-      expect.objectContaining({ worker_id: workerId, pools: ['default'], state: 'running', host: expect.any(String) }),
+      expect.objectContaining({
+        worker_id: workerId,
+        // The pools the worker's heartbeat names (every pool in embedded mode), or `default` if it names none.
+        pools: expect.arrayContaining([expect.any(String)]),
+        state: 'running',
+        host: expect.any(String),
+      }),
     );
     expect((await api('POST', '/admin/workers/nope/drain', server.admin.token)).statusCode).toBe(404);
 
@@ -409,17 +415,20 @@ describe.each(backends())('operations API on $name', (backend) => {
   });
 
   it('stores autoscaling rules, records a scale-up decision for a backed-up queue, and a manual override', async () => {
+    // The pool the test server's worker serves (its heartbeat's first pool).
+    const pool = (await api('GET', '/admin/workers', server.admin.token)).json().workers[0].pools[0] as string;
+    const rule = { ...RULE, pool };
     expect((await api('GET', '/admin/autoscaling/rules', server.admin.token)).json()).toMatchObject({
       rules: [],
       target: 'log',
     });
     const bad = await api('PUT', '/admin/autoscaling/rules', server.admin.token, {
-      rules: [{ ...RULE, min_workers: 5, max_workers: 2 }],
+      rules: [{ ...rule, min_workers: 5, max_workers: 2 }],
     });
     expect(bad.statusCode).toBe(400);
-    const put = await api('PUT', '/admin/autoscaling/rules', server.admin.token, { rules: [RULE] });
+    const put = await api('PUT', '/admin/autoscaling/rules', server.admin.token, { rules: [rule] });
     expect(put.statusCode).toBe(200);
-    expect(put.json().rules).toEqual([RULE]);
+    expect(put.json().rules).toEqual([rule]);
 
     // Back a queue the worker serves up past the rule's depth: the worker is drained, 12 canaries wait.
     const workerId = encodeURIComponent(server.runtime.runner!.workerId);
@@ -433,9 +442,9 @@ describe.each(backends())('operations API on $name', (backend) => {
     expect(decided).toHaveLength(1);
     const log = (await api('GET', '/admin/autoscaling/decisions', server.admin.token)).json();
     expect(log.decisions[0]).toMatchObject({
-      pool: 'default',
+      pool,
       source: 'rule',
-      rule: RULE,
+      rule: rule,
       previous: null,
       target: 'log',
       applied: true,
@@ -449,27 +458,27 @@ describe.each(backends())('operations API on $name', (backend) => {
     const steady = await server.runtime.services.operations.autoscaling.evaluate();
     expect(steady.every((d) => d.reason.startsWith('scale up'))).toBe(true);
 
-    const manual = await api('POST', '/admin/pools/default/scale', server.admin.token, { desired: 0, minutes: 5 });
+    const manual = await api('POST', `/admin/pools/${pool}/scale`, server.admin.token, { desired: 0, minutes: 5 });
     expect(manual.statusCode).toBe(200);
-    expect(manual.json()).toMatchObject({ pool: 'default', desired: 0, manual: { desired: 0 } });
+    expect(manual.json()).toMatchObject({ pool, desired: 0, manual: { desired: 0 } });
     // While the override holds, the rule does not move the pool.
     expect(await server.runtime.services.operations.autoscaling.evaluate()).toEqual([]);
-    const after = (await api('GET', '/admin/autoscaling/decisions?pool=default&limit=1', server.admin.token)).json();
+    const after = (await api('GET', `/admin/autoscaling/decisions?pool=${pool}&limit=1`, server.admin.token)).json();
     expect(after.decisions[0]).toMatchObject({ source: 'manual', desired: 0 });
     expect(after.next_cursor).not.toBeNull();
     const rules = (await api('GET', '/admin/autoscaling/rules', server.admin.token)).json();
-    expect(rules.pools).toContainEqual(expect.objectContaining({ pool: 'default', desired: 0, live_workers: 1 }));
+    expect(rules.pools).toContainEqual(expect.objectContaining({ pool, desired: 0, live_workers: 1 }));
     expect((await api('POST', '/admin/pools/Bad Pool/scale', server.admin.token, { desired: 1 })).statusCode).toBe(400);
-    expect((await api('POST', '/admin/pools/default/scale', server.admin.token, { desired: -1 })).statusCode).toBe(400);
+    expect((await api('POST', `/admin/pools/${pool}/scale`, server.admin.token, { desired: -1 })).statusCode).toBe(400);
     const audit = (await api('GET', '/admin/audit?action=admin.pool_scaled', server.admin.token)).json();
-    expect(audit.entries[0]).toMatchObject({ target_id: 'default', details: { desired: 0 } });
+    expect(audit.entries[0]).toMatchObject({ target_id: pool, details: { desired: 0 } });
 
     // The queue's depth and oldest age are Prometheus gauges.
     const metrics = await server.request({ method: 'GET', url: '/metrics' });
     expect(metrics.body).toMatch(/hivesync_queue_waiting_jobs\{queue="system-canary"[^}]*\} 12/);
     expect(metrics.body).toMatch(/hivesync_queue_oldest_waiting_seconds\{queue="system-canary"/);
     await api('POST', `/admin/workers/${workerId}/resume`, server.admin.token);
-    expect(metrics.body).toMatch(/hivesync_pool_desired_workers\{pool="default"[^}]*\} 0/);
+    expect(metrics.body).toMatch(new RegExp(`hivesync_pool_desired_workers\\{pool="${pool}"[^}]*\\} 0`));
   });
 
   it("keeps each deep-health check's state over time", async () => {

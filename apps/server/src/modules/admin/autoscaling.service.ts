@@ -65,7 +65,9 @@ export class AutoscalingService {
       this.repo.pools(),
       this.deps.ops.liveWorkersByPool(),
     ]);
-    const names = new Set([DEFAULT_POOL, ...rules.map((r) => r.pool), ...pools.map((p) => p.pool), ...live.keys()]);
+    const names = new Set([...rules.map((r) => r.pool), ...pools.map((p) => p.pool), ...live.keys()]);
+    // Before any worker beat or any rule exists, the one pool there is.
+    if (names.size === 0) names.add(DEFAULT_POOL);
     const byPool = new Map(pools.map((p) => [p.pool, p]));
     return {
       rules: rules.map(toRule),
