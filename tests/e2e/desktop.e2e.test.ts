@@ -86,13 +86,20 @@ describe.skipIf(!desktopUiAvailable() || skipWithoutTestRepos('express'))(
       display = await startXvfb();
       win = await openAppWindow(agent.launchUrl(), display);
       page = win.page;
+      // A beforeAll that outlived its timeout ends after afterAll ran: stop what it started only then.
+      if (finished) await stopAll();
     }, 300_000);
 
-    afterAll(async () => {
+    let finished = false;
+    const stopAll = async () => {
       await closeAppWindow(win);
       await stopProcess(display?.proc);
       await agent?.stop();
       await stopServer(server);
+    };
+    afterAll(async () => {
+      finished = true;
+      await stopAll();
       data.remove();
       work.remove();
     });
