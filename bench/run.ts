@@ -22,6 +22,7 @@ import { vscodeExtension } from './suites/vscode.js';
 import { lspSuite } from './lsp.js';
 import { sandboxOverhead } from './suites/sandbox.js';
 import { previewsRemote } from './suites/previews-remote.js';
+import { pools } from './suites/pools.js';
 import { adminAnalytics } from './suites/admin-analytics.js';
 
 /**
@@ -53,6 +54,7 @@ const suites: Suite[] = [
   coldStart,
   jobThroughput,
   sandboxOverhead,
+  pools,
   aiAnalysis,
   aiExpress,
   aiRename,

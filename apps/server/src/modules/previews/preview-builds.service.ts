@@ -113,7 +113,8 @@ export class PreviewBuildsService {
   async capabilities(): Promise<PreviewBuildCapabilities> {
     let live = false;
     if (this.deps.options.enabled) {
-      const staleBefore = Date.now() - STALE_AFTER_BEATS * this.deps.options.heartbeatIntervalMs;
+      // Generous: a worker whose beats lag under load still builds (a dead one is gone from this after 30 s).
+      const staleBefore = Date.now() - Math.max(STALE_AFTER_BEATS * this.deps.options.heartbeatIntervalMs, 30_000);
       const workers = await this.deps.heartbeats.list().catch(() => []);
       live = workers.some(
         (w) =>
