@@ -1,6 +1,7 @@
 import { HiveSyncError, type Notification } from '@hivesync/sdk';
 import { describe, expect, it } from 'vitest';
-import { Inbox, paused, RECENT_LIMIT, streamVerdict } from './notification-feed.js';
+import { NOTIFICATION_STEP_TYPES } from '@hivesync/core';
+import { Inbox, paused, RECENT_LIMIT, STEP_TYPES, streamVerdict } from './notification-feed.js';
 
 function note(id: string, readAt: string | null = null): Notification {
   return {
@@ -87,6 +88,14 @@ describe('Inbox', () => {
     expect(inbox.recent).toEqual([]);
     // Forgotten: after another sign-in the same notification counts again.
     expect(inbox.add([note('a')])).toHaveLength(1);
+  });
+
+  it('leaves out the steps of background work, which the stream sends and the poll does not', () => {
+    const inbox = new Inbox();
+    const step = { ...note('s'), type: 'ai_job_started' as const };
+    expect(inbox.add([step, note('a')]).map((n) => n.notification_id)).toEqual(['a']);
+    expect(inbox.unreadCount).toBe(1);
+    expect([...STEP_TYPES].sort()).toEqual([...NOTIFICATION_STEP_TYPES].sort());
   });
 
   it('keeps the newest notifications for the list', () => {

@@ -45,6 +45,19 @@ export function paused(now: number, unfocusedSince: number | undefined, pauseMin
   return pauseMinutes > 0 && unfocusedSince !== undefined && now - unfocusedSince > pauseMinutes * 60_000;
 }
 
+/**
+ * The steps of background work (queued, started…): the poll leaves them out (`steps=false`), the event stream sends
+ * them; an editor shows a job's outcome only, so they are dropped here too. Kept in step with @hivesync/core's
+ * NOTIFICATION_STEP_TYPES (a test compares them).
+ */
+export const STEP_TYPES: ReadonlySet<string> = new Set([
+  'ai_job_queued',
+  'ai_job_started',
+  'repo_sync_started',
+  'preview_token_created',
+  'preview_bundle_uploaded',
+]);
+
 /** How many notifications the bell's list keeps. */
 export const RECENT_LIMIT = 50;
 /** How many notification ids are remembered to drop the ones the poll and the stream both bring. */
@@ -72,9 +85,10 @@ export class Inbox {
 
   /**
    * Takes a batch (oldest first, as the poll and the stream give them); returns the notifications in it that were
-   * not seen before, oldest first. A notification seen before updates its read state only.
+   * not seen before, oldest first, steps left out. A notification seen before updates its read state only.
    */
-  add(batch: readonly Notification[]): Notification[] {
+  add(all: readonly Notification[]): Notification[] {
+    const batch = all.filter((n) => !STEP_TYPES.has(n.type));
     const fresh: Notification[] = [];
     for (const n of batch) {
       if (!this.seen.has(n.notification_id)) {
