@@ -88,7 +88,7 @@ describe.skipIf(!editorAvailable('vim', 'apt-get install vim') || skipWithoutTes
       ]);
       expect(run.popup).toEqual({
         title: ' HiveSync thread ',
-        lines: ['Grace: Why does init set the defaults here?', '0 replies'],
+        lines: ['Grace: Why does init set the defaults here? · 0 replies'],
       });
     });
 

@@ -276,7 +276,8 @@ export def ShowThread(quiet: bool = false)
     return
   endif
   popup_close(popup_id)
-  popup_id = popup_atcursor(split(d.message, ' · '), {
+  # One line: splitting on ' · ' depends on 'encoding' (latin1 under -u NONE without a UTF-8 locale).
+  popup_id = popup_atcursor([d.message], {
     title: ' HiveSync thread ',
     border: [],
     padding: [0, 1, 0, 1],
