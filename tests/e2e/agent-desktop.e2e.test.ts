@@ -78,7 +78,8 @@ function raw(
  * with that cookie, and signing the agent in and out from the renderer. A real server, the agent as the desktop app
  * embeds it (startAgent with a uiDir), real loopback sockets, and Debian chromium for the browser's own view.
  */
-describe('the agent’s desktop UI access', () => {
+// Each step waits on a real server, git and Chromium: minutes on a loaded 2-core machine.
+describe('the agent’s desktop UI access', { timeout: 240_000 }, () => {
   const root = tempDir('hivesync-agent-ui-');
   const uiDir = path.join(root.dir, 'ui');
   let server: TestServer;

@@ -328,6 +328,32 @@ describe('the local agent and Proxy Mode', () => {
     }
   });
 
+  it('posts a comment once when the agent dies after forwarding it: the SDK resends direct with the same Idempotency-Key', async () => {
+    const c = await plugin(alice);
+    const repo = path.join(root.dir, 'comment-repo');
+    makeRepo(repo, { 'README.md': '# comments\n' });
+    const project = await c.projects.create({ name: 'comments', repo_url: repo });
+    const sync = await c.repo.sync(project.id);
+    expect((await c.repo.waitForSync(sync.sync_id)).status).toBe('completed');
+    const thread = await c.threads.create(project.id, { path: 'README.md', start_line: 1, body: 'first' });
+    expect(c.route).toBe('agent');
+
+    // The agent forwards the reply; the server gets it only after the agent died (held by the proxy meanwhile).
+    const replies = `/api/v1/threads/${thread.thread_id}/replies`;
+    const arrived = proxy.delayNext(replies, 1500);
+    const reply = c.threads.reply(thread.thread_id, 'only once');
+    await arrived;
+    await killAgent(alice);
+    await reply;
+    expect(c.route).toBe('direct');
+
+    const comments = (await c.threads.get(thread.thread_id)).comments ?? [];
+    expect(comments.filter((cm) => cm.body === 'only once')).toHaveLength(1);
+    // The retry carried the first attempt's key (the server's replay itself is tested in idempotency.test.ts).
+    expect(proxy.seen.filter((s) => s.path === replies && s.method === 'POST')).toHaveLength(2);
+    await startAgent(alice);
+  });
+
   it('finishes a call direct when the agent is killed in the middle of it, and moves back once it is restarted', async () => {
     const c = await plugin(alice);
     await c.projects.list();

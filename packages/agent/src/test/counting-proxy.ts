@@ -7,6 +7,8 @@ export interface SeenRequest {
   path: string;
   userAgent: string;
   authorized: boolean;
+  /** The server's answer once it came: its status, and whether it was replayed for an Idempotency-Key. */
+  answer?: { status: number; replayed: boolean };
 }
 
 /**
@@ -33,12 +35,13 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
   const agent = new http.Agent({ keepAlive: true });
   const server = http.createServer((req, res) => {
     const path = req.url ?? '/';
-    seen.push({
+    const entry: SeenRequest = {
       method: req.method ?? 'GET',
       path,
       userAgent: String(req.headers['user-agent'] ?? ''),
       authorized: req.headers.authorization !== undefined,
-    });
+    };
+    seen.push(entry);
     const i = delays.findIndex((d) => path.startsWith(d.prefix));
     const delay = i === -1 ? undefined : delays.splice(i, 1)[0];
     delay?.arrived();
@@ -54,6 +57,10 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
           agent,
         },
         (upRes) => {
+          entry.answer = {
+            status: upRes.statusCode ?? 0,
+            replayed: upRes.headers['idempotency-replayed'] === 'true',
+          };
           if (isStream && upRes.statusCode === 200) {
             streams++;
             let counted = true;
