@@ -137,6 +137,7 @@ describe('public types', () => {
           context?: number;
           commit?: string;
           cursor?: string;
+          count?: boolean;
         }
       | undefined
     >();
@@ -314,6 +315,7 @@ describe('public types', () => {
     expectTypeOf(client.admin.audit).parameter(0).toEqualTypeOf<
       | {
           actor?: string;
+          q?: string;
           action?: string;
           project_id?: string;
           from?: string;
