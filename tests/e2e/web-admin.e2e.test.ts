@@ -258,13 +258,15 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express')).each(bac
       await search.getByRole('button', { name: 'Search' }).click();
       await poll(() => new URL(page.url()).searchParams.get('action')).toBe('auth.*');
       const audit = page.getByTestId('audit');
-      await poll(() => audit.locator('tbody tr').filter({ hasText: 'auth.login' }).count()).toBeGreaterThan(0);
-      expect(
-        await audit
+      // The unfiltered page stays on screen until the server's answer replaces it: wait for that answer.
+      await poll(() =>
+        audit
           .locator('tbody tr')
           .filter({ hasNotText: /auth\./ })
           .count(),
       ).toBe(0);
+      await poll(() => audit.getAttribute('aria-busy')).toBe('false');
+      expect(await audit.locator('tbody tr').filter({ hasText: 'auth.login' }).count()).toBeGreaterThan(0);
       await page.getByRole('button', { name: 'Export as CSV' }).click();
       const [download] = await Promise.all([
         page.waitForEvent('download'),
