@@ -37,7 +37,7 @@ const SERVER_PREFIXES = [
   '/favicon.ico',
 ];
 // The app's own first path segments (apps/web/src/main.tsx): these answer 200, any other URL the app's 404 page.
-const APP_PREFIXES = ['/login', '/register', '/account', '/projects', '/notifications'];
+const APP_PREFIXES = ['/login', '/register', '/account', '/projects', '/notifications', '/admin'];
 
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
