@@ -41,6 +41,7 @@ describe('the web app at /', () => {
       '/login',
       '/account',
       '/notifications',
+      '/admin/users',
       '/projects',
       '/projects/p1/blob/abc/lib/a.js?x=1',
     ]) {
