@@ -62,16 +62,14 @@ export const AdminUser = z
   .meta({ id: 'AdminUser' });
 export type AdminUser = z.infer<typeof AdminUser>;
 
-export const AdminUserQuery = z
-  .strictObject({
-    /** Case-insensitive substring of the email or display name. */
-    q: z.string().max(254).optional(),
-    role: InstanceRole.optional(),
-    disabled: QueryBool.optional(),
-    cursor: Cursor.optional(),
-    limit: PageLimit.optional(),
-  })
-  .meta({ id: 'AdminUserQuery' });
+export const AdminUserQuery = z.strictObject({
+  /** Case-insensitive substring of the email or display name. */
+  q: z.string().max(254).optional(),
+  role: InstanceRole.optional(),
+  disabled: QueryBool.optional(),
+  cursor: Cursor.optional(),
+  limit: PageLimit.optional(),
+});
 export type AdminUserQuery = z.infer<typeof AdminUserQuery>;
 
 export const AdminUserPage = z
@@ -176,14 +174,12 @@ export const AdminJob = z
   .meta({ id: 'AdminJob' });
 export type AdminJob = z.infer<typeof AdminJob>;
 
-export const AdminJobQuery = z
-  .strictObject({
-    queue: z.string().max(200).optional(),
-    status: AdminJobStatus.optional(),
-    cursor: Cursor.optional(),
-    limit: PageLimit.optional(),
-  })
-  .meta({ id: 'AdminJobQuery' });
+export const AdminJobQuery = z.strictObject({
+  queue: z.string().max(200).optional(),
+  status: AdminJobStatus.optional(),
+  cursor: Cursor.optional(),
+  limit: PageLimit.optional(),
+});
 export type AdminJobQuery = z.infer<typeof AdminJobQuery>;
 
 export const AdminJobPage = z
@@ -196,16 +192,14 @@ export type AdminJobPage = z.infer<typeof AdminJobPage>;
  * 366 days. `bucket` is a duration (`1m`, `15m`, `1h`, `1d`; at least a minute), default `1h`; at most 2,000
  * buckets per range.
  */
-export const AnalyticsQuery = z
-  .strictObject({
-    from: Timestamp.optional(),
-    to: Timestamp.optional(),
-    bucket: z
-      .string()
-      .regex(/^\d{1,6}[smhd]$/, 'a duration such as 1m, 15m, 1h or 1d')
-      .optional(),
-  })
-  .meta({ id: 'AnalyticsQuery' });
+export const AnalyticsQuery = z.strictObject({
+  from: Timestamp.optional(),
+  to: Timestamp.optional(),
+  bucket: z
+    .string()
+    .regex(/^\d{1,6}[smhd]$/, 'a duration such as 1m, 15m, 1h or 1d')
+    .optional(),
+});
 export type AnalyticsQuery = z.infer<typeof AnalyticsQuery>;
 
 /** The range an analytics answer covers, as the server resolved it. */
@@ -364,9 +358,11 @@ export const AutoscalingDecision = z
   .meta({ id: 'AutoscalingDecision' });
 export type AutoscalingDecision = z.infer<typeof AutoscalingDecision>;
 
-export const AutoscalingDecisionQuery = z
-  .strictObject({ pool: z.string().max(63).optional(), cursor: Cursor.optional(), limit: PageLimit.optional() })
-  .meta({ id: 'AutoscalingDecisionQuery' });
+export const AutoscalingDecisionQuery = z.strictObject({
+  pool: z.string().max(63).optional(),
+  cursor: Cursor.optional(),
+  limit: PageLimit.optional(),
+});
 export type AutoscalingDecisionQuery = z.infer<typeof AutoscalingDecisionQuery>;
 
 export const AutoscalingDecisionPage = z
@@ -405,7 +401,5 @@ export const HealthHistory = z
   .meta({ id: 'HealthHistory' });
 export type HealthHistory = z.infer<typeof HealthHistory>;
 
-export const HealthHistoryQuery = z
-  .strictObject({ hours: z.coerce.number().int().min(1).max(168).optional() })
-  .meta({ id: 'HealthHistoryQuery' });
+export const HealthHistoryQuery = z.strictObject({ hours: z.coerce.number().int().min(1).max(168).optional() });
 export type HealthHistoryQuery = z.infer<typeof HealthHistoryQuery>;
