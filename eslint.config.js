@@ -18,7 +18,7 @@ export default tseslint.config(
     },
   },
   {
-    // Clients, tests, benchmarks and tooling read their own environment.
+    // Clients, tests, benchmarks and tooling (build scripts included) read their own environment.
     files: [
       'apps/cli/**',
       'apps/lsp/**',
@@ -28,6 +28,7 @@ export default tseslint.config(
       '**/*.test.ts',
       '**/test/**',
       '*.config.*',
+      '**/scripts/**',
     ],
     rules: { 'no-restricted-properties': 'off' },
   },
