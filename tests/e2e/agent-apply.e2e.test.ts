@@ -175,7 +175,8 @@ describe.skipIf(skipWithoutTestRepos('express'))(
       const applied = await api.applySuggestion(suggestion.id, { folder: clone });
       expect(applied.files.map((f) => f.path).sort()).toEqual(['lib/response.js', 'lib/utils.js', 'test/utils.js']);
       expect(applied.three_way).toBe(false);
-      expect(read('lib/response.js')).toContain("var withCharset = require('./utils').withCharset;");
+      // A semantic rename: the export and every use of it; the local variable holding it keeps its own name.
+      expect(read('lib/response.js')).toContain("var setCharset = require('./utils').withCharset;");
 
       // Edited after the apply: the revert is refused and nothing is touched.
       const edited = `${read('lib/response.js')}\n// edited after the apply\n`;
@@ -186,7 +187,7 @@ describe.skipIf(skipWithoutTestRepos('express'))(
       expect(changed.details.files![0]!.ours).toBe(edited);
       expect(read('lib/response.js')).toBe(edited);
       expect((await client.ai.suggestion(suggestion.id)).state).toBe('applied');
-      git(clone, 'checkout', '--', 'lib/response.js', 'lib/utils.js', 'test/utils.js');
+      git(clone, 'checkout', 'HEAD', '--', 'lib/response.js', 'lib/utils.js', 'test/utils.js'); // index and files
     });
 
     it('answers bad folders and other people’s suggestions with clear 4xx', async () => {
