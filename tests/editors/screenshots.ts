@@ -1,12 +1,13 @@
 /**
  * The pictures of docs/editors.md, from the real editors: a server on an express clone with a thread by Grace, then
  * Neovim and Vim (each with its plugin and hivesync-lsp) in tmux, captured with `tmux capture-pane -e -p`, turned
- * into HTML by `aha` and photographed by Chromium.
+ * into HTML by ansi-to-html (xterm's palette) and photographed by Chromium.
  *
- *   node --import tsx tests/editors/screenshots.ts        (needs tmux, aha, nvim, vim, chromium)
+ *   node --import tsx tests/editors/screenshots.ts        (needs tmux, nvim, vim, chromium)
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
+import Convert from 'ansi-to-html';
 import { launchChromium } from '../support/browser.js';
 import { ROOT } from '../support/server-process.js';
 import { editorFixture, type EditorFixture } from '../lsp/fixture.js';
@@ -31,12 +32,32 @@ async function capture(name: string, until: (screen: string) => boolean, keys: s
 }
 
 async function photograph(ansi: string, file: string): Promise<void> {
-  const html = execFileSync('aha', ['--black', '--no-header'], { input: ansi, encoding: 'utf8' });
+  // xterm's 16 colors (ansi-to-html fills 16-255 with xterm's cube and grays itself): black stays black, so a
+  // black-on-yellow sign reads as the terminal shows it.
+  const palette = [
+    '#000000',
+    '#cd0000',
+    '#00cd00',
+    '#cdcd00',
+    '#0000ee',
+    '#cd00cd',
+    '#00cdcd',
+    '#e5e5e5',
+    '#7f7f7f',
+    '#ff0000',
+    '#00ff00',
+    '#ffff00',
+    '#5c5cff',
+    '#ff00ff',
+    '#00ffff',
+    '#ffffff',
+  ];
+  const html = new Convert({ fg: '#e5e5e5', bg: '#000000', escapeXML: true, colors: palette }).toHtml(ansi);
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1000, height: 700 }, deviceScaleFactor: 1 });
     await page.setContent(
-      `<!doctype html><meta charset="utf-8"><style>body{margin:0;background:#000}pre{margin:0;padding:8px;display:inline-block;color:#ddd;background:#000;font:14px/1.25 "DejaVu Sans Mono",monospace}</style><pre>${html}</pre>`,
+      `<!doctype html><meta charset="utf-8"><style>body{margin:0;background:#000}pre{margin:0;padding:8px;display:inline-block;color:#e5e5e5;background:#000;font:14px/1.25 "DejaVu Sans Mono",monospace}</style><pre>${html}</pre>`,
     );
     await page.locator('pre').screenshot({ path: file });
   } finally {
