@@ -617,3 +617,72 @@ export const previewBlobs = pgTable(
   },
   (t) => [primaryKey({ columns: [t.projectId, t.sha256] })],
 );
+
+/**
+ * Devices that receive push notifications (issue #20): a mobile app's Expo push token, or a browser's Web Push
+ * subscription. A token or endpoint belongs to one device, so registering it again (after another sign-in on that
+ * device) moves it to the new user instead of duplicating it.
+ */
+export const devices = pgTable(
+  'devices',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    platform: text('platform', { enum: ['ios', 'android', 'web'] }).notNull(),
+    provider: text('provider', { enum: ['expo', 'webpush'] }).notNull(),
+    /** The Expo push token, or the Web Push endpoint URL (never returned by the API). */
+    token: text('token').notNull(),
+    /** Web Push: the browser's p256dh and auth keys (never returned by the API). */
+    keys: jsonb('keys').$type<{ p256dh: string; auth: string }>(),
+    appVersion: text('app_version'),
+    name: text('name'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+    lastPushAt: ts('last_push_at'),
+  },
+  (t) => [uniqueIndex('devices_token_key').on(t.token), index('devices_user_idx').on(t.userId)],
+);
+
+/** A user's channels for one notification type; no row means every channel on. */
+export const notificationPreferences = pgTable(
+  'notification_preferences',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    type: text('type').notNull(),
+    inApp: boolean('in_app').notNull().default(true),
+    push: boolean('push').notNull().default(true),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.type] })],
+);
+
+/**
+ * One push of one notification to one device: what lets a retried delivery job skip the devices already reached,
+ * and the receipt worker find Expo tickets to check.
+ */
+export const pushDeliveries = pgTable(
+  'push_deliveries',
+  {
+    notificationId: text('notification_id')
+      .notNull()
+      .references(() => notifications.id, { onDelete: 'cascade' }),
+    deviceId: text('device_id')
+      .notNull()
+      .references(() => devices.id, { onDelete: 'cascade' }),
+    /** `sent`: the provider accepted it; `delivered`: its receipt said ok; `failed`: the provider refused it for good. */
+    status: text('status', { enum: ['sent', 'delivered', 'failed'] }).notNull(),
+    /** Expo's ticket id, whose receipt is fetched later. */
+    receiptId: text('receipt_id'),
+    error: text('error'),
+    sentAt: ts('sent_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.notificationId, t.deviceId] }),
+    index('push_deliveries_receipts_idx')
+      .on(t.sentAt)
+      .where(sql`${t.status} = 'sent' and ${t.receiptId} is not null`),
+  ],
+);
