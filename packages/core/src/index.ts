@@ -12,3 +12,4 @@ export * from './ai.js';
 export * from './lookup.js';
 export * from './history.js';
 export * from './preview-builds.js';
+export * from './devices.js';
