@@ -271,6 +271,84 @@ const EnvSchema = z
     HIVESYNC_NOTIFICATION_RETENTION_DAYS: int(1, 36_500).default(90),
     /** Event streams one user may hold open on one API instance; opening one more closes their oldest. */
     HIVESYNC_MAX_STREAMS_PER_USER: int(1, 10_000).default(20),
+    /** Base URL of Expo's push API (`/send` and `/getReceipts` are appended); point it elsewhere only for a relay or a test. */
+    HIVESYNC_EXPO_PUSH_URL: z.url({ protocol: /^https?$/ }).default('https://exp.host/--/api/v2/push'),
+    /** Expo access token, when the Expo project requires one for push ("enhanced security"); never logged. */
+    HIVESYNC_EXPO_ACCESS_TOKEN: z.string().min(1).optional(),
+    /** VAPID public key for Web Push (base64url, from `npx web-push generate-vapid-keys`); generated when unset. */
+    HIVESYNC_VAPID_PUBLIC_KEY: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{87}$/, { message: 'must be a VAPID public key: 87 base64url characters' })
+      .optional(),
+    /** VAPID private key (base64url, 43 characters); never logged or returned. */
+    HIVESYNC_VAPID_PRIVATE_KEY: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{43}$/, { message: 'must be a VAPID private key: 43 base64url characters' })
+      .optional(),
+    /** Who push services contact about this server's pushes: a mailto: or https: URL. */
+    HIVESYNC_VAPID_SUBJECT: z
+      .string()
+      .regex(/^(mailto:[^\s@]+@[^\s@]+|https:\/\/[^\s/]+.*)$/, { message: 'must be a mailto: or https: URL' })
+      .default('mailto:hivesync@localhost'),
+    /**
+     * Hosts Web Push endpoints may be on (`*.` allows subdomains); `*` alone allows any public host. Every endpoint is
+     * also kept off internal addresses, whatever this says.
+     */
+    HIVESYNC_WEBPUSH_ALLOWED_HOSTS: z
+      .string()
+      .default('fcm.googleapis.com,updates.push.services.mozilla.com,*.push.apple.com,*.notify.windows.com')
+      .transform((v, ctx) => {
+        const hosts = v
+          .split(',')
+          .map((h) => h.trim().toLowerCase())
+          .filter((h) => h !== '');
+        const bad = hosts.filter((h) => h !== '*' && !/^(\*\.)?[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(h));
+        if (bad.length > 0) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `must be host names (optionally *.host), or *; not ${bad.join(', ')}`,
+          });
+          return z.NEVER;
+        }
+        return hosts;
+      }),
+    /**
+     * Origins of push services the operator runs or trusts (a relay inside the network, a test's fake): endpoints
+     * there skip the internal-address check and may be http. Exact origins, such as `http://127.0.0.1:9100`.
+     */
+    HIVESYNC_WEBPUSH_TRUSTED_ORIGINS: z
+      .string()
+      .default('')
+      .transform((v, ctx) => {
+        const origins = v
+          .split(',')
+          .map((o) => o.trim())
+          .filter((o) => o !== '');
+        const bad = origins.filter((o) => {
+          try {
+            const u = new URL(o);
+            return u.origin !== o || !['http:', 'https:'].includes(u.protocol);
+          } catch {
+            return true;
+          }
+        });
+        if (bad.length > 0) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `must be origins such as https://push.example.com; not ${bad.join(', ')}`,
+          });
+          return z.NEVER;
+        }
+        return origins;
+      }),
+    /** Retries of a push delivery that failed on the network or the provider (with a doubling delay). */
+    HIVESYNC_PUSH_RETRY_LIMIT: int(0, 20).default(5),
+    /** How long one request to a push provider may take, in milliseconds. */
+    HIVESYNC_PUSH_TIMEOUT_MS: int(100, 120_000).default(10_000),
+    /** How long after a push to Expo its receipt is fetched, in seconds (Expo advises about 15 minutes). */
+    HIVESYNC_PUSH_RECEIPT_DELAY_SECONDS: int(0, 86_400).default(900),
+    /** How often workers fetch Expo receipts that are due, in seconds. */
+    HIVESYNC_PUSH_RECEIPT_INTERVAL_SECONDS: int(1, 86_400).default(60),
     /** Who writes AI text: `local` (offline, deterministic; the default) or `openai` (any OpenAI-compatible API). */
     HIVESYNC_AI_PROVIDER: z.enum(['local', 'openai']).default('local'),
     /** Base URL of the OpenAI-compatible API (OpenAI, DeepSeek, Ollama, vLLM, LM Studio). */
@@ -333,6 +411,13 @@ const EnvSchema = z
         code: 'custom',
         path: ['HIVESYNC_K8S_DEPLOYMENTS'],
         message: 'must be set when HIVESYNC_AUTOSCALE_TARGET is "kubernetes": which Deployment runs each pool',
+      });
+    }
+    if (!env.HIVESYNC_VAPID_PUBLIC_KEY !== !env.HIVESYNC_VAPID_PRIVATE_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.HIVESYNC_VAPID_PUBLIC_KEY ? 'HIVESYNC_VAPID_PRIVATE_KEY' : 'HIVESYNC_VAPID_PUBLIC_KEY'],
+        message: 'set both VAPID keys (npx web-push generate-vapid-keys) or neither',
       });
     }
     if (env.HIVESYNC_ROLE === 'api' && !env.HIVESYNC_JWT_SECRET) {
@@ -446,6 +531,23 @@ export interface Config {
     readonly apiKey: string | undefined;
     readonly model: string;
     readonly timeoutMs: number;
+  };
+  /** Push notifications to devices (issue #20): Expo for the mobile app, Web Push for browsers. */
+  readonly push: {
+    readonly expoUrl: string;
+    readonly expoAccessToken: string | undefined;
+    /** Unset keys are generated into the data directory when this process is the whole installation (`all`). */
+    readonly vapid: {
+      readonly publicKey: string | undefined;
+      readonly privateKey: string | undefined;
+      readonly subject: string;
+    };
+    readonly webpushAllowedHosts: readonly string[];
+    readonly webpushTrustedOrigins: readonly string[];
+    readonly retryLimit: number;
+    readonly timeoutMs: number;
+    readonly receiptDelayMs: number;
+    readonly receiptIntervalMs: number;
   };
   /** Requests per user per minute, by what they spend (see LimitsService). */
   readonly userLimits: {
@@ -613,6 +715,21 @@ export function loadConfig(
       apiKey: e.OPENAI_API_KEY,
       model: e.HIVESYNC_AI_MODEL,
       timeoutMs: e.HIVESYNC_AI_TIMEOUT_MS,
+    },
+    push: {
+      expoUrl: e.HIVESYNC_EXPO_PUSH_URL.replace(/\/+$/, ''),
+      expoAccessToken: e.HIVESYNC_EXPO_ACCESS_TOKEN,
+      vapid: {
+        publicKey: e.HIVESYNC_VAPID_PUBLIC_KEY,
+        privateKey: e.HIVESYNC_VAPID_PRIVATE_KEY,
+        subject: e.HIVESYNC_VAPID_SUBJECT,
+      },
+      webpushAllowedHosts: e.HIVESYNC_WEBPUSH_ALLOWED_HOSTS,
+      webpushTrustedOrigins: e.HIVESYNC_WEBPUSH_TRUSTED_ORIGINS,
+      retryLimit: e.HIVESYNC_PUSH_RETRY_LIMIT,
+      timeoutMs: e.HIVESYNC_PUSH_TIMEOUT_MS,
+      receiptDelayMs: e.HIVESYNC_PUSH_RECEIPT_DELAY_SECONDS * 1000,
+      receiptIntervalMs: e.HIVESYNC_PUSH_RECEIPT_INTERVAL_SECONDS * 1000,
     },
     userLimits: {
       search: e.HIVESYNC_LIMIT_SEARCH_PER_MINUTE,
