@@ -395,6 +395,10 @@ export const aiJobs = pgTable(
     provider: text('provider'),
     promptTokens: integer('prompt_tokens'),
     completionTokens: integer('completion_tokens'),
+    /** The job's prompt/context and raw model output in the `ai-logs` bucket (null: none kept, or expired). */
+    logKey: text('log_key'),
+    /** A result too large for the row, in the `artifacts` bucket (`result` is then null). */
+    resultKey: text('result_key'),
     createdAt: ts('created_at').notNull().defaultNow(),
     startedAt: ts('started_at'),
     finishedAt: ts('finished_at'),
@@ -419,7 +423,10 @@ export const suggestions = pgTable(
       .references(() => projects.id, { onDelete: 'cascade' }),
     description: text('description').notNull(),
     files: jsonb('files').$type<string[]>().notNull(),
-    patch: text('patch').notNull(),
+    /** The patch itself, for suggestions made before patches moved to the `artifacts` bucket (else null). */
+    patch: text('patch'),
+    /** Where the patch is in the `artifacts` bucket (content-addressed); null for older rows, which hold `patch`. */
+    patchKey: text('patch_key'),
     state: text('state', { enum: ['proposed', 'approved', 'rejected', 'applied', 'reverted'] }).notNull(),
     createdAt: ts('created_at').notNull().defaultNow(),
   },

@@ -178,7 +178,7 @@ export class AiService {
     const row = await this.findSuggestion(id);
     await this.projects.requireProjectRole(auth, row.projectId, 'viewer');
     const job = await this.repo.findJob(row.jobId);
-    return suggestionDiff(row.patch, job!.commit);
+    return suggestionDiff(row.patch ?? '', job!.commit);
   }
 
   /** Moves a suggestion along proposed → approved|rejected, approved → applied → reverted; anything else is 409. */
@@ -402,7 +402,7 @@ export class AiService {
       job_id: r.jobId,
       description: r.description,
       files: r.files,
-      patch: r.patch,
+      patch: r.patch ?? '',
       state: r.state,
       created_at: r.createdAt.toISOString(),
       history: events
