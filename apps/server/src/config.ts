@@ -359,6 +359,8 @@ const EnvSchema = z
     HIVESYNC_AI_MODEL: z.string().default('gpt-4o-mini'),
     /** How long one model request may take, in milliseconds. */
     HIVESYNC_AI_TIMEOUT_MS: int(1000, 600_000).default(60_000),
+    /** Days an AI job's log (prompt/context, raw model output) is kept in the `ai-logs` bucket. */
+    HIVESYNC_AI_LOG_RETENTION_DAYS: int(1, 36_500).default(30),
     /** Version reported by /health (defaults to the package version). */
     HIVESYNC_VERSION: z.string().optional(),
     /** Free space under the data directory below which /health/deep reports the disk as failing, in MiB. */
@@ -531,6 +533,8 @@ export interface Config {
     readonly apiKey: string | undefined;
     readonly model: string;
     readonly timeoutMs: number;
+    /** Days AI job logs are kept in the `ai-logs` bucket before the workers delete them. */
+    readonly logRetentionDays: number;
   };
   /** Push notifications to devices (issue #20): Expo for the mobile app, Web Push for browsers. */
   readonly push: {
@@ -715,6 +719,7 @@ export function loadConfig(
       apiKey: e.OPENAI_API_KEY,
       model: e.HIVESYNC_AI_MODEL,
       timeoutMs: e.HIVESYNC_AI_TIMEOUT_MS,
+      logRetentionDays: e.HIVESYNC_AI_LOG_RETENTION_DAYS,
     },
     push: {
       expoUrl: e.HIVESYNC_EXPO_PUSH_URL.replace(/\/+$/, ''),
