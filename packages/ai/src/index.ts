@@ -18,4 +18,5 @@ export {
   type TrimmedFile,
 } from './context.js';
 export { LocalProvider, type AiProvider } from './provider.js';
+export { explainLines, type Explanation } from './explain.js';
 export { type ProjectOptions } from './lang/ts-project.js';
