@@ -24,6 +24,7 @@ import { authRoutes } from './modules/auth/auth.routes.js';
 import type { AccessTokens } from './modules/auth/tokens.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { notificationRoutes } from './modules/notifications/notifications.routes.js';
+import { deviceRoutes } from './modules/devices/devices.routes.js';
 import { projectRoutes } from './modules/projects/projects.routes.js';
 import { repoRoutes } from './modules/repo/repo.routes.js';
 import { eventRoutes } from './modules/events/events.routes.js';
@@ -171,6 +172,7 @@ export async function buildApp(deps: {
       await api.register(authRoutes(routeDeps));
       await api.register(projectRoutes(routeDeps));
       await api.register(notificationRoutes(routeDeps));
+      await api.register(deviceRoutes(routeDeps));
       await api.register(adminRoutes(routeDeps));
       await api.register(repoRoutes(routeDeps));
       await api.register(previewRoutes(routeDeps, { maxFiles: config.builds.maxFiles }));

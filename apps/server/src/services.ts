@@ -46,6 +46,12 @@ import { createTicketStore } from './infra/tickets.js';
 import { EventsService } from './modules/events/events.service.js';
 import { LimitsService } from './modules/limits/limits.service.js';
 import { LookupService } from './modules/lookup/lookup.service.js';
+import { DevicesService } from './modules/devices/devices.service.js';
+import { PushEndpointPolicy } from './modules/devices/push-endpoint-policy.js';
+import { PushDeliveryService } from './modules/devices/push-delivery.service.js';
+import { ExpoPushProvider, WebPushProvider } from './modules/devices/push-providers.js';
+import { resolveVapidKeys } from './modules/devices/vapid-keys.js';
+import { pushDeliverJob } from './jobs/push-deliver.job.js';
 
 /** The backends of one process, opened by the runtime. */
 export interface Infra {
@@ -96,6 +102,10 @@ export interface Services {
   limits: LimitsService;
   /** Remembers seen worker-callback signatures (replay protection). */
   once: OnceStore;
+  /** Devices that receive push (Expo tokens, Web Push subscriptions). */
+  devices: DevicesService;
+  /** Push delivery to those devices, and Expo receipts. */
+  push: PushDeliveryService;
 }
 
 /** Wires the services over the given backends. */
@@ -103,6 +113,28 @@ export function createServices(infra: Infra): Services {
   const { config, db } = infra;
   const notifications = new NotificationsService(db, infra.bus, infra.logger);
   const audit = new AuditService(db, infra.logger);
+  // Push (issue #20): every notification goes to its users' devices too, by the push delivery job.
+  const pushEndpoints = new PushEndpointPolicy({
+    allowedHosts: config.push.webpushAllowedHosts,
+    trustedOrigins: config.push.webpushTrustedOrigins,
+  });
+  const vapid = resolveVapidKeys(config.push.vapid, config.dataDir, config.role);
+  const devices = new DevicesService(db, pushEndpoints, vapid, infra.logger);
+  const push = new PushDeliveryService(
+    db,
+    infra.queue,
+    {
+      expo: new ExpoPushProvider({
+        baseUrl: config.push.expoUrl,
+        accessToken: config.push.expoAccessToken,
+        timeoutMs: config.push.timeoutMs,
+      }),
+      webpush: new WebPushProvider(vapid, pushEndpoints, { timeoutMs: config.push.timeoutMs }),
+    },
+    infra.logger,
+    { receiptDelayMs: config.push.receiptDelayMs },
+  );
+  notifications.push = (tx, request) => push.enqueue(tx, request);
   const git = infra.git;
   const remoteGuard = new RemoteGuard(config.repos);
   const mirrors = new MirrorStore(path.join(config.dataDir, 'repos'), git, {
@@ -196,6 +228,8 @@ export function createServices(infra: Infra): Services {
   // A sync indexes the commit it brings before it completes (only the blobs that are new).
   repo.indexSynced = (projectId, commit, log) => codeSearch.indexSynced(projectId, commit, log);
   const services: Services = {
+    devices,
+    push,
     codeSearch,
     previewBuilds: new PreviewBuildsService({
       db,
@@ -299,6 +333,7 @@ export function jobDefinitions(services: Services, config: Config): JobDefinitio
     }),
     searchIndexJob(services.codeSearch, { gitTimeoutMs: config.repos.gitTimeoutMs }),
     previewBuildJob(services.previewBuilds, { timeoutMs: config.builds.timeoutMs }),
+    pushDeliverJob(services.push, { retryLimit: config.push.retryLimit, timeoutMs: config.push.timeoutMs }),
   ] as unknown as JobDefinition<never>[];
 }
 
@@ -325,6 +360,11 @@ export function periodicTasks(services: Services, config: Config): PeriodicTask[
       name: 'notification-retention',
       intervalMs: NOTIFICATION_RETENTION_INTERVAL_MS,
       run: async () => void (await services.notifications.deleteExpired(config.notificationRetentionDays)),
+    },
+    {
+      name: 'push-receipts',
+      intervalMs: config.push.receiptIntervalMs,
+      run: async () => void (await services.push.checkReceipts()),
     },
     {
       name: 'system-watch',

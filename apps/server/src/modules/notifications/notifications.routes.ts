@@ -7,6 +7,8 @@ import {
   MarkReadBody,
   MarkReadResult,
   NotificationList,
+  NotificationPreferences,
+  UpdateNotificationPreferencesBody,
 } from '@hivesync/core';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -60,6 +62,31 @@ export function notificationRoutes({ services, authenticate }: RouteDeps): Fasti
         },
       },
       async (req) => services.notifications.markRead(caller(req), req.body, clientName(req)),
+    );
+    app.get(
+      '/me/notification-preferences',
+      {
+        schema: {
+          tags,
+          security,
+          summary: "The caller's notification channels (in_app, push) for every notification type; all on by default",
+          response: withErrors({ 200: NotificationPreferences }),
+        },
+      },
+      async (req) => services.notifications.preferences(caller(req)),
+    );
+    app.put(
+      '/me/notification-preferences',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Turn channels of notification types on or off; types and channels not sent keep their setting',
+          body: UpdateNotificationPreferencesBody,
+          response: withErrors({ 200: NotificationPreferences }),
+        },
+      },
+      async (req) => services.notifications.updatePreferences(caller(req), req.body),
     );
   };
 }

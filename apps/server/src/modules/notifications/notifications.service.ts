@@ -7,12 +7,16 @@ import {
   type MarkReadBody,
   type Notification,
   type NotificationList,
+  type NotificationPreferences,
   type NotificationType,
+  type UpdateNotificationPreferencesBody,
+  NOTIFICATION_TYPES,
 } from '@hivesync/core';
 import type { Database, Tx } from '../../infra/db.js';
 import type { EventBus } from '../../infra/event-bus.js';
 import type { Logger } from '../../infra/logger.js';
 import type { AuthContext } from '../auth/auth.types.js';
+import { NotificationPreferencesRepository } from './notification-preferences.repository.js';
 import { NotificationsRepository, type NotificationRow } from './notifications.repository.js';
 
 /** What a feature says when it notifies. */
@@ -22,6 +26,22 @@ export interface NotifyInput {
   type: NotificationType;
   payload: Record<string, unknown>;
 }
+
+/** One notification to push to some of its users' devices (the push delivery job's input). */
+export interface PushRequest {
+  type: NotificationType;
+  projectId: string | null;
+  /** The payload as stored: sanitized, with names. */
+  payload: Record<string, unknown>;
+  /** Each user with push on for the type, and their notification's id (`stored`: false when in-app is off). */
+  recipients: { userId: string; notificationId: string; stored: boolean }[];
+}
+
+/** Enqueues push delivery in the notifying transaction (set by services.ts once the push service exists). */
+export type PushEnqueuer = (tx: Tx, request: PushRequest) => Promise<void>;
+
+/** Types whose in-app notification cannot be turned off: a security notice must reach its owner. */
+export const IN_APP_REQUIRED: ReadonlySet<NotificationType> = new Set(['account_login_throttled']);
 
 /** The outcome of a poll: either a page, or "not modified", always with the interval and ETag to send. */
 export type PollResult =
@@ -58,6 +78,9 @@ interface CachedState {
  */
 export class NotificationsService {
   private readonly repo: NotificationsRepository;
+  private readonly prefs: NotificationPreferencesRepository;
+  /** Push delivery; unset, notifications are in-app only. */
+  push: PushEnqueuer | undefined;
   private readonly cache = new Map<string, CachedState>();
   private readonly generation = new Map<string, number>();
 
@@ -67,6 +90,7 @@ export class NotificationsService {
     private readonly logger: Logger,
   ) {
     this.repo = new NotificationsRepository(db.orm);
+    this.prefs = new NotificationPreferencesRepository(db.orm);
     bus.subscribe((m) => {
       if (m.kind === BUS_NOTIFICATION || m.kind === BUS_POLL_STATE) this.forget(String(m.body.user_id));
     });
@@ -77,12 +101,64 @@ export class NotificationsService {
     const userIds = [...new Set(input.userIds)];
     if (userIds.length === 0) return;
     const write = async (t: Tx) => {
+      // Each user's channels for this type (no row: all on): the in-app list, and push to their devices.
+      const channels = await this.prefs.forType(t.orm, userIds, input.type);
+      const inApp = userIds.filter((u) => channels.get(u)?.inApp !== false || IN_APP_REQUIRED.has(input.type));
+      const push = this.push ? userIds.filter((u) => channels.get(u)?.push !== false) : [];
+      if (inApp.length === 0 && push.length === 0) return;
       const payload = await this.named(t, input.projectId, this.sanitize(input.type, input.payload));
-      const rows = await this.repo.insert(t.orm, userIds, { projectId: input.projectId, type: input.type, payload });
+      const rows = await this.repo.insert(t.orm, inApp, { projectId: input.projectId, type: input.type, payload });
       t.afterCommit(() => this.publish(rows));
+      if (push.length > 0) {
+        const stored = new Map(rows.map((r) => [r.userId, r.id]));
+        await this.push!(t, {
+          type: input.type,
+          projectId: input.projectId,
+          payload,
+          recipients: push.map((userId) => ({
+            userId,
+            notificationId: stored.get(userId) ?? crypto.randomUUID(),
+            stored: stored.has(userId),
+          })),
+        });
+      }
     };
     if (tx) await write(tx);
     else await this.db.transaction(write);
+  }
+
+  /** The caller's channels for every notification type (all on until turned off). */
+  async preferences(auth: AuthContext): Promise<NotificationPreferences> {
+    const stored = await this.prefs.forUser(auth.userId);
+    return {
+      preferences: NOTIFICATION_TYPES.map((type) => {
+        const ch = stored.get(type);
+        const required = IN_APP_REQUIRED.has(type);
+        return { type, in_app: required || ch?.inApp !== false, push: ch?.push !== false, in_app_optional: !required };
+      }),
+    };
+  }
+
+  /** Changes some of the caller's channels; answers every type's, as GET does. */
+  async updatePreferences(
+    auth: AuthContext,
+    body: UpdateNotificationPreferencesBody,
+  ): Promise<NotificationPreferences> {
+    const refused = body.preferences.findIndex((p) => p.in_app === false && IN_APP_REQUIRED.has(p.type));
+    if (refused >= 0) {
+      throw errors.validation(
+        `${body.preferences[refused]!.type} is a security notice: its in-app notification cannot be turned off.`,
+        { field: `preferences.${refused}.in_app` },
+      );
+    }
+    await this.db.transaction(async (tx) =>
+      this.prefs.update(
+        tx.orm,
+        auth.userId,
+        body.preferences.map((p) => ({ type: p.type, inApp: p.in_app, push: p.push })),
+      ),
+    );
+    return this.preferences(auth);
   }
 
   /** Tells every process that a user's poll state changed (work started or finished). */
