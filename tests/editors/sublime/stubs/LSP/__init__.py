@@ -1,0 +1,1 @@
+"""A stand-in for the LSP package (sublimelsp/LSP): see LSP/plugin."""
