@@ -2,8 +2,19 @@ import { z } from 'zod';
 import { Id, Timestamp } from './common.js';
 import { RepoPath } from './repo.js';
 
-/** What an AI job can be asked to do. `refactor` needs a language-model provider (openai). */
-export const AiAction = z.enum(['document_function', 'document_file', 'summarize_file', 'rename_symbol', 'refactor']);
+/**
+ * What an AI job can be asked to do. `refactor` (and `suggest_fix`) need a language-model provider (openai).
+ * `explain` and `suggest_fix` are asked on a thread (POST /projects/{id}/threads/{thread_id}/ai), not on /ai/jobs.
+ */
+export const AiAction = z.enum([
+  'document_function',
+  'document_file',
+  'summarize_file',
+  'rename_symbol',
+  'refactor',
+  'explain',
+  'suggest_fix',
+]);
 export type AiAction = z.infer<typeof AiAction>;
 
 export const CreateAiJobBody = z
@@ -67,8 +78,10 @@ export const AiJob = z
      * comment." Null otherwise; absent from servers older than this field.
      */
     message: z.string().nullable().optional(),
-    /** For summarize_file: the summary and the exported API it describes. */
+    /** For summarize_file: the summary and the exported API it describes; for thread questions: the answer. */
     result: z.record(z.string(), z.unknown()).nullable(),
+    /** For a question asked on a thread: that thread. Absent from servers older than thread questions. */
+    thread_id: Id.nullable().optional(),
     suggestions: z.array(Suggestion),
   })
   .meta({ id: 'AiJob' });
@@ -119,3 +132,38 @@ export type AiCapabilities = z.infer<typeof AiCapabilities>;
 
 export const SuggestionList = z.object({ suggestions: z.array(Suggestion) }).meta({ id: 'SuggestionList' });
 export type SuggestionList = z.infer<typeof SuggestionList>;
+
+/** What can be asked of the assistant on a thread: explain its lines, or suggest a fix (a patch, with a model). */
+export const ThreadAiAction = z.enum(['explain', 'suggest_fix']);
+export type ThreadAiAction = z.infer<typeof ThreadAiAction>;
+
+/** Body of POST /projects/{id}/threads/{thread_id}/ai. */
+export const ThreadAiBody = z.object({ action: ThreadAiAction }).meta({ id: 'ThreadAiBody' });
+export type ThreadAiBody = z.infer<typeof ThreadAiBody>;
+
+/**
+ * An AI job's log, for instance admins (GET /admin/ai-jobs/{id}/log): what the job was given (its parameters, the
+ * files it read, the prompts it sent) and what came back (the raw model output), with secrets redacted.
+ */
+export const AiJobLog = z
+  .object({
+    job_id: Id,
+    project_id: Id,
+    /** When the log is deleted (HIVESYNC_AI_LOG_RETENTION_DAYS after the job was created). */
+    expires_at: Timestamp,
+    log: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'AiJobLog' });
+export type AiJobLog = z.infer<typeof AiJobLog>;
+
+/** A project's plan: `pro` projects' jobs go to the priority queues that workers drain first. */
+export const ProjectPlan = z.enum(['free', 'pro']);
+export type ProjectPlan = z.infer<typeof ProjectPlan>;
+
+/** Body of PATCH /admin/projects/{id}. */
+export const AdminProjectBody = z.object({ plan: ProjectPlan }).meta({ id: 'AdminProjectBody' });
+export type AdminProjectBody = z.infer<typeof AdminProjectBody>;
+
+/** A project as PATCH /admin/projects/{id} answers it. */
+export const AdminProject = z.object({ id: Id, name: z.string(), plan: ProjectPlan }).meta({ id: 'AdminProject' });
+export type AdminProject = z.infer<typeof AdminProject>;

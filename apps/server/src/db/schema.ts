@@ -380,7 +380,15 @@ export const aiJobs = pgTable(
       .references(() => projects.id, { onDelete: 'cascade' }),
     requestedBy: text('requested_by').references(() => users.id, { onDelete: 'set null' }),
     action: text('action', {
-      enum: ['document_function', 'document_file', 'summarize_file', 'rename_symbol', 'refactor'],
+      enum: [
+        'document_function',
+        'document_file',
+        'summarize_file',
+        'rename_symbol',
+        'refactor',
+        'explain',
+        'suggest_fix',
+      ],
     }).notNull(),
     params: jsonb('params').$type<Record<string, unknown>>().notNull(),
     status: text('status', { enum: ['queued', 'running', 'completed', 'failed'] }).notNull(),

@@ -22,6 +22,8 @@ export const ACTION_WORDS: Record<AiAction, string> = {
   summarize_file: 'Summarize a file',
   rename_symbol: 'Rename a symbol',
   refactor: 'Refactor',
+  explain: 'Explain this',
+  suggest_fix: 'Suggest a fix',
 };
 
 /** A job's status in words. */
