@@ -1,6 +1,7 @@
 import { AdminApi } from './admin.api.js';
 import { AiApi } from './ai.api.js';
 import { AuthApi } from './auth.api.js';
+import { DevicesApi } from './devices.api.js';
 import { EventsApi } from './events.api.js';
 import { HealthApi } from './health.api.js';
 import { LookupApi } from './lookup.api.js';
@@ -22,6 +23,8 @@ export class HiveSyncClient {
   readonly members: MembersApi;
   readonly repo: RepoApi;
   readonly notifications: NotificationsApi;
+  /** Devices that receive push (Expo tokens, Web Push subscriptions). */
+  readonly devices: DevicesApi;
   readonly events: EventsApi;
   readonly threads: ThreadsApi;
   readonly tasks: TasksApi;
@@ -39,6 +42,7 @@ export class HiveSyncClient {
     this.members = new MembersApi(this.transport);
     this.repo = new RepoApi(this.transport);
     this.notifications = new NotificationsApi(this.transport);
+    this.devices = new DevicesApi(this.transport);
     this.events = new EventsApi(this.transport);
     this.threads = new ThreadsApi(this.transport);
     this.tasks = new TasksApi(this.transport);

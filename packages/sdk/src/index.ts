@@ -34,6 +34,7 @@ export {
   type NotificationPoll,
   type WatchOptions,
 } from './notifications.api.js';
+export { DevicesApi } from './devices.api.js';
 export {
   EventsApi,
   MAX_STREAM_BACKOFF_MS,

@@ -1,4 +1,12 @@
-import type { MarkReadBody, MarkReadResult, Notification, NotificationList, NotificationType } from '@hivesync/core';
+import type {
+  MarkReadBody,
+  MarkReadResult,
+  Notification,
+  NotificationList,
+  NotificationPreferences,
+  NotificationType,
+  UpdateNotificationPreferencesBody,
+} from '@hivesync/core';
 import { HiveSyncError } from './errors.js';
 import type { RequestOptions, Transport } from './transport.js';
 
@@ -74,6 +82,19 @@ export class NotificationsApi {
    */
   markRead(body: MarkReadBody, opts?: RequestOptions): Promise<MarkReadResult> {
     return this.transport.json<MarkReadResult>({ method: 'POST', path: '/notifications/mark_read', body }, opts);
+  }
+
+  /** The caller's channels (in_app, push) for every notification type; everything is on until turned off. */
+  preferences(opts?: RequestOptions): Promise<NotificationPreferences> {
+    return this.transport.json<NotificationPreferences>({ method: 'GET', path: '/me/notification-preferences' }, opts);
+  }
+
+  /** Turns channels of some types on or off (others keep theirs); answers every type's channels after the change. */
+  updatePreferences(body: UpdateNotificationPreferencesBody, opts?: RequestOptions): Promise<NotificationPreferences> {
+    return this.transport.json<NotificationPreferences>(
+      { method: 'PUT', path: '/me/notification-preferences', body },
+      opts,
+    );
   }
 
   /**
