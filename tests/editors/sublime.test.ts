@@ -11,6 +11,8 @@ import { ROOT } from '../support/server-process.js';
 const PLUGIN_DIR = path.join(ROOT, 'editors/sublime');
 const TESTS_DIR = path.join(ROOT, 'tests/editors/sublime');
 const inCi = process.env.CI === 'true' || process.env.CI === '1';
+// Python's bytecode stays out of the plugin's folder (and out of git).
+const PY_ENV = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
 const PATH_WITH_BIN = `${path.join(ROOT, 'node_modules/.bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`;
 
 /**
@@ -93,6 +95,7 @@ describe.skipIf(!py)('the Sublime Text plugin (editors/sublime)', () => {
   it("runs its logic tests under python3 (and parses as Python 3.8, Sublime Text 4's plugin host)", () => {
     const run = spawnSync(py!, ['-m', 'unittest', 'discover', '-v', '-s', TESTS_DIR, '-p', 'test_*.py'], {
       encoding: 'utf8',
+      env: PY_ENV,
     });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/Ran (1[5-9]|[2-9]\d) tests/);
@@ -135,6 +138,7 @@ describe.skipIf(!py)('the Sublime Text plugin (editors/sublime)', () => {
         spawnSync(py!, ['-c', 'import json, logic; print(json.dumps(logic.COMMANDS))'], {
           cwd: PLUGIN_DIR,
           encoding: 'utf8',
+          env: PY_ENV,
         }).stdout,
       ) as string[];
       expect(pluginCommands.length).toBe(12);
@@ -242,6 +246,7 @@ describe.skipIf(!py || skipWithoutTestRepos('express'))('the Sublime Text plugin
       cwd: fx.workspace,
       env: {
         ...fx.lspEnv,
+        PYTHONDONTWRITEBYTECODE: '1',
         PATH: PATH_WITH_BIN,
         HIVESYNC_SUBLIME_PLUGIN: PLUGIN_DIR,
         HIVESYNC_TEST_SERVER: fx.server.url,

@@ -6,6 +6,7 @@ import glob
 import importlib.util
 import json
 import os
+import re
 import unittest
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..'))
@@ -14,6 +15,9 @@ PLUGIN_DIR = os.path.join(ROOT, 'editors', 'sublime')
 spec = importlib.util.spec_from_file_location('hivesync_logic', os.path.join(PLUGIN_DIR, 'logic.py'))
 logic = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(logic)
+
+# Sublime's JSON allows comments and trailing commas (and prettier writes the trailing commas).
+_TOKENS = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*|/\*.*?\*/|,(?=\s*[}\]])', re.S)
 
 
 def location(path, line, character=0):
@@ -117,7 +121,7 @@ class Package(unittest.TestCase):
             tree = ast.parse(f.read())
         classes = {n.name for n in tree.body if isinstance(n, ast.ClassDef) and n.name.endswith('Command')}
         with open(os.path.join(PLUGIN_DIR, 'Default.sublime-commands'), encoding='utf-8') as f:
-            entries = json.load(f)
+            entries = json.loads(_TOKENS.sub(lambda m: m.group(0) if m.group(0).startswith('"') else '', f.read()))
         for e in entries:
             if e['command'] == 'edit_settings':
                 continue
