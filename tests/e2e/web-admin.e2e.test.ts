@@ -228,6 +228,13 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express')).each(bac
         .locator('tbody tr')
         .evaluateAll((rows) => rows.reduce((n, r) => n + Number(r.querySelectorAll('td')[0]?.textContent ?? 0), 0));
       expect(completed).toBeGreaterThanOrEqual(1); // the sync of express in beforeAll
+      // The bucket picker cuts the same range finer: 24 hourly rows (or 25, the range ending at the next minute)
+      // become 96–97 rows of 15 minutes, with the same total, and the address keeps the choice.
+      const rows = () => table.locator('tbody tr').count();
+      expect(await rows()).toBeLessThanOrEqual(25);
+      await page.getByRole('combobox', { name: 'Bucket' }).selectOption({ label: '15 minutes' });
+      await poll(rows).toBeGreaterThanOrEqual(96);
+      expect(new URL(page.url()).searchParams.get('bucket')).toBe('15m');
 
       // The heatmap's figures: the failures reported above, by platform.
       await page.goto(`${server.url}/admin/previews?range=24h`);
@@ -422,5 +429,44 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express')).each(bac
       expect(cspViolations).toEqual([]);
       expect(other?.cspViolations ?? []).toEqual([]);
     }, 180_000);
+
+    it('deletes a user who owns no project once their email is typed; an owner is told to hand their projects on', async () => {
+      const leaver = { email: 'leaver@example.test', password: 'leaver e2e password three' };
+      const leaverId = (
+        await new HiveSyncClient({ baseUrl: server.url }).auth.register({
+          ...leaver,
+          display_name: 'Lee Leaver',
+        })
+      ).user.id;
+      await page.goto(`${server.url}/admin/users/${leaverId}`);
+      await page.getByRole('heading', { name: leaver.email, level: 1 }).waitFor();
+      await page.getByRole('button', { name: 'Delete user…' }).click();
+      const confirm = page.getByRole('form', { name: 'Confirm deleting' });
+      const go = confirm.getByRole('button', { name: 'Delete', exact: true });
+      await confirm.getByLabel(/Type leaver@example\.test/).fill('leaver@example');
+      expect(await go.isDisabled()).toBe(true);
+      await confirm.getByLabel(/Type leaver@example\.test/).fill(leaver.email);
+      await go.click();
+      await page.waitForURL(/\/admin\/users$/);
+      const gone = await adminSdk.admin.getUser(leaverId).then(
+        () => null,
+        (err: unknown) => err,
+      );
+      expect(isHiveSyncError(gone) && gone.code, String(gone)).toBe('not_found');
+      const refused = await new HiveSyncClient({ baseUrl: server.url }).auth.login(leaver).then(
+        () => null,
+        (err: unknown) => err,
+      );
+      expect(isHiveSyncError(refused) && refused.status, String(refused)).toBe(401);
+
+      // The admin owns the projects of this run: no delete button, and the page says what to do first.
+      const me = (await adminSdk.auth.me()).id;
+      await page.goto(`${server.url}/admin/users/${me}`);
+      await page
+        .getByText(/owns (a project|\d+ projects) \(.+\): transfer (it|them) to someone else or delete (it|them) first/)
+        .waitFor();
+      expect(await page.getByRole('button', { name: 'Delete user…' }).count()).toBe(0);
+      expect(cspViolations).toEqual([]);
+    });
   },
 );

@@ -82,6 +82,17 @@ export function useLogoutUserMutation(id: string) {
   });
 }
 
+/** Deletes a user (refused with `conflict` while they own a project); every user query is fetched again. */
+export function useDeleteUserMutation(id: string) {
+  const client = useClient();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => client.admin.deleteUser(id),
+    onSuccess: () => queryClient.removeQueries({ queryKey: adminKeys.user(id) }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: adminKeys.users() }),
+  });
+}
+
 // --- workers, queues and jobs -----------------------------------------------------------------------------------
 
 /** Every worker with its state; asked again every few seconds, and at once on a worker's live event (AdminLive). */
@@ -152,19 +163,50 @@ export const ANALYTICS_RANGES = {
 } as const;
 export type AnalyticsRangeName = keyof typeof ANALYTICS_RANGES;
 
+/** The buckets a chart can be cut into (the server takes any duration of a minute or more). */
+export const ANALYTICS_BUCKETS = {
+  '1m': { label: '1 minute', ms: 60_000 },
+  '5m': { label: '5 minutes', ms: 300_000 },
+  '15m': { label: '15 minutes', ms: 900_000 },
+  '1h': { label: '1 hour', ms: 3_600_000 },
+  '6h': { label: '6 hours', ms: 6 * 3_600_000 },
+  '1d': { label: '1 day', ms: 86_400_000 },
+} as const;
+export type AnalyticsBucketName = keyof typeof ANALYTICS_BUCKETS;
+
+/** The server's limit on buckets per answer. */
+const MAX_BUCKETS = 2000;
+
 /** Whether `value` names a range of ANALYTICS_RANGES (as read from the URL). */
 export function isAnalyticsRange(value: string | null): value is AnalyticsRangeName {
   return value !== null && Object.hasOwn(ANALYTICS_RANGES, value);
+}
+
+/** The buckets that make sense for a range: shorter than the range, and no more of them than the server gives. */
+export function bucketsFor(range: AnalyticsRangeName): AnalyticsBucketName[] {
+  const ms = ANALYTICS_RANGES[range].ms;
+  return (Object.keys(ANALYTICS_BUCKETS) as AnalyticsBucketName[]).filter(
+    (b) => ANALYTICS_BUCKETS[b].ms < ms && ms / ANALYTICS_BUCKETS[b].ms <= MAX_BUCKETS,
+  );
+}
+
+/** The bucket named in the URL if it suits the range, else the range's default. */
+export function bucketOf(range: AnalyticsRangeName, value: string | null): AnalyticsBucketName {
+  return bucketsFor(range).find((b) => b === value) ?? ANALYTICS_RANGES[range].bucket;
 }
 
 /**
  * The query of a range ending now, rounded down to the minute so that the key (and the server's answer) stays the same
  * for a minute rather than changing at every render.
  */
-export function rangeQuery(name: AnalyticsRangeName, now = Date.now()): AnalyticsQuery {
+export function rangeQuery(
+  name: AnalyticsRangeName,
+  now = Date.now(),
+  bucket: AnalyticsBucketName = ANALYTICS_RANGES[name].bucket,
+): AnalyticsQuery {
   const range = ANALYTICS_RANGES[name];
   const to = Math.floor(now / 60_000) * 60_000 + 60_000;
-  return { from: new Date(to - range.ms).toISOString(), to: new Date(to).toISOString(), bucket: range.bucket };
+  return { from: new Date(to - range.ms).toISOString(), to: new Date(to).toISOString(), bucket };
 }
 
 /** One of the analytics answers for a range, asked again every minute. */

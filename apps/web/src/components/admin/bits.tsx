@@ -1,6 +1,15 @@
-import type { ReactNode } from 'react';
+import { useMemo, type ReactNode } from 'react';
+import type { AnalyticsQuery } from '@hivesync/sdk';
 import { Link, useSearchParams } from 'react-router';
-import { ANALYTICS_RANGES, isAnalyticsRange, type AnalyticsRangeName } from '../../queries/admin.js';
+import {
+  ANALYTICS_BUCKETS,
+  ANALYTICS_RANGES,
+  bucketOf,
+  bucketsFor,
+  isAnalyticsRange,
+  rangeQuery,
+  type AnalyticsRangeName,
+} from '../../queries/admin.js';
 
 /** A state in words in a pill whose colour (admin.css `.state-<state>`) is never the only sign. */
 export function StateBadge({ state, label }: { state: string; label?: string }) {
@@ -81,23 +90,29 @@ export function CursorPager({ label, nextCursor }: { label: string; nextCursor: 
   );
 }
 
-/** The analytics range in the address (`?range=24h`, the default), and a select that changes it. */
-export function useRangeParam(): [AnalyticsRangeName, ReactNode] {
+/**
+ * The analytics window in the address (`?range=24h&bucket=1h`; the range defaults to 24 hours, the bucket to the
+ * range's own), as the query to send, and the selects that change it. A bucket that does not suit a newly chosen range
+ * falls back to that range's default.
+ */
+export function useAnalyticsWindow(): [AnalyticsQuery, ReactNode] {
   const [params, setParams] = useSearchParams();
   const raw = params.get('range');
   const range: AnalyticsRangeName = isAnalyticsRange(raw) ? raw : '24h';
+  const bucket = bucketOf(range, params.get('bucket'));
+  const minute = Math.floor(Date.now() / 60_000);
+  const query = useMemo(() => rangeQuery(range, minute * 60_000, bucket), [range, bucket, minute]);
+  const set = (name: 'range' | 'bucket', value: string) => {
+    const next = new URLSearchParams(params);
+    next.set(name, value);
+    if (name === 'range' && isAnalyticsRange(value)) next.set('bucket', bucketOf(value, next.get('bucket')));
+    setParams(next);
+  };
   const picker = (
     <form className="admin-range" aria-label="Range" onSubmit={(e) => e.preventDefault()}>
       <label>
         Range
-        <select
-          value={range}
-          onChange={(e) => {
-            const next = new URLSearchParams(params);
-            next.set('range', e.target.value);
-            setParams(next);
-          }}
-        >
+        <select value={range} onChange={(e) => set('range', e.target.value)}>
           {Object.entries(ANALYTICS_RANGES).map(([value, r]) => (
             <option key={value} value={value}>
               {r.label}
@@ -105,7 +120,17 @@ export function useRangeParam(): [AnalyticsRangeName, ReactNode] {
           ))}
         </select>
       </label>
+      <label>
+        Bucket
+        <select value={bucket} onChange={(e) => set('bucket', e.target.value)}>
+          {bucketsFor(range).map((value) => (
+            <option key={value} value={value}>
+              {ANALYTICS_BUCKETS[value].label}
+            </option>
+          ))}
+        </select>
+      </label>
     </form>
   );
-  return [range, picker];
+  return [query, picker];
 }

@@ -1,18 +1,17 @@
 import { useMemo } from 'react';
 import { ErrorPanel } from '../../components/ErrorPanel.js';
 import { Chart, DataTable } from '../../components/admin/Chart.js';
-import { bucketLabel, formatMs, formatRate, Stat, useRangeParam } from '../../components/admin/bits.js';
+import { bucketLabel, formatMs, formatRate, Stat, useAnalyticsWindow } from '../../components/admin/bits.js';
 import { useTitle } from '../../components/Title.js';
-import { rangeQuery, useAiAnalyticsQuery } from '../../queries/admin.js';
+import { useAiAnalyticsQuery } from '../../queries/admin.js';
 
 /**
- * /admin/ai?range=: AI jobs per bucket (completed, failed), by action, provider and outcome with run times and tokens
+ * /admin/ai?range=&bucket=: AI jobs per bucket (completed, failed), by action, provider and outcome with run times and tokens
  * where the provider reports them, and how often suggestions are approved or rejected.
  */
 export function AiAnalyticsPage() {
   useTitle('AI · Admin');
-  const [range, picker] = useRangeParam();
-  const query = useMemo(() => rangeQuery(range), [range]);
+  const [query, picker] = useAnalyticsWindow();
   const data = useAiAnalyticsQuery(query);
   const a = data.data;
 

@@ -1,15 +1,13 @@
-import { useMemo } from 'react';
 import { ErrorPanel } from '../../components/ErrorPanel.js';
 import { Chart, DataTable } from '../../components/admin/Chart.js';
-import { bucketLabel, useRangeParam } from '../../components/admin/bits.js';
+import { bucketLabel, useAnalyticsWindow } from '../../components/admin/bits.js';
 import { useTitle } from '../../components/Title.js';
-import { rangeQuery, useRateLimitAnalyticsQuery } from '../../queries/admin.js';
+import { useRateLimitAnalyticsQuery } from '../../queries/admin.js';
 
-/** /admin/rate-limits?range=: requests refused by a rate limit, per bucket and by route, user and IP (top 50 each). */
+/** /admin/rate-limits?range=&bucket=: requests refused by a rate limit, per bucket and by route, user and IP (top 50 each). */
 export function RateLimitsPage() {
   useTitle('Rate limits · Admin');
-  const [range, picker] = useRangeParam();
-  const query = useMemo(() => rangeQuery(range), [range]);
+  const [query, picker] = useAnalyticsWindow();
   const data = useRateLimitAnalyticsQuery(query);
   const a = data.data;
 

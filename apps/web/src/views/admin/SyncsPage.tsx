@@ -1,15 +1,13 @@
-import { useMemo } from 'react';
 import { ErrorPanel } from '../../components/ErrorPanel.js';
 import { Chart, DataTable } from '../../components/admin/Chart.js';
-import { bucketLabel, formatMs, useRangeParam } from '../../components/admin/bits.js';
+import { bucketLabel, formatMs, useAnalyticsWindow } from '../../components/admin/bits.js';
 import { useTitle } from '../../components/Title.js';
-import { rangeQuery, useSyncAnalyticsQuery } from '../../queries/admin.js';
+import { useSyncAnalyticsQuery } from '../../queries/admin.js';
 
-/** /admin/syncs?range=: repository syncs per bucket by outcome, their run times, and failures by error code. */
+/** /admin/syncs?range=&bucket=: repository syncs per bucket by outcome, their run times, and failures by error code. */
 export function SyncsPage() {
   useTitle('Syncs · Admin');
-  const [range, picker] = useRangeParam();
-  const query = useMemo(() => rangeQuery(range), [range]);
+  const [query, picker] = useAnalyticsWindow();
   const data = useSyncAnalyticsQuery(query);
   const a = data.data;
 

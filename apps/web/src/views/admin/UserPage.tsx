@@ -1,21 +1,30 @@
 import { useState } from 'react';
-import { Link, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { ErrorPanel } from '../../components/ErrorPanel.js';
 import { StateBadge } from '../../components/admin/bits.js';
 import { useTitle } from '../../components/Title.js';
 import { formatWhen } from '../../lib/format.js';
-import { useAdminUserQuery, useLogoutUserMutation, useUpdateUserMutation } from '../../queries/admin.js';
+import {
+  useAdminUserQuery,
+  useDeleteUserMutation,
+  useLogoutUserMutation,
+  useUpdateUserMutation,
+} from '../../queries/admin.js';
 import { useSession } from '../../session/session.js';
 
 /**
  * /admin/users/:userId: a user's account, projects and live sessions, with the admin's controls: change the role,
- * disable or enable (disabling ends every session: their next request is refused), and log out everywhere.
+ * disable or enable (disabling ends every session: their next request is refused), log out everywhere, and delete
+ * (only once they own no project: the server refuses otherwise, and the page says so before anyone tries).
  */
 export function UserPage() {
   const { userId = '' } = useParams();
   const user = useAdminUserQuery(userId);
   const update = useUpdateUserMutation(userId);
   const logout = useLogoutUserMutation(userId);
+  const remove = useDeleteUserMutation(userId);
+  const navigate = useNavigate();
+  const [confirmEmail, setConfirmEmail] = useState<string | undefined>(undefined);
   const session = useSession();
   const [confirmDisable, setConfirmDisable] = useState(false);
   const [done, setDone] = useState('');
@@ -33,6 +42,7 @@ export function UserPage() {
       </section>
     );
   const u = user.data;
+  const owned = u.projects.filter((p) => p.role === 'owner');
   const act = (body: { role?: 'admin' | 'user'; disabled?: boolean }, words: string) => {
     setDone('');
     update.mutate(body, { onSuccess: () => setDone(words) });
@@ -127,6 +137,50 @@ export function UserPage() {
         </p>
         {update.isError && <ErrorPanel error={update.error} title="Could not change the user" />}
         {logout.isError && <ErrorPanel error={logout.error} title="Could not log the user out" />}
+      </div>
+
+      <h2>Delete</h2>
+      <div className="admin-form">
+        {owned.length > 0 ? (
+          <p>
+            {u.email} owns {owned.length === 1 ? 'a project' : `${owned.length} projects`} (
+            {owned.map((p) => p.name).join(', ')}): transfer {owned.length === 1 ? 'it' : 'them'} to someone else or
+            delete {owned.length === 1 ? 'it' : 'them'} first. Disabling the account keeps everything and stops its use.
+          </p>
+        ) : confirmEmail === undefined ? (
+          <p className="row">
+            <span>Deletes the account and its sessions; their comments, threads and jobs stay, with no author.</span>
+            <button type="button" className="danger" onClick={() => setConfirmEmail('')}>
+              Delete user…
+            </button>
+          </p>
+        ) : (
+          <form
+            className="row"
+            aria-label="Confirm deleting"
+            onSubmit={(e) => {
+              e.preventDefault();
+              remove.mutate(undefined, { onSuccess: () => navigate('/admin/users', { replace: true }) });
+            }}
+          >
+            <label>
+              Type {u.email} to delete this user{self ? ' (this is you)' : ''}
+              <input
+                value={confirmEmail}
+                onChange={(e) => setConfirmEmail(e.target.value)}
+                autoComplete="off"
+                spellCheck={false}
+              />
+            </label>
+            <button type="submit" className="danger" disabled={confirmEmail !== u.email || remove.isPending}>
+              {remove.isPending ? 'Deleting…' : 'Delete'}
+            </button>
+            <button type="button" onClick={() => setConfirmEmail(undefined)}>
+              Cancel
+            </button>
+          </form>
+        )}
+        {remove.isError && <ErrorPanel error={remove.error} title="Could not delete the user" />}
       </div>
 
       <h2>Projects</h2>
