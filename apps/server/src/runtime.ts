@@ -114,6 +114,7 @@ export async function startRuntime(
       heartbeats: redis ? createRedisHeartbeatStore(redis, config.redis.prefix) : createDbHeartbeatStore(db),
       storage,
       artifacts: buckets.artifacts,
+      aiLogs: buckets.aiLogs,
       fsSigner,
       rateLimiter: createRateLimiterFactory(redis, config.redis.prefix),
       tokens,

@@ -63,8 +63,10 @@ export interface Infra {
   queue: Queue;
   heartbeats: HeartbeatStore;
   storage: ObjectStorage;
-  /** The `artifacts` bucket: source blobs of server-side builds. */
+  /** The `artifacts` bucket: source blobs of server-side builds, AI patches and large AI results. */
   artifacts: ObjectStorage;
+  /** The `ai-logs` bucket: AI jobs' prompts/context and raw outputs. */
+  aiLogs: ObjectStorage;
   metrics: Metrics;
   /** Signs local-storage URLs (used by the routes that serve them when storage is local files). */
   fsSigner: FsUrlSigner;
@@ -257,6 +259,9 @@ export function createServices(infra: Infra): Services {
       notifications,
       audit,
       logger: infra.logger,
+      artifacts: infra.artifacts,
+      aiLogs: infra.aiLogs,
+      threads,
       settings: config.ai,
     }),
     auth,
@@ -337,6 +342,9 @@ export function jobDefinitions(services: Services, config: Config): JobDefinitio
   ] as unknown as JobDefinition<never>[];
 }
 
+/** How often workers delete AI job logs past their retention. */
+const AI_LOG_RETENTION_INTERVAL_MS = 60 * 60 * 1000;
+
 /** How often workers delete read notifications past their retention. */
 const NOTIFICATION_RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -365,6 +373,11 @@ export function periodicTasks(services: Services, config: Config): PeriodicTask[
       name: 'push-receipts',
       intervalMs: config.push.receiptIntervalMs,
       run: async () => void (await services.push.checkReceipts()),
+    },
+    {
+      name: 'ai-log-retention',
+      intervalMs: AI_LOG_RETENTION_INTERVAL_MS,
+      run: async () => void (await services.ai.deleteExpiredLogs(config.ai.logRetentionDays)),
     },
     {
       name: 'system-watch',

@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { canaries, users } from '../../db/schema.js';
+import { canaries, projects, users } from '../../db/schema.js';
 import type { Orm } from '../../infra/db.js';
 
 export type CanaryRow = typeof canaries.$inferSelect;
@@ -46,5 +46,26 @@ export class AdminRepository {
 
   async adminIds(): Promise<string[]> {
     return (await this.orm.select({ id: users.id }).from(users).where(eq(users.role, 'admin'))).map((r) => r.id);
+  }
+
+  /** Sets a project's plan; returns the project as it is now, or undefined when there is no such project. */
+  async setProjectPlan(
+    orm: Orm,
+    projectId: string,
+    plan: 'free' | 'pro',
+  ): Promise<{ id: string; name: string; plan: 'free' | 'pro'; previous: 'free' | 'pro' } | undefined> {
+    const [before] = await orm
+      .select({ plan: projects.plan })
+      .from(projects)
+      .where(eq(projects.id, projectId))
+      .for('update')
+      .limit(1);
+    if (!before) return undefined;
+    const [row] = await orm
+      .update(projects)
+      .set({ plan, updatedAt: new Date() })
+      .where(eq(projects.id, projectId))
+      .returning({ id: projects.id, name: projects.name, plan: projects.plan });
+    return row && { ...row, previous: before.plan };
   }
 }

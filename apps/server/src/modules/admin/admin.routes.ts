@@ -1,5 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { BroadcastBody, BroadcastResult, Canary, CanaryBody, Id } from '@hivesync/core';
+import {
+  AdminProject,
+  AdminProjectBody,
+  AiJobLog,
+  BroadcastBody,
+  BroadcastResult,
+  Canary,
+  CanaryBody,
+  Id,
+} from '@hivesync/core';
 import { z } from 'zod';
 import { caller } from '../../http/auth-hook.js';
 import { withErrors } from '../../http/responses.js';
@@ -78,6 +87,34 @@ export function adminRoutes(deps: RouteDeps): FastifyPluginAsyncZod {
         },
       },
       async (req) => services.admin.probeStatus(caller(req), req.params.id),
+    );
+    app.get(
+      '/admin/ai-jobs/:id/log',
+      {
+        schema: {
+          tags,
+          security,
+          summary:
+            "An AI job's log: its parameters, the files it read, the prompts it sent and the raw model output (secrets redacted); 404 once expired. Each read is audited",
+          params: z.object({ id: Id }),
+          response: withErrors({ 200: AiJobLog }, 404),
+        },
+      },
+      async (req) => services.ai.readLog(caller(req), req.params.id),
+    );
+    app.patch(
+      '/admin/projects/:id',
+      {
+        schema: {
+          tags,
+          security,
+          summary: "Set a project's plan (`free` or `pro`: pro projects' jobs go to the priority queues); audited",
+          params: z.object({ id: Id }),
+          body: AdminProjectBody,
+          response: withErrors({ 200: AdminProject }, 404),
+        },
+      },
+      async (req) => services.admin.setProjectPlan(caller(req), req.params.id, req.body.plan),
     );
     app.post(
       '/admin/broadcast',

@@ -1,5 +1,12 @@
 import crypto from 'node:crypto';
-import { errors, type BroadcastBody, type Canary, type CanaryBody } from '@hivesync/core';
+import {
+  errors,
+  type AdminProject,
+  type BroadcastBody,
+  type Canary,
+  type CanaryBody,
+  type ProjectPlan,
+} from '@hivesync/core';
 import type { Database } from '../../infra/db.js';
 import type { Queue } from '../../infra/queue.js';
 import type { AuthContext } from '../auth/auth.types.js';
@@ -54,6 +61,27 @@ export class AdminService {
       return inserted;
     });
     return toCanary(row);
+  }
+
+  /** Sets a project's plan (instance admins; audited with the plan before and after). */
+  async setProjectPlan(auth: AuthContext, projectId: string, plan: ProjectPlan): Promise<AdminProject> {
+    this.requireAdmin(auth);
+    return this.db.transaction(async (tx) => {
+      const row = await this.repo.setProjectPlan(tx.orm, projectId, plan);
+      if (!row) throw errors.notFound('project');
+      await this.audit.record(
+        {
+          actorId: auth.userId,
+          action: 'admin.project_plan',
+          target: { type: 'project', id: projectId },
+          projectId,
+          ip: auth.ip,
+          details: { from: row.previous, to: plan },
+        },
+        tx.orm,
+      );
+      return { id: row.id, name: row.name, plan: row.plan };
+    });
   }
 
   async getCanary(auth: AuthContext, id: string): Promise<Canary> {

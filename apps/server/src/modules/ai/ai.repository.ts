@@ -14,6 +14,8 @@ export type JobKey = [createdAtMicros: string, id: string];
 export interface JobFailure {
   errorCode: string;
   errorMessage: string;
+  /** The failed attempt's log in the `ai-logs` bucket, when it could be written. */
+  logKey?: string;
 }
 
 /** AI jobs, the suggestions they produce, and each suggestion's moves between states. */
@@ -63,12 +65,45 @@ export class AiRepository {
   async completeJob(
     orm: Orm,
     id: string,
-    outcome: { result: Record<string, unknown> | null; message: string | null },
+    outcome: {
+      result: Record<string, unknown> | null;
+      message: string | null;
+      /** A result too large for the row, in `artifacts`. */
+      resultKey?: string | null;
+      /** The job's log in `ai-logs`. */
+      logKey?: string | null;
+    },
   ): Promise<void> {
     await orm
       .update(aiJobs)
-      .set({ status: 'completed', result: outcome.result, message: outcome.message, finishedAt: new Date() })
+      .set({
+        status: 'completed',
+        result: outcome.result,
+        message: outcome.message,
+        resultKey: outcome.resultKey ?? null,
+        logKey: outcome.logKey ?? null,
+        finishedAt: new Date(),
+      })
       .where(eq(aiJobs.id, id));
+  }
+
+  /**
+   * Clears the log reference of up to `limit` jobs created before `cutoff` that still have one, and returns the keys
+   * (for the caller to delete the objects, after no row refers to them).
+   */
+  async clearExpiredLogKeys(cutoff: Date, limit: number): Promise<string[]> {
+    // The old key comes from the CTE: RETURNING alone would give the cleared (null) value.
+    const result = await this.orm.execute(sql`
+      with due as (
+        select id, log_key from ai_jobs
+        where log_key is not null and created_at < ${cutoff.toISOString()}::timestamptz
+        limit ${limit}
+        for update skip locked
+      )
+      update ai_jobs set log_key = null from due where ai_jobs.id = due.id
+      returning due.log_key as key`);
+    const rows = (result as unknown as { rows: { key: string }[] }).rows;
+    return rows.map((r) => r.key);
   }
 
   async failJob(orm: Orm, id: string, failure: JobFailure): Promise<void> {

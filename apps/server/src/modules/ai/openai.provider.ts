@@ -1,4 +1,5 @@
 import type { AiProvider, DocTarget, Edit, FileSet, FileSummary, ProjectOptions } from '@hivesync/ai';
+import { recordExchange } from './ai-log.js';
 
 /** A failure of the model service, recorded on the job as `ai_provider_error`. */
 export class AiProviderError extends Error {
@@ -35,6 +36,7 @@ export class OpenAiProvider implements AiProvider {
    */
   async complete(system: string, user: string): Promise<string> {
     let lastError = 'no answer';
+    const exchange = { model: this.settings.model, system, user };
     for (let attempt = 0; attempt < RETRIES; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** attempt, 4000)));
       let res: Response;
@@ -63,8 +65,11 @@ export class OpenAiProvider implements AiProvider {
           (err as Error).name === 'TimeoutError'
             ? `no answer within ${this.settings.timeoutMs} ms (HIVESYNC_AI_TIMEOUT_MS)`
             : `the model service at ${this.settings.baseUrl} could not be reached`;
+        recordExchange({ ...exchange, error: lastError, at: new Date().toISOString() });
         continue;
       }
+      // The job's log keeps what was asked and the raw answer (never the request's headers, which hold the key).
+      recordExchange({ ...exchange, status: res.status, response: raw, at: new Date().toISOString() });
       if (res.ok) return completionText(raw);
       lastError = `the model service answered ${res.status}`;
       if (res.status !== 429 && res.status < 500)
@@ -122,6 +127,23 @@ export class OpenAiProvider implements AiProvider {
     options?: Pick<ProjectOptions, 'tsconfig'>,
   ): Promise<Edit[]> {
     return this.local.renameSymbol(files, path, line, symbolName, newName, options);
+  }
+
+  /**
+   * Explains a thread's lines: the local analysis reads the facts off the code (name, parameters, calls, returns),
+   * and the model writes the explanation from the code and those facts.
+   */
+  async explain(files: FileSet, path: string, startLine: number, endLine: number): Promise<string> {
+    const { explainLines } = await import('@hivesync/ai');
+    const facts = await explainLines(files, path, startLine, endLine);
+    const lines = (files.get(path) ?? '').split('\n');
+    const from = Math.max(1, (facts.declaration?.line ?? startLine) - 5);
+    const code = lines.slice(from - 1, Math.max(endLine, from + 80)).join('\n');
+    const text = await this.complete(
+      'You explain code to a developer who asked about some lines in a code review thread. Be concrete and short: what the code does, how, and anything surprising. Only say what the code shows; if something cannot be known from it, say so. Markdown, no headings.',
+      `File ${path}, lines ${startLine}-${endLine} (the code below starts at line ${from}):\n\n${code}\n\nFacts from static analysis of the code:\n${facts.text}`,
+    );
+    return `${text}\n\n_Written by ${this.settings.model} from the code; check it against the code._`;
   }
 
   /** Free-form refactor: the model returns the new content of the files it changes; only existing files may change. */

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
+  AiJob,
   CommentBody,
   CommentParams,
   CreateTaskBody,
@@ -13,6 +14,7 @@ import {
   Thread,
   ThreadList,
   ThreadParams,
+  ThreadAiBody,
   ThreadQuery,
   UpdateTaskBody,
 } from '@hivesync/core';
@@ -97,6 +99,24 @@ export function threadRoutes({ services, authenticate }: RouteDeps): FastifyPlug
         },
       },
       async (req, reply) => reply.code(201).send(await threads.reply(caller(req), req.params.id, req.body.body)),
+    );
+    app.post(
+      '/projects/:id/threads/:thread_id/ai',
+      {
+        config: { userLimit: 'aiJobs' },
+        schema: {
+          ...t,
+          summary:
+            'Ask the HiveSync assistant about a thread (member role): `explain` its lines, or `suggest_fix` (needs a language model); the answer is posted in the thread, with the suggestion when it made a patch',
+          params: z.object({ id: Id, thread_id: Id }),
+          body: ThreadAiBody,
+          response: withErrors({ 202: AiJob }, 403, 404, 409),
+        },
+      },
+      async (req, reply) =>
+        reply
+          .code(202)
+          .send(await services.ai.askInThread(caller(req), req.params.id, req.params.thread_id, req.body.action)),
     );
     for (const [action, state] of [
       ['resolve', 'resolved'],

@@ -13,7 +13,7 @@ import {
   type ThreadPosition,
   type UpdateTaskBody,
 } from '@hivesync/core';
-import type { Database } from '../../infra/db.js';
+import type { Database, Tx } from '../../infra/db.js';
 import type { Logger } from '../../infra/logger.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { AuthContext } from '../auth/auth.types.js';
@@ -42,6 +42,8 @@ export const MAX_ANCHOR_BYTES = 16 * 1024;
 export const REANCHOR_BUDGET_MS = 50;
 // Threads per batch of the re-anchoring after a sync: one small query, then one thread per turn of the event loop.
 const REANCHOR_BATCH = 50;
+/** The name the assistant's comments and notifications carry (as the repository names AI comments' author). */
+export const AI_AUTHOR_NAME = 'HiveSync AI';
 const MENTION = /(^|[^\w@])@([A-Za-z0-9._%+-]+(?:@[A-Za-z0-9.-]+\.[A-Za-z]{2,})?)/g;
 
 type Base = Anchor & { commit: string; status: ThreadPosition['status']; reason: ThreadPosition['reason'] };
@@ -216,15 +218,32 @@ export class ThreadsService {
     return this.get(auth, threadId, undefined);
   }
 
-  /** An AI job's contribution to a thread, marked as such. */
-  async postAiComment(threadId: string, jobId: string, body: string): Promise<void> {
-    await this.repo.insertComment(this.db.orm, {
-      id: crypto.randomUUID(),
-      threadId,
-      authorId: null,
-      aiJobId: jobId,
-      body,
-    });
+  /**
+   * An AI job's answer in a thread, as a comment of the HiveSync assistant (no author, marked with its job); the
+   * thread's participants are notified as for any reply. In `tx` when given, so the answer, the job's completion and
+   * the notifications commit together. Returns the comment's id.
+   */
+  async postAiComment(threadId: string, jobId: string, body: string, tx?: Tx): Promise<string> {
+    const thread = await this.repo.findThread(threadId);
+    if (!thread) return '';
+    const id = crypto.randomUUID();
+    await this.repo.insertComment(tx?.orm ?? this.db.orm, { id, threadId, authorId: null, aiJobId: jobId, body });
+    await this.notifications.notify(
+      {
+        userIds: await this.repo.participants(threadId),
+        projectId: thread.projectId,
+        type: 'thread_reply',
+        payload: {
+          thread_id: thread.id,
+          path: thread.path,
+          line: thread.startLine,
+          by_name: AI_AUTHOR_NAME,
+          ai_job_id: jobId,
+        },
+      },
+      tx,
+    );
+    return id;
   }
 
   async setState(auth: AuthContext, threadId: string, state: 'open' | 'resolved'): Promise<Thread> {
