@@ -7,6 +7,7 @@ import { useTitle } from '../components/Title.js';
 import { formatWhen } from '../lib/format.js';
 import { useLogoutAllMutation, useRevokeSessionMutation, useSessionsQuery } from '../queries/account.js';
 import { useSession } from '../session/session.js';
+import { NotificationSettings } from './settings/NotificationSettings.js';
 
 /** What each client calls itself (X-HiveSync-Client), in words. */
 const CLIENT_NAMES: Record<string, string> = {
@@ -37,6 +38,7 @@ export function AccountPage() {
         <dt>Role</dt>
         <dd>{user.role === 'admin' ? 'Administrator of this server' : 'User'}</dd>
       </dl>
+      <NotificationSettings />
       <Sessions />
       <LogoutEverywhere />
     </section>
