@@ -46,7 +46,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { patchToWorkspaceEdit, PatchConflict, type FileText } from './edits.js';
-import { gitHead, gitRemotes, gitTop } from './git.js';
+import { gitHead, gitRemotes, gitTop } from '@hivesync/editor/git';
 import { COMMANDS, type SearchLocation, type Settings, type Status, type ThreadItem } from './protocol.js';
 import { isUnreachable, LSP_VERSION, normalizeServer, Session } from './session.js';
 

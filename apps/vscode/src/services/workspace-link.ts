@@ -3,7 +3,7 @@ import { isHiveSyncError, sameServer, type FolderMapping, type Project } from '@
 import * as vscode from 'vscode';
 import { errorText } from '../common/errors.js';
 import { projectsForRemotes } from '@hivesync/editor';
-import { gitHead, gitRemotes, gitTop } from './git.js';
+import { gitHead, gitRemotes, gitTop } from '@hivesync/editor/git';
 import type { Session } from './session.js';
 
 const LINK_KEY = 'hivesync.link';

@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
 
+// The working copy's git facts for the editor clients (Node.js only: `@hivesync/editor/git`, kept out of the package's
+// main entry, which does no I/O).
+
 /**
  * Runs git with an argument array (never a shell) in `cwd`; resolves with stdout, or undefined when git failed. Only
  * local, non-localised plumbing output is read (rev-parse, remote -v), so the environment is passed as it is.
