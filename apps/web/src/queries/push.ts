@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { NotificationPreferences, UpdateNotificationPreferencesBody } from '@hivesync/sdk';
+import type { NotificationPreference, NotificationPreferences, UpdateNotificationPreferencesBody } from '@hivesync/sdk';
 import {
   browserPushEnv,
   DEVICE_KEY,
@@ -26,14 +26,43 @@ export function usePreferencesQuery() {
   });
 }
 
-/** Changes channels; the answer (every type's channels) replaces the cached list. */
+/**
+ * Changes channels: the table shows the change at once (a checkbox must follow the click), the server's answer
+ * (every type's channels) then replaces it, and a failure puts the previous state back.
+ */
 export function useUpdatePreferencesMutation() {
   const client = useClient();
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body: UpdateNotificationPreferencesBody) => client.notifications.updatePreferences(body),
+    onMutate: async (body) => {
+      await queryClient.cancelQueries({ queryKey: pushKeys.preferences() });
+      const previous = queryClient.getQueryData<NotificationPreferences>(pushKeys.preferences());
+      if (previous) queryClient.setQueryData(pushKeys.preferences(), applyChanges(previous, body));
+      return { previous };
+    },
+    onError: (_err, _body, context) => {
+      if (context?.previous) queryClient.setQueryData(pushKeys.preferences(), context.previous);
+    },
     onSuccess: (prefs: NotificationPreferences) => queryClient.setQueryData(pushKeys.preferences(), prefs),
   });
+}
+
+/** The preferences with a PUT's changes applied, as the server will answer them. */
+export function applyChanges(
+  prefs: NotificationPreferences,
+  body: UpdateNotificationPreferencesBody,
+): NotificationPreferences {
+  return {
+    preferences: prefs.preferences.map((p) => {
+      let next: NotificationPreference = p;
+      for (const c of body.preferences) {
+        if (c.type !== p.type) continue;
+        next = { ...next, in_app: c.in_app ?? next.in_app, push: c.push ?? next.push };
+      }
+      return next;
+    }),
+  };
 }
 
 /** Whether this browser can get push, its permission, and whether it is subscribed. */

@@ -107,7 +107,7 @@ function PreferencesTable() {
                       type="checkbox"
                       aria-label={`${label}: in the app`}
                       checked={p.in_app}
-                      disabled={!p.in_app_optional || update.isPending}
+                      disabled={!p.in_app_optional}
                       title={p.in_app_optional ? undefined : 'A security notice: always shown in the app'}
                       onChange={(e) => set(p, 'in_app', e.currentTarget.checked)}
                     />
@@ -117,7 +117,6 @@ function PreferencesTable() {
                       type="checkbox"
                       aria-label={`${label}: push`}
                       checked={p.push}
-                      disabled={update.isPending}
                       onChange={(e) => set(p, 'push', e.currentTarget.checked)}
                     />
                   </td>
