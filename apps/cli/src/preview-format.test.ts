@@ -10,7 +10,6 @@ import {
   normalizeCode,
   renderQr,
   spacedCode,
-  viewerUrl,
 } from './preview-format.js';
 
 const plain = pc.createColors(false);
@@ -35,11 +34,6 @@ describe('codes', () => {
     expect(looksLikeCode('abcd2345')).toBe(true);
     expect(looksLikeCode('eyJwIjoicDEifQ.c2lnbmF0dXJl')).toBe(false);
     expect(looksLikeCode('x'.repeat(40))).toBe(false);
-  });
-
-  it('builds the viewer URL under the server', () => {
-    expect(viewerUrl('http://127.0.0.1:8080', 'ABCD2345')).toBe('http://127.0.0.1:8080/p/ABCD2345');
-    expect(viewerUrl('https://hive.example.com/sub/', 'ABCD2345')).toBe('https://hive.example.com/sub/p/ABCD2345');
   });
 });
 

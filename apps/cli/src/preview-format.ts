@@ -34,11 +34,6 @@ export function looksLikeCode(input: string): boolean {
   return /^[A-Za-z0-9][A-Za-z0-9\s-]{0,31}$/.test(input.trim());
 }
 
-/** The page a phone or a browser opens to run the preview: `<server>/p/<CODE>`. */
-export function viewerUrl(server: string, code: string): string {
-  return `${server.replace(/\/+$/, '')}/p/${encodeURIComponent(code)}`;
-}
-
 /** A step's time: "85 ms" under a second, else like formatDuration ("1.2 s"). */
 export function formatMs(ms: number): string {
   return ms < 1000 ? `${Math.max(0, Math.round(ms))} ms` : formatDuration(ms);

@@ -35,7 +35,6 @@ export { MappingStore } from './mappings.js';
 export {
   firstLocation,
   publishPreview,
-  viewerUrl,
   type PublishedPreview,
   type PublishInput,
   type PublishStep,

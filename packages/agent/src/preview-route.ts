@@ -4,12 +4,13 @@ import {
   PREVIEW_PROGRESS_EVENT,
   type AgentPreviewProgress,
   type AgentPreviewResult,
+  viewerUrl,
   type HiveSyncClient,
 } from '@hivesync/sdk';
 import { upstreamError } from './envelope.js';
 import type { EventsHub } from './events-hub.js';
 import { realFolder, type MappingStore } from './mappings.js';
-import { firstLocation, publishPreview, viewerUrl } from './preview.js';
+import { firstLocation, publishPreview } from './preview.js';
 
 /** What POST /previews needs. */
 export interface PreviewDeps {

@@ -85,11 +85,6 @@ export async function publishPreview(
   return { projectId, created, ready, bundle, timings: { build, create, upload, complete } };
 }
 
-/** The page a phone or a browser opens to run a preview, and what its QR code encodes: `<server>/p/<CODE>`. */
-export function viewerUrl(server: string, code: string): string {
-  return `${server.replace(/\/+$/, '')}/p/${encodeURIComponent(code)}`;
-}
-
 /** The first `file:line:column: text` of a compiler's messages, split; undefined when none has that shape. */
 export function firstLocation(
   messages: readonly string[],

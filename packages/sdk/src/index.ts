@@ -55,7 +55,7 @@ export {
   type ListTasksParams,
   type ListThreadsParams,
 } from './threads.api.js';
-export { PreviewsApi, type ListPreviewsParams } from './previews.api.js';
+export { PreviewsApi, viewerUrl, type ListPreviewsParams } from './previews.api.js';
 export {
   AiApi,
   DEFAULT_JOB_POLL_MS,

@@ -170,6 +170,14 @@ export class PreviewsApi {
   }
 }
 
+/**
+ * The page a phone or a browser opens to run a preview, and what its QR code encodes: `<server>/p/<CODE>` (the server's
+ * viewer). `server` is the server's base URL or the web app's origin; a trailing slash is ignored.
+ */
+export function viewerUrl(server: string, code: string): string {
+  return `${server.replace(/\/+$/, '')}/p/${encodeURIComponent(code)}`;
+}
+
 // WebCrypto rather than node:crypto, so that importing the SDK stays free of Node built-ins.
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes);

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Preview, PreviewCreated, ResolvedPreview } from '@hivesync/core';
 import { describe, expect, it } from 'vitest';
-import { HiveSyncClient, HiveSyncError } from './index.js';
+import { HiveSyncClient, HiveSyncError, viewerUrl } from './index.js';
 import { startServer, type TestServer } from './test/server.js';
 
 interface Received {
@@ -262,5 +262,13 @@ describe('opening a preview', () => {
     const expired = await rejection(client.previews.download(resolved(`${storage.url}/expired`)));
     expect(expired).toMatchObject({ code: 'download_failed', status: 403 });
     expect(expired.message).toContain('AccessDenied');
+  });
+});
+
+describe('viewerUrl', () => {
+  it('builds the viewer URL under the server, a trailing slash ignored and the code escaped', () => {
+    expect(viewerUrl('http://127.0.0.1:8080', 'ABCD2345')).toBe('http://127.0.0.1:8080/p/ABCD2345');
+    expect(viewerUrl('https://hive.example.com/sub/', 'ABCD2345')).toBe('https://hive.example.com/sub/p/ABCD2345');
+    expect(viewerUrl('http://h', 'a/b?c')).toBe('http://h/p/a%2Fb%3Fc');
   });
 });

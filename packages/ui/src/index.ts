@@ -25,5 +25,6 @@ export { describeNotification, isStep, STEP_TYPES, type NotificationView } from 
 export { STATE_WORDS, cliApplyCommand, gitApplyCommand, hunkKey, patchFileName, patchWithout } from './patch.js';
 export { blobPath, encodePath, projectPath } from './paths.js';
 export { PreviewCodeBlock, PreviewQr, QR_LEVEL } from './PreviewCode.js';
-export { formatCode, viewerUrl } from './preview-format.js';
+export { formatCode } from './preview-format.js';
+export { viewerUrl } from '@hivesync/sdk';
 export { SuggestionReview } from './SuggestionReview.js';

@@ -3,8 +3,3 @@ export function formatCode(code: string): string {
   if (code.length < 6 || code.length % 2 !== 0) return code;
   return `${code.slice(0, code.length / 2)}-${code.slice(code.length / 2)}`;
 }
-
-/** The page a phone or a browser opens to run the preview: `<origin>/p/<CODE>` (the server's viewer). */
-export function viewerUrl(origin: string, code: string): string {
-  return `${origin.replace(/\/+$/, '')}/p/${encodeURIComponent(code)}`;
-}

@@ -10,7 +10,7 @@ import type {
   PreviewPlatform,
   ResolvedPreview,
 } from '@hivesync/core';
-import type { HiveSyncClient } from '@hivesync/sdk';
+import { viewerUrl, type HiveSyncClient } from '@hivesync/sdk';
 import { Option, type Command } from 'commander';
 import type { Cli, Context } from '../context.js';
 import { CliError, EXIT, usageError } from '../errors.js';
@@ -24,7 +24,6 @@ import {
   normalizeCode,
   renderQr,
   spacedCode,
-  viewerUrl,
   type PreviewTimings,
 } from '../preview-format.js';
 import { resolveProject } from '../project-ref.js';
