@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import { devices } from '../../db/schema.js';
 import type { Orm } from '../../infra/db.js';
 
@@ -48,6 +48,15 @@ export class DevicesRepository {
   /** A user's devices, oldest first. */
   async listForUser(userId: string): Promise<DeviceRow[]> {
     return this.orm.select().from(devices).where(eq(devices.userId, userId)).orderBy(asc(devices.createdAt));
+  }
+
+  /** How many devices a user has, not counting the one with `token` (which registering again only updates). */
+  async countOthers(userId: string, token: string): Promise<number> {
+    const [row] = await this.orm
+      .select({ n: sql<number>`count(*)`.mapWith(Number) })
+      .from(devices)
+      .where(and(eq(devices.userId, userId), ne(devices.token, token)));
+    return row?.n ?? 0;
   }
 
   /** Deletes one of a user's devices; false when the user has no such device. */

@@ -18,9 +18,9 @@ export function deviceRoutes({ services, authenticate }: RouteDeps): FastifyPlug
           security,
           summary: 'Register a device for push: an Expo push token (ios, android) or a Web Push subscription (web)',
           description:
-            'Registering the same token or endpoint again updates its device (200) instead of adding one (201); a token registered by another user moves to the caller. A web endpoint must be https on a known push service and resolve to public addresses.',
+            'Registering the same token or endpoint again updates its device (200) instead of adding one (201); a token registered by another user moves to the caller. A user has at most 50 devices (409 conflict past that). A web endpoint must be https on a known push service and resolve to public addresses.',
           body: RegisterDeviceBody,
-          response: withErrors({ 200: Device, 201: Device }, 503),
+          response: withErrors({ 200: Device, 201: Device }, 409, 503),
         },
       },
       async (req, reply) => {

@@ -6,6 +6,9 @@ import { DevicesRepository, type DeviceRow } from './devices.repository.js';
 import { PushEndpointRefused, type PushEndpointPolicy } from './push-endpoint-policy.js';
 import type { VapidKeys } from './vapid-keys.js';
 
+/** Devices one user may have: every push goes to each of them, so their number is bounded. */
+export const MAX_DEVICES_PER_USER = 50;
+
 /** The devices a user receives push notifications on: registered by the mobile app and the web app. */
 export class DevicesService {
   readonly repo: DevicesRepository;
@@ -47,6 +50,12 @@ export class DevicesService {
       };
     } else {
       input = { platform: body.platform, provider: 'expo' as const, token: body.token, keys: null, ...common };
+    }
+    if ((await this.repo.countOthers(auth.userId, input.token)) >= MAX_DEVICES_PER_USER) {
+      throw errors.conflict(
+        `You have ${MAX_DEVICES_PER_USER} devices registered for push, the most there can be: remove one you no longer use (DELETE /devices/{id}).`,
+        { limit: MAX_DEVICES_PER_USER },
+      );
     }
     const { row, created } = await this.repo.upsert(auth.userId, input);
     this.logger.info({ user_id: auth.userId, device_id: row.id, platform: row.platform, created }, 'device registered');

@@ -220,6 +220,18 @@ describe.each(backends())('devices, preferences and push on $name', (backend) =>
     expect(gone.statusCode).toBe(404);
   });
 
+  it('caps the devices of one user, while one already registered can always be registered again', async () => {
+    const u = await registerUser(server);
+    const tokens = Array.from({ length: 50 }, () => expoToken());
+    for (const token of tokens) expect((await register(u.token, { platform: 'ios', token })).statusCode).toBe(201);
+    const over = await register(u.token, { platform: 'ios', token: expoToken() });
+    expect(over.statusCode).toBe(409);
+    expect(over.json().error).toMatchObject({ code: 'conflict', details: { limit: 50 } });
+    expect((await register(u.token, { platform: 'ios', token: tokens[0]!, app_version: '2.0.0' })).statusCode).toBe(
+      200,
+    );
+  });
+
   it('refuses bad devices with a 400 naming the field', async () => {
     publicEndpoints();
     const u = await registerUser(server);
