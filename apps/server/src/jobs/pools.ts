@@ -15,6 +15,7 @@ export const POOL_OF_QUEUE: Readonly<Record<string, Pool>> = {
   'search-index': 'cpu',
   'preview-build': 'cpu',
   'ai-job': 'cpu',
+  'push-deliver': 'cpu',
   'system-canary': 'cpu',
   'system-noop': 'cpu',
 };
