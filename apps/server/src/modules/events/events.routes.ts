@@ -39,9 +39,9 @@ export function eventRoutes({ services, authenticate }: RouteDeps): FastifyPlugi
           const ticket = (req.query as { ticket?: string }).ticket;
           if (!ticket)
             throw errors.unauthorized('Send a bearer token, or a ticket from POST /events/ticket as ?ticket=.');
-          const userId = await services.events.redeemTicket(ticket);
-          if (!userId) throw errors.unauthorized('The ticket is not valid (unknown, used or expired).');
-          req.auth = { userId, role: 'user' };
+          const owner = await services.events.redeemTicket(ticket);
+          if (!owner) throw errors.unauthorized('The ticket is not valid (unknown, used or expired).');
+          req.auth = { userId: owner.userId, role: 'user', ...(owner.sessionId && { sessionId: owner.sessionId }) };
         },
         schema: {
           tags,

@@ -2,7 +2,8 @@ import type { ServerResponse } from 'node:http';
 import type { Notification } from '@hivesync/core';
 import type { EventBus } from '../../infra/event-bus.js';
 import type { Logger } from '../../infra/logger.js';
-import type { TicketStore } from '../../infra/tickets.js';
+import type { TicketOwner, TicketStore } from '../../infra/tickets.js';
+import { BUS_SESSIONS_REVOKED, BUS_USER_CHANGED } from '../auth/auth.service.js';
 import type { AuthContext } from '../auth/auth.types.js';
 import { BUS_LIVE, BUS_NOTIFICATION, type NotificationsService } from '../notifications/notifications.service.js';
 
@@ -16,6 +17,8 @@ export const STREAM_LIMIT_REACHED = {
 
 interface Stream {
   userId: string;
+  /** The session (login) whose token opened it, when known. */
+  sessionId: string | undefined;
   /** When it was opened (for closing the oldest first). */
   openedAt: number;
   res: ServerResponse;
@@ -57,6 +60,15 @@ export class EventsService {
     this.options = options;
     bus.subscribe((m) => {
       if (m.kind === BUS_LIVE) return this.live(m.body);
+      // A session revoked (logout, an admin's force log-out, a disabled account) or an account changed (disabled,
+      // deleted, its role changed): its streams end, without a word. A client reconnects as it always does, and its
+      // token or ticket is checked again: a revoked one gets 401, an account still in good standing resumes with
+      // Last-Event-ID and misses nothing.
+      if (m.kind === BUS_SESSIONS_REVOKED && Array.isArray(m.body.session_ids)) {
+        const ids = new Set(m.body.session_ids.map(String));
+        return this.end((s) => s.sessionId !== undefined && ids.has(s.sessionId));
+      }
+      if (m.kind === BUS_USER_CHANGED) return this.end((s) => s.userId === String(m.body.user_id));
       if (m.kind !== BUS_NOTIFICATION) return;
       const userId = String(m.body.user_id);
       const seq = Number(m.body.seq);
@@ -76,10 +88,14 @@ export class EventsService {
 
   /** A single-use ticket for `?ticket=`, for EventSource clients that cannot send an Authorization header. */
   async issueTicket(auth: AuthContext): Promise<{ ticket: string; expires_in: number }> {
-    return { ticket: await this.tickets.issue(auth.userId, TICKET_SECONDS), expires_in: TICKET_SECONDS };
+    const ticket = await this.tickets.issue(
+      { userId: auth.userId, ...(auth.sessionId && { sessionId: auth.sessionId }) },
+      TICKET_SECONDS,
+    );
+    return { ticket, expires_in: TICKET_SECONDS };
   }
 
-  redeemTicket(ticket: string): Promise<string | undefined> {
+  redeemTicket(ticket: string): Promise<TicketOwner | undefined> {
     return this.tickets.redeem(ticket);
   }
 
@@ -95,6 +111,7 @@ export class EventsService {
     this.makeRoomFor(auth.userId);
     const stream: Stream = {
       userId: auth.userId,
+      sessionId: auth.sessionId,
       openedAt: Date.now(),
       res,
       lastSeq: lastEventId ?? 0,
@@ -119,8 +136,15 @@ export class EventsService {
 
   /** Ends every open stream (shutdown): clients reconnect, to another instance if need be, and resume. */
   closeAll(): void {
-    for (const s of this.streams) s.res.end();
-    this.streams.clear();
+    this.end(() => true);
+  }
+
+  private end(which: (s: Stream) => boolean): void {
+    for (const s of this.streams) {
+      if (!which(s)) continue;
+      this.streams.delete(s);
+      s.res.end();
+    }
   }
 
   // Closes the user's oldest streams until one more fits: a forgotten tab or a leaking client cannot hold

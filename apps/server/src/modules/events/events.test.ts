@@ -121,6 +121,50 @@ describe.each(backends())('event stream on $name', (backend) => {
     viaTicket.close();
   });
 
+  it('ends the streams of a revoked session at once (bearer or ticket), and its token cannot open another', async () => {
+    const u = await registerUser(server);
+    const login = await server.request({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      body: { email: u.email, password: u.password },
+    });
+    const second = login.json<{ access_token: string }>().access_token;
+    const other = await registerUser(server);
+    const before = server.runtime.services.events.openStreams;
+    const first = connect(`${server.url}/api/v1/events`, { authorization: `Bearer ${u.token}` });
+    const { ticket } = (await server.request({ method: 'POST', url: '/api/v1/events/ticket', token: second })).json();
+    const viaTicket = connect(`${server.url}/api/v1/events?ticket=${ticket}`);
+    const bystander = connect(`${server.url}/api/v1/events`, { authorization: `Bearer ${other.token}` });
+    await eventually(async () => server.runtime.services.events.openStreams === before + 3);
+
+    // The first login's session revoked from the second: its stream ends, the second's carries on.
+    const sessions = (await server.request({ method: 'GET', url: '/api/v1/auth/sessions', token: u.token })).json<{
+      sessions: { id: string; current: boolean }[];
+    }>().sessions;
+    const firstSession = sessions.find((x) => x.current)!.id;
+    const revoked = await server.request({
+      method: 'DELETE',
+      url: `/api/v1/auth/sessions/${firstSession}`,
+      token: second,
+    });
+    expect(revoked.statusCode).toBe(204);
+    expect((await first.done).status).toBe(200); // it ended
+    await notify(u.id, 11);
+    await eventually(async () => viaTicket.notifications().length === 1);
+    const reopened = connect(`${server.url}/api/v1/events`, { authorization: `Bearer ${u.token}` });
+    expect((await reopened.done).status).toBe(401);
+
+    // Log out everywhere: the ticket's stream (the second session's) ends too; another user's is untouched.
+    expect((await server.request({ method: 'POST', url: '/api/v1/auth/logout_all', token: second })).statusCode).toBe(
+      200,
+    );
+    await viaTicket.done;
+    await notify(other.id, 12);
+    await eventually(async () => bystander.notifications().length === 1);
+    expect(server.runtime.services.events.openStreams).toBe(before + 1);
+    bystander.close();
+  });
+
   it('never sends one user’s notifications to another', async () => {
     const a = await registerUser(server);
     const b = await registerUser(server);
