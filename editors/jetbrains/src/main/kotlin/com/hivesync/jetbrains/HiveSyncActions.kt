@@ -20,28 +20,36 @@ import com.intellij.openapi.vfs.VirtualFile
 import com.intellij.openapi.vfs.VirtualFileManager
 import com.intellij.openapi.wm.WindowManager
 import com.redhat.devtools.lsp4ij.LSPIJUtils
+import com.redhat.devtools.lsp4ij.LanguageServerManager
 import com.redhat.devtools.lsp4ij.commands.CommandExecutor
 import com.redhat.devtools.lsp4ij.commands.LSPCommandContext
 import org.eclipse.lsp4j.Command
 
-/** Runs one of hivesync-lsp's commands through LSP4IJ and hands its result over as JSON text (null: no result). */
+/**
+ * Runs one of hivesync-lsp's commands through LSP4IJ and hands its result over as JSON text (null: no result). The
+ * server's item is passed as the preferred one, so LSP4IJ sends the command to it (and shows its error itself: it
+ * completes the response with the error as the result).
+ */
 fun runHiveSyncCommand(project: Project, command: String, arguments: List<Any?>, then: (String?) -> Unit = {}) {
-    val context = LSPCommandContext(Command(command, command, arguments), project)
-    context.setPreferredLanguageServerId(HIVESYNC_SERVER_ID)
-    val response = CommandExecutor.executeCommand(context).response()
-    if (response == null) {
-        notify(project, "HiveSync: the language server is not running for this project", NotificationType.WARNING)
-        return
-    }
-    response.whenComplete { result, error ->
-        ApplicationManager.getApplication().invokeLater {
-            if (error != null) {
-                notify(project, "HiveSync: ${error.cause?.message ?: error.message}", NotificationType.ERROR)
-                return@invokeLater
+    LanguageServerManager.getInstance(project).getLanguageServer(HIVESYNC_SERVER_ID).thenAccept { server ->
+        if (server == null) {
+            notify(project, "HiveSync: the language server is not running for this project", NotificationType.WARNING)
+            return@thenAccept
+        }
+        val context = LSPCommandContext(Command(command, command, arguments), project)
+        context.setPreferredLanguageServer(server)
+        val response = CommandExecutor.executeCommand(context).response() ?: return@thenAccept
+        response.whenComplete { result, error ->
+            ApplicationManager.getApplication().invokeLater {
+                if (error != null || result is Throwable) {
+                    val failure = error ?: result as Throwable
+                    WindowManager.getInstance().getStatusBar(project)?.info = "HiveSync: ${failure.cause?.message ?: failure.message}"
+                    return@invokeLater
+                }
+                val json = result?.let { Gson().toJson(it) }
+                Results.message(command, json)?.let { WindowManager.getInstance().getStatusBar(project)?.info = it }
+                then(json)
             }
-            val json = result?.let { Gson().toJson(it) }
-            Results.message(command, json)?.let { WindowManager.getInstance().getStatusBar(project)?.info = it }
-            then(json)
         }
     }
 }
