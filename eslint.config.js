@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/.hivesync/**', 'coverage/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/.hivesync/**', '**/.expo/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -39,8 +39,13 @@ export default tseslint.config(
   },
   {
     // The web app, the components it shares with the desktop app, and the desktop renderer (React, bundled by Vite) run
-    // in the browser.
-    files: ['apps/web/src/**/*.{ts,tsx}', 'packages/ui/src/**/*.{ts,tsx}', 'apps/desktop/src/renderer/**/*.{ts,tsx}'],
+    // in the browser; the mobile app (React Native) has the same globals (fetch, XMLHttpRequest, TextDecoder).
+    files: [
+      'apps/web/src/**/*.{ts,tsx}',
+      'packages/ui/src/**/*.{ts,tsx}',
+      'apps/desktop/src/renderer/**/*.{ts,tsx}',
+      'apps/mobile/src/**/*.{ts,tsx}',
+    ],
     languageOptions: { globals: { ...globals.browser }, parserOptions: { ecmaFeatures: { jsx: true } } },
   },
   {
