@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { errors, type Device, type DeviceList, type RegisterDeviceBody, type VapidPublicKey } from '@hivesync/core';
 import type { Database } from '../../infra/db.js';
 import type { Logger } from '../../infra/logger.js';
@@ -32,6 +33,11 @@ export class DevicesService {
         throw errors.serviceUnavailable(
           'Web Push is not configured on this server: set HIVESYNC_VAPID_PUBLIC_KEY and HIVESYNC_VAPID_PRIVATE_KEY.',
         );
+      }
+      if (!isP256Point(body.subscription.keys.p256dh)) {
+        throw errors.validation('subscription.keys.p256dh: is not a P-256 public key.', {
+          field: 'subscription.keys.p256dh',
+        });
       }
       try {
         await this.endpoints.check(body.subscription.endpoint);
@@ -95,4 +101,16 @@ export function toDevice(row: DeviceRow): Device {
     updated_at: row.updatedAt.toISOString(),
     last_push_at: row.lastPushAt ? row.lastPushAt.toISOString() : null,
   };
+}
+
+/** Whether a base64url key is a point of P-256 (what the browser's push encryption needs): one ECDH with it works. */
+function isP256Point(base64url: string): boolean {
+  try {
+    const ecdh = crypto.createECDH('prime256v1');
+    ecdh.generateKeys();
+    ecdh.computeSecret(Buffer.from(base64url, 'base64url'));
+    return true;
+  } catch {
+    return false;
+  }
 }

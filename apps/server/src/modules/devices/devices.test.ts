@@ -253,6 +253,21 @@ describe.each(backends())('devices, preferences and push on $name', (backend) =>
       ],
       [web('https://fcm.googleapis.com/fcm/send/abc', { p256dh: keys.p256dh, auth: 'x' }), 'subscription.keys.auth'],
     ];
+    // 65 bytes, but not a point of the curve: caught by the service, with the field.
+    const notAPoint = Buffer.alloc(65, 7);
+    notAPoint[0] = 4;
+    const offCurve = await register(u.token, {
+      platform: 'web',
+      subscription: {
+        endpoint: 'https://fcm.googleapis.com/fcm/send/abc',
+        keys: { p256dh: notAPoint.toString('base64url'), auth: keys.auth },
+      },
+    });
+    expect(offCurve.statusCode).toBe(400);
+    expect(offCurve.json().error.details.field).toBe('subscription.keys.p256dh');
+    const longId = await server.request({ method: 'DELETE', url: `/api/v1/devices/${'x'.repeat(65)}`, token: u.token });
+    expect(longId.statusCode).toBe(400);
+    expect(longId.json().error.details.issues[0].path).toBe('params.id');
     for (const [body, field] of cases) {
       const res = await register(u.token, body);
       expect(res.statusCode, JSON.stringify(body)).toBe(400);

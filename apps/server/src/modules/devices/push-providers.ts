@@ -141,12 +141,22 @@ export class WebPushProvider {
       if (err instanceof PushEndpointRefused) return { kind: 'failed', reason: err.message, retry: err.transient };
       throw err;
     }
-    const details = webpush.generateRequestDetails(subscription, JSON.stringify(message), {
-      vapidDetails: this.vapid,
-      TTL: 24 * 60 * 60,
-      urgency: 'high',
-      contentEncoding: 'aes128gcm',
-    });
+    let details: ReturnType<typeof webpush.generateRequestDetails>;
+    try {
+      details = webpush.generateRequestDetails(subscription, JSON.stringify(message), {
+        vapidDetails: this.vapid,
+        TTL: 24 * 60 * 60,
+        urgency: 'high',
+        contentEncoding: 'aes128gcm',
+      });
+    } catch (err) {
+      // Keys that cannot encrypt (checked at registration; a row from elsewhere): sending again will not help.
+      return {
+        kind: 'failed',
+        reason: `cannot encrypt for this subscription: ${(err as Error).message}`,
+        retry: false,
+      };
+    }
     let status: number;
     try {
       status = await request(details.endpoint, details.method, details.headers, details.body, {
