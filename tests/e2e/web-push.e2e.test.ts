@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HiveSyncClient } from '../../packages/sdk/src/index.js';
 import { skipWithoutTestRepos } from '../../apps/server/src/test/test-repos.js';
 import { browserAvailable } from '../support/browser.js';
-import { expectAccessible, logIn, webSession } from '../support/web.js';
+import { expectAccessible, logIn, overflowsSideways, webSession } from '../support/web.js';
 
 /** Decrypts an aes128gcm Web Push body (RFC 8291) with the browser's keys. */
 function decryptPush(body: Buffer, ecdh: crypto.ECDH, auth: Buffer): string {
@@ -121,6 +121,9 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
       )
       .toMatchObject({ in_app: true, push: false });
     await expectAccessible(page, 'account notifications');
+    await page.setViewportSize({ width: 375, height: 740 });
+    expect(await overflowsSideways(page), 'account with notifications at 375 px').toBe('');
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     await page.getByRole('button', { name: 'Turn off browser notifications' }).click();
     await page.getByRole('button', { name: 'Enable browser notifications' }).waitFor();

@@ -486,6 +486,31 @@ describe.each(backends())('devices, preferences and push on $name', (backend) =>
     expect(await forKept()).toEqual(['resource_limit_warning']);
   });
 
+  it('still pushes a type whose in-app channel is off, though nothing is listed', async () => {
+    const u = await registerUser(server);
+    const token = expoToken();
+    await register(u.token, { platform: 'ios', token });
+    await server.request({
+      method: 'PUT',
+      url: '/api/v1/me/notification-preferences',
+      token: u.token,
+      body: { preferences: [{ type: 'preview_ready', in_app: false }] },
+    });
+    await server.runtime.services.notifications.notify({
+      userIds: [u.id],
+      projectId: null,
+      type: 'preview_ready',
+      payload: { preview_id: 'pv1', platform: 'ios' },
+    });
+    const sent = await eventually(async () => expo.received.find((r) => r.body.toString().includes(token)));
+    expect(JSON.parse(sent.body.toString())[0]).toMatchObject({
+      title: 'Preview ready',
+      data: { type: 'preview_ready', preview_id: 'pv1' },
+    });
+    const listed = (await server.request({ method: 'GET', url: '/api/v1/notifications', token: u.token })).json();
+    expect(listed.notifications).toEqual([]);
+  });
+
   it('retries a failed Expo send and pushes each device once; Web Push is encrypted and signed with VAPID; 410 removes the subscription', async () => {
     const u = await registerUser(server, { display_name: 'Caio' });
     const project = await createProject(server, u.token, 'Dockside');

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { NotificationPreference } from '@hivesync/sdk';
 import { ErrorPanel } from '@hivesync/ui';
 import { notificationTypeLabel } from '../../lib/notification-types.js';
@@ -71,12 +72,29 @@ function BrowserNotifications() {
   );
 }
 
+type Channel = 'in_app' | 'push';
+
 /** One row per notification type: shown in the app, and pushed to devices (phone, browser). */
 function PreferencesTable() {
   const prefs = usePreferencesQuery();
   const update = useUpdatePreferencesMutation();
-  const set = (p: NotificationPreference, channel: 'in_app' | 'push', on: boolean) =>
-    update.mutate({ preferences: [{ type: p.type, [channel]: on }] });
+  // A switch shows its new state in the same render as the click (the saved list follows when the server answers).
+  const [pending, setPending] = useState<Record<string, boolean>>({});
+  const shown = (p: NotificationPreference, channel: Channel) => pending[`${p.type}:${channel}`] ?? p[channel];
+  const set = (p: NotificationPreference, channel: Channel, on: boolean) => {
+    const key = `${p.type}:${channel}`;
+    setPending((was) => ({ ...was, [key]: on }));
+    // Every call settles (mutate's own callbacks would fire for the last one only).
+    void update
+      .mutateAsync({ preferences: [{ type: p.type, [channel]: on }] })
+      .catch(() => undefined)
+      .finally(() =>
+        setPending((was) => {
+          const { [key]: _done, ...rest } = was;
+          return rest;
+        }),
+      );
+  };
   return (
     <div>
       <h3>What to tell you, and where</h3>
@@ -106,7 +124,7 @@ function PreferencesTable() {
                     <input
                       type="checkbox"
                       aria-label={`${label}: in the app`}
-                      checked={p.in_app}
+                      checked={shown(p, 'in_app')}
                       disabled={!p.in_app_optional}
                       title={p.in_app_optional ? undefined : 'A security notice: always shown in the app'}
                       onChange={(e) => set(p, 'in_app', e.currentTarget.checked)}
@@ -116,7 +134,7 @@ function PreferencesTable() {
                     <input
                       type="checkbox"
                       aria-label={`${label}: push`}
-                      checked={p.push}
+                      checked={shown(p, 'push')}
                       onChange={(e) => set(p, 'push', e.currentTarget.checked)}
                     />
                   </td>
