@@ -29,7 +29,10 @@ export default defineConfig({
       ...(quick ? [] : ['tests/**/*.test.ts']),
     ],
     // Scale tests (a 5,000-file project, a whole history) prove bounds, not behaviour: the full suite runs them.
-    exclude: quick ? ['**/node_modules/**', '**/*.scale.test.ts'] : ['**/node_modules/**'],
+    // The mobile app's tests run under jest (jest-expo: React Native's transform); tests/mobile runs them.
+    exclude: quick
+      ? ['**/node_modules/**', '**/*.scale.test.ts', 'apps/mobile/**']
+      : ['**/node_modules/**', 'apps/mobile/**'],
     env: quick ? { HIVESYNC_TEST_BACKENDS: 'embedded' } : {},
     testTimeout: 60_000,
     hookTimeout: 120_000,
