@@ -1,0 +1,74 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useConnectivity } from './connectivity';
+
+// The last answer of each query, kept for the app's lifetime: offline, a screen shows it with the banner.
+const cache = new Map<string, unknown>();
+
+/** Forgets every cached answer (sign-out). */
+export function clearQueryCache(): void {
+  cache.clear();
+}
+
+/** A query's state. */
+export interface QueryState<T> {
+  data: T | undefined;
+  error: unknown;
+  loading: boolean;
+  /** The data is the cached answer of an earlier request (offline). */
+  stale: boolean;
+  refetch(): Promise<void>;
+}
+
+/**
+ * Server data for a screen: fetched on mount, again at every poll when `poll` is set, and kept in a cache by `key`
+ * so that a screen opened offline shows the last answer. Each outcome is reported to the connectivity state.
+ */
+export function useQuery<T>(key: string, fetcher: () => Promise<T>, options: { poll?: boolean } = {}): QueryState<T> {
+  const { tick, report } = useConnectivity();
+  const [data, setData] = useState<T | undefined>(() => cache.get(key) as T | undefined);
+  const [error, setError] = useState<unknown>(null);
+  const [loading, setLoading] = useState(!cache.has(key));
+  const [stale, setStale] = useState(false);
+  const fetcherRef = useRef(fetcher);
+  fetcherRef.current = fetcher;
+  const keyRef = useRef(key);
+  keyRef.current = key;
+
+  const refetch = useCallback(async () => {
+    const asked = keyRef.current;
+    try {
+      const value = await fetcherRef.current();
+      if (keyRef.current !== asked) return;
+      cache.set(asked, value);
+      setData(value);
+      setError(null);
+      setStale(false);
+      report(null);
+    } catch (err) {
+      if (keyRef.current !== asked) return;
+      setError(err);
+      setStale(cache.has(asked));
+      report(err);
+    } finally {
+      if (keyRef.current === asked) setLoading(false);
+    }
+  }, [report]);
+
+  useEffect(() => {
+    setData(cache.get(key) as T | undefined);
+    setLoading(!cache.has(key));
+    void refetch();
+  }, [key, refetch]);
+
+  const pollTick = options.poll ? tick : 0;
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    if (options.poll) void refetch();
+  }, [pollTick, options.poll, refetch]);
+
+  return { data, error, loading, stale, refetch };
+}
