@@ -82,8 +82,9 @@ export function buildAgentApp(deps: AgentAppDeps): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
 
-  // Cookies are read by the access check below, not by the plugin's own hook.
-  void app.register(fastifyCookie, { hook: false });
+  // The access check below reads the cookie itself; the plugin's hook must still be on, as @fastify/cookie 11.0 only
+  // writes Set-Cookie headers (its onSend hook) when it has one.
+  void app.register(fastifyCookie, { hook: 'onRequest' });
   const expected = crypto.createHash('sha256').update(deps.token).digest();
   const credentials = new WeakMap<FastifyRequest, Credential>();
   const P = AGENT_API_PREFIX;
