@@ -1,5 +1,8 @@
 import type {
   AdminJob,
+  AdminProject,
+  AiJobLog,
+  ProjectPlan,
   AdminJobPage,
   AdminJobQuery,
   AdminLogoutResult,
@@ -119,6 +122,24 @@ export class AdminApi {
   /** Deletes a user. Refused (`conflict`) while they own a project: transfer or delete those projects first. */
   async deleteUser(id: string, opts?: RequestOptions): Promise<void> {
     await this.transport.send<void>({ method: 'DELETE', path: `/admin/users/${enc(id)}` }, opts);
+  }
+
+  // --- projects and AI logs ---------------------------------------------------------------------------------------
+
+  /** Sets a project's plan: `pro` projects' jobs go to the priority queues that workers drain first (audited). */
+  setProjectPlan(projectId: string, plan: ProjectPlan, opts?: RequestOptions): Promise<AdminProject> {
+    return this.transport.json<AdminProject>(
+      { method: 'PATCH', path: `/admin/projects/${enc(projectId)}`, body: { plan } },
+      opts,
+    );
+  }
+
+  /**
+   * An AI job's log: its parameters, the files it read, the prompts it sent and the raw model output, secrets
+   * redacted. `not_found` once the log has expired (HIVESYNC_AI_LOG_RETENTION_DAYS). Each read is audited.
+   */
+  aiJobLog(jobId: string, opts?: RequestOptions): Promise<AiJobLog> {
+    return this.transport.json<AiJobLog>({ method: 'GET', path: `/admin/ai-jobs/${enc(jobId)}/log` }, opts);
   }
 
   // --- workers, queues and jobs --------------------------------------------------------------------------------

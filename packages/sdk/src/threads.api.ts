@@ -1,10 +1,12 @@
 import type {
+  AiJob,
   CreateTaskBody,
   CreateThreadBody,
   Task,
   TaskList,
   TaskStatus,
   Thread,
+  ThreadAiAction,
   ThreadList,
   UpdateTaskBody,
 } from '@hivesync/core';
@@ -105,6 +107,22 @@ export class ThreadsApi {
   reply(threadId: string, body: string, opts?: RequestOptions): Promise<Thread> {
     return this.transport.json<Thread>(
       { method: 'POST', path: `${threadPath(threadId)}/replies`, body: { body } },
+      opts,
+    );
+  }
+
+  /**
+   * Asks the HiveSync assistant about a thread (member role): `explain` its lines, or `suggest_fix` (needs a
+   * language-model provider). Answers the queued AI job (follow it with `client.ai.waitForJob`); its answer is posted
+   * in the thread as a comment with `ai: true`, naming the suggestion when it made a patch.
+   */
+  ask(projectId: string, threadId: string, action: ThreadAiAction, opts?: RequestOptions): Promise<AiJob> {
+    return this.transport.json<AiJob>(
+      {
+        method: 'POST',
+        path: `${projectPath(projectId)}/threads/${encodeURIComponent(threadId)}/ai`,
+        body: { action },
+      },
       opts,
     );
   }
