@@ -31,8 +31,9 @@ export class ThreadsRepository {
     return inserted!;
   }
 
-  async findThread(id: string): Promise<ThreadRow | undefined> {
-    const [row] = await this.orm.select().from(threads).where(eq(threads.id, id)).limit(1);
+  /** A thread; `orm` is a transaction's when called inside one (the embedded database has one connection). */
+  async findThread(id: string, orm: Orm = this.orm): Promise<ThreadRow | undefined> {
+    const [row] = await orm.select().from(threads).where(eq(threads.id, id)).limit(1);
     return row;
   }
 
@@ -255,8 +256,8 @@ export class ThreadsRepository {
   }
 
   /** Users who took part in a thread (commented), for reply notifications. */
-  async participants(threadId: string): Promise<string[]> {
-    const rows = await this.orm
+  async participants(threadId: string, orm: Orm = this.orm): Promise<string[]> {
+    const rows = await orm
       .selectDistinct({ id: comments.authorId })
       .from(comments)
       .where(and(eq(comments.threadId, threadId), isNull(comments.deletedAt)));

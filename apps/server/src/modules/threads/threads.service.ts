@@ -224,13 +224,15 @@ export class ThreadsService {
    * the notifications commit together. Returns the comment's id.
    */
   async postAiComment(threadId: string, jobId: string, body: string, tx?: Tx): Promise<string> {
-    const thread = await this.repo.findThread(threadId);
+    // Inside `tx` every query goes through it: the embedded database's one connection is the transaction's.
+    const orm = tx?.orm ?? this.db.orm;
+    const thread = await this.repo.findThread(threadId, orm);
     if (!thread) return '';
     const id = crypto.randomUUID();
-    await this.repo.insertComment(tx?.orm ?? this.db.orm, { id, threadId, authorId: null, aiJobId: jobId, body });
+    await this.repo.insertComment(orm, { id, threadId, authorId: null, aiJobId: jobId, body });
     await this.notifications.notify(
       {
-        userIds: await this.repo.participants(threadId),
+        userIds: await this.repo.participants(threadId, orm),
         projectId: thread.projectId,
         type: 'thread_reply',
         payload: {
