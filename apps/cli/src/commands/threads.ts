@@ -1,4 +1,4 @@
-import type { Thread } from '@hivesync/core';
+import type { Thread, ThreadAiAction } from '@hivesync/core';
 import { HiveSyncError, type HiveSyncClient } from '@hivesync/sdk';
 import { Option, type Command } from 'commander';
 import { parseLineRange, type LineRange } from '../args.js';
@@ -12,7 +12,7 @@ import {
   splitLines,
 } from '../collab-format.js';
 import type { Cli, Context } from '../context.js';
-import { CliError, EXIT, usageError } from '../errors.js';
+import { CliError, EXIT, ExitStatus, usageError } from '../errors.js';
 import { resolveId } from '../id-ref.js';
 import { plural } from '../output.js';
 import { resolveProject } from '../project-ref.js';
@@ -36,7 +36,7 @@ const COMMIT_HELP = 'place the threads at this commit (full hash) instead of the
 // How many threads `threads` fetches at once for their first comments (servers whose list lacks `first_comment`).
 const FETCH_CONCURRENCY = 8;
 
-/** threads [list]|show|create|reply|resolve|reopen|delete: code comment threads. */
+/** threads [list]|show|create|reply|ask|resolve|reopen|delete: code comment threads. */
 export function threadCommands(program: Command, cli: Cli): void {
   const threads = program
     .command('threads')
@@ -93,6 +93,18 @@ export function threadCommands(program: Command, cli: Cli): void {
   }
 
   threads
+    .command('ask')
+    .description(
+      'ask the HiveSync assistant about a thread (member role): `explain` its lines, or `fix` (a suggested patch; needs a language model on the server); the answer is posted in the thread',
+    )
+    .argument(...THREAD)
+    .addOption(new Option('--no-wait', 'print the queued job and return at once'))
+    .argument('<question>', 'explain or fix', parseQuestion)
+    .action((thread: string, question: ThreadAiAction, opts: { wait: boolean }, command: Command) =>
+      ask(cli.context(command), thread, question, opts.wait),
+    );
+
+  threads
     .command('delete')
     .description('delete a thread and its comments (its author or a project admin)')
     .argument(...THREAD)
@@ -100,6 +112,67 @@ export function threadCommands(program: Command, cli: Cli): void {
     .action((thread: string, opts: { yes?: boolean }, command: Command) =>
       remove(cli.context(command), thread, opts.yes === true),
     );
+}
+
+/** `explain` or `fix` (the API's `suggest_fix`). */
+function parseQuestion(value: string): ThreadAiAction {
+  if (value === 'explain') return 'explain';
+  if (value === 'fix' || value === 'suggest_fix') return 'suggest_fix';
+  throw usageError(`ask explain or fix, not "${value}"`);
+}
+
+/**
+ * Queues the question; unless told not to wait, follows the job (Ctrl-C stops waiting, not the job) and prints the
+ * assistant's answer as posted in the thread. A failed job prints its error and exits 1.
+ */
+async function ask(ctx: Context, ref: string, action: ThreadAiAction, wait: boolean): Promise<void> {
+  const client = await ctx.loggedInClient();
+  const threadId = await resolveId(client, 'thread', ref);
+  const thread = await client.threads.get(threadId);
+  const started = await client.threads.ask(thread.project_id, threadId, action);
+  if (!wait) {
+    ctx.out.result(started, () => {
+      ctx.out.line(`Asked the assistant (AI job ${started.job_id}); its answer will be posted in the thread.`);
+      ctx.out.note(ctx.out.ec.dim(`See it with \`hivesync threads show ${ref}\`.`));
+    });
+    return;
+  }
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  let job;
+  try {
+    job = await client.ai.waitForJob(started.job_id, { signal: controller.signal });
+  } catch (err) {
+    if (controller.signal.aborted) {
+      throw new CliError(
+        'cancelled',
+        `stopped waiting; AI job ${started.job_id} continues on the server (its answer will be posted in the thread)`,
+        EXIT.usage,
+      );
+    }
+    throw err;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+  if (job.status === 'failed') {
+    if (ctx.out.json) ctx.out.jsonLine(job);
+    else {
+      const error = job.error ?? { code: 'internal_error', message: 'The AI job failed.' };
+      ctx.out.note(`hivesync: AI job ${job.job_id} failed: ${error.code}: ${error.message}`);
+    }
+    throw new ExitStatus(EXIT.api);
+  }
+  const answered = await client.threads.get(threadId);
+  const comment = [...(answered.comments ?? [])].reverse().find((c) => c.ai && !c.deleted);
+  ctx.out.result(job, () => {
+    if (!comment) ctx.out.line(`The AI job ${job.job_id} completed; its answer is in the thread.`);
+    else for (const line of formatComment(comment, ctx.out.c)) ctx.out.line(line);
+    const s = job.suggestions[0];
+    if (s) ctx.out.note(ctx.out.ec.dim(`Review the patch with \`hivesync suggestions show ${s.id.slice(0, 8)}\`.`));
+  });
 }
 
 async function list(ctx: Context, ref: string, opts: ListOptions): Promise<void> {
