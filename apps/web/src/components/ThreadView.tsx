@@ -8,6 +8,7 @@ import { useProjectQuery } from '../queries/projects.js';
 import { useThreadActions } from '../queries/threads.js';
 import { useSession } from '../session/session.js';
 import { CommentComposer } from './CommentComposer.js';
+import { ThreadAssistant } from './ThreadAssistant.js';
 import { ErrorPanel } from '@hivesync/ui';
 import { Markdown } from '@hivesync/ui';
 
@@ -97,6 +98,7 @@ export function ThreadView({ thread, level }: { thread: Thread; level: Level }) 
       </ol>
 
       <div className="thread-actions">
+        {project.data !== undefined && project.data.role !== 'viewer' && <ThreadAssistant thread={thread} />}
         {canResolve && (
           <button
             type="button"

@@ -1,6 +1,6 @@
 import type { ThreadFilter } from '../lib/threads.js';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import type { CreateThreadBody, Thread } from '@hivesync/sdk';
+import type { AiJob, CreateThreadBody, Thread, ThreadAiAction } from '@hivesync/sdk';
 import { useClient } from '../session/session.js';
 
 /** Threads per page of the project's list. */
@@ -123,4 +123,12 @@ export function useThreadActions(threadId: string) {
       onSuccess,
     }),
   };
+}
+
+/** Asks the HiveSync assistant about a thread (`explain` or `suggest_fix`); answers the queued AI job. */
+export function useAskAssistantMutation(projectId: string, threadId: string) {
+  const client = useClient();
+  return useMutation<AiJob, Error, ThreadAiAction>({
+    mutationFn: (action) => client.threads.ask(projectId, threadId, action),
+  });
 }
