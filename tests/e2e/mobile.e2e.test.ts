@@ -238,6 +238,24 @@ describe.skipIf(!browserAvailable())('the mobile app (web export) against a real
       await page.getByRole('treeitem', { name: 'src/greet.js' }).click();
       await page.getByText('return `Hello, ${name}!`;').waitFor();
       await page.getByRole('listitem', { name: 'Thread on src/greet.js:2' }).waitFor();
+      // Side by side, left to right, each panel wholly right of the one before, the code the widest.
+      const box = async (what: string, l: ReturnType<Page['locator']>) => {
+        const b = await l.boundingBox();
+        if (!b) throw new Error(`${what} is not on screen`);
+        return b;
+      };
+      const panels = [
+        await box('projects', page.getByRole('list', { name: 'Projects' })),
+        await box('files', page.getByRole('tree', { name: 'Files' })),
+        await box('code', page.getByText('return `Hello, ${name}!`;')),
+        await box('threads', page.getByRole('list', { name: 'Threads' })),
+      ];
+      for (let i = 1; i < panels.length; i++) {
+        expect(panels[i]!.x, `panel ${i} starts right of panel ${i - 1}`).toBeGreaterThanOrEqual(
+          panels[i - 1]!.x + panels[i - 1]!.width,
+        );
+      }
+      expect(panels[3]!.x + panels[3]!.width).toBeLessThanOrEqual(TABLET.width);
       await screenshot(page, 'tablet');
     });
 
@@ -249,6 +267,8 @@ describe.skipIf(!browserAvailable())('the mobile app (web export) against a real
       const review = page.getByTestId('review-mode');
       await review.waitFor();
       await review.getByRole('heading', { name: /src\/greet\.js/ }).waitFor();
+      const diffWidth = (await review.getByRole('heading', { name: /src\/greet\.js \(/ }).boundingBox())!.width;
+      expect(diffWidth, 'the diff takes most of the tablet').toBeGreaterThan(500);
       const added = review.getByRole('button', { name: /^Comment on added line/ }).first();
       await added.click();
       await page.getByLabel(/^Comment on line \d+ of src\/greet\.js/).fill('Mention the greeting format.');

@@ -83,7 +83,8 @@ export function Shell() {
   else body = <ProjectsScreen navigate={navigate} />;
 
   return (
-    <View style={[styles.screen, tablet && { flexDirection: 'row-reverse' }]}>
+    // The tab bar is at the bottom on a phone and at the top on a tablet, where the panels need the full width.
+    <View style={[styles.screen, tablet && { flexDirection: 'column-reverse' }]}>
       <View style={{ flex: 1 }}>
         {offline && (
           <Banner kind="warning" testID="offline-banner">
@@ -103,7 +104,7 @@ export function Shell() {
         style={[
           { backgroundColor: colors.card, borderColor: colors.border },
           tablet
-            ? { width: 120, borderRightWidth: 1, paddingTop: 16 }
+            ? { flexDirection: 'row', borderBottomWidth: 1, paddingHorizontal: 8, gap: 8 }
             : { flexDirection: 'row', borderTopWidth: 1, justifyContent: 'space-around' },
         ]}
       >

@@ -123,7 +123,7 @@ export function TabletWorkspace({
   const { projectId } = state;
   return (
     <View style={{ flex: 1, flexDirection: 'row' }} testID="tablet-workspace">
-      <View style={[panel, { width: 180 }]}>
+      <View style={[panel, { width: 170 }]}>
         <ProjectsScreen compact selected={projectId} navigate={navigate} />
       </View>
       {!projectId ? (
@@ -140,7 +140,10 @@ export function TabletWorkspace({
             <View style={{ flex: 1 }}>
               <ReviewScreen projectId={projectId} {...state.review} />
             </View>
-            <ScrollView style={[panel, { width: 280, borderLeftWidth: 1 }]} contentContainerStyle={{ padding: 8 }}>
+            <ScrollView
+              style={[panel, { width: 260, flexGrow: 0, borderLeftWidth: 1 }]}
+              contentContainerStyle={{ padding: 8 }}
+            >
               <Title level={2}>Suggestions</Title>
               <SuggestionList projectId={projectId} navigate={navigate} />
             </ScrollView>
@@ -148,7 +151,7 @@ export function TabletWorkspace({
         </View>
       ) : (
         <>
-          <View style={[panel, { width: 200 }]}>
+          <View style={[panel, { width: 190 }]}>
             <FileTree
               projectId={projectId}
               selected={state.filePath}
@@ -162,7 +165,7 @@ export function TabletWorkspace({
               <Text style={[styles.muted, styles.content]}>Choose a file.</Text>
             )}
           </View>
-          <View style={{ width: 320, backgroundColor: colors.bg }}>
+          <View style={{ width: 290, backgroundColor: colors.bg }}>
             {state.threadId ? (
               <View style={{ flex: 1 }}>
                 <Button
