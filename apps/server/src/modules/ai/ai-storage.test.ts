@@ -20,6 +20,14 @@ const API_KEY = 'sk-test-key-never-in-logs-0123456789';
 function fixtureRepo(dir: string): string {
   fs.mkdirSync(path.join(dir, 'docs'), { recursive: true });
   fs.copyFileSync(path.join(FIXTURES, 'docs', 'users.ts'), path.join(dir, 'docs', 'users.ts'));
+  // Enough exports that a summary's result is over the 16 KiB a row keeps.
+  fs.writeFileSync(
+    path.join(dir, 'docs', 'many.ts'),
+    Array.from(
+      { length: 300 },
+      (_, i) => `export function helper${i}(input: string): string {\n  return input;\n}\n`,
+    ).join('\n'),
+  );
   git(dir, 'init', '-q', '-b', 'main');
   git(dir, 'add', '-A');
   git(dir, 'commit', '-q', '-m', 'fixtures');
@@ -93,6 +101,19 @@ describe.each(matrix)('AI work in object storage on $name', ({ backend, driver }
       output: { patch_key: srow!.patchKey, suggestion_id: s.id },
     });
     expect(stored.context.files.map((f: { path: string }) => f.path)).toContain('docs/users.ts');
+  });
+
+  it('keeps a result too large for the row in artifacts, and serves it as if it were in the row', async () => {
+    const { infra } = server.runtime;
+    const job = await runJob({ action: 'summarize_file', path: 'docs/many.ts' });
+    expect(job.status, JSON.stringify(job.error)).toBe('completed');
+    expect(job.result.exports).toHaveLength(300);
+    const [row] = await infra.db.orm.select().from(aiJobs).where(eq(aiJobs.id, job.job_id));
+    expect(row!.result).toBeNull();
+    expect(row!.resultKey).toBe(`ai/results/${job.job_id}.json`);
+    expect(JSON.parse((await infra.artifacts.get(row!.resultKey!))!.toString('utf8'))).toEqual(job.result);
+    const listed = (await api('GET', `/ai/jobs?project_id=${projectId}`, owner.token)).json();
+    expect(listed.jobs.find((j: { job_id: string }) => j.job_id === job.job_id).result).toEqual(job.result);
   });
 
   it('serves the log to instance admins only (404 for anyone else and for an unknown job), and audits the read', async () => {
