@@ -215,6 +215,9 @@ describe.skipIf(!browserAvailable())('the mobile app (web export) against a real
       await expect
         .poll(async () => (await alice.threads.get(threadId)).comments?.map((c) => c.body))
         .toContain('Done: trimmed and lower-cased.');
+      // Still there once every request in flight has answered (a poll that started before the reply must not win).
+      await page.waitForTimeout(1_000);
+      await page.getByText('Done: trimmed and lower-cased.', { exact: true }).waitFor({ timeout: 1_000 });
       await screenshot(page, 'thread');
       const read = await alice.notifications.list({ steps: false });
       expect(read.notifications.find((n) => n.type === 'thread_reply')?.read_at).not.toBeNull();

@@ -186,6 +186,60 @@ describe('ThreadScreen', () => {
   });
 });
 
+describe('server data', () => {
+  it('keeps the newest answer when a poll that started before a reply answers after it', async () => {
+    const base = {
+      thread_id: 't1',
+      project_id: 'p1',
+      state: 'open' as const,
+      anchor: { path: 'a.ts', commit: 'c', start_line: 1, end_line: 1, text: 'x', symbol: null },
+      position: { commit: 'c', path: 'a.ts', start_line: 1, end_line: 1, status: 'exact' },
+      created_by: null,
+      created_at: now,
+      resolved_at: null,
+    };
+    const comment = (id: string, body: string) => ({
+      comment_id: id,
+      thread_id: 't1',
+      author_id: null,
+      author_name: 'Ada',
+      ai: false,
+      body,
+      created_at: now,
+      edited_at: null,
+      deleted: false,
+    });
+    const before = { ...base, comment_count: 1, comments: [comment('c1', 'First')] };
+    const after = { ...base, comment_count: 2, comments: [comment('c1', 'First'), comment('c2', 'My reply')] };
+    let slowPoll: ((v: typeof before) => void) | undefined;
+    let calls = 0;
+    const get = jest.fn(() => {
+      calls++;
+      if (calls === 1) return Promise.resolve(before);
+      if (calls === 2) return new Promise<typeof before>((r) => (slowPoll = r));
+      return Promise.resolve(after);
+    });
+    jest.useFakeTimers();
+    try {
+      renderSignedIn(<ThreadScreen threadId="t1" />, { threads: { get, reply: jest.fn(async () => after) } });
+      await screen.findByText('First');
+      await act(async () => {
+        jest.advanceTimersByTime(45_000); // the poll starts and hangs
+      });
+      expect(slowPoll).toBeDefined();
+      fireEvent.changeText(screen.getByLabelText('Reply'), 'My reply');
+      fireEvent.press(screen.getByRole('button', { name: 'Send reply' }));
+      expect(await screen.findByText('My reply')).toBeTruthy();
+      await act(async () => {
+        slowPoll!(before);
+      });
+      expect(screen.getByText('My reply')).toBeTruthy();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
+
 describe('SuggestionReview', () => {
   it('shows the diff, posts a line comment as a thread, approves, and offers no apply', async () => {
     const diff = {

@@ -34,18 +34,23 @@ export function useQuery<T>(key: string, fetcher: () => Promise<T>, options: { p
   const keyRef = useRef(key);
   keyRef.current = key;
 
+  // Only the latest request's answer is shown: a slow poll that started before a reply must not bring back the
+  // thread without it.
+  const latest = useRef(0);
+
   const refetch = useCallback(async () => {
     const asked = keyRef.current;
+    const request = ++latest.current;
     try {
       const value = await fetcherRef.current();
-      if (keyRef.current !== asked) return;
+      if (keyRef.current !== asked || request !== latest.current) return;
       cache.set(asked, value);
       setData(value);
       setError(null);
       setStale(false);
       report(null);
     } catch (err) {
-      if (keyRef.current !== asked) return;
+      if (keyRef.current !== asked || request !== latest.current) return;
       setError(err);
       setStale(cache.has(asked));
       report(err);
