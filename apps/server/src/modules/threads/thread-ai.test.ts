@@ -176,10 +176,12 @@ describe('suggest a fix in a thread, with a language model', () => {
       req.on('end', () => {
         const body = JSON.parse(raw) as { messages: { content: string }[] };
         prompts.push(body.messages[1]!.content);
-        const content = JSON.stringify({
-          description: 'A missing file made readFile reject; it now reads as an empty config.',
-          files: [{ path: 'src/config.ts', content: FIXED }],
-        });
+        const content = body.messages[0]!.content.startsWith('You explain code')
+          ? 'It reads config.json under `dir` and rejects when the file is missing.'
+          : JSON.stringify({
+              description: 'A missing file made readFile reject; it now reads as an empty config.',
+              files: [{ path: 'src/config.ts', content: FIXED }],
+            });
         res
           .writeHead(200, { 'content-type': 'application/json' })
           .end(JSON.stringify({ choices: [{ message: { role: 'assistant', content } }] }));
@@ -235,5 +237,27 @@ describe('suggest a fix in a thread, with a language model', () => {
     expect(answer.ai).toBe(true);
     expect(answer.body).toContain('A missing file made readFile reject');
     expect(answer.body).toContain(`Suggestion \`${suggestion.id}\``);
+
+    // explain with a model: its text, from the code and the facts the local analysis read off it, marked as its.
+    const asked = (
+      await server.request({
+        method: 'POST',
+        url: `/api/v1/projects/${projectId}/threads/${threadId}/ai`,
+        token,
+        body: { action: 'explain' },
+      })
+    ).json();
+    const explained = await eventually(async () => {
+      const j = (await server.request({ method: 'GET', url: `/api/v1/ai/jobs/${asked.job_id}`, token })).json();
+      return ['completed', 'failed'].includes(j.status) && j;
+    }, 60_000);
+    expect(explained.status, JSON.stringify(explained.error)).toBe('completed');
+    expect(prompts.at(-1)).toContain('export async function loadConfig');
+    expect(prompts.at(-1)).toContain('Calls `readFile`, `JSON.parse` and `normalize`.');
+    const last = (await server.request({ method: 'GET', url: `/api/v1/threads/${threadId}`, token }))
+      .json()
+      .comments.at(-1);
+    expect(last.body).toContain('It reads config.json under `dir` and rejects when the file is missing.');
+    expect(last.body).toContain('_Written by gpt-4o-mini from the code; check it against the code._');
   });
 });
