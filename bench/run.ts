@@ -18,6 +18,7 @@ import { aiParseMemory } from './suites/ai-parse-memory.js';
 import { anchoring } from './suites/anchoring.js';
 import { agentProxy } from './suites/agent.js';
 import { web } from './suites/web.js';
+import { mobile } from './suites/mobile.js';
 import { vscodeExtension } from './suites/vscode.js';
 import { lspSuite } from './lsp.js';
 import { sandboxOverhead } from './suites/sandbox.js';
@@ -61,6 +62,7 @@ const suites: Suite[] = [
   aiParseMemory,
   firstHour,
   web,
+  mobile,
   vscodeExtension,
   lspSuite,
 ];
