@@ -1,8 +1,8 @@
-import { useEffect } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { Thread } from '@hivesync/sdk';
 import { ErrorPanel } from '@hivesync/ui';
-import { isRunning, useAiCapabilitiesQuery, useAiJobQuery } from '../queries/ai.js';
+import { useAiCapabilitiesQuery, useAiJobQuery } from '../queries/ai.js';
 import { threadKeys, useAskAssistantMutation } from '../queries/threads.js';
 
 /**
@@ -13,40 +13,51 @@ export function ThreadAssistant({ thread }: { thread: Thread }) {
   const ask = useAskAssistantMutation(thread.project_id, thread.thread_id);
   const capabilities = useAiCapabilitiesQuery();
   const withModel = capabilities.data?.provider === 'openai';
-  const asked = ask.data;
+  // The job last asked, until it ends: one question at a time.
+  const [asked, setAsked] = useState<{ jobId: string; ended: boolean }>();
+  const busy = ask.isPending || (asked !== undefined && !asked.ended);
+  const send = (action: 'explain' | 'suggest_fix') =>
+    ask.mutate(action, { onSuccess: (job) => setAsked({ jobId: job.job_id, ended: false }) });
   return (
     <>
-      <button
-        type="button"
-        disabled={ask.isPending || (asked && isRunning(asked))}
-        onClick={() => ask.mutate('explain')}
-      >
+      <button type="button" disabled={busy} onClick={() => send('explain')}>
         Explain this
       </button>
       {withModel && (
-        <button
-          type="button"
-          disabled={ask.isPending || (asked && isRunning(asked))}
-          onClick={() => ask.mutate('suggest_fix')}
-        >
+        <button type="button" disabled={busy} onClick={() => send('suggest_fix')}>
           Suggest a fix
         </button>
       )}
-      {asked && <AskedJob jobId={asked.job_id} threadId={thread.thread_id} />}
+      {asked && (
+        <AskedJob
+          key={asked.jobId}
+          jobId={asked.jobId}
+          projectId={thread.project_id}
+          threadId={thread.thread_id}
+          onEnd={() => setAsked((a) => (a && !a.ended ? { ...a, ended: true } : a))}
+        />
+      )}
       {ask.isError && <ErrorPanel error={ask.error} title="The assistant was not asked" />}
     </>
   );
 }
 
 /** The asked job's state, until its answer is in the thread. */
-function AskedJob({ jobId, threadId }: { jobId: string; threadId: string }) {
+function AskedJob(props: { jobId: string; projectId: string; threadId: string; onEnd: () => void }) {
+  const { jobId, projectId, threadId, onEnd } = props;
   const job = useAiJobQuery(jobId);
   const queryClient = useQueryClient();
   const status = job.data?.status;
+  // Once per job: the thread is fetched again a single time, however often this renders afterwards.
+  const ended = useRef(false);
   useEffect(() => {
-    if (status === 'completed' || status === 'failed')
+    if ((status === 'completed' || status === 'failed') && !ended.current) {
+      ended.current = true;
       void queryClient.invalidateQueries({ queryKey: threadKeys.detail(threadId) });
-  }, [status, threadId, queryClient]);
+      void queryClient.invalidateQueries({ queryKey: threadKeys.project(projectId) });
+      onEnd();
+    }
+  }, [status, projectId, threadId, queryClient, onEnd]);
   if (!job.data || status === 'completed') return null;
   if (status === 'failed')
     return (
