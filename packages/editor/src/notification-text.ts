@@ -1,4 +1,4 @@
-import type { Notification } from '@hivesync/sdk';
+import type { AiAction, Notification } from '@hivesync/sdk';
 
 /** What a notification's button does. */
 export type NotificationAction =
@@ -17,12 +17,14 @@ export interface ShownNotification {
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 
-const ACTIONS: Record<string, string> = {
+const ACTIONS: Record<AiAction, string> & Record<string, string | undefined> = {
   document_function: 'Documenting a function',
   document_file: 'Documenting a file',
   summarize_file: 'Summarizing a file',
   rename_symbol: 'The rename',
   refactor: 'The refactor',
+  explain: 'Explaining a thread’s code',
+  suggest_fix: 'Suggesting a fix in a thread',
 };
 
 /** The words and buttons of one notification; undefined for the ones an editor does not show (steps, previews'). */
