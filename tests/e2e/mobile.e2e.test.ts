@@ -222,6 +222,20 @@ describe.skipIf(!browserAvailable())('the mobile app (web export) against a real
       const read = await alice.notifications.list({ steps: false });
       expect(read.notifications.find((n) => n.type === 'thread_reply')?.read_at).not.toBeNull();
     });
+    it('offline, shows the lists it last loaded under a banner and backs polling off to 120 s', async () => {
+      await page.route('**/api/**', (route) => route.abort('internetdisconnected'));
+      try {
+        await page.getByRole('tab', { name: 'Notifications' }).click();
+        await page.getByTestId('offline-banner').waitFor();
+        await page.getByRole('listitem', { name: /^Bob replied/ }).waitFor(); // read, as tapped before
+        expect(await page.getByRole('listitem', { name: /^Unread: Bob replied/ }).count()).toBe(0);
+        await screenshot(page, 'offline');
+        await page.getByRole('tab', { name: 'Settings' }).click();
+        expect(await page.getByTestId('poll-now').textContent()).toContain('Polling now every 120 s');
+      } finally {
+        await page.unroute('**/api/**');
+      }
+    });
   });
 
   describe('on a tablet (1024×1366)', () => {
@@ -269,7 +283,7 @@ describe.skipIf(!browserAvailable())('the mobile app (web export) against a real
         .click();
       const review = page.getByTestId('review-mode');
       await review.waitFor();
-      await review.getByRole('heading', { name: /src\/greet\.js/ }).waitFor();
+      await review.getByRole('heading', { name: /^src\/greet\.js \(/ }).waitFor();
       const diffWidth = (await review.getByRole('heading', { name: /src\/greet\.js \(/ }).boundingBox())!.width;
       expect(diffWidth, 'the diff takes most of the tablet').toBeGreaterThan(500);
       const added = review.getByRole('button', { name: /^Comment on added line/ }).first();

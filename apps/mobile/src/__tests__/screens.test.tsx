@@ -106,6 +106,25 @@ describe('NotificationsScreen', () => {
     expect(screen.getByLabelText('Bob replied. src/a.ts · greeter')).toBeTruthy();
   });
 
+  it('lists the newest first whatever order the page comes in', async () => {
+    const older = notification({ notification_id: 'n0', created_at: '2026-01-01T10:00:00.000Z', read_at: now });
+    const newer = notification({
+      notification_id: 'n2',
+      type: 'preview_ready',
+      payload: { project_name: 'greeter' },
+      created_at: '2026-01-01T11:00:00.000Z',
+      read_at: now,
+    });
+    renderSignedIn(<NotificationsScreen navigate={() => undefined} />, {
+      notifications: { list: async () => ({ notifications: [older, newer], cursor: null }), markRead: jest.fn() },
+    });
+    await screen.findByLabelText(/^Preview ready/);
+    const labels = screen
+      .getAllByLabelText(/^(Preview ready|Bob replied)\./)
+      .map((item) => (item.props.accessibilityLabel ?? item.props['aria-label']) as string);
+    expect(labels).toEqual(['Preview ready. greeter', 'Bob replied. src/a.ts · greeter']);
+  });
+
   it('shows the cached list with the offline banner when the server cannot be reached', async () => {
     let offline = false;
     const list = jest.fn(async () => {

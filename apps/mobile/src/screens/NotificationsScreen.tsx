@@ -1,5 +1,4 @@
 import type { Notification } from '@hivesync/sdk';
-import { useState } from 'react';
 import { Pressable, ScrollView, Text, View } from 'react-native';
 import { Banner, Button, Card, colors, Loading, styles, Title } from '../components/ui';
 import { ago } from '../lib/format';
@@ -12,13 +11,20 @@ import { useSignedIn } from '../state/session';
 export function NotificationsScreen({ navigate }: { navigate(route: Route): void }) {
   const { client } = useSignedIn();
   const list = useQuery('notifications', () => client.notifications.list({ steps: false, limit: 50 }), { poll: true });
-  const [readNow, setReadNow] = useState<Set<string>>(new Set());
-  const items = list.data?.notifications ?? [];
-  const unread = (n: Notification) => !n.read_at && !readNow.has(n.notification_id);
+  // Newest first, whatever order the page comes in.
+  const items = [...(list.data?.notifications ?? [])].sort((a, b) => b.created_at.localeCompare(a.created_at));
+  const unread = (n: Notification) => !n.read_at;
 
   const markRead = async (ids: string[]) => {
     if (ids.length === 0) return;
-    setReadNow((prev) => new Set([...prev, ...ids]));
+    // Shown read at once, in the cached list too (offline, the list last loaded keeps it).
+    const at = new Date().toISOString();
+    list.update((data) => ({
+      ...data,
+      notifications: data.notifications.map((n) =>
+        ids.includes(n.notification_id) ? { ...n, read_at: n.read_at ?? at } : n,
+      ),
+    }));
     try {
       await client.notifications.markRead({ notification_ids: ids });
     } catch {

@@ -17,6 +17,8 @@ export interface QueryState<T> {
   /** The data is the cached answer of an earlier request (offline). */
   stale: boolean;
   refetch(): Promise<void>;
+  /** Changes the shown (and cached) data in place, such as a notification marked read before the next poll. */
+  update(change: (data: T) => T): void;
 }
 
 /**
@@ -75,5 +77,14 @@ export function useQuery<T>(key: string, fetcher: () => Promise<T>, options: { p
     if (options.poll) void refetch();
   }, [pollTick, options.poll, refetch]);
 
-  return { data, error, loading, stale, refetch };
+  const update = useCallback((change: (data: T) => T) => {
+    setData((prev) => {
+      if (prev === undefined) return prev;
+      const next = change(prev);
+      cache.set(keyRef.current, next);
+      return next;
+    });
+  }, []);
+
+  return { data, error, loading, stale, refetch, update };
 }
