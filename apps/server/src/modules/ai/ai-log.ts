@@ -38,6 +38,38 @@ export function recordExchange(exchange: ModelExchange): void {
   current.getStore()?.exchanges.push(exchange);
 }
 
+/** The tokens a job's model exchanges used, as the model service reported them (`usage` of the OpenAI API). */
+export interface TokenUsage {
+  promptTokens: number | null;
+  completionTokens: number | null;
+}
+
+/**
+ * Sums the `usage.prompt_tokens` and `usage.completion_tokens` the model service reported in each answer of the
+ * transcript. A figure no answer reported stays null (the offline provider, or a server that does not count): the
+ * analytics show "not reported", never a made-up zero.
+ */
+export function tokenUsage(transcript: AiTranscript): TokenUsage {
+  let promptTokens: number | null = null;
+  let completionTokens: number | null = null;
+  for (const exchange of transcript.exchanges) {
+    if (!exchange.response) continue;
+    let usage: unknown;
+    try {
+      usage = (JSON.parse(exchange.response) as { usage?: unknown }).usage;
+    } catch {
+      continue;
+    }
+    if (typeof usage !== 'object' || usage === null) continue;
+    const { prompt_tokens: prompt, completion_tokens: completion } = usage as Record<string, unknown>;
+    if (Number.isSafeInteger(prompt) && (prompt as number) >= 0)
+      promptTokens = (promptTokens ?? 0) + (prompt as number);
+    if (Number.isSafeInteger(completion) && (completion as number) >= 0)
+      completionTokens = (completionTokens ?? 0) + (completion as number);
+  }
+  return { promptTokens, completionTokens };
+}
+
 const REDACTED = '[redacted]';
 // Credentials that may sit in code, prompts or answers: bearer tokens, OpenAI-style keys, JWTs (HiveSync's access
 // tokens among them), HiveSync's refresh tokens and AWS access key ids.

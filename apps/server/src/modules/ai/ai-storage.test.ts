@@ -11,7 +11,7 @@ import { syncedProject } from '../../test/ai-jobs.js';
 import { git } from '../../test/git-fixtures.js';
 import { backends, eventually, registerUser, startTestServer, tempDir, type TestServer } from '../../test/harness.js';
 import { startS3 } from '../../test/s3.js';
-import { redactedJson } from './ai-log.js';
+import { redactedJson, tokenUsage } from './ai-log.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../../../packages/ai/test-fixtures/', import.meta.url));
 const API_KEY = 'sk-test-key-never-in-logs-0123456789';
@@ -90,6 +90,8 @@ describe.each(matrix)('AI work in object storage on $name', ({ backend, driver }
     expect(diff.json().files[0].path).toBe('docs/users.ts');
 
     const [jrow] = await infra.db.orm.select().from(aiJobs).where(eq(aiJobs.id, job.job_id));
+    // The offline provider reports no tokens: none are made up.
+    expect(jrow).toMatchObject({ provider: 'local', promptTokens: null, completionTokens: null });
     expect(jrow!.logKey).toBe(`${jrow!.createdAt.toISOString().slice(0, 10)}/${job.job_id}.json`);
     const stored = JSON.parse((await infra.aiLogs.get(jrow!.logKey!))!.toString('utf8'));
     expect(stored).toMatchObject({
@@ -202,9 +204,13 @@ describe('AI logs with a language model', () => {
       req.on('end', () => {
         // A model that repeats a credential it was shown: the log must not keep it.
         const content = `Loads a user record by id. (The key was ${API_KEY}; auth was Bearer abcdefghijklmnop.)`;
-        res
-          .writeHead(200, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ id: 'cmpl-1', choices: [{ message: { role: 'assistant', content } }] }));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            id: 'cmpl-1',
+            choices: [{ message: { role: 'assistant', content } }],
+            usage: { prompt_tokens: 321, completion_tokens: 45, total_tokens: 366 },
+          }),
+        );
       });
     });
     await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
@@ -256,6 +262,8 @@ describe('AI logs with a language model', () => {
     // Nor in the stored object itself.
     const [row] = await server.runtime.infra.db.orm.select().from(aiJobs).where(eq(aiJobs.id, created.job_id));
     expect((await server.runtime.infra.aiLogs.get(row!.logKey!))!.toString('utf8')).not.toContain(API_KEY);
+    // The row keeps who ran it and the tokens the model service reported, for the admin's AI analytics.
+    expect(row).toMatchObject({ provider: 'openai', promptTokens: 321, completionTokens: 45 });
   });
 });
 
@@ -278,5 +286,24 @@ describe('redactedJson', () => {
       c: 'key [redacted] and [redacted] and [redacted] and [redacted]',
       d: 'ordinary code: const skip = 1;',
     });
+  });
+});
+
+describe('tokenUsage', () => {
+  const exchange = (response?: string) => ({ model: 'm', system: '', user: '', at: '', ...(response && { response }) });
+  it('sums what each answer reported, and leaves a figure no answer reported null', () => {
+    const usage = (p: number, c?: number) =>
+      JSON.stringify({ choices: [], usage: { prompt_tokens: p, ...(c !== undefined && { completion_tokens: c }) } });
+    expect(
+      tokenUsage({ files: [], exchanges: [exchange(usage(100, 10)), exchange(usage(50, 5)), exchange()] }),
+    ).toEqual({ promptTokens: 150, completionTokens: 15 });
+    expect(tokenUsage({ files: [], exchanges: [exchange(usage(7))] })).toEqual({
+      promptTokens: 7,
+      completionTokens: null,
+    });
+    expect(
+      tokenUsage({ files: [], exchanges: [exchange('not json'), exchange('{"usage":{"prompt_tokens":-1}}')] }),
+    ).toEqual({ promptTokens: null, completionTokens: null });
+    expect(tokenUsage({ files: [], exchanges: [] })).toEqual({ promptTokens: null, completionTokens: null });
   });
 });

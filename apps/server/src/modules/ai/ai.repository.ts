@@ -16,6 +16,10 @@ export interface JobFailure {
   errorMessage: string;
   /** The failed attempt's log in the `ai-logs` bucket, when it could be written. */
   logKey?: string;
+  /** The provider that ran it, and the tokens it reported (null where it reports none). */
+  provider?: string;
+  promptTokens?: number | null;
+  completionTokens?: number | null;
 }
 
 /** AI jobs, the suggestions they produce, and each suggestion's moves between states. */
@@ -72,6 +76,10 @@ export class AiRepository {
       resultKey?: string | null;
       /** The job's log in `ai-logs`. */
       logKey?: string | null;
+      /** The provider that ran it, and the tokens it reported (null where it reports none). */
+      provider?: string;
+      promptTokens?: number | null;
+      completionTokens?: number | null;
     },
   ): Promise<void> {
     await orm
@@ -82,6 +90,9 @@ export class AiRepository {
         message: outcome.message,
         resultKey: outcome.resultKey ?? null,
         logKey: outcome.logKey ?? null,
+        provider: outcome.provider ?? null,
+        promptTokens: outcome.promptTokens ?? null,
+        completionTokens: outcome.completionTokens ?? null,
         finishedAt: new Date(),
       })
       .where(eq(aiJobs.id, id));

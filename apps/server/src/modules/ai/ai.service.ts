@@ -21,7 +21,7 @@ import type { ObjectStorage } from '../../infra/storage.js';
 import { requireInstanceAdmin } from '../admin/admin-access.js';
 import type { ThreadsService } from '../threads/threads.service.js';
 import { AiObjectsRepository, dayOf } from './ai-objects.repository.js';
-import { recordFiles, redactedJson, withTranscript, type AiTranscript } from './ai-log.js';
+import { recordFiles, redactedJson, tokenUsage, withTranscript, type AiTranscript } from './ai-log.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { AuthContext } from '../auth/auth.types.js';
 import type { NotificationsService, NotifyInput } from '../notifications/notifications.service.js';
@@ -491,6 +491,8 @@ export class AiService {
             message,
             resultKey,
             logKey,
+            provider: providerName,
+            ...tokenUsage(transcript),
           });
           if (p.thread_id && answer !== undefined) {
             await this.threads.postAiComment(
@@ -527,6 +529,8 @@ export class AiService {
           errorCode,
           errorMessage: known ? (err as Error).message : 'The job failed on every attempt; see the server log.',
           ...(logKey && { logKey }),
+          provider: providerName,
+          ...tokenUsage(transcript),
         });
         await this.notify(job, 'ai_job_failed', { error_code: errorCode }, tx);
       });
