@@ -62,20 +62,32 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
     const endpoint = `${env.HIVESYNC_WEBPUSH_TRUSTED_ORIGINS}/push/e2e-browser`;
     await context.addInitScript(
       ({ endpoint, p256dh, auth }) => {
-        let current: object | null = null;
-        const w = window as unknown as { pushKey?: number[] };
-        PushManager.prototype.subscribe = async function (options?: PushSubscriptionOptionsInit) {
-          const key = options?.applicationServerKey as Uint8Array;
+        // Runs in the page (the tests are type-checked without the DOM's types: the browser's objects are described
+        // here as far as this script uses them).
+        type Subscription = { endpoint: string; toJSON(): unknown; unsubscribe(): Promise<boolean> };
+        const w = globalThis as unknown as {
+          pushKey?: number[];
+          PushManager: {
+            prototype: {
+              subscribe(options?: { applicationServerKey?: Uint8Array }): Promise<Subscription>;
+              getSubscription(): Promise<Subscription | null>;
+            };
+          };
+        };
+        let current: Subscription | null = null;
+        w.PushManager.prototype.subscribe = async (options) => {
+          const key = options!.applicationServerKey!;
           w.pushKey = Array.from(key);
-          current = {
+          const made: Subscription & { options: unknown } = {
             endpoint,
             options: { applicationServerKey: key.buffer },
             toJSON: () => ({ endpoint, keys: { p256dh, auth } }),
             unsubscribe: async () => ((current = null), true),
           };
-          return current as PushSubscription;
+          current = made;
+          return made;
         };
-        PushManager.prototype.getSubscription = async () => current as PushSubscription | null;
+        w.PushManager.prototype.getSubscription = async () => current;
       },
       { endpoint, p256dh: ecdh.getPublicKey().toString('base64url'), auth: auth.toString('base64url') },
     );
@@ -86,15 +98,18 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
     await page.getByText('Browser notifications are on for this browser.').waitFor();
     await page.getByRole('button', { name: 'Turn off browser notifications' }).waitFor();
     // The real service worker was registered, and the subscription made with the server's VAPID key.
-    const registered = await page.evaluate(async () =>
-      (await navigator.serviceWorker.getRegistrations()).map((r) => r.active?.scriptURL ?? ''),
-    );
+    const registered = await page.evaluate(async () => {
+      const { navigator } = globalThis as unknown as {
+        navigator: { serviceWorker: { getRegistrations(): Promise<{ active: { scriptURL: string } | null }[]> } };
+      };
+      return (await navigator.serviceWorker.getRegistrations()).map((r) => r.active?.scriptURL ?? '');
+    });
     expect(
       registered.some((u) => /\/assets\/push-sw-[\w-]+\.js$/.test(u)),
       registered.join(', '),
     ).toBe(true);
     const { public_key } = await memberClient.devices.vapidPublicKey();
-    expect(await page.evaluate(() => (window as unknown as { pushKey: number[] }).pushKey)).toEqual([
+    expect(await page.evaluate(() => (globalThis as unknown as { pushKey: number[] }).pushKey)).toEqual([
       ...Buffer.from(public_key, 'base64url'),
     ]);
     const { devices } = await memberClient.devices.list();
