@@ -1,5 +1,6 @@
 import { StatusBar } from 'expo-status-bar';
-import { ActivityIndicator, SafeAreaView, View } from 'react-native';
+import { ActivityIndicator, View } from 'react-native';
+import { SafeAreaProvider, SafeAreaView } from 'react-native-safe-area-context';
 import { colors } from './components/ui';
 import { SignInScreen } from './screens/SignInScreen';
 import { Shell } from './Shell';
@@ -26,11 +27,13 @@ function Root() {
 /** The HiveSync mobile app. */
 export function App({ initialSession }: { initialSession?: Session } = {}) {
   return (
-    <SafeAreaView style={{ flex: 1, backgroundColor: colors.bg }}>
-      <StatusBar style="auto" />
-      <SessionProvider initial={initialSession}>
-        <Root />
-      </SessionProvider>
-    </SafeAreaView>
+    <SafeAreaProvider>
+      <SafeAreaView style={{ flex: 1, backgroundColor: colors.bg }}>
+        <StatusBar style="auto" />
+        <SessionProvider initial={initialSession}>
+          <Root />
+        </SessionProvider>
+      </SafeAreaView>
+    </SafeAreaProvider>
   );
 }
