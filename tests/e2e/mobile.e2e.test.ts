@@ -222,6 +222,20 @@ describe.skipIf(!browserAvailable())('the mobile app (web export) against a real
       const read = await alice.notifications.list({ steps: false });
       expect(read.notifications.find((n) => n.type === 'thread_reply')?.read_at).not.toBeNull();
     });
+    it("switches a notification type's push off in Settings, on the server", async () => {
+      await page.getByRole('tab', { name: 'Settings' }).click();
+      const push = page.getByRole('switch', { name: 'thread reply: push' });
+      await push.waitFor();
+      expect(await push.isChecked()).toBe(true);
+      await push.click();
+      await expect
+        .poll(async () => (await alice.notifications.preferences()).preferences.find((p) => p.type === 'thread_reply'))
+        .toMatchObject({ push: false, in_app: true });
+      await expect.poll(() => push.isChecked()).toBe(false);
+      expect(await page.getByTestId('push-status').textContent()).toContain('the web version polls');
+      await screenshot(page, 'settings');
+    });
+
     it('offline, shows the lists it last loaded under a banner and backs polling off to 120 s', async () => {
       await page.route('**/api/**', (route) => route.abort('internetdisconnected'));
       try {
