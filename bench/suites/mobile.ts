@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -13,6 +14,8 @@ import { ROOT, startHiveSync } from '../lib/processes.js';
 import type { Figure, Suite } from '../lib/report.js';
 import { median, ms } from '../lib/stats.js';
 
+/** The Expo CLI of apps/mobile, run with this Node (no npx: its prompts and lookups have no place in a test). */
+const EXPO_CLI = createRequire(path.join(ROOT, 'apps/mobile/package.json')).resolve('expo/bin/cli');
 const SUITE = 'mobile';
 /** The size the issue names: a 1 MB bundle. */
 const TARGET_BYTES = 1024 * 1024;
@@ -36,7 +39,7 @@ export const mobile: Suite = {
     let browser: Browser | undefined;
     try {
       const dist = path.join(dir, 'dist');
-      const exported = spawnSync('npx', ['expo', 'export', '--platform', 'web', '--output-dir', dist], {
+      const exported = spawnSync(process.execPath, [EXPO_CLI, 'export', '--platform', 'web', '--output-dir', dist], {
         cwd: path.join(ROOT, 'apps/mobile'),
         encoding: 'utf8',
         env: { ...process.env, CI: '1', EXPO_NO_TELEMETRY: '1' },

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,8 @@ import { ROOT, spawnServer, stopServer, type ServerProcess } from '../support/se
 import { publishPreview } from '../support/web-previews.js';
 
 // `HIVESYNC_MOBILE_SCREENSHOTS=1 npx vitest run tests/e2e/mobile.e2e.test.ts` refreshes the pictures in docs/mobile.md.
+/** The Expo CLI of apps/mobile, run with this Node (no npx: its prompts and lookups have no place in a test). */
+const EXPO_CLI = createRequire(path.join(ROOT, 'apps/mobile/package.json')).resolve('expo/bin/cli');
 const SCREENSHOTS = process.env.HIVESYNC_MOBILE_SCREENSHOTS === '1';
 const PHONE = { width: 390, height: 844 };
 const TABLET = { width: 1024, height: 1366 };
@@ -83,7 +86,7 @@ describe.skipIf(!browserAvailable())('the mobile app (web export) against a real
 
   beforeAll(async () => {
     const dist = path.join(tmp.dir, 'dist');
-    const exported = spawnSync('npx', ['expo', 'export', '--platform', 'web', '--output-dir', dist], {
+    const exported = spawnSync(process.execPath, [EXPO_CLI, 'export', '--platform', 'web', '--output-dir', dist], {
       cwd: path.join(ROOT, 'apps/mobile'),
       encoding: 'utf8',
       env: { ...process.env, CI: '1', EXPO_NO_TELEMETRY: '1' },
