@@ -180,14 +180,29 @@ export class Workbench {
     return this.page.locator('.quick-input-widget input');
   }
 
-  /** Runs a command by its palette title, such as `HiveSync: Sync with Remote`. */
+  /**
+   * Runs a command by its palette title, such as `HiveSync: Sync with Remote`. The focus goes to the editors first
+   * (Ctrl+1): Escape inside a comment thread's widget would collapse it (and ask about a draft). On a loaded machine
+   * the palette can open and close again before the title is typed (its row then stays hidden): it is opened afresh,
+   * for up to 90 s.
+   */
   async command(title: string): Promise<void> {
-    await this.page.keyboard.press('Escape');
-    await this.page.keyboard.press('F1');
-    await this.input.waitFor();
-    await this.input.fill(`>${title}`);
     const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-    await row.waitFor();
+    const deadline = Date.now() + 90_000;
+    for (;;) {
+      const timeout = Math.max(1000, Math.min(15_000, deadline - Date.now()));
+      try {
+        await this.page.keyboard.press('Control+1');
+        await this.page.keyboard.press('Escape');
+        await this.page.keyboard.press('F1');
+        await this.input.waitFor({ timeout });
+        await this.input.fill(`>${title}`);
+        await row.waitFor({ timeout });
+        break;
+      } catch (err) {
+        if (Date.now() >= deadline) throw err;
+      }
+    }
     await this.page.keyboard.press('Enter');
   }
 
@@ -217,13 +232,28 @@ export class Workbench {
     if (line !== undefined) await this.goToLine(line);
   }
 
-  /** Moves the cursor of the active editor to a line (Quick Open's `:line`). */
+  /**
+   * Moves the cursor of the active editor to a line (Quick Open's `:line`). Enter waits for the "Go to line" row (an
+   * Enter pressed before the box has read the text is lost), and the whole is tried again for up to 60 s.
+   */
   async goToLine(line: number): Promise<void> {
-    await this.page.keyboard.press('F1');
-    await this.input.waitFor();
-    await this.input.fill(`:${line}`);
-    await this.page.keyboard.press('Enter');
-    await this.statusBar(new RegExp(`Ln ${line}, Col`));
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: `line ${line}` }).first();
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const timeout = Math.max(1000, Math.min(15_000, deadline - Date.now()));
+      try {
+        await this.page.keyboard.press('F1');
+        await this.input.waitFor({ timeout });
+        await this.input.fill(`:${line}`);
+        await row.waitFor({ timeout });
+        await this.page.keyboard.press('Enter');
+        await this.statusBar(new RegExp(`Ln ${line}, Col`), timeout);
+        return;
+      } catch (err) {
+        if (Date.now() >= deadline) throw err;
+        await this.page.keyboard.press('Escape');
+      }
+    }
   }
 
   /** A notification whose text matches, as a toast or, once hidden, in the notification center; waits for it. */
