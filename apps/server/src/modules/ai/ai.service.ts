@@ -135,16 +135,27 @@ export class AiService {
     }
     const view = await this.mirrors.current(project.id);
     if (!view) throw errors.repoNotSynced();
+    return this.enqueue(auth, project.id, body.action, { ...body, path }, view.commit);
+  }
+
+  /** Queues a job (its row and its queue message in one transaction) and tells the requester it is queued. */
+  private async enqueue(
+    auth: AuthContext,
+    projectId: string,
+    action: AiAction,
+    params: Record<string, unknown>,
+    commit: string,
+  ): Promise<AiJob> {
     const id = crypto.randomUUID();
     const row = await this.db.transaction(async (tx) => {
       const inserted = await this.repo.insertJob(tx.orm, {
         id,
-        projectId: project.id,
+        projectId,
         requestedBy: auth.userId,
-        action: body.action,
-        params: { ...body, path },
+        action,
+        params,
         status: 'queued',
-        commit: view.commit,
+        commit,
       });
       await this.queue.send(AI_QUEUE, { ai_job_id: id }, tx);
       tx.afterCommit(() => this.notifications.pollStateChanged(auth.userId));
@@ -174,29 +185,14 @@ export class AiService {
       placed && placed.status !== 'outdated'
         ? { commit: view.commit, path: placed.path, start: placed.startLine, end: placed.endLine }
         : { commit: thread.commit, path: thread.path, start: thread.startLine, end: thread.endLine };
-    const id = crypto.randomUUID();
-    const row = await this.db.transaction(async (tx) => {
-      const inserted = await this.repo.insertJob(tx.orm, {
-        id,
-        projectId: project.id,
-        requestedBy: auth.userId,
-        action,
-        params: {
-          project_id: project.id,
-          action,
-          thread_id: thread.id,
-          path: at.path,
-          range: { start_line: at.start, end_line: at.end },
-        },
-        status: 'queued',
-        commit: at.commit,
-      });
-      await this.queue.send(AI_QUEUE, { ai_job_id: id }, tx);
-      tx.afterCommit(() => this.notifications.pollStateChanged(auth.userId));
-      return inserted;
-    });
-    await this.notify(row, 'ai_job_queued');
-    return toJob(row, [], null);
+    const params = {
+      project_id: project.id,
+      action,
+      thread_id: thread.id,
+      path: at.path,
+      range: { start_line: at.start, end_line: at.end },
+    };
+    return this.enqueue(auth, project.id, action, params, at.commit);
   }
 
   /**
