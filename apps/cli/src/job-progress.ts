@@ -1,5 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { AiJob } from '@hivesync/core';
+import type { Context } from './context.js';
+import { EXIT, ExitStatus } from './errors.js';
 import { formatDuration, type Colors } from './output.js';
 
 type JobStatus = AiJob['status'];
@@ -74,4 +76,15 @@ export class JobProgress {
     this.stream.write(`\r${line}\x1b[K`);
     this.drawn = true;
   }
+}
+
+/** A failed job ends the command: its error on stderr (the job itself with --json), exit status 1. */
+export function exitIfFailed(ctx: Context, job: AiJob): void {
+  if (job.status !== 'failed') return;
+  if (ctx.out.json) ctx.out.jsonLine(job);
+  else {
+    const error = job.error ?? { code: 'internal_error', message: 'The AI job failed.' };
+    ctx.out.note(`hivesync: AI job ${job.job_id} failed: ${error.code}: ${error.message}`);
+  }
+  throw new ExitStatus(EXIT.api);
 }

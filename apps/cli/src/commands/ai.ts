@@ -5,11 +5,11 @@ import { integerIn, parseDocTarget, type DocTarget } from '../args.js';
 import type { Cli, Context } from '../context.js';
 import { formatLines } from '../collab-format.js';
 import { formatState, formatSuggestion, formatSuggestionList, formatSummary, patchFiles } from '../diff-format.js';
-import { CliError, EXIT, ExitStatus, usageError } from '../errors.js';
+import { CliError, EXIT, usageError } from '../errors.js';
 import type * as Agent from '@hivesync/agent';
 import type { PatchCheck } from '@hivesync/agent';
 import { resolveId } from '../id-ref.js';
-import { JobProgress } from '../job-progress.js';
+import { exitIfFailed, JobProgress } from '../job-progress.js';
 import { shortId } from '../output.js';
 import { resolveProject } from '../project-ref.js';
 import { confirm, confirmationNeeded, readStdin } from '../prompt.js';
@@ -242,14 +242,7 @@ async function runJob(
     return;
   }
   const job = await follow(ctx, client, label, started);
-  if (job.status === 'failed') {
-    if (ctx.out.json) ctx.out.jsonLine(job);
-    else {
-      const error = job.error ?? { code: 'internal_error', message: 'The AI job failed.' };
-      ctx.out.note(`hivesync: AI job ${job.job_id} failed: ${error.code}: ${error.message}`);
-    }
-    throw new ExitStatus(EXIT.api);
-  }
+  exitIfFailed(ctx, job);
   ctx.out.result(job, () => printOutcome(ctx, job));
 }
 

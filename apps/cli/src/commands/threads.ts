@@ -12,8 +12,9 @@ import {
   splitLines,
 } from '../collab-format.js';
 import type { Cli, Context } from '../context.js';
-import { CliError, EXIT, ExitStatus, usageError } from '../errors.js';
+import { CliError, EXIT, usageError } from '../errors.js';
 import { resolveId } from '../id-ref.js';
+import { exitIfFailed } from '../job-progress.js';
 import { plural } from '../output.js';
 import { resolveProject } from '../project-ref.js';
 import { confirm, confirmationNeeded, readStdin } from '../prompt.js';
@@ -157,14 +158,7 @@ async function ask(ctx: Context, ref: string, action: ThreadAiAction, wait: bool
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
-  if (job.status === 'failed') {
-    if (ctx.out.json) ctx.out.jsonLine(job);
-    else {
-      const error = job.error ?? { code: 'internal_error', message: 'The AI job failed.' };
-      ctx.out.note(`hivesync: AI job ${job.job_id} failed: ${error.code}: ${error.message}`);
-    }
-    throw new ExitStatus(EXIT.api);
-  }
+  exitIfFailed(ctx, job);
   const answered = await client.threads.get(threadId);
   const comment = [...(answered.comments ?? [])].reverse().find((c) => c.ai && !c.deleted);
   ctx.out.result(job, () => {
