@@ -212,7 +212,14 @@ export class AuthService {
    * event bus, and one that was missed (Redis down) counts after those few seconds.
    */
   async verifyAccessToken(token: string): Promise<AuthContext> {
-    const auth = await this.tokens.verify(token);
+    return this.admit(await this.tokens.verify(token));
+  }
+
+  /**
+   * The caller named by a verified credential (an access token, or an event-stream ticket its token asked for): its
+   * session still open and its account enabled, with the account's current role; else 401 unauthorized.
+   */
+  async admit(auth: AuthContext): Promise<AuthContext> {
     const sid = auth.sessionId;
     // Tokens from before sessions existed: "expired" makes clients trade their refresh token for one with a session.
     if (sid === undefined) throw errors.tokenExpired();

@@ -41,7 +41,10 @@ export function eventRoutes({ services, authenticate }: RouteDeps): FastifyPlugi
             throw errors.unauthorized('Send a bearer token, or a ticket from POST /events/ticket as ?ticket=.');
           const owner = await services.events.redeemTicket(ticket);
           if (!owner) throw errors.unauthorized('The ticket is not valid (unknown, used or expired).');
-          req.auth = { userId: owner.userId, role: 'user', ...(owner.sessionId && { sessionId: owner.sessionId }) };
+          // The session that asked for the ticket must still be open (and the account enabled) when it is used.
+          req.auth = owner.sessionId
+            ? await services.auth.admit({ userId: owner.userId, role: 'user', sessionId: owner.sessionId })
+            : { userId: owner.userId, role: 'user' };
         },
         schema: {
           tags,

@@ -154,11 +154,15 @@ describe.each(backends())('event stream on $name', (backend) => {
     const reopened = connect(`${server.url}/api/v1/events`, { authorization: `Bearer ${u.token}` });
     expect((await reopened.done).status).toBe(401);
 
-    // Log out everywhere: the ticket's stream (the second session's) ends too; another user's is untouched.
+    // Log out everywhere: the ticket's stream (the second session's) ends too, and a ticket it asked for before is
+    // refused; another user's stream is untouched.
+    const unused = (await server.request({ method: 'POST', url: '/api/v1/events/ticket', token: second })).json()
+      .ticket;
     expect((await server.request({ method: 'POST', url: '/api/v1/auth/logout_all', token: second })).statusCode).toBe(
       200,
     );
     await viaTicket.done;
+    expect((await connect(`${server.url}/api/v1/events?ticket=${unused}`).done).status).toBe(401);
     await notify(other.id, 12);
     await eventually(async () => bystander.notifications().length === 1);
     expect(server.runtime.services.events.openStreams).toBe(before + 1);
