@@ -435,6 +435,8 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express'))('the web
     expect(await page.getByTestId('ai-status').textContent()).toMatch(/^Completed/);
     await page.getByText('Use const for the imports').first().waitFor();
     const file = page.locator('section.diff-file', { has: page.getByRole('heading', { name: 'lib/utils.js' }) });
+    // The diff is asked for on its own, after the suggestion's text shows.
+    await file.locator('tr.add td.code').first().waitFor();
     expect((await file.locator('tr.add td.code').allTextContents())[0]).toMatch(/^const /);
     expect((await file.locator('tr.delete td.code').allTextContents())[0]).toMatch(/^var /);
     expect(asked.some((p) => p.includes('Use const for the imports.'))).toBe(true);
