@@ -53,6 +53,15 @@ function connect(url: string, headers: Record<string, string> = {}) {
   };
 }
 
+/** `promise`, or a failure naming `what` when it takes longer than `ms` (a step that hangs says which it is). */
+function within<T>(promise: Promise<T>, what: string, ms = 20_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 describe.each(backends())('event stream on $name', (backend) => {
   let server: TestServer;
   beforeAll(async () => {
@@ -148,11 +157,11 @@ describe.each(backends())('event stream on $name', (backend) => {
       token: second,
     });
     expect(revoked.statusCode).toBe(204);
-    expect((await first.done).status).toBe(200); // it ended
+    expect((await within(first.done, 'the revoked session’s stream ends')).status).toBe(200);
     await notify(u.id, 11);
     await eventually(async () => viaTicket.notifications().length === 1);
     const reopened = connect(`${server.url}/api/v1/events`, { authorization: `Bearer ${u.token}` });
-    expect((await reopened.done).status).toBe(401);
+    expect((await within(reopened.done, 'the revoked token is refused')).status).toBe(401);
 
     // Log out everywhere: the ticket's stream (the second session's) ends too, and a ticket it asked for before is
     // refused; another user's stream is untouched.
@@ -161,8 +170,9 @@ describe.each(backends())('event stream on $name', (backend) => {
     expect((await server.request({ method: 'POST', url: '/api/v1/auth/logout_all', token: second })).statusCode).toBe(
       200,
     );
-    await viaTicket.done;
-    expect((await connect(`${server.url}/api/v1/events?ticket=${unused}`).done).status).toBe(401);
+    await within(viaTicket.done, 'the ticket’s stream ends at log out everywhere');
+    const late = connect(`${server.url}/api/v1/events?ticket=${unused}`);
+    expect((await within(late.done, 'the ticket of an ended session is refused')).status).toBe(401);
     await notify(other.id, 12);
     await eventually(async () => bystander.notifications().length === 1);
     expect(server.runtime.services.events.openStreams).toBe(before + 1);
