@@ -196,7 +196,7 @@ export class Workbench {
         await this.page.keyboard.press('Escape');
         await this.page.keyboard.press('F1');
         await this.input.waitFor({ timeout });
-        await this.input.fill(`>${title}`);
+        await this.input.fill(`>${title}`, { timeout });
         await row.waitFor({ timeout });
         break;
       } catch (err) {
@@ -244,7 +244,7 @@ export class Workbench {
       try {
         await this.page.keyboard.press('F1');
         await this.input.waitFor({ timeout });
-        await this.input.fill(`:${line}`);
+        await this.input.fill(`:${line}`, { timeout });
         await row.waitFor({ timeout });
         await this.page.keyboard.press('Enter');
         await this.statusBar(new RegExp(`Ln ${line}, Col`), timeout);
