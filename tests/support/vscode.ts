@@ -182,18 +182,18 @@ export class Workbench {
 
   /**
    * Runs a command by its palette title, such as `HiveSync: Sync with Remote`. The focus goes to the editors first
-   * (Ctrl+1): Escape inside a comment thread's widget would collapse it (and ask about a draft). On a loaded machine
-   * the palette can open and close again before the title is typed (its row then stays hidden): it is opened afresh,
-   * for up to 90 s.
+   * (Ctrl+1), which also closes an open quick input; no Escape, which would hide the toasts on screen (and, inside a
+   * comment thread's widget, collapse it). On a loaded machine the palette can open and close again before the title is
+   * typed: it is opened afresh (Escape first then, for a dialog that may be in the way), for up to 90 s.
    */
   async command(title: string): Promise<void> {
     const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
     const deadline = Date.now() + 90_000;
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
       const timeout = Math.max(1000, Math.min(15_000, deadline - Date.now()));
       try {
+        if (attempt > 0) await this.page.keyboard.press('Escape');
         await this.page.keyboard.press('Control+1');
-        await this.page.keyboard.press('Escape');
         await this.page.keyboard.press('F1');
         await this.input.waitFor({ timeout });
         await this.input.fill(`>${title}`, { timeout });
