@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from './logger.js';
-import { packageDir, Sandbox, SandboxUnavailableError, type SandboxLimits } from './sandbox.js';
+import { firstClosedToOthers, packageDir, Sandbox, SandboxUnavailableError, type SandboxLimits } from './sandbox.js';
 
 const logger = createLogger('silent');
 const limits: SandboxLimits = {
@@ -46,7 +46,7 @@ describe.each(kinds)('sandbox with %s', (kind) => {
   });
   afterAll(async () => {
     sandbox?.close();
-    await new Promise((resolve) => listener?.close(resolve));
+    if (listener) await new Promise((resolve) => listener.close(resolve));
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -140,7 +140,7 @@ describe.each(kinds)('sandbox with %s', (kind) => {
     });
     expect(r.code).not.toBe(0);
     expect(r.timedOut).toBe(false);
-    expect(r.stderr).toMatch(/allocation failed|out of memory|Cannot allocate/i);
+    expect(r.stderr).toMatch(/allocation failed|failed to allocate memory|out of memory|Cannot allocate/i);
   });
 
   it('kills a busy loop at its CPU time and a sleeper at its deadline', async () => {
@@ -203,6 +203,22 @@ describe('without a sandbox', () => {
     } finally {
       await job.remove();
       sandbox.close();
+    }
+  });
+
+  it('names a folder other users cannot open on the way to a binary (a root worker runs jobs as its own user)', () => {
+    const closed = fs.mkdtempSync(path.join(os.tmpdir(), 'hivesync-closed-'));
+    try {
+      fs.mkdirSync(path.join(closed, 'bin'), { mode: 0o755 });
+      fs.writeFileSync(path.join(closed, 'bin', 'node'), '', { mode: 0o755 });
+      // mkdtemp makes a 0700 folder, as `mktemp -d` does.
+      expect(firstClosedToOthers(path.join(closed, 'bin', 'node'))).toBe(closed);
+      fs.chmodSync(closed, 0o755);
+      expect(firstClosedToOthers(path.join(closed, 'bin', 'node'))).toBeUndefined();
+      fs.chmodSync(path.join(closed, 'bin', 'node'), 0o700);
+      expect(firstClosedToOthers(path.join(closed, 'bin', 'node'))).toBe(path.join(closed, 'bin', 'node'));
+    } finally {
+      fs.rmSync(closed, { recursive: true, force: true });
     }
   });
 });

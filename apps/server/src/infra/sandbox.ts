@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -125,6 +125,13 @@ export class Sandbox {
       return new Sandbox('none', programs, undefined);
     }
     const tried: string[] = [];
+    const unreadable = process.getuid?.() === 0 ? firstClosedToOthers(realpathSync(process.execPath)) : undefined;
+    if (unreadable) {
+      // Runs get a user of their own when the worker is root: that user must be able to start the Node.js binary.
+      const reason = `Sandboxed jobs cannot run on this worker: sandboxed runs use a user of their own, and that user cannot start the Node.js binary ${process.execPath} (${unreadable} is closed to other users). Install Node.js where other users can read it or open that folder (chmod o+rx ${unreadable}); or set HIVESYNC_SANDBOX=off to run job code without isolation (not recommended).`;
+      logger.error({ sandbox: 'unavailable' }, reason);
+      return new Sandbox('unavailable', programs, reason);
+    }
     for (const kind of mode === 'auto' ? (['bwrap', 'unshare'] as const) : [mode]) {
       if (!programs[kind]) {
         tried.push(`${kind}: not installed`);
@@ -374,6 +381,15 @@ process.chdir("/work");
 const r = spawnSync("/opt/hivesync/bin/node", process.argv.slice(2), { env, stdio: "inherit" });
 process.exit(r.status ?? 1);' "$envjson" "$@"
 `;
+
+/** The first of `file` and its folders that other users cannot open (read the file, enter a folder), if any. */
+export function firstClosedToOthers(file: string): string | undefined {
+  for (let p = file; ; p = path.dirname(p)) {
+    const need = p === file ? 0o005 : 0o001;
+    if ((statSync(p).mode & need) !== need) return p;
+    if (p === path.dirname(p)) return undefined;
+  }
+}
 
 /** Hands a directory and everything in it to `uid` (runs as root only). */
 async function chownTree(dir: string, uid: number): Promise<void> {
