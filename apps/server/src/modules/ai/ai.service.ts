@@ -528,6 +528,15 @@ export class AiService {
           provider: providerName,
           ...tokenUsage(transcript),
         });
+        // A question asked in a thread gets its answer there, or a word on why there is none.
+        if (p.thread_id) {
+          await this.threads.postAiComment(
+            p.thread_id,
+            jobId,
+            threadFailure(job.action, known ? error.message : null),
+            tx,
+          );
+        }
         await this.notify(job, 'ai_job_failed', { error_code: errorCode }, tx);
       });
     } finally {
@@ -591,7 +600,11 @@ export class AiService {
         errorCode: 'internal_error',
         errorMessage: `The job could not run: ${reason}`,
       });
-      if (failed) await this.notify(failed, 'ai_job_failed', { error_code: 'internal_error' }, tx);
+      if (failed) {
+        const threadId = failed.params.thread_id as string | undefined;
+        if (threadId) await this.threads.postAiComment(threadId, failed.id, threadFailure(failed.action, null), tx);
+        await this.notify(failed, 'ai_job_failed', { error_code: 'internal_error' }, tx);
+      }
       return failed;
     });
     if (job?.requestedBy) await this.notifications.pollStateChanged(job.requestedBy);
@@ -707,6 +720,13 @@ function threadAnswer(action: string, answer: string, suggestionId: string | nul
     ? `\n\nSuggestion \`${suggestionId}\`: review it with \`hivesync suggestions show ${suggestionId.slice(0, 8)}\`, then \`hivesync apply\`.`
     : '';
   return `${head}\n\n${text}${link}`;
+}
+
+/** The comment the assistant posts in a thread when it could not answer: why, when the reason is the user's to act on. */
+function threadFailure(action: string, reason: string | null): string {
+  const head = action === 'explain' ? '**Explain this**' : '**Suggested fix**';
+  const why = reason ?? 'The assistant failed on its side (the server log says why).';
+  return `${head}\n\nNo answer this time. ${why} Ask again from the thread when that is fixed.`;
 }
 
 function toJob(r: JobRow, sugg: Suggestion[], result: Record<string, unknown> | null): AiJob {

@@ -163,7 +163,9 @@ describe('suggest a fix in a thread, with a language model', () => {
   let server: TestServer;
   let fake: http.Server;
   const work = tempDir('hivesync-thread-fix-');
+  const work2 = tempDir('hivesync-thread-fix-fails-');
   const prompts: string[] = [];
+  let garble = false; // the model answers prose where JSON was asked for
   const FIXED = SOURCE.replace(
     "const text = await readFile(`${dir}/config.json`, 'utf8');",
     "const text = await readFile(`${dir}/config.json`, 'utf8').catch(() => '{}');",
@@ -176,12 +178,14 @@ describe('suggest a fix in a thread, with a language model', () => {
       req.on('end', () => {
         const body = JSON.parse(raw) as { messages: { content: string }[] };
         prompts.push(body.messages[1]!.content);
-        const content = body.messages[0]!.content.startsWith('You explain code')
-          ? 'It reads config.json under `dir` and rejects when the file is missing.'
-          : JSON.stringify({
-              description: 'A missing file made readFile reject; it now reads as an empty config.',
-              files: [{ path: 'src/config.ts', content: FIXED }],
-            });
+        const content = garble
+          ? 'Sure! Here is the fix you asked for.'
+          : body.messages[0]!.content.startsWith('You explain code')
+            ? 'It reads config.json under `dir` and rejects when the file is missing.'
+            : JSON.stringify({
+                description: 'A missing file made readFile reject; it now reads as an empty config.',
+                files: [{ path: 'src/config.ts', content: FIXED }],
+              });
         res
           .writeHead(200, { 'content-type': 'application/json' })
           .end(JSON.stringify({ choices: [{ message: { role: 'assistant', content } }] }));
@@ -199,6 +203,7 @@ describe('suggest a fix in a thread, with a language model', () => {
     await server?.stop();
     fake?.close();
     work.remove();
+    work2.remove();
   });
 
   it('posts the fix with its suggestion linked, the patch proposed for review', async () => {
@@ -259,5 +264,46 @@ describe('suggest a fix in a thread, with a language model', () => {
       .comments.at(-1);
     expect(last.body).toContain('It reads config.json under `dir` and rejects when the file is missing.');
     expect(last.body).toContain('_Written by gpt-4o-mini from the code; check it against the code._');
+  });
+
+  it('a failed answer is said in the thread, with the reason, and the asker is told', async () => {
+    const token = server.admin.token;
+    const projectId = await syncedProject(server, token, { name: 'fix-fails', repo_url: repo(work2.dir) });
+    const threadId = (
+      await server.request({
+        method: 'POST',
+        url: `/api/v1/projects/${projectId}/threads`,
+        token,
+        body: { path: 'src/config.ts', start_line: 4, body: 'Can this be made safe?' },
+      })
+    ).json().thread_id;
+    garble = true;
+    try {
+      const asked = await server.request({
+        method: 'POST',
+        url: `/api/v1/projects/${projectId}/threads/${threadId}/ai`,
+        token,
+        body: { action: 'suggest_fix' },
+      });
+      expect(asked.statusCode, asked.body).toBe(202);
+      const done = await eventually(async () => {
+        const j = (
+          await server.request({ method: 'GET', url: `/api/v1/ai/jobs/${asked.json().job_id}`, token })
+        ).json();
+        return ['completed', 'failed'].includes(j.status) && j;
+      }, 60_000);
+      expect(done.status).toBe('failed');
+      expect(done.suggestions).toEqual([]);
+      const last = (await server.request({ method: 'GET', url: `/api/v1/threads/${threadId}`, token }))
+        .json()
+        .comments.at(-1);
+      expect(last.ai).toBe(true);
+      expect(last.body).toContain('No answer this time.');
+      expect(last.body).toContain('The model did not answer with the JSON asked for.');
+      const notes = (await server.request({ method: 'GET', url: '/api/v1/notifications', token })).json();
+      expect(notes.notifications.map((n: { type: string }) => n.type)).toContain('ai_job_failed');
+    } finally {
+      garble = false;
+    }
   });
 });
