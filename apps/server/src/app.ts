@@ -13,7 +13,7 @@ import type { Config } from './config.js';
 import { authenticate } from './http/auth-hook.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { createIdempotencyStore, registerIdempotency } from './http/idempotency.js';
-import { helmetHeaders } from './http/security-headers.js';
+import { helmetHeaders, registerSecurityHeaders } from './http/security-headers.js';
 import { requestLoggerFactory } from './http/request-logger.js';
 import { registerTextInputCheck } from './http/text-input.js';
 import type { RouteDeps } from './http/route-deps.js';
@@ -36,6 +36,7 @@ import { previewRoutes, workerCallbackRoutes } from './modules/previews/previews
 import { webAppRoutes } from './http/web-app.routes.js';
 import { storageRoutes } from './http/storage.routes.js';
 import { viewerRoutes } from './http/viewer.routes.js';
+import { addRouteHook } from './http/route-hooks.js';
 import type { ObjectStorage, FsStorage } from './infra/storage.js';
 import type { Metrics } from './infra/metrics.js';
 import type { Services } from './services.js';
@@ -86,17 +87,8 @@ export async function buildApp(deps: {
   // Event streams hold their connections open: end them first, or closing would wait for them forever.
   app.addHook('preClose', async () => services.events.closeAll());
 
-  // Security headers on every answer (helmet's, computed once: see security-headers.ts). The HTML pages (/, /p,
-  // /docs) set their own policy over it. HSTS only over HTTPS (directly, or from a trusted proxy), where browsers
-  // honour it. One synchronous hook: the unchanged poll runs it tens of thousands of times a second.
-  const security = await helmetHeaders();
-  app.addHook('onRequest', (request, reply, done) => {
-    void reply.headers(security).header('x-request-id', request.id);
-    if (request.protocol === 'https') {
-      void reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
-    }
-    done();
-  });
+  // Security headers (helmet's, computed once), the request id and HSTS over HTTPS: see security-headers.ts.
+  registerSecurityHeaders(app as unknown as FastifyInstance, await helmetHeaders());
   app.addHook('onResponse', (request, reply, done) => {
     // By route pattern (never the raw URL, which would explode the label space); unknown routes as one.
     deps.metrics.httpDuration.observe(
@@ -143,11 +135,9 @@ export async function buildApp(deps: {
 
   // Per-user budgets: a route that names one (`config: { userLimit }`) spends from it once its caller is known. Only
   // those routes get the hook, so the others (the notification poll above all) pay nothing for it.
+  const spend = async (request: FastifyRequest) => services.limits.spend(request);
   app.addHook('onRoute', (route) => {
-    if (!route.config?.userLimit) return;
-    const spend = async (request: FastifyRequest) => services.limits.spend(request);
-    const existing = route.preHandler;
-    route.preHandler = existing ? [...(Array.isArray(existing) ? existing : [existing]), spend] : [spend];
+    if (route.config?.userLimit) addRouteHook(route, 'preHandler', spend, 'last');
   });
   const routeDeps: RouteDeps = {
     services,

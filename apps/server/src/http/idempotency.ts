@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { errors } from '@hivesync/core';
+import { addRouteHook, readOnly } from './route-hooks.js';
 
 /** The request header a client sends to make a POST, PUT, PATCH or DELETE safe to send again. */
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
@@ -100,7 +101,7 @@ declare module 'fastify' {
 export function registerIdempotency(app: FastifyInstance, store: IdempotencyStore): void {
   app.decorateRequest('idempotency', null);
   // After the route's own authentication (an onRequest hook) and body parsing, before the handler.
-  app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
+  const begin = async (request: FastifyRequest, reply: FastifyReply) => {
     const given = request.headers[IDEMPOTENCY_HEADER];
     if (given === undefined || request.method === 'GET' || request.method === 'HEAD') return;
     const userId = request.auth?.userId;
@@ -134,8 +135,8 @@ export function registerIdempotency(app: FastifyInstance, store: IdempotencyStor
     void reply.code(found.status).header(REPLAYED_HEADER, 'true');
     if (found.contentType) void reply.type(found.contentType);
     return reply.send(found.body);
-  });
-  app.addHook('onSend', async (request, reply, payload) => {
+  };
+  const keep = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const claim = request.idempotency;
     if (!claim || claim.settled) return payload;
     claim.settled = true;
@@ -152,10 +153,10 @@ export function registerIdempotency(app: FastifyInstance, store: IdempotencyStor
     await store.finish(claim.key, claim.fingerprint, {
       status: reply.statusCode,
       contentType: typeof contentType === 'string' ? contentType : undefined,
-      body: payload === null ? '' : payload.toString(),
+      body: payload === null ? '' : String(payload),
     });
     return payload;
-  });
+  };
   // A request that ended without going through onSend (hijacked, aborted) gives its claim back.
   const release = async (request: FastifyRequest) => {
     const claim = request.idempotency;
@@ -164,6 +165,12 @@ export function registerIdempotency(app: FastifyInstance, store: IdempotencyStor
       await store.abandon(claim.key);
     }
   };
-  app.addHook('onResponse', release);
-  app.addHook('onRequestAbort', release);
+  // Only on the routes that write: reads (the notification poll above all) pay nothing for keys they never send.
+  app.addHook('onRoute', (route) => {
+    if (readOnly(route)) return;
+    addRouteHook(route, 'preHandler', begin, 'first');
+    addRouteHook(route, 'onSend', keep, 'first');
+    addRouteHook(route, 'onResponse', release, 'first');
+    addRouteHook(route, 'onRequestAbort', release, 'first');
+  });
 }

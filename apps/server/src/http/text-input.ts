@@ -11,18 +11,19 @@ const INVALID_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDB
  * once here for every route, before the route's own validation, instead of field by field.
  */
 export function registerTextInputCheck(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request: FastifyRequest) => {
+  // Synchronous (a callback, not a promise): it runs on every request, the unchanged poll's included.
+  app.addHook('preValidation', (request: FastifyRequest, _reply, done) => {
     const found =
       findInvalidText(request.params, 'params') ??
       findInvalidText(request.query, 'querystring') ??
       findInvalidText(request.body, 'body');
-    if (!found) return;
+    if (!found) return done();
     const message =
       found.what === 'key'
         ? 'must not contain a NUL byte or invalid text in a key'
         : 'must not contain a NUL byte or invalid text';
     const shown = found.path.replace(/^body\./, '');
-    throw errors.validation(`${shown}: ${message}`, { issues: [{ path: found.path, message }] });
+    done(errors.validation(`${shown}: ${message}`, { issues: [{ path: found.path, message }] }));
   });
 }
 
