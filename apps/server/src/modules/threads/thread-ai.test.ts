@@ -206,28 +206,26 @@ describe('suggest a fix in a thread, with a language model', () => {
     work2.remove();
   });
 
-  it('posts the fix with its suggestion linked, the patch proposed for review', async () => {
-    const token = server.admin.token;
-    const projectId = await syncedProject(server, token, { name: 'fix', repo_url: repo(work.dir) });
-    const threadId = (
-      await server.request({
-        method: 'POST',
-        url: `/api/v1/projects/${projectId}/threads`,
-        token,
-        body: { path: 'src/config.ts', start_line: 4, body: 'This throws when config.json is missing.' },
-      })
-    ).json().thread_id;
-    const res = await server.request({
-      method: 'POST',
-      url: `/api/v1/projects/${projectId}/threads/${threadId}/ai`,
-      token,
-      body: { action: 'suggest_fix' },
-    });
-    expect(res.statusCode, res.body).toBe(202);
-    const done = await eventually(async () => {
-      const j = (await server.request({ method: 'GET', url: `/api/v1/ai/jobs/${res.json().job_id}`, token })).json();
+  // The admin starts a thread, asks the assistant in it, and waits for the job to end.
+  const api = (method: 'GET' | 'POST', url: string, body?: unknown) =>
+    server.request({ method, url: `/api/v1${url}`, token: server.admin.token, body });
+  const startThread = async (projectId: string, body: string) =>
+    (await api('POST', `/projects/${projectId}/threads`, { path: 'src/config.ts', start_line: 4, body })).json()
+      .thread_id as string;
+  const askAndWait = async (projectId: string, threadId: string, action: 'explain' | 'suggest_fix') => {
+    const asked = await api('POST', `/projects/${projectId}/threads/${threadId}/ai`, { action });
+    expect(asked.statusCode, asked.body).toBe(202);
+    return eventually(async () => {
+      const j = (await api('GET', `/ai/jobs/${asked.json().job_id}`)).json();
       return ['completed', 'failed'].includes(j.status) && j;
     }, 60_000);
+  };
+  const lastComment = async (threadId: string) => (await api('GET', `/threads/${threadId}`)).json().comments.at(-1);
+
+  it('posts the fix with its suggestion linked, the patch proposed for review', async () => {
+    const projectId = await syncedProject(server, server.admin.token, { name: 'fix', repo_url: repo(work.dir) });
+    const threadId = await startThread(projectId, 'This throws when config.json is missing.');
+    const done = await askAndWait(projectId, threadId, 'suggest_fix');
     expect(done.status, JSON.stringify(done.error)).toBe('completed');
     const [suggestion] = done.suggestions;
     expect(suggestion).toMatchObject({ state: 'proposed', files: ['src/config.ts'] });
@@ -237,70 +235,34 @@ describe('suggest a fix in a thread, with a language model', () => {
     // The model saw the thread's discussion.
     expect(prompts.at(-1)).toContain('This throws when config.json is missing.');
 
-    const thread = (await server.request({ method: 'GET', url: `/api/v1/threads/${threadId}`, token })).json();
-    const answer = thread.comments.at(-1);
+    const answer = await lastComment(threadId);
     expect(answer.ai).toBe(true);
     expect(answer.body).toContain('A missing file made readFile reject');
     expect(answer.body).toContain(`Suggestion \`${suggestion.id}\``);
 
     // explain with a model: its text, from the code and the facts the local analysis read off it, marked as its.
-    const asked = (
-      await server.request({
-        method: 'POST',
-        url: `/api/v1/projects/${projectId}/threads/${threadId}/ai`,
-        token,
-        body: { action: 'explain' },
-      })
-    ).json();
-    const explained = await eventually(async () => {
-      const j = (await server.request({ method: 'GET', url: `/api/v1/ai/jobs/${asked.job_id}`, token })).json();
-      return ['completed', 'failed'].includes(j.status) && j;
-    }, 60_000);
+    const explained = await askAndWait(projectId, threadId, 'explain');
     expect(explained.status, JSON.stringify(explained.error)).toBe('completed');
     expect(prompts.at(-1)).toContain('export async function loadConfig');
     expect(prompts.at(-1)).toContain('Calls `readFile`, `JSON.parse` and `normalize`.');
-    const last = (await server.request({ method: 'GET', url: `/api/v1/threads/${threadId}`, token }))
-      .json()
-      .comments.at(-1);
+    const last = await lastComment(threadId);
     expect(last.body).toContain('It reads config.json under `dir` and rejects when the file is missing.');
     expect(last.body).toContain('_Written by gpt-4o-mini from the code; check it against the code._');
   });
 
   it('a failed answer is said in the thread, with the reason, and the asker is told', async () => {
-    const token = server.admin.token;
-    const projectId = await syncedProject(server, token, { name: 'fix-fails', repo_url: repo(work2.dir) });
-    const threadId = (
-      await server.request({
-        method: 'POST',
-        url: `/api/v1/projects/${projectId}/threads`,
-        token,
-        body: { path: 'src/config.ts', start_line: 4, body: 'Can this be made safe?' },
-      })
-    ).json().thread_id;
+    const projectId = await syncedProject(server, server.admin.token, { name: 'fix-fails', repo_url: repo(work2.dir) });
+    const threadId = await startThread(projectId, 'Can this be made safe?');
     garble = true;
     try {
-      const asked = await server.request({
-        method: 'POST',
-        url: `/api/v1/projects/${projectId}/threads/${threadId}/ai`,
-        token,
-        body: { action: 'suggest_fix' },
-      });
-      expect(asked.statusCode, asked.body).toBe(202);
-      const done = await eventually(async () => {
-        const j = (
-          await server.request({ method: 'GET', url: `/api/v1/ai/jobs/${asked.json().job_id}`, token })
-        ).json();
-        return ['completed', 'failed'].includes(j.status) && j;
-      }, 60_000);
+      const done = await askAndWait(projectId, threadId, 'suggest_fix');
       expect(done.status).toBe('failed');
       expect(done.suggestions).toEqual([]);
-      const last = (await server.request({ method: 'GET', url: `/api/v1/threads/${threadId}`, token }))
-        .json()
-        .comments.at(-1);
+      const last = await lastComment(threadId);
       expect(last.ai).toBe(true);
       expect(last.body).toContain('No answer this time.');
       expect(last.body).toContain('The model did not answer with the JSON asked for.');
-      const notes = (await server.request({ method: 'GET', url: '/api/v1/notifications', token })).json();
+      const notes = (await api('GET', '/notifications')).json();
       expect(notes.notifications.map((n: { type: string }) => n.type)).toContain('ai_job_failed');
     } finally {
       garble = false;
