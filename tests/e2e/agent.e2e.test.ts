@@ -62,6 +62,8 @@ describe('the local agent and Proxy Mode', () => {
   function killAgent(p: Person): Promise<void> {
     const child = p.agent!;
     p.agent = undefined;
+    // An agent that has exited already has no 'exit' event left to wait for.
+    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
     return new Promise((resolve) => {
       child.once('exit', () => resolve());
       child.kill('SIGKILL');

@@ -65,10 +65,27 @@ export function spawnServer(
   return server;
 }
 
-/** Stops a server process if it still runs, and waits for it. */
-export async function stopServer(server: ServerProcess | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+/**
+ * Stops a server process if it still runs, and waits for it. A server still running `graceMs` after the signal is
+ * killed, with a warning that shows how far its shutdown got (the test of a clean shutdown is
+ * tests/process/server-process.test.ts; elsewhere a slow one must not hang a suite's teardown).
+ */
+export async function stopServer(
+  server: ServerProcess | undefined,
+  signal: NodeJS.Signals = 'SIGTERM',
+  graceMs = 30_000,
+): Promise<void> {
   if (!server || server.proc.exitCode !== null || server.proc.signalCode !== null) return;
   server.proc.kill(signal);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)));
+  const outcome = await Promise.race([server.exited, late]);
+  clearTimeout(timer);
+  if (outcome !== 'late') return;
+  console.warn(
+    `the server did not stop within ${graceMs} ms of ${signal}; killed. Its last output:\n${server.output().slice(-2000)}`,
+  );
+  server.proc.kill('SIGKILL');
   await server.exited;
 }
 
