@@ -43,7 +43,7 @@ export function Shell() {
   const count = unread.data ?? 0;
   return (
     <LiveEventsProvider enabled={signedIn}>
-      <header className="desktop-header">
+      <header className="app-header">
         <span className="brand">HiveSync</span>
         <nav aria-label="Screens">
           <NavLink to="/projects">Projects</NavLink>

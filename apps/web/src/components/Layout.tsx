@@ -12,7 +12,7 @@ export function Layout() {
       <a className="skip-link" href="#main">
         Skip to content
       </a>
-      <header className="site-header">
+      <header className="app-header">
         <Link to="/" className="brand">
           HiveSync
         </Link>
