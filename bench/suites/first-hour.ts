@@ -43,6 +43,9 @@ export const firstHour: Suite = {
       return [];
     }
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hivesync-bench-first-hour-'));
+    // As a user's clone is: readable by others (a root worker's sandboxed builds run as a user of their own and read
+    // the bundler from it); mkdtemp makes 0700.
+    fs.chmodSync(dir, 0o755);
     const clone = path.join(dir, 'hivesync');
     const home = path.join(dir, 'home');
     fs.mkdirSync(home);

@@ -173,6 +173,27 @@ describe.each(kinds)('sandbox with %s', (kind) => {
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.out)).toEqual({ parsed: 'ok', pino: 'absent' });
   });
+
+  // A root worker runs each job as a user of its own, which must be able to read the packages it is given.
+  it.runIf(process.getuid?.() === 0)(
+    'names a package folder closed to the run’s user instead of failing in bwrap',
+    async () => {
+      const closed = fs.mkdtempSync(path.join(os.tmpdir(), 'hivesync-closed-pkg-'));
+      try {
+        fs.mkdirSync(path.join(closed, 'zod'), { mode: 0o755 });
+        const job = await sandbox.jobDir();
+        try {
+          const running = sandbox.run({ dir: job.dir, script: '', limits, modules: { zod: path.join(closed, 'zod') } });
+          await expect(running).rejects.toThrow(SandboxUnavailableError);
+          await expect(running).rejects.toThrow(`(${closed} is closed to other users)`);
+        } finally {
+          await job.remove();
+        }
+      } finally {
+        fs.rmSync(closed, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('without a sandbox', () => {

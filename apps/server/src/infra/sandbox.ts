@@ -194,7 +194,18 @@ export class Sandbox {
     this.assertAvailable();
     const { limits } = request;
     const uid = this.asRoot && this.isolated ? UID_BASE + crypto.randomInt(UID_RANGE) : undefined;
-    if (uid !== undefined) await chownTree(request.dir, uid);
+    if (uid !== undefined) {
+      // The packages a run may import are bound into it as its own user: that user must be able to read them.
+      for (const dir of Object.values(request.modules ?? {})) {
+        const closed = firstClosedToOthers(dir);
+        if (closed) {
+          throw new SandboxUnavailableError(
+            `Sandboxed runs use a user of their own, and that user cannot read ${dir} (${closed} is closed to other users). Install HiveSync where other users can read it or open that folder (chmod o+rx ${closed}).`,
+          );
+        }
+      }
+      await chownTree(request.dir, uid);
+    }
     const nodeArgs = [`--max-old-space-size=${Math.max(64, Math.floor((limits.memoryBytes / 2 ** 20) * 0.6))}`];
     const inner = [...nodeArgs, '-e', request.script, '--', ...(request.args ?? [])];
     const env = {

@@ -15,7 +15,7 @@ import type { Database } from '../../infra/db.js';
 import type { HeartbeatStore } from '../../infra/heartbeats.js';
 import type { Logger } from '../../infra/logger.js';
 import type { Queue } from '../../infra/queue.js';
-import type { Sandbox, SandboxLimits } from '../../infra/sandbox.js';
+import { SandboxUnavailableError, type Sandbox, type SandboxLimits } from '../../infra/sandbox.js';
 import type { ObjectStorage } from '../../infra/storage.js';
 import type { AuthContext } from '../auth/auth.types.js';
 import type { NotificationsService } from '../notifications/notifications.service.js';
@@ -275,13 +275,23 @@ export class PreviewBuildsService {
       );
       const bundling = await this.repo.transition(buildId, ['running'], { stage: 'bundling' });
       if (bundling) await this.progress(bundling, preview.createdBy);
-      const result = await sandbox.run({
-        dir: job.dir,
-        script: BUILD_RUNNER_SCRIPT,
-        modules: bundlerModules(),
-        env: { ESBUILD_BINARY_PATH: esbuildBinaryInside() },
-        limits: { ...this.deps.options.sandbox, timeoutMs: this.deps.options.timeoutMs },
-      });
+      const result = await sandbox
+        .run({
+          dir: job.dir,
+          script: BUILD_RUNNER_SCRIPT,
+          modules: bundlerModules(),
+          env: { ESBUILD_BINARY_PATH: esbuildBinaryInside() },
+          limits: { ...this.deps.options.sandbox, timeoutMs: this.deps.options.timeoutMs },
+        })
+        .catch((err: unknown) => (err instanceof SandboxUnavailableError ? err : Promise.reject(err)));
+      if (result instanceof SandboxUnavailableError) {
+        logger.error({ sandbox: 'unavailable' }, result.message);
+        await this.fail(claimed, preview.id, preview.createdBy, {
+          code: 'sandbox_unavailable',
+          message: result.message,
+        });
+        return;
+      }
       if (result.timedOut) {
         await this.fail(claimed, preview.id, preview.createdBy, {
           code: 'build_timeout',
