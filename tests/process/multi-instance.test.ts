@@ -8,128 +8,241 @@ import { call, spawnServer, stopServer, type ServerProcess } from '../support/se
 
 const external = backends().find((b) => b.name === 'postgres+redis');
 
-describe.runIf(external)('distributed mode: 2 API instances and 2 workers on one PostgreSQL, Redis and S3', () => {
-  const started: ServerProcess[] = [];
-  const cleanups: (() => Promise<void>)[] = [];
-  afterAll(async () => {
-    for (const s of started) await stopServer(s);
-    for (const c of cleanups.reverse()) await c();
-  });
-
-  it('serves every request on either instance: sync, previews and events cross processes', async () => {
-    const { env, cleanup } = await external!.provision();
-    cleanups.push(cleanup);
-    const s3 = await startS3();
-    cleanups.push(s3.stop);
-    const data = tempDir();
-    cleanups.push(async () => data.remove());
-    const shared = {
-      ...env,
-      ...s3.env,
-      HIVESYNC_DATA_DIR: data.dir,
-      HIVESYNC_JWT_SECRET: crypto.randomBytes(32).toString('hex'),
-      HIVESYNC_SECRETS_KEY: crypto.randomBytes(32).toString('hex'),
-      HIVESYNC_ALLOW_LOCAL_REPOS: 'true',
-      HIVESYNC_HEARTBEAT_INTERVAL_MS: '500',
-    };
-    const apis = [spawnServer(shared, { args: ['api'] }), spawnServer(shared, { args: ['api'] })];
-    const workers = [spawnServer(shared, { args: ['worker'] }), spawnServer(shared, { args: ['worker'] })];
-    started.push(...apis, ...workers);
-    await Promise.all([...apis, ...workers].map((p) => p.ready));
-    let turn = 0;
-    const next = () => apis[turn++ % 2]!.url;
-
-    const reg = await call(next(), 'POST', '/api/v1/auth/register', {
-      body: { email: 'dist@example.test', password: 'two distributed instances' },
+// The topology of deploy/docker-compose.yml as processes (Docker cannot run here): two API instances, a worker of
+// the cpu pool and one of the gpu pool, on one PostgreSQL, Redis and S3.
+describe.runIf(external)(
+  'distributed mode: 2 API instances, a cpu and a gpu worker on one PostgreSQL, Redis and S3',
+  () => {
+    const started: ServerProcess[] = [];
+    const cleanups: (() => Promise<void>)[] = [];
+    afterAll(async () => {
+      for (const s of started) await stopServer(s);
+      for (const c of cleanups.reverse()) await c();
     });
-    const token = reg.body.access_token as string;
-    // A token from instance A works on instance B.
-    expect((await call(next(), 'GET', '/api/v1/auth/me', { token })).status).toBe(200);
 
-    // Events: connected to instance B, produced by a worker process.
-    const controller = new AbortController();
-    const received: string[] = [];
-    const streamUrl = apis[1]!.url;
-    void fetch(`${streamUrl}/api/v1/events`, {
-      headers: { authorization: `Bearer ${token}` },
-      signal: controller.signal,
-    })
-      .then(async (res) => {
-        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>)
-          received.push(Buffer.from(chunk).toString());
+    it('serves every request on either instance: sync, previews and events cross processes; each worker takes its own pool’s jobs', async () => {
+      const { env, cleanup } = await external!.provision();
+      cleanups.push(cleanup);
+      const s3 = await startS3();
+      cleanups.push(s3.stop);
+      const data = tempDir();
+      cleanups.push(async () => data.remove());
+      const shared = {
+        ...env,
+        ...s3.env,
+        HIVESYNC_DATA_DIR: data.dir,
+        HIVESYNC_JWT_SECRET: crypto.randomBytes(32).toString('hex'),
+        HIVESYNC_SECRETS_KEY: crypto.randomBytes(32).toString('hex'),
+        HIVESYNC_ALLOW_LOCAL_REPOS: 'true',
+        HIVESYNC_HEARTBEAT_INTERVAL_MS: '500',
+      };
+      const apis = [spawnServer(shared, { args: ['api'] }), spawnServer(shared, { args: ['api'] })];
+      const workers = [
+        spawnServer(shared, { args: ['worker', '--pools', 'cpu'] }),
+        spawnServer(shared, { args: ['worker', '--pools', 'gpu'] }),
+      ];
+      started.push(...apis, ...workers);
+      await Promise.all([...apis, ...workers].map((p) => p.ready));
+      let turn = 0;
+      const next = () => apis[turn++ % 2]!.url;
+
+      const reg = await call(next(), 'POST', '/api/v1/auth/register', {
+        body: {
+          email: 'dist@example.test',
+          password: 'two distributed instances',
+        },
+      });
+      const token = reg.body.access_token as string;
+      // A token from instance A works on instance B.
+      expect((await call(next(), 'GET', '/api/v1/auth/me', { token })).status).toBe(200);
+
+      // Events: connected to instance B, produced by a worker process.
+      const controller = new AbortController();
+      const received: string[] = [];
+      const streamUrl = apis[1]!.url;
+      void fetch(`${streamUrl}/api/v1/events`, {
+        headers: { authorization: `Bearer ${token}` },
+        signal: controller.signal,
       })
-      .catch(() => undefined);
-
-    const remote = makeRepo(path.join(data.dir, 'remote'), { 'README.md': '# Distributed\n' });
-    const project = (
-      await call(next(), 'POST', '/api/v1/projects', { token, body: { name: 'dist', repo_url: remote } })
-    ).body;
-    const sync = (await call(next(), 'POST', '/api/v1/repo/sync', { token, body: { project_id: project.id } })).body;
-    const done = await eventually(async () => {
-      const s = (await call(next(), 'GET', `/api/v1/repo/sync/${sync.sync_id}`, { token })).body;
-      return s.status === 'completed' && s;
-    });
-    expect(
-      (await call(next(), 'GET', `/api/v1/repo/file?project_id=${project.id}&path=README.md`, { token })).body.content,
-    ).toBe('# Distributed\n');
-    await eventually(async () => received.join('').includes('repo_sync_success'));
-    expect(received.join('')).toContain(done.sync_id);
-
-    // An AI job: created on one instance, run by a worker process, read on the other.
-    commitFiles(remote, { 'src/greet.ts': 'export function greet(name: string) {\n  return `hi ${name}`;\n}\n' });
-    const syncAi = (await call(next(), 'POST', '/api/v1/repo/sync', { token, body: { project_id: project.id } })).body;
-    await eventually(
-      async () =>
-        (await call(next(), 'GET', `/api/v1/repo/sync/${syncAi.sync_id}`, { token })).body.status === 'completed',
-    );
-    const job = (
-      await call(next(), 'POST', '/api/v1/ai/jobs', {
-        token,
-        body: { project_id: project.id, action: 'document_function', path: 'src/greet.ts', symbol: 'greet' },
-      })
-    ).body;
-    const finished = await eventually(async () => {
-      const j = (await call(next(), 'GET', `/api/v1/ai/jobs/${job.job_id}`, { token })).body;
-      return j.status === 'completed' && j;
-    }, 60_000);
-    expect(finished.suggestions[0].patch).toContain('+/**');
-    await eventually(async () => received.join('').includes('ai_job_completed'));
-
-    commitFiles(remote, { 'README.md': '# Distributed v2\n' });
-    const sync2 = (await call(next(), 'POST', '/api/v1/repo/sync', { token, body: { project_id: project.id } })).body;
-    await eventually(
-      async () =>
-        (await call(next(), 'GET', `/api/v1/repo/sync/${sync2.sync_id}`, { token })).body.status === 'completed',
-    );
-
-    // Preview: created on one instance, uploaded to S3, completed on the other, resolved on the first.
-    const bundle = Buffer.from('<!doctype html><p>distributed preview</p>');
-    const sha = crypto.createHash('sha256').update(bundle).digest('hex');
-    const created = (
-      await call(next(), 'POST', '/api/v1/previews', {
-        token,
-        body: { project_id: project.id, platform: 'web', sha256: sha, size: bundle.length },
-      })
-    ).body;
-    expect(
-      (await fetch(created.upload.url, { method: 'PUT', headers: created.upload.headers, body: bundle })).status,
-    ).toBe(200);
-    expect(
-      (
-        await call(next(), 'POST', `/api/v1/previews/${created.preview_id}/complete`, {
-          token,
-          body: { sha256: sha, size: bundle.length },
+        .then(async (res) => {
+          for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>)
+            received.push(Buffer.from(chunk).toString());
         })
-      ).body.status,
-    ).toBe('ready');
-    const resolved = (await call(next(), 'POST', '/api/v1/previews/resolve', { body: { code: created.code } })).body;
-    expect(Buffer.from(await (await fetch(resolved.download_url)).arrayBuffer()).equals(bundle)).toBe(true);
-    expect((await call(next(), 'POST', '/api/v1/previews/resolve', { body: { code: created.code } })).status).toBe(410);
-    await eventually(async () => received.join('').includes('preview_consumed'));
+        .catch(() => undefined);
 
-    // Both workers are alive and visible from either instance.
-    const health = (await call(next(), 'GET', '/health/workers')).body;
-    expect(health.workers.filter((w: { status: string }) => w.status === 'healthy')).toHaveLength(2);
-    controller.abort();
-  });
-});
+      const remote = makeRepo(path.join(data.dir, 'remote'), {
+        'README.md': '# Distributed\n',
+      });
+      const project = (
+        await call(next(), 'POST', '/api/v1/projects', {
+          token,
+          body: { name: 'dist', repo_url: remote },
+        })
+      ).body;
+      const sync = (
+        await call(next(), 'POST', '/api/v1/repo/sync', {
+          token,
+          body: { project_id: project.id },
+        })
+      ).body;
+      const done = await eventually(async () => {
+        const s = (
+          await call(next(), 'GET', `/api/v1/repo/sync/${sync.sync_id}`, {
+            token,
+          })
+        ).body;
+        return s.status === 'completed' && s;
+      });
+      expect(
+        (await call(next(), 'GET', `/api/v1/repo/file?project_id=${project.id}&path=README.md`, { token })).body
+          .content,
+      ).toBe('# Distributed\n');
+      await eventually(async () => received.join('').includes('repo_sync_success'));
+      expect(received.join('')).toContain(done.sync_id);
+
+      // An AI job: created on one instance, run by a worker process, read on the other.
+      commitFiles(remote, {
+        'src/greet.ts': 'export function greet(name: string) {\n  return `hi ${name}`;\n}\n',
+      });
+      const syncAi = (
+        await call(next(), 'POST', '/api/v1/repo/sync', {
+          token,
+          body: { project_id: project.id },
+        })
+      ).body;
+      await eventually(
+        async () =>
+          (
+            await call(next(), 'GET', `/api/v1/repo/sync/${syncAi.sync_id}`, {
+              token,
+            })
+          ).body.status === 'completed',
+      );
+      const job = (
+        await call(next(), 'POST', '/api/v1/ai/jobs', {
+          token,
+          body: {
+            project_id: project.id,
+            action: 'document_function',
+            path: 'src/greet.ts',
+            symbol: 'greet',
+          },
+        })
+      ).body;
+      const finished = await eventually(async () => {
+        const j = (await call(next(), 'GET', `/api/v1/ai/jobs/${job.job_id}`, { token })).body;
+        return j.status === 'completed' && j;
+      }, 60_000);
+      expect(finished.suggestions[0].patch).toContain('+/**');
+      await eventually(async () => received.join('').includes('ai_job_completed'));
+
+      // Each worker serves the pool it was started with; once the project is on the pro plan (its first user is the
+      // instance admin), its AI jobs go to the gpu variant of the queue, which only the gpu worker takes.
+      const pools = await eventually(async () => {
+        const { workers: listed } = (await call(next(), 'GET', '/api/v1/admin/workers', { token })).body as {
+          workers: { kind: string; pools: string[] }[];
+        };
+        const mine = listed.filter((w) => w.kind === 'worker');
+        return mine.length === 2 && mine.map((w) => w.pools.join(',')).sort();
+      });
+      expect(pools).toEqual(['cpu', 'gpu']);
+      const plan = await call(next(), 'PATCH', `/api/v1/admin/projects/${project.id}`, {
+        token,
+        body: { plan: 'pro' },
+      });
+      expect(plan.status, JSON.stringify(plan.body)).toBe(200);
+      const proJob = (
+        await call(next(), 'POST', '/api/v1/ai/jobs', {
+          token,
+          body: {
+            project_id: project.id,
+            action: 'document_function',
+            path: 'src/greet.ts',
+            symbol: 'greet',
+          },
+        })
+      ).body;
+      await eventually(
+        async () =>
+          (
+            await call(next(), 'GET', `/api/v1/ai/jobs/${proJob.job_id}`, {
+              token,
+            })
+          ).body.status === 'completed',
+        60_000,
+      );
+      const { queues } = (await call(next(), 'GET', '/api/v1/admin/queues', { token })).body as {
+        queues: { name: string; completed_last_hour: number }[];
+      };
+      expect(queues.find((q) => q.name === 'ai-job-gpu')?.completed_last_hour).toBe(1);
+      expect(queues.find((q) => q.name === 'ai-job')?.completed_last_hour).toBe(1);
+
+      commitFiles(remote, { 'README.md': '# Distributed v2\n' });
+      const sync2 = (
+        await call(next(), 'POST', '/api/v1/repo/sync', {
+          token,
+          body: { project_id: project.id },
+        })
+      ).body;
+      await eventually(
+        async () =>
+          (
+            await call(next(), 'GET', `/api/v1/repo/sync/${sync2.sync_id}`, {
+              token,
+            })
+          ).body.status === 'completed',
+      );
+
+      // Preview: created on one instance, uploaded to S3, completed on the other, resolved on the first.
+      const bundle = Buffer.from('<!doctype html><p>distributed preview</p>');
+      const sha = crypto.createHash('sha256').update(bundle).digest('hex');
+      const created = (
+        await call(next(), 'POST', '/api/v1/previews', {
+          token,
+          body: {
+            project_id: project.id,
+            platform: 'web',
+            sha256: sha,
+            size: bundle.length,
+          },
+        })
+      ).body;
+      expect(
+        (
+          await fetch(created.upload.url, {
+            method: 'PUT',
+            headers: created.upload.headers,
+            body: bundle,
+          })
+        ).status,
+      ).toBe(200);
+      expect(
+        (
+          await call(next(), 'POST', `/api/v1/previews/${created.preview_id}/complete`, {
+            token,
+            body: { sha256: sha, size: bundle.length },
+          })
+        ).body.status,
+      ).toBe('ready');
+      const resolved = (
+        await call(next(), 'POST', '/api/v1/previews/resolve', {
+          body: { code: created.code },
+        })
+      ).body;
+      expect(Buffer.from(await (await fetch(resolved.download_url)).arrayBuffer()).equals(bundle)).toBe(true);
+      expect(
+        (
+          await call(next(), 'POST', '/api/v1/previews/resolve', {
+            body: { code: created.code },
+          })
+        ).status,
+      ).toBe(410);
+      await eventually(async () => received.join('').includes('preview_consumed'));
+
+      // Both workers are alive and visible from either instance.
+      const health = (await call(next(), 'GET', '/health/workers')).body;
+      expect(health.workers.filter((w: { status: string }) => w.status === 'healthy')).toHaveLength(2);
+      controller.abort();
+    });
+  },
+);
