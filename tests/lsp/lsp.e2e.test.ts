@@ -129,6 +129,33 @@ describe.skipIf(skipWithoutTestRepos('express'))('the HiveSync language server (
     const opened: Any = await lsp.conn.sendRequest('workspace/executeCommand', browser.command);
     expect(opened.url).toBe(`${fx.server.url}/projects/${fx.projectId}/threads/${thread.thread_id}`);
     expect(lsp.seen.documents.at(-1)).toEqual({ uri: opened.url, external: true });
+
+    // An editor that cannot ask for a code action's text (textActions: false, as the JetBrains plugin sets) is not
+    // offered the actions that need one: Reply, Rename, Start a thread (and Refactor).
+    const titlesNow = async () =>
+      (
+        (await lsp.conn.sendRequest('textDocument/codeAction', {
+          textDocument: { uri: u },
+          range: { start: { line: 59, character: 2 }, end: { line: 59, character: 8 } },
+          context: { diagnostics: [d] },
+        })) as Any[]
+      ).map((a) => a.title as string);
+    await lsp.conn.sendNotification('workspace/didChangeConfiguration', {
+      settings: { hivesync: { textActions: false } },
+    });
+    await expect.poll(async () => (await titlesNow()).some((t) => t.startsWith('HiveSync: Reply'))).toBe(false);
+    const without = await titlesNow();
+    expect(without.filter((t) => /Reply|Rename|Start a thread|Refactor/.test(t))).toEqual([]);
+    expect(without).toEqual(
+      expect.arrayContaining([
+        'HiveSync: Resolve "Why does init set the defaults here?"',
+        'HiveSync: Open "Why does init set the defaults here?" in browser',
+      ]),
+    );
+    await lsp.conn.sendNotification('workspace/didChangeConfiguration', {
+      settings: { hivesync: { textActions: true } },
+    });
+    await expect.poll(async () => (await titlesNow()).some((t) => t.startsWith('HiveSync: Reply'))).toBe(true);
   }, 60_000);
 
   it('documents the function at the cursor: a WorkspaceEdit whose text is the patch, reported with progress, then marked applied', async () => {

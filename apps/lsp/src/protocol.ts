@@ -47,6 +47,13 @@ export interface Settings {
   previewDirectory: string;
   /** What "send preview" builds for. */
   previewPlatform: 'web' | 'ios' | 'android';
+  /**
+   * Whether the editor asks for the text of the code actions that need some (Reply, Start a thread, Rename,
+   * Refactor: their commands arrive without it, as Neovim's, Vim's and Sublime's plugins expect). `false` for an
+   * editor that sends a code action's command as it is (JetBrains' LSP4IJ): those actions are then not offered,
+   * rather than offered and failing.
+   */
+  textActions: boolean;
 }
 
 /** A search match as the search command returns it: an LSP Location with the project path and the line's text. */

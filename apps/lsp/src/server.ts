@@ -61,6 +61,7 @@ const DEFAULTS: Settings = {
   notifications: true,
   previewDirectory: '',
   previewPlatform: 'web',
+  textActions: true,
 };
 
 /** Settings from initializationOptions or workspace/configuration, each checked; unknown keys are ignored. */
@@ -76,6 +77,7 @@ export function readSettings(raw: unknown, base: Settings): Settings {
   if (typeof src.threadsPollSeconds === 'number' && src.threadsPollSeconds >= 1)
     out.threadsPollSeconds = src.threadsPollSeconds;
   if (typeof src.notifications === 'boolean') out.notifications = src.notifications;
+  if (typeof src.textActions === 'boolean') out.textActions = src.textActions;
   if (str('previewDirectory') !== undefined) out.previewDirectory = str('previewDirectory')!;
   if (src.previewPlatform === 'web' || src.previewPlatform === 'ios' || src.previewPlatform === 'android')
     out.previewPlatform = src.previewPlatform;
@@ -386,13 +388,18 @@ export class HiveSyncServer {
     for (const t of here) {
       const about = shortText(t);
       const diagnostics = params.context.diagnostics.filter((d) => d.source === SOURCE && d.code === t.thread_id);
+      const asks = this.settings.textActions;
       actions.push(
-        {
-          title: `HiveSync: Reply to "${about}"`,
-          kind: CodeActionKind.QuickFix,
-          diagnostics,
-          command: { title: 'Reply', command: COMMANDS.reply, arguments: [t.thread_id] },
-        },
+        ...(asks
+          ? [
+              {
+                title: `HiveSync: Reply to "${about}"`,
+                kind: CodeActionKind.QuickFix,
+                diagnostics,
+                command: { title: 'Reply', command: COMMANDS.reply, arguments: [t.thread_id] },
+              },
+            ]
+          : []),
         ...(t.state === 'open'
           ? [
               {
@@ -421,6 +428,8 @@ export class HiveSyncServer {
         });
       }
     }
+    // The rest carry their command without its text, for the editor to ask (unless it cannot: textActions).
+    if (!this.settings.textActions) return actions;
     const word = wordAt(doc, start);
     if (word) {
       actions.push({

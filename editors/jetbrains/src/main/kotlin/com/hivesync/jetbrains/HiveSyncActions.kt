@@ -106,6 +106,26 @@ class RenameAction : HiveSyncAction() {
     }
 }
 
+/**
+ * Tools › HiveSync › Refactor Selection: the selected lines changed as the user describes (language-model providers
+ * only; the server says so otherwise). The edit arrives as workspace/applyEdit, one undo.
+ */
+class RefactorAction : HiveSyncAction() {
+    override val needsEditor = true
+
+    override fun actionPerformed(e: AnActionEvent) {
+        val project = e.project!!
+        val editor = e.getData(CommonDataKeys.EDITOR) ?: return
+        val file = file(e) ?: return
+        val how = Messages.showMultilineInputDialog(project, "Refactor how?", "HiveSync: Refactor Selection", "", null, null)
+        if (how.isNullOrBlank()) return
+        val document = editor.document
+        val first = document.getLineNumber(editor.selectionModel.selectionStart)
+        val last = document.getLineNumber(editor.selectionModel.selectionEnd)
+        runHiveSyncCommand(project, Commands.REFACTOR, listOf(uri(file), Positions.lines(document.charsSequence, first, last), how))
+    }
+}
+
 /** Tools › HiveSync › Start a Thread on the selected lines. */
 class CommentAction : HiveSyncAction() {
     override val needsEditor = true

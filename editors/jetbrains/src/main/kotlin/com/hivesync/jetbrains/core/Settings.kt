@@ -46,6 +46,9 @@ data class HiveSyncSettings(
         put("notifications", notifications)
         if (previewDirectory.isNotBlank()) put("previewDirectory", previewDirectory.trim())
         put("previewPlatform", previewPlatform)
+        // LSP4IJ sends a code action's command to the server as it is, with no way to ask for its text: the server
+        // leaves out the actions that need one (Reply, Start a thread, Rename, Refactor); Tools › HiveSync asks instead.
+        put("textActions", false)
     }
 
     /** What workspace/configuration answers for `section` ("hivesync", or none for everything); null: unknown. */

@@ -31,7 +31,10 @@ private fun defineChecks() {
 
     check("settings map onto the server's names, blanks left to its defaults") {
         assertEquals(
-            mapOf("connection" to "auto", "threadsPollSeconds" to 30, "notifications" to true, "previewPlatform" to "web"),
+            mapOf(
+                "connection" to "auto", "threadsPollSeconds" to 30, "notifications" to true, "previewPlatform" to "web",
+                "textActions" to false,
+            ),
             HiveSyncSettings().toConfiguration(),
         )
         val s = HiveSyncSettings(serverUrl = " https://hive.example.com ", project = "express", threadsPollSeconds = 0, previewDirectory = "app")
@@ -39,6 +42,7 @@ private fun defineChecks() {
             mapOf(
                 "serverUrl" to "https://hive.example.com", "connection" to "auto", "project" to "express",
                 "threadsPollSeconds" to 1, "notifications" to true, "previewDirectory" to "app", "previewPlatform" to "web",
+                "textActions" to false,
             ),
             s.toConfiguration(),
         )
