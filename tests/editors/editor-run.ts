@@ -38,30 +38,45 @@ export async function runEditor<T extends EditorRun>(
   // The fixture is the caller's to close once this returns; until then, a failure here closes it.
   try {
     const outFile = path.join(fx.home, `${editor}-out.json`);
-    const child = spawn(editor, args, {
-      cwd: fx.workspace,
-      env: {
-        ...fx.lspEnv,
-        PATH: `${path.join(ROOT, 'node_modules/.bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
-        [pluginVar]: path.join(ROOT, 'editors', editor),
-        HIVESYNC_TEST_SERVER: fx.server.url,
-        HIVESYNC_TEST_WORKSPACE: fx.workspace,
-        HIVESYNC_TEST_OUT: outFile,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { output, code } = await runToResult(editor, editor, args, fx.workspace, outFile, {
+      ...fx.lspEnv,
+      PATH: `${path.join(ROOT, 'node_modules/.bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+      [pluginVar]: path.join(ROOT, 'editors', editor),
+      HIVESYNC_TEST_SERVER: fx.server.url,
+      HIVESYNC_TEST_WORKSPACE: fx.workspace,
     });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 600_000);
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    clearTimeout(timer);
-    expect(fs.existsSync(outFile), `${editor} exited ${code} without a result:\n${output}`).toBe(true);
     return { fx, run: JSON.parse(fs.readFileSync(outFile, 'utf8')) as T, output, code };
   } catch (err) {
     await fx.close();
     throw err;
   }
+}
+
+/**
+ * Runs an editor (or a stand-in for one) headless until it exits, with `HIVESYNC_TEST_OUT` set to `outFile`, where its
+ * test script writes what it saw; killed after 10 minutes so the file can say how far it got. Fails when it wrote none.
+ */
+export async function runToResult(
+  label: string,
+  file: string,
+  args: string[],
+  cwd: string,
+  outFile: string,
+  env: Record<string, string>,
+): Promise<{ output: string; code: number | null }> {
+  const child = spawn(file, args, {
+    cwd,
+    env: { ...env, HIVESYNC_TEST_OUT: outFile },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 600_000);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearTimeout(timer);
+  expect(fs.existsSync(outFile), `${label} exited ${code} without a result:\n${output}`).toBe(true);
+  return { output, code };
 }
 
 /** :HiveSyncDoc left the buffer edited with the applied suggestion, unsaved, and the file on disk as it was. */

@@ -7,6 +7,7 @@ import { skipWithoutTestRepos } from '../../apps/server/src/test/test-repos.js';
 import { tempDir } from '../../apps/server/src/test/harness.js';
 import { editorFixture, gitApplied, type EditorFixture } from '../lsp/fixture.js';
 import { ROOT } from '../support/server-process.js';
+import { runToResult } from './editor-run.js';
 
 const PLUGIN_DIR = path.join(ROOT, 'editors/sublime');
 const TESTS_DIR = path.join(ROOT, 'tests/editors/sublime');
@@ -242,9 +243,13 @@ describe.skipIf(!py || skipWithoutTestRepos('express'))('the Sublime Text plugin
       JSON.stringify({ settings: { 'hivesync.serverUrl': fx.server.url, 'hivesync.threadsPollSeconds': 1 } }),
     );
     const outFile = path.join(fx.home, 'sublime-out.json');
-    const child = spawn(py!, [path.join(TESTS_DIR, 'run_plugin.py')], {
-      cwd: fx.workspace,
-      env: {
+    const { output } = await runToResult(
+      'python3',
+      py!,
+      [path.join(TESTS_DIR, 'run_plugin.py')],
+      fx.workspace,
+      outFile,
+      {
         ...fx.lspEnv,
         PYTHONDONTWRITEBYTECODE: '1',
         PATH: PATH_WITH_BIN,
@@ -252,17 +257,8 @@ describe.skipIf(!py || skipWithoutTestRepos('express'))('the Sublime Text plugin
         HIVESYNC_TEST_SERVER: fx.server.url,
         HIVESYNC_TEST_WORKSPACE: fx.workspace,
         HIVESYNC_TEST_USER_DIR: userDir,
-        HIVESYNC_TEST_OUT: outFile,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 600_000);
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    clearTimeout(timer);
-    expect(fs.existsSync(outFile), `python3 exited ${code} without a result:\n${output}`).toBe(true);
+    );
     run = JSON.parse(fs.readFileSync(outFile, 'utf8')) as SublimeRun;
     expect(
       run.error,

@@ -12,6 +12,7 @@ import com.intellij.openapi.actionSystem.AnAction
 import com.intellij.openapi.actionSystem.AnActionEvent
 import com.intellij.openapi.actionSystem.CommonDataKeys
 import com.intellij.openapi.application.ApplicationManager
+import com.intellij.openapi.editor.Editor
 import com.intellij.openapi.fileEditor.OpenFileDescriptor
 import com.intellij.openapi.project.Project
 import com.intellij.openapi.ui.Messages
@@ -72,6 +73,14 @@ abstract class HiveSyncAction : AnAction() {
     protected fun file(e: AnActionEvent): VirtualFile? = e.getData(CommonDataKeys.VIRTUAL_FILE)
 
     protected fun uri(file: VirtualFile): String = LSPIJUtils.toUriAsString(file)
+
+    /** The LSP range of the whole lines the selection touches (the caret's line when nothing is selected). */
+    protected fun selectedLines(editor: Editor): Map<String, Any> {
+        val document = editor.document
+        val first = document.getLineNumber(editor.selectionModel.selectionStart)
+        val last = document.getLineNumber(editor.selectionModel.selectionEnd)
+        return Positions.lines(document.charsSequence, first, last)
+    }
 }
 
 /** Tools › HiveSync › Sync. */
@@ -119,10 +128,7 @@ class RefactorAction : HiveSyncAction() {
         val file = file(e) ?: return
         val how = Messages.showMultilineInputDialog(project, "Refactor how?", "HiveSync: Refactor Selection", "", null, null)
         if (how.isNullOrBlank()) return
-        val document = editor.document
-        val first = document.getLineNumber(editor.selectionModel.selectionStart)
-        val last = document.getLineNumber(editor.selectionModel.selectionEnd)
-        runHiveSyncCommand(project, Commands.REFACTOR, listOf(uri(file), Positions.lines(document.charsSequence, first, last), how))
+        runHiveSyncCommand(project, Commands.REFACTOR, listOf(uri(file), selectedLines(editor), how))
     }
 }
 
@@ -136,10 +142,7 @@ class CommentAction : HiveSyncAction() {
         val file = file(e) ?: return
         val body = Messages.showMultilineInputDialog(project, "Comment (Markdown):", "HiveSync: Start a Thread", "", null, null)
         if (body.isNullOrBlank()) return
-        val document = editor.document
-        val first = document.getLineNumber(editor.selectionModel.selectionStart)
-        val last = document.getLineNumber(editor.selectionModel.selectionEnd)
-        runHiveSyncCommand(project, Commands.CREATE_THREAD, listOf(uri(file), Positions.lines(document.charsSequence, first, last), body))
+        runHiveSyncCommand(project, Commands.CREATE_THREAD, listOf(uri(file), selectedLines(editor), body))
     }
 }
 
