@@ -166,6 +166,9 @@ export const vscodeExtension: Suite = {
       });
       const ours = median(r.subjects);
       const base = median(r.baselines);
+      // What our extension adds in each round; the goal is on that time, so when every round lands on the same
+      // side of it the verdict holds however the ratio to the (tens of milliseconds) baseline spreads.
+      const added = r.subjects.map((v, i) => v - r.baselines[i]!);
       return [
         {
           suite: 'vscode extension',
@@ -179,9 +182,10 @@ export const vscodeExtension: Suite = {
         {
           suite: 'vscode extension',
           name: `activation in code-server (load + activate; median of ${LOADS_PER_START} loads a round)`,
-          value: `${ours.toFixed(0)} ms`,
+          value: `${ours.toFixed(0)} ms (added per round: ${added.map((v) => v.toFixed(0)).join(', ')} ms)`,
           baseline: `${base.toFixed(0)} ms (empty extension)`,
           ...ratioFields(r),
+          stable: r.stable || added.every((v) => v <= ACTIVATION_GOAL_MS) || added.every((v) => v > ACTIVATION_GOAL_MS),
           goal: `≤ empty + ${ACTIVATION_GOAL_MS} ms`,
           met: ours - base <= ACTIVATION_GOAL_MS,
         },
