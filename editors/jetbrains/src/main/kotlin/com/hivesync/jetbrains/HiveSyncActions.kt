@@ -115,36 +115,32 @@ class RenameAction : HiveSyncAction() {
     }
 }
 
+/** An action on the lines the selection touches that first asks the user for a text (a comment, instructions). */
+abstract class SelectedLinesAction(
+    private val command: String,
+    private val prompt: String,
+    private val title: String,
+) : HiveSyncAction() {
+    override val needsEditor = true
+
+    override fun actionPerformed(e: AnActionEvent) {
+        val project = e.project!!
+        val editor = e.getData(CommonDataKeys.EDITOR) ?: return
+        val file = file(e) ?: return
+        val text = Messages.showMultilineInputDialog(project, prompt, title, "", null, null)
+        if (text.isNullOrBlank()) return
+        runHiveSyncCommand(project, command, listOf(uri(file), selectedLines(editor), text))
+    }
+}
+
 /**
  * Tools › HiveSync › Refactor Selection: the selected lines changed as the user describes (language-model providers
  * only; the server says so otherwise). The edit arrives as workspace/applyEdit, one undo.
  */
-class RefactorAction : HiveSyncAction() {
-    override val needsEditor = true
-
-    override fun actionPerformed(e: AnActionEvent) {
-        val project = e.project!!
-        val editor = e.getData(CommonDataKeys.EDITOR) ?: return
-        val file = file(e) ?: return
-        val how = Messages.showMultilineInputDialog(project, "Refactor how?", "HiveSync: Refactor Selection", "", null, null)
-        if (how.isNullOrBlank()) return
-        runHiveSyncCommand(project, Commands.REFACTOR, listOf(uri(file), selectedLines(editor), how))
-    }
-}
+class RefactorAction : SelectedLinesAction(Commands.REFACTOR, "Refactor how?", "HiveSync: Refactor Selection")
 
 /** Tools › HiveSync › Start a Thread on the selected lines. */
-class CommentAction : HiveSyncAction() {
-    override val needsEditor = true
-
-    override fun actionPerformed(e: AnActionEvent) {
-        val project = e.project!!
-        val editor = e.getData(CommonDataKeys.EDITOR) ?: return
-        val file = file(e) ?: return
-        val body = Messages.showMultilineInputDialog(project, "Comment (Markdown):", "HiveSync: Start a Thread", "", null, null)
-        if (body.isNullOrBlank()) return
-        runHiveSyncCommand(project, Commands.CREATE_THREAD, listOf(uri(file), selectedLines(editor), body))
-    }
-}
+class CommentAction : SelectedLinesAction(Commands.CREATE_THREAD, "Comment (Markdown):", "HiveSync: Start a Thread")
 
 /** Tools › HiveSync › Reply to Thread: the thread on the caret's line (the Reply code action needs its text). */
 class ReplyAction : HiveSyncAction() {
