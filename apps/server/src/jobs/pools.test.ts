@@ -70,9 +70,16 @@ describe.each(backends())('pools and plans on $name', (backend) => {
     // AI jobs of pro projects go to the gpu pool.
     expect((await routeJob('ai-job', { plan: 'pro' }, db.sql)).queue).toBe('ai-job-gpu');
 
-    await queue.send('system-canary', { n: 'free-1', plan: 'free' });
-    await queue.send('system-canary', { n: 'free-2', plan: 'free' });
-    await queue.send('system-canary', { n: 'pro-1', plan: 'pro' });
+    // Jobs of one priority are taken oldest first; PGlite's clock counts whole milliseconds, so the jobs are sent
+    // a few milliseconds apart to give each its own created_on.
+    for (const [n, plan] of [
+      ['free-1', 'free'],
+      ['free-2', 'free'],
+      ['pro-1', 'pro'],
+    ]) {
+      await queue.send('system-canary', { n, plan });
+      await new Promise((r) => setTimeout(r, 5));
+    }
     expect((await waiting('system-canary')).map((j) => j.n)).toEqual(['pro-1', 'free-1', 'free-2']);
     // Past the window, the free jobs are taken in their turn: oldest first, ahead of the newer pro job.
     await new Promise((r) => setTimeout(r, 50));
