@@ -235,6 +235,17 @@ describe.skipIf(!browserAvailable() || skipWithoutTestRepos('express')).each(bac
       await page.getByRole('combobox', { name: 'Bucket' }).selectOption({ label: '15 minutes' });
       await poll(rows).toBeGreaterThanOrEqual(96);
       expect(new URL(page.url()).searchParams.get('bucket')).toBe('15m');
+      // A year in days: read from the roll-ups and the rows after them (today's sync counts at once), and the run
+      // times are marked as estimated.
+      await page.getByRole('combobox', { name: 'Range' }).selectOption({ label: 'Last 365 days' });
+      await page.getByTestId('percentiles-estimated').waitFor();
+      expect(new URL(page.url()).searchParams.get('range')).toBe('365d');
+      await poll(rows).toBeGreaterThanOrEqual(365);
+      expect(
+        await table
+          .locator('tbody tr')
+          .evaluateAll((rs) => rs.reduce((n, r) => n + Number(r.querySelectorAll('td')[0]?.textContent ?? 0), 0)),
+      ).toBe(completed);
 
       // The heatmap's figures: the failures reported above, by platform.
       await page.goto(`${server.url}/admin/previews?range=24h`);

@@ -345,6 +345,9 @@ export function jobDefinitions(services: Services, config: Config): JobDefinitio
 /** How often workers delete AI job logs past their retention. */
 const AI_LOG_RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 
+/** How often workers roll settled days of AI jobs and syncs into the analytics roll-ups. */
+const ANALYTICS_ROLLUP_INTERVAL_MS = 10 * 60 * 1000;
+
 /** How often workers delete read notifications past their retention. */
 const NOTIFICATION_RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -378,6 +381,11 @@ export function periodicTasks(services: Services, config: Config): PeriodicTask[
       name: 'ai-log-retention',
       intervalMs: AI_LOG_RETENTION_INTERVAL_MS,
       run: async () => void (await services.ai.deleteExpiredLogs(config.ai.logRetentionDays)),
+    },
+    {
+      name: 'analytics-rollup',
+      intervalMs: ANALYTICS_ROLLUP_INTERVAL_MS,
+      run: async () => void (await services.operations.analytics.rollups.rollUp()),
     },
     {
       name: 'system-watch',

@@ -203,7 +203,17 @@ export const AnalyticsQuery = z.strictObject({
 export type AnalyticsQuery = z.infer<typeof AnalyticsQuery>;
 
 /** The range an analytics answer covers, as the server resolved it. */
-export const AnalyticsRange = z.object({ from: Timestamp, to: Timestamp, bucket_seconds: z.number().int() });
+export const AnalyticsRange = z.object({
+  from: Timestamp,
+  to: Timestamp,
+  bucket_seconds: z.number().int(),
+  /**
+   * How the answer's percentiles were computed: `exact` from every row (ranges up to 7 days, or buckets that are
+   * not whole hours), or `estimated` from the hourly and daily roll-ups' duration histograms (bins a fourth of a
+   * power of two wide: each estimate is within 10% of the exact value). Counts and token sums are exact either way.
+   */
+  percentiles: z.enum(['exact', 'estimated']),
+});
 export type AnalyticsRange = z.infer<typeof AnalyticsRange>;
 
 export const PreviewAnalytics = z

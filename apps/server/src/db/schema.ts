@@ -497,6 +497,40 @@ export const rateLimitRefusals = pgTable(
 );
 
 /**
+ * Roll-ups of the admin analytics' largest sources (AI jobs, syncs), so that a range of months reads a few thousand
+ * rows instead of millions (see modules/admin/analytics-rollup.ts). `grain` is `hour` (the series: one row per hour
+ * and status), `day` (the breakdowns: one row per day and AI action/provider/status, or sync status/error code) or
+ * `week` (the day rows of a 7-day block summed, so that a year reads 52 of them).
+ * `hist` counts the rows' durations in bins a fourth of a power of two wide, starting at bin `hist_lo`.
+ */
+export const analyticsRollups = pgTable(
+  'analytics_rollups',
+  {
+    source: text('source', { enum: ['ai', 'syncs'] }).notNull(),
+    grain: text('grain', { enum: ['hour', 'day', 'week'] }).notNull(),
+    at: ts('at').notNull(),
+    d1: text('d1').notNull(),
+    d2: text('d2').notNull().default(''),
+    d3: text('d3').notNull().default(''),
+    n: integer('n').notNull(),
+    promptTokens: bigint('prompt_tokens', { mode: 'number' }),
+    completionTokens: bigint('completion_tokens', { mode: 'number' }),
+    histLo: integer('hist_lo').notNull().default(0),
+    hist: integer('hist')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+  },
+  (t) => [primaryKey({ columns: [t.source, t.grain, t.at, t.d1, t.d2, t.d3] })],
+);
+
+/** How far each roll-up source is rolled: every hour before `rolled_until` is in analytics_rollups. */
+export const analyticsRollupState = pgTable('analytics_rollup_state', {
+  source: text('source').primaryKey(),
+  rolledUntil: ts('rolled_until').notNull(),
+});
+
+/**
  * Conditions the system watch found (an unhealthy backend, low disk, a deep queue): one open row per condition, so
  * admins are told once per incident however many workers look.
  */

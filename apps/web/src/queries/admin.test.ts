@@ -7,6 +7,8 @@ describe('analytics windows', () => {
     expect(bucketsFor('24h')).toEqual(['1m', '5m', '15m', '1h', '6h']);
     expect(bucketsFor('7d')).toEqual(['15m', '1h', '6h', '1d']);
     expect(bucketsFor('30d')).toEqual(['1h', '6h', '1d']);
+    expect(bucketsFor('90d')).toEqual(['6h', '1d']);
+    expect(bucketsFor('365d')).toEqual(['6h', '1d']);
     for (const [name, range] of Object.entries(ANALYTICS_RANGES)) {
       expect(bucketsFor(name as keyof typeof ANALYTICS_RANGES)).toContain(range.bucket);
     }

@@ -160,6 +160,8 @@ export const ANALYTICS_RANGES = {
   '24h': { label: 'Last 24 hours', ms: 86_400_000, bucket: '1h' },
   '7d': { label: 'Last 7 days', ms: 7 * 86_400_000, bucket: '6h' },
   '30d': { label: 'Last 30 days', ms: 30 * 86_400_000, bucket: '1d' },
+  '90d': { label: 'Last 90 days', ms: 90 * 86_400_000, bucket: '1d' },
+  '365d': { label: 'Last 365 days', ms: 365 * 86_400_000, bucket: '1d' },
 } as const;
 export type AnalyticsRangeName = keyof typeof ANALYTICS_RANGES;
 

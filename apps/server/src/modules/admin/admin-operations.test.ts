@@ -354,7 +354,12 @@ describe.each(backends())('operations API on $name', (backend) => {
     const range = `from=${encodeURIComponent(hour.toISOString())}&to=${encodeURIComponent(at(120))}&bucket=1h`;
 
     const previews = (await api('GET', `/admin/analytics/previews?${range}`, server.admin.token)).json();
-    expect(previews.range).toEqual({ from: hour.toISOString(), to: at(120), bucket_seconds: 3600 });
+    expect(previews.range).toEqual({
+      from: hour.toISOString(),
+      to: at(120),
+      bucket_seconds: 3600,
+      percentiles: 'exact',
+    });
     expect(previews.series).toEqual([
       { t: hour.toISOString(), created: 3, failed: 2 },
       { t: at(60), created: 1, failed: 1 },

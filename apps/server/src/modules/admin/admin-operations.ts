@@ -60,7 +60,7 @@ export class AdminOperations {
       logger,
       heartbeatIntervalMs: options.heartbeatIntervalMs,
     });
-    this.analytics = new AnalyticsService(db);
+    this.analytics = new AnalyticsService(db, logger);
     this.autoscaling = new AutoscalingService({
       db,
       ops: this.ops,

@@ -1,7 +1,9 @@
 import type { AiAnalytics, AnalyticsQuery, PreviewAnalytics, RateLimitAnalytics, SyncAnalytics } from '@hivesync/core';
+import type { Logger } from '../../infra/logger.js';
 import type { Database } from '../../infra/db.js';
 import type { AuthContext } from '../auth/auth.types.js';
 import { badInput, requireInstanceAdmin } from './admin-access.js';
+import { AnalyticsRollups, Histogram, percentileOf, RollupReader, type Cell } from './analytics-rollup.js';
 import { AnalyticsRepository, type Window } from './analytics.repository.js';
 
 /** The longest range an analytics query may cover. */
@@ -10,6 +12,8 @@ export const MAX_RANGE_DAYS = 366;
 export const MIN_BUCKET_SECONDS = 60;
 /** The most buckets one answer may hold. */
 export const MAX_BUCKETS = 2000;
+/** Ranges longer than this (with buckets of whole hours) are read from the roll-ups. */
+const EXACT_RANGE_MS = 7 * 86_400_000;
 const DEFAULT_RANGE_MS = 24 * 3600 * 1000;
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
 
@@ -21,9 +25,22 @@ type Row = Record<string, unknown>;
  */
 export class AnalyticsService {
   readonly repo: AnalyticsRepository;
+  readonly rollups: AnalyticsRollups;
 
-  constructor(db: Database) {
+  constructor(
+    private readonly db: Database,
+    logger?: Logger,
+  ) {
     this.repo = new AnalyticsRepository(db.sql);
+    this.rollups = new AnalyticsRollups(db, logger);
+  }
+
+  /** A reader of the roll-ups for a window too long to read row by row (undefined: read the rows, exactly). */
+  private async reader(w: Window): Promise<RollupReader | undefined> {
+    // (`from` was aligned down to a bucket: a week asked for may span a bucket more.)
+    const span = w.to.getTime() - w.from.getTime() - w.bucketSeconds * 1000;
+    if (span <= EXACT_RANGE_MS || w.bucketSeconds % 3600 !== 0) return undefined;
+    return new RollupReader(this.db.sql, await this.rollups.rolledUntil());
   }
 
   async previews(auth: AuthContext, query: AnalyticsQuery): Promise<PreviewAnalytics> {
@@ -35,7 +52,7 @@ export class AnalyticsService {
       this.repo.previewReasons(w),
     ]);
     return {
-      range: rangeOf(w),
+      range: rangeOf(w, 'exact'),
       series: fill(w, series, (r) => ({ created: int(r?.created), failed: int(r?.failed) })),
       heatmap: heatmap.map((r) => ({ platform: String(r.platform), hour: int(r.hour), failures: int(r.failures) })),
       by_reason: reasons.map((r) => ({ reason: String(r.reason), count: int(r.count) })),
@@ -45,9 +62,10 @@ export class AnalyticsService {
   async ai(auth: AuthContext, query: AnalyticsQuery): Promise<AiAnalytics> {
     requireInstanceAdmin(auth);
     const w = resolveWindow(query);
+    const reader = await this.reader(w);
     const [series, byAction, states] = await Promise.all([
-      this.repo.aiSeries(w),
-      this.repo.aiByAction(w),
+      reader ? this.rolledSeries(reader, 'ai', w) : this.repo.aiSeries(w),
+      reader ? this.rolledAiByAction(reader, w) : this.repo.aiByAction(w),
       this.repo.suggestionStates(w),
     ]);
     const byState = Object.fromEntries(states.map((r) => [String(r.state), int(r.count)]));
@@ -55,7 +73,7 @@ export class AnalyticsService {
     const rejected = byState.rejected ?? 0;
     const decided = approved + rejected;
     return {
-      range: rangeOf(w),
+      range: rangeOf(w, reader ? 'estimated' : 'exact'),
       series: fill(w, series, (r) => ({ completed: int(r?.completed), failed: int(r?.failed) })),
       by_action: byAction.map((r) => ({
         action: String(r.action),
@@ -79,13 +97,13 @@ export class AnalyticsService {
   async syncs(auth: AuthContext, query: AnalyticsQuery): Promise<SyncAnalytics> {
     requireInstanceAdmin(auth);
     const w = resolveWindow(query);
-    const [series, outcomes, errorsByCode] = await Promise.all([
-      this.repo.syncSeries(w),
-      this.repo.syncByOutcome(w),
-      this.repo.syncErrors(w),
+    const reader = await this.reader(w);
+    const [series, [outcomes, errorsByCode]] = await Promise.all([
+      reader ? this.rolledSeries(reader, 'syncs', w) : this.repo.syncSeries(w),
+      reader ? this.rolledSyncBreakdown(reader, w) : Promise.all([this.repo.syncByOutcome(w), this.repo.syncErrors(w)]),
     ]);
     return {
-      range: rangeOf(w),
+      range: rangeOf(w, reader ? 'estimated' : 'exact'),
       series: fill(w, series, (r) => ({
         completed: int(r?.completed),
         failed: int(r?.failed),
@@ -102,6 +120,64 @@ export class AnalyticsService {
     };
   }
 
+  /** The series rows (as the raw queries give them) of a source, from the roll-ups. */
+  private async rolledSeries(reader: RollupReader, source: 'ai' | 'syncs', w: Window): Promise<Row[]> {
+    const buckets = new Map<number, Row>();
+    for (const c of await reader.series(source, w.from.getTime(), w.to.getTime(), w.bucketSeconds)) {
+      const row = buckets.get(c.at) ?? { t: c.at / 1000 };
+      buckets.set(c.at, row);
+      if (c.d1 === 'completed' || c.d1 === 'failed') row[c.d1] = int(row[c.d1]) + c.n;
+      if (c.d1 === 'completed' && source === 'syncs') {
+        row.p50_ms = percentileOf(c, 'p50');
+        row.p95_ms = percentileOf(c, 'p95');
+      }
+    }
+    return [...buckets.values()];
+  }
+
+  private async rolledAiByAction(reader: RollupReader, w: Window): Promise<Row[]> {
+    const cells = await reader.breakdown('ai', w.from.getTime(), w.to.getTime());
+    return cells
+      .map((c) => ({
+        action: c.d1,
+        provider: c.d2,
+        outcome: c.d3,
+        count: c.n,
+        p50_ms: c.hist.percentile(0.5),
+        p95_ms: c.hist.percentile(0.95),
+        prompt_tokens: c.promptTokens,
+        completion_tokens: c.completionTokens,
+      }))
+      .sort((a, b) => byText(a.action, b.action) || byText(a.provider, b.provider) || byText(a.outcome, b.outcome));
+  }
+
+  /** Syncs by outcome and failed syncs by error code (the raw queries' rows), from the roll-ups. */
+  private async rolledSyncBreakdown(reader: RollupReader, w: Window): Promise<[Row[], Row[]]> {
+    const cells = await reader.breakdown('syncs', w.from.getTime(), w.to.getTime());
+    const sum = (key: (c: Cell) => string | undefined) => {
+      const out = new Map<string, { count: number; hist: Histogram }>();
+      for (const c of cells) {
+        const k = key(c);
+        if (k === undefined) continue;
+        const g = out.get(k) ?? { count: 0, hist: new Histogram() };
+        g.count += c.n;
+        g.hist.merge(c.hist);
+        out.set(k, g);
+      }
+      return [...out].sort(([ka, a], [kb, b]) => b.count - a.count || byText(ka, kb));
+    };
+    const outcomes = sum((c) => c.d1).map(([outcome, g]) => ({
+      outcome,
+      count: g.count,
+      p50_ms: g.hist.percentile(0.5),
+      p95_ms: g.hist.percentile(0.95),
+    }));
+    const errors = sum((c) => (c.d1 === 'failed' ? c.d2 || 'unknown' : undefined))
+      .slice(0, 50)
+      .map(([code, g]) => ({ code, count: g.count }));
+    return [outcomes, errors];
+  }
+
   async rateLimits(auth: AuthContext, query: AnalyticsQuery): Promise<RateLimitAnalytics> {
     requireInstanceAdmin(auth);
     const w = resolveWindow(query);
@@ -112,7 +188,7 @@ export class AnalyticsService {
       this.repo.refusalsByIp(w),
     ]);
     return {
-      range: rangeOf(w),
+      range: rangeOf(w, 'exact'),
       series: fill(w, series, (r) => ({ refusals: int(r?.refusals) })),
       by_route: byRoute.map((r) => ({ route: String(r.route), limit_name: String(r.limit_name), count: int(r.count) })),
       by_user: byUser.map((r) => ({
@@ -154,9 +230,11 @@ function parseDuration(text: string): number {
   return Number(text.slice(0, -1)) * UNIT_SECONDS[unit];
 }
 
-function rangeOf(w: Window) {
-  return { from: w.from.toISOString(), to: w.to.toISOString(), bucket_seconds: w.bucketSeconds };
+function rangeOf(w: Window, percentiles: 'exact' | 'estimated') {
+  return { from: w.from.toISOString(), to: w.to.toISOString(), bucket_seconds: w.bucketSeconds, percentiles };
 }
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Every bucket of the window, in order, with the row SQL gave for it (or zeros where it gave none). */
 function fill<T>(w: Window, rows: Row[], shape: (row: Row | undefined) => T): ({ t: string } & T)[] {

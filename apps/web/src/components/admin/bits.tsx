@@ -1,5 +1,5 @@
 import { useMemo, type ReactNode } from 'react';
-import type { AnalyticsQuery } from '@hivesync/sdk';
+import type { AnalyticsQuery, AnalyticsRange } from '@hivesync/sdk';
 import { Link, useSearchParams } from 'react-router';
 import {
   ANALYTICS_BUCKETS,
@@ -10,6 +10,17 @@ import {
   rangeQuery,
   type AnalyticsRangeName,
 } from '../../queries/admin.js';
+
+/** Says so when an answer's run times are estimated from the roll-ups (ranges over a week) rather than exact. */
+export function PercentilesNote({ range }: { range: AnalyticsRange }) {
+  if (range.percentiles !== 'estimated') return null;
+  return (
+    <p className="muted small" data-testid="percentiles-estimated">
+      Over a range this long, run times (p50, p95) are estimated from hourly and daily roll-ups: each is within 10% of
+      the exact figure. Counts are exact.
+    </p>
+  );
+}
 
 /** A state in words in a pill whose colour (admin.css `.state-<state>`) is never the only sign. */
 export function StateBadge({ state, label }: { state: string; label?: string }) {

@@ -1,7 +1,14 @@
 import { useMemo } from 'react';
 import { ErrorPanel } from '../../components/ErrorPanel.js';
 import { Chart, DataTable } from '../../components/admin/Chart.js';
-import { bucketLabel, formatMs, formatRate, Stat, useAnalyticsWindow } from '../../components/admin/bits.js';
+import {
+  bucketLabel,
+  formatMs,
+  formatRate,
+  PercentilesNote,
+  Stat,
+  useAnalyticsWindow,
+} from '../../components/admin/bits.js';
 import { useTitle } from '../../components/Title.js';
 import { useAiAnalyticsQuery } from '../../queries/admin.js';
 
@@ -100,6 +107,7 @@ export function AiAnalyticsPage() {
           />
 
           <h2>Run times of completed jobs</h2>
+          <PercentilesNote range={a.range} />
           {timed.length === 0 ? (
             <p>No job completed in this range.</p>
           ) : (

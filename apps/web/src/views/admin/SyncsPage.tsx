@@ -1,6 +1,6 @@
 import { ErrorPanel } from '../../components/ErrorPanel.js';
 import { Chart, DataTable } from '../../components/admin/Chart.js';
-import { bucketLabel, formatMs, useAnalyticsWindow } from '../../components/admin/bits.js';
+import { bucketLabel, formatMs, PercentilesNote, useAnalyticsWindow } from '../../components/admin/bits.js';
 import { useTitle } from '../../components/Title.js';
 import { useSyncAnalyticsQuery } from '../../queries/admin.js';
 
@@ -48,6 +48,7 @@ export function SyncsPage() {
           />
 
           <h2>Run time</h2>
+          <PercentilesNote range={a.range} />
           <Chart
             testId="sync-durations"
             label="Sync run time per bucket, p50 and p95 in milliseconds (the table above has the figures)."
