@@ -53,35 +53,48 @@ async function startSearcher(indexDir: string) {
 }
 
 /**
- * Identifiers of 12+ characters from vue core's current files that the tree holds in 1 to 3 files: the tree holds
- * every version of each file, so most identifiers are in hundreds. Candidates are screened with the index (`few`,
- * quick) and each one kept is confirmed by `rg -l` over the checkout.
+ * Identifiers of 12+ characters that the tree's code files hold 1 to 3 times in all (so in 1 to 3 files):
+ * every one of them is counted in one `rg -o` pass over the checkout (its files are named `<path>@<blob id>`), and
+ * `want` are taken evenly spaced in sorted order, whatever the index makes of them (picking words the index answers
+ * quickly would flatter it). Not blob ids
+ * from the files' first lines: a 40-digit hex id is rare, but its trigrams are all in every file that lists many
+ * commit hashes (changelogs), so it measures those files rather than a rare word.
  */
-async function rareInTree(
-  vue: string,
-  checkout: string,
-  want: number,
-  few: (word: string) => Promise<boolean>,
-): Promise<string[]> {
-  const files = execFileSync(RG, ['-uu', '--files', '-g', '*.ts'], { cwd: vue, encoding: 'utf8' })
-    .split('\n')
-    .filter(Boolean)
-    .sort();
+async function rareInTree(checkout: string, want: number): Promise<string[]> {
+  const counts = new Map<string, number>();
+  const child = spawn(
+    RG,
+    [
+      '-uu',
+      '-o',
+      '--no-filename',
+      '--no-line-number',
+      '-g',
+      '*.{ts,js,vue}@*',
+      '-e',
+      '\\b[A-Za-z_][A-Za-z0-9_]{11,}\\b',
+      '.',
+    ],
+    { cwd: checkout, stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  for await (const word of readline.createInterface({ input: child.stdout })) {
+    counts.set(word, (counts.get(word) ?? 0) + 1);
+  }
+  // (Hex strings are ids, the files' first lines among them: not words.)
+  const rare = [...counts].filter(([w, n]) => n <= 3 && !/^[0-9a-f]+$/i.test(w)).map(([w]) => w);
+  rare.sort();
+  // Evenly spaced, each confirmed in 1 to 3 files of any kind (the count above read the code files only).
   const out: string[] = [];
-  for (let i = 0; out.length < want && i < files.length; i++) {
-    const text = fs.readFileSync(path.join(vue, files[(i * 7919) % files.length]!), 'utf8');
-    for (const word of new Set(text.match(/\b[A-Za-z_][A-Za-z0-9_]{11,}\b/g) ?? [])) {
-      if (out.length >= want || out.includes(word) || !(await few(word))) continue;
-      const holding = execFileSync(RG, ['-uu', '-l', '-F', '-e', word, '.'], {
-        cwd: checkout,
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-        maxBuffer: 1 << 26,
-      })
-        .split('\n')
-        .filter(Boolean).length;
-      if (holding >= 1 && holding <= 3) out.push(word);
-    }
+  const step = Math.max(1, Math.floor(rare.length / (want * 4)));
+  for (let i = Math.floor(step / 2); out.length < want && i < rare.length; i += step) {
+    const holding = execFileSync(RG, ['-uu', '-l', '-F', '-e', rare[i]!, '.'], {
+      cwd: checkout,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    })
+      .split('\n')
+      .filter(Boolean).length;
+    if (holding >= 1 && holding <= 3) out.push(rare[i]!);
   }
   if (out.length < want) throw new Error(`search large tree: only ${out.length} rare identifiers found`);
   return out;
@@ -140,14 +153,9 @@ export const searchLarge: Suite = {
           searcher.search(head, { limit: LIMIT, timeBudgetMs: 60_000, ...q }, all);
         await search({ q: 'warm_up_query' });
         await rg(checkout, ['-F', '-e', 'warm_up_query']);
-        // Rare words of vue core's current files (one copy of each is in the tree).
-        const vue = path.join(dir, 'vue');
-        fs.mkdirSync(vue);
-        execFileSync('sh', ['-c', 'git --git-dir="$1" archive HEAD | tar -x -C "$2"', 'sh', sources[0]!.gitDir, vue]);
-        const words = await rareInTree(vue, checkout, Math.max(rounds, 5), async (w) => {
-          const r = await search({ q: w, limit: 10 });
-          return r.matches >= 1 && r.matches <= 5 && r.files_read <= 5;
-        });
+        // Rare words of the tree (counted over the checkout).
+        const words = await rareInTree(checkout, Math.max(rounds, 5));
+        log(`large tree: rare words ${words.join(', ')}`);
         const n = words.length;
         const rare = await alternate({
           rounds: n,
