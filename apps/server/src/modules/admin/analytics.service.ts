@@ -143,8 +143,8 @@ export class AnalyticsService {
         provider: c.d2,
         outcome: c.d3,
         count: c.n,
-        p50_ms: c.hist.percentile(0.5),
-        p95_ms: c.hist.percentile(0.95),
+        p50_ms: percentileOf(c, 'p50'),
+        p95_ms: percentileOf(c, 'p95'),
         prompt_tokens: c.promptTokens,
         completion_tokens: c.completionTokens,
       }))
