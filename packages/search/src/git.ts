@@ -13,7 +13,6 @@ export interface GitSource {
 export interface TreeFile {
   path: string;
   oid: string;
-  size: number;
 }
 
 const OID = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
@@ -32,13 +31,16 @@ function baseEnv(src: GitSource): NodeJS.ProcessEnv {
   };
 }
 
-/** The regular files (not symlinks, not submodules) of `commit`, with their blob ids and sizes. */
+/**
+ * The regular files (not symlinks, not submodules) of `commit`, with their blob ids. Without sizes: `ls-tree -l`
+ * looks up every blob (742 ms instead of 67 for 57,515 files); blobSizes asks for the few that are needed.
+ */
 export async function listTree(src: GitSource, commit: string): Promise<TreeFile[]> {
   assertObjectId(commit);
   const out = await new Promise<Buffer>((resolve, reject) => {
     execFile(
       'git',
-      ['--git-dir', src.gitDir, 'ls-tree', '-r', '-z', '-l', '--full-tree', '--end-of-options', commit],
+      ['--git-dir', src.gitDir, 'ls-tree', '-r', '-z', '--full-tree', '--end-of-options', commit],
       { env: baseEnv(src), encoding: 'buffer', maxBuffer: 1 << 30, timeout: src.timeoutMs ?? 600_000 },
       (err, stdout) => (err ? reject(err) : resolve(stdout)),
     );
@@ -49,12 +51,37 @@ export async function listTree(src: GitSource, commit: string): Promise<TreeFile
     const rec = out.subarray(start, nul);
     start = nul + 1;
     const tab = rec.indexOf(9);
-    // "<mode> SP <type> SP <oid> SP+ <size> TAB <path>"
-    const [mode, type, oid, size] = rec.subarray(0, tab).toString('latin1').split(/ +/);
+    // "<mode> SP <type> SP <oid> TAB <path>"
+    const [mode, type, oid] = rec.subarray(0, tab).toString('latin1').split(' ');
     if (type !== 'blob' || (mode !== '100644' && mode !== '100755')) continue;
-    files.push({ path: rec.subarray(tab + 1).toString('utf8'), oid: oid!, size: Number(size) });
+    files.push({ path: rec.subarray(tab + 1).toString('utf8'), oid: oid! });
   }
   return files;
+}
+
+/** The size of each blob, from one `git cat-file --batch-check`. */
+export async function blobSizes(src: GitSource, oids: string[]): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
+  if (oids.length === 0) return sizes;
+  for (const oid of oids) assertObjectId(oid);
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = execFile(
+      'git',
+      ['--git-dir', src.gitDir, 'cat-file', '--batch-check'],
+      { env: baseEnv(src), encoding: 'latin1', maxBuffer: 1 << 30, timeout: src.timeoutMs ?? 600_000 },
+      (err, stdout) => (err ? reject(err) : resolve(stdout)),
+    );
+    child.stdin!.on('error', () => undefined); // git exiting early is reported by its exit status
+    child.stdin!.end(oids.join('\n') + '\n');
+  });
+  // "<oid> SP <type> SP <size>" per line, in the order asked.
+  for (const line of out.split('\n')) {
+    const [oid, type, size] = line.split(' ');
+    if (type === 'blob') sizes.set(oid!, Number(size));
+  }
+  if (sizes.size !== new Set(oids).size)
+    throw new Error(`git cat-file --batch-check: ${oids.length - sizes.size} blobs missing`);
+  return sizes;
 }
 
 /**

@@ -266,6 +266,20 @@ describe('search index on a scratch repository', () => {
     await expect(index.search('0'.repeat(40), { q: 'x' })).rejects.toThrow(IndexMissingError);
   });
 
+  it('a blob over maxBlobBytes is listed but not indexed, in the first commit and in a later one', async () => {
+    const repo = scratchRepo('large-blobs');
+    const c1 = repo.commit({ 'small.txt': 'needle small\n', 'big.txt': `needle big\n${'x'.repeat(200)}\n` });
+    const c2 = repo.commit({ 'big2.txt': `needle later\n${'y'.repeat(200)}\n`, 'small2.txt': 'needle later small\n' });
+    const index = new SearchIndex(path.join(tmpRoot, 'idx-large-blobs'), { maxBlobBytes: 100 });
+    const first = await index.indexCommit({ gitDir: repo.gitDir, env }, c1);
+    expect(first).toMatchObject({ files: 2, new_blobs: 2 });
+    expect(first.new_bytes).toBe('needle small\n'.length);
+    expect((await all(index, c1, { q: 'needle' })).matches.map((m) => m.path)).toEqual(['small.txt']);
+    const later = await index.indexCommit({ gitDir: repo.gitDir, env }, c2);
+    expect(later).toMatchObject({ files: 4, new_blobs: 2 });
+    expect((await all(index, c2, { q: 'needle' })).matches.map((m) => m.path)).toEqual(['small.txt', 'small2.txt']);
+  });
+
   it('a regex catastrophic for a backtracking engine answers at once', async () => {
     const repo = scratchRepo('catastrophic');
     const c = repo.commit({ 'long.txt': `${'a'.repeat(200_000)}\n`, 'b.txt': 'aaab\n' });
