@@ -2,12 +2,13 @@ import type { Logger } from '../../infra/logger.js';
 import type { Database, SqlExecutor } from '../../infra/db.js';
 
 /**
- * Hourly and daily roll-ups of the admin analytics' two largest sources (AI jobs and syncs: a million rows a year
+ * Hourly, daily and weekly roll-ups of the admin analytics' two largest sources (AI jobs and syncs: a million rows a year
  * on a busy instance), so that a range of months reads a few thousand rows instead of every row.
  *
  * - `hour` rows: per hour and status, the count (and, for syncs, a histogram of durations): the time series.
  * - `day` rows: per day and AI action/provider/status (or sync status/error code), the count, token sums and a
  *   histogram of durations: the breakdowns.
+ * - `week` rows: a 7-day block's day rows summed, written when its last day is rolled (a year reads 52 of them).
  *
  * A day is rolled once it has settled (it ended a day ago and holds no job still under way, up to a week), in one
  * transaction per day (a crash leaves the day unrolled, to be rolled again); readers take rolled hours and days from
@@ -220,6 +221,24 @@ function toMs(v: unknown): number {
 
 const floorTo = (ms: number, unit: number) => Math.floor(ms / unit) * unit;
 
+/**
+ * The roll-up rows matching `where`, summed per (d1, d2, d3): counts and token sums, then their histograms' bins as
+ * rows of n = 0 (their count is in the sums), in the shape `cells` takes.
+ */
+async function summed(sql: SqlExecutor, where: string, values: unknown[]): Promise<Row[]> {
+  const sums = await sql.executeSql(
+    `select d1, d2, d3, sum(n)::int as n, sum(prompt_tokens)::bigint as pt, sum(completion_tokens)::bigint as ct
+       from analytics_rollups where ${where} group by 1, 2, 3`,
+    values,
+  );
+  const bins = await sql.executeSql(
+    `select d1, d2, d3, hist_lo + u.i::int - 1 as bin, 0 as n, sum(u.c)::int as bin_n
+       from analytics_rollups, unnest(hist) with ordinality as u(c, i) where ${where} group by 1, 2, 3, 4`,
+    values,
+  );
+  return [...sums.rows, ...bins.rows];
+}
+
 /** Writes cells as roll-up rows of a grain. */
 async function insertCells(sql: SqlExecutor, source: RollupSource, grain: Grain, grouped: Cell[]): Promise<void> {
   if (grouped.length === 0) return;
@@ -265,8 +284,8 @@ export class AnalyticsRollups {
   }
 
   /** Where each source is rolled to (epoch ms; undefined: nothing rolled yet). */
-  async rolledUntil(sql: SqlExecutor = this.db.sql): Promise<Partial<Record<RollupSource, number>>> {
-    const { rows } = await sql.executeSql(`select source, rolled_until from analytics_rollup_state`);
+  async rolledUntil(): Promise<Partial<Record<RollupSource, number>>> {
+    const { rows } = await this.db.sql.executeSql(`select source, rolled_until from analytics_rollup_state`);
     return Object.fromEntries(rows.map((r) => [String(r.source), toMs(r.rolled_until)]));
   }
 
@@ -302,23 +321,12 @@ export class AnalyticsRollups {
       if (end % WEEK_MS === 0) {
         // The last day of a week: the week's row, summed from its day rows (a range of months reads these).
         const week = [new Date(end - WEEK_MS).toISOString(), range[1]];
-        const where = `source = $1 and grain = 'day' and at >= $2 and at < $3`;
-        const sums = await tx.sql.executeSql(
-          `select $2::timestamptz as at, d1, d2, d3, sum(n)::int as n, sum(prompt_tokens)::bigint as pt,
-                  sum(completion_tokens)::bigint as ct
-             from analytics_rollups where ${where} group by 2, 3, 4`,
-          [source, ...week],
-        );
-        const bins = await tx.sql.executeSql(
-          `select $2::timestamptz as at, d1, d2, d3, hist_lo + u.i::int - 1 as bin, 0 as n, sum(u.c)::int as bin_n
-             from analytics_rollups, unnest(hist) with ordinality as u(c, i) where ${where} group by 2, 3, 4, 5`,
-          [source, ...week],
-        );
+        const days = await summed(tx.sql, `source = $1 and grain = 'day' and at >= $2 and at < $3`, [source, ...week]);
         await tx.sql.executeSql(`delete from analytics_rollups where source = $1 and grain = 'week' and at = $2`, [
           source,
           week[0],
         ]);
-        await insertCells(tx.sql, source, 'week', cells([...sums.rows, ...bins.rows]));
+        await insertCells(tx.sql, source, 'week', cells(days.map((r) => ({ ...r, at: end - WEEK_MS }))));
       }
       await tx.sql.executeSql(
         `insert into analytics_rollup_state (source, rolled_until) values ($1, $2)
@@ -431,22 +439,7 @@ export class RollupReader {
     const rows: Row[] = [];
     if (s.rolled) {
       const { where, values } = weeksAndDays(s.rolled, 2);
-      const sums = await this.sql.executeSql(
-        `select d1, d2, d3, sum(n)::int as n, sum(prompt_tokens)::bigint as pt, sum(completion_tokens)::bigint as ct
-           from analytics_rollups where source = $1 and ${where}
-          group by 1, 2, 3`,
-        [source, ...values],
-      );
-      rows.push(...sums.rows);
-      // Histogram rows add to the bins only (n = 0: their count is in the sums above).
-      const bins = await this.sql.executeSql(
-        `select d1, d2, d3, hist_lo + u.i::int - 1 as bin, 0 as n, sum(u.c)::int as bin_n
-           from analytics_rollups, unnest(hist) with ordinality as u(c, i)
-          where source = $1 and ${where}
-          group by 1, 2, 3, 4`,
-        [source, ...values],
-      );
-      rows.push(...bins.rows);
+      rows.push(...(await summed(this.sql, `source = $1 and ${where}`, [source, ...values])));
     }
     for (const [a, b] of s.raw) rows.push(...(await this.raw(source, 'day', a, b)));
     return cells(
