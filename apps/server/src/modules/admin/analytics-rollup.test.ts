@@ -71,6 +71,17 @@ describe.each(backends())('analytics roll-ups on $name', (backend) => {
          from generate_series(0, 1919) g`,
       [project, new Date(now).toISOString()],
     );
+    // 40 days of rate-limit refusals (6 an hour) over 3 routes, 7 users (one of them the admin, who has an email)
+    // and 60 addresses: more than the 50 an answer lists, with ties at the cut.
+    await db.sql.executeSql(
+      `insert into rate_limit_refusals (minute, limit_name, route, user_id, ip, count)
+       select date_trunc('minute', ${at(5760)}), (array['search','syncs','ai_jobs'])[1 + g % 3],
+              (array['GET /api/v1/repo/search','POST /api/v1/repo/sync','POST /api/v1/ai/jobs'])[1 + g % 3],
+              case when g % 7 = 0 then $1 else 'user-' || (g % 7) end, '10.0.' || (g % 60) || '.1', 1 + g % 4
+         from generate_series(0, 5759) g
+       on conflict do nothing`,
+      [server.admin.id, new Date(now).toISOString()],
+    );
   });
   afterAll(async () => {
     await server?.stop();
@@ -126,6 +137,24 @@ describe.each(backends())('analytics roll-ups on $name', (backend) => {
         expect(within(b[p], r?.[p] === null || r === undefined ? null : Number(r[p]))).toBe(true);
       }
     }
+
+    const limits = await service.rateLimits(ADMIN, query);
+    const exactLimits = await service.repo.refusalSeries(w);
+    const refusals = new Map(exactLimits.map((r) => [Math.round(Number(r.t)) * 1000, Number(r.refusals)]));
+    expect(limits.series.map((b) => b.refusals)).toEqual(limits.series.map((b) => refusals.get(Date.parse(b.t)) ?? 0));
+    expect(limits.by_route).toEqual(
+      (await service.repo.refusalsByRoute(w)).map((r) => ({
+        route: r.route,
+        limit_name: r.limit_name,
+        count: r.count,
+      })),
+    );
+    expect(limits.by_user).toEqual(
+      (await service.repo.refusalsByUser(w)).map((r) => ({ user_id: r.user_id, email: r.email, count: r.count })),
+    );
+    expect(limits.by_user.find((u) => u.user_id === server.admin.id)?.email).toBe(server.admin.email);
+    expect(limits.by_ip).toEqual((await service.repo.refusalsByIp(w)).map((r) => ({ ip: r.ip, count: r.count })));
+    expect(limits.by_ip).toHaveLength(50);
     return { ai, syncs };
   };
 
@@ -142,6 +171,7 @@ describe.each(backends())('analytics roll-ups on $name', (backend) => {
     expect(rolled).toBeGreaterThan(60);
     const until = await rollups.rolledUntil();
     expect(until.syncs).toBe(Math.floor((now - DAY) / DAY) * DAY);
+    expect(until.refusals).toBe(until.syncs);
     const firstRunning = now - 40 * DAY + (2801 * 40 * DAY) / 2880;
     expect(until.ai).toBe(Math.min(Math.floor(firstRunning / DAY) * DAY, until.syncs!));
     // Rolling again finds nothing due.

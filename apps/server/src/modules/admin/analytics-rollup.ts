@@ -2,12 +2,15 @@ import type { Logger } from '../../infra/logger.js';
 import type { Database, SqlExecutor } from '../../infra/db.js';
 
 /**
- * Hourly, daily and weekly roll-ups of the admin analytics' two largest sources (AI jobs and syncs: a million rows a year
- * on a busy instance), so that a range of months reads a few thousand rows instead of every row.
+ * Hourly, daily and weekly roll-ups of the admin analytics' three largest sources (AI jobs and syncs: a million rows a
+ * year on a busy instance; rate-limit refusals: a row per minute, route, user and IP), so that a range of months reads
+ * a few thousand rows instead of every row.
  *
  * - `hour` rows: per hour and status, the count (and, for syncs, a histogram of durations): the time series.
+ *   Refusals have no status: one row per hour.
  * - `day` rows: per day and AI action/provider/status (or sync status/error code), the count, token sums and a
- *   histogram of durations: the breakdowns.
+ *   histogram of durations: the breakdowns. Refusals are counted three ways, each its own rows: d1 `route` (d2 the
+ *   route, d3 the limit), d1 `user` (d2 the user id) and d1 `ip` (d2 the address).
  * - `week` rows: a 7-day block's day rows summed, written when its last day is rolled (a year reads 52 of them).
  *
  * A day is rolled once it has settled (it ended a day ago and holds no job still under way, up to a week), in one
@@ -28,9 +31,9 @@ const SETTLE_MS = DAY_MS;
 /** … and holds no job still under way, unless the day ended this long ago (a job stuck that long is rolled as is). */
 const STUCK_MS = 7 * DAY_MS;
 
-export type RollupSource = 'ai' | 'syncs';
+export type RollupSource = 'ai' | 'syncs' | 'refusals';
 export type Grain = 'hour' | 'day' | 'week';
-export const ROLLUP_SOURCES: readonly RollupSource[] = ['ai', 'syncs'];
+export const ROLLUP_SOURCES: readonly RollupSource[] = ['ai', 'syncs', 'refusals'];
 
 /** A duration histogram, summed from rows and roll-ups; percentiles are estimated from its bins. */
 export class Histogram {
@@ -127,6 +130,13 @@ const binSql = (ms: string) =>
         then least(${LAST_BIN}, floor(ln(greatest((${ms})::float8, 1)) / ln(2) * ${BINS_PER_OCTAVE}))::int end`;
 const binOf = (interval: string, column: string) => `date_bin(interval '${interval}', ${column}, timestamptz 'epoch')`;
 
+/** A day's refusals in [$1, $2) counted by one dimension: d1 the dimension's name, d2 and d3 its columns. */
+const refusalsBy = (name: string, d2: string, d3: string) =>
+  `select ${binOf('1 day', 'minute')} as at, '${name}' as d1, ${d2} as d2, ${d3} as d3, null::int as bin,
+          sum(count)::int as n, null::bigint as pt, null::bigint as ct
+     from rate_limit_refusals where minute >= $1 and minute < $2
+    group by 1, 2, 3, 4`;
+
 /**
  * Each source's rows in [$1, $2) grouped the way a roll-up holds them, one row per (at, d1, d2, d3, duration bin):
  * the same SQL serves the roll-up job and the raw edges of a range read.
@@ -153,12 +163,55 @@ const SHAPES: Record<RollupSource, Record<'hour' | 'day', string>> = {
             from repo_syncs where created_at >= $1 and created_at < $2
            group by 1, 2, 3, 5`,
   },
+  refusals: {
+    hour: `select ${binOf('1 hour', 'minute')} as at, '' as d1, '' as d2, '' as d3, null::int as bin,
+                  sum(count)::int as n, null::bigint as pt, null::bigint as ct
+             from rate_limit_refusals where minute >= $1 and minute < $2
+            group by 1`,
+    day: [
+      refusalsBy('route', 'route', 'limit_name'),
+      refusalsBy('user', 'user_id', "''"),
+      refusalsBy('ip', 'ip', "''"),
+    ].join(' union all '),
+  },
 };
 
-/** Statuses of a row still under way: a day holding one is not rolled yet. */
-const UNDER_WAY: Record<RollupSource, readonly string[]> = {
-  ai: ['queued', 'running'],
-  syncs: ['queued', 'running', 'updating_files', 'cleaning', 'finalizing'],
+/** Where each source's rows are and how its roll-ups read. */
+const SOURCES: Record<
+  RollupSource,
+  {
+    table: string;
+    /** The rows' time column. */
+    time: string;
+    /** Statuses of a row still under way: a day holding one is not rolled yet. */
+    underWay: readonly string[];
+    /** Whether its rows carry durations (histograms). */
+    durations: boolean;
+    /** The series from day rows: the column that is the status, and the rows to read (each counted once). */
+    daySeries: { status: string; where: string };
+  }
+> = {
+  ai: {
+    table: 'ai_jobs',
+    time: 'created_at',
+    underWay: ['queued', 'running'],
+    durations: true,
+    daySeries: { status: 'd3', where: '' },
+  },
+  syncs: {
+    table: 'repo_syncs',
+    time: 'created_at',
+    underWay: ['queued', 'running', 'updating_files', 'cleaning', 'finalizing'],
+    durations: true,
+    daySeries: { status: 'd1', where: '' },
+  },
+  refusals: {
+    table: 'rate_limit_refusals',
+    time: 'minute',
+    underWay: [],
+    durations: false,
+    daySeries: { status: "''", where: `and d1 = 'route'` },
+  },
 };
 
 /**
@@ -225,12 +278,13 @@ const floorTo = (ms: number, unit: number) => Math.floor(ms / unit) * unit;
  * The roll-up rows matching `where`, summed per (d1, d2, d3): counts and token sums, then their histograms' bins as
  * rows of n = 0 (their count is in the sums), in the shape `cells` takes.
  */
-async function summed(sql: SqlExecutor, where: string, values: unknown[]): Promise<Row[]> {
+async function summed(sql: SqlExecutor, source: RollupSource, where: string, values: unknown[]): Promise<Row[]> {
   const sums = await sql.executeSql(
     `select d1, d2, d3, sum(n)::int as n, sum(prompt_tokens)::bigint as pt, sum(completion_tokens)::bigint as ct
        from analytics_rollups where ${where} group by 1, 2, 3`,
     values,
   );
+  if (!SOURCES[source].durations) return sums.rows;
   const bins = await sql.executeSql(
     `select d1, d2, d3, hist_lo + u.i::int - 1 as bin, 0 as n, sum(u.c)::int as bin_n
        from analytics_rollups, unnest(hist) with ordinality as u(c, i) where ${where} group by 1, 2, 3, 4`,
@@ -291,7 +345,7 @@ export class AnalyticsRollups {
 
   /** Rolls the source's next settled day, in one transaction; the day's start, or undefined when none is due. */
   private async rollNextDay(source: RollupSource, now: number): Promise<number | undefined> {
-    const table = source === 'ai' ? 'ai_jobs' : 'repo_syncs';
+    const { table, time, underWay } = SOURCES[source];
     return this.db.transaction(async (tx) => {
       // The state row is the lock: workers rolling at once take turns, and each re-reads where the last one stopped.
       const { rows } = await tx.sql.executeSql(
@@ -301,7 +355,7 @@ export class AnalyticsRollups {
       let day: number;
       if (rows[0]) day = toMs(rows[0].rolled_until);
       else {
-        const first = await tx.sql.executeSql(`select min(created_at) as at from ${table}`);
+        const first = await tx.sql.executeSql(`select min(${time}) as at from ${table}`);
         if (first.rows[0]?.at === null || first.rows[0]?.at === undefined) return undefined;
         day = floorTo(toMs(first.rows[0].at), DAY_MS);
       }
@@ -309,7 +363,7 @@ export class AnalyticsRollups {
       if (end > now - SETTLE_MS) return undefined;
       const range = [new Date(day).toISOString(), new Date(end).toISOString()];
       const hourRows = (await tx.sql.executeSql(SHAPES[source].hour, range)).rows;
-      const under = hourRows.some((r) => UNDER_WAY[source].includes(String(r.d1)));
+      const under = hourRows.some((r) => underWay.includes(String(r.d1)));
       if (under && end > now - STUCK_MS) return undefined;
       const dayRows = (await tx.sql.executeSql(SHAPES[source].day, range)).rows;
       await tx.sql.executeSql(
@@ -321,7 +375,10 @@ export class AnalyticsRollups {
       if (end % WEEK_MS === 0) {
         // The last day of a week: the week's row, summed from its day rows (a range of months reads these).
         const week = [new Date(end - WEEK_MS).toISOString(), range[1]];
-        const days = await summed(tx.sql, `source = $1 and grain = 'day' and at >= $2 and at < $3`, [source, ...week]);
+        const days = await summed(tx.sql, source, `source = $1 and grain = 'day' and at >= $2 and at < $3`, [
+          source,
+          ...week,
+        ]);
         await tx.sql.executeSql(`delete from analytics_rollups where source = $1 and grain = 'week' and at = $2`, [
           source,
           week[0],
@@ -397,10 +454,9 @@ export class RollupReader {
     }
     const ranked: Row[] = [];
     if (s.rolled) {
-      // The status is d1 of every row but AI day rows (action, provider, status).
-      const status = daily && source === 'ai' ? 'd3' : 'd1';
+      const { status, where: only } = daily ? SOURCES[source].daySeries : { status: 'd1', where: '' };
       const bucket = `date_bin(make_interval(secs => $4), at, timestamptz 'epoch')`;
-      const where = `source = $1 and grain = '${daily ? 'day' : 'hour'}' and at >= $2 and at < $3`;
+      const where = `source = $1 and grain = '${daily ? 'day' : 'hour'}' and at >= $2 and at < $3 ${only}`;
       const values = [source, ...s.rolled.map((t) => new Date(t).toISOString()), bucketSeconds];
       const sums = await this.sql.executeSql(
         `select ${bucket} as at, ${status} as d1, sum(n)::int as n from analytics_rollups where ${where} group by 1, 2`,
@@ -439,7 +495,7 @@ export class RollupReader {
     const rows: Row[] = [];
     if (s.rolled) {
       const { where, values } = weeksAndDays(s.rolled, 2);
-      rows.push(...(await summed(this.sql, `source = $1 and ${where}`, [source, ...values])));
+      rows.push(...(await summed(this.sql, source, `source = $1 and ${where}`, [source, ...values])));
     }
     for (const [a, b] of s.raw) rows.push(...(await this.raw(source, 'day', a, b)));
     return cells(

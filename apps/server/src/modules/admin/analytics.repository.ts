@@ -155,7 +155,7 @@ export class AnalyticsRepository {
       `select route, limit_name, sum(count)::int as count
          from rate_limit_refusals
         where minute >= $1 and minute < $2 and $3::int > 0
-        group by 1, 2 order by 3 desc, 1 limit 50`,
+        group by 1, 2 order by 3 desc, route collate "C", limit_name collate "C" limit 50`,
       w,
     );
   }
@@ -166,9 +166,9 @@ export class AnalyticsRepository {
          from (select user_id, sum(count)::int as count
                  from rate_limit_refusals
                 where minute >= $1 and minute < $2 and $3::int > 0
-                group by 1 order by 2 desc, 1 limit 50) r
+                group by 1 order by 2 desc, user_id collate "C" limit 50) r
          left join users u on u.id = r.user_id
-        order by r.count desc, r.user_id`,
+        order by r.count desc, r.user_id collate "C"`,
       w,
     );
   }
@@ -178,8 +178,13 @@ export class AnalyticsRepository {
       `select ip, sum(count)::int as count
          from rate_limit_refusals
         where minute >= $1 and minute < $2 and $3::int > 0
-        group by 1 order by 2 desc, 1 limit 50`,
+        group by 1 order by 2 desc, ip collate "C" limit 50`,
       w,
     );
+  }
+
+  /** The email of each of `ids` that is a user. */
+  userEmails(ids: string[]): Promise<Row[]> {
+    return this.sql.executeSql(`select id, email from users where id = any($1::text[])`, [ids]).then((r) => r.rows);
   }
 }

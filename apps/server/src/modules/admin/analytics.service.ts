@@ -3,7 +3,14 @@ import type { Logger } from '../../infra/logger.js';
 import type { Database } from '../../infra/db.js';
 import type { AuthContext } from '../auth/auth.types.js';
 import { badInput, requireInstanceAdmin } from './admin-access.js';
-import { AnalyticsRollups, Histogram, percentileOf, RollupReader, type Cell } from './analytics-rollup.js';
+import {
+  AnalyticsRollups,
+  Histogram,
+  percentileOf,
+  RollupReader,
+  type Cell,
+  type RollupSource,
+} from './analytics-rollup.js';
 import { AnalyticsRepository, type Window } from './analytics.repository.js';
 
 /** The longest range an analytics query may cover. */
@@ -121,11 +128,12 @@ export class AnalyticsService {
   }
 
   /** The series rows (as the raw queries give them) of a source, from the roll-ups. */
-  private async rolledSeries(reader: RollupReader, source: 'ai' | 'syncs', w: Window): Promise<Row[]> {
+  private async rolledSeries(reader: RollupReader, source: RollupSource, w: Window): Promise<Row[]> {
     const buckets = new Map<number, Row>();
     for (const c of await reader.series(source, w.from.getTime(), w.to.getTime(), w.bucketSeconds)) {
       const row = buckets.get(c.at) ?? { t: c.at / 1000 };
       buckets.set(c.at, row);
+      if (source === 'refusals') row.refusals = int(row.refusals) + c.n;
       if (c.d1 === 'completed' || c.d1 === 'failed') row[c.d1] = int(row[c.d1]) + c.n;
       if (c.d1 === 'completed' && source === 'syncs') {
         row.p50_ms = percentileOf(c, 'p50');
@@ -181,12 +189,18 @@ export class AnalyticsService {
   async rateLimits(auth: AuthContext, query: AnalyticsQuery): Promise<RateLimitAnalytics> {
     requireInstanceAdmin(auth);
     const w = resolveWindow(query);
-    const [series, byRoute, byUser, byIp] = await Promise.all([
-      this.repo.refusalSeries(w),
-      this.repo.refusalsByRoute(w),
-      this.repo.refusalsByUser(w),
-      this.repo.refusalsByIp(w),
-    ]);
+    const reader = await this.reader(w);
+    const [series, byRoute, byUser, byIp] = reader
+      ? await Promise.all([this.rolledSeries(reader, 'refusals', w), this.rolledRefusals(reader, w)]).then(
+          ([s, b]) => [s, ...b] as const,
+        )
+      : await Promise.all([
+          this.repo.refusalSeries(w),
+          this.repo.refusalsByRoute(w),
+          this.repo.refusalsByUser(w),
+          this.repo.refusalsByIp(w),
+        ]);
+    // Refusals are counts (no durations): exact from the roll-ups too.
     return {
       range: rangeOf(w, 'exact'),
       series: fill(w, series, (r) => ({ refusals: int(r?.refusals) })),
@@ -198,6 +212,25 @@ export class AnalyticsService {
       })),
       by_ip: byIp.map((r) => ({ ip: String(r.ip), count: int(r.count) })),
     };
+  }
+
+  /** Refusals by route, user and IP (the raw queries' rows: the top 50 of each), from the roll-ups. */
+  private async rolledRefusals(reader: RollupReader, w: Window): Promise<[Row[], Row[], Row[]]> {
+    const cells = await reader.breakdown('refusals', w.from.getTime(), w.to.getTime());
+    const top = (dimension: string) =>
+      cells
+        .filter((c) => c.d1 === dimension)
+        .sort((a, b) => b.n - a.n || byText(a.d2, b.d2) || byText(a.d3, b.d3))
+        .slice(0, 50);
+    const users = top('user');
+    const emails = new Map(
+      (await this.repo.userEmails(users.map((c) => c.d2))).map((r) => [String(r.id), r.email as string]),
+    );
+    return [
+      top('route').map((c) => ({ route: c.d2, limit_name: c.d3, count: c.n })),
+      users.map((c) => ({ user_id: c.d2, email: emails.get(c.d2) ?? null, count: c.n })),
+      top('ip').map((c) => ({ ip: c.d2, count: c.n })),
+    ];
   }
 }
 
