@@ -19,9 +19,9 @@ const RSS_GOAL = 300 * 1024 * 1024;
 /** The API's largest page (`limit`): clients page through more. */
 const API_PAGE = 10_000;
 
-/** The search worker (bench/lib/search-worker.ts) in its own process: queries over stdin, answers on stdout. */
+/** The search worker (bench/lib/search-worker.mjs, plain node) in its own process: queries over stdin, answers on stdout. */
 async function startSearcher(indexDir: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/lib/search-worker.ts', indexDir], {
+  const child = spawn(process.execPath, ['bench/lib/search-worker.mjs', indexDir], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'inherit'],
   });

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 
 /**
- * The on-disk format (version 1). Everything under the index directory is immutable once written, except
+ * The on-disk format (version 2). Everything under the index directory is immutable once written, except
  * `manifest.json`, which names the files that make up the index; each file is written to a temporary name, fsynced
  * and renamed, and the manifest last, so a crash at any point leaves the previous manifest naming complete files.
  *
@@ -13,22 +13,44 @@ import path from 'node:path';
  *
  * Segment (all integers little-endian):
  *
- *     header   64 B   magic "HSXSEG\0\1", u32 version, u32 blobs, u32 trigrams, u32 0,
+ *     header   64 B   magic "HSXSEG\0\1", u32 version, u32 blobs, u32 trigrams, u32 documents,
  *                     u64 blob table, u64 trigram table, u64 postings, u64 content, u64 file size
- *     blobs    40 B each, sorted by blob id: 20 B id, u32 flags, u32 length, u64 content offset, u32 0
- *     trigrams 16 B each, sorted: u32 trigram, u32 blob count, u64 postings offset
- *     postings varint gaps between the indexes (in the blob table) of the blobs holding a trigram
+ *     blobs    40 B each, sorted by blob id: 20 B id, u32 flags, u32 length, u64 content offset, u32 first document
+ *     docs     4 B each (right after the blob table), in blob order: u32 the document's blob (its index in the table)
+ *     trigrams 16 B each, sorted: u32 trigram, u32 document count, u64 postings offset
+ *     postings varint gaps between the documents holding a trigram
  *     content  each blob's bytes as git stores them
+ *
+ * Posting lists name documents, not blobs: a blob's text is cut into documents of about DOCUMENT_BYTES, each ending
+ * at a newline (a line is never cut, and no trigram spans a newline, so a match, which is within a line, has all its
+ * trigrams in one document). A large file holding every trigram of a rare word somewhere, but not together, is then
+ * not a candidate (version 1 listed blobs: a rare word's candidates were hundreds of 250 KiB files to read).
  *
  * A segment is read with positioned reads through a bounded page cache, never loaded whole.
  */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 
 export const SEGMENT_MAGIC = Buffer.from('HSXSEG\0\x01', 'latin1');
 export const COMMIT_MAGIC = Buffer.from('HSXCOM\0\x01', 'latin1');
 export const HEADER_BYTES = 64;
 export const BLOB_ENTRY = 40;
 export const TRIGRAM_ENTRY = 16;
+export const DOC_ENTRY = 4;
+/** A document ends at the first newline after this many bytes of a blob's text (or at the blob's end). */
+export const DOCUMENT_BYTES = 16 * 1024;
+
+/** Where a blob's text is cut into documents: each document's start (the first is 0). */
+export function documentStarts(content: Buffer, size = DOCUMENT_BYTES): number[] {
+  const starts = [0];
+  let start = 0;
+  while (content.length - start > size) {
+    const nl = content.indexOf(10, start + size - 1);
+    if (nl === -1 || nl + 1 >= content.length) break;
+    start = nl + 1;
+    starts.push(start);
+  }
+  return starts;
+}
 
 /** Blob flags: why a blob's text is not in the index. */
 export const BLOB_BINARY = 1;
@@ -109,32 +131,49 @@ function putVarint(out: Uint8Array, at: number, v: number): number {
   return at;
 }
 
-/** One blob going into a segment. */
+/** One blob going into a segment, with how many documents its text was cut into (0 for a blob not indexed). */
 export interface SegmentBlob {
   oid: string;
   flags: number;
   content: Buffer;
+  docs: number;
 }
 
 /**
- * Encodes a segment. `pairs` holds (trigram × 2^20 + arrival index) for every distinct trigram of every blob; it is
- * sorted here in place.
+ * Encodes a segment. `pairs` holds (trigram × 2^20 + arrival document) for every distinct trigram of every document,
+ * documents numbered in the order their blobs arrived; it is sorted here in place.
  */
 export function encodeSegment(blobs: SegmentBlob[], pairs: Float64Array): Buffer[] {
   const order = blobs.map((_, i) => i).sort((a, b) => (blobs[a]!.oid < blobs[b]!.oid ? -1 : 1));
-  const rank = new Uint32Array(blobs.length);
-  order.forEach((arrival, r) => (rank[arrival] = r));
+  // Documents renumbered in blob table order (a blob's documents stay together, in text order).
+  const arrivalFirst = new Uint32Array(blobs.length);
+  let ndocs = 0;
+  blobs.forEach((b, a) => {
+    arrivalFirst[a] = ndocs;
+    ndocs += b.docs;
+  });
+  const docRank = new Uint32Array(ndocs);
+  const firstDoc = new Uint32Array(blobs.length);
+  const docTable = Buffer.alloc(ndocs * DOC_ENTRY);
+  let next = 0;
+  order.forEach((arrival, r) => {
+    firstDoc[r] = next;
+    for (let k = 0; k < blobs[arrival]!.docs; k++) {
+      docRank[arrivalFirst[arrival]! + k] = next;
+      docTable.writeUInt32LE(r, next++ * DOC_ENTRY);
+    }
+  });
   for (let i = 0; i < pairs.length; i++) {
     const p = pairs[i]!;
     const tri = Math.floor(p / 1048576);
-    pairs[i] = tri * 1048576 + rank[p - tri * 1048576]!;
+    pairs[i] = tri * 1048576 + docRank[p - tri * 1048576]!;
   }
   pairs.sort();
 
   const blobTable = Buffer.alloc(blobs.length * BLOB_ENTRY);
   // Trigram table and postings.
   const triEntries: number[] = [];
-  // A gap is below 2^20 (blobs per segment), so at most 3 bytes.
+  // A gap is below 2^20 (documents per segment), so at most 3 bytes.
   const postings = new Uint8Array(pairs.length * 3);
   let plen = 0;
   for (let i = 0; i < pairs.length;) {
@@ -152,7 +191,7 @@ export function encodeSegment(blobs: SegmentBlob[], pairs: Float64Array): Buffer
   }
   const ntri = triEntries.length / 3;
   const blobTableOff = HEADER_BYTES;
-  const triTableOff = blobTableOff + blobTable.length;
+  const triTableOff = blobTableOff + blobTable.length + docTable.length;
   const postingsOff = triTableOff + ntri * TRIGRAM_ENTRY;
   const contentOff = postingsOff + plen;
   let offset = contentOff;
@@ -163,6 +202,7 @@ export function encodeSegment(blobs: SegmentBlob[], pairs: Float64Array): Buffer
     blobTable.writeUInt32LE(b.flags, at + 20);
     blobTable.writeUInt32LE(b.content.length, at + 24);
     blobTable.writeBigUInt64LE(BigInt(offset), at + 28);
+    blobTable.writeUInt32LE(firstDoc[r]!, at + 36);
     offset += b.content.length;
   });
   const triTable = Buffer.alloc(ntri * TRIGRAM_ENTRY);
@@ -176,12 +216,14 @@ export function encodeSegment(blobs: SegmentBlob[], pairs: Float64Array): Buffer
   header.writeUInt32LE(FORMAT_VERSION, 8);
   header.writeUInt32LE(blobs.length, 12);
   header.writeUInt32LE(ntri, 16);
+  header.writeUInt32LE(ndocs, 20);
   header.writeBigUInt64LE(BigInt(blobTableOff), 24);
   header.writeBigUInt64LE(BigInt(triTableOff), 32);
   header.writeBigUInt64LE(BigInt(postingsOff), 40);
   header.writeBigUInt64LE(BigInt(contentOff), 48);
   header.writeBigUInt64LE(BigInt(offset), 56);
-  return [header, blobTable, triTable, Buffer.from(postings.buffer, 0, plen), ...order.map((a) => blobs[a]!.content)];
+  const postingBytes = Buffer.from(postings.buffer, 0, plen);
+  return [header, blobTable, docTable, triTable, postingBytes, ...order.map((a) => blobs[a]!.content)];
 }
 
 /** One file of a commit, as its list stores it. */

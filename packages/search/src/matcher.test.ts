@@ -14,6 +14,26 @@ describe('line matching', () => {
     expect(linearSource('é', false)).toBe('é');
   });
 
+  it('matches a large file a piece at a time exactly as its whole text, from any line on', () => {
+    // 100 KB over 4,000 lines (several 32 KiB pieces), some lines empty, some non-ASCII, no final newline.
+    const lines = Array.from({ length: 4000 }, (_, i) =>
+      i % 97 === 0 ? '' : `${i % 13 === 0 ? 'é ' : ''}line ${i} ${'x'.repeat(i % 17)} end${i % 7}`,
+    );
+    const text = lines.join('\n');
+    const bytes = Buffer.from(text, 'utf8');
+    for (const q of ['end[0-3]$', '^$', 'é line \\d+', 'x{16}']) {
+      for (const ignoreCase of [false, true]) {
+        const m = new LineMatcher({ q, regex: true, ignoreCase });
+        for (const after of [0, 1234]) {
+          const whole = [...m.lines(text, after, 0)];
+          expect(whole.length, q).toBeGreaterThan(0);
+          expect([...m.linesOf(bytes, after, 0)], q).toEqual(whole);
+          expect(m.countOf(bytes, after), q).toBe(whole.length);
+        }
+      }
+    }
+  });
+
   it('finds the same lines and ranges natively as with RE2JS (random patterns and texts)', () => {
     let seed = 7;
     const rand = (n: number) => {

@@ -30,6 +30,12 @@ export interface MatchOptions {
 
 const WORD = /[A-Za-z0-9_]/;
 const NL = 10;
+/**
+ * A file decoded whole for a pattern is decoded in pieces of about this many bytes (cut after a newline) when no
+ * context is asked: a piece's text stays a young, small string (V8 puts strings over 128 KiB in its large-object
+ * space, freed only by a full collection: a scan of a gigabyte of large files grew the heap by hundreds of MB).
+ */
+const PIECE_BYTES = 32 * 1024;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
@@ -395,7 +401,8 @@ export class LineMatcher {
   ): Generator<LineMatch> {
     const needle = this.anchor;
     if (needle === undefined) {
-      yield* this.lines(decode(), afterLine, context);
+      if (context > 0 || bytes.length <= PIECE_BYTES) yield* this.lines(decode(), afterLine, context);
+      else yield* this.piecewise(bytes, afterLine);
       return;
     }
     let lineNo = 1;
@@ -446,7 +453,8 @@ export class LineMatcher {
     const needle = this.anchor;
     if (needle === undefined) {
       let n = 0;
-      for (const _ of this.lines(decode(), afterLine, 0)) n++;
+      const all = bytes.length <= PIECE_BYTES ? this.lines(decode(), afterLine, 0) : this.piecewise(bytes, afterLine);
+      for (const _ of all) n++;
       return n;
     }
     let lineStart = 0;
@@ -470,6 +478,27 @@ export class LineMatcher {
       hit = bytes.indexOf(needle, nl + 1);
     }
     return n;
+  }
+
+  /** `lines` of a large blob's text without context, decoded a piece of about PIECE_BYTES (whole lines) at a time. */
+  private *piecewise(bytes: Buffer, afterLine: number): Generator<LineMatch> {
+    let lineNo = 1;
+    let start = 0;
+    for (; lineNo <= afterLine; lineNo++) {
+      const nl = bytes.indexOf(NL, start);
+      if (nl === -1) return;
+      start = nl + 1;
+    }
+    while (start < bytes.length) {
+      const nl = start + PIECE_BYTES >= bytes.length ? -1 : bytes.indexOf(NL, start + PIECE_BYTES - 1);
+      const end = nl === -1 ? bytes.length : nl + 1;
+      for (const m of this.lines(bytes.toString('utf8', start, end), 0, 0)) {
+        m.line += lineNo - 1;
+        yield m;
+      }
+      for (let at = bytes.indexOf(NL, start); at !== -1 && at < end; at = bytes.indexOf(NL, at + 1)) lineNo++;
+      start = end;
+    }
   }
 
   /**
@@ -516,12 +545,12 @@ export class LineMatcher {
         const match: LineMatch = {
           line: lineNo,
           column: Buffer.byteLength(line.slice(0, ranges[0]![0])) + 1,
-          text: line,
+          text: own(line),
           ranges,
         };
         if (context > 0) {
-          match.before = linesBefore(text, lineStart, context);
-          match.after = linesAfter(text, lineEnd, context);
+          match.before = linesBefore(text, lineStart, context).map(own);
+          match.after = linesAfter(text, lineEnd, context).map(own);
         }
         yield match;
       }
@@ -531,6 +560,15 @@ export class LineMatcher {
       lineNo++;
     }
   }
+}
+
+/**
+ * A copy of `part` (a slice of a file's text) that does not hold on to the text: V8 makes a slice of 13 characters or
+ * more a view of its parent, so a page of matches kept every file (or piece) they came from alive, hundreds of MB on
+ * a scan of a large tree.
+ */
+function own(part: string): string {
+  return part.length < 13 ? part : Buffer.from(part, 'utf8').toString('utf8');
 }
 
 function linesBefore(text: string, lineStart: number, n: number): string[] {

@@ -302,6 +302,33 @@ describe('search index on a scratch repository', () => {
     expect((await index.search(c, { q: 'FOO[B]AR', regex: true })).matches.map((m) => m.line)).toEqual([3]);
   });
 
+  it('a large file is indexed in documents: a word whose trigrams are spread over it is not a candidate', async () => {
+    const repo = scratchRepo('documents');
+    // 3,000 lines of 20 bytes (60 KB: four documents of 16 KiB). "alphab" only in the first lines, "abeta" only in
+    // the last: the file holds every trigram of "alphabeta", but no document holds them all.
+    const filler = (i: number) => `line ${String(i).padStart(5, '0')} filler\n`;
+    const lines = Array.from({ length: 3000 }, (_, i) => filler(i));
+    lines[10] = 'const alphab = 1;\n';
+    lines[2990] = 'const abeta = 2;\n';
+    const spread = lines.join('');
+    const found = [...lines];
+    found[2500] = 'alphabeta();\n';
+    // A minified file: one line of 40 KB is one document (a line is never cut).
+    const minified = `${'x'.repeat(20_000)}alphabeta${'y'.repeat(20_000)}\n`;
+    const c = repo.commit({ 'spread.js': spread, 'found.js': found.join(''), 'min.js': minified });
+    const index = new SearchIndex(path.join(tmpRoot, 'idx-documents'));
+    await index.indexCommit({ gitDir: repo.gitDir, env }, c);
+    const page = await index.search(c, { q: 'alphabeta' });
+    expect(page.matches.map((m) => `${m.path}:${m.line}:${m.column}`)).toEqual(['found.js:2501:1', 'min.js:1:20001']);
+    // spread.js is not read: only the two files that hold the word.
+    expect(page.files_read).toBe(2);
+    // The lines around a document's end are found, each on its own line number.
+    for (const at of [818, 819, 820, 1638, 1639]) {
+      const q = filler(at).trim();
+      expect((await index.search(c, { q, path: 'spread.js' })).matches.map((m) => m.line)).toEqual([at + 1]);
+    }
+  });
+
   it('a crash between a temp write and its rename, or a truncated file, leaves the old index answering', async () => {
     const repo = scratchRepo('crash');
     const c1 = repo.commit({ 'a.txt': 'alpha one\n', 'b.txt': 'beta\n' });

@@ -8,6 +8,7 @@ import {
   type CommitFile,
   type CommitList,
   decodeCommitList,
+  documentStarts,
   encodeCommitList,
   encodeSegment,
   FORMAT_VERSION,
@@ -100,7 +101,10 @@ export interface SearchPage {
   count?: number;
 }
 
-const PAIR = 1048576; // 2^20: blobs per segment at most, and the factor packing (trigram, blob) into one number
+/** A query keeps the first this many files it reads in the page cache, and no more. */
+const KEEP_FILES = 256;
+
+const PAIR = 1048576; // 2^20: documents per segment at most, and the factor packing (trigram, document) into one number
 
 /** One bit per possible trigram (2^24 of them, 2 MiB), clear between calls of blobTrigrams. */
 const seenTrigram = new Uint8Array(1 << 21);
@@ -144,6 +148,7 @@ class SegmentBuilder {
   private blobs: SegmentBlob[] = [];
   private pairs = new Float64Array(1 << 16);
   private npairs = 0;
+  private ndocs = 0;
   private bytes = 0;
   private writes: Promise<void> = Promise.resolve();
   readonly written: { id: string; oids: string[]; blobs: number; content_bytes: number; file_bytes: number }[] = [];
@@ -156,18 +161,20 @@ class SegmentBuilder {
 
   /** Adds a blob; a full segment is encoded at once and written in the background (in order). */
   add(oid: string, flags: number, content: Buffer): void {
-    const arrival = this.blobs.length;
-    this.blobs.push({ oid, flags, content });
-    if (flags === 0) {
-      const tris = blobTrigrams(content);
+    const starts = flags === 0 ? documentStarts(content) : [];
+    if (this.ndocs + starts.length >= PAIR) this.flush();
+    this.blobs.push({ oid, flags, content, docs: starts.length });
+    starts.forEach((start, k) => {
+      const tris = blobTrigrams(content.subarray(start, starts[k + 1] ?? content.length));
       if (this.npairs + tris.length > this.pairs.length) {
         const grown = new Float64Array(Math.max(this.pairs.length * 2, this.npairs + tris.length));
         grown.set(this.pairs.subarray(0, this.npairs));
         this.pairs = grown;
       }
-      for (let i = 0; i < tris.length; i++) this.pairs[this.npairs++] = tris[i]! * PAIR + arrival;
-      this.bytes += content.length;
-    }
+      const doc = this.ndocs++;
+      for (let i = 0; i < tris.length; i++) this.pairs[this.npairs++] = tris[i]! * PAIR + doc;
+    });
+    if (flags === 0) this.bytes += content.length;
     if (this.bytes >= this.segmentBytes || this.blobs.length >= PAIR - 1) this.flush();
   }
 
@@ -180,6 +187,7 @@ class SegmentBuilder {
     this.blobs = [];
     this.pairs = new Float64Array(1 << 16);
     this.npairs = 0;
+    this.ndocs = 0;
     this.bytes = 0;
     const oids = blobs.map((b) => b.oid).sort();
     this.writes = this.writes.then(async () => {
@@ -595,6 +603,7 @@ export class SearchIndex {
     const readers = await Promise.all(list.segments.map((id) => this.reader(id)));
     const candidates = query.files ? [] : await Promise.all(readers.map((r) => evaluate(r, plan)));
     let bytes = 0;
+    const bulk = page.scan || query.count === true || query.cursor !== undefined;
     for (let i = start; i < list.paths.length; i++) {
       const from = i === start ? afterLine : 0;
       // (Checked after the first file: every page makes progress, however small the budget.)
@@ -624,15 +633,19 @@ export class SearchIndex {
       const cand = candidates[list.segs[i]!]!;
       if (cand !== 'all' && !cand[list.blobs[i]!]) continue;
       const reader = readers[list.segs[i]!]!;
-      const { flags, bytes: content } = await reader.content(list.blobs[i]!);
+      // The first files a query's first page reads are kept in the page cache; more, or a later page, a count or a
+      // scan, is a bulk read (see content), read into a shared buffer: nothing below awaits until the next file.
+      const keep = !bulk && page.files_read < KEEP_FILES;
+      const { flags, bytes: content } = reader.contentNow(list.blobs[i]!, keep);
       if (flags !== 0) continue;
       page.files_read++;
+      const decode = () => reader.text(list.blobs[i]!, content, keep);
       if (query.count) {
-        page.count! += matcher.countOf(content, from, () => reader.text(list.blobs[i]!, content));
+        page.count! += matcher.countOf(content, from, decode);
         continue;
       }
       let stopped = false;
-      for (const m of matcher.linesOf(content, from, context, () => reader.text(list.blobs[i]!, content))) {
+      for (const m of matcher.linesOf(content, from, context, decode)) {
         // The match's size in a JSON answer (about: field names, numbers, ranges and the strings as JSON).
         const size =
           80 + jsonBytes(p) + jsonBytes(m.text) + 16 * m.ranges.length + jsonBytes(m.before) + jsonBytes(m.after);
@@ -670,12 +683,12 @@ function jsonBytes(value: string | string[] | undefined): number {
   return value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value));
 }
 
-/** Evaluates a trigram query on a segment: a flag per blob (1: may match), or 'all'. */
+/** Evaluates a trigram query on a segment: a flag per blob (1: one of its documents may match), or 'all'. */
 async function evaluate(reader: SegmentReader, plan: TrigramQuery): Promise<Uint8Array | 'all'> {
-  const ids = await evalNode(reader, plan);
-  if (ids === 'all') return 'all';
+  const docs = await evalNode(reader, plan);
+  if (docs === 'all') return 'all';
   const flags = new Uint8Array(reader.blobCount);
-  for (const i of ids) flags[i] = 1;
+  for (const d of docs) flags[reader.blobOf(d)] = 1;
   return flags;
 }
 

@@ -1,15 +1,28 @@
 import { readSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { LRUCache } from 'lru-cache';
-import { BLOB_ENTRY, FORMAT_VERSION, HEADER_BYTES, IndexFormatError, SEGMENT_MAGIC, TRIGRAM_ENTRY } from './format.js';
+import {
+  BLOB_ENTRY,
+  DOC_ENTRY,
+  FORMAT_VERSION,
+  HEADER_BYTES,
+  IndexFormatError,
+  SEGMENT_MAGIC,
+  TRIGRAM_ENTRY,
+} from './format.js';
 
-const PAGE = 64 * 1024;
+// The operating system's page: a trigram lookup needs 1 KiB of the table (64 KiB pages read and cached 64 times
+// that for every trigram of a query, and their churn was most of a searching process's memory).
+const PAGE = 4 * 1024;
 // One trigram in this many is kept in memory (4 bytes each): 1/256 of the trigram table's size.
 const SAMPLE = 64;
 const MAX_CACHED_BLOB = 256 * 1024;
+/** The largest blob read into the shared scratch buffer (see contentNow); larger ones get a buffer of their own. */
+const MAX_SCRATCH = 4 * 1024 * 1024;
+let shared = Buffer.allocUnsafeSlow(64 * 1024);
 
 /**
- * A bounded cache of segment bytes (64 KiB pages of the tables, and the text of blobs up to 256 KiB), least recently
+ * A bounded cache of segment bytes (4 KiB pages of the tables, and the text of blobs up to 256 KiB), least recently
  * used dropped first. One per process is enough: whatever the number or size of repositories, the index's memory is
  * this cache plus one query's working set.
  */
@@ -21,6 +34,10 @@ export class PageCache {
       // A string's characters take one or two bytes each: counted as two.
       sizeCalculation: (v) => Math.max(1, typeof v === 'string' ? 2 * v.length : v.length),
     });
+  }
+
+  has(key: string): boolean {
+    return this.lru.has(key);
   }
 
   get(key: string): Buffer | undefined {
@@ -51,11 +68,14 @@ export class PageCache {
 export class SegmentReader {
   readonly blobCount: number;
   readonly trigramCount: number;
+  readonly docCount: number;
   private readonly blobTableOff: number;
   private readonly triTableOff: number;
   private readonly contentOff: number;
   /** Every SAMPLE-th trigram of the table, in memory: a lookup reads one page of the table, not log2(n). */
   private sample: Uint32Array | undefined;
+  /** Each document's blob (4 bytes a document, about one per 16 KiB of text), in memory. */
+  private docBlobs: Uint32Array = new Uint32Array(0);
 
   private constructor(
     readonly id: string,
@@ -65,6 +85,7 @@ export class SegmentReader {
   ) {
     this.blobCount = header.readUInt32LE(12);
     this.trigramCount = header.readUInt32LE(16);
+    this.docCount = header.readUInt32LE(20);
     this.blobTableOff = Number(header.readBigUInt64LE(24));
     this.triTableOff = Number(header.readBigUInt64LE(32));
     this.contentOff = Number(header.readBigUInt64LE(48));
@@ -84,6 +105,7 @@ export class SegmentReader {
       if (Number(header.readBigUInt64LE(56)) !== size) throw new IndexFormatError(`segment ${id}: truncated`);
       const reader = new SegmentReader(id, fh, cache, header);
       await reader.loadSample();
+      await reader.loadDocuments();
       return reader;
     } catch (err) {
       await fh.close();
@@ -96,7 +118,7 @@ export class SegmentReader {
   }
 
   /** `len` bytes at `off`, through the page cache. */
-  private async read(off: number, len: number): Promise<Buffer> {
+  private read(off: number, len: number): Buffer {
     const first = Math.floor(off / PAGE);
     const last = Math.floor((off + len - 1) / PAGE);
     const pages: Buffer[] = [];
@@ -104,7 +126,7 @@ export class SegmentReader {
       const key = `${this.id}:${p}`;
       let page = this.cache.get(key);
       if (!page) {
-        page = Buffer.allocUnsafe(PAGE); // only its first bytesRead bytes are kept
+        page = Buffer.allocUnsafeSlow(PAGE); // only its first bytesRead bytes are kept (never a slice of a pool)
         const bytesRead = readSync(this.fh.fd, page, 0, PAGE, p * PAGE);
         page = page.subarray(0, bytesRead);
         this.cache.set(key, page);
@@ -118,7 +140,11 @@ export class SegmentReader {
 
   /** The entry of blob `i`: id, flags, length and where its content starts. */
   async blob(i: number): Promise<{ oid: string; flags: number; length: number; offset: number }> {
-    const e = await this.read(this.blobTableOff + i * BLOB_ENTRY, BLOB_ENTRY);
+    return this.entry(i);
+  }
+
+  private entry(i: number): { oid: string; flags: number; length: number; offset: number } {
+    const e = this.read(this.blobTableOff + i * BLOB_ENTRY, BLOB_ENTRY);
     return {
       oid: e.subarray(0, 20).toString('hex'),
       flags: e.readUInt32LE(20),
@@ -139,15 +165,32 @@ export class SegmentReader {
 
   /**
    * A blob's content (never to be modified: it may be the cache's). Blobs up to 256 KiB go through the cache, so the
-   * files a team searches again and again cost no read; larger ones are read directly and not kept.
+   * files a team searches again and again cost no read; larger ones are read directly and not kept. `keep: false`
+   * takes a cached copy but keeps none (a query reading thousands of files would only push out the ones that
+   * matter, and every copy it kept would live long enough to become old garbage: a scan's memory).
    */
-  async content(i: number): Promise<{ flags: number; bytes: Buffer }> {
-    const b = await this.blob(i);
-    const cacheable = b.length <= MAX_CACHED_BLOB;
+  async content(i: number, keep = true): Promise<{ flags: number; bytes: Buffer }> {
+    const { flags, bytes } = this.contentNow(i, keep, false);
+    return { flags, bytes };
+  }
+
+  /**
+   * `content`, read at once, for a caller that is done with the bytes before it next awaits: with `keep` false and
+   * `scratch` true, a blob that is not cached is read into a buffer every reader shares and reuses (a scan's reads
+   * make no garbage; new buffers for a gigabyte of blobs grew the process by a hundred MB between collections).
+   */
+  contentNow(i: number, keep: boolean, scratch = true): { flags: number; bytes: Buffer } {
+    const b = this.entry(i);
     const key = `${this.id}:c${i}`;
+    const cacheable = b.length <= MAX_CACHED_BLOB && (keep || this.cache.has(key));
     const cached = cacheable ? this.cache.get(key) : undefined;
     if (cached) return { flags: b.flags, bytes: cached };
-    const bytes = cacheable ? Buffer.allocUnsafeSlow(b.length) : Buffer.allocUnsafe(b.length);
+    let bytes: Buffer;
+    if (cacheable) bytes = Buffer.allocUnsafeSlow(b.length);
+    else if (scratch && b.length <= MAX_SCRATCH) {
+      if (shared.length < b.length) shared = Buffer.allocUnsafeSlow(Math.max(b.length, 2 * shared.length));
+      bytes = shared.subarray(0, b.length);
+    } else bytes = Buffer.allocUnsafe(b.length);
     if (b.length && readSync(this.fh.fd, bytes, 0, b.length, b.offset) !== b.length) {
       throw new IndexFormatError(`segment ${this.id}: blob ${i} is cut short`);
     }
@@ -159,29 +202,34 @@ export class SegmentReader {
    * A blob's text (its `content` decoded as UTF-8), for searches that must read all of it: kept in the cache for
    * blobs up to 256 KiB, so a pattern that scans every file decodes each once, not once per query.
    */
-  text(i: number, bytes: Buffer): string {
+  text(i: number, bytes: Buffer, keep = true): string {
     if (bytes.length > MAX_CACHED_BLOB) return bytes.toString('utf8');
     const key = `${this.id}:t${i}`;
     let text = this.cache.getText(key);
     if (text === undefined) {
       text = bytes.toString('utf8');
-      this.cache.setText(key, text);
+      if (keep) this.cache.setText(key, text);
     }
     return text;
   }
 
-  /** The posting list of a trigram (indexes of the blobs holding it, ascending); empty when absent. */
+  /** The blob (its index in the blob table) that document `doc` is part of. */
+  blobOf(doc: number): number {
+    return this.docBlobs[doc]!;
+  }
+
+  /** The posting list of a trigram (the documents holding it, ascending); empty when absent. */
   async postings(tri: number): Promise<Uint32Array> {
     const at = await this.findTrigram(tri);
     if (at < 0) return new Uint32Array(0);
-    const e = await this.read(this.triTableOff + at * TRIGRAM_ENTRY, TRIGRAM_ENTRY);
+    const e = this.read(this.triTableOff + at * TRIGRAM_ENTRY, TRIGRAM_ENTRY);
     const count = e.readUInt32LE(4);
     const start = Number(e.readBigUInt64LE(8));
     const end =
       at + 1 < this.trigramCount
-        ? Number((await this.read(this.triTableOff + (at + 1) * TRIGRAM_ENTRY + 8, 8)).readBigUInt64LE(0))
+        ? Number(this.read(this.triTableOff + (at + 1) * TRIGRAM_ENTRY + 8, 8).readBigUInt64LE(0))
         : this.contentOff;
-    const bytes = await this.read(start, end - start);
+    const bytes = this.read(start, end - start);
     const out = new Uint32Array(count);
     let prev = -1;
     let o = 0;
@@ -200,11 +248,19 @@ export class SegmentReader {
     return out;
   }
 
-  /** How many blobs hold a trigram (0 when none), for ordering an AND rarest first. */
+  /** How many documents hold a trigram (0 when none), for ordering an AND rarest first. */
   async frequency(tri: number): Promise<number> {
     const at = await this.findTrigram(tri);
     if (at < 0) return 0;
-    return (await this.read(this.triTableOff + at * TRIGRAM_ENTRY + 4, 4)).readUInt32LE(0);
+    return this.read(this.triTableOff + at * TRIGRAM_ENTRY + 4, 4).readUInt32LE(0);
+  }
+
+  /** Reads the document table once, when the segment is opened. */
+  private async loadDocuments(): Promise<void> {
+    const table = Buffer.alloc(this.docCount * DOC_ENTRY);
+    if (table.length) await this.fh.read(table, 0, table.length, this.blobTableOff + this.blobCount * BLOB_ENTRY);
+    this.docBlobs = new Uint32Array(this.docCount);
+    for (let d = 0; d < this.docCount; d++) this.docBlobs[d] = table.readUInt32LE(d * DOC_ENTRY);
   }
 
   /** Reads the trigram table once, when the segment is opened, keeping every SAMPLE-th trigram. */
@@ -238,7 +294,7 @@ export class SegmentReader {
       }
       lo = a * SAMPLE;
       hi = Math.min(this.trigramCount - 1, lo + SAMPLE - 1);
-      const block = await this.read(this.triTableOff + lo * TRIGRAM_ENTRY, (hi - lo + 1) * TRIGRAM_ENTRY);
+      const block = this.read(this.triTableOff + lo * TRIGRAM_ENTRY, (hi - lo + 1) * TRIGRAM_ENTRY);
       let x = 0;
       let y = hi - lo;
       while (x <= y) {
@@ -252,7 +308,7 @@ export class SegmentReader {
     }
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const t = (await this.read(this.triTableOff + mid * TRIGRAM_ENTRY, 4)).readUInt32LE(0);
+      const t = this.read(this.triTableOff + mid * TRIGRAM_ENTRY, 4).readUInt32LE(0);
       if (t === tri) return mid;
       if (t < tri) lo = mid + 1;
       else hi = mid - 1;
