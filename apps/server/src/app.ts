@@ -1,4 +1,4 @@
-import crypto from 'node:crypto';
+import http from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -14,7 +14,8 @@ import { authenticate } from './http/auth-hook.js';
 import { registerErrorHandling } from './http/error-handler.js';
 import { createIdempotencyStore, registerIdempotency } from './http/idempotency.js';
 import { helmetHeaders, registerSecurityHeaders } from './http/security-headers.js';
-import { requestLoggerFactory } from './http/request-logger.js';
+import { requestIdOf, requestLine, requestLoggerFactory } from './http/request-logger.js';
+import { type FastPath, unchangedPollFastPath } from './modules/notifications/notifications.fast-path.js';
 import { registerTextInputCheck } from './http/text-input.js';
 import type { RouteDeps } from './http/route-deps.js';
 import type { Logger } from './infra/logger.js';
@@ -44,9 +45,35 @@ import type { Services } from './services.js';
 /** The API's base path. */
 export const API_PREFIX = '/api/v1';
 
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
-// Query parameters whose values must never reach a log line.
-const SECRET_QUERY = /([?&](?:ticket|token|code|signature|sig)=)[^&]*/gi;
+/** The options Fastify gives its HTTP server (after its defaults). */
+interface FastifyHttpOptions {
+  http?: http.ServerOptions;
+  keepAliveTimeout: number;
+  requestTimeout: number;
+  connectionTimeout: number;
+  maxRequestsPerSocket: number;
+}
+
+/** Fastify's HTTP server, with the settings its lib/server.js gives it, and `fastPath` in front of it. */
+function serverWithFastPath(
+  handler: (req: http.IncomingMessage, res: http.ServerResponse) => void,
+  options: FastifyHttpOptions,
+  fastPath: FastPath,
+): http.Server {
+  const server = http.createServer(options.http ?? {}, (req, res) => {
+    const answered = fastPath(req, res);
+    if (answered === false) return handler(req, res);
+    answered.then(
+      (done) => done || handler(req, res),
+      () => res.headersSent || handler(req, res),
+    );
+  });
+  server.keepAliveTimeout = options.keepAliveTimeout;
+  server.requestTimeout = options.requestTimeout;
+  server.setTimeout(options.connectionTimeout);
+  if (options.maxRequestsPerSocket > 0) server.maxRequestsPerSocket = options.maxRequestsPerSocket;
+  return server;
+}
 
 /** Builds the Fastify instance: plugins, error model, then routes. It does not listen. */
 export async function buildApp(deps: {
@@ -58,7 +85,18 @@ export async function buildApp(deps: {
   metrics: Metrics;
 }): Promise<FastifyInstance> {
   const { config, logger, services } = deps;
+  // The unchanged notification poll is answered before Fastify (see notifications.fast-path.ts); all else is Fastify's.
+  const fastPath = unchangedPollFastPath({
+    path: `${API_PREFIX}/notifications`,
+    verify: (token) => services.auth.verifyAccessToken(token),
+    notifications: services.notifications,
+    metrics: deps.metrics,
+    logger,
+    trustProxy: config.trustProxy.length > 0,
+  });
   const app = Fastify({
+    serverFactory: (handler, options) =>
+      serverWithFastPath(handler, options as unknown as FastifyHttpOptions, fastPath),
     loggerInstance: logger as FastifyBaseLogger,
     // One line per request, written by the onResponse hook below with secrets stripped from the URL.
     logController: new LogController({ disableRequestLogging: true }),
@@ -66,10 +104,7 @@ export async function buildApp(deps: {
     bodyLimit: config.bodyLimit,
     // Only the listed proxies' X-Forwarded-For is believed; anyone else's would let a client pick its own IP.
     trustProxy: config.trustProxy.length > 0 ? [...config.trustProxy] : false,
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();
-    },
+    genReqId: (req) => requestIdOf(req.headers),
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -98,13 +133,13 @@ export async function buildApp(deps: {
     // Built only when it will be written: at the default level it is, behind `warn` (the bench) it is not.
     if (logger.isLevelEnabled('info')) {
       request.log.info(
-        {
+        requestLine({
           method: request.method,
-          url: request.url.replace(SECRET_QUERY, '$1[redacted]'),
+          url: request.url,
           status: reply.statusCode,
-          ms: Math.round(reply.elapsedTime * 100) / 100,
-          user_id: request.auth?.userId,
-        },
+          ms: reply.elapsedTime,
+          userId: request.auth?.userId,
+        }),
         'request',
       );
     }

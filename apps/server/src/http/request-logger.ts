@@ -1,3 +1,5 @@
+import crypto from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
 import type { Bindings, ChildLoggerOptions, LevelWithSilentOrString } from 'pino';
 import type { Logger } from '../infra/logger.js';
@@ -66,4 +68,25 @@ export function requestLoggerFactory(logger: Logger): NonNullable<FastifyServerO
     Object.keys(options).length > 0
       ? logger.child(bindings, options)
       : (new RequestLogger(logger, bindings) as unknown as FastifyBaseLogger);
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+// Query parameters whose values must never reach a log line.
+const SECRET_QUERY = /([?&](?:ticket|token|code|signature|sig)=)[^&]*/gi;
+
+/** A request's id: the caller's X-Request-Id when it is a plain token of at most 128 characters, else a new UUID. */
+export function requestIdOf(headers: IncomingHttpHeaders): string {
+  const given = headers['x-request-id'];
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+}
+
+/** The fields of a request's log line (one per request, at `info`), the URL's secrets redacted. */
+export function requestLine(line: { method: string; url: string; status: number; ms: number; userId?: string }) {
+  return {
+    method: line.method,
+    url: line.url.replace(SECRET_QUERY, '$1[redacted]'),
+    status: line.status,
+    ms: Math.round(line.ms * 100) / 100,
+    user_id: line.userId,
+  };
 }

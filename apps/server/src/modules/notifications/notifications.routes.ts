@@ -10,7 +10,7 @@ import {
   NotificationPreferences,
   UpdateNotificationPreferencesBody,
 } from '@hivesync/core';
-import type { FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 import { caller } from '../../http/auth-hook.js';
 import { sendEmpty, withErrors } from '../../http/responses.js';
@@ -92,7 +92,7 @@ export function notificationRoutes({ services, authenticate }: RouteDeps): Fasti
 }
 
 /** The calling client's name from X-HiveSync-Client; undefined when it does not say. */
-function clientName(req: FastifyRequest): string | undefined {
+export function clientName(req: { headers: IncomingHttpHeaders }): string | undefined {
   const raw = req.headers[CLIENT_HEADER];
   if (raw === undefined || raw === '') return undefined;
   const parsed = ClientName.safeParse(Array.isArray(raw) ? raw[0] : raw);

@@ -44,6 +44,16 @@ export type PushEnqueuer = (tx: Tx, request: PushRequest) => Promise<void>;
 export const IN_APP_REQUIRED: ReadonlySet<NotificationType> = new Set(['account_login_throttled']);
 
 /** The outcome of a poll: either a page, or "not modified", always with the interval and ETag to send. */
+/** The query of a poll (GET /notifications, as validated). */
+export interface PollQuery {
+  since?: string;
+  unread_only?: boolean;
+  limit?: number;
+  steps?: boolean;
+  before?: string;
+  types?: readonly NotificationType[];
+}
+
 export type PollResult =
   | { notModified: true; etag: string; pollInterval: number }
   | { notModified: false; etag: string; pollInterval: number; body: NotificationList };
@@ -173,32 +183,16 @@ export class NotificationsService {
    */
   async poll(
     auth: AuthContext,
-    query: {
-      since?: string;
-      unread_only?: boolean;
-      limit?: number;
-      steps?: boolean;
-      before?: string;
-      types?: readonly NotificationType[];
-    },
+    query: PollQuery,
     ifNoneMatch: string | undefined,
     client?: string,
   ): Promise<PollResult> {
-    if (query.since !== undefined && query.before !== undefined) {
-      throw errors.validation('Send since (newer notifications) or before (older ones), not both.', {
-        field: 'before',
-      });
-    }
-    const state = await this.state(auth.userId);
-    const pollInterval = state.active ? POLL_INTERVAL_ACTIVE : POLL_INTERVAL_IDLE;
+    const { notModified, etag, pollInterval } = await this.pollHead(auth, query, ifNoneMatch, client);
+    if (notModified) return { notModified: true, etag, pollInterval };
     const limit = query.limit ?? 50;
     const unreadOnly = query.unread_only === true;
     const steps = query.steps !== false;
     const types = query.types ?? [];
-    const etag = `W/"n${state.version}-${queryKey(query.since, unreadOnly, limit, steps, client, query.before, types)}"`;
-    if (ifNoneMatch !== undefined && ifNoneMatch.split(',').some((t) => t.trim() === etag)) {
-      return { notModified: true, etag, pollInterval };
-    }
     const afterSeq = parseCursor(query.since, 'since');
     const beforeSeq = parseCursor(query.before, 'before');
     // One more than asked for tells whether older ones remain (and so whether to give an older_cursor).
@@ -232,6 +226,37 @@ export class NotificationsService {
         ...(olderCursor !== undefined && { older_cursor: olderCursor }),
       },
     };
+  }
+
+  /**
+   * What a poll answers before reading any notification: the ETag and interval, and whether `ifNoneMatch` names
+   * that ETag (then the answer is 304). From the user's cached state alone, so an unchanged poll costs no query.
+   */
+  async pollHead(
+    auth: AuthContext,
+    query: PollQuery,
+    ifNoneMatch: string | undefined,
+    client?: string,
+  ): Promise<{ notModified: boolean; etag: string; pollInterval: number }> {
+    if (query.since !== undefined && query.before !== undefined) {
+      throw errors.validation('Send since (newer notifications) or before (older ones), not both.', {
+        field: 'before',
+      });
+    }
+    const state = await this.state(auth.userId);
+    const pollInterval = state.active ? POLL_INTERVAL_ACTIVE : POLL_INTERVAL_IDLE;
+    const key = queryKey(
+      query.since,
+      query.unread_only === true,
+      query.limit ?? 50,
+      query.steps !== false,
+      client,
+      query.before,
+      query.types ?? [],
+    );
+    const etag = `W/"n${state.version}-${key}"`;
+    const notModified = ifNoneMatch !== undefined && ifNoneMatch.split(',').some((t) => t.trim() === etag);
+    return { notModified, etag, pollInterval };
   }
 
   /**
