@@ -16,7 +16,8 @@ import path from 'node:path';
  *     header   64 B   magic "HSXSEG\0\1", u32 version, u32 blobs, u32 trigrams, u32 documents,
  *                     u64 blob table, u64 trigram table, u64 postings, u64 content, u64 file size
  *     blobs    40 B each, sorted by blob id: 20 B id, u32 flags, u32 length, u64 content offset, u32 first document
- *     docs     4 B each (right after the blob table), in blob order: u32 the document's blob (its index in the table)
+ *     docs     12 B each (right after the blob table), in blob order: u32 the document's blob (its index in the
+ *              table), u32 where it starts in the blob's text, u32 how many lines come before it
  *     trigrams 16 B each, sorted: u32 trigram, u32 document count, u64 postings offset
  *     postings varint gaps between the documents holding a trigram
  *     content  each blob's bytes as git stores them
@@ -35,7 +36,7 @@ export const COMMIT_MAGIC = Buffer.from('HSXCOM\0\x01', 'latin1');
 export const HEADER_BYTES = 64;
 export const BLOB_ENTRY = 40;
 export const TRIGRAM_ENTRY = 16;
-export const DOC_ENTRY = 4;
+export const DOC_ENTRY = 12;
 /** A document ends at the first newline after this many bytes of a blob's text (or at the blob's end). */
 export const DOCUMENT_BYTES = 16 * 1024;
 
@@ -131,12 +132,12 @@ function putVarint(out: Uint8Array, at: number, v: number): number {
   return at;
 }
 
-/** One blob going into a segment, with how many documents its text was cut into (0 for a blob not indexed). */
+/** One blob going into a segment, with where its documents start (none for a blob not indexed). */
 export interface SegmentBlob {
   oid: string;
   flags: number;
   content: Buffer;
-  docs: number;
+  docs: number[];
 }
 
 /**
@@ -150,7 +151,7 @@ export function encodeSegment(blobs: SegmentBlob[], pairs: Float64Array): Buffer
   let ndocs = 0;
   blobs.forEach((b, a) => {
     arrivalFirst[a] = ndocs;
-    ndocs += b.docs;
+    ndocs += b.docs.length;
   });
   const docRank = new Uint32Array(ndocs);
   const firstDoc = new Uint32Array(blobs.length);
@@ -158,10 +159,17 @@ export function encodeSegment(blobs: SegmentBlob[], pairs: Float64Array): Buffer
   let next = 0;
   order.forEach((arrival, r) => {
     firstDoc[r] = next;
-    for (let k = 0; k < blobs[arrival]!.docs; k++) {
+    const { docs, content } = blobs[arrival]!;
+    let line = 0;
+    let counted = 0;
+    docs.forEach((start, k) => {
+      for (let nl = content.indexOf(10, counted); nl !== -1 && nl < start; nl = content.indexOf(10, nl + 1)) line++;
+      counted = start;
       docRank[arrivalFirst[arrival]! + k] = next;
-      docTable.writeUInt32LE(r, next++ * DOC_ENTRY);
-    }
+      docTable.writeUInt32LE(r, next * DOC_ENTRY);
+      docTable.writeUInt32LE(start, next * DOC_ENTRY + 4);
+      docTable.writeUInt32LE(line, next++ * DOC_ENTRY + 8);
+    });
   });
   for (let i = 0; i < pairs.length; i++) {
     const p = pairs[i]!;

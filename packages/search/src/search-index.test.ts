@@ -312,6 +312,7 @@ describe('search index on a scratch repository', () => {
     lines[2990] = 'const abeta = 2;\n';
     const spread = lines.join('');
     const found = [...lines];
+    found[100] = 'alphabeta(1);\n';
     found[2500] = 'alphabeta();\n';
     // A minified file: one line of 40 KB is one document (a line is never cut).
     const minified = `${'x'.repeat(20_000)}alphabeta${'y'.repeat(20_000)}\n`;
@@ -319,9 +320,20 @@ describe('search index on a scratch repository', () => {
     const index = new SearchIndex(path.join(tmpRoot, 'idx-documents'));
     await index.indexCommit({ gitDir: repo.gitDir, env }, c);
     const page = await index.search(c, { q: 'alphabeta' });
-    expect(page.matches.map((m) => `${m.path}:${m.line}:${m.column}`)).toEqual(['found.js:2501:1', 'min.js:1:20001']);
+    expect(page.matches.map((m) => `${m.path}:${m.line}:${m.column}`)).toEqual([
+      'found.js:101:1',
+      'found.js:2501:1',
+      'min.js:1:20001',
+    ]);
     // spread.js is not read: only the two files that hold the word.
     expect(page.files_read).toBe(2);
+    // Only found.js's two documents that hold it are read; pages and counts follow them.
+    const first = await index.search(c, { q: 'alphabeta', limit: 1 });
+    expect(first.matches.map((m) => m.line)).toEqual([101]);
+    const second = await index.search(c, { q: 'alphabeta', limit: 1, cursor: first.next! });
+    expect(second.matches.map((m) => `${m.path}:${m.line}`)).toEqual(['found.js:2501']);
+    expect((await index.search(c, { q: 'alphabeta', count: true })).count).toBe(3);
+    expect((await index.search(c, { q: 'alphabeta', regex: true, ignoreCase: true, count: true })).count).toBe(3);
     // The lines around a document's end are found, each on its own line number.
     for (const at of [818, 819, 820, 1638, 1639]) {
       const q = filler(at).trim();

@@ -163,7 +163,7 @@ class SegmentBuilder {
   add(oid: string, flags: number, content: Buffer): void {
     const starts = flags === 0 ? documentStarts(content) : [];
     if (this.ndocs + starts.length >= PAIR) this.flush();
-    this.blobs.push({ oid, flags, content, docs: starts.length });
+    this.blobs.push({ oid, flags, content, docs: starts });
     starts.forEach((start, k) => {
       const tris = blobTrigrams(content.subarray(start, starts[k + 1] ?? content.length));
       if (this.npairs + tris.length > this.pairs.length) {
@@ -631,38 +631,42 @@ export class SearchIndex {
         continue;
       }
       const cand = candidates[list.segs[i]!]!;
-      if (cand !== 'all' && !cand[list.blobs[i]!]) continue;
+      const blob = list.blobs[i]!;
+      if (cand !== 'all' && !cand.blobs[blob]) continue;
       const reader = readers[list.segs[i]!]!;
       // The first files a query's first page reads are kept in the page cache; more, or a later page, a count or a
       // scan, is a bulk read (see content), read into a shared buffer: nothing below awaits until the next file.
       const keep = !bulk && page.files_read < KEEP_FILES;
-      const { flags, bytes: content } = reader.contentNow(list.blobs[i]!, keep);
-      if (flags !== 0) continue;
-      page.files_read++;
-      const decode = () => reader.text(list.blobs[i]!, content, keep);
-      if (query.count) {
-        page.count! += matcher.countOf(content, from, decode);
-        continue;
-      }
       let stopped = false;
-      for (const m of matcher.linesOf(content, from, context, decode)) {
-        // The match's size in a JSON answer (about: field names, numbers, ranges and the strings as JSON).
-        const size =
-          80 + jsonBytes(p) + jsonBytes(m.text) + 16 * m.ranges.length + jsonBytes(m.before) + jsonBytes(m.after);
-        if (page.matches.length >= limit || (page.matches.length > 0 && bytes + size > maxBytes)) {
-          page.truncated = true;
-          page.next = encodeCursor(fingerprint, i, p, m.line - 1);
-          stopped = true;
-          break;
+      for (const part of candidateParts(reader, blob, cand, keep, from, context)) {
+        if (part === undefined) break; // not indexed (binary, too large)
+        if (part.first) page.files_read++;
+        const after = Math.max(0, from - part.line);
+        if (query.count) {
+          page.count! += matcher.countOf(part.bytes, after, part.decode);
+          continue;
         }
-        page.matches.push({ path: p, ...m });
-        bytes += size;
-        if (Date.now() - started >= budget) {
-          page.timed_out = true;
-          page.next = encodeCursor(fingerprint, i, p, m.line);
-          stopped = true;
-          break;
+        for (const m of matcher.linesOf(part.bytes, after, context, part.decode)) {
+          m.line += part.line;
+          // The match's size in a JSON answer (about: field names, numbers, ranges and the strings as JSON).
+          const size =
+            80 + jsonBytes(p) + jsonBytes(m.text) + 16 * m.ranges.length + jsonBytes(m.before) + jsonBytes(m.after);
+          if (page.matches.length >= limit || (page.matches.length > 0 && bytes + size > maxBytes)) {
+            page.truncated = true;
+            page.next = encodeCursor(fingerprint, i, p, m.line - 1);
+            stopped = true;
+            break;
+          }
+          page.matches.push({ path: p, ...m });
+          bytes += size;
+          if (Date.now() - started >= budget) {
+            page.timed_out = true;
+            page.next = encodeCursor(fingerprint, i, p, m.line);
+            stopped = true;
+            break;
+          }
         }
+        if (stopped) break;
       }
       if (stopped) break;
     }
@@ -683,13 +687,63 @@ function jsonBytes(value: string | string[] | undefined): number {
   return value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value));
 }
 
-/** Evaluates a trigram query on a segment: a flag per blob (1: one of its documents may match), or 'all'. */
-async function evaluate(reader: SegmentReader, plan: TrigramQuery): Promise<Uint8Array | 'all'> {
+/** Which blobs and documents of a segment may match (flags, 1: may), or 'all'. */
+type Candidates = 'all' | { blobs: Uint8Array; docs: Uint8Array };
+
+/** Evaluates a trigram query on a segment. */
+async function evaluate(reader: SegmentReader, plan: TrigramQuery): Promise<Candidates> {
   const docs = await evalNode(reader, plan);
   if (docs === 'all') return 'all';
-  const flags = new Uint8Array(reader.blobCount);
-  for (const d of docs) flags[reader.blobOf(d)] = 1;
+  const flags = { blobs: new Uint8Array(reader.blobCount), docs: new Uint8Array(reader.docCount) };
+  for (const d of docs) {
+    flags.blobs[reader.blobOf(d)] = 1;
+    flags.docs[d] = 1;
+  }
   return flags;
+}
+
+/** A part of a blob's text to match: its bytes, the lines before it in the blob, and how to decode it. */
+interface Part {
+  bytes: Buffer;
+  line: number;
+  decode: () => string;
+  /** The blob's first part read. */
+  first: boolean;
+}
+
+/**
+ * The parts of a blob to match, read one at a time (each is done with before the next is read: they may share a
+ * buffer): the whole text, or, when only some of its documents are candidates and no context lines are asked (they
+ * could reach into a document not read), just those documents, skipping those wholly before line `from`. Yields
+ * undefined for a blob whose text is not indexed.
+ */
+function* candidateParts(
+  reader: SegmentReader,
+  blob: number,
+  cand: Candidates,
+  keep: boolean,
+  from: number,
+  context: number,
+): Generator<Part | undefined> {
+  const [d0, d1] = reader.docsOf(blob);
+  let some = false;
+  if (cand !== 'all' && context === 0) for (let d = d0; d < d1 && !some; d++) some = cand.docs[d] === 0;
+  if (!some || cand === 'all') {
+    const { flags, bytes } = reader.contentNow(blob, keep);
+    if (flags !== 0) return yield undefined;
+    yield { bytes, line: 0, decode: () => reader.text(blob, bytes, keep), first: true };
+    return;
+  }
+  let first = true;
+  for (let d = d0; d < d1; d++) {
+    if (!cand.docs[d]) continue;
+    // (A document ends where the next one starts, its last line where the next one's lines begin.)
+    if (d + 1 < d1 && reader.docStart(d + 1).line <= from) continue;
+    const { start, line } = reader.docStart(d);
+    const bytes = reader.rangeNow(blob, start, d + 1 < d1 ? reader.docStart(d + 1).start : Infinity);
+    yield { bytes, line, decode: () => bytes.toString('utf8'), first };
+    first = false;
+  }
 }
 
 async function evalNode(reader: SegmentReader, q: TrigramQuery): Promise<Uint32Array | 'all'> {

@@ -74,8 +74,12 @@ export class SegmentReader {
   private readonly contentOff: number;
   /** Every SAMPLE-th trigram of the table, in memory: a lookup reads one page of the table, not log2(n). */
   private sample: Uint32Array | undefined;
-  /** Each document's blob (4 bytes a document, about one per 16 KiB of text), in memory. */
+  /** Each document's blob, start in the blob's text, and lines before it (12 bytes a document, about one per 16 KiB
+   * of text), in memory; and each blob's first document. */
   private docBlobs: Uint32Array = new Uint32Array(0);
+  private docStarts: Uint32Array = new Uint32Array(0);
+  private docLines: Uint32Array = new Uint32Array(0);
+  private blobFirstDoc: Uint32Array = new Uint32Array(1);
 
   private constructor(
     readonly id: string,
@@ -199,6 +203,26 @@ export class SegmentReader {
   }
 
   /**
+   * Bytes [start, end) of a blob's content, read at once (`contentNow`'s rules: the cached content's bytes when the
+   * blob is cached, else read into the shared buffer, which the caller is done with before it next awaits).
+   */
+  rangeNow(i: number, start: number, end: number): Buffer {
+    const cached = this.cache.get(`${this.id}:c${i}`);
+    if (cached) return cached.subarray(start, end);
+    const b = this.entry(i);
+    const len = Math.min(end, b.length) - start;
+    let bytes: Buffer;
+    if (len <= MAX_SCRATCH) {
+      if (shared.length < len) shared = Buffer.allocUnsafeSlow(Math.max(len, 2 * shared.length));
+      bytes = shared.subarray(0, len);
+    } else bytes = Buffer.allocUnsafe(len);
+    if (len > 0 && readSync(this.fh.fd, bytes, 0, len, b.offset + start) !== len) {
+      throw new IndexFormatError(`segment ${this.id}: blob ${i} is cut short`);
+    }
+    return bytes;
+  }
+
+  /**
    * A blob's text (its `content` decoded as UTF-8), for searches that must read all of it: kept in the cache for
    * blobs up to 256 KiB, so a pattern that scans every file decodes each once, not once per query.
    */
@@ -216,6 +240,16 @@ export class SegmentReader {
   /** The blob (its index in the blob table) that document `doc` is part of. */
   blobOf(doc: number): number {
     return this.docBlobs[doc]!;
+  }
+
+  /** The documents of blob `i`: [first, end). */
+  docsOf(i: number): [number, number] {
+    return [this.blobFirstDoc[i]!, this.blobFirstDoc[i + 1]!];
+  }
+
+  /** Where document `doc` starts in its blob's text, and how many lines come before it there. */
+  docStart(doc: number): { start: number; line: number } {
+    return { start: this.docStarts[doc]!, line: this.docLines[doc]! };
   }
 
   /** The posting list of a trigram (the documents holding it, ascending); empty when absent. */
@@ -260,7 +294,19 @@ export class SegmentReader {
     const table = Buffer.alloc(this.docCount * DOC_ENTRY);
     if (table.length) await this.fh.read(table, 0, table.length, this.blobTableOff + this.blobCount * BLOB_ENTRY);
     this.docBlobs = new Uint32Array(this.docCount);
-    for (let d = 0; d < this.docCount; d++) this.docBlobs[d] = table.readUInt32LE(d * DOC_ENTRY);
+    this.docStarts = new Uint32Array(this.docCount);
+    this.docLines = new Uint32Array(this.docCount);
+    for (let d = 0; d < this.docCount; d++) {
+      this.docBlobs[d] = table.readUInt32LE(d * DOC_ENTRY);
+      this.docStarts[d] = table.readUInt32LE(d * DOC_ENTRY + 4);
+      this.docLines[d] = table.readUInt32LE(d * DOC_ENTRY + 8);
+    }
+    // Documents are in blob order: blob b's are those from its first to the next blob's first.
+    this.blobFirstDoc = new Uint32Array(this.blobCount + 1);
+    for (let b = 0, d = 0; b <= this.blobCount; b++) {
+      while (d < this.docCount && this.docBlobs[d]! < b) d++;
+      this.blobFirstDoc[b] = d;
+    }
   }
 
   /** Reads the trigram table once, when the segment is opened, keeping every SAMPLE-th trigram. */

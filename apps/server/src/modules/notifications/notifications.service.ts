@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import {
   errors,
+  type ListNotificationsQuery,
   NOTIFICATION_STEP_TYPES,
   POLL_INTERVAL_ACTIVE,
   POLL_INTERVAL_IDLE,
@@ -12,6 +13,7 @@ import {
   type UpdateNotificationPreferencesBody,
   NOTIFICATION_TYPES,
 } from '@hivesync/core';
+import type { z } from 'zod';
 import type { Database, Tx } from '../../infra/db.js';
 import type { EventBus } from '../../infra/event-bus.js';
 import type { Logger } from '../../infra/logger.js';
@@ -43,17 +45,10 @@ export type PushEnqueuer = (tx: Tx, request: PushRequest) => Promise<void>;
 /** Types whose in-app notification cannot be turned off: a security notice must reach its owner. */
 export const IN_APP_REQUIRED: ReadonlySet<NotificationType> = new Set(['account_login_throttled']);
 
-/** The outcome of a poll: either a page, or "not modified", always with the interval and ETag to send. */
-/** The query of a poll (GET /notifications, as validated). */
-export interface PollQuery {
-  since?: string;
-  unread_only?: boolean;
-  limit?: number;
-  steps?: boolean;
-  before?: string;
-  types?: readonly NotificationType[];
-}
+/** The query of a poll: GET /notifications's, as validated. */
+export type PollQuery = z.output<typeof ListNotificationsQuery>;
 
+/** The outcome of a poll: either a page, or "not modified", always with the interval and ETag to send. */
 export type PollResult =
   | { notModified: true; etag: string; pollInterval: number }
   | { notModified: false; etag: string; pollInterval: number; body: NotificationList };
