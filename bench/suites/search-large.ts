@@ -6,7 +6,8 @@ import readline from 'node:readline';
 import { SearchIndex, type SearchQuery } from '@hivesync/search';
 import { alternate, ratioFields, type Rounds } from '../lib/alternate.js';
 import { buildLargeTree } from '../lib/large-tree.js';
-import { ROOT } from '../lib/processes.js';
+import { benchSession } from '../lib/hivesync-client.js';
+import { ROOT, startHiveSync } from '../lib/processes.js';
 import type { Figure, Suite } from '../lib/report.js';
 import { LIMIT, RG, rg } from '../lib/ripgrep.js';
 import { median, ms, time } from '../lib/stats.js';
@@ -105,7 +106,8 @@ async function rareInTree(checkout: string, want: number): Promise<string[]> {
  * vue core's and express's histories under a path of its own, about 100,000 files and 1 GB, one commit plus five
  * that each change 1% of the files. Each figure against ripgrep on a checkout of the same commit in the same run;
  * the searches run in a process of their own that does nothing else (as an API instance), whose peak RSS is the
- * memory figure.
+ * memory figure; then end to end, the rare literals and regexes through GET /repo/search of a HiveSync server that
+ * synced the tree at that commit (branch `bench-head`).
  */
 export const searchLarge: Suite = {
   name: 'search large tree',
@@ -231,6 +233,52 @@ export const searchLarge: Suite = {
         });
         await index.close();
 
+        // End to end: GET /repo/search of a HiveSync server (embedded) that synced the tree at the checkout's commit.
+        execFileSync('git', ['--git-dir', tree.gitDir, 'update-ref', 'refs/heads/bench-head', head]);
+        const hive = await startHiveSync({ HIVESYNC_ALLOW_LOCAL_REPOS: 'true' });
+        let apiRare: Rounds;
+        let apiRegex: Rounds;
+        try {
+          const session = await benchSession(hive.url);
+          const project = await session.json<{ id: string }>('POST', '/api/v1/projects', {
+            name: 'large-tree',
+            repo_url: tree.gitDir,
+            branch: 'bench-head',
+          });
+          log('large tree: a server syncs it');
+          const synced = await session.syncAndWait(project.id, 500);
+          log(`large tree: synced in ${Math.round(synced.duration_ms / 1000)} s`);
+          // The sync wrote a checkout and an index of a GB each: flushed to disk before timing, so that the kernel's
+          // writeback does not land on one side of the rounds (rg took 2.5x as long while it ran).
+          execFileSync('sync');
+          // After a sync the server keeps busy for a while (its spare worktree, a gigabyte, is checked out in the
+          // background): rounds start once rg on the checkout takes no longer than in the server-side rounds.
+          const quiet = median(rare.baselines) * 1.3;
+          const waited = Date.now();
+          while (Date.now() - waited < 300_000 && (await time(() => rg(checkout, ['-F', '-e', words[0]!]))) > quiet) {
+            await new Promise((r) => setTimeout(r, 2000));
+          }
+          log(`large tree: the server was quiet after ${Math.round((Date.now() - waited) / 1000)} s`);
+          const viaApi = (q: string, regex = false) =>
+            session.json(
+              'GET',
+              `/api/v1/repo/search?project_id=${project.id}&q=${encodeURIComponent(q)}&limit=${LIMIT}&regex=${regex}`,
+            );
+          await viaApi('warm_up_query');
+          apiRare = await alternate({
+            rounds: n,
+            baseline: (r) => time(() => rg(checkout, ['-F', '-e', words[r]!])),
+            subject: (r) => time(() => viaApi(words[r]!)),
+          });
+          apiRegex = await alternate({
+            rounds: n,
+            baseline: (r) => time(() => rg(checkout, ['-e', regexes[r]!])),
+            subject: (r) => time(() => viaApi(regexes[r]!, true)),
+          });
+        } finally {
+          await hive.stop();
+        }
+
         const row = (name: string, r: Rounds, goal: number, baseline = 'rg on a checkout'): Figure => ({
           suite: 'search large tree',
           name: `${size}: ${name} (${label})`,
@@ -244,6 +292,8 @@ export const searchLarge: Suite = {
         return [
           row(`rare literal, server-side (median of ${n})`, rare, 0.1),
           row(`regex with trigrams, server-side (median of ${n})`, rareRegex, 0.1),
+          row(`rare literal through the API (median of ${n})`, apiRare, 0.1),
+          row(`regex with trigrams through the API (median of ${n})`, apiRegex, 0.1),
           row(`common literal, first ${LIMIT}, server-side`, commonFirst, 0.2),
           row(`common literal, the full count (up to ${counted} lines), server-side`, commonAll, 0.2, 'rg -c'),
           row(`path-filtered literal, first ${LIMIT}, server-side`, pathFiltered, 0.2),
