@@ -21,6 +21,13 @@ const MAX_CACHED_BLOB = 256 * 1024;
 const MAX_SCRATCH = 4 * 1024 * 1024;
 let shared = Buffer.allocUnsafeSlow(64 * 1024);
 
+/** A buffer of `len` bytes for a read its caller is done with before it next awaits: the shared one when it fits. */
+function scratchBuffer(len: number): Buffer {
+  if (len > MAX_SCRATCH) return Buffer.allocUnsafe(len);
+  if (shared.length < len) shared = Buffer.allocUnsafeSlow(Math.max(len, 2 * shared.length));
+  return shared.subarray(0, len);
+}
+
 /**
  * A bounded cache of segment bytes (4 KiB pages of the tables, and the text of blobs up to 256 KiB), least recently
  * used dropped first. One per process is enough: whatever the number or size of repositories, the index's memory is
@@ -191,10 +198,8 @@ export class SegmentReader {
     if (cached) return { flags: b.flags, bytes: cached };
     let bytes: Buffer;
     if (cacheable) bytes = Buffer.allocUnsafeSlow(b.length);
-    else if (scratch && b.length <= MAX_SCRATCH) {
-      if (shared.length < b.length) shared = Buffer.allocUnsafeSlow(Math.max(b.length, 2 * shared.length));
-      bytes = shared.subarray(0, b.length);
-    } else bytes = Buffer.allocUnsafe(b.length);
+    else if (scratch) bytes = scratchBuffer(b.length);
+    else bytes = Buffer.allocUnsafe(b.length);
     if (b.length && readSync(this.fh.fd, bytes, 0, b.length, b.offset) !== b.length) {
       throw new IndexFormatError(`segment ${this.id}: blob ${i} is cut short`);
     }
@@ -211,11 +216,7 @@ export class SegmentReader {
     if (cached) return cached.subarray(start, end);
     const b = this.entry(i);
     const len = Math.min(end, b.length) - start;
-    let bytes: Buffer;
-    if (len <= MAX_SCRATCH) {
-      if (shared.length < len) shared = Buffer.allocUnsafeSlow(Math.max(len, 2 * shared.length));
-      bytes = shared.subarray(0, len);
-    } else bytes = Buffer.allocUnsafe(len);
+    const bytes = scratchBuffer(len);
     if (len > 0 && readSync(this.fh.fd, bytes, 0, len, b.offset + start) !== len) {
       throw new IndexFormatError(`segment ${this.id}: blob ${i} is cut short`);
     }
