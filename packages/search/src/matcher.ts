@@ -1,5 +1,6 @@
 import v8 from 'node:v8';
 import { RE2JS, RE2JSException } from 're2js';
+import { documentStarts } from './format.js';
 
 /** A search the caller got wrong (an invalid regular expression, an empty query, a foreign cursor): a 400. */
 export class SearchQueryError extends Error {
@@ -489,15 +490,17 @@ export class LineMatcher {
       if (nl === -1) return;
       start = nl + 1;
     }
-    while (start < bytes.length) {
-      const nl = start + PIECE_BYTES >= bytes.length ? -1 : bytes.indexOf(NL, start + PIECE_BYTES - 1);
-      const end = nl === -1 ? bytes.length : nl + 1;
-      for (const m of this.lines(bytes.toString('utf8', start, end), 0, 0)) {
+    // Cut the way documents are (after the first newline past the size), so a piece never splits a line.
+    const rest = bytes.subarray(start);
+    const starts = documentStarts(rest, PIECE_BYTES);
+    for (let k = 0; k < starts.length; k++) {
+      const a = starts[k]!;
+      const b = starts[k + 1] ?? rest.length;
+      for (const m of this.lines(rest.toString('utf8', a, b), 0, 0)) {
         m.line += lineNo - 1;
         yield m;
       }
-      for (let at = bytes.indexOf(NL, start); at !== -1 && at < end; at = bytes.indexOf(NL, at + 1)) lineNo++;
-      start = end;
+      for (let at = rest.indexOf(NL, a); at !== -1 && at < b; at = rest.indexOf(NL, at + 1)) lineNo++;
     }
   }
 
