@@ -3,14 +3,16 @@
  * lines on stdin (`{"commit", "query", "all"?}`: `all` pages through every match) with
  * `{"ms", "matches", "files", "files_read", "scan"}` lines; on `{"rss": true}` it answers its peak resident set
  * (VmHWM) and current one (VmRSS), in bytes. The bench times the round trips and reads the peak, so the memory
- * figure is that of a process doing nothing but searching. Plain JavaScript on the built package, run by node
- * alone as the server runs (a TypeScript loader would add its own 30 MB to the figure).
+ * figure is that of a process doing nothing but searching (its search threads included). Plain JavaScript on the
+ * built package, run by node alone as the server runs (a TypeScript loader would add its own 30 MB to the figure).
+ * Its search threads are the server's default (HIVESYNC_SEARCH_THREADS: one per core but one, 1 to 4).
  */
 import fs from 'node:fs';
 import readline from 'node:readline';
-import { SearchIndex } from '@hivesync/search';
+import { SearchIndex, SearchPool } from '@hivesync/search';
 
-const index = new SearchIndex(process.argv[2]);
+const pool = new SearchPool(); // (the server's default size)
+const index = new SearchIndex(process.argv[2], { pool });
 const out = (v) => process.stdout.write(`${JSON.stringify(v)}\n`);
 const kib = (field) => {
   const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync('/proc/self/status', 'utf8'));
@@ -38,3 +40,4 @@ for await (const line of readline.createInterface({ input: process.stdin })) {
   out({ ms: performance.now() - started, matches, files: page.files.length, files_read: filesRead, scan: page.scan });
 }
 await index.close();
+await pool.close();

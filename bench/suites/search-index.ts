@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SearchIndex, type SearchQuery } from '@hivesync/search';
+import { SearchIndex, SearchPool, type SearchQuery } from '@hivesync/search';
 import { alternate, ratioFields, type Rounds } from '../lib/alternate.js';
 import { LIMIT, RG, rareWords, rg } from '../lib/ripgrep.js';
 import { benchSession } from '../lib/hivesync-client.js';
@@ -40,8 +40,9 @@ export const searchIndex: Suite = {
       execFileSync('git', ['--git-dir', bare, 'archive', '-o', tar, head]);
       execFileSync('tar', ['-xf', tar, '-C', checkout]);
 
-      // The full first index of the commit.
-      const index = new SearchIndex(path.join(dir, 'index'));
+      // The full first index of the commit, searched with the server's default search threads.
+      const pool = new SearchPool(); // (the server's default size)
+      const index = new SearchIndex(path.join(dir, 'index'), { pool });
       const gitEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
       const full = await index.indexCommit({ gitDir: bare, env: gitEnv }, head);
       const stats = await index.stats();
@@ -130,6 +131,7 @@ export const searchIndex: Suite = {
         subject: (r) => time(() => mirrorIndex!.indexCommit({ gitDir: mirror, env: gitEnv }, firstParents[100 * r]!)),
       });
       await index.close();
+      await pool.close();
       await mirrorIndex?.close();
 
       // End to end: the API's /repo/search against rg of the same rare literal.

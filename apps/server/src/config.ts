@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { parsePools, type Pool } from './jobs/pools.js';
@@ -145,6 +146,8 @@ const EnvSchema = z
     HIVESYNC_SEARCH_TIME_BUDGET_MS: int(50, 600_000).default(5000),
     /** Memory for pages of the search index files (posting lists, tables), shared by every project, in bytes. */
     HIVESYNC_SEARCH_PAGE_CACHE_BYTES: int(1024 * 1024, 16 * 1024 * 1024 * 1024).default(32 * 1024 * 1024),
+    /** Threads reading files for large searches beside the request's own (scans, counts); 0: the request's alone. */
+    HIVESYNC_SEARCH_THREADS: int(0, 64).default(Math.max(1, Math.min(4, os.availableParallelism() - 1))),
     /** SSH host-key checking for repositories: yes (strict), accept-new, or no. Default: accept-new embedded, yes otherwise. */
     HIVESYNC_SSH_HOST_KEY_CHECKING: z.enum(['yes', 'accept-new', 'no']).optional(),
     /** Longest a single git operation of a sync may take, in seconds. */
@@ -620,6 +623,8 @@ export interface Config {
     readonly searchTimeBudgetMs: number;
     /** Bytes of search index pages kept in memory, for all projects together. */
     readonly searchPageCacheBytes: number;
+    /** Threads reading files for large searches (0: none, the request's thread reads them). */
+    readonly searchThreads: number;
     readonly sshHostKeyChecking: 'yes' | 'accept-new' | 'no';
     readonly gitTimeoutMs: number;
     readonly syncRetryLimit: number;
@@ -789,6 +794,7 @@ export function loadConfig(
       searchKeepCommits: e.HIVESYNC_SEARCH_KEEP_COMMITS,
       searchTimeBudgetMs: e.HIVESYNC_SEARCH_TIME_BUDGET_MS,
       searchPageCacheBytes: e.HIVESYNC_SEARCH_PAGE_CACHE_BYTES,
+      searchThreads: e.HIVESYNC_SEARCH_THREADS,
       sshHostKeyChecking: e.HIVESYNC_SSH_HOST_KEY_CHECKING ?? (e.DATABASE_URL ? 'yes' : 'accept-new'),
       gitTimeoutMs: e.HIVESYNC_GIT_TIMEOUT_SECONDS * 1000,
       syncRetryLimit: e.HIVESYNC_SYNC_RETRY_LIMIT,

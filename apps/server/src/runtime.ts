@@ -125,6 +125,7 @@ export async function startRuntime(
     };
     closers.push(async () => infra.git.close());
     const services = createServices(infra);
+    closers.push(() => services.codeSearch.close());
     const definitions = jobDefinitions(services, config);
     infra.metrics.gauge(
       'hivesync_queue_jobs',

@@ -217,7 +217,10 @@ export function createServices(infra: Infra): Services {
     queue: infra.queue,
     projects,
     mirrors,
-    store: new CodeSearchStore(path.join(config.dataDir, 'repos'), git.baseEnv, config.repos.searchPageCacheBytes),
+    store: new CodeSearchStore(path.join(config.dataDir, 'repos'), git.baseEnv, {
+      pageCacheBytes: config.repos.searchPageCacheBytes,
+      threads: config.repos.searchThreads,
+    }),
     logger: infra.logger,
     options: {
       keepCommits: config.repos.searchKeepCommits,

@@ -14,3 +14,4 @@ export {
   type SearchQuery,
 } from './search-index.js';
 export { PageCache } from './segment-reader.js';
+export { SearchPool } from './search-pool.js';

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IndexMissingError, SearchIndex, type SearchPage, type SearchQuery } from './search-index.js';
 import { SearchQueryError } from './matcher.js';
+import { SearchPool } from './search-pool.js';
 import { cloneTestRepo, skipWithoutTestRepos } from './test/test-repos.js';
 
 const env = process.env;
@@ -77,6 +78,13 @@ describe.skipIf(skipWithoutTestRepos('express', 'core'))('search index on real r
   let coreHead: string;
   let expressIndex: SearchIndex;
   let coreIndex: SearchIndex;
+  // The same indexes searched with a pool of threads reading the files (scans, counts, later pages, large pages).
+  const pool = new SearchPool(2);
+  let expressPooled: SearchIndex;
+  let corePooled: SearchIndex;
+  const modes = ['', ' (pool)'] as const;
+  const pick = (mode: (typeof modes)[number], serial: SearchIndex, pooled: SearchIndex) =>
+    mode === '' ? serial : pooled;
 
   beforeAll(async () => {
     express = cloneTestRepo('express', tmpRoot);
@@ -87,10 +95,15 @@ describe.skipIf(skipWithoutTestRepos('express', 'core'))('search index on real r
     coreIndex = new SearchIndex(path.join(tmpRoot, 'idx-core'));
     await expressIndex.indexCommit({ gitDir: express, env }, expressHead);
     await coreIndex.indexCommit({ gitDir: core, env }, coreHead);
+    expressPooled = new SearchIndex(path.join(tmpRoot, 'idx-express'), { pool });
+    corePooled = new SearchIndex(path.join(tmpRoot, 'idx-core'), { pool });
   }, 240_000);
   afterAll(async () => {
     await expressIndex.close();
     await coreIndex.close();
+    await expressPooled.close();
+    await corePooled.close();
+    await pool.close();
   });
 
   // Each case: our query, and the same search as git grep flags (-P for regular expressions: PCRE agrees with RE2 on
@@ -109,16 +122,18 @@ describe.skipIf(skipWithoutTestRepos('express', 'core'))('search index on real r
     ['path prefix', { q: 'req', path: 'lib' }, ['-F'], ['lib']],
   ];
 
-  for (const [name, q, flags, pathspec] of cases) {
-    it(`express: ${name} equals git grep`, async () => {
-      const ours = await all(expressIndex, expressHead, q);
-      const theirs = gitGrep(express, expressHead, flags, q.q, pathspec);
-      expect(theirs.length).toBeGreaterThan(0);
-      expect(asLines(ours)).toEqual(theirs);
-      expect(ours.truncated).toBe(false);
-      expect((await expressIndex.search(expressHead, { ...q, count: true })).count).toBe(theirs.length);
-    });
-  }
+  for (const mode of modes)
+    for (const [name, q, flags, pathspec] of cases) {
+      it(`express: ${name} equals git grep${mode}`, async () => {
+        const index = pick(mode, expressIndex, expressPooled);
+        const ours = await all(index, expressHead, q);
+        const theirs = gitGrep(express, expressHead, flags, q.q, pathspec);
+        expect(theirs.length).toBeGreaterThan(0);
+        expect(asLines(ours)).toEqual(theirs);
+        expect(ours.truncated).toBe(false);
+        expect((await index.search(expressHead, { ...q, count: true })).count).toBe(theirs.length);
+      });
+    }
 
   const coreCases: [string, SearchQuery, string[], string[]?][] = [
     ['literal', { q: 'createApp(' }, ['-F']],
@@ -133,36 +148,43 @@ describe.skipIf(skipWithoutTestRepos('express', 'core'))('search index on real r
       [':(glob)packages/runtime-core/src/**/*.ts'],
     ],
   ];
-  for (const [name, q, flags, pathspec] of coreCases) {
-    it(`vue core: ${name} equals git grep`, async () => {
-      const ours = await all(coreIndex, coreHead, q);
-      const theirs = gitGrep(core, coreHead, flags, q.q, pathspec);
-      expect(theirs.length).toBeGreaterThan(0);
-      expect(asLines(ours)).toEqual(theirs);
-      expect((await coreIndex.search(coreHead, { ...q, count: true })).count).toBe(theirs.length);
-    });
-  }
-
-  it('a count stopped by the time budget counts on from its cursor, adding up to the whole count', async () => {
-    const q: SearchQuery = { q: 'const', count: true };
-    const whole = (await coreIndex.search(coreHead, q)).count!;
-    expect(whole).toBeGreaterThan(1000);
-    let sum = 0;
-    let cursor: string | undefined;
-    let pages = 0;
-    for (; pages < 100_000; pages++) {
-      const page = await coreIndex.search(coreHead, { ...q, timeBudgetMs: 0, cursor });
-      expect(page.matches).toEqual([]);
-      sum += page.count!;
-      if (!page.next) break;
-      expect(page.timed_out).toBe(true);
-      cursor = page.next;
+  for (const mode of modes)
+    for (const [name, q, flags, pathspec] of coreCases) {
+      it(`vue core: ${name} equals git grep${mode}`, async () => {
+        const index = pick(mode, coreIndex, corePooled);
+        const ours = await all(index, coreHead, q);
+        const theirs = gitGrep(core, coreHead, flags, q.q, pathspec);
+        expect(theirs.length).toBeGreaterThan(0);
+        expect(asLines(ours)).toEqual(theirs);
+        expect((await index.search(coreHead, { ...q, count: true })).count).toBe(theirs.length);
+      });
     }
-    expect(pages).toBeGreaterThan(1);
-    expect(sum).toBe(whole);
-    const names = await coreIndex.search(coreHead, { q: 'runtime', files: true, count: true });
-    expect(names.count).toBe((await all(coreIndex, coreHead, { q: 'runtime', files: true })).files.length);
-  });
+
+  it.each(modes)(
+    'a count stopped by the time budget counts on from its cursor, adding up to the whole count%s',
+    async (mode) => {
+      const index = pick(mode, coreIndex, corePooled);
+      const q: SearchQuery = { q: 'const', count: true };
+      const whole = (await coreIndex.search(coreHead, q)).count!;
+      expect(whole).toBeGreaterThan(1000);
+      expect((await index.search(coreHead, q)).count).toBe(whole);
+      let sum = 0;
+      let cursor: string | undefined;
+      let pages = 0;
+      for (; pages < 100_000; pages++) {
+        const page = await index.search(coreHead, { ...q, timeBudgetMs: 0, cursor });
+        expect(page.matches).toEqual([]);
+        sum += page.count!;
+        if (!page.next) break;
+        expect(page.timed_out).toBe(true);
+        cursor = page.next;
+      }
+      expect(pages).toBeGreaterThan(1);
+      expect(sum).toBe(whole);
+      const names = await coreIndex.search(coreHead, { q: 'runtime', files: true, count: true });
+      expect(names.count).toBe((await all(coreIndex, coreHead, { q: 'runtime', files: true })).files.length);
+    },
+  );
 
   it('a rare literal reads only the files that hold it (the index, not a scan)', async () => {
     const page = await all(coreIndex, coreHead, { q: 'shallowReadonlyMap' });
@@ -178,13 +200,14 @@ describe.skipIf(skipWithoutTestRepos('express', 'core'))('search index on real r
     expect(page.truncated).toBe(true);
   });
 
-  it('pages with the cursor add up to the whole answer, in path order', async () => {
+  it.each(modes)('pages with the cursor add up to the whole answer, in path order%s', async (mode) => {
+    const index = pick(mode, expressIndex, expressPooled);
     const q: SearchQuery = { q: 'require(' };
     const whole = asLines(await all(expressIndex, expressHead, q));
     const paged: string[] = [];
     let cursor: string | undefined;
     for (let n = 0; n < 1000; n++) {
-      const page = await expressIndex.search(expressHead, { ...q, limit: 37, cursor });
+      const page = await index.search(expressHead, { ...q, limit: 37, cursor });
       paged.push(...asLines(page));
       if (!page.next) break;
       expect(page.truncated).toBe(true);
@@ -212,6 +235,38 @@ describe.skipIf(skipWithoutTestRepos('express', 'core'))('search index on real r
       .split('\n')
       .filter((p) => p.includes('runtime-core/src/component'));
     expect(files.files.map((f) => f.path)).toEqual(expected);
+  });
+
+  it('with a pool, every page, its cursor and where a limit or the byte budget stops it equal one thread', async () => {
+    const queries: SearchQuery[] = [
+      { q: 'x\\d', regex: true, limit: 40 },
+      { q: 'const', context: 2, limit: 500, maxBytes: 40_000 },
+      { q: 'vnode', ignoreCase: true, limit: 250 },
+      { q: 'export', path: 'packages/runtime-core', limit: 120 },
+    ];
+    const shape = (p: SearchPage) => ({ ...p, files_read: undefined });
+    for (const q of queries) {
+      let cursor: string | undefined;
+      let pages = 0;
+      for (; pages < 500; pages++) {
+        const one = await coreIndex.search(coreHead, { ...q, cursor });
+        const pooled = await corePooled.search(coreHead, { ...q, cursor });
+        expect(shape(pooled)).toEqual(shape(one));
+        if (!one.next) break;
+        cursor = one.next;
+      }
+      expect(pages, q.q).toBeGreaterThan(1);
+    }
+    expect(pool.threads).toBe(2);
+  });
+
+  it('a pool that is closed fails a search that needs it, clearly', async () => {
+    const closing = new SearchPool(1);
+    const index = new SearchIndex(path.join(tmpRoot, 'idx-core'), { pool: closing });
+    const scan = index.search(coreHead, { q: '\\w', regex: true, count: true });
+    await closing.close();
+    await expect(scan).rejects.toThrow(/closed|stopped/);
+    await index.close();
   });
 
   it('indexing after more commits reads only new blobs and equals a full rebuild', async () => {

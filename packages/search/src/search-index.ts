@@ -24,6 +24,7 @@ import { assertObjectId, blobSizes, type GitSource, listTree, readBlobs } from '
 import { type Language, LANGUAGES, languageId, languageOf, parseLanguage } from './language.js';
 import { type LineMatch, LineMatcher, SearchQueryError } from './matcher.js';
 import { foldByte, isScan, literalQuery, regexpQuery, type TrigramQuery } from './query-plan.js';
+import type { PoolTask, SearchPool } from './search-pool.js';
 import { PageCache, SegmentReader } from './segment-reader.js';
 
 /** The commit has no index (yet): the caller starts an index job and answers 409 `index_missing`. */
@@ -44,6 +45,11 @@ export interface SearchIndexOptions {
   cache?: PageCache;
   /** Test seam: called between a file's fsync and its rename. */
   hooks?: WriteHooks;
+  /**
+   * Threads that read, beside the calling one, the files of counts and of pages whose matches are sparse (default:
+   * none, every file is read on the calling thread). One pool serves any number of indexes.
+   */
+  pool?: SearchPool;
 }
 
 /** A search over one commit. */
@@ -103,6 +109,97 @@ export interface SearchPage {
 
 /** A query keeps the first this many files it reads in the page cache, and no more. */
 const KEEP_FILES = 256;
+/** Candidate files in a search's first chunk for the pool; each next one has twice as many, up to CHUNK_MAX. */
+const CHUNK_FILES = 64;
+const CHUNK_MAX = 512;
+/** Searches whose prepared state a pool thread keeps (more than the pool remembers having sent: see SearchPool). */
+export const CHUNK_RUNS = 16;
+
+/** A search under way: its query checked and planned, the commit's list and the candidates of its segments. */
+interface Run {
+  query: SearchQuery;
+  plan: TrigramQuery;
+  matcher: LineMatcher;
+  filter: ((p: string) => boolean) | undefined;
+  lang: number | undefined;
+  list: CommitList;
+  readers: SegmentReader[];
+  candidates: Candidates[];
+  fingerprint: string;
+  limit: number;
+  maxBytes: number;
+  context: number;
+  started: number;
+  budget: number;
+  /** The cursor of a page that stops at line `afterLine` of file `i` of `list`. */
+  cursor: (i: number, afterLine: number) => string;
+}
+
+/** A page being filled, with the bytes its matches take in JSON and the list position of each match's file. */
+interface PageState {
+  page: SearchPage;
+  bytes: number;
+  fileOf: number[];
+}
+
+/** What a pool thread needs of a search, sent with the search's first chunk for that thread. */
+export interface ChunkSearch {
+  q: string;
+  regex?: boolean;
+  ignoreCase?: boolean;
+  word?: boolean;
+  count?: boolean;
+  context: number;
+  /** The segment files, by their position in the commit's list. */
+  segments: string[];
+  candidates: Candidates[];
+  started: number;
+  budget: number;
+}
+
+/**
+ * One chunk of a search, for a pool thread: candidate files given by segment and blob (the thread needs neither the
+ * commit's list nor its paths; a match names its file by position in the chunk).
+ */
+export interface ChunkTask {
+  /** The search it is part of: a thread keeps what the search's first chunk brought for the next ones. */
+  search: string;
+  /** Only in a search's first chunk for a thread (the pool leaves it out after). */
+  setup?: ChunkSearch;
+  segs: Uint16Array;
+  blobs: Uint32Array;
+  /** The first file is read from after this line. */
+  afterLine: number;
+  /** Matches (and their bytes, paths not counted) the page still had room for when the chunk started. */
+  limit: number;
+  maxBytes: number;
+}
+
+/** What a chunk found, its files named by position in the chunk; `stop` when its own limit or the budget stopped it. */
+export interface ChunkResult {
+  matches: LineMatch[];
+  fileOf: number[];
+  files_read: number;
+  count: number | undefined;
+  stop: { file: number; afterLine: number; timed_out: boolean } | null;
+}
+
+/** Adds a match to the page, or, when the page is full (matches or bytes), stops the page before it. */
+function addMatch(run: Run, state: PageState, m: SearchMatch, file: number): boolean {
+  // The match's size in a JSON answer (about: field names, numbers, ranges and the strings as JSON).
+  const size =
+    80 + jsonBytes(m.path) + jsonBytes(m.text) + 16 * m.ranges.length + jsonBytes(m.before) + jsonBytes(m.after);
+  const { page } = state;
+  if (page.matches.length >= run.limit || (page.matches.length > 0 && state.bytes + size > run.maxBytes)) {
+    page.truncated = true;
+    page.next = run.cursor(file, m.line - 1);
+    return false;
+  }
+  page.matches.push(m);
+  state.fileOf.push(file);
+  state.bytes += size;
+  return true;
+}
 
 const PAIR = 1048576; // 2^20: documents per segment at most, and the factor packing (trigram, document) into one number
 
@@ -561,10 +658,42 @@ export class SearchIndex {
   /** Searches `commit` (which must be indexed: IndexMissingError otherwise). */
   async search(commit: string, query: SearchQuery): Promise<SearchPage> {
     const started = Date.now();
-    const budget = query.timeBudgetMs ?? 5000;
-    const limit = query.limit ?? 100;
-    const maxBytes = query.maxBytes ?? 2 * 1024 * 1024;
-    const context = Math.max(0, Math.min(10, query.context ?? 0));
+    const run = await this.prepare(commit, query, started);
+    const { list } = run;
+    let start = 0;
+    let afterLine = 0;
+    if (query.cursor) ({ start, afterLine } = decodeCursor(query.cursor, run.fingerprint, list));
+    const state: PageState = {
+      page: {
+        commit,
+        matches: [],
+        files: [],
+        next: null,
+        truncated: false,
+        timed_out: false,
+        scan: !query.files && isScan(run.plan),
+        files_read: 0,
+        ...(query.count && { count: 0 }),
+      },
+      bytes: 0,
+      fileOf: [],
+    };
+    // (The pool's threads start with the first search, whether it needs them or not.)
+    this.options.pool?.warm();
+    const pool = query.files ? undefined : this.options.pool;
+    // A count is read on the pool's threads. A page reads its first 256 files here (most pages end within them, and
+    // dense matches are cheaper made here than copied between threads); a page that read that many and found few
+    // matches reads the rest on the pool's threads, in chunks whose results are taken in path order.
+    if (pool && query.count) await this.parallel(run, state, start, afterLine, pool);
+    else {
+      const at = scanFiles(run, state, start, afterLine, list.paths.length, pool ? KEEP_FILES : 0);
+      if (at !== undefined) await this.parallel(run, state, at, 0, pool!);
+    }
+    return state.page;
+  }
+
+  /** What every part of a search needs: the query checked and planned, the commit's list, its segments' candidates. */
+  private async prepare(commit: string, query: SearchQuery, started: number): Promise<Run> {
     if (query.q.length > 1000) throw new SearchQueryError('q: at most 1,000 characters');
     const matcher = new LineMatcher({ q: query.q, regex: query.regex, ignoreCase: query.ignoreCase, word: query.word });
     const filter = pathFilter(query);
@@ -579,98 +708,131 @@ export class SearchIndex {
       : query.regex
         ? regexpQuery(query.q, query.ignoreCase === true)
         : literalQuery(query.q);
-    const fingerprint = queryFingerprint(commit, query);
-
     const entry = (await this.current()).commits.find((c) => c.sha === commit);
     if (!entry) throw new IndexMissingError(commit);
     const list = await this.list(entry.file);
-    let start = 0;
-    let afterLine = 0;
-    if (query.cursor) ({ start, afterLine } = decodeCursor(query.cursor, fingerprint, list));
-
-    const page: SearchPage = {
-      commit,
-      matches: [],
-      files: [],
-      next: null,
-      truncated: false,
-      timed_out: false,
-      scan: !query.files && isScan(plan),
-      files_read: 0,
-      ...(query.count && { count: 0 }),
-    };
     // Which blobs of each segment may match: every segment of the commit at once (posting lists, no text).
     const readers = await Promise.all(list.segments.map((id) => this.reader(id)));
     const candidates = query.files ? [] : await Promise.all(readers.map((r) => evaluate(r, plan)));
-    let bytes = 0;
-    const bulk = page.scan || query.count === true || query.cursor !== undefined;
+    const run: Run = {
+      query,
+      plan,
+      matcher,
+      filter,
+      lang,
+      list,
+      readers,
+      candidates,
+      fingerprint: queryFingerprint(commit, query),
+      cursor: (i, afterLine) => encodeCursor(run.fingerprint, i, list.paths[i]!, afterLine),
+      limit: query.limit ?? 100,
+      maxBytes: query.maxBytes ?? 2 * 1024 * 1024,
+      context: Math.max(0, Math.min(10, query.context ?? 0)),
+      started,
+      budget: query.timeBudgetMs ?? 5000,
+    };
+    return run;
+  }
+
+  /**
+   * Files from `start` on, read by the pool's threads in chunks of candidate files (the first small, then larger; as
+   * many under way as the pool has threads, each asked for no more matches than the page still has room for) whose
+   * results are added in path order; once the page is full or the budget ran out, no more chunks start.
+   */
+  private async parallel(run: Run, state: PageState, start: number, afterLine: number, pool: SearchPool) {
+    const { list, query } = run;
+    // The candidate files, filters applied: a chunk is only what its thread reads.
+    const files: number[] = [];
     for (let i = start; i < list.paths.length; i++) {
-      const from = i === start ? afterLine : 0;
-      // (Checked after the first file: every page makes progress, however small the budget.)
-      if (i > start && Date.now() - started >= budget) {
-        page.timed_out = true;
-        page.next = encodeCursor(fingerprint, i, list.paths[i]!, from);
-        break;
-      }
-      const p = list.paths[i]!;
-      if (filter && !filter(p)) continue;
-      if (lang !== undefined && list.langs[i] !== lang) continue;
-      if (query.files) {
-        const ranges = matcher.pathRanges(p);
-        if (ranges.length === 0) continue;
-        if (query.count) {
-          page.count!++;
-          continue;
-        }
-        if (page.files.length >= limit) {
-          page.truncated = true;
-          page.next = encodeCursor(fingerprint, i, p, 0);
-          break;
-        }
-        page.files.push({ path: p, lang: (LANGUAGES[list.langs[i]!] || null) as Language | null, ranges });
-        continue;
-      }
-      const cand = candidates[list.segs[i]!]!;
-      const blob = list.blobs[i]!;
-      if (cand !== 'all' && !cand.blobs[blob]) continue;
-      const reader = readers[list.segs[i]!]!;
-      // The first files a query's first page reads are kept in the page cache; more, or a later page, a count or a
-      // scan, is a bulk read (see content), read into a shared buffer: nothing below awaits until the next file.
-      const keep = !bulk && page.files_read < KEEP_FILES;
-      let stopped = false;
-      for (const part of candidateParts(reader, blob, cand, keep, from, context)) {
-        if (part === undefined) break; // not indexed (binary, too large)
-        if (part.first) page.files_read++;
-        const after = Math.max(0, from - part.line);
-        if (query.count) {
-          page.count! += matcher.countOf(part.bytes, after, part.decode);
-          continue;
-        }
-        for (const m of matcher.linesOf(part.bytes, after, context, part.decode)) {
-          m.line += part.line;
-          // The match's size in a JSON answer (about: field names, numbers, ranges and the strings as JSON).
-          const size =
-            80 + jsonBytes(p) + jsonBytes(m.text) + 16 * m.ranges.length + jsonBytes(m.before) + jsonBytes(m.after);
-          if (page.matches.length >= limit || (page.matches.length > 0 && bytes + size > maxBytes)) {
-            page.truncated = true;
-            page.next = encodeCursor(fingerprint, i, p, m.line - 1);
-            stopped = true;
-            break;
-          }
-          page.matches.push({ path: p, ...m });
-          bytes += size;
-          if (Date.now() - started >= budget) {
-            page.timed_out = true;
-            page.next = encodeCursor(fingerprint, i, p, m.line);
-            stopped = true;
-            break;
-          }
-        }
-        if (stopped) break;
-      }
-      if (stopped) break;
+      const cand = run.candidates[list.segs[i]!]!;
+      if (cand !== 'all' && !cand.blobs[list.blobs[i]!]) continue;
+      if (run.filter && !run.filter(list.paths[i]!)) continue;
+      if (run.lang !== undefined && list.langs[i] !== run.lang) continue;
+      files.push(i);
     }
-    return page;
+    // (At most CHUNK_MAX: this thread reads chunks too, and other requests wait while it does.)
+    const cap = Math.min(CHUNK_MAX, Math.max(CHUNK_FILES, Math.ceil(files.length / ((pool.size + 1) * 4))));
+    const chunks: number[][] = [];
+    for (let at = 0, size = CHUNK_FILES; at < files.length; at += size, size = Math.min(cap, size * 2)) {
+      chunks.push(files.slice(at, at + size));
+    }
+    const setup: ChunkSearch = {
+      q: query.q,
+      regex: query.regex,
+      ignoreCase: query.ignoreCase,
+      word: query.word,
+      count: query.count,
+      context: run.context,
+      segments: run.readers.map((r) => r.file),
+      candidates: run.candidates,
+      started: run.started,
+      budget: run.budget,
+    };
+    const search = crypto.randomUUID();
+    const local: ChunkRun = { setup, matcher: run.matcher, readers: run.readers };
+    // Each chunk's result: on a pool thread (a task) or read here.
+    const results: { task?: PoolTask; done?: ChunkResult; settled: boolean }[] = [];
+    let stopped = false;
+    const taskOf = (chunk: number[]): ChunkTask => ({
+      search,
+      setup,
+      segs: Uint16Array.from(chunk, (i) => list.segs[i]!),
+      blobs: Uint32Array.from(chunk, (i) => list.blobs[i]!),
+      afterLine: chunk[0] === start ? afterLine : 0,
+      limit: Math.max(1, run.limit - state.page.matches.length),
+      maxBytes: Math.max(1, run.maxBytes - state.bytes),
+    });
+    const submit = (): void => {
+      if (stopped || results.length >= chunks.length) return;
+      const entry: (typeof results)[number] = { settled: false };
+      entry.task = pool.run(taskOf(chunks[results.length]!));
+      results.push(entry);
+      // (A chunk done starts the next at once, before its result is taken: the threads never wait for the merge.)
+      void entry.task.result.then(
+        (found) => {
+          entry.settled = true;
+          // (Chunks after one that stopped are not needed.)
+          if (found.stop) stopped = true;
+          submit();
+        },
+        () => {
+          entry.settled = true;
+        },
+      );
+    };
+    for (let w = 0; w < pool.size; w++) submit();
+    try {
+      for (let k = 0; k < chunks.length; k++) {
+        // While chunk k is read on a thread, this thread reads the next chunk no thread has started (one at a time,
+        // letting other requests in between).
+        while (!stopped && k < results.length && !results[k]!.settled && results.length < chunks.length) {
+          const done = searchChunk(local, taskOf(chunks[results.length]!));
+          results.push({ done, settled: true });
+          if (done.stop) stopped = true;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        if (k >= results.length) results.push({ done: searchChunk(local, taskOf(chunks[k]!)), settled: true });
+        const chunk = chunks[k]!;
+        const found = results[k]!.done ?? (await results[k]!.task!.result);
+        const { page } = state;
+        page.files_read += found.files_read;
+        if (found.count !== undefined) page.count! += found.count;
+        for (let m = 0; m < found.matches.length; m++) {
+          const file = chunk[found.fileOf[m]!]!;
+          if (!addMatch(run, state, { path: list.paths[file]!, ...found.matches[m]! }, file)) return;
+        }
+        // (A chunk stopped by its own limit or budget says where it stopped: the page stops there.)
+        if (found.stop) {
+          page.timed_out = found.stop.timed_out;
+          page.truncated = !found.stop.timed_out;
+          page.next = run.cursor(chunk[found.stop.file]!, found.stop.afterLine);
+          return;
+        }
+      }
+    } finally {
+      stopped = true;
+      for (const r of results) r.task?.cancel();
+    }
   }
 
   /** Closes the open segment files. */
@@ -683,12 +845,87 @@ export class SearchIndex {
 
 const defaultCache = new PageCache();
 
+/**
+ * Files [start, end) of the commit's list, from line `afterLine` of the first, into the page, until a limit or the
+ * budget stops it (`next` set) or the range ends. With `yieldAfter` > 0, a page with room left stops once it has
+ * read that many files while its matches are sparse, and returns where to go on from (undefined otherwise).
+ */
+function scanFiles(
+  run: Run,
+  state: PageState,
+  start: number,
+  afterLine: number,
+  end: number,
+  yieldAfter = 0,
+  keepFirst = true,
+): number | undefined {
+  const { query, list, matcher } = run;
+  const { page } = state;
+  for (let i = start; i < end; i++) {
+    const from = i === start ? afterLine : 0;
+    // (Checked after the first file: every page makes progress, however small the budget.)
+    if (i > start && Date.now() - run.started >= run.budget) {
+      page.timed_out = true;
+      page.next = run.cursor(i, from);
+      return undefined;
+    }
+    // (Only while matches are sparse, under one in 16 files read: dense ones are cheaper matched here than copied
+    // between threads, and a dense page is soon full.)
+    if (yieldAfter > 0 && page.files_read >= yieldAfter && from === 0 && page.matches.length * 16 < page.files_read)
+      return i;
+    const p = list.paths[i]!;
+    if (run.filter && !run.filter(p)) continue;
+    if (run.lang !== undefined && list.langs[i] !== run.lang) continue;
+    if (query.files) {
+      const ranges = matcher.pathRanges(p);
+      if (ranges.length === 0) continue;
+      if (query.count) {
+        page.count!++;
+        continue;
+      }
+      if (page.files.length >= run.limit) {
+        page.truncated = true;
+        page.next = run.cursor(i, 0);
+        return undefined;
+      }
+      page.files.push({ path: p, lang: (LANGUAGES[list.langs[i]!] || null) as Language | null, ranges });
+      continue;
+    }
+    const cand = run.candidates[list.segs[i]!]!;
+    const blob = list.blobs[i]!;
+    if (cand !== 'all' && !cand.blobs[blob]) continue;
+    const reader = run.readers[list.segs[i]!]!;
+    // The first files a query's first page reads are kept in the page cache; more, or a later page, a count or a
+    // scan, is a bulk read (see content), read into a shared buffer: nothing below awaits until the next file.
+    const keep = keepFirst && !page.scan && !query.count && !query.cursor && page.files_read < KEEP_FILES;
+    for (const part of candidateParts(reader, blob, cand, keep, from, run.context)) {
+      if (part === undefined) break; // not indexed (binary, too large)
+      if (part.first) page.files_read++;
+      const after = Math.max(0, from - part.line);
+      if (query.count) {
+        page.count! += matcher.countOf(part.bytes, after, part.decode);
+        continue;
+      }
+      for (const m of matcher.linesOf(part.bytes, after, run.context, part.decode)) {
+        m.line += part.line;
+        if (!addMatch(run, state, { path: p, ...m }, i)) return undefined;
+        if (Date.now() - run.started >= run.budget) {
+          page.timed_out = true;
+          page.next = run.cursor(i, m.line);
+          return undefined;
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
 function jsonBytes(value: string | string[] | undefined): number {
   return value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value));
 }
 
 /** Which blobs and documents of a segment may match (flags, 1: may), or 'all'. */
-type Candidates = 'all' | { blobs: Uint8Array; docs: Uint8Array };
+export type Candidates = 'all' | { blobs: Uint8Array; docs: Uint8Array };
 
 /** Evaluates a trigram query on a segment. */
 async function evaluate(reader: SegmentReader, plan: TrigramQuery): Promise<Candidates> {
@@ -884,4 +1121,75 @@ function decodeCursor(cursor: string, fingerprint: string, list: CommitList): { 
     throw new SearchQueryError('cursor: not a cursor of this search');
   }
   return { start: parsed[1] as number, afterLine: parsed[3] as number };
+}
+
+/** What a pool thread keeps of a search between its chunks. */
+export interface ChunkRun {
+  setup: ChunkSearch;
+  matcher: LineMatcher;
+  readers: SegmentReader[];
+}
+
+/** What a pool thread prepares from a search's first chunk: its matcher and its segments, opened by `open`. */
+export async function prepareChunkRun(setup: ChunkSearch, open: (file: string) => Promise<SegmentReader>) {
+  const matcher = new LineMatcher({ q: setup.q, regex: setup.regex, ignoreCase: setup.ignoreCase, word: setup.word });
+  return { setup, matcher, readers: await Promise.all(setup.segments.map(open)) };
+}
+
+/**
+ * Reads one chunk on a pool thread: the same loop as a search's own (SearchIndex.scanFiles), over the chunk's files,
+ * which the search's thread chose and filtered. Nothing is kept in the page cache.
+ */
+export function searchChunk(prepared: ChunkRun, task: ChunkTask): ChunkResult {
+  const { setup } = prepared;
+  const n = task.blobs.length;
+  const run: Run = {
+    query: { q: setup.q, count: setup.count },
+    plan: { op: 'all' },
+    matcher: prepared.matcher,
+    filter: undefined,
+    lang: undefined,
+    list: {
+      segments: [],
+      paths: new Array<string>(n).fill(''),
+      oids: [],
+      langs: new Uint8Array(n),
+      segs: task.segs,
+      blobs: task.blobs,
+    },
+    readers: prepared.readers,
+    candidates: setup.candidates,
+    fingerprint: '',
+    cursor: (i, afterLine) => JSON.stringify([i, afterLine]),
+    limit: task.limit,
+    maxBytes: task.maxBytes,
+    context: setup.context,
+    started: setup.started,
+    budget: setup.budget,
+  };
+  const state: PageState = {
+    page: {
+      commit: '',
+      matches: [],
+      files: [],
+      next: null,
+      truncated: false,
+      timed_out: false,
+      scan: false,
+      files_read: 0,
+      ...(setup.count && { count: 0 }),
+    },
+    bytes: 0,
+    fileOf: [],
+  };
+  scanFiles(run, state, 0, task.afterLine, n, 0, false);
+  const { page } = state;
+  let stop: ChunkResult['stop'] = null;
+  if (page.next) {
+    const [file, afterLine] = JSON.parse(page.next) as [number, number];
+    stop = { file, afterLine, timed_out: page.timed_out };
+  }
+  // (Paths are the search's thread's to add: here they are all empty.)
+  const matches = page.matches.map(({ path: _path, ...m }) => m);
+  return { matches, fileOf: state.fileOf, files_read: page.files_read, count: page.count, stop };
 }

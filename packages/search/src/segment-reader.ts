@@ -79,8 +79,11 @@ export class SegmentReader {
   private readonly blobTableOff: number;
   private readonly triTableOff: number;
   private readonly contentOff: number;
-  /** Every SAMPLE-th trigram of the table, in memory: a lookup reads one page of the table, not log2(n). */
-  private sample: Uint32Array | undefined;
+  /**
+   * Every SAMPLE-th trigram of the table, in memory, read on the first lookup (a search thread, which is given the
+   * candidates, never looks one up): a lookup reads one page of the table, not log2(n).
+   */
+  private sample: Promise<Uint32Array> | undefined;
   /** Each document's blob, start in the blob's text, and lines before it (12 bytes a document, about one per 16 KiB
    * of text), in memory; and each blob's first document. */
   private docBlobs: Uint32Array = new Uint32Array(0);
@@ -90,6 +93,8 @@ export class SegmentReader {
 
   private constructor(
     readonly id: string,
+    /** The segment's file. */
+    readonly file: string,
     private readonly fh: fs.FileHandle,
     private readonly cache: PageCache,
     header: Buffer,
@@ -114,8 +119,7 @@ export class SegmentReader {
       }
       if (header.readUInt32LE(8) !== FORMAT_VERSION) throw new IndexFormatError(`segment ${id}: another version`);
       if (Number(header.readBigUInt64LE(56)) !== size) throw new IndexFormatError(`segment ${id}: truncated`);
-      const reader = new SegmentReader(id, fh, cache, header);
-      await reader.loadSample();
+      const reader = new SegmentReader(id, file, fh, cache, header);
       await reader.loadDocuments();
       return reader;
     } catch (err) {
@@ -310,8 +314,8 @@ export class SegmentReader {
     }
   }
 
-  /** Reads the trigram table once, when the segment is opened, keeping every SAMPLE-th trigram. */
-  private async loadSample(): Promise<void> {
+  /** Reads the trigram table once, keeping every SAMPLE-th trigram. */
+  private async loadSample(): Promise<Uint32Array> {
     const n = Math.ceil(this.trigramCount / SAMPLE);
     const sample = new Uint32Array(n);
     const chunk = Buffer.alloc(SAMPLE * TRIGRAM_ENTRY * 256);
@@ -322,21 +326,26 @@ export class SegmentReader {
         sample[i] = chunk.readUInt32LE(k * SAMPLE * TRIGRAM_ENTRY);
       }
     }
-    this.sample = sample;
+    return sample;
   }
 
   /** The table position of a trigram, or -1. */
   private async findTrigram(tri: number): Promise<number> {
     let lo = 0;
     let hi = this.trigramCount - 1;
-    if (this.sample && this.sample.length > 0) {
+    this.sample ??= this.loadSample().catch((err: unknown) => {
+      this.sample = undefined; // (the next lookup tries again)
+      throw err;
+    });
+    const sample = await this.sample;
+    if (sample.length > 0) {
       // The last sampled trigram ≤ tri starts the block that holds it, if any block does.
       let a = 0;
-      let b = this.sample.length - 1;
-      if (tri < this.sample[0]!) return -1;
+      let b = sample.length - 1;
+      if (tri < sample[0]!) return -1;
       while (a < b) {
         const mid = (a + b + 1) >> 1;
-        if (this.sample[mid]! <= tri) a = mid;
+        if (sample[mid]! <= tri) a = mid;
         else b = mid - 1;
       }
       lo = a * SAMPLE;

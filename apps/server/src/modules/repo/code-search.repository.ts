@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { PageCache, SearchIndex } from '@hivesync/search';
+import { PageCache, SearchIndex, SearchPool } from '@hivesync/search';
 import type { MirrorView } from './mirror.repository.js';
 
 // Open indexes kept (each holds its segment files open); the least recently used is closed first.
@@ -16,13 +16,16 @@ const GENERATION = /^g\d+-[0-9a-f]{6}$/;
 export class CodeSearchStore {
   private readonly open = new Map<string, SearchIndex>();
   private readonly cache: PageCache;
+  /** Threads that read the files of large searches, for every project (none with `threads: 0`). */
+  private readonly pool: SearchPool | undefined;
 
   constructor(
     private readonly reposRoot: string,
     readonly gitEnv: Record<string, string>,
-    pageCacheBytes: number,
+    limits: { pageCacheBytes: number; threads: number },
   ) {
-    this.cache = new PageCache(pageCacheBytes);
+    this.cache = new PageCache(limits.pageCacheBytes);
+    this.pool = limits.threads > 0 ? new SearchPool(limits.threads) : undefined;
   }
 
   /** The index of the project whose mirror `view` is. */
@@ -32,7 +35,7 @@ export class CodeSearchStore {
     if (index) {
       this.open.delete(dir);
     } else {
-      index = new SearchIndex(dir, { cache: this.cache });
+      index = new SearchIndex(dir, { cache: this.cache, pool: this.pool });
       if (this.open.size >= OPEN_INDEXES) {
         const [oldest, evicted] = this.open.entries().next().value as [string, SearchIndex];
         this.open.delete(oldest);
@@ -71,10 +74,11 @@ export class CodeSearchStore {
     return removed;
   }
 
-  /** Closes every open index. */
+  /** Closes every open index and stops the search threads. */
   async close(): Promise<void> {
     const all = [...this.open.values()];
     this.open.clear();
     await Promise.all(all.map((i) => i.close()));
+    await this.pool?.close();
   }
 }

@@ -56,6 +56,11 @@ export class CodeSearchService {
   private lastReconcile: number | undefined;
   constructor(private readonly deps: CodeSearchDeps) {}
 
+  /** Closes the open indexes and stops the search threads (shutdown). */
+  close(): Promise<void> {
+    return this.deps.store.close();
+  }
+
   /** Runs `reconcile` the first time it is called (a worker's first minute) and then every `everyMs`. */
   async reconcileDue(now: number, everyMs = 10 * 60_000): Promise<void> {
     if (this.lastReconcile !== undefined && now - this.lastReconcile < everyMs) return;
