@@ -113,7 +113,7 @@ const KEEP_FILES = 256;
 const CHUNK_FILES = 64;
 const CHUNK_MAX = 512;
 /** Searches whose prepared state a pool thread keeps (more than the pool remembers having sent: see SearchPool). */
-export const CHUNK_RUNS = 16;
+export const CHUNK_RUNS = 4;
 
 /** A search under way: its query checked and planned, the commit's list and the candidates of its segments. */
 interface Run {
@@ -201,18 +201,22 @@ function addMatch(run: Run, state: PageState, m: SearchMatch, file: number): boo
   return true;
 }
 
-const PAIR = 1048576; // 2^20: documents per segment at most, and the factor packing (trigram, document) into one number
-
-/** One bit per possible trigram (2^24 of them, 2 MiB), clear between calls of blobTrigrams. */
-const seenTrigram = new Uint8Array(1 << 21);
+const MAX_DOCS = 1048576; // 2^20: documents per segment at most (a posting gap fits 3 varint bytes)
 
 /**
- * The distinct trigrams of a blob (ASCII case folded, none across a newline), sorted. Duplicates are dropped with
- * a bitmap as they come, so only the distinct ones are sorted (a source file repeats most of its trigrams: sorting
- * them all was most of an incremental index's CPU).
+ * One bit per possible trigram (2^24 of them, 2 MiB), clear between calls of blobTrigrams; made by the first (a
+ * process or search thread that only searches never needs it).
+ */
+let seenTrigram: Uint8Array | undefined;
+
+/**
+ * The distinct trigrams of a blob (ASCII case folded, none across a newline), in the order first seen: duplicates
+ * are dropped with a bitmap as they come (a source file repeats most of its trigrams), and the segment sorts every
+ * document's at once (see encodeSegment).
  */
 export function blobTrigrams(buf: Buffer): Uint32Array {
   if (buf.length < 3) return new Uint32Array(0);
+  const seen = (seenTrigram ??= new Uint8Array(1 << 21));
   const arr = new Uint32Array(Math.min(buf.length - 2, 1 << 24));
   let k = 0;
   let a = foldByte(buf[0]!);
@@ -222,8 +226,8 @@ export function blobTrigrams(buf: Buffer): Uint32Array {
     if (a !== 10 && b !== 10 && c !== 10) {
       const t = (a << 16) | (b << 8) | c;
       const bit = 1 << (t & 7);
-      if ((seenTrigram[t >>> 3]! & bit) === 0) {
-        seenTrigram[t >>> 3]! |= bit;
+      if ((seen[t >>> 3]! & bit) === 0) {
+        seen[t >>> 3]! |= bit;
         arr[k++] = t;
       }
     }
@@ -231,8 +235,8 @@ export function blobTrigrams(buf: Buffer): Uint32Array {
     b = c;
   }
   const unique = arr.subarray(0, k);
-  for (const t of unique) seenTrigram[t >>> 3] = 0;
-  return unique.sort();
+  for (const t of unique) seen[t >>> 3] = 0;
+  return unique;
 }
 
 /** Git's binary test (`-I`): a NUL byte in the first 8,000 bytes. */
@@ -243,8 +247,10 @@ function isBinary(bytes: Buffer): boolean {
 /** Collects blobs into segments of bounded size and writes each when it is full. */
 class SegmentBuilder {
   private blobs: SegmentBlob[] = [];
-  private pairs = new Float64Array(1 << 16);
-  private npairs = 0;
+  /** Every document's distinct trigrams, one document after another in arrival order, and where each one's end. */
+  private tris = new Uint32Array(1 << 16);
+  private ntris = 0;
+  private docEnds: number[] = [];
   private ndocs = 0;
   private bytes = 0;
   private writes: Promise<void> = Promise.resolve();
@@ -259,20 +265,22 @@ class SegmentBuilder {
   /** Adds a blob; a full segment is encoded at once and written in the background (in order). */
   add(oid: string, flags: number, content: Buffer): void {
     const starts = flags === 0 ? documentStarts(content) : [];
-    if (this.ndocs + starts.length >= PAIR) this.flush();
+    if (this.ndocs + starts.length >= MAX_DOCS) this.flush();
     this.blobs.push({ oid, flags, content, docs: starts });
     starts.forEach((start, k) => {
       const tris = blobTrigrams(content.subarray(start, starts[k + 1] ?? content.length));
-      if (this.npairs + tris.length > this.pairs.length) {
-        const grown = new Float64Array(Math.max(this.pairs.length * 2, this.npairs + tris.length));
-        grown.set(this.pairs.subarray(0, this.npairs));
-        this.pairs = grown;
+      if (this.ntris + tris.length > this.tris.length) {
+        const grown = new Uint32Array(Math.max(this.tris.length * 2, this.ntris + tris.length));
+        grown.set(this.tris.subarray(0, this.ntris));
+        this.tris = grown;
       }
-      const doc = this.ndocs++;
-      for (let i = 0; i < tris.length; i++) this.pairs[this.npairs++] = tris[i]! * PAIR + doc;
+      this.tris.set(tris, this.ntris);
+      this.ntris += tris.length;
+      this.docEnds.push(this.ntris);
+      this.ndocs++;
     });
     if (flags === 0) this.bytes += content.length;
-    if (this.bytes >= this.segmentBytes || this.blobs.length >= PAIR - 1) this.flush();
+    if (this.bytes >= this.segmentBytes || this.blobs.length >= MAX_DOCS - 1) this.flush();
   }
 
   private flush(): void {
@@ -280,10 +288,11 @@ class SegmentBuilder {
     const id = newId();
     const blobs = this.blobs;
     const bytes = this.bytes;
-    const parts = encodeSegment(blobs, this.pairs.subarray(0, this.npairs));
+    const parts = encodeSegment(blobs, this.tris.subarray(0, this.ntris), this.docEnds);
     this.blobs = [];
-    this.pairs = new Float64Array(1 << 16);
-    this.npairs = 0;
+    this.tris = new Uint32Array(1 << 16);
+    this.ntris = 0;
+    this.docEnds = [];
     this.ndocs = 0;
     this.bytes = 0;
     const oids = blobs.map((b) => b.oid).sort();

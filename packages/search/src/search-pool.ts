@@ -120,7 +120,7 @@ export class SearchPool {
   private spawn(): Slot {
     // (A small young generation: a thread's garbage is a chunk's text and matches, and V8's default let each thread
     // hold tens of MB of it between collections, a third of a searching process's memory at 2 threads.)
-    const worker = new Worker(WORKER_FILE, { resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+    const worker = new Worker(WORKER_FILE, { resourceLimits: { maxYoungGenerationSizeMb: 2 } });
     const slot: Slot = { worker, busy: undefined, seen: [] };
     slot.worker.unref();
     slot.worker.on('message', (reply: WorkerReply) => {

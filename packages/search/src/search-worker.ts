@@ -9,7 +9,7 @@ import type { WorkerReply } from './search-pool.js';
 import { PageCache, SegmentReader } from './segment-reader.js';
 
 const OPEN_SEGMENTS = 256;
-const cache = new PageCache(4 * 1024 * 1024);
+const cache = new PageCache(2 * 1024 * 1024);
 const segments = new Map<string, Promise<SegmentReader>>();
 const runs = new Map<string, ChunkRun>();
 
