@@ -90,6 +90,14 @@ export class SegmentReader {
   private docStarts: Uint32Array = new Uint32Array(0);
   private docLines: Uint32Array = new Uint32Array(0);
   private blobFirstDoc: Uint32Array = new Uint32Array(1);
+  /**
+   * Each blob's flags, length and where its content starts (13 bytes a blob), in memory: reading a file's text is
+   * one read, with no page of the blob table to find first (a scan through every file churned the page cache with
+   * them, and a search thread's small cache could not hold them).
+   */
+  private blobFlags: Uint8Array = new Uint8Array(0);
+  private blobLengths: Uint32Array = new Uint32Array(0);
+  private blobOffsets: Float64Array = new Float64Array(0);
 
   private constructor(
     readonly id: string,
@@ -120,6 +128,7 @@ export class SegmentReader {
       if (header.readUInt32LE(8) !== FORMAT_VERSION) throw new IndexFormatError(`segment ${id}: another version`);
       if (Number(header.readBigUInt64LE(56)) !== size) throw new IndexFormatError(`segment ${id}: truncated`);
       const reader = new SegmentReader(id, file, fh, cache, header);
+      await reader.loadBlobs();
       await reader.loadDocuments();
       return reader;
     } catch (err) {
@@ -156,6 +165,11 @@ export class SegmentReader {
   /** The entry of blob `i`: id, flags, length and where its content starts. */
   async blob(i: number): Promise<{ oid: string; flags: number; length: number; offset: number }> {
     return this.entry(i);
+  }
+
+  /** Blob `i`'s flags, length and content offset, from memory. */
+  private location(i: number): { flags: number; length: number; offset: number } {
+    return { flags: this.blobFlags[i]!, length: this.blobLengths[i]!, offset: this.blobOffsets[i]! };
   }
 
   private entry(i: number): { oid: string; flags: number; length: number; offset: number } {
@@ -195,7 +209,7 @@ export class SegmentReader {
    * make no garbage; new buffers for a gigabyte of blobs grew the process by a hundred MB between collections).
    */
   contentNow(i: number, keep: boolean, scratch = true): { flags: number; bytes: Buffer } {
-    const b = this.entry(i);
+    const b = this.location(i);
     const key = `${this.id}:c${i}`;
     const cacheable = b.length <= MAX_CACHED_BLOB && (keep || this.cache.has(key));
     const cached = cacheable ? this.cache.get(key) : undefined;
@@ -218,7 +232,7 @@ export class SegmentReader {
   rangeNow(i: number, start: number, end: number): Buffer {
     const cached = this.cache.get(`${this.id}:c${i}`);
     if (cached) return cached.subarray(start, end);
-    const b = this.entry(i);
+    const b = this.location(i);
     const len = Math.min(end, b.length) - start;
     const bytes = scratchBuffer(len);
     if (len > 0 && readSync(this.fh.fd, bytes, 0, len, b.offset + start) !== len) {
@@ -292,6 +306,20 @@ export class SegmentReader {
     const at = await this.findTrigram(tri);
     if (at < 0) return 0;
     return this.read(this.triTableOff + at * TRIGRAM_ENTRY + 4, 4).readUInt32LE(0);
+  }
+
+  /** Reads the blob table's flags, lengths and offsets once, when the segment is opened. */
+  private async loadBlobs(): Promise<void> {
+    const table = Buffer.alloc(this.blobCount * BLOB_ENTRY);
+    if (table.length) await this.fh.read(table, 0, table.length, this.blobTableOff);
+    this.blobFlags = new Uint8Array(this.blobCount);
+    this.blobLengths = new Uint32Array(this.blobCount);
+    this.blobOffsets = new Float64Array(this.blobCount);
+    for (let i = 0; i < this.blobCount; i++) {
+      this.blobFlags[i] = table.readUInt32LE(i * BLOB_ENTRY + 20);
+      this.blobLengths[i] = table.readUInt32LE(i * BLOB_ENTRY + 24);
+      this.blobOffsets[i] = Number(table.readBigUInt64LE(i * BLOB_ENTRY + 28));
+    }
   }
 
   /** Reads the document table once, when the segment is opened. */
