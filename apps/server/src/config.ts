@@ -145,7 +145,7 @@ const EnvSchema = z
     /** Longest one search page may take, in milliseconds; then it answers what it has with `timed_out: true`. */
     HIVESYNC_SEARCH_TIME_BUDGET_MS: int(50, 600_000).default(5000),
     /** Memory for pages of the search index files (posting lists, tables), shared by every project, in bytes. */
-    HIVESYNC_SEARCH_PAGE_CACHE_BYTES: int(1024 * 1024, 16 * 1024 * 1024 * 1024).default(32 * 1024 * 1024),
+    HIVESYNC_SEARCH_PAGE_CACHE_BYTES: int(1024 * 1024, 16 * 1024 * 1024 * 1024).default(16 * 1024 * 1024),
     /** Threads reading files for large searches beside the request's own (scans, counts); 0: the request's alone. */
     HIVESYNC_SEARCH_THREADS: int(0, 64).default(Math.max(1, Math.min(4, os.availableParallelism() - 1))),
     /** SSH host-key checking for repositories: yes (strict), accept-new, or no. Default: accept-new embedded, yes otherwise. */

@@ -260,6 +260,26 @@ describe.skipIf(skipWithoutTestRepos('express', 'core'))('search index on real r
     expect(pool.threads).toBe(2);
   });
 
+  it('a count on the pool lets other work run between its chunks (the calling thread is not held)', async () => {
+    // How many turns of the event loop other work gets while a count (its index opened already) runs.
+    const turnsDuring = async (index: SearchIndex) => {
+      await index.search(coreHead, { q: 'const', count: true });
+      let turns = 0;
+      let done = false;
+      const turn = () => {
+        turns++;
+        if (!done) setImmediate(turn);
+      };
+      setImmediate(turn);
+      const page = await index.search(coreHead, { q: 'const', count: true });
+      done = true;
+      expect(page.count).toBeGreaterThan(1000);
+      return turns;
+    };
+    expect(await turnsDuring(coreIndex)).toBe(0);
+    expect(await turnsDuring(corePooled)).toBeGreaterThan(2);
+  });
+
   it('a pool that is closed fails a search that needs it, clearly', async () => {
     const closing = new SearchPool(1);
     const index = new SearchIndex(path.join(tmpRoot, 'idx-core'), { pool: closing });

@@ -41,7 +41,7 @@ export interface SearchIndexOptions {
   maxBlobBytes?: number;
   /** A segment is closed once its text reaches this many bytes (default 32 MiB). */
   segmentBytes?: number;
-  /** The page cache shared by the indexes of a process (default: one of 32 MiB for all). */
+  /** The page cache shared by the indexes of a process (default: one of 16 MiB for all). */
   cache?: PageCache;
   /** Test seam: called between a file's fsync and its rename. */
   hooks?: WriteHooks;

@@ -35,7 +35,7 @@ function scratchBuffer(len: number): Buffer {
  */
 export class PageCache {
   private readonly lru: LRUCache<string, Buffer | string>;
-  constructor(readonly maxBytes = 32 * 1024 * 1024) {
+  constructor(readonly maxBytes = 16 * 1024 * 1024) {
     this.lru = new LRUCache<string, Buffer | string>({
       maxSize: maxBytes,
       // A string's characters take one or two bytes each: counted as two.
