@@ -91,6 +91,8 @@ export async function openAppWindow(url: string, display: Display): Promise<AppW
     {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: profile, DISPLAY: display.name },
       stdio: ['ignore', 'ignore', 'pipe'],
+      // A process group of its own, so that closing the window ends Chromium's helper processes too.
+      detached: true,
     },
   );
   let err = '';
@@ -118,7 +120,14 @@ export async function closeAppWindow(win: AppWindow | undefined): Promise<void> 
   if (!win) return;
   await win.browser.close().catch(() => undefined);
   await stopProcess(win.proc);
-  fs.rmSync(win.profile, { recursive: true, force: true });
+  // Chromium's helper processes could outlive the browser and still be writing into the profile (a busy machine saw
+  // ENOTEMPTY removing it): the whole group goes, and the removal retries while the last of them exit.
+  try {
+    process.kill(-win.proc.pid!, 'SIGKILL');
+  } catch {
+    // (the group is gone already)
+  }
+  fs.rmSync(win.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 }
 
 // `HIVESYNC_DESKTOP_SCREENSHOTS=1 npx vitest run tests/e2e/desktop.e2e.test.ts` refreshes the pictures in
