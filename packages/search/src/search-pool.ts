@@ -41,10 +41,11 @@ const WORKER_FILE = here.endsWith('.ts')
   : path.join(path.dirname(here), 'search-worker.js');
 
 /**
- * Threads that read the files of large searches (scans, counts, later pages), each with its own open indexes and
- * a small page cache: a search's thread finds the candidates, the pool reads them in chunks, and the search's thread
- * stays free for other requests meanwhile. Threads start when first needed and are kept; one that dies (out of
- * memory, a crash) fails the chunk it was reading, and a new one takes its place.
+ * Threads that read the files of large searches (counts, pages whose matches are sparse), each with its own open
+ * segments and a small page cache: a search's thread finds the candidates, the pool's threads and the search's own
+ * read them in chunks, and the search's thread lets other requests in between its chunks. Threads start with the
+ * first search (`warm`) and are kept; one that dies (out of memory, a crash) fails the chunk it was reading, and a
+ * new one takes its place.
  */
 export class SearchPool {
   private readonly slots: Slot[] = [];
