@@ -809,8 +809,17 @@ export class SearchIndex {
         },
       );
     };
+    // The first chunk (the smallest) is read here while the threads start on the next ones: a search of one chunk
+    // makes no round trip to a thread.
+    const first: (typeof results)[number] = { settled: false };
+    if (chunks.length > 0) results.push(first);
     for (let w = 0; w < pool.size; w++) submit();
     try {
+      if (chunks.length > 0) {
+        first.done = searchChunk(local, taskOf(chunks[0]!));
+        first.settled = true;
+        if (first.done.stop) stopped = true;
+      }
       for (let k = 0; k < chunks.length; k++) {
         // While chunk k is read on a thread, this thread reads the next chunk no thread has started (one at a time,
         // letting other requests in between).

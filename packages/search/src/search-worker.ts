@@ -1,7 +1,8 @@
 /**
  * A thread of the SearchPool: reads the chunks of searches it is given. It opens the segments a search names (kept
  * open, the least recently used closed once 256 are), keeps what the latest searches' first chunks brought
- * (CHUNK_RUNS of them), and a small page cache of its own for the segments' tables.
+ * (CHUNK_RUNS of them), and a small page cache of its own (which its reads barely use: a thread is given the
+ * candidates, so it looks no trigram up, and it keeps no file's text).
  */
 import { parentPort } from 'node:worker_threads';
 import { CHUNK_RUNS, type ChunkRun, type ChunkTask, prepareChunkRun, searchChunk } from './search-index.js';
