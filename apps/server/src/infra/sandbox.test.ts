@@ -151,6 +151,15 @@ describe.each(kinds)('sandbox with %s', (kind) => {
     expect(sleeper.code).not.toBe(0);
   });
 
+  // A deadline that falls while the sandbox is still starting: bwrap killed before its first process was told to go
+  // on left that process waiting forever with the run's output open, so the run (a preview build) never ended.
+  it('ends every run whose deadline falls while the sandbox starts', async () => {
+    for (let i = 0; i < 40; i++) {
+      const r = await run('setTimeout(() => {}, 600000)', { timeoutMs: 1 + (i % 20) });
+      expect(r.timedOut).toBe(true);
+    }
+  }, 120_000);
+
   it('stops output past its limit', async () => {
     const r = await run(`const s = 'x'.repeat(65536); for (let i = 0; i < 64; i++) process.stdout.write(s);`, {
       maxOutputBytes: 1 << 20,

@@ -7,15 +7,28 @@ import { spawn, type ChildProcess } from 'node:child_process';
  * memory. The server holds the embedded database (hundreds of MB), so each git call cost ~30 ms before it ran;
  * from this ~40 MB helper it costs ~2 ms. The helper is plain JavaScript passed with `-e`, so it runs the same
  * from sources (tests) and from the build.
+ *
+ * Each program runs in a process group of its own, and a kill (deadline, output limit, `kill()`, the server
+ * going away) ends the whole group. Killing only the program left what it had started holding its output open, so
+ * the run never ended: a bwrap killed while it starts leaves its sandbox's first process waiting forever for a
+ * signal from it (1 run in 8 with a deadline of a few ms), and git leaves its helpers behind the same way.
  */
 const CHILD = String.raw`
 const { spawn } = require('node:child_process');
 const running = new Map();
+const killGroup = (child) => {
+  try { process.kill(-child.pid, 'SIGKILL'); } catch { child.kill('SIGKILL'); }
+};
 process.on('message', (m) => {
-  if (m.type === 'kill') { running.get(m.id)?.kill('SIGKILL'); return; }
+  if (m.type === 'kill') { const c = running.get(m.id); if (c) killGroup(c); return; }
   let child;
   try {
-    child = spawn(m.file, m.args, { cwd: m.cwd, env: m.env, stdio: [m.input ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    child = spawn(m.file, m.args, {
+      cwd: m.cwd,
+      env: m.env,
+      stdio: [m.input ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
   } catch (err) {
     process.send({ id: m.id, type: 'exit', code: null, stderr: String(err && err.message), timedOut: false, overflow: false });
     return;
@@ -27,10 +40,10 @@ process.on('message', (m) => {
   }
   const chunks = [];
   let size = 0, stderr = '', timedOut = false, overflow = false;
-  const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, m.timeoutMs);
+  const timer = setTimeout(() => { timedOut = true; killGroup(child); }, m.timeoutMs);
   child.stdout.on('data', (c) => {
     size += c.length;
-    if (m.maxBytes !== undefined && size > m.maxBytes) { overflow = true; child.kill('SIGKILL'); return; }
+    if (m.maxBytes !== undefined && size > m.maxBytes) { overflow = true; killGroup(child); return; }
     if (m.stream) process.send({ id: m.id, type: 'data', chunk: c });
     else chunks.push(c);
   });
@@ -42,7 +55,7 @@ process.on('message', (m) => {
     process.send({ id: m.id, type: 'exit', code, stderr, timedOut, overflow, stdout: m.stream ? undefined : Buffer.concat(chunks) });
   });
 });
-process.on('disconnect', () => { for (const c of running.values()) c.kill('SIGKILL'); process.exit(0); });
+process.on('disconnect', () => { for (const c of running.values()) killGroup(c); process.exit(0); });
 `;
 
 /** How a program run ended. */
