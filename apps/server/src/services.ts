@@ -164,6 +164,7 @@ export function createServices(infra: Infra): Services {
     onDeleted: (projectId) => mirrors.remove(projectId),
     audit,
     userIdByEmail: (email) => auth.userIdByEmail(email),
+    bus: infra.bus,
   });
   const admin = new AdminService(db, infra.queue, notifications, audit);
   const health = new HealthService({

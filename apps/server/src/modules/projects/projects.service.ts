@@ -15,12 +15,19 @@ import {
 } from '@hivesync/core';
 import type { z } from 'zod';
 import type { Database } from '../../infra/db.js';
+import type { EventBus } from '../../infra/event-bus.js';
 import type { AuthContext } from '../auth/auth.types.js';
 import type { NotificationsService } from '../notifications/notifications.service.js';
 import { ProjectsRepository, type ProjectWithRole } from './projects.repository.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { repoUrlOrigin } from '../repo/repo-url.js';
 import { pageCursor } from '../../http/page-cursor.js';
+
+/** Bus message kind: a project's member was removed or changed role, or the project was deleted; body `{ project_id }`. */
+export const BUS_PROJECT_ACCESS_CHANGED = 'projects.access_changed';
+// How long a member's role, read once, is believed by requireProjectAccess (a change is heard at once over the bus).
+const ACCESS_TTL_MS = 5000;
+const ACCESS_CACHE_MAX = 10_000;
 
 /** Checks of a project's remote, applied before anything is stored. */
 export interface RemoteChecks {
@@ -34,6 +41,8 @@ export interface ProjectsServiceDeps {
   remote: RemoteChecks;
   onDeleted: (projectId: string) => Promise<void>;
   audit: AuditService;
+  /** Tells the other processes that a project's access changed (their cached roles are dropped). */
+  bus: EventBus;
   /** The id of the account with this email, if there is one (the auth module owns accounts). */
   userIdByEmail: (email: string) => Promise<string | undefined>;
 }
@@ -48,9 +57,15 @@ export class ProjectsService {
   private readonly onDeleted: (projectId: string) => Promise<void>;
   private readonly audit: AuditService;
   private readonly userIdByEmail: (email: string) => Promise<string | undefined>;
+  private readonly bus: EventBus;
+  /** requireProjectAccess's roles: `<project> <user>` → the role and when it was read. Members only. */
+  private readonly access = new Map<string, { at: number; role: ProjectRole }>();
+  /** Counts the access changes heard: a role read while one was heard is not kept. */
+  private accessChanges = 0;
 
   constructor(deps: ProjectsServiceDeps) {
-    const { db, notifications, remote, onDeleted, audit, userIdByEmail } = deps;
+    const { db, notifications, remote, onDeleted, audit, userIdByEmail, bus } = deps;
+    this.bus = bus;
     this.db = db;
     this.notifications = notifications;
     this.remote = remote;
@@ -58,6 +73,9 @@ export class ProjectsService {
     this.audit = audit;
     this.userIdByEmail = userIdByEmail;
     this.repo = new ProjectsRepository(db.orm);
+    bus.subscribe((m) => {
+      if (m.kind === BUS_PROJECT_ACCESS_CHANGED) this.forgetAccess(String(m.body.project_id));
+    });
   }
 
   /**
@@ -67,10 +85,50 @@ export class ProjectsService {
   async requireProjectRole(auth: AuthContext, projectId: string, minimum: ProjectRole): Promise<ProjectWithRole> {
     const project = await this.repo.findForMember(projectId, auth.userId);
     if (!project) throw errors.notFound('project');
-    if (ROLE_RANK[project.role] < ROLE_RANK[minimum]) {
-      throw errors.forbidden(`This needs the ${minimum} role or higher; yours is ${project.role}.`);
-    }
+    requireRank(project.role, minimum);
     return project;
+  }
+
+  /**
+   * requireProjectRole for the most frequent reads (a search), answering only the project's id and the caller's
+   * role: a member's role, once read, is believed for a few seconds. Removing a member, changing a role or deleting
+   * the project drops what every process believes at once (over the event bus; while Redis is away other processes
+   * may believe it until the few seconds are over, as with sessions), and a change heard while the role was being
+   * read wins over what was read. Non-members are asked again every time (404).
+   */
+  async requireProjectAccess(
+    auth: AuthContext,
+    projectId: string,
+    minimum: ProjectRole,
+  ): Promise<{ id: string; role: ProjectRole }> {
+    const key = `${projectId} ${auth.userId}`;
+    const now = Date.now();
+    const seen = this.access.get(key);
+    let role = seen && now - seen.at < ACCESS_TTL_MS ? seen.role : undefined;
+    if (role === undefined) {
+      const changes = this.accessChanges;
+      const project = await this.repo.findForMember(projectId, auth.userId);
+      if (!project) throw errors.notFound('project');
+      role = project.role;
+      if (changes === this.accessChanges) {
+        if (this.access.size >= ACCESS_CACHE_MAX) this.access.clear();
+        this.access.set(key, { at: now, role });
+      }
+    }
+    requireRank(role, minimum);
+    return { id: projectId, role };
+  }
+
+  private forgetAccess(projectId: string): void {
+    this.accessChanges++;
+    const prefix = `${projectId} `;
+    for (const key of this.access.keys()) if (key.startsWith(prefix)) this.access.delete(key);
+  }
+
+  /** Drops the roles this process and every other one believe for a project (a member left, a role changed). */
+  private async accessChanged(projectId: string): Promise<void> {
+    this.forgetAccess(projectId);
+    await this.bus.publish({ kind: BUS_PROJECT_ACCESS_CHANGED, body: { project_id: projectId } });
   }
 
   async create(auth: AuthContext, body: z.output<typeof CreateProjectBody>): Promise<Project> {
@@ -142,6 +200,7 @@ export class ProjectsService {
   async delete(auth: AuthContext, projectId: string): Promise<void> {
     await this.requireProjectRole(auth, projectId, 'owner');
     await this.repo.delete(projectId);
+    await this.accessChanged(projectId);
     await this.onDeleted(projectId);
     await this.audit.record({
       actorId: auth.userId,
@@ -186,6 +245,7 @@ export class ProjectsService {
     }
     if (member.role !== body.role) {
       if (!(await this.repo.setMemberRole(projectId, userId, body.role))) throw errors.notFound('member');
+      await this.accessChanged(projectId);
       await this.audit.record({
         actorId: auth.userId,
         action: 'member.role_changed',
@@ -240,6 +300,7 @@ export class ProjectsService {
     if (!member) throw errors.notFound('member');
     if (member.role === 'owner') throw errors.conflict('The owner cannot be removed from the project.');
     await this.repo.removeMember(projectId, userId);
+    await this.accessChanged(projectId);
     await this.audit.record({
       actorId: auth.userId,
       action: userId === auth.userId ? 'member.left' : 'member.removed',
@@ -300,4 +361,11 @@ export function credentialDetachReason(
   if (repoUrlOrigin(newUrl) !== repoUrlOrigin(current.repoUrl)) return 'host_changed';
   if (current.role !== 'owner' && current.credentialSetBy !== userId) return 'path_changed_by_other';
   return undefined;
+}
+
+/** 403 below `minimum`. */
+function requireRank(role: ProjectRole, minimum: ProjectRole): void {
+  if (ROLE_RANK[role] < ROLE_RANK[minimum]) {
+    throw errors.forbidden(`This needs the ${minimum} role or higher; yours is ${role}.`);
+  }
 }

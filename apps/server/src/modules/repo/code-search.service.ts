@@ -72,7 +72,7 @@ export class CodeSearchService {
   async search(auth: AuthContext, query: CodeSearchQuery): Promise<SearchResult> {
     if (/[\n\r\0]/.test(query.q)) throw errors.validation('q: must be a single line');
     const dir = normalizeRepoPath(query.path);
-    const project = await this.deps.projects.requireProjectRole(auth, query.project_id, 'viewer');
+    const project = await this.deps.projects.requireProjectAccess(auth, query.project_id, 'viewer');
     const view = await this.deps.mirrors.current(project.id);
     if (!view) throw errors.repoNotSynced();
     const commit = query.commit ?? view.commit;

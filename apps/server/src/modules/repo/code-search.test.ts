@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, eventually, registerUser, startTestServer, tempDir, type TestServer } from '../../test/harness.js';
 import { commitFiles, git, makeRepo } from '../../test/git-fixtures.js';
+import { BUS_PROJECT_ACCESS_CHANGED } from '../projects/projects.service.js';
 import { cloneTestRepo, skipWithoutTestRepos } from '../../test/test-repos.js';
 
 const ENV = {
@@ -151,6 +152,34 @@ describe.each(backends())('code search through the index on $name', (backend) =>
       expect(res.statusCode).toBe(200);
       expect(Date.now() - started).toBeLessThan(3000);
       expect(res.json()).toMatchObject({ scan: true, matches: [] });
+    });
+
+    // Searches believe a member's role for a few seconds (requireProjectAccess): a removal must still count at once,
+    // in this process and, over the event bus, in every other one.
+    it('answers 404 to a member as soon as they are removed, here or in another process', async () => {
+      const member = await registerUser(server);
+      const asMember = () =>
+        api('GET', `/repo/search?${new URLSearchParams({ project_id: id, q: 'hello' })}`, member.token);
+      const add = () => api('POST', `/projects/${id}/members`, owner.token, { email: member.email, role: 'viewer' });
+      expect((await add()).statusCode).toBe(201);
+      expect((await asMember()).statusCode).toBe(200);
+      const removed = await server.request({
+        method: 'DELETE',
+        url: `/api/v1/projects/${id}/members/${member.id}`,
+        token: owner.token,
+      });
+      expect(removed.statusCode).toBe(204);
+      expect((await asMember()).statusCode).toBe(404);
+
+      // Removed by another process: the row goes, and its message arrives on the bus.
+      expect((await add()).statusCode).toBe(201);
+      expect((await asMember()).statusCode).toBe(200);
+      await server.runtime.infra.db.sql.executeSql(
+        'delete from project_members where project_id = $1 and user_id = $2',
+        [id, member.id],
+      );
+      await server.runtime.infra.bus.publish({ kind: BUS_PROJECT_ACCESS_CHANGED, body: { project_id: id } });
+      expect((await asMember()).statusCode).toBe(404);
     });
 
     it('answers 409 index_missing for a commit that is not indexed, and indexes it', async () => {

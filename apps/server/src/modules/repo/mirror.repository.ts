@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { readFileSync, readlinkSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -110,21 +111,28 @@ export class MirrorStore {
     return path.join(this.root, projectId);
   }
 
-  /** The served worktree and its commit, or undefined before the first successful sync. */
+  /**
+   * The served worktree and its commit, or undefined before the first successful sync. Every read of a mirror (a
+   * search, a file, the tree) asks, so the link and the 41-byte HEAD are read synchronously: microseconds, where the
+   * five thread-pool round trips of an async readlink and readFile cost a search through the API a tenth of its time.
+   */
   async current(projectId: string): Promise<MirrorView | undefined> {
     const base = this.base(projectId);
     let target: string;
     try {
-      target = await fs.readlink(path.join(base, 'current'));
+      target = readlinkSync(path.join(base, 'current'));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     }
     const worktree = path.join(base, target);
     const gitDir = path.join(path.dirname(worktree), 'git');
-    const head = await fs
-      .readFile(path.join(gitDir, 'worktrees', path.basename(worktree), 'HEAD'), 'utf8')
-      .catch(() => '');
+    let head = '';
+    try {
+      head = readFileSync(path.join(gitDir, 'worktrees', path.basename(worktree), 'HEAD'), 'utf8');
+    } catch {
+      // (no HEAD: not a worktree of a whole mirror)
+    }
     const commit = head.trim();
     if (!/^[0-9a-f]{40}$/.test(commit)) return undefined;
     return { worktree, gitDir, commit };
