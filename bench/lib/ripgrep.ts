@@ -52,3 +52,44 @@ export function rareWords(checkout: string, want: number): string[] {
   }
   return out;
 }
+
+/** The regex with trigrams of the rounds, made from a rare word: its first six and last four characters. */
+export const regexOf = (word: string): string => `${word.slice(0, 6)}\\w*${word.slice(-4)}\\b`;
+
+/**
+ * Identifiers of 12+ characters from the files `glob` names (every 13th file, in sorted order), none of `exclude`:
+ * the words of the warm-up searches. Whether they are rare does not matter.
+ */
+export function warmUpWords(checkout: string, glob: string, want: number, exclude: string[]): string[] {
+  const files = execFileSync(RG, ['-uu', '--files', '-g', glob], {
+    cwd: checkout,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  })
+    .split('\n')
+    .filter(Boolean)
+    .sort();
+  const out: string[] = [];
+  for (let i = 5; out.length < want && i < files.length; i += 13) {
+    const text = fs.readFileSync(path.join(checkout, files[i]!), 'utf8');
+    const word = [...new Set(text.match(/\b[A-Za-z_][A-Za-z0-9_]{11,}\b/g) ?? [])][1];
+    if (word && !out.includes(word) && !exclude.includes(word)) out.push(word);
+  }
+  return out;
+}
+
+/** Searches of the warm-up: a literal and its regex for each word. */
+export const WARM_UP_WORDS = 20;
+
+/**
+ * What a server that has been answering searches for a while has done before the measured rounds: a literal and a
+ * regex search for each of `words` (other words than the measured ones, so nothing the rounds ask is cached), so
+ * that the rounds see V8's optimised code and the index pages such searches keep in memory, not a fresh process's
+ * first seconds. The first search of a fresh process is reported on a row of its own.
+ */
+export async function warmUp(words: string[], search: (q: string, regex: boolean) => Promise<unknown>): Promise<void> {
+  for (const word of words) {
+    await search(word, false);
+    await search(regexOf(word), true);
+  }
+}
