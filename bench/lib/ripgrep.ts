@@ -30,16 +30,26 @@ export function rg(cwd: string, args: string[], limit = LIMIT, paths = ['.']): P
   });
 }
 
-/** Identifiers of 12+ characters that occur in 1 to 3 files of the checkout: the rare literals of the rounds. */
-export function rareWords(checkout: string, want: number): string[] {
-  const files = execFileSync(RG, ['-uu', '--files', '-g', '*.ts'], { cwd: checkout, encoding: 'utf8' })
+/** The checkout's files that `glob` names, in sorted order. */
+function filesOf(checkout: string, glob: string): string[] {
+  return execFileSync(RG, ['-uu', '--files', '-g', glob], { cwd: checkout, encoding: 'utf8', maxBuffer: 1 << 28 })
     .split('\n')
     .filter(Boolean)
     .sort();
+}
+
+/** The `nth` distinct identifier of 12+ characters in a file of the checkout (0 is the first). */
+function identifierOf(checkout: string, file: string, nth: number): string | undefined {
+  const text = fs.readFileSync(path.join(checkout, file), 'utf8');
+  return [...new Set(text.match(/\b[A-Za-z_][A-Za-z0-9_]{11,}\b/g) ?? [])][nth];
+}
+
+/** Identifiers of 12+ characters that occur in 1 to 3 files of the checkout: the rare literals of the rounds. */
+export function rareWords(checkout: string, want: number): string[] {
+  const files = filesOf(checkout, '*.ts');
   const out: string[] = [];
   for (let i = 0; out.length < want && i < files.length; i += 17) {
-    const text = fs.readFileSync(path.join(checkout, files[i]!), 'utf8');
-    const word = [...new Set(text.match(/\b[A-Za-z_][A-Za-z0-9_]{11,}\b/g) ?? [])][3];
+    const word = identifierOf(checkout, files[i]!, 3);
     if (!word || out.includes(word)) continue;
     const holding = execFileSync(RG, ['-uu', '-l', '-F', '-e', word, '.'], {
       cwd: checkout,
@@ -61,18 +71,10 @@ export const regexOf = (word: string): string => `${word.slice(0, 6)}\\w*${word.
  * the words of the warm-up searches. Whether they are rare does not matter.
  */
 export function warmUpWords(checkout: string, glob: string, want: number, exclude: string[]): string[] {
-  const files = execFileSync(RG, ['-uu', '--files', '-g', glob], {
-    cwd: checkout,
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-  })
-    .split('\n')
-    .filter(Boolean)
-    .sort();
+  const files = filesOf(checkout, glob);
   const out: string[] = [];
   for (let i = 5; out.length < want && i < files.length; i += 13) {
-    const text = fs.readFileSync(path.join(checkout, files[i]!), 'utf8');
-    const word = [...new Set(text.match(/\b[A-Za-z_][A-Za-z0-9_]{11,}\b/g) ?? [])][1];
+    const word = identifierOf(checkout, files[i]!, 1);
     if (word && !out.includes(word) && !exclude.includes(word)) out.push(word);
   }
   return out;
