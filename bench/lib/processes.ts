@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The Node.js flags the server runs with (`npm start`, the image's NODE_OPTIONS): processes that stand for it use them. */
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=8'];
 
 /** A child process that printed a line matching `readyLine`; the first capture group is returned as `value`. */
 export async function startProcess(
@@ -68,7 +70,7 @@ export async function startHiveSync(env: Record<string, string> = {}) {
     };
   }
   const server = await startProcess(
-    ['apps/server/dist/main.js', 'start'],
+    [...SERVER_NODE_FLAGS, 'apps/server/dist/main.js', 'start'],
     { HIVESYNC_DATA_DIR: dataDir, HIVESYNC_PORT: '0', HIVESYNC_LOG_LEVEL: 'warn', ...env },
     /^url: (http:\/\/\S+)$/m,
   );

@@ -4,7 +4,8 @@
  * `{"ms", "matches", "files", "files_read", "scan"}` lines; on `{"rss": true}` it answers its peak resident set
  * (VmHWM) and current one (VmRSS), in bytes. The bench times the round trips and reads the peak, so the memory
  * figure is that of a process doing nothing but searching (its search threads included). Plain JavaScript on the
- * built package, run by node alone as the server runs (a TypeScript loader would add its own 30 MB to the figure).
+ * built package, run by node alone with the server's Node.js flags (`SERVER_NODE_FLAGS`), as the server runs (a
+ * TypeScript loader would add its own 30 MB to the figure).
  * Its search threads are the server's default (HIVESYNC_SEARCH_THREADS: one per core but one, 1 to 4).
  */
 import fs from 'node:fs';

@@ -7,7 +7,7 @@ import { SearchIndex, type SearchQuery } from '@hivesync/search';
 import { alternate, ratioFields, type Rounds } from '../lib/alternate.js';
 import { buildLargeTree } from '../lib/large-tree.js';
 import { benchSession } from '../lib/hivesync-client.js';
-import { ROOT, startHiveSync } from '../lib/processes.js';
+import { ROOT, SERVER_NODE_FLAGS, startHiveSync } from '../lib/processes.js';
 import type { Figure, Suite } from '../lib/report.js';
 import { LIMIT, RG, regexOf, rg, WARM_UP_WORDS, warmUp, warmUpWords } from '../lib/ripgrep.js';
 import { median, ms, time } from '../lib/stats.js';
@@ -22,7 +22,7 @@ const API_PAGE = 10_000;
 
 /** The search worker (bench/lib/search-worker.mjs, plain node) in its own process: queries over stdin, answers on stdout. */
 async function startSearcher(indexDir: string) {
-  const child = spawn(process.execPath, ['bench/lib/search-worker.mjs', indexDir], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, 'bench/lib/search-worker.mjs', indexDir], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'inherit'],
   });
