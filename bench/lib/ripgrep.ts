@@ -80,7 +80,7 @@ export function warmUpWords(checkout: string, glob: string, want: number, exclud
   return out;
 }
 
-/** Searches of the warm-up: a literal and its regex for each word. */
+/** Words of the warm-up, each searched as a literal and as its regex. */
 export const WARM_UP_WORDS = 20;
 
 /**

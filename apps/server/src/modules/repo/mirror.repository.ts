@@ -114,7 +114,8 @@ export class MirrorStore {
   /**
    * The served worktree and its commit, or undefined before the first successful sync. Every read of a mirror (a
    * search, a file, the tree) asks, so the link and the 41-byte HEAD are read synchronously: microseconds, where the
-   * five thread-pool round trips of an async readlink and readFile cost a search through the API a tenth of its time.
+   * five thread-pool round trips of an async readlink and readFile cost a search through the API a fifth of its time
+   * (3.3 ms against 2.65 ms a request, back to back on vue core).
    */
   async current(projectId: string): Promise<MirrorView | undefined> {
     const base = this.base(projectId);
