@@ -20,7 +20,7 @@ import path from 'node:path';
  *              table), u32 where it starts in the blob's text, u32 how many lines come before it
  *     trigrams 16 B each, sorted: u32 trigram, u32 document count, u64 postings offset
  *     postings varint gaps between the documents holding a trigram
- *     content  each blob's bytes as git stores them
+ *     content  each blob's bytes as git stores them, in the order the blobs were added (a commit's in path order)
  *
  * Posting lists name documents, not blobs: a blob's text is cut into documents of about DOCUMENT_BYTES, each ending
  * at a newline (a line is never cut, and no trigram spans a newline, so a match, which is within a line, has all its
@@ -252,16 +252,22 @@ export function encodeSegment(blobs: SegmentBlob[], tris: Uint32Array, docEnds: 
   const triTableOff = blobTableOff + blobTable.length + docTable.length;
   const postingsOff = triTableOff + ntri * TRIGRAM_ENTRY;
   const contentOff = postingsOff + plen;
+  // The texts in the order the blobs came (a commit's new blobs in path order: a bulk read of a commit's files reads
+  // the segment front to back, a few large reads instead of one for each file; see ReadAhead).
+  const contentAt = new Float64Array(blobs.length);
   let offset = contentOff;
+  blobs.forEach((b, arrival) => {
+    contentAt[arrival] = offset;
+    offset += b.content.length;
+  });
   order.forEach((arrival, r) => {
     const b = blobs[arrival]!;
     const at = r * BLOB_ENTRY;
     Buffer.from(b.oid.slice(0, 40), 'hex').copy(blobTable, at);
     blobTable.writeUInt32LE(b.flags, at + 20);
     blobTable.writeUInt32LE(b.content.length, at + 24);
-    blobTable.writeBigUInt64LE(BigInt(offset), at + 28);
+    blobTable.writeBigUInt64LE(BigInt(contentAt[arrival]!), at + 28);
     blobTable.writeUInt32LE(firstDoc[r]!, at + 36);
-    offset += b.content.length;
   });
   const triTable = Buffer.alloc(ntri * TRIGRAM_ENTRY);
   for (let t = 0; t < ntri; t++) {
@@ -281,7 +287,7 @@ export function encodeSegment(blobs: SegmentBlob[], tris: Uint32Array, docEnds: 
   header.writeBigUInt64LE(BigInt(contentOff), 48);
   header.writeBigUInt64LE(BigInt(offset), 56);
   const postingBytes = Buffer.from(postings.buffer, 0, plen);
-  return [header, blobTable, docTable, triTable, postingBytes, ...order.map((a) => blobs[a]!.content)];
+  return [header, blobTable, docTable, triTable, postingBytes, ...blobs.map((b) => b.content)];
 }
 
 /** One file of a commit, as its list stores it. */

@@ -24,6 +24,7 @@ import { assertObjectId, blobSizes, type GitSource, listTree, readBlobs } from '
 import { type Language, LANGUAGES, languageId, languageOf, parseLanguage } from './language.js';
 import { type LineMatch, LineMatcher, SearchQueryError } from './matcher.js';
 import { foldByte, isScan, literalQuery, regexpQuery, type TrigramQuery } from './query-plan.js';
+import { ReadAhead, type WholeFile } from './read-ahead.js';
 import type { PoolTask, SearchPool } from './search-pool.js';
 import { PageCache, SegmentReader } from './segment-reader.js';
 
@@ -588,14 +589,21 @@ export class SearchIndex {
       let nextCommits = commits;
       if (rewrite.size > 0) {
         const builder = new SegmentBuilder(this.dir, this.options.segmentBytes ?? 32 * 1024 * 1024, this.options.hooks);
+        // The live blobs of the rewritten segments, copied in the newest commit's path order (then the older ones'),
+        // as indexing adds them: a bulk read of that commit reads the new segment front to back.
+        const from = new Map<string, { reader: SegmentReader; blob: number }>();
         for (const s of segs) {
           if (!rewrite.has(s.id)) continue;
           const reader = await this.reader(s.id);
-          const oids = ids.get(s.id)!;
-          for (let i = 0; i < oids.length; i++) {
-            if (!live.has(oids[i]!)) continue;
-            const { flags, bytes } = await reader.content(i);
-            builder.add(oids[i]!, flags, bytes);
+          ids.get(s.id)!.forEach((oid, blob) => live.has(oid) && from.set(oid, { reader, blob }));
+        }
+        for (const l of [...lists].reverse()) {
+          for (const oid of l.oids) {
+            const f = from.get(oid);
+            if (!f) continue;
+            from.delete(oid);
+            const { flags, bytes } = await f.reader.content(f.blob, false);
+            builder.add(oid, flags, bytes);
           }
         }
         await builder.done();
@@ -752,13 +760,7 @@ export class SearchIndex {
     const { list, query } = run;
     // The candidate files, filters applied: a chunk is only what its thread reads.
     const files: number[] = [];
-    for (let i = start; i < list.paths.length; i++) {
-      const cand = run.candidates[list.segs[i]!]!;
-      if (cand !== 'all' && !cand.blobs[list.blobs[i]!]) continue;
-      if (run.filter && !run.filter(list.paths[i]!)) continue;
-      if (run.lang !== undefined && list.langs[i] !== run.lang) continue;
-      files.push(i);
-    }
+    for (let i = start; i < list.paths.length; i++) if (isCandidate(run, i)) files.push(i);
     // (At most CHUNK_MAX: this thread reads chunks too, and other requests wait while it does.)
     const cap = Math.min(CHUNK_MAX, Math.max(CHUNK_FILES, Math.ceil(files.length / ((pool.size + 1) * 4))));
     const chunks: number[][] = [];
@@ -879,6 +881,7 @@ function scanFiles(
 ): number | undefined {
   const { query, list, matcher } = run;
   const { page } = state;
+  let ahead: ReadAhead | undefined;
   for (let i = start; i < end; i++) {
     const from = i === start ? afterLine : 0;
     // (Checked after the first file: every page makes progress, however small the budget.)
@@ -892,8 +895,7 @@ function scanFiles(
     if (yieldAfter > 0 && page.files_read >= yieldAfter && from === 0 && page.matches.length * 16 < page.files_read)
       return i;
     const p = list.paths[i]!;
-    if (run.filter && !run.filter(p)) continue;
-    if (run.lang !== undefined && list.langs[i] !== run.lang) continue;
+    if (!passesFilters(run, i)) continue;
     if (query.files) {
       const ranges = matcher.pathRanges(p);
       if (ranges.length === 0) continue;
@@ -909,14 +911,21 @@ function scanFiles(
       page.files.push({ path: p, lang: (LANGUAGES[list.langs[i]!] || null) as Language | null, ranges });
       continue;
     }
-    const cand = run.candidates[list.segs[i]!]!;
+    const seg = list.segs[i]!;
+    const cand = run.candidates[seg]!;
     const blob = list.blobs[i]!;
     if (cand !== 'all' && !cand.blobs[blob]) continue;
-    const reader = run.readers[list.segs[i]!]!;
+    const reader = run.readers[seg]!;
     // The first files a query's first page reads are kept in the page cache; more, or a later page, a count or a
-    // scan, is a bulk read (see content), read into a shared buffer: nothing below awaits until the next file.
+    // scan, is a bulk read (see content), read ahead in large reads or into a shared buffer: nothing below awaits
+    // until the next file.
     const keep = keepFirst && !page.scan && !query.count && !query.cursor && page.files_read < KEEP_FILES;
-    for (const part of candidateParts(reader, blob, cand, keep, from, run.context)) {
+    let whole: Buffer | undefined;
+    if (!keep && readsWhole(reader, blob, cand, run.context)) {
+      ahead ??= new ReadAhead(run.readers, (j) => wholeFile(run, j), end);
+      whole = ahead.bytes(i, seg, blob);
+    }
+    for (const part of candidateParts(reader, blob, cand, keep, from, run.context, whole)) {
       if (part === undefined) break; // not indexed (binary, too large)
       if (part.first) page.files_read++;
       const after = Math.max(0, from - part.line);
@@ -957,6 +966,37 @@ async function evaluate(reader: SegmentReader, plan: TrigramQuery): Promise<Cand
   return flags;
 }
 
+/** Whether file `i` of the run's list passes its path and language filters. */
+function passesFilters(run: Run, i: number): boolean {
+  if (run.filter && !run.filter(run.list.paths[i]!)) return false;
+  return run.lang === undefined || run.list.langs[i] === run.lang;
+}
+
+/** Whether file `i` of the run's list is to be read: through the filters, and its blob a candidate. */
+function isCandidate(run: Run, i: number): boolean {
+  const cand = run.candidates[run.list.segs[i]!]!;
+  return (cand === 'all' || cand.blobs[run.list.blobs[i]!] === 1) && passesFilters(run, i);
+}
+
+/**
+ * Whether a candidate blob's whole text is matched: unless only some of its documents are candidates and no context
+ * lines are asked (they could reach into a document not read), when just those documents are.
+ */
+function readsWhole(reader: SegmentReader, blob: number, cand: Candidates, context: number): boolean {
+  if (cand === 'all' || context > 0) return true;
+  const [d0, d1] = reader.docsOf(blob);
+  for (let d = d0; d < d1; d++) if (cand.docs[d] === 0) return false;
+  return true;
+}
+
+/** File `i` of the run's list, when it is to be read and read whole (see ReadAhead). */
+function wholeFile(run: Run, i: number): WholeFile | undefined {
+  if (!isCandidate(run, i)) return undefined;
+  const seg = run.list.segs[i]!;
+  const blob = run.list.blobs[i]!;
+  return readsWhole(run.readers[seg]!, blob, run.candidates[seg]!, run.context) ? { seg, blob } : undefined;
+}
+
 /** A part of a blob's text to match: its bytes, the lines before it in the blob, and how to decode it. */
 interface Part {
   bytes: Buffer;
@@ -979,11 +1019,14 @@ function* candidateParts(
   keep: boolean,
   from: number,
   context: number,
+  whole?: Buffer,
 ): Generator<Part | undefined> {
+  if (whole) {
+    yield { bytes: whole, line: 0, decode: () => reader.text(blob, whole, false), first: true };
+    return;
+  }
   const [d0, d1] = reader.docsOf(blob);
-  let some = false;
-  if (cand !== 'all' && context === 0) for (let d = d0; d < d1 && !some; d++) some = cand.docs[d] === 0;
-  if (!some || cand === 'all') {
+  if (cand === 'all' || readsWhole(reader, blob, cand, context)) {
     const { flags, bytes } = reader.contentNow(blob, keep);
     if (flags !== 0) return yield undefined;
     yield { bytes, line: 0, decode: () => reader.text(blob, bytes, keep), first: true };

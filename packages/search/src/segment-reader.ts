@@ -16,7 +16,8 @@ import {
 const PAGE = 4 * 1024;
 // One trigram in this many is kept in memory (4 bytes each): 1/256 of the trigram table's size.
 const SAMPLE = 64;
-const MAX_CACHED_BLOB = 256 * 1024;
+/** The largest blob whose text the page cache keeps. */
+export const MAX_CACHED_BLOB = 256 * 1024;
 /** The largest blob read into the shared scratch buffer (see contentNow); larger ones get a buffer of their own. */
 const MAX_SCRATCH = 4 * 1024 * 1024;
 let shared = Buffer.allocUnsafeSlow(64 * 1024);
@@ -167,8 +168,8 @@ export class SegmentReader {
     return this.entry(i);
   }
 
-  /** Blob `i`'s flags, length and content offset, from memory. */
-  private location(i: number): { flags: number; length: number; offset: number } {
+  /** Blob `i`'s flags, length and where its content starts in the segment's file, from memory. */
+  location(i: number): { flags: number; length: number; offset: number } {
     return { flags: this.blobFlags[i]!, length: this.blobLengths[i]!, offset: this.blobOffsets[i]! };
   }
 
@@ -239,6 +240,16 @@ export class SegmentReader {
       throw new IndexFormatError(`segment ${this.id}: blob ${i} is cut short`);
     }
     return bytes;
+  }
+
+  /**
+   * Reads `len` bytes of the segment's file at `offset` into `into` at `at`, at once (a read ahead of a bulk read
+   * covering several blobs' contents; see ReadAhead).
+   */
+  readNow(into: Buffer, at: number, len: number, offset: number): void {
+    if (len > 0 && readSync(this.fh.fd, into, at, len, offset) !== len) {
+      throw new IndexFormatError(`segment ${this.id}: cut short at ${offset + len}`);
+    }
   }
 
   /**
