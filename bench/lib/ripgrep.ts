@@ -1,33 +1,45 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { startLineProcess } from './line-process.js';
 
 /** ripgrep from Debian: the search figures' baseline. */
 export const RG = '/usr/bin/rg';
 /** Matching lines a first page holds, for the index and for rg. */
 export const LIMIT = 100;
 
+let runner: ReturnType<typeof startLineProcess> | undefined;
+
+/** Asks the rg runner (started on first use) to run ripgrep; its answer's milliseconds and lines. */
+async function runRg(msg: { cwd: string; args: string[]; limit?: number; filter?: string }): Promise<number> {
+  runner ??= startLineProcess('bench/lib/rg-runner.mjs', []);
+  const reply = await (await runner).ask<{ ms: number; lines: number } | { error: string }>(msg);
+  if ('error' in reply) throw new Error(`rg: ${reply.error}`);
+  return reply.ms;
+}
+
 /**
- * ripgrep over a checkout, stopping after `limit` matching lines like the index does (its whole output when
- * `limit` is Infinity); returns the lines read. `-uu`: ignore files and hidden files do not hide anything (the index
- * holds every tracked file); binary files are skipped by both.
+ * The milliseconds of ripgrep over a checkout, stopping after `limit` matching lines like the index does (its whole
+ * output when `limit` is Infinity). `-uu`: ignore files and hidden files do not hide anything (the index holds every
+ * tracked file); binary files are skipped by both. rg runs from a process of its own (bench/lib/rg-runner.mjs: the
+ * bench's process never forks while it measures) and is timed there, from its spawn to its end.
  */
 export function rg(cwd: string, args: string[], limit = LIMIT, paths = ['.']): Promise<number> {
-  return new Promise((resolve, reject) => {
-    // Paths always (without one, rg would read its stdin), and stdin closed.
-    const child = spawn(RG, ['-uu', '--no-config', '-n', '--column', ...args, ...paths], {
-      cwd,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    let lines = 0;
-    child.stdout.on('data', (chunk: Buffer) => {
-      for (const b of chunk) if (b === 10) lines++;
-      if (lines >= limit) child.kill('SIGKILL');
-    });
-    child.on('close', (code, signal) =>
-      code === 0 || code === 1 || signal ? resolve(lines) : reject(new Error(`rg exited ${code}`)),
-    );
-  });
+  // Paths always (without one, rg would read its stdin).
+  const all = ['-uu', '--no-config', '-n', '--column', ...args, ...paths];
+  return runRg({ cwd, args: all, ...(Number.isFinite(limit) && { limit }) });
+}
+
+/** The milliseconds of `rg --files` over a checkout, the file names holding `name` picked out: file-name search. */
+export function rgFiles(cwd: string, name: string): Promise<number> {
+  return runRg({ cwd, args: ['-uu', '--no-config', '--files'], filter: name });
+}
+
+/** Ends the rg runner, if one was started. */
+export async function stopRg(): Promise<void> {
+  const r = runner;
+  runner = undefined;
+  await (await r)?.stop();
 }
 
 /** The checkout's files that `glob` names, in sorted order. */
@@ -94,4 +106,16 @@ export async function warmUp(words: string[], search: (q: string, regex: boolean
     await search(word, false);
     await search(regexOf(word), true);
   }
+}
+
+/** Common words (none of them measured) that the warm-up of the server-side rounds counts, twice each. */
+export const WARM_UP_COUNTS = ['this', 'null', 'true', 'type', 'name', 'node', 'string', 'options'];
+
+/**
+ * Counts of WARM_UP_COUNTS: the count's code on the search threads compiled, as in a server that has answered
+ * counts before. The count rounds count each word once, and a fresh search thread's first counts of vue core took
+ * 5–20 ms against 3–4 ms once compiled.
+ */
+export async function warmUpCounts(count: (q: string) => Promise<unknown>): Promise<void> {
+  for (let pass = 0; pass < 2; pass++) for (const word of WARM_UP_COUNTS) await count(word);
 }

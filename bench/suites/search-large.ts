@@ -7,9 +7,22 @@ import { SearchIndex, type SearchQuery } from '@hivesync/search';
 import { alternate, ratioFields, type Rounds } from '../lib/alternate.js';
 import { buildLargeTree } from '../lib/large-tree.js';
 import { benchSession } from '../lib/hivesync-client.js';
-import { ROOT, SERVER_NODE_FLAGS, startHiveSync } from '../lib/processes.js';
+import { ROOT, startHiveSync } from '../lib/processes.js';
 import type { Figure, Suite } from '../lib/report.js';
-import { LIMIT, RG, regexOf, rg, WARM_UP_WORDS, warmUp, warmUpWords } from '../lib/ripgrep.js';
+import {
+  LIMIT,
+  RG,
+  regexOf,
+  rg,
+  rgFiles,
+  stopRg,
+  WARM_UP_COUNTS,
+  WARM_UP_WORDS,
+  warmUp,
+  warmUpCounts,
+  warmUpWords,
+} from '../lib/ripgrep.js';
+import { startSearcher } from '../lib/searcher.js';
 import { median, ms, time } from '../lib/stats.js';
 
 const REPOS = path.resolve(process.env.HIVESYNC_TEST_REPOS ?? path.join(ROOT, '..', 'shared', 'data', 'repos'));
@@ -19,39 +32,6 @@ const MAX_BYTES = Number(process.env.HIVESYNC_BENCH_LARGE_BYTES ?? 1_000_000_000
 const RSS_GOAL = 300 * 1024 * 1024;
 /** The API's largest page (`limit`): clients page through more. */
 const API_PAGE = 10_000;
-
-/** The search worker (bench/lib/search-worker.mjs, plain node) in its own process: queries over stdin, answers on stdout. */
-async function startSearcher(indexDir: string) {
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, 'bench/lib/search-worker.mjs', indexDir], {
-    cwd: ROOT,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const replies = readline.createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-  const next = async <T>(): Promise<T> => {
-    const r = await replies.next();
-    if (r.done) throw new Error('search worker: ended');
-    return JSON.parse(r.value) as T;
-  };
-  await next();
-  let queue = Promise.resolve<unknown>(undefined);
-  const ask = <T>(msg: unknown): Promise<T> => {
-    const p = queue.then(async () => {
-      child.stdin!.write(`${JSON.stringify(msg)}\n`);
-      return next<T>();
-    });
-    queue = p.catch(() => undefined);
-    return p;
-  };
-  return {
-    search: (commit: string, query: SearchQuery, all = false) =>
-      ask<{ ms: number; matches: number; files: number; files_read: number; scan: boolean }>({ commit, query, all }),
-    rss: () => ask<{ peak: number; now: number }>({ rss: true }),
-    stop: () => {
-      child.stdin!.end();
-      return new Promise<void>((r) => child.once('exit', () => r()));
-    },
-  };
-}
 
 /**
  * Identifiers of 12+ characters that the tree's code files hold 1 to 3 times in all (so in 1 to 3 files):
@@ -161,28 +141,29 @@ export const searchLarge: Suite = {
         const n = words.length;
         const warmWords = warmUpWords(checkout, '*.ts@*', WARM_UP_WORDS, words);
         await warmUp(warmWords, (q, regex) => search({ q, regex }));
+        await warmUpCounts((q) => search({ q, count: true }, true));
         const rare = await alternate({
           rounds: n,
-          baseline: (r) => time(() => rg(checkout, ['-F', '-e', words[r]!])),
+          baseline: (r) => rg(checkout, ['-F', '-e', words[r]!]),
           subject: (r) => time(() => search({ q: words[r]! })),
         });
         const regexes = words.map(regexOf);
         const rareRegex = await alternate({
           rounds: n,
-          baseline: (r) => time(() => rg(checkout, ['-e', regexes[r]!])),
+          baseline: (r) => rg(checkout, ['-e', regexes[r]!]),
           subject: (r) => time(() => search({ q: regexes[r]!, regex: true })),
         });
         const common = ['const', 'return', 'function', 'export', 'import'];
         const commonFirst = await alternate({
           rounds: Math.max(rounds, 5),
-          baseline: (r) => time(() => rg(checkout, ['-F', '-e', common[r % common.length]!])),
+          baseline: (r) => rg(checkout, ['-F', '-e', common[r % common.length]!]),
           subject: (r) => time(() => search({ q: common[r % common.length]! })),
         });
         let counted = 0;
         const commonAll = await alternate({
           rounds: Math.max(rounds, 5),
           // rg -c: ripgrep counting (per file) rather than printing every line.
-          baseline: (r) => time(() => rg(checkout, ['-c', '-F', '-e', common[r % common.length]!], Infinity)),
+          baseline: (r) => rg(checkout, ['-c', '-F', '-e', common[r % common.length]!], Infinity),
           subject: (r) =>
             time(async () => {
               const page = await search({ q: common[r % common.length]!, count: true }, true);
@@ -195,27 +176,19 @@ export const searchLarge: Suite = {
         if (dirs.length === 0) dirs.push('c0');
         const pathFiltered = await alternate({
           rounds: Math.max(rounds, 5),
-          baseline: (r) => time(() => rg(checkout, ['-F', '-e', 'const'], LIMIT, [dirs[r % dirs.length]!])),
+          baseline: (r) => rg(checkout, ['-F', '-e', 'const'], LIMIT, [dirs[r % dirs.length]!]),
           subject: (r) => time(() => search({ q: 'const', path: dirs[r % dirs.length]! })),
         });
         const names = ['runtime', 'component', 'compiler', 'reactive', 'router'];
         const fileNames = await alternate({
           rounds: Math.max(rounds, 5),
-          baseline: (r) =>
-            time(async () => {
-              const files = execFileSync(RG, ['-uu', '--files'], {
-                cwd: checkout,
-                encoding: 'utf8',
-                maxBuffer: 1 << 28,
-              });
-              return files.split('\n').filter((f) => f.includes(names[r % names.length]!)).length;
-            }),
+          baseline: (r) => rgFiles(checkout, names[r % names.length]!),
           subject: (r) => time(() => search({ q: names[r % names.length]!, files: true })),
         });
         const scans = ['\\d{3,}px', '[0-9]+\\.[0-9]+e', '\\s{4}\\}\\)', '[A-Z]{5}\\d'];
         const scan = await alternate({
           rounds: Math.max(rounds, 5),
-          baseline: (r) => time(() => rg(checkout, ['-e', scans[r % scans.length]!], Infinity)),
+          baseline: (r) => rg(checkout, ['-e', scans[r % scans.length]!], Infinity),
           subject: (r) => time(() => search({ q: scans[r % scans.length]!, regex: true, limit: API_PAGE }, true)),
         });
         peak = (await searcher.rss()).peak;
@@ -257,7 +230,7 @@ export const searchLarge: Suite = {
           // background): rounds start once rg on the checkout takes no longer than in the server-side rounds.
           const quiet = median(rare.baselines) * 1.3;
           const waited = Date.now();
-          while (Date.now() - waited < 300_000 && (await time(() => rg(checkout, ['-F', '-e', words[0]!]))) > quiet) {
+          while (Date.now() - waited < 300_000 && (await rg(checkout, ['-F', '-e', words[0]!])) > quiet) {
             await new Promise((r) => setTimeout(r, 2000));
           }
           log(`large tree: the server was quiet after ${Math.round((Date.now() - waited) / 1000)} s`);
@@ -270,12 +243,12 @@ export const searchLarge: Suite = {
           await warmUp(warmWords, viaApi);
           apiRare = await alternate({
             rounds: n,
-            baseline: (r) => time(() => rg(checkout, ['-F', '-e', words[r]!])),
+            baseline: (r) => rg(checkout, ['-F', '-e', words[r]!]),
             subject: (r) => time(() => viaApi(words[r]!)),
           });
           apiRegex = await alternate({
             rounds: n,
-            baseline: (r) => time(() => rg(checkout, ['-e', regexes[r]!])),
+            baseline: (r) => rg(checkout, ['-e', regexes[r]!]),
             subject: (r) => time(() => viaApi(regexes[r]!, true)),
           });
         } finally {
@@ -305,7 +278,7 @@ export const searchLarge: Suite = {
           row('incremental index of a commit changing 1% of the files', incremental, 2.0, 'git fetch of it'),
           {
             suite: 'search large tree',
-            name: `${size}: the first search of a fresh process (a literal; the rounds above follow ${2 * warmWords.length} warm-up searches of other words) (${label})`,
+            name: `${size}: the first search of a fresh process (a literal; the rounds above follow ${2 * warmWords.length} warm-up searches and ${2 * WARM_UP_COUNTS.length} counts of other words) (${label})`,
             value: `${ms(firstSearch)} ms`,
             baseline: 'none (reported)',
             ratio: 1,
@@ -344,6 +317,7 @@ export const searchLarge: Suite = {
         await searcher.stop();
       }
     } finally {
+      await stopRg();
       fs.rmSync(dir, { recursive: true, force: true });
     }
   },
