@@ -2,10 +2,11 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { IndexMissingError, SearchIndex, type SearchPage, type SearchQuery } from './search-index.js';
 import { SearchQueryError } from './matcher.js';
 import { SearchPool } from './search-pool.js';
+import { SegmentReader } from './segment-reader.js';
 import { cloneTestRepo, skipWithoutTestRepos } from './test/test-repos.js';
 
 const env = process.env;
@@ -504,5 +505,55 @@ describe('search index on a scratch repository', () => {
     expect(page.next).not.toBeNull();
     const rest = await index.search(c, { q: 'needle', cursor: page.next!, limit: 10_000 });
     expect(page.matches.length + rest.matches.length).toBe(1500);
+  });
+
+  it('a page evaluates only the segments it reaches; its matches and cursors equal a full evaluation', async () => {
+    const repo = scratchRepo('lazy');
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 40; i++) files[`d${String(i).padStart(2, '0')}/f.ts`] = `const common = ${i};\n`.repeat(200);
+    const c = repo.commit(files);
+    // Segments of about 16 KB: the 40 files (4 KB each) fill ten or so.
+    const index = new SearchIndex(path.join(tmpRoot, 'idx-lazy'), { segmentBytes: 16 * 1024 });
+    await index.indexCommit({ gitDir: repo.gitDir, env }, c);
+    const segments = (await index.stats()).segments;
+    expect(segments).toBeGreaterThan(5);
+    const lookups = vi.spyOn(SegmentReader.prototype, 'postings');
+    try {
+      const page = await index.search(c, { q: 'common', limit: 10 });
+      expect(page.matches).toHaveLength(10);
+      // 'com', 'omm', 'mmo', 'mon': four posting lists in the one segment the first file is in.
+      expect(lookups.mock.calls.length).toBe(4);
+      // Paging on reaches every segment and finds every match, in order.
+      const lines = asLines(page);
+      for (let next = page.next; next;) {
+        const more = await index.search(c, { q: 'common', limit: 250, cursor: next });
+        lines.push(...asLines(more));
+        next = more.next;
+      }
+      expect(lines).toEqual(gitGrep(repo.gitDir, c, ['-F'], 'common'));
+      expect(lines).toEqual(asLines(await all(index, c, { q: 'common' })));
+    } finally {
+      lookups.mockRestore();
+    }
+  });
+
+  it('a path prefix takes the files under it, not its siblings that sort between (src-b, src.c)', async () => {
+    const repo = scratchRepo('prefix');
+    const names = ['b/src', 'src-b/x', 'src.c', 'src/b', 'src/c/d', 'src0', 'srcs'];
+    const c = repo.commit(Object.fromEntries(names.map((n) => [n, 'word\n'])));
+    const index = new SearchIndex(path.join(tmpRoot, 'idx-prefix'));
+    await index.indexCommit({ gitDir: repo.gitDir, env }, c);
+    const paths = async (q: SearchQuery) => (await all(index, c, q)).matches.map((m) => m.path);
+    expect(await paths({ q: 'word', path: 'src' })).toEqual(['src/b', 'src/c/d']);
+    expect(await paths({ q: 'word', path: 'src/' })).toEqual(['src/b', 'src/c/d']);
+    expect(await paths({ q: 'word', path: 'src/c' })).toEqual(['src/c/d']);
+    expect(await paths({ q: 'word', path: 'src.c' })).toEqual(['src.c']);
+    expect(await paths({ q: 'word', path: 'zz' })).toEqual([]);
+    const fileNames = await index.search(c, { q: 'b', files: true, path: 'src' });
+    expect(fileNames.files.map((f) => f.path)).toEqual(['src/b']);
+    // A cursor pages on within the prefix.
+    const first = await index.search(c, { q: 'word', path: 'src', limit: 1 });
+    const rest = await index.search(c, { q: 'word', path: 'src', limit: 10, cursor: first.next! });
+    expect([...first.matches, ...rest.matches].map((m) => m.path)).toEqual(['src/b', 'src/c/d']);
   });
 });
