@@ -852,7 +852,7 @@ export class SearchIndex {
     // makes no round trip to a thread.
     const first: (typeof results)[number] = { settled: false };
     if (chunks.length > 0) results.push(first);
-    for (let w = 0; w < pool.size; w++) submit();
+    for (let w = 0; w < pool.size * pool.depth; w++) submit();
     try {
       if (chunks.length > 0) {
         first.done = searchChunk(local, taskOf(chunks[0]!));

@@ -9,7 +9,10 @@ import { CHUNK_RUNS, type ChunkResult, type ChunkTask } from './search-index.js'
 /** A chunk given to the pool: its result, and a way to say it is no longer wanted. */
 export interface PoolTask {
   result: Promise<ChunkResult>;
-  /** Drops the chunk if no thread has started it (one under way finishes; its result is not used). */
+  /**
+   * Drops the chunk if no thread was given it (one given to a thread is read all the same, at most the one after
+   * each thread's current chunk; its result is not used).
+   */
   cancel(): void;
 }
 
@@ -22,10 +25,18 @@ interface Queued {
 
 interface Slot {
   worker: Worker;
-  busy: Queued | undefined;
+  /** Chunks posted to the thread, in order: the first is under way, the next waits in its thread. */
+  posted: Queued[];
   /** The searches whose setup this thread was sent (the latest few; it keeps more, CHUNK_RUNS). */
   seen: string[];
 }
+
+/**
+ * Chunks a thread is given at once: the one it reads and the next, so that it starts on that one as it ends this
+ * one. With one, a thread waited for the search's own thread to hand it the next chunk, which that thread did only
+ * between chunks of its own: the pool's thread idled a third of a count on the large tree.
+ */
+const DEPTH = 2;
 
 /** Searches a slot remembers sending candidates for: fewer than the thread keeps, so it still has them. */
 const SEEN = CHUNK_RUNS / 2;
@@ -48,6 +59,8 @@ const WORKER_FILE = here.endsWith('.ts')
  * new one takes its place.
  */
 export class SearchPool {
+  /** Chunks a thread is given at once (see DEPTH): a search keeps size × depth of them under way. */
+  readonly depth = DEPTH;
   private readonly slots: Slot[] = [];
   private readonly queue: Queued[] = [];
   private closed = false;
@@ -102,11 +115,13 @@ export class SearchPool {
         this.queue.shift();
         continue;
       }
-      let slot = this.slots.find((s) => s.busy === undefined);
+      // An idle thread first, a new one next, then one with room for a chunk after its current one.
+      let slot = this.slots.find((s) => s.posted.length === 0);
       if (!slot && this.slots.length < this.size) slot = this.spawn();
+      slot ??= this.slots.find((s) => s.posted.length < DEPTH);
       if (!slot) return;
       const next = this.queue.shift()!;
-      slot.busy = next;
+      slot.posted.push(next);
       slot.worker.ref();
       // (A search's setup goes once per thread: its candidates are a byte per blob and per document of the commit.)
       if (slot.seen.includes(next.task.search)) slot.worker.postMessage({ ...next.task, setup: undefined });
@@ -122,12 +137,11 @@ export class SearchPool {
     // (A small young generation: a thread's garbage is a chunk's text and matches, and V8's default let each thread
     // hold tens of MB of it between collections, a third of a searching process's memory at 2 threads.)
     const worker = new Worker(WORKER_FILE, { resourceLimits: { maxYoungGenerationSizeMb: 2 } });
-    const slot: Slot = { worker, busy: undefined, seen: [] };
+    const slot: Slot = { worker, posted: [], seen: [] };
     slot.worker.unref();
     slot.worker.on('message', (reply: WorkerReply) => {
-      const done = slot.busy;
-      slot.busy = undefined;
-      slot.worker.unref();
+      const done = slot.posted.shift();
+      if (slot.posted.length === 0) slot.worker.unref();
       if (done) {
         if (reply.ok) done.resolve(reply.result);
         else done.reject(reviveError(reply));
@@ -138,8 +152,7 @@ export class SearchPool {
       const i = this.slots.indexOf(slot);
       if (i < 0) return;
       this.slots.splice(i, 1);
-      slot.busy?.reject(new Error(`search thread stopped: ${err.message}`));
-      slot.busy = undefined;
+      for (const q of slot.posted.splice(0)) q.reject(new Error(`search thread stopped: ${err.message}`));
       if (!this.closed) this.dispatch();
     };
     slot.worker.on('error', gone);

@@ -42,11 +42,16 @@ async function run(task: ChunkTask) {
   return searchChunk(prepared, task);
 }
 
+// Chunks one after the other, in the order given (the pool gives a thread its next chunk before this one ends, and
+// answers are matched to chunks by their order; a search's first chunk may await its segments' opening).
+let chain: Promise<void> = Promise.resolve();
 parentPort!.on('message', (task: ChunkTask) => {
-  void run(task)
-    .then(
-      (result): WorkerReply => ({ ok: true, result }),
-      (err: Error): WorkerReply => ({ ok: false, name: err.name, message: err.message }),
-    )
-    .then((reply) => parentPort!.postMessage(reply));
+  chain = chain.then(() =>
+    run(task)
+      .then(
+        (result): WorkerReply => ({ ok: true, result }),
+        (err: Error): WorkerReply => ({ ok: false, name: err.name, message: err.message }),
+      )
+      .then((reply) => parentPort!.postMessage(reply)),
+  );
 });
