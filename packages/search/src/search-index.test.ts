@@ -96,8 +96,9 @@ describe.skipIf(skipWithoutTestRepos('express', 'core'))('search index on real r
     coreIndex = new SearchIndex(path.join(tmpRoot, 'idx-core'));
     await expressIndex.indexCommit({ gitDir: express, env }, expressHead);
     await coreIndex.indexCommit({ gitDir: core, env }, coreHead);
-    expressPooled = new SearchIndex(path.join(tmpRoot, 'idx-express'), { pool });
-    corePooled = new SearchIndex(path.join(tmpRoot, 'idx-core'), { pool });
+    // (Every read that may go to the pool goes: these repositories are below the default's few MB.)
+    expressPooled = new SearchIndex(path.join(tmpRoot, 'idx-express'), { pool, poolMinBytes: 0 });
+    corePooled = new SearchIndex(path.join(tmpRoot, 'idx-core'), { pool, poolMinBytes: 0 });
   }, 240_000);
   afterAll(async () => {
     await expressIndex.close();
@@ -279,11 +280,15 @@ describe.skipIf(skipWithoutTestRepos('express', 'core'))('search index on real r
     };
     expect(await turnsDuring(coreIndex)).toBe(0);
     expect(await turnsDuring(corePooled)).toBeGreaterThan(2);
+    // Below poolMinBytes (16 MiB by default; vue core is 5.8 MB), a count is read here alone, at once.
+    const small = new SearchIndex(path.join(tmpRoot, 'idx-core'), { pool });
+    expect(await turnsDuring(small)).toBe(0);
+    await small.close();
   });
 
   it('a pool that is closed fails a search that needs it, clearly', async () => {
     const closing = new SearchPool(1);
-    const index = new SearchIndex(path.join(tmpRoot, 'idx-core'), { pool: closing });
+    const index = new SearchIndex(path.join(tmpRoot, 'idx-core'), { pool: closing, poolMinBytes: 0 });
     const scan = index.search(coreHead, { q: '\\w', regex: true, count: true });
     await closing.close();
     await expect(scan).rejects.toThrow(/closed|stopped/);
