@@ -561,4 +561,29 @@ describe('search index on a scratch repository', () => {
     const rest = await index.search(c, { q: 'word', path: 'src', limit: 10, cursor: first.next! });
     expect([...first.matches, ...rest.matches].map((m) => m.path)).toEqual(['src/b', 'src/c/d']);
   });
+
+  it('a chunk whose segment garbage collection deleted after the search opened it is read by the search itself', async () => {
+    const repo = scratchRepo('gc-race');
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 300; i++) files[`f${String(i).padStart(3, '0')}.ts`] = `const x${i} = ${i};\n`.repeat(20);
+    const c = repo.commit(files);
+    const dir = path.join(tmpRoot, 'idx-gc-race');
+    const plain = new SearchIndex(dir);
+    await plain.indexCommit({ gitDir: repo.gitDir, env }, c);
+    const whole = (await plain.search(c, { q: 'const', count: true })).count;
+    expect(whole).toBe(6000);
+    await plain.close();
+    const racePool = new SearchPool(1);
+    const index = new SearchIndex(dir, { pool: racePool, poolMinBytes: 0 });
+    try {
+      // This search opens the segments here; the pool's thread has opened none.
+      expect((await index.search(c, { q: 'x299 =' })).matches).toHaveLength(20);
+      // Garbage collection of another instance deletes them (as it may while a search is under way).
+      for (const f of fs.readdirSync(dir).filter((n) => n.startsWith('seg-'))) fs.rmSync(path.join(dir, f));
+      expect((await index.search(c, { q: 'const', count: true })).count).toBe(whole);
+    } finally {
+      await index.close();
+      await racePool.close();
+    }
+  });
 });

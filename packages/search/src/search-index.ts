@@ -865,6 +865,16 @@ export class SearchIndex {
         },
       );
     };
+    // A chunk's result from its thread; a chunk whose segment the thread could not open, because garbage collection
+    // deleted its file since this search opened it here (an open file stays readable), is read here instead.
+    const pooled = async (task: PoolTask, chunk: number[]): Promise<ChunkResult> => {
+      try {
+        return await task.result;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        return searchChunk(local, taskOf(chunk));
+      }
+    };
     // The first chunk (the smallest) is read here while the threads start on the next ones: a search of one chunk
     // makes no round trip to a thread.
     const first: (typeof results)[number] = { settled: false };
@@ -887,7 +897,7 @@ export class SearchIndex {
         }
         if (k >= results.length) results.push({ done: searchChunk(local, taskOf(chunks[k]!)), settled: true });
         const chunk = chunks[k]!;
-        const found = results[k]!.done ?? (await results[k]!.task!.result);
+        const found = results[k]!.done ?? (await pooled(results[k]!.task!, chunk));
         const { page } = state;
         page.files_read += found.files_read;
         if (found.count !== undefined) page.count! += found.count;

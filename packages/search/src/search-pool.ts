@@ -42,7 +42,8 @@ const DEPTH = 2;
 const SEEN = CHUNK_RUNS / 2;
 
 /** What a thread answers: a chunk's result, or the error that stopped it. */
-export type WorkerReply = { ok: true; result: ChunkResult } | { ok: false; name: string; message: string };
+export type WorkerReply =
+  { ok: true; result: ChunkResult } | { ok: false; name: string; message: string; code?: string };
 
 // The thread's code: the built file beside this one, or, when this module runs from its TypeScript source (the
 // tests), the package's build of it (`npm test` builds first).
@@ -166,7 +167,9 @@ export class SearchPool {
 function reviveError(reply: Extract<WorkerReply, { ok: false }>): Error {
   if (reply.name === 'SearchQueryError') return new SearchQueryError(reply.message);
   if (reply.name === 'IndexFormatError') return new IndexFormatError(reply.message);
-  const err = new Error(reply.message);
+  const err: NodeJS.ErrnoException = new Error(reply.message);
   err.name = reply.name;
+  // (A system error's code, ENOENT say, as the caller may act on it: see SearchIndex.parallel.)
+  if (reply.code !== undefined) err.code = reply.code;
   return err;
 }

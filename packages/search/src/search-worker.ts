@@ -12,7 +12,7 @@ import { PageCache, SegmentReader } from './segment-reader.js';
 const OPEN_SEGMENTS = 256;
 const cache = new PageCache(2 * 1024 * 1024);
 const segments = new Map<string, Promise<SegmentReader>>();
-const runs = new Map<string, ChunkRun>();
+const runs = new Map<string, Promise<ChunkRun>>();
 
 function open(file: string): Promise<SegmentReader> {
   let reader = segments.get(file);
@@ -32,14 +32,15 @@ function open(file: string): Promise<SegmentReader> {
 }
 
 async function run(task: ChunkTask) {
+  // (A search's runs are kept as promises: if its segments cannot be opened, each of its chunks fails the same way.)
   let prepared = runs.get(task.search);
   if (!prepared) {
     if (!task.setup) throw new Error(`search ${task.search}: its first chunk on this thread is lost`);
-    prepared = await prepareChunkRun(task.setup, open);
+    prepared = prepareChunkRun(task.setup, open);
     if (runs.size >= CHUNK_RUNS) runs.delete(runs.keys().next().value!);
     runs.set(task.search, prepared);
   }
-  return searchChunk(prepared, task);
+  return searchChunk(await prepared, task);
 }
 
 // Chunks one after the other, in the order given (the pool gives a thread its next chunk before this one ends, and
@@ -50,7 +51,12 @@ parentPort!.on('message', (task: ChunkTask) => {
     run(task)
       .then(
         (result): WorkerReply => ({ ok: true, result }),
-        (err: Error): WorkerReply => ({ ok: false, name: err.name, message: err.message }),
+        (err: NodeJS.ErrnoException): WorkerReply => ({
+          ok: false,
+          name: err.name,
+          message: err.message,
+          ...(typeof err.code === 'string' && { code: err.code }),
+        }),
       )
       .then((reply) => parentPort!.postMessage(reply)),
   );
