@@ -84,7 +84,7 @@ export class ReadAhead {
       runs.push({ first: k, last: k });
     }
     const size = runs.reduce((n, r) => n + spanOf(picks[r.first]!, picks[r.last]!), 0);
-    if (shared.length < size) shared = Buffer.allocUnsafeSlow(Math.max(size, 2 * shared.length));
+    if (shared.length < size) shared = Buffer.allocUnsafeSlow(size);
     let at = 0;
     for (const run of runs) {
       const first = picks[run.first]!;
