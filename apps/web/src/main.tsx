@@ -2,7 +2,9 @@ import { lazy, StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { QueryCache, QueryClient, QueryClientProvider, MutationCache } from '@tanstack/react-query';
 import { isHiveSyncError } from '@hivesync/sdk';
-import { createBrowserRouter, Navigate, RouterProvider } from 'react-router';
+import { createBrowserRouter, Navigate } from 'react-router';
+// The DOM build of RouterProvider: it can apply a navigation with ReactDOM.flushSync (see NotificationsPage).
+import { RouterProvider } from 'react-router/dom';
 import { later } from './components/Later.js';
 import { Layout } from './components/Layout.js';
 import { RequireAuth } from './components/RequireAuth.js';

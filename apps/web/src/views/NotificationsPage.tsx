@@ -38,9 +38,12 @@ export function NotificationsPage() {
   const markRead = useMarkReadMutation();
   const { count } = useUnreadCount();
 
-  // A changed filter starts from the newest page again.
+  // A changed filter starts from the newest page again. The controls show the address's filters, so the change is
+  // rendered at once (flushSync): in a transition React would put the checkbox back until the navigation commits.
   const filterBy = (next: { unread?: boolean; kind?: NotificationKind | null }) =>
-    setParams(new URLSearchParams(notificationsPath({ unread, kind, ...next }).split('?')[1] ?? ''));
+    setParams(new URLSearchParams(notificationsPath({ unread, kind, ...next }).split('?')[1] ?? ''), {
+      flushSync: true,
+    });
 
   return (
     <section>
