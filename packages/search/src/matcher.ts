@@ -1,5 +1,6 @@
 import v8 from 'node:v8';
 import { RE2JS, RE2JSException } from 're2js';
+import { countLinesHolding } from './count-lines.js';
 import { documentStarts } from './format.js';
 
 /** A search the caller got wrong (an invalid regular expression, an empty query, a foreign cursor): a 400. */
@@ -464,17 +465,15 @@ export class LineMatcher {
       if (nl === -1) return 0;
       lineStart = nl + 1;
     }
-    const plain = this.literal !== undefined && !this.opts.word;
+    // A plain literal's lines are the lines that hold its bytes: counted 16 bytes at a time.
+    if (this.literal !== undefined && !this.opts.word) return countLinesHolding(bytes, lineStart, needle);
     let n = 0;
     for (let hit = bytes.indexOf(needle, lineStart); hit !== -1;) {
       const start = hit === 0 ? 0 : bytes.lastIndexOf(NL, hit - 1) + 1;
       const nl = bytes.indexOf(NL, hit);
       const end = nl === -1 ? bytes.length : nl;
-      if (plain) n++;
-      else {
-        const line = bytes.toString('utf8', start, end);
-        if (this.lineRanges(line, !SURROGATE.test(line)).length > 0) n++;
-      }
+      const line = bytes.toString('utf8', start, end);
+      if (this.lineRanges(line, !SURROGATE.test(line)).length > 0) n++;
       if (nl === -1) break;
       hit = bytes.indexOf(needle, nl + 1);
     }

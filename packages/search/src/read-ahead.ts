@@ -1,3 +1,4 @@
+import { kernelBuffer } from './count-lines.js';
 import { MAX_CACHED_BLOB, type SegmentReader } from './segment-reader.js';
 
 /** Bytes of blob text a read ahead reads at first; it doubles each time it is used up, up to READ_AHEAD_MAX. */
@@ -6,8 +7,11 @@ const READ_AHEAD_MAX = 2 * 1024 * 1024;
 /** A gap up to this size between two blobs read ahead is read with them: one read instead of two. */
 const READ_AHEAD_GAP = 64 * 1024;
 
-/** One buffer per thread for what is read ahead (reused: its bytes are only read before the next fill). */
-let shared = Buffer.allocUnsafeSlow(READ_AHEAD_FIRST);
+/**
+ * One buffer per thread for what is read ahead (reused: its bytes are only read before the next fill), in the memory
+ * of the kernel that counts lines, so that a count reads its text where it lies (see countLinesHolding).
+ */
+let shared: Buffer | undefined;
 
 /** A file of the list that is read whole: the position of its segment in the commit's list, and its blob there. */
 export interface WholeFile {
@@ -84,7 +88,7 @@ export class ReadAhead {
       runs.push({ first: k, last: k });
     }
     const size = runs.reduce((n, r) => n + spanOf(picks[r.first]!, picks[r.last]!), 0);
-    if (shared.length < size) shared = Buffer.allocUnsafeSlow(size);
+    if (shared === undefined || shared.length < size) shared = kernelBuffer(size);
     let at = 0;
     for (const run of runs) {
       const first = picks[run.first]!;
