@@ -23,8 +23,8 @@ it('loads the module that wasm/count-lines.wat compiles to', async () => {
 });
 
 it('counts each line holding the needle once, wherever the needle falls in the kernel’s blocks of 16', () => {
-  // Every text of 0–80 bytes over a small alphabet (so needles are found often, at every offset, twice on a line,
-  // at the very end, across what would be a block's edge) against every needle of 1–5 bytes, from a line's start.
+  // 3,000 random texts of 0–80 bytes over a small alphabet (so needles are found often: at every offset, twice on a
+  // line, at the very end, across a block's edge) and random needles of 1–5 bytes, from a random line's start.
   let seed = 7;
   const random = (n: number) => {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
