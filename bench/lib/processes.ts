@@ -8,8 +8,11 @@ import { fileURLToPath } from 'node:url';
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** The Node.js flags the server runs with (`npm start`, the image's NODE_OPTIONS): processes that stand for it use them. */
-export const SERVER_NODE_FLAGS = ['--max-semi-space-size=8'];
+/**
+ * The Node.js flags the server runs with (`npm start`, the image's NODE_OPTIONS, and the heap growing factor its
+ * main sets): processes that stand for it use them.
+ */
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=8', '--heap-growing-percent=100'];
 
 /** A child process that printed a line matching `readyLine`; the first capture group is returned as `value`. */
 export async function startProcess(
