@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { wasmModules, wasmSource } from '../scripts/wasm.mjs';
-import { countLinesHolding, countLinesHoldingJs, kernelBuffer } from './count-lines.js';
+import { countLinesHolding, countLinesHoldingJs, kernelBuffer, rarestPair } from './count-lines.js';
 import { cloneTestRepo, skipWithoutTestRepos } from './test/test-repos.js';
 
 /** The lines of `text` (bytes as latin1 characters) from `from` that hold `needle`: what both counts must say. */
@@ -22,18 +22,21 @@ it('loads the module that wasm/count-lines.wat compiles to', async () => {
   expect(fs.readFileSync(src, 'utf8')).toBe(await wasmSource('count-lines'));
 });
 
-it('counts each line holding the needle once, wherever the needle falls in the kernel’s blocks of 16', () => {
-  // 3,000 random texts of 0–80 bytes over a small alphabet (so needles are found often: at every offset, twice on a
-  // line, at the very end, across a block's edge) and random needles of 1–5 bytes, from a random line's start.
+it('counts each line holding the needle once, wherever the needle falls in the kernel’s blocks of 16 and 64', () => {
+  // 4,000 random texts of 0–300 bytes over a small alphabet (so needles are found often: at every offset, twice on a
+  // line, at the very end, across a block's edge), in half of them seldom (runs of 64 bytes with none), and random
+  // needles of 1–8 bytes, from a random line's start. `q` and `z` are rare in code, so the kernel's pair of bytes
+  // falls anywhere in the needle.
   let seed = 7;
   const random = (n: number) => {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     return seed % n;
   };
-  const alphabet = 'ab\n';
-  for (let round = 0; round < 3000; round++) {
-    const text = Buffer.from(Array.from({ length: random(81) }, () => alphabet[random(3)]).join(''), 'latin1');
-    const needle = Buffer.from(Array.from({ length: 1 + random(5) }, () => 'ab'[random(2)]).join(''), 'latin1');
+  for (let round = 0; round < 4000; round++) {
+    const alphabet = round % 2 ? 'eeqz\n' : `${'e'.repeat(40)}qz\n`;
+    const length = round % 4 === 1 ? random(81) : random(301);
+    const text = Buffer.from(Array.from({ length }, () => alphabet[random(alphabet.length)]).join(''), 'latin1');
+    const needle = Buffer.from(Array.from({ length: 1 + random(8) }, () => 'eqz'[random(3)]).join(''), 'latin1');
     const lineStarts = [0, ...[...text.keys()].filter((i) => text[i] === 0x0a).map((i) => i + 1)];
     const from = lineStarts[random(lineStarts.length)]!;
     const want = reference(text, from, needle);
@@ -52,6 +55,15 @@ it('counts each line holding the needle once, wherever the needle falls in the k
   }
 });
 
+it('looks first for the needle’s two rarest bytes in code, in order', () => {
+  expect(rarestPair(Buffer.from('x'))).toEqual([0, 0]);
+  expect(rarestPair(Buffer.from('ee'))).toEqual([0, 1]);
+  // `x` and `p` are rarer in code than `e`, `o`, `r` and `t`.
+  expect(rarestPair(Buffer.from('export'))).toEqual([1, 2]);
+  expect(rarestPair(Buffer.from('a_Q'))).toEqual([1, 2]);
+  expect(rarestPair(Buffer.from('Qa_'))).toEqual([0, 2]);
+});
+
 it('counts multibyte needles, CRLF lines and a text longer than the kernel takes', () => {
   const text = Buffer.from('été\r\nun été\r\nété été\r\nete\r\n', 'utf8');
   expect(countLinesHolding(text, 0, Buffer.from('été'))).toBe(3);
@@ -68,8 +80,11 @@ it('counts multibyte needles, CRLF lines and a text longer than the kernel takes
 
 it('counts text read into the kernel’s own memory where it lies, before and after that memory grows', () => {
   const text = Buffer.from('let a;\nconst b = 1; const c;\n\nconst\nx const');
+  // Read ahead and the segments' scratch buffer each have a kernel: the one's text stays put while the other grows.
+  const other = kernelBuffer(text.length, 'scratch');
+  text.copy(other);
   for (const size of [1024, 3 * 1024 * 1024]) {
-    const area = kernelBuffer(size);
+    const area = kernelBuffer(size, 'read-ahead');
     expect(area.length).toBe(size);
     // Two files side by side, as ReadAhead puts them: each counted within its own bytes.
     text.copy(area, 100);
@@ -81,6 +96,7 @@ it('counts text read into the kernel’s own memory where it lies, before and af
       countLinesHolding(second, 7, Buffer.from('const')),
     ]).toEqual([3, 3]);
     expect(countLinesHolding(first, 0, Buffer.from('x const'))).toBe(1);
+    expect(countLinesHolding(other, 0, Buffer.from('const'))).toBe(3);
   }
 });
 

@@ -422,6 +422,44 @@ describe('search index on a scratch repository', () => {
     }
   });
 
+  it('a file whose documents partly hold a word reads each run of them at once, or all of it when they are most', async () => {
+    const repo = scratchRepo('document-runs');
+    // 10,000 lines of 20 bytes: 13 documents of about 16 KiB (819 lines). "betagamma" in documents 2, 3 and 9 of
+    // few.js (two runs); in documents 0 to 8 of most.js (more than half its text).
+    const filler = (i: number) => `line ${String(i).padStart(5, '0')} filler\n`;
+    const file = (at: number[]) => {
+      const lines = Array.from({ length: 10_000 }, (_, i) => filler(i));
+      for (const line of at) lines[line] = `  betagamma(${line}); betagamma\n`;
+      return lines.join('');
+    };
+    const few = [1700, 2000, 2700, 7500];
+    const most = Array.from({ length: 9 }, (_, d) => 100 + 819 * d);
+    const c = repo.commit({ 'few.js': file(few), 'most.js': file(most) });
+    const index = new SearchIndex(path.join(tmpRoot, 'idx-document-runs'));
+    await index.indexCommit({ gitDir: repo.gitDir, env }, c);
+    const want = [...few.map((l) => `few.js:${l + 1}:3`), ...most.map((l) => `most.js:${l + 1}:3`)];
+    const ranges = vi.spyOn(SegmentReader.prototype, 'rangeNow');
+    try {
+      const page = await index.search(c, { q: 'betagamma', limit: 1000 });
+      expect(page.matches.map((m) => `${m.path}:${m.line}:${m.column}`)).toEqual(want);
+      // few.js: documents 2 and 3 in one read, 9 in another; most.js read whole (not through rangeNow).
+      expect(ranges.mock.calls).toHaveLength(2);
+      // Pages of one match continue from their cursors through both runs.
+      const lines: string[] = [];
+      for (let next: string | null | undefined = undefined; ;) {
+        const p1: SearchPage = await index.search(c, { q: 'betagamma', limit: 1, ...(next && { cursor: next }) });
+        lines.push(...p1.matches.map((m) => `${m.path}:${m.line}:${m.column}`));
+        if (!p1.next) break;
+        next = p1.next;
+      }
+      expect(lines).toEqual(want);
+      expect((await index.search(c, { q: 'betagamma', count: true })).count).toBe(want.length);
+      expect((await index.search(c, { q: 'betagamma', path: 'few.js', count: true })).count).toBe(few.length);
+    } finally {
+      ranges.mockRestore();
+    }
+  });
+
   it('a crash between a temp write and its rename, or a truncated file, leaves the old index answering', async () => {
     const repo = scratchRepo('crash');
     const c1 = repo.commit({ 'a.txt': 'alpha one\n', 'b.txt': 'beta\n' });

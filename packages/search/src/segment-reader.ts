@@ -1,6 +1,7 @@
 import { readSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { LRUCache } from 'lru-cache';
+import { kernelBuffer } from './count-lines.js';
 import {
   BLOB_ENTRY,
   DOC_ENTRY,
@@ -20,12 +21,18 @@ const SAMPLE = 64;
 export const MAX_CACHED_BLOB = 256 * 1024;
 /** The largest blob read into the shared scratch buffer (see contentNow); larger ones get a buffer of their own. */
 const MAX_SCRATCH = 4 * 1024 * 1024;
-let shared = Buffer.allocUnsafeSlow(64 * 1024);
+let shared: Buffer | undefined;
 
-/** A buffer of `len` bytes for a read its caller is done with before it next awaits: the shared one when it fits. */
+/**
+ * A buffer of `len` bytes for a read its caller is done with before it next awaits: the shared one when it fits. It
+ * lies in the memory of a line-counting kernel, so that a count counts the text where it was read, not copied there
+ * after (the documents of a file only partly a candidate, blobs too large to read ahead).
+ */
 function scratchBuffer(len: number): Buffer {
   if (len > MAX_SCRATCH) return Buffer.allocUnsafe(len);
-  if (shared.length < len) shared = Buffer.allocUnsafeSlow(Math.max(len, 2 * shared.length));
+  if (shared === undefined || shared.length < len) {
+    shared = kernelBuffer(Math.max(len, 2 * (shared?.length ?? 32 * 1024)), 'scratch');
+  }
   return shared.subarray(0, len);
 }
 
