@@ -19,7 +19,7 @@ import {
 } from '../lib/ripgrep.js';
 import { startSearcher } from '../lib/searcher.js';
 import { benchSession } from '../lib/hivesync-client.js';
-import { ROOT, startHiveSync } from '../lib/processes.js';
+import { call, ROOT, SERVER_NODE_FLAGS, startHiveSync, startProcess } from '../lib/processes.js';
 import type { Figure, Suite } from '../lib/report.js';
 import { median, ms, time } from '../lib/stats.js';
 
@@ -34,8 +34,9 @@ function git(gitDir: string, ...args: string[]): string {
  * the same commit in the same run: server-side (the index searched in a process that does nothing else, as an API
  * instance, while the bench's process runs rg from a process of its own and measures) for rare and common
  * literals, regexes with and without trigrams, path-filtered and file-name searches; end to end through the API for
- * a rare literal; incremental indexing of 100 commits against the `git fetch` of those commits; index size and the
- * full index's speed. The 1 GB synthetic tree the issue names is not built by this suite (see docs/PERFORMANCE.md).
+ * a rare literal (with GET /health and a bare Fastify route in the same rounds: the floor of any request here);
+ * incremental indexing of 100 commits against the `git fetch` of those commits; index size and the full index's
+ * speed. The 1 GB synthetic tree the issue names is not built by this suite (see docs/PERFORMANCE.md).
  */
 export const searchIndex: Suite = {
   name: 'search index',
@@ -181,6 +182,23 @@ export const searchIndex: Suite = {
       } finally {
         await hive.stop();
       }
+      // And of any Fastify server here: a bare route answering a small object (bench/bare-server.ts, the server's
+      // Node.js flags), through the same client, in the same rounds.
+      const bare = await startProcess(
+        [...SERVER_NODE_FLAGS, '--import', 'tsx', 'bench/bare-server.ts'],
+        {},
+        /^url: (http:\/\/\S+)$/m,
+      );
+      let bareFloor: Rounds;
+      try {
+        bareFloor = await alternate({
+          rounds: n,
+          baseline: (r) => rg(checkout, ['-F', '-e', words[r]!]),
+          subject: () => time(async () => (await call(`${bare.value}/bare`, 'GET')).json()),
+        });
+      } finally {
+        await bare.stop();
+      }
 
       const row = (name: string, r: Rounds, goal: number, baseline = 'rg on a checkout'): Figure => ({
         suite: 'search index',
@@ -197,6 +215,15 @@ export const searchIndex: Suite = {
         row(`vue core: rare literal through the API (median of ${n})`, api, 0.1),
         {
           ...row(`vue core: GET /health, the floor of any request to the server (median of ${n})`, floor, 0.1),
+          goal: 'report',
+          met: undefined,
+        },
+        {
+          ...row(
+            `vue core: a bare Fastify route, the floor of any Fastify server here (median of ${n})`,
+            bareFloor,
+            0.1,
+          ),
           goal: 'report',
           met: undefined,
         },

@@ -55,13 +55,15 @@ it('counts each line holding the needle once, wherever the needle falls in the k
   }
 });
 
-it('looks first for the needle’s two rarest bytes in code, in order', () => {
+it('looks first for the needle’s rarest byte in code and the rarest not next to it, in order', () => {
   expect(rarestPair(Buffer.from('x'))).toEqual([0, 0]);
   expect(rarestPair(Buffer.from('ee'))).toEqual([0, 1]);
-  // `x` and `p` are rarer in code than `e`, `o`, `r` and `t`.
-  expect(rarestPair(Buffer.from('export'))).toEqual([1, 2]);
-  expect(rarestPair(Buffer.from('a_Q'))).toEqual([1, 2]);
+  // `x` is the rarest of `export`; `p` is next to it, `r` the rarest of the others.
+  expect(rarestPair(Buffer.from('export'))).toEqual([1, 4]);
+  expect(rarestPair(Buffer.from('a_Q'))).toEqual([0, 2]);
   expect(rarestPair(Buffer.from('Qa_'))).toEqual([0, 2]);
+  // Three bytes, the rarest in the middle: a neighbour it must be.
+  expect(rarestPair(Buffer.from('aQe'))).toEqual([0, 1]);
 });
 
 it('counts multibyte needles, CRLF lines and a text longer than the kernel takes', () => {

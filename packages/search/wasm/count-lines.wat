@@ -1,8 +1,9 @@
 ;; How many lines of a text hold a literal: the count of a common word, where a loop of Buffer.indexOf calls spends
 ;; its time stopping at every byte that starts the word (every "c" for "const") and crossing from JavaScript to C++
 ;; for each hit. This looks at 64 positions at a time with WebAssembly SIMD (the "generic SIMD" substring search of
-;; Wojciech Muła: two of the needle's bytes compared at once, here its two rarest in code as in the "packed pair"
-;; search of Rust's memchr, where Muła compares the first and last) and skips to the next line after a hit.
+;; Wojciech Muła: two of the needle's bytes compared at once; Muła compares the first and last, this two that are
+;; rare in code, as the "packed pair" search of Rust's memchr does: see rarestPair) and skips to the next line after
+;; a hit.
 ;;
 ;; Memory: the needle at 0 (k bytes, 1 <= k, no newline in it), the text wherever the caller put it after it.
 ;; src/count-lines.wasm.ts holds this module compiled (`npm run build:wasm -w @hivesync/search`); a test checks that
@@ -49,7 +50,7 @@
     (i32.const 1))
 
   ;; The lines of [i, end) that hold the k-byte needle, each counted once (a line is cut by a newline, byte 10).
-  ;; $p < $q (or both 0 for a 1-byte needle): the needle's two bytes compared first, its rarest in code.
+  ;; $p < $q (or both 0 for a 1-byte needle): the needle's two bytes compared first (see rarestPair).
   (func (export "countLines") (param $i i32) (param $end i32) (param $k i32) (param $p i32) (param $q i32) (result i32)
     (local $n i32) (local $first v128) (local $second v128) (local $m i32) (local $at i32) (local $b0 i32)
     (if (i32.gt_u (local.get $k) (i32.sub (local.get $end) (local.get $i))) (then (return (i32.const 0))))
