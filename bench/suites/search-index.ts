@@ -184,7 +184,7 @@ export const searchIndex: Suite = {
       }
       // And of any Fastify server here: a bare route answering a small object (bench/bare-server.ts, the server's
       // Node.js flags), through the same client, in the same rounds.
-      const bare = await startProcess(
+      const fastify = await startProcess(
         [...SERVER_NODE_FLAGS, '--import', 'tsx', 'bench/bare-server.ts'],
         {},
         /^url: (http:\/\/\S+)$/m,
@@ -194,10 +194,10 @@ export const searchIndex: Suite = {
         bareFloor = await alternate({
           rounds: n,
           baseline: (r) => rg(checkout, ['-F', '-e', words[r]!]),
-          subject: () => time(async () => (await call(`${bare.value}/bare`, 'GET')).json()),
+          subject: () => time(async () => (await call(`${fastify.value}/bare`, 'GET')).json()),
         });
       } finally {
-        await bare.stop();
+        await fastify.stop();
       }
 
       const row = (name: string, r: Rounds, goal: number, baseline = 'rg on a checkout'): Figure => ({
