@@ -1088,8 +1088,7 @@ interface Part {
  * The parts of a blob to match, read one at a time (each is done with before the next is read: they may share a
  * buffer): the whole text, or, when only some of its documents are candidates and no context lines are asked (they
  * could reach into a document not read), just those documents (each run of them in one read), skipping those wholly
- * before line `from`. Yields
- * undefined for a blob whose text is not indexed.
+ * before line `from`. Yields undefined for a blob whose text is not indexed.
  */
 function* candidateParts(
   reader: SegmentReader,
