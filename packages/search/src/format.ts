@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 
 /**
- * The on-disk format (version 2). Everything under the index directory is immutable once written, except
+ * The on-disk format (version 3). Everything under the index directory is immutable once written, except
  * `manifest.json`, which names the files that make up the index; each file is written to a temporary name, fsynced
  * and renamed, and the manifest last, so a crash at any point leaves the previous manifest naming complete files.
  *
@@ -19,7 +19,10 @@ import path from 'node:path';
  *     docs     12 B each (right after the blob table), in blob order: u32 the document's blob (its index in the
  *              table), u32 where it starts in the blob's text, u32 how many lines come before it
  *     trigrams 16 B each, sorted: u32 trigram, u32 document count, u64 postings offset
- *     postings varint gaps between the documents holding a trigram
+ *     postings per document holding a trigram, ascending: a varint, the gap from the previous document shifted
+ *              left by one, with 1 in its low bit when a byte of cases follows: the set of the cases the
+ *              document's occurrences have (bit `1 << case`, case 4/2/1 for an upper case first/second/third
+ *              letter: see caseOf); without the byte, only lower case (`abc`) or no letters
  *     content  each blob's bytes as git stores them, in the order the blobs were added (a commit's in path order)
  *
  * Posting lists name documents, not blobs: a blob's text is cut into documents of about DOCUMENT_BYTES, each ending
@@ -27,9 +30,20 @@ import path from 'node:path';
  * trigrams in one document). A large file holding every trigram of a rare word somewhere, but not together, is then
  * not a candidate (version 1 listed blobs: a rare word's candidates were hundreds of 250 KiB files to read).
  *
+ * The cases of a posting (version 3) let a case-sensitive search skip documents that hold its trigrams only in other
+ * cases: the index is case folded, so `GITHUB\w*IONS` had every document holding `github` and `ions` (12,451 files
+ * of the large bench tree) as a candidate for its 3 matching files; with the cases, 3. They add about 0.04× the
+ * text to the index (most postings are of lower case text and store no byte).
+ *
  * A segment is read with positioned reads through a bounded page cache, never loaded whole.
  */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
+
+/**
+ * A posting's cases when every occurrence of its trigram in the document has no upper case letter (`abc`, `a_1`):
+ * most postings, which therefore store no byte of cases.
+ */
+export const LOWER_ONLY = 1;
 
 export const SEGMENT_MAGIC = Buffer.from('HSXSEG\0\x01', 'latin1');
 export const COMMIT_MAGIC = Buffer.from('HSXCOM\0\x01', 'latin1');
@@ -231,17 +245,20 @@ export function encodeSegment(blobs: SegmentBlob[], tris: Uint32Array, docEnds: 
   const blobTable = Buffer.alloc(blobs.length * BLOB_ENTRY);
   // Trigram table and postings.
   const triEntries: number[] = [];
-  // A gap is below 2^20 (documents per segment), so at most 3 bytes.
-  const postings = new Uint8Array(pairTri.length * 3);
+  // A gap is below 2^20 (documents per segment): with its flag, at most 3 bytes, and a byte of cases.
+  const postings = new Uint8Array(pairTri.length * 4);
   let plen = 0;
   for (let i = 0; i < pairTri.length;) {
-    const tri = pairTri[i]!;
+    const tri = pairTri[i]! & 0xffffff;
     const start = plen;
     let prev = -1;
     let count = 0;
-    for (; i < pairTri.length && pairTri[i] === tri; i++) {
+    for (; i < pairTri.length && (pairTri[i]! & 0xffffff) === tri; i++) {
       const doc = pairDoc[i]!;
-      plen = putVarint(postings, plen, doc - prev - 1);
+      const cases = pairTri[i]! >>> 24;
+      const flagged = cases !== LOWER_ONLY;
+      plen = putVarint(postings, plen, ((doc - prev - 1) << 1) | (flagged ? 1 : 0));
+      if (flagged) postings[plen++] = cases;
       prev = doc;
       count++;
     }

@@ -311,6 +311,8 @@ export class LineMatcher {
   private readonly fast: LinearPattern | undefined;
   /** Bytes every matching line holds (case-sensitive searches), to find candidate lines without decoding. */
   private readonly anchor: Buffer | undefined;
+  /** Text every matching line holds, in this case (case-sensitive searches): the index looks its trigrams up cased. */
+  readonly required: string | undefined;
 
   constructor(private readonly opts: MatchOptions) {
     if (opts.q === '') throw new SearchQueryError('q: must not be empty');
@@ -318,12 +320,18 @@ export class LineMatcher {
     if (!opts.regex && !opts.ignoreCase) {
       this.literal = opts.q;
       // (A literal holding U+FFFD could match where invalid UTF-8 was decoded to it: that text is decoded whole.)
-      if (!opts.q.includes('\uFFFD')) this.anchor = Buffer.from(opts.q, 'utf8');
+      if (!opts.q.includes('\uFFFD')) {
+        this.anchor = Buffer.from(opts.q, 'utf8');
+        this.required = opts.q;
+      }
       return;
     }
     if (opts.regex && !opts.ignoreCase) {
       const run = requiredLiteral(opts.q);
-      if (run !== undefined && run.length >= 2 && !run.includes('\uFFFD')) this.anchor = Buffer.from(run, 'utf8');
+      if (run !== undefined && run.length >= 2 && !run.includes('\uFFFD')) {
+        this.anchor = Buffer.from(run, 'utf8');
+        this.required = run;
+      }
     }
     const pattern = opts.regex ? opts.q : RE2JS.quote(opts.q);
     // RE2 decides what is valid and what it means; V8's linear engine runs it when it means the same.

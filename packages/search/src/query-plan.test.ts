@@ -1,26 +1,28 @@
 import { RE2JS } from 're2js';
 import { describe, expect, it } from 'vitest';
-import { foldByte, literalQuery, regexpQuery, type TrigramQuery } from './query-plan.js';
+import { requiredLiteral } from './matcher.js';
+import { and, caseOf, casedQuery, foldByte, literalQuery, regexpQuery, type TrigramQuery } from './query-plan.js';
 
-/** The trigrams of a text as the index stores them. */
-function trigramsOf(text: string): Set<number> {
+/** The trigrams of a text as the index stores them, each with the set of cases it has there (see caseOf). */
+function trigramsOf(text: string): Map<number, number> {
   const b = Buffer.from(text, 'utf8');
-  const out = new Set<number>();
+  const out = new Map<number, number>();
   for (let i = 0; i + 2 < b.length; i++) {
     const [x, y, z] = [foldByte(b[i]!), foldByte(b[i + 1]!), foldByte(b[i + 2]!)];
-    if (x !== 10 && y !== 10 && z !== 10) out.add((x << 16) | (y << 8) | z);
+    const t = (x << 16) | (y << 8) | z;
+    if (x !== 10 && y !== 10 && z !== 10) out.set(t, (out.get(t) ?? 0) | (1 << caseOf(b[i]!, b[i + 1]!, b[i + 2]!)));
   }
   return out;
 }
 
-function passes(q: TrigramQuery, tris: Set<number>): boolean {
+function passes(q: TrigramQuery, tris: Map<number, number>): boolean {
   switch (q.op) {
     case 'all':
       return true;
     case 'none':
       return false;
     case 'tri':
-      return tris.has(q.tri);
+      return tris.has(q.tri) && (q.case === undefined || (tris.get(q.tri)! & (1 << q.case)) !== 0);
     case 'and':
       return q.subs.every((s) => passes(s, tris));
     case 'or':
@@ -34,7 +36,10 @@ function show(q: TrigramQuery): string {
     case 'none':
       return q.op.toUpperCase();
     case 'tri':
-      return JSON.stringify(String.fromCharCode(q.tri >> 16, (q.tri >> 8) & 255, q.tri & 255));
+      return (
+        JSON.stringify(String.fromCharCode(q.tri >> 16, (q.tri >> 8) & 255, q.tri & 255)) +
+        (q.case === undefined ? '' : `/${q.case}`)
+      );
     default:
       return `(${q.subs.map(show).join(q.op === 'and' ? ' ' : ' | ')})`;
   }
@@ -46,6 +51,23 @@ describe('regex to trigram query', () => {
     expect(show(regexpQuery('abc|xyz', false))).toBe('("abc" | "xyz")');
     expect(show(regexpQuery('res\\.send\\w*\\(', false))).toBe('("res" "es." "s.s" ".se" "sen" "end")');
     expect(show(regexpQuery('a[bc]d', false))).toBe('("abd" | "acd")');
+  });
+
+  it('looks up what a case-sensitive search needs in its case, beside the folded query', () => {
+    // G, I, T upper: case 7; "itH": 1; non-letters carry no case.
+    expect(show(casedQuery('GITHUB_x'))).toBe('("git"/7 "ith"/7 "thu"/7 "hub"/7 "ub_"/6 "b_x"/4)');
+    expect(show(casedQuery('GitHub'))).toBe('("git"/4 "ith"/1 "thu"/2 "hub"/4)');
+    expect(show(casedQuery('a.b1'))).toBe('("a.b"/0 ".b1"/0)');
+    expect(show(casedQuery('12;'))).toBe('"12;"');
+    expect(casedQuery('ab').op).toBe('all');
+    // A trigram in a case replaces the same one in any case beside it in an AND.
+    expect(show(and(regexpQuery('GITHUB\\w*IONS', false), casedQuery('GITHUB')))).toBe(
+      '("ion" "ons" "git"/7 "ith"/7 "thu"/7 "hub"/7)',
+    );
+    const tris = trigramsOf('const githubActions = GitHub; // ions');
+    expect(passes(casedQuery('GitHub'), tris)).toBe(true);
+    expect(passes(casedQuery('GITHUB'), tris)).toBe(false);
+    expect(passes(literalQuery('GITHUB'), tris)).toBe(true);
   });
 
   it('falls back to a scan only when there is no usable trigram', () => {
@@ -77,7 +99,10 @@ describe('regex to trigram query', () => {
       const pattern = gen(0);
       const ignoreCase = rand(4) === 0;
       const re = RE2JS.compile(pattern, RE2JS.MULTILINE | (ignoreCase ? RE2JS.CASE_INSENSITIVE : 0));
-      const plan = regexpQuery(pattern, ignoreCase);
+      // (As a search plans it: a case-sensitive one also needs its required run in that case.)
+      const plan = ignoreCase
+        ? regexpQuery(pattern, true)
+        : and(regexpQuery(pattern, false), casedQuery(requiredLiteral(pattern) ?? ''));
       for (let t = 0; t < 20; t++) {
         let text = '';
         for (let k = rand(12); k > 0; k--) text += alphabet[rand(alphabet.length)];

@@ -13,7 +13,7 @@
 export type TrigramQuery =
   | { op: 'all' }
   | { op: 'none' }
-  | { op: 'tri'; tri: number }
+  | { op: 'tri'; tri: number; case?: number }
   | { op: 'and'; subs: TrigramQuery[] }
   | { op: 'or'; subs: TrigramQuery[] };
 
@@ -28,6 +28,17 @@ export function foldByte(b: number): number {
   return b >= 65 && b <= 90 ? b + 32 : b;
 }
 
+/**
+ * The case of three bytes as the index keeps it for each trigram of a document: 4, 2 and 1 for an upper case ASCII
+ * letter first, second and third (0 for `abc`, `a_c` or `a$c`, 5 for `AbC`). A posting holds the set of the cases the
+ * document's occurrences of its trigram have (bit `1 << case`), so a case-sensitive search passes over documents
+ * that hold `github` but not `GITHUB`.
+ */
+export function caseOf(a: number, b: number, c: number): number {
+  const up = (x: number) => (x >= 65 && x <= 90 ? 1 : 0);
+  return (up(a) << 2) | (up(b) << 1) | up(c);
+}
+
 /** Packs three bytes into a trigram. */
 export function trigramOf(a: number, b: number, c: number): number {
   return (a << 16) | (b << 8) | c;
@@ -39,7 +50,7 @@ function keyOf(q: TrigramQuery): string {
     case 'none':
       return q.op;
     case 'tri':
-      return `t${q.tri}`;
+      return q.case === undefined ? `t${q.tri}` : `t${q.tri}c${q.case}`;
     default:
       return `${q.op}(${q.subs.map(keyOf).join(',')})`;
   }
@@ -62,7 +73,10 @@ function combine(op: 'and' | 'or', a: TrigramQuery, b: TrigramQuery): TrigramQue
       }
     }
   }
-  return subs.length === 1 ? subs[0]! : { op, subs };
+  // (A trigram in a case makes the same trigram in any case redundant beside it.)
+  const cased = new Set(subs.flatMap((s) => (s.op === 'tri' && s.case !== undefined ? [s.tri] : [])));
+  const kept = op === 'and' ? subs.filter((s) => !(s.op === 'tri' && s.case === undefined && cased.has(s.tri))) : subs;
+  return kept.length === 1 ? kept[0]! : { op, subs: kept };
 }
 
 /** AND of two queries, simplified. */
@@ -296,6 +310,23 @@ export function literalQuery(text: string): TrigramQuery {
   let s = '';
   for (const b of bytes) s += String.fromCharCode(foldByte(b));
   return andTrigrams(ALL, new Set([s]));
+}
+
+/**
+ * The trigram query of a string matched case-sensitively: its trigrams, each in the case it has here (see caseOf),
+ * for those with a letter in them. ALL for a string under three bytes.
+ */
+export function casedQuery(text: string): TrigramQuery {
+  const bytes = Buffer.from(text, 'utf8');
+  let q: TrigramQuery = ALL;
+  for (let i = 0; i + 3 <= bytes.length; i++) {
+    const [a, b, c] = [bytes[i]!, bytes[i + 1]!, bytes[i + 2]!];
+    if (a === 10 || b === 10 || c === 10) continue;
+    const tri = trigramOf(foldByte(a), foldByte(b), foldByte(c));
+    const letter = [a, b, c].some((x) => (x | 32) >= 97 && (x | 32) <= 122);
+    q = and(q, letter ? { op: 'tri', tri, case: caseOf(a, b, c) } : { op: 'tri', tri });
+  }
+  return q;
 }
 
 /** Whether a query needs no index (every blob is a candidate: a scan). */

@@ -460,6 +460,36 @@ describe('search index on a scratch repository', () => {
     }
   });
 
+  it('a case-sensitive search reads only the documents holding its trigrams in its case', async () => {
+    const repo = scratchRepo('cases');
+    // 20 files hold github and actions in lower or mixed case; one holds GITHUB_ACTIONS, one GitHub_Actions.
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 20; i++) {
+      files[`lower${String(i).padStart(2, '0')}.js`] = `// see https://github.com/x/y/actions (${i})\nGitHub.ci = 1;\n`;
+    }
+    files['upper.yml'] = 'if: env.GITHUB_ACTIONS == true\n';
+    files['mixed.md'] = 'Runs on GitHub_Actions.\n';
+    const c = repo.commit(files);
+    const index = new SearchIndex(path.join(tmpRoot, 'idx-cases'));
+    await index.indexCommit({ gitDir: repo.gitDir, env }, c);
+    const where = (p: SearchPage) => p.matches.map((m) => `${m.path}:${m.line}`);
+    const literal = await index.search(c, { q: 'GITHUB_ACTIONS' });
+    expect(where(literal)).toEqual(['upper.yml:1']);
+    expect(literal.files_read).toBe(1);
+    const regex = await index.search(c, { q: 'GITHUB\\w*IONS\\b', regex: true });
+    expect(where(regex)).toEqual(['upper.yml:1']);
+    expect(regex.files_read).toBe(1);
+    const mixed = await index.search(c, { q: 'GitHub_', regex: true });
+    expect(where(mixed)).toEqual(['mixed.md:1']);
+    expect(mixed.files_read).toBe(1);
+    // Ignoring case, every file is a candidate and two match.
+    const folded = await index.search(c, { q: 'github_actions', ignoreCase: true });
+    expect(where(folded)).toEqual(['mixed.md:1', 'upper.yml:1']);
+    expect((await index.search(c, { q: 'GITHUB', ignoreCase: true })).files_read).toBe(22);
+    // Lower case alone is kept without a byte of cases, and found.
+    expect(where(await index.search(c, { q: 'github.com/x', path: 'lower03.js' }))).toEqual(['lower03.js:1']);
+  });
+
   it('a crash between a temp write and its rename, or a truncated file, leaves the old index answering', async () => {
     const repo = scratchRepo('crash');
     const c1 = repo.commit({ 'a.txt': 'alpha one\n', 'b.txt': 'beta\n' });

@@ -23,7 +23,16 @@ import {
 import { assertObjectId, blobSizes, type GitSource, listTree, readBlobs } from './git.js';
 import { type Language, LANGUAGES, languageId, languageOf, parseLanguage } from './language.js';
 import { type LineMatch, LineMatcher, SearchQueryError } from './matcher.js';
-import { foldByte, isScan, literalQuery, regexpQuery, type TrigramQuery } from './query-plan.js';
+import {
+  and,
+  caseOf,
+  casedQuery,
+  foldByte,
+  isScan,
+  literalQuery,
+  regexpQuery,
+  type TrigramQuery,
+} from './query-plan.js';
 import { ReadAhead, type WholeFile } from './read-ahead.js';
 import type { PoolTask, SearchPool } from './search-pool.js';
 import { PageCache, SegmentReader } from './segment-reader.js';
@@ -222,41 +231,49 @@ function addMatch(run: Run, state: PageState, m: SearchMatch, file: number): boo
   return true;
 }
 
-const MAX_DOCS = 1048576; // 2^20: documents per segment at most (a posting gap fits 3 varint bytes)
+const MAX_DOCS = 1048576; // 2^20: documents per segment at most (a posting's gap and flag fit 3 varint bytes)
 
 /**
- * One bit per possible trigram (2^24 of them, 2 MiB), clear between calls of blobTrigrams; made by the first (a
- * process or search thread that only searches never needs it).
+ * One byte per possible trigram (2^24 of them, 16 MiB): the cases a blob's occurrences of it have so far (see
+ * caseOf; 0 when none yet), clear between calls of blobTrigrams; made by the first (a process or search thread that
+ * only searches never needs it).
  */
-let seenTrigram: Uint8Array | undefined;
+let trigramCases: Uint8Array | undefined;
 
 /**
- * The distinct trigrams of a blob (ASCII case folded, none across a newline), in the order first seen: duplicates
- * are dropped with a bitmap as they come (a source file repeats most of its trigrams), and the segment sorts every
+ * The distinct trigrams of a blob (ASCII case folded, none across a newline), in the order first seen, each with the
+ * set of the cases it occurs in here in its top 8 bits (`cases << 24 | trigram`, cases as `1 << caseOf(...)`):
+ * duplicates are dropped as they come (a source file repeats most of its trigrams), and the segment sorts every
  * document's at once (see encodeSegment).
  */
 export function blobTrigrams(buf: Buffer): Uint32Array {
   if (buf.length < 3) return new Uint32Array(0);
-  const seen = (seenTrigram ??= new Uint8Array(1 << 21));
+  const cases = (trigramCases ??= new Uint8Array(1 << 24));
   const arr = new Uint32Array(Math.min(buf.length - 2, 1 << 24));
   let k = 0;
   let a = foldByte(buf[0]!);
   let b = foldByte(buf[1]!);
+  // The upper case bits of the last three bytes, as caseOf packs them.
+  let up = caseOf(0, buf[0]!, buf[1]!);
   for (let i = 2; i < buf.length; i++) {
-    const c = foldByte(buf[i]!);
+    const raw = buf[i]!;
+    const upper = raw >= 65 && raw <= 90 ? 1 : 0;
+    const c = raw | (upper << 5);
+    up = ((up << 1) | upper) & 7;
     if (a !== 10 && b !== 10 && c !== 10) {
       const t = (a << 16) | (b << 8) | c;
-      const bit = 1 << (t & 7);
-      if ((seen[t >>> 3]! & bit) === 0) {
-        seen[t >>> 3]! |= bit;
-        arr[k++] = t;
-      }
+      if (cases[t] === 0) arr[k++] = t;
+      cases[t]! |= 1 << up;
     }
     a = b;
     b = c;
   }
   const unique = arr.subarray(0, k);
-  for (const t of unique) seen[t >>> 3] = 0;
+  for (let j = 0; j < k; j++) {
+    const t = unique[j]!;
+    unique[j] = ((cases[t]! << 24) | t) >>> 0;
+    cases[t] = 0;
+  }
   return unique;
 }
 
@@ -753,11 +770,13 @@ export class SearchIndex {
       if (!l) throw new SearchQueryError(`lang: unknown language ${JSON.stringify(query.lang)}`);
       lang = languageId(l);
     }
+    // What a case-sensitive search's lines must hold is looked up in its case (see caseOf).
     const plan: TrigramQuery = query.files
       ? { op: 'all' }
-      : query.regex
-        ? regexpQuery(query.q, query.ignoreCase === true)
-        : literalQuery(query.q);
+      : and(
+          query.regex ? regexpQuery(query.q, query.ignoreCase === true) : literalQuery(query.q),
+          casedQuery(matcher.required ?? ''),
+        );
     const entry = (await this.current()).commits.find((c) => c.sha === commit);
     if (!entry) throw new IndexMissingError(commit);
     const list = await this.list(entry.file);
@@ -1135,7 +1154,7 @@ async function evalNode(reader: SegmentReader, q: TrigramQuery): Promise<Uint32A
     case 'none':
       return new Uint32Array(0);
     case 'tri':
-      return reader.postings(q.tri);
+      return reader.postings(q.tri, q.case);
     case 'or': {
       let acc: Uint32Array = new Uint32Array(0);
       for (const sub of q.subs) {

@@ -7,6 +7,7 @@ import {
   DOC_ENTRY,
   FORMAT_VERSION,
   HEADER_BYTES,
+  LOWER_ONLY,
   IndexFormatError,
   SEGMENT_MAGIC,
   TRIGRAM_ENTRY,
@@ -289,8 +290,11 @@ export class SegmentReader {
     return { start: this.docStarts[doc]!, line: this.docLines[doc]! };
   }
 
-  /** The posting list of a trigram (the documents holding it, ascending); empty when absent. */
-  async postings(tri: number): Promise<Uint32Array> {
+  /**
+   * The posting list of a trigram (the documents holding it, ascending); empty when absent. With `cased` (see
+   * caseOf), only the documents holding it in that case.
+   */
+  async postings(tri: number, cased?: number): Promise<Uint32Array> {
     const at = await this.findTrigram(tri);
     if (at < 0) return new Uint32Array(0);
     const e = this.read(this.triTableOff + at * TRIGRAM_ENTRY, TRIGRAM_ENTRY);
@@ -302,8 +306,10 @@ export class SegmentReader {
         : this.contentOff;
     const bytes = this.read(start, end - start);
     const out = new Uint32Array(count);
+    const bit = cased === undefined ? -1 : 1 << cased;
     let prev = -1;
     let o = 0;
+    let n = 0;
     for (let k = 0; k < count; k++) {
       let v = 0;
       let shift = 0;
@@ -313,10 +319,11 @@ export class SegmentReader {
         if (b < 0x80) break;
         shift += 7;
       }
-      prev = prev + 1 + v;
-      out[k] = prev;
+      prev = prev + 1 + (v >>> 1);
+      const cases = v & 1 ? bytes[o++]! : LOWER_ONLY;
+      if (cases & bit) out[n++] = prev;
     }
-    return out;
+    return n === count ? out : out.subarray(0, n);
   }
 
   /** How many documents hold a trigram (0 when none), for ordering an AND rarest first. */
