@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { IndexFormatError } from './format.js';
 import { IndexMissingError, SearchIndex, type SearchPage, type SearchQuery } from './search-index.js';
 import { SearchQueryError } from './matcher.js';
 import { SearchPool } from './search-pool.js';
@@ -488,6 +489,27 @@ describe('search index on a scratch repository', () => {
     expect((await index.search(c, { q: 'GITHUB', ignoreCase: true })).files_read).toBe(22);
     // Lower case alone is kept without a byte of cases, and found.
     expect(where(await index.search(c, { q: 'github.com/x', path: 'lower03.js' }))).toEqual(['lower03.js:1']);
+  });
+
+  it('an index of another format version answers IndexFormatError until indexing rebuilds it', async () => {
+    const repo = scratchRepo('old-format');
+    const c = repo.commit({ 'a.txt': 'alpha Beta\n' });
+    const dir = path.join(tmpRoot, 'idx-old-format');
+    const first = new SearchIndex(dir);
+    await first.indexCommit({ gitDir: repo.gitDir, env }, c);
+    await first.close();
+    // As an earlier version left it: its manifest names format 2 (segments then had no cases in their postings).
+    const manifestFile = path.join(dir, 'manifest.json');
+    const earlier = fs.readdirSync(dir).filter((n) => n.endsWith('.hsx') || n.endsWith('.hsc'));
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { format: number };
+    fs.writeFileSync(manifestFile, JSON.stringify({ ...manifest, format: 2 }));
+    const index = new SearchIndex(dir);
+    await expect(index.search(c, { q: 'Beta' })).rejects.toBeInstanceOf(IndexFormatError);
+    await index.indexCommit({ gitDir: repo.gitDir, env }, c);
+    expect((await index.search(c, { q: 'Beta' })).matches.map((m) => m.line)).toEqual([1]);
+    await index.gc([c]);
+    expect(fs.readdirSync(dir).filter((n) => earlier.includes(n))).toEqual([]);
+    await index.close();
   });
 
   it('a crash between a temp write and its rename, or a truncated file, leaves the old index answering', async () => {
